@@ -1,0 +1,310 @@
+//! V2 binary frames (Phoenix ≥ 1.6): push, reply and broadcast, in both directions.
+//!
+//! | kind | sent by | header after the kind byte |
+//! |---|---|---|
+//! | 0 push | client | sizes of join_ref, ref, topic, event; then those bytes |
+//! | 0 push | server | sizes of join_ref, topic, event (no ref); then those bytes |
+//! | 1 reply | server | sizes of join_ref, ref, topic, status; then those bytes |
+//! | 2 broadcast | server | sizes of topic, event; then those bytes |
+//!
+//! The payload is the rest of the message. Each size is one byte, so each header field is at
+//! most 255 bytes of UTF-8. Because kind 0 has two layouts, every function here takes the
+//! [`Direction`]: nothing is guessed.
+//!
+//! ```
+//! use phx_codec::{binary, Direction, Payload};
+//! let bytes = b"\x02\x07\x05room:42chunk\x00\xff";
+//! let frame = binary::decode_binary(bytes, Direction::FromServer)?;
+//! assert_eq!(frame.topic(), "room:42");
+//! assert_eq!(frame.payload(), Payload::Binary(&[0x00, 0xff]));
+//! let mut buf = [0u8; 32];
+//! let n = frame.encode_binary_into(Direction::FromServer, &mut buf).unwrap();
+//! assert_eq!(&buf[..n], bytes);
+//! # Ok::<(), phx_codec::DecodeError>(())
+//! ```
+
+use crate::encode::{LenCounter, Sink, SliceSink, reserve, write_unescaped};
+use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
+use crate::frame::{Direction, Frame, Payload};
+use crate::limits::DecodeLimits;
+use crate::string::JsonStr;
+
+/// The kind byte of a binary frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryKind {
+    /// 0: a push (client → server with a ref; server → client without).
+    Push,
+    /// 1: a reply (server → client).
+    Reply,
+    /// 2: a broadcast (server → client).
+    Broadcast,
+}
+
+impl BinaryKind {
+    /// The kind byte.
+    pub const fn byte(self) -> u8 {
+        match self {
+            Self::Push => 0,
+            Self::Reply => 1,
+            Self::Broadcast => 2,
+        }
+    }
+
+    /// `"push"`, `"reply"` or `"broadcast"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Push => "push",
+            Self::Reply => "reply",
+            Self::Broadcast => "broadcast",
+        }
+    }
+}
+
+/// The event a binary reply stands for.
+pub const REPLY_EVENT: &str = "phx_reply";
+
+/// Decodes a binary frame sent by a client.
+pub fn decode_from_client(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
+    decode_binary(input, Direction::FromClient)
+}
+
+/// Decodes a binary frame sent by the server.
+pub fn decode_from_server(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
+    decode_binary(input, Direction::FromServer)
+}
+
+/// Decodes a binary frame sent in `direction`, with the default limits.
+pub fn decode_binary(input: &[u8], direction: Direction) -> Result<Frame<'_>, DecodeError> {
+    decode_binary_with(input, direction, &DecodeLimits::new())
+}
+
+/// The header layout: which fields, in order, have a size byte.
+fn layout(kind: u8, direction: Direction) -> Result<(BinaryKind, &'static [EnvelopeField]), K> {
+    use EnvelopeField::{Event, JoinRef, Ref, Status, Topic};
+    match (kind, direction) {
+        (0, Direction::FromClient) => Ok((BinaryKind::Push, &[JoinRef, Ref, Topic, Event])),
+        (0, Direction::FromServer) => Ok((BinaryKind::Push, &[JoinRef, Topic, Event])),
+        (1, Direction::FromServer) => Ok((BinaryKind::Reply, &[JoinRef, Ref, Topic, Status])),
+        (2, Direction::FromServer) => Ok((BinaryKind::Broadcast, &[Topic, Event])),
+        (1 | 2, Direction::FromClient) => Err(K::KindNotAllowed { kind, direction }),
+        _ => Err(K::UnknownKind(kind)),
+    }
+}
+
+/// Decodes a binary frame sent in `direction` under `limits` (only the frame length applies).
+pub fn decode_binary_with<'a>(
+    input: &'a [u8],
+    direction: Direction,
+    limits: &DecodeLimits,
+) -> Result<Frame<'a>, DecodeError> {
+    if input.len() > limits.max_frame_len() {
+        return Err(DecodeError::new(K::FrameTooLarge, limits.max_frame_len()));
+    }
+    let &kind = input.first().ok_or(DecodeError::new(K::Truncated, 0))?;
+    let (kind, fields) = layout(kind, direction).map_err(|k| DecodeError::new(k, 0))?;
+    let sizes = input
+        .get(1..=fields.len())
+        .ok_or(DecodeError::new(K::Truncated, input.len()))?;
+    let mut at = 1 + fields.len();
+    let mut values: [Option<JsonStr<'a>>; 4] = [None; 4];
+    for (&size, slot) in sizes.iter().zip(values.iter_mut()) {
+        let end = at + usize::from(size);
+        let bytes = input
+            .get(at..end)
+            .ok_or(DecodeError::new(K::Truncated, input.len()))?;
+        let text = core::str::from_utf8(bytes)
+            .map_err(|e| DecodeError::new(K::InvalidUtf8, at + e.valid_up_to()))?;
+        *slot = Some(JsonStr::literal(text));
+        at = end;
+    }
+    let rest = input.get(at..).unwrap_or(&[]);
+    let [a, b, c, d] = values;
+    let empty = JsonStr::literal("");
+    let frame = match (kind, direction) {
+        (BinaryKind::Push, Direction::FromClient) => Frame::new(
+            a,
+            b,
+            c.unwrap_or(empty),
+            d.unwrap_or(empty),
+            Payload::Binary(rest),
+        ),
+        (BinaryKind::Push, Direction::FromServer) => Frame::new(
+            a,
+            None,
+            b.unwrap_or(empty),
+            c.unwrap_or(empty),
+            Payload::Binary(rest),
+        ),
+        (BinaryKind::Reply, _) => Frame::new(
+            a,
+            b,
+            c.unwrap_or(empty),
+            JsonStr::literal(REPLY_EVENT),
+            Payload::BinaryReply {
+                status: d.unwrap_or(empty),
+                response: rest,
+            },
+        ),
+        (BinaryKind::Broadcast, _) => Frame::new(
+            None,
+            None,
+            a.unwrap_or(empty),
+            b.unwrap_or(empty),
+            Payload::Binary(rest),
+        ),
+    };
+    Ok(frame)
+}
+
+impl Frame<'_> {
+    /// The binary kind this frame encodes as when sent in `direction`: a client sends pushes;
+    /// a server sends replies (binary reply payload), broadcasts (no join_ref and no ref) or
+    /// pushes (a join_ref and no ref).
+    pub fn binary_kind(&self, direction: Direction) -> Result<BinaryKind, EncodeError> {
+        match (direction, self.payload()) {
+            (_, Payload::Json(_)) => Err(EncodeError::PayloadNotBinary),
+            (Direction::FromClient, Payload::Binary(_)) => Ok(BinaryKind::Push),
+            (Direction::FromClient, Payload::BinaryReply { .. }) => {
+                Err(EncodeError::NotRepresentable(EnvelopeField::Status))
+            }
+            (Direction::FromServer, Payload::BinaryReply { .. }) => Ok(BinaryKind::Reply),
+            (Direction::FromServer, Payload::Binary(_)) => {
+                match (self.join_ref(), self.reference()) {
+                    (None, None) => Ok(BinaryKind::Broadcast),
+                    (Some(_), None) => Ok(BinaryKind::Push),
+                    (_, Some(_)) => Err(EncodeError::NotRepresentable(EnvelopeField::Ref)),
+                }
+            }
+        }
+    }
+
+    /// Writes the frame as a binary frame sent in `direction`; returns the bytes written.
+    /// A missing `join_ref`/`ref` in a client push is written as an empty string, as the JS
+    /// client does. Fails without writing when a header field is over 255 bytes, the payload
+    /// is JSON, or `out` is too small.
+    pub fn encode_binary<S: Sink + ?Sized>(
+        &self,
+        direction: Direction,
+        out: &mut S,
+    ) -> Result<usize, EncodeError> {
+        let len = self.encoded_len_binary(direction)?;
+        reserve(out, len)?;
+        self.write_binary(direction, out)?;
+        Ok(len)
+    }
+
+    /// [`encode_binary`](Self::encode_binary) into a byte slice.
+    pub fn encode_binary_into(
+        &self,
+        direction: Direction,
+        buf: &mut [u8],
+    ) -> Result<usize, EncodeError> {
+        self.encode_binary(direction, &mut SliceSink::new(buf))
+    }
+
+    /// The exact length of [`encode_binary`](Self::encode_binary)'s output.
+    pub fn encoded_len_binary(&self, direction: Direction) -> Result<usize, EncodeError> {
+        let mut counter = LenCounter::default();
+        self.write_binary(direction, &mut counter)?;
+        Ok(counter.len)
+    }
+
+    fn write_binary<S: Sink + ?Sized>(
+        &self,
+        direction: Direction,
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        use EnvelopeField as F;
+        let kind = self.binary_kind(direction)?;
+        let empty = JsonStr::literal("");
+        let join_ref = self.join_ref().unwrap_or(empty);
+        let reference = self.reference().unwrap_or(empty);
+        let (header, body): ([(F, JsonStr<'_>); 4], &[u8]) = match (kind, self.payload()) {
+            (BinaryKind::Reply, Payload::BinaryReply { status, response }) => (
+                [
+                    (F::JoinRef, join_ref),
+                    (F::Ref, reference),
+                    (F::Topic, self.topic()),
+                    (F::Status, status),
+                ],
+                response,
+            ),
+            (_, Payload::Binary(bytes)) => (
+                [
+                    (F::JoinRef, join_ref),
+                    (F::Ref, reference),
+                    (F::Topic, self.topic()),
+                    (F::Event, self.event()),
+                ],
+                bytes,
+            ),
+            _ => return Err(EncodeError::PayloadNotBinary),
+        };
+        let fields: &[(F, JsonStr<'_>)] = match (kind, direction) {
+            (BinaryKind::Push, Direction::FromServer) => &[header[0], header[2], header[3]],
+            (BinaryKind::Broadcast, _) => &[header[2], header[3]],
+            _ => &header,
+        };
+        out.put(&[kind.byte()])?;
+        for &(field, value) in fields {
+            let len = value.unescaped_len();
+            let size = u8::try_from(len).map_err(|_| EncodeError::FieldTooLong { field, len })?;
+            out.put(&[size])?;
+        }
+        for &(_, value) in fields {
+            write_unescaped(out, value)?;
+        }
+        out.put(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_truncation_of_a_valid_frame_is_an_error() {
+        let frame = b"\x00\x01\x02\x01\x01112te\xaa";
+        assert!(decode_from_client(frame).is_ok());
+        for cut in 0..frame.len() - 1 {
+            let err = decode_from_client(&frame[..cut]).unwrap_err();
+            assert_eq!(err.kind, K::Truncated, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn direction_decides_the_kind_0_layout() {
+        let bytes = b"\x00\x01\x01\x01abc";
+        let server = decode_from_server(bytes).unwrap();
+        assert_eq!(
+            (server.join_ref().unwrap(), server.topic(), server.event()),
+            (
+                JsonStr::literal("a"),
+                JsonStr::literal("b"),
+                JsonStr::literal("c")
+            )
+        );
+        assert_eq!(server.reference(), None);
+        assert_eq!(decode_from_client(bytes).unwrap_err().kind, K::Truncated);
+    }
+
+    #[test]
+    fn refuses_fields_over_255_bytes() {
+        let long = [b'x'; 256];
+        let topic = core::str::from_utf8(&long).unwrap();
+        let frame = Frame::new(
+            None,
+            None,
+            JsonStr::literal(topic),
+            JsonStr::literal("e"),
+            Payload::Binary(&[]),
+        );
+        assert_eq!(
+            frame.encoded_len_binary(Direction::FromServer),
+            Err(EncodeError::FieldTooLong {
+                field: EnvelopeField::Topic,
+                len: 256
+            })
+        );
+    }
+}

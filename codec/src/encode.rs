@@ -1,0 +1,407 @@
+//! Writing frames into caller memory: the [`Sink`] trait, its implementations, JSON string
+//! escaping as `JSON.stringify` does it, and [`WriteJson`] for payloads.
+//!
+//! Every encoder computes its exact length first (with [`LenCounter`]), checks the sink's
+//! room, and only then writes, so a failed encode writes nothing and says how much it needed.
+//!
+//! ```
+//! use phx_codec::{decode_text, encode::SliceSink};
+//! let input = br#"[null,"12","phoenix","heartbeat",{}]"#;
+//! let frame = decode_text(input).unwrap();
+//! let mut buf = [0u8; 64];
+//! let n = frame.encode_v2_into(&mut buf).unwrap();
+//! assert_eq!(&buf[..n], input);
+//! assert_eq!(frame.encoded_len_v2().unwrap(), n);
+//! ```
+
+use crate::error::EncodeError;
+use crate::raw::RawJson;
+use crate::string::JsonStr;
+
+/// A destination for encoded bytes.
+pub trait Sink {
+    /// How many more bytes this sink can take (`usize::MAX` when it grows).
+    fn remaining(&self) -> usize;
+
+    /// Appends `bytes`, or fails with [`EncodeError::BufferTooSmall`] without writing when
+    /// they do not fit.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError>;
+}
+
+/// Checks that `sink` can take `needed` bytes.
+pub(crate) fn reserve<S: Sink + ?Sized>(sink: &S, needed: usize) -> Result<(), EncodeError> {
+    let available = sink.remaining();
+    if needed > available {
+        Err(EncodeError::BufferTooSmall { needed, available })
+    } else {
+        Ok(())
+    }
+}
+
+/// A cursor that writes into a borrowed byte slice.
+#[derive(Debug)]
+pub struct SliceSink<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> SliceSink<'b> {
+    /// A sink writing at the start of `buf`.
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl Sink for SliceSink<'_> {
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.len
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let end = self.len + bytes.len();
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.len = end;
+                Ok(())
+            }
+            None => Err(EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+                available: self.remaining(),
+            }),
+        }
+    }
+}
+
+/// A sink that only counts: the exact length of an encoding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LenCounter {
+    /// Bytes counted so far.
+    pub len: usize,
+}
+
+impl Sink for LenCounter {
+    fn remaining(&self) -> usize {
+        usize::MAX - self.len
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        self.len = self.len.saturating_add(bytes.len());
+        Ok(())
+    }
+}
+
+impl<const N: usize> Sink for heapless::Vec<u8, N> {
+    fn remaining(&self) -> usize {
+        N - self.len()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let available = N - self.len();
+        self.extend_from_slice(bytes)
+            .map_err(|_| EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+                available,
+            })
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Sink for alloc::vec::Vec<u8> {
+    fn remaining(&self) -> usize {
+        usize::MAX - self.len()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn remaining(&self) -> usize {
+        (**self).remaining()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        (**self).put(bytes)
+    }
+}
+
+/// Something that writes itself as one JSON value.
+///
+/// [`RawJson`] writes its text verbatim; typed payload builders write compact JSON with keys
+/// in a fixed order. [`json_len`](Self::json_len) is exact.
+pub trait WriteJson {
+    /// Writes the JSON value.
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
+
+    /// The exact number of bytes [`write_json`](Self::write_json) writes.
+    fn json_len(&self) -> usize {
+        let mut counter = LenCounter::default();
+        // A counter never fails.
+        let _ = self.write_json(&mut counter);
+        counter.len
+    }
+}
+
+impl WriteJson for RawJson<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(self.as_bytes())
+    }
+
+    fn json_len(&self) -> usize {
+        self.as_str().len()
+    }
+}
+
+impl WriteJson for JsonStr<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        write_json_str(out, *self)
+    }
+}
+
+impl WriteJson for str {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        write_json_str(out, JsonStr::literal(self))
+    }
+}
+
+impl WriteJson for bool {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(if *self { b"true" } else { b"false" })
+    }
+}
+
+impl WriteJson for i64 {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        let mut n = self.unsigned_abs();
+        loop {
+            at -= 1;
+            #[allow(clippy::cast_possible_truncation)] // a digit
+            if let Some(slot) = buf.get_mut(at) {
+                *slot = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if *self < 0 {
+            out.put(b"-")?;
+        }
+        out.put(buf.get(at..).unwrap_or(&[]))
+    }
+}
+
+impl<T: WriteJson + ?Sized> WriteJson for &T {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        (**self).write_json(out)
+    }
+}
+
+/// `None` writes `null`.
+impl<T: WriteJson> WriteJson for Option<T> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.put(b"null"),
+        }
+    }
+}
+
+/// Writes an object member by member: `{"a":1,"b":"x"}`.
+///
+/// ```
+/// use phx_codec::encode::{JsonObjectWriter, WriteJson};
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// let mut obj = JsonObjectWriter::new(&mut out).unwrap();
+/// obj.member("status", "ok").unwrap();
+/// obj.member("n", &7i64).unwrap();
+/// obj.finish().unwrap();
+/// assert_eq!(&out[..], br#"{"status":"ok","n":7}"#);
+/// ```
+#[derive(Debug)]
+pub struct JsonObjectWriter<'s, S: Sink + ?Sized> {
+    out: &'s mut S,
+    first: bool,
+}
+
+impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
+    /// Opens the object.
+    pub fn new(out: &'s mut S) -> Result<Self, EncodeError> {
+        out.put(b"{")?;
+        Ok(Self { out, first: true })
+    }
+
+    /// Writes `"key":value`.
+    pub fn member<V: WriteJson + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &V,
+    ) -> Result<(), EncodeError> {
+        if !self.first {
+            self.out.put(b",")?;
+        }
+        self.first = false;
+        key.write_json(self.out)?;
+        self.out.put(b":")?;
+        value.write_json(self.out)
+    }
+
+    /// Writes `"key":value` when `value` is `Some`; nothing otherwise.
+    pub fn optional_member<V: WriteJson>(
+        &mut self,
+        key: &str,
+        value: Option<&V>,
+    ) -> Result<(), EncodeError> {
+        match value {
+            Some(v) => self.member(key, v),
+            None => Ok(()),
+        }
+    }
+
+    /// Closes the object.
+    pub fn finish(self) -> Result<(), EncodeError> {
+        self.out.put(b"}")
+    }
+}
+
+/// Bytes that `JSON.stringify` escapes: `"`, `\` and controls below U+0020.
+#[inline]
+fn needs_escape(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// Writes `text` with JSON escaping (no quotes), exactly as `JSON.stringify` and Jason do:
+/// `\"`, `\\`, `\b \f \n \r \t`, other controls as lowercase `\u00XX`; `/` and non-ASCII are
+/// written as they are.
+pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    loop {
+        let stop = crate::scan::find_string_stop(bytes, start);
+        let Some(&b) = bytes.get(stop) else {
+            return out.put(bytes.get(start..).unwrap_or(&[]));
+        };
+        out.put(bytes.get(start..stop).unwrap_or(&[]))?;
+        debug_assert!(needs_escape(b));
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\r' => b"\\r",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            _ => b"",
+        };
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+            let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+            out.put(&[b'\\', b'u', b'0', b'0', hi, lo])?;
+        } else {
+            out.put(short)?;
+        }
+        start = stop + 1;
+    }
+}
+
+/// Writes a [`JsonStr`] as a quoted JSON string in canonical (`JSON.stringify`) form.
+pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    out.put(b"\"")?;
+    if let Some(text) = s.as_str() {
+        write_escaped(out, text)?;
+    } else {
+        let mut utf8 = [0u8; 4];
+        for c in s.chars() {
+            write_escaped(out, c.encode_utf8(&mut utf8))?;
+        }
+    }
+    out.put(b"\"")
+}
+
+/// Writes the unescaped bytes of `s` (for binary headers).
+pub(crate) fn write_unescaped<S: Sink + ?Sized>(
+    out: &mut S,
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
+    if let Some(text) = s.as_str() {
+        return out.put(text.as_bytes());
+    }
+    let mut utf8 = [0u8; 4];
+    for c in s.chars() {
+        out.put(c.encode_utf8(&mut utf8).as_bytes())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(text: &str) -> heapless::Vec<u8, 128> {
+        let mut out = heapless::Vec::new();
+        write_json_str(&mut out, JsonStr::literal(text)).unwrap();
+        out
+    }
+
+    #[test]
+    fn escapes_like_json_stringify() {
+        assert_eq!(&escaped("a\"b\\c/d")[..], br#""a\"b\\c/d""#);
+        assert_eq!(
+            &escaped("\u{0}\u{7}\u{8}\u{c}\n\r\t\u{1f}\u{7f}")[..],
+            "\"\\u0000\\u0007\\b\\f\\n\\r\\t\\u001f\u{7f}\"".as_bytes()
+        );
+        assert_eq!(&escaped("é😀")[..], "\"é😀\"".as_bytes());
+    }
+
+    #[test]
+    fn slice_sink_refuses_without_writing() {
+        let mut buf = [0u8; 3];
+        let mut sink = SliceSink::new(&mut buf);
+        assert_eq!(
+            sink.put(b"abcd"),
+            Err(EncodeError::BufferTooSmall {
+                needed: 4,
+                available: 3
+            })
+        );
+        assert!(sink.is_empty());
+    }
+
+    #[test]
+    fn integers_write_like_json() {
+        for (n, text) in [
+            (0i64, "0"),
+            (-7, "-7"),
+            (i64::MIN, "-9223372036854775808"),
+            (i64::MAX, "9223372036854775807"),
+        ] {
+            let mut out = heapless::Vec::<u8, 32>::new();
+            n.write_json(&mut out).unwrap();
+            assert_eq!(&out[..], text.as_bytes());
+            assert_eq!(n.json_len(), text.len());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Zero-copy, allocation-free codec for the Phoenix Channels wire protocol, as spoken by the
+//! Papercups live chat (`/socket/websocket`).
+//!
+//! - **Three wire forms, one [`Frame`]**: V2 JSON text `[join_ref, ref, topic, event,
+//!   payload]` ([`decode_text`]), V2 binary push/reply/broadcast ([`binary`]) and the V1 JSON
+//!   object ([`v1`]); [`Decoder`] takes whatever a WebSocket delivers.
+//! - **Borrowed**: strings are [`JsonStr`]s pointing into the input, unescaped lazily; the
+//!   payload is a validated [`RawJson`] slice. `#![no_std]`, no allocator.
+//! - **Typed**: [`Topic`], [`Event`] and Papercups messages ([`message`]) over a decoded frame.
+//! - **Encoding** into caller memory ([`encode::Sink`]: `&mut [u8]`, `heapless::Vec`, and
+//!   `Vec<u8>` with `alloc`), with the exact length known ahead.
+//! - **Hostile input is cheap**: one validating pass, no recursion, no allocation, typed
+//!   errors with byte offsets ([`DecodeError`]), configurable [`DecodeLimits`].
+//!
+//! ```
+//! use phx_codec::{decode_text, Payload};
+//!
+//! let input = br#"[null,"3","conversation:1a2b3c","shout",{"body":"Hi, I need help with my order","customer_id":"cus_123","conversation_id":"1a2b3c"}]"#;
+//! let frame = decode_text(input)?;
+//! assert_eq!(frame.topic(), "conversation:1a2b3c");
+//! assert_eq!(frame.event(), "shout");
+//! assert_eq!(frame.payload_get("body").unwrap().as_json_str().unwrap(), "Hi, I need help with my order");
+//!
+//! // Re-encode into a stack buffer: compact input comes back byte for byte.
+//! let mut buf = [0u8; 256];
+//! let n = frame.encode_v2_into(&mut buf).unwrap();
+//! assert_eq!(&buf[..n], &input[..]);
+//! # Ok::<(), phx_codec::DecodeError>(())
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod binary;
+pub mod encode;
+mod error;
+pub mod event;
+mod frame;
+mod limits;
+mod raw;
+mod scan;
+mod string;
+pub mod topic;
+pub mod v1;
+
+pub use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EnvelopeField, ErrorCategory};
+pub use crate::event::Event;
+pub use crate::frame::{
+    Decoder, Direction, Frame, Payload, Vsn, WireFormat, WsMessage, decode_text, decode_text_str,
+    decode_text_str_with, decode_text_with,
+};
+pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
+pub use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
+pub use crate::string::{Chars, JsonStr};
+pub use crate::topic::Topic;

@@ -1,0 +1,534 @@
+//! [`RawJson`]: a validated JSON value kept as its text, with walkers that never re-validate.
+//!
+//! ```
+//! use phx_codec::{decode_text, Payload};
+//! let frame = decode_text(br#"[null,null,"t","e",{"a":[1,2],"b":{"c":"d"}}]"#).unwrap();
+//! let Payload::Json(payload) = frame.payload() else { unreachable!() };
+//! let a: Vec<i64> = payload.get("a").unwrap().items().unwrap().filter_map(|v| v.as_i64()).collect();
+//! assert_eq!(a, [1, 2]);
+//! assert_eq!(payload.get("b").unwrap().get("c").unwrap().as_json_str().unwrap(), "d");
+//! ```
+
+use core::fmt;
+
+use crate::error::DecodeError;
+use crate::limits::DecodeLimits;
+use crate::string::JsonStr;
+
+/// The JSON type of a [`RawJson`] value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JsonKind {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl JsonKind {
+    /// The name of the type (`"object"`, `"string"`...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool => "bool",
+            Self::Number => "number",
+            Self::String => "string",
+            Self::Array => "array",
+            Self::Object => "object",
+        }
+    }
+}
+
+/// One JSON value, validated, borrowed as the exact text it was written as (no surrounding
+/// whitespace). Equality compares that text byte for byte.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RawJson<'a> {
+    text: &'a str,
+}
+
+impl<'a> RawJson<'a> {
+    /// Wraps text the scanner validated as exactly one value.
+    pub(crate) const fn from_validated(text: &'a str) -> Self {
+        Self { text }
+    }
+
+    /// Validates `text` as one JSON value (surrounding whitespace is trimmed) with the default
+    /// limits.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// assert_eq!(RawJson::parse(r#" {"a":1} "#).unwrap().as_str(), r#"{"a":1}"#);
+    /// assert!(RawJson::parse("{").is_err());
+    /// ```
+    pub fn parse(text: &'a str) -> Result<Self, DecodeError> {
+        Self::parse_with(text, &DecodeLimits::new())
+    }
+
+    /// Validates `text` as one JSON value under `limits`.
+    pub fn parse_with(text: &'a str, limits: &DecodeLimits) -> Result<Self, DecodeError> {
+        if text.len() > limits.max_frame_len() {
+            return Err(DecodeError::new(
+                crate::DecodeErrorKind::FrameTooLarge,
+                limits.max_frame_len(),
+            ));
+        }
+        crate::scan::validate_value(text, limits.max_depth())?;
+        Ok(Self {
+            text: text.trim_matches([' ', '\t', '\n', '\r']),
+        })
+    }
+
+    /// The JSON text.
+    pub const fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// The JSON text as bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// The value's JSON type.
+    pub fn kind(&self) -> JsonKind {
+        match self.text.as_bytes().first() {
+            Some(b'{') => JsonKind::Object,
+            Some(b'[') => JsonKind::Array,
+            Some(b'"') => JsonKind::String,
+            Some(b't' | b'f') => JsonKind::Bool,
+            Some(b'n') => JsonKind::Null,
+            _ => JsonKind::Number,
+        }
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        self.text == "null"
+    }
+
+    /// The value as a boolean, if it is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.text {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The value as a string, if it is one (borrowed, unescaped lazily).
+    pub fn as_json_str(&self) -> Option<JsonStr<'a>> {
+        let inner = self.text.strip_prefix('"')?.strip_suffix('"')?;
+        Some(string_from_body(inner))
+    }
+
+    /// The value as an `i64`, if it is an integer in range (no fraction or exponent).
+    pub fn as_i64(&self) -> Option<i64> {
+        if self.kind() != JsonKind::Number {
+            return None;
+        }
+        self.text.parse().ok()
+    }
+
+    /// The value as a `u64`, if it is a non-negative integer in range.
+    pub fn as_u64(&self) -> Option<u64> {
+        if self.kind() != JsonKind::Number {
+            return None;
+        }
+        self.text.parse().ok()
+    }
+
+    /// The value as an `f64`, if it is a number (rounded as `JSON.parse` does; huge exponents
+    /// give infinity).
+    pub fn as_f64(&self) -> Option<f64> {
+        if self.kind() != JsonKind::Number {
+            return None;
+        }
+        self.text.parse().ok()
+    }
+
+    /// The members of an object, in order (duplicates included), or `None` if the value is not
+    /// an object.
+    pub fn members(&self) -> Option<ObjectMembers<'a>> {
+        (self.kind() == JsonKind::Object).then_some(ObjectMembers::new(self.text))
+    }
+
+    /// The items of an array, or `None` if the value is not an array.
+    pub fn items(&self) -> Option<ArrayItems<'a>> {
+        (self.kind() == JsonKind::Array).then_some(ArrayItems {
+            text: self.text,
+            pos: 1,
+        })
+    }
+
+    /// The value of member `key` of an object. With duplicate keys the **last** one wins, as
+    /// with `JSON.parse` and Jason.
+    pub fn get(&self, key: &str) -> Option<RawJson<'a>> {
+        self.members()?
+            .filter(|(k, _)| k.eq_str(key))
+            .last()
+            .map(|(_, v)| v)
+    }
+}
+
+/// A [`JsonStr`] over the validated body of a JSON string.
+pub(crate) fn string_from_body(body: &str) -> JsonStr<'_> {
+    if memchr::memchr(b'\\', body.as_bytes()).is_some() {
+        JsonStr::from_validated_escaped(body)
+    } else {
+        JsonStr::literal(body)
+    }
+}
+
+impl fmt::Debug for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawJson({})", self.text)
+    }
+}
+
+impl fmt::Display for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trusted walking: the text was validated, so these only find boundaries.
+
+#[inline]
+fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Index just past the closing quote of the string whose opening quote is at `i`.
+#[inline]
+fn string_end(bytes: &[u8], i: usize) -> usize {
+    let mut at = i + 1;
+    loop {
+        let rest = bytes.get(at..).unwrap_or(&[]);
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(k) if rest.get(k) == Some(&b'"') => return at + k + 1,
+            Some(k) => at += k + 2,
+            None => return bytes.len(),
+        }
+    }
+}
+
+/// Index just past the value starting at `i`.
+fn value_end(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i) {
+        Some(b'"') => string_end(bytes, i),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut at = i;
+            while let Some(&b) = bytes.get(at) {
+                match b {
+                    b'"' => {
+                        at = string_end(bytes, at);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return at + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+            bytes.len()
+        }
+        _ => {
+            let mut at = i;
+            while let Some(b) = bytes.get(at) {
+                if matches!(b, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') {
+                    break;
+                }
+                at += 1;
+            }
+            at
+        }
+    }
+}
+
+/// The members of a validated object. Created by [`RawJson::members`].
+#[derive(Clone, Debug)]
+pub struct ObjectMembers<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> ObjectMembers<'a> {
+    fn new(text: &'a str) -> Self {
+        Self { text, pos: 1 }
+    }
+}
+
+impl<'a> Iterator for ObjectMembers<'a> {
+    type Item = (JsonStr<'a>, RawJson<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        let key_start = skip_ws(bytes, self.pos);
+        if bytes.get(key_start) != Some(&b'"') {
+            self.pos = bytes.len();
+            return None;
+        }
+        let key_end = string_end(bytes, key_start);
+        let value_start = skip_ws(bytes, skip_ws(bytes, key_end) + 1);
+        let value_end = value_end(bytes, value_start);
+        let after = skip_ws(bytes, value_end);
+        self.pos = if bytes.get(after) == Some(&b',') {
+            after + 1
+        } else {
+            bytes.len()
+        };
+        let key = string_from_body(self.text.get(key_start + 1..key_end - 1)?);
+        let value = RawJson::from_validated(self.text.get(value_start..value_end)?);
+        Some((key, value))
+    }
+}
+
+/// The items of a validated array. Created by [`RawJson::items`].
+#[derive(Clone, Debug)]
+pub struct ArrayItems<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for ArrayItems<'a> {
+    type Item = RawJson<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        let start = skip_ws(bytes, self.pos);
+        if matches!(bytes.get(start), None | Some(b']')) {
+            self.pos = bytes.len();
+            return None;
+        }
+        let end = value_end(bytes, start);
+        let after = skip_ws(bytes, end);
+        self.pos = if bytes.get(after) == Some(&b',') {
+            after + 1
+        } else {
+            bytes.len()
+        };
+        Some(RawJson::from_validated(self.text.get(start..end)?))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The member index: spans of a payload object's top-level members, recorded while validating.
+
+/// How many top-level payload members a frame remembers; payloads in this protocol have a few
+/// dozen keys at most, and members past this fall back to walking.
+pub(crate) const INDEX_CAPACITY: usize = 24;
+const ESCAPED: u32 = 1 << 31;
+
+#[derive(Clone, Copy, Default)]
+struct MemberSpan {
+    key_start: u32,
+    /// Top bit: the key has escapes.
+    key_end: u32,
+    value_start: u32,
+    value_end: u32,
+}
+
+/// Spans (relative to the payload text) of the first [`INDEX_CAPACITY`] top-level members.
+#[derive(Clone, Copy)]
+pub(crate) struct MemberIndex {
+    spans: [MemberSpan; INDEX_CAPACITY],
+    len: u8,
+    /// All members are recorded (the index is usable on its own).
+    complete: bool,
+}
+
+impl MemberIndex {
+    pub(crate) const fn unavailable() -> Self {
+        Self {
+            spans: [MemberSpan {
+                key_start: 0,
+                key_end: 0,
+                value_start: 0,
+                value_end: 0,
+            }; INDEX_CAPACITY],
+            len: 0,
+            complete: false,
+        }
+    }
+
+    pub(crate) const fn empty() -> Self {
+        let mut index = Self::unavailable();
+        index.complete = true;
+        index
+    }
+
+    /// Records one member; offsets are relative to the payload start. Marks the index
+    /// incomplete when full or when offsets do not fit.
+    #[inline]
+    pub(crate) fn push(&mut self, key: (usize, usize, bool), value: (usize, usize)) {
+        if !self.complete {
+            return;
+        }
+        let fits = value.1 < ESCAPED as usize;
+        match self.spans.get_mut(self.len as usize) {
+            Some(slot) if fits => {
+                #[allow(clippy::cast_possible_truncation)] // checked by `fits`
+                {
+                    *slot = MemberSpan {
+                        key_start: key.0 as u32,
+                        key_end: key.1 as u32 | if key.2 { ESCAPED } else { 0 },
+                        value_start: value.0 as u32,
+                        value_end: value.1 as u32,
+                    };
+                }
+                self.len += 1;
+            }
+            _ => self.complete = false,
+        }
+    }
+
+    /// The members over `payload`, from the index when complete, otherwise by walking.
+    pub(crate) fn members<'a>(&self, payload: RawJson<'a>) -> Members<'_, 'a> {
+        if self.complete && payload.kind() == JsonKind::Object {
+            Members::Indexed {
+                text: payload.text,
+                spans: self,
+                next: 0,
+            }
+        } else {
+            Members::Walk(ObjectMembers::new(payload.text))
+        }
+    }
+}
+
+/// Top-level members of a frame's payload object; from the index decoding recorded when it
+/// holds them all, otherwise from a trusted walk.
+#[derive(Clone)]
+pub(crate) enum Members<'f, 'a> {
+    Indexed {
+        text: &'a str,
+        spans: &'f MemberIndex,
+        next: u8,
+    },
+    Walk(ObjectMembers<'a>),
+}
+
+impl<'a> Iterator for Members<'_, 'a> {
+    type Item = (JsonStr<'a>, RawJson<'a>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Members::Walk(walk) => walk.next(),
+            Members::Indexed { text, spans, next } => {
+                if *next >= spans.len {
+                    return None;
+                }
+                let span = spans.spans.get(*next as usize)?;
+                *next += 1;
+                let key_raw =
+                    text.get(span.key_start as usize..(span.key_end & !ESCAPED) as usize)?;
+                let key = if span.key_end & ESCAPED != 0 {
+                    JsonStr::from_validated_escaped(key_raw)
+                } else {
+                    JsonStr::literal(key_raw)
+                };
+                let value = text.get(span.value_start as usize..span.value_end as usize)?;
+                Some((key, RawJson::from_validated(value)))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    use super::{JsonKind, RawJson};
+    use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
+
+    /// Serializes the JSON value into the serde data model (objects as maps, numbers as
+    /// `i64`/`u64`/`f64`). Depth is bounded by the limits it was validated with.
+    impl serde::Serialize for RawJson<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self.kind() {
+                JsonKind::Null => serializer.serialize_unit(),
+                JsonKind::Bool => serializer.serialize_bool(self.as_bool() == Some(true)),
+                JsonKind::String => match self.as_json_str() {
+                    Some(s) => s.serialize(serializer),
+                    None => Err(S::Error::custom("malformed string")),
+                },
+                JsonKind::Number => {
+                    if let Some(n) = self.as_u64() {
+                        serializer.serialize_u64(n)
+                    } else if let Some(n) = self.as_i64() {
+                        serializer.serialize_i64(n)
+                    } else {
+                        serializer.serialize_f64(self.as_f64().unwrap_or(f64::NAN))
+                    }
+                }
+                JsonKind::Array => {
+                    let mut seq = serializer.serialize_seq(None)?;
+                    for item in self.items().into_iter().flatten() {
+                        seq.serialize_element(&item)?;
+                    }
+                    seq.end()
+                }
+                JsonKind::Object => {
+                    let mut map = serializer.serialize_map(None)?;
+                    for (k, v) in self.members().into_iter().flatten() {
+                        map.serialize_entry(&k, &v)?;
+                    }
+                    map.end()
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_members_and_items_with_whitespace_and_escapes() {
+        let v = RawJson::parse(r#" { "a" : [ 1 , "x\"]" , { "b" : null } ] , "k\u0031" : true } "#)
+            .unwrap();
+        let members: heapless::Vec<_, 4> = v.members().unwrap().collect();
+        assert_eq!(members.len(), 2);
+        assert_eq!(members[0].0, "a");
+        assert_eq!(members[1].0, "k1");
+        assert_eq!(members[1].1.as_bool(), Some(true));
+        let items: heapless::Vec<_, 4> = members[0].1.items().unwrap().collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].as_json_str().unwrap(), "x\"]");
+        assert!(items[2].get("b").unwrap().is_null());
+    }
+
+    #[test]
+    fn get_returns_the_last_duplicate_like_json_parse() {
+        let v = RawJson::parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(v.get("a").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn numbers_convert_when_in_range() {
+        assert_eq!(RawJson::parse("-7").unwrap().as_i64(), Some(-7));
+        assert_eq!(RawJson::parse("1.5").unwrap().as_i64(), None);
+        assert_eq!(RawJson::parse("1.5").unwrap().as_f64(), Some(1.5));
+        assert_eq!(
+            RawJson::parse("1e999").unwrap().as_f64(),
+            Some(f64::INFINITY)
+        );
+        assert_eq!(RawJson::parse("\"1\"").unwrap().as_i64(), None);
+    }
+}

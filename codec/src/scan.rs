@@ -1,0 +1,492 @@
+//! The byte cursor and the JSON grammar: the one place that validates JSON.
+//!
+//! Everything is iterative: open containers are tracked in a fixed bit stack
+//! ([`MAX_SUPPORTED_DEPTH`] bits), so hostile nesting costs neither stack nor heap. String
+//! bodies are skipped eight bytes at a time (SWAR); UTF-8 is validated once, up front, by the
+//! callers (`core::str::from_utf8`), so the grammar only ever looks at ASCII.
+
+use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::limits::MAX_SUPPORTED_DEPTH;
+use crate::string::JsonStr;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Bit `i * 8 + 7` is set for the first byte of `word` (little-endian) that is `"`, `\` or a
+/// control character; bits above the first set one may be spurious, so only the lowest counts.
+#[inline]
+const fn string_stop_mask(word: u64) -> u64 {
+    let quote = word ^ (ONES * b'"' as u64);
+    let backslash = word ^ (ONES * b'\\' as u64);
+    let has_quote = quote.wrapping_sub(ONES) & !quote;
+    let has_backslash = backslash.wrapping_sub(ONES) & !backslash;
+    let has_control = word.wrapping_sub(ONES * 0x20);
+    (has_quote | has_backslash | has_control) & !word & HIGHS
+}
+
+/// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
+#[inline]
+pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let mask = string_stop_mask(u64::from_le_bytes(word));
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A stack of "is this open container an object?" bits.
+struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
+
+impl BitStack {
+    const fn new() -> Self {
+        Self([0; (MAX_SUPPORTED_DEPTH / 64) as usize])
+    }
+
+    #[inline]
+    fn set(&mut self, i: u32, object: bool) {
+        if let Some(word) = self.0.get_mut((i / 64) as usize) {
+            let bit = 1u64 << (i % 64);
+            if object {
+                *word |= bit;
+            } else {
+                *word &= !bit;
+            }
+        }
+    }
+
+    #[inline]
+    fn is_object(&self, i: u32) -> bool {
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|word| word & (1u64 << (i % 64)) != 0)
+    }
+}
+
+/// Parses `\uXXXX` digits at `bytes[i..i + 4]`.
+#[inline]
+fn hex4(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
+    let mut value = 0u32;
+    for k in 0..4 {
+        let Some(&b) = bytes.get(i + k) else {
+            return Err(DecodeError::new(K::UnexpectedEnd, bytes.len()));
+        };
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
+        };
+        value = (value << 4) | u32::from(digit);
+    }
+    Ok(value)
+}
+
+/// A cursor over validated UTF-8 that checks the JSON grammar.
+pub(crate) struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    max_depth: u32,
+}
+
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(text: &'a str, max_depth: u32) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            max_depth: max_depth.min(MAX_SUPPORTED_DEPTH),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    pub(crate) fn error(&self, kind: K) -> DecodeError {
+        DecodeError::new(kind, self.pos)
+    }
+
+    #[inline]
+    pub(crate) fn max_depth(&self) -> u32 {
+        self.max_depth
+    }
+
+    /// `text[start..end]`; the bounds always come from this scanner, at ASCII boundaries.
+    #[inline]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    #[inline]
+    pub(crate) fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it.
+    #[inline]
+    pub(crate) fn peek_token(&mut self) -> Result<u8, DecodeError> {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\n' | b'\r' | b'\t' => self.pos += 1,
+                _ => return Ok(b),
+            }
+        }
+        Err(self.error(K::UnexpectedEnd))
+    }
+
+    /// Requires that only whitespace remains.
+    pub(crate) fn finish(&mut self) -> Result<(), DecodeError> {
+        match self.peek_token() {
+            Ok(_) => Err(self.error(K::TrailingCharacters)),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Scans a string whose opening quote is at the cursor.
+    #[inline]
+    pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, DecodeError> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            i = find_string_stop(self.bytes, i);
+            match self.bytes.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    let raw = self.slice(start, i);
+                    return Ok(if escaped {
+                        JsonStr::from_validated_escaped(raw)
+                    } else {
+                        JsonStr::literal(raw)
+                    });
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    i = self.escape(i)?;
+                }
+                Some(_) => return Err(DecodeError::new(K::ControlCharacterInString, i)),
+                None => return Err(DecodeError::new(K::UnexpectedEnd, i)),
+            }
+        }
+    }
+
+    /// Validates the escape whose backslash is at `i`; returns the index after it.
+    fn escape(&self, i: usize) -> Result<usize, DecodeError> {
+        match self.bytes.get(i + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 2),
+            Some(b'u') => {
+                let unit = hex4(self.bytes, i + 2, i)?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        if self.bytes.get(i + 6) != Some(&b'\\')
+                            || self.bytes.get(i + 7) != Some(&b'u')
+                        {
+                            return Err(DecodeError::new(K::LoneSurrogate, i));
+                        }
+                        match hex4(self.bytes, i + 8, i + 6)? {
+                            0xDC00..=0xDFFF => Ok(i + 12),
+                            _ => Err(DecodeError::new(K::LoneSurrogate, i)),
+                        }
+                    }
+                    0xDC00..=0xDFFF => Err(DecodeError::new(K::LoneSurrogate, i)),
+                    _ => Ok(i + 6),
+                }
+            }
+            Some(_) => Err(DecodeError::new(K::InvalidEscape, i)),
+            None => Err(DecodeError::new(K::UnexpectedEnd, i + 1)),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn require_digits(&mut self) -> Result<(), DecodeError> {
+        if self.digits() == 0 {
+            return Err(self.error(if self.pos >= self.bytes.len() {
+                K::UnexpectedEnd
+            } else {
+                K::InvalidNumber
+            }));
+        }
+        Ok(())
+    }
+
+    /// Scans a number starting at the cursor (`-` or a digit). Any magnitude is accepted:
+    /// the grammar, not the range of `f64`, decides.
+    fn number(&mut self) -> Result<(), DecodeError> {
+        if self.bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            Some(_) => return Err(self.error(K::InvalidNumber)),
+            None => return Err(self.error(K::UnexpectedEnd)),
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            self.require_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            self.require_digits()?;
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), DecodeError> {
+        let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+        if rest.starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else if word.starts_with(rest) {
+            Err(DecodeError::new(K::UnexpectedEnd, self.bytes.len()))
+        } else {
+            Err(self.error(K::InvalidLiteral))
+        }
+    }
+
+    /// Scans `"key" :` whose first byte `first` is at the cursor.
+    #[inline]
+    pub(crate) fn object_key(&mut self, first: u8) -> Result<JsonStr<'a>, DecodeError> {
+        if first != b'"' {
+            return Err(self.error(K::ExpectedObjectKey));
+        }
+        let key = self.string()?;
+        if self.peek_token()? != b':' {
+            return Err(self.error(K::ExpectedColon));
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    /// Scans one `null`, returning `Ok(true)`, or reports `Ok(false)` without moving when the
+    /// next token is not `n`.
+    pub(crate) fn null(&mut self) -> Result<bool, DecodeError> {
+        if self.peek_token()? == b'n' {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Validates one JSON value starting at the next token. `depth` is the number of
+    /// containers already open around it. Returns the string when the value is one.
+    pub(crate) fn value(&mut self, depth: u32) -> Result<Option<JsonStr<'a>>, DecodeError> {
+        match self.peek_token()? {
+            b'"' => return self.string().map(Some),
+            b'{' | b'[' => self.container(depth)?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            _ => return Err(self.error(K::ExpectedValue)),
+        }
+        Ok(None)
+    }
+
+    /// Validates the array or object whose opening bracket is at the cursor, iteratively.
+    fn container(&mut self, base_depth: u32) -> Result<(), DecodeError> {
+        let mut open = BitStack::new();
+        let mut depth: u32 = 0;
+        let mut next = self.peek_token()?;
+        loop {
+            // `next` is the first byte of a value, at the cursor.
+            match next {
+                b'{' | b'[' => {
+                    if base_depth + depth >= self.max_depth {
+                        return Err(self.error(K::DepthLimitExceeded));
+                    }
+                    let object = next == b'{';
+                    open.set(depth, object);
+                    depth += 1;
+                    self.pos += 1;
+                    let first = self.peek_token()?;
+                    if first == if object { b'}' } else { b']' } {
+                        self.pos += 1;
+                        depth -= 1;
+                    } else {
+                        if object {
+                            self.object_key(first)?;
+                        }
+                        next = self.peek_token()?;
+                        continue;
+                    }
+                }
+                b'"' => {
+                    self.string()?;
+                }
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(self.error(K::ExpectedValue)),
+            }
+            // After a value: close containers until one continues with `,`.
+            loop {
+                if depth == 0 {
+                    return Ok(());
+                }
+                let object = open.is_object(depth - 1);
+                match self.peek_token()? {
+                    b',' => {
+                        self.pos += 1;
+                        let first = self.peek_token()?;
+                        if object {
+                            self.object_key(first)?;
+                            next = self.peek_token()?;
+                        } else {
+                            next = first;
+                        }
+                        break;
+                    }
+                    b']' if !object => {
+                        self.pos += 1;
+                        depth -= 1;
+                    }
+                    b'}' if object => {
+                        self.pos += 1;
+                        depth -= 1;
+                    }
+                    _ => {
+                        return Err(self.error(if object {
+                            K::ExpectedCommaOrObjectEnd
+                        } else {
+                            K::ExpectedCommaOrArrayEnd
+                        }));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Validates that `text` is exactly one JSON value (surrounding whitespace allowed), with at
+/// most `max_depth` levels of nesting.
+pub(crate) fn validate_value(text: &str, max_depth: u32) -> Result<(), DecodeError> {
+    let mut scanner = Scanner::new(text, max_depth);
+    scanner.value(0)?;
+    scanner.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<(), K> {
+        validate_value(text, 128).map_err(|e| e.kind)
+    }
+
+    #[test]
+    fn stop_mask_finds_first_special_byte_in_every_lane() {
+        for lane in 0..8 {
+            for special in [b'"', b'\\', 0x00, 0x1f] {
+                let mut word = [b'a'; 8];
+                word[lane] = special;
+                assert_eq!(find_string_stop(&word, 0), lane, "{special:#x} at {lane}");
+            }
+        }
+        assert_eq!(
+            find_string_stop("é漢字\u{1F600}abcdefgh\"".as_bytes(), 0),
+            20
+        );
+    }
+
+    #[test]
+    fn accepts_json_values() {
+        for ok in [
+            "0",
+            "-0",
+            "1.5e-3",
+            "1E+2",
+            "true",
+            "false",
+            "null",
+            "\"\"",
+            "[]",
+            "{}",
+            "[1,[2,{\"a\":[]}]]",
+            " { \"a\" : 1 , \"b\" : [ ] } ",
+            "\"\\ud83d\\ude00\"",
+            "1e999999",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_json_with_the_precise_kind() {
+        for (bad, kind) in [
+            ("", K::UnexpectedEnd),
+            ("-", K::UnexpectedEnd),
+            ("-a", K::InvalidNumber),
+            ("01", K::TrailingCharacters),
+            ("1.", K::UnexpectedEnd),
+            ("1.e", K::InvalidNumber),
+            ("1e", K::UnexpectedEnd),
+            ("tru", K::UnexpectedEnd),
+            ("trux", K::InvalidLiteral),
+            ("NaN", K::ExpectedValue),
+            ("[1,]", K::ExpectedValue),
+            ("{\"a\":1,}", K::ExpectedObjectKey),
+            ("{\"a\" 1}", K::ExpectedColon),
+            ("[1 2]", K::ExpectedCommaOrArrayEnd),
+            ("{\"a\":1 \"b\"}", K::ExpectedCommaOrObjectEnd),
+            ("[}", K::ExpectedValue),
+            ("[1}", K::ExpectedCommaOrArrayEnd),
+            ("\"\\x\"", K::InvalidEscape),
+            ("\"\\u12\"", K::InvalidUnicodeEscape),
+            ("\"\\ud800\"", K::LoneSurrogate),
+            ("\"\\udc00\\ud800\"", K::LoneSurrogate),
+            ("\"\\ud800\\u0041\"", K::LoneSurrogate),
+            ("\"a\nb\"", K::ControlCharacterInString),
+            ("\"abc", K::UnexpectedEnd),
+            ("\u{feff}1", K::ExpectedValue),
+        ] {
+            assert_eq!(check(bad), Err(kind), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_counts_every_container() {
+        assert_eq!(validate_value("[[[]]]", 3), Ok(()));
+        assert_eq!(
+            validate_value("[[[[]]]]", 3).map_err(|e| (e.kind, e.offset)),
+            Err((K::DepthLimitExceeded, 3))
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_without_recursion() {
+        let deep = "[".repeat(1_000_000);
+        assert_eq!(check(&deep), Err(K::DepthLimitExceeded));
+        let deep_objects = "{\"a\":".repeat(1_000_000);
+        assert_eq!(check(&deep_objects), Err(K::DepthLimitExceeded));
+    }
+}

@@ -1,0 +1,447 @@
+//! [`JsonStr`]: a borrowed string that is unescaped lazily, only when asked.
+//!
+//! ```
+//! use phx_codec::decode_text;
+//! let frame = decode_text(br#"[null,null,"conversation:\u0061bc","shout",{}]"#).unwrap();
+//! let topic = frame.topic();
+//! assert!(topic.has_escapes());
+//! assert_eq!(topic, "conversation:abc"); // compared without allocating
+//! let mut buf = [0u8; 32];
+//! assert_eq!(topic.unescape_into(&mut buf).unwrap(), "conversation:abc");
+//! ```
+
+use core::fmt;
+
+use crate::error::EncodeError;
+
+/// A string from a frame, borrowed from the input.
+///
+/// It is either *literal* text (no escapes: [`as_str`](Self::as_str) is free) or the raw,
+/// still-escaped body of a JSON string that was validated when the frame was decoded (so
+/// unescaping cannot fail). Comparisons, hashing-free equality and `Display` all work on the
+/// unescaped text.
+#[derive(Clone, Copy)]
+pub struct JsonStr<'a> {
+    raw: &'a str,
+    escaped: bool,
+}
+
+impl<'a> JsonStr<'a> {
+    /// Literal text, with no JSON escapes to interpret.
+    pub const fn literal(text: &'a str) -> Self {
+        Self {
+            raw: text,
+            escaped: false,
+        }
+    }
+
+    /// Raw JSON string contents that contain escapes, already validated by the scanner.
+    pub(crate) const fn from_validated_escaped(raw: &'a str) -> Self {
+        Self { raw, escaped: true }
+    }
+
+    /// Validates `raw` as the body of a JSON string (what stands between the quotes) and wraps
+    /// it without copying.
+    ///
+    /// ```
+    /// use phx_codec::JsonStr;
+    /// let s = JsonStr::from_json_body(r"caf\u00e9").unwrap();
+    /// assert_eq!(s, "café");
+    /// assert!(JsonStr::from_json_body(r"\x").is_err());
+    /// ```
+    pub fn from_json_body(raw: &'a str) -> Result<Self, crate::DecodeError> {
+        let bytes = raw.as_bytes();
+        let mut i = 0;
+        let mut escaped = false;
+        loop {
+            i = crate::scan::find_string_stop(bytes, i);
+            match bytes.get(i) {
+                None => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    i = unescape_step(bytes, i).map_err(|kind| crate::DecodeError::new(kind, i))?;
+                }
+                Some(b'"') => {
+                    return Err(crate::DecodeError::new(
+                        crate::DecodeErrorKind::TrailingCharacters,
+                        i,
+                    ));
+                }
+                Some(_) => {
+                    return Err(crate::DecodeError::new(
+                        crate::DecodeErrorKind::ControlCharacterInString,
+                        i,
+                    ));
+                }
+            }
+        }
+        Ok(Self { raw, escaped })
+    }
+
+    /// The text as it stands in the input: escaped JSON when [`has_escapes`](Self::has_escapes),
+    /// otherwise the string itself.
+    pub const fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Whether the raw text holds escapes that [`chars`](Self::chars) will decode.
+    pub const fn has_escapes(&self) -> bool {
+        self.escaped
+    }
+
+    /// The string without copying, when it has no escapes.
+    pub const fn as_str(&self) -> Option<&'a str> {
+        if self.escaped { None } else { Some(self.raw) }
+    }
+
+    /// Whether the unescaped string is empty.
+    pub const fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The unescaped characters, decoded one at a time.
+    pub fn chars(&self) -> Chars<'a> {
+        Chars {
+            rest: self.raw,
+            escaped: self.escaped,
+        }
+    }
+
+    /// Length of the unescaped string in UTF-8 bytes.
+    pub fn unescaped_len(&self) -> usize {
+        if self.escaped {
+            self.chars().map(char::len_utf8).sum()
+        } else {
+            self.raw.len()
+        }
+    }
+
+    /// Writes the unescaped string into `buf` and returns it as `&str`.
+    pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, EncodeError> {
+        let needed = self.unescaped_len();
+        let available = buf.len();
+        let Some(out) = buf.get_mut(..needed) else {
+            return Err(EncodeError::BufferTooSmall { needed, available });
+        };
+        if self.escaped {
+            let mut at = 0;
+            for c in self.chars() {
+                let len = c.len_utf8();
+                if let Some(slot) = out.get_mut(at..at + len) {
+                    c.encode_utf8(slot);
+                }
+                at += len;
+            }
+        } else {
+            out.copy_from_slice(self.raw.as_bytes());
+        }
+        // Every byte came from whole `char`s (or from a `&str`), so this cannot fail; the
+        // fallback keeps the function panic-free regardless.
+        Ok(core::str::from_utf8(out).unwrap_or(""))
+    }
+
+    /// Whether the unescaped string equals `other`, without allocating.
+    pub fn eq_str(&self, other: &str) -> bool {
+        if self.escaped {
+            self.chars().eq(other.chars())
+        } else {
+            self.raw == other
+        }
+    }
+
+    /// If the unescaped string starts with `prefix`, the rest of it (still borrowed).
+    ///
+    /// ```
+    /// use phx_codec::JsonStr;
+    /// let s = JsonStr::from_json_body(r"room:\u0031").unwrap();
+    /// assert_eq!(s.strip_prefix("room:").unwrap(), "1");
+    /// ```
+    pub fn strip_prefix(&self, prefix: &str) -> Option<JsonStr<'a>> {
+        if !self.escaped {
+            return self.raw.strip_prefix(prefix).map(JsonStr::literal);
+        }
+        let mut chars = self.chars();
+        for expected in prefix.chars() {
+            if chars.next() != Some(expected) {
+                return None;
+            }
+        }
+        Some(chars.remaining())
+    }
+
+    /// Splits at the first occurrence of `delimiter` (an unescaped character).
+    pub fn split_once(&self, delimiter: char) -> Option<(JsonStr<'a>, JsonStr<'a>)> {
+        if !self.escaped {
+            return self
+                .raw
+                .split_once(delimiter)
+                .map(|(a, b)| (JsonStr::literal(a), JsonStr::literal(b)));
+        }
+        let mut chars = self.chars();
+        loop {
+            let before = chars.rest;
+            let c = chars.next()?;
+            if c == delimiter {
+                let head_len = self.raw.len() - before.len();
+                let head = self.raw.get(..head_len).unwrap_or("");
+                return Some((Self::sub(head), chars.remaining()));
+            }
+        }
+    }
+
+    /// A piece of an escaped string, cut at an escape boundary.
+    fn sub(raw: &'a str) -> Self {
+        Self {
+            raw,
+            escaped: raw.as_bytes().contains(&b'\\'),
+        }
+    }
+
+    /// The unescaped string, borrowed when it has no escapes.
+    #[cfg(feature = "alloc")]
+    pub fn to_cow(&self) -> alloc::borrow::Cow<'a, str> {
+        if self.escaped {
+            alloc::borrow::Cow::Owned(self.chars().collect())
+        } else {
+            alloc::borrow::Cow::Borrowed(self.raw)
+        }
+    }
+
+    /// The unescaped string, owned.
+    #[cfg(feature = "alloc")]
+    pub fn into_string(self) -> alloc::string::String {
+        self.to_cow().into_owned()
+    }
+}
+
+/// Decodes the escape at `bytes[i]` (a backslash), returning the index after it; errors name
+/// what was wrong.
+fn unescape_step(bytes: &[u8], i: usize) -> Result<usize, crate::DecodeErrorKind> {
+    use crate::DecodeErrorKind as K;
+    let hex = |at: usize| -> Result<u32, K> {
+        let digits = bytes.get(at..at + 4).ok_or(K::UnexpectedEnd)?;
+        let text = core::str::from_utf8(digits).map_err(|_| K::InvalidUnicodeEscape)?;
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(K::InvalidUnicodeEscape);
+        }
+        u32::from_str_radix(text, 16).map_err(|_| K::InvalidUnicodeEscape)
+    };
+    match bytes.get(i + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 2),
+        Some(b'u') => match hex(i + 2)? {
+            0xD800..=0xDBFF => {
+                if bytes.get(i + 6..i + 8) == Some(b"\\u") && matches!(hex(i + 8)?, 0xDC00..=0xDFFF)
+                {
+                    Ok(i + 12)
+                } else {
+                    Err(K::LoneSurrogate)
+                }
+            }
+            0xDC00..=0xDFFF => Err(K::LoneSurrogate),
+            _ => Ok(i + 6),
+        },
+        Some(_) => Err(K::InvalidEscape),
+        None => Err(K::UnexpectedEnd),
+    }
+}
+
+/// The unescaped characters of a [`JsonStr`]. Created by [`JsonStr::chars`].
+#[derive(Clone, Debug)]
+pub struct Chars<'a> {
+    rest: &'a str,
+    escaped: bool,
+}
+
+impl<'a> Chars<'a> {
+    /// What is left, as a string of the same kind.
+    fn remaining(&self) -> JsonStr<'a> {
+        if self.escaped {
+            JsonStr::sub(self.rest)
+        } else {
+            JsonStr::literal(self.rest)
+        }
+    }
+
+    fn hex4(&self, from: usize) -> Option<u32> {
+        let digits = self.rest.get(from..from + 4)?;
+        u32::from_str_radix(digits, 16).ok()
+    }
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    #[inline]
+    fn next(&mut self) -> Option<char> {
+        let mut it = self.rest.chars();
+        let c = it.next()?;
+        if c != '\\' || !self.escaped {
+            self.rest = it.as_str();
+            return Some(c);
+        }
+        let bytes = self.rest.as_bytes();
+        let (decoded, used) = match bytes.get(1) {
+            Some(b'n') => ('\n', 2),
+            Some(b't') => ('\t', 2),
+            Some(b'r') => ('\r', 2),
+            Some(b'b') => ('\u{8}', 2),
+            Some(b'f') => ('\u{c}', 2),
+            Some(b'u') => {
+                let unit = self.hex4(2).unwrap_or(0xFFFD);
+                if (0xD800..0xDC00).contains(&unit) {
+                    let low = self.hex4(8).unwrap_or(0);
+                    let code =
+                        0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                    (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
+                } else {
+                    (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6)
+                }
+            }
+            Some(&other) => (char::from(other), 2),
+            None => ('\\', 1),
+        };
+        self.rest = self.rest.get(used..).unwrap_or("");
+        Some(decoded)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.rest.len().div_ceil(12), Some(self.rest.len()))
+    }
+}
+
+impl PartialEq for JsonStr<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.escaped, other.escaped) {
+            (false, false) => self.raw == other.raw,
+            _ => self.chars().eq(other.chars()),
+        }
+    }
+}
+
+impl Eq for JsonStr<'_> {}
+
+impl PartialEq<str> for JsonStr<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.eq_str(other)
+    }
+}
+
+impl PartialEq<&str> for JsonStr<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.eq_str(other)
+    }
+}
+
+impl PartialEq<JsonStr<'_>> for str {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        other.eq_str(self)
+    }
+}
+
+impl PartialEq<JsonStr<'_>> for &str {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        other.eq_str(self)
+    }
+}
+
+impl core::hash::Hash for JsonStr<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        for c in self.chars() {
+            state.write_u32(c as u32);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+impl fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.escaped {
+            return f.write_str(self.raw);
+        }
+        for c in self.chars() {
+            fmt::Write::write_char(f, c)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for JsonStr<'_> {
+    /// Shows the unescaped text, quoted, as `str`'s `Debug` does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.escaped {
+            return fmt::Debug::fmt(self.raw, f);
+        }
+        f.write_str("\"")?;
+        for c in self.chars() {
+            for e in c.escape_debug() {
+                fmt::Write::write_char(f, e)?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+impl<'a> From<&'a str> for JsonStr<'a> {
+    fn from(text: &'a str) -> Self {
+        Self::literal(text)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for JsonStr<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.as_str() {
+            Some(s) => serializer.serialize_str(s),
+            None => serializer.collect_str(self),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescapes_every_escape_kind() {
+        let s = JsonStr::from_json_body(r#"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\u4f60"#).unwrap();
+        let expected = "\"\\/\u{8}\u{c}\n\r\té😀你";
+        assert!(s.chars().eq(expected.chars()));
+        assert_eq!(s.unescaped_len(), expected.len());
+        let mut buf = [0u8; 64];
+        assert_eq!(s.unescape_into(&mut buf).unwrap(), expected);
+        assert_eq!(
+            s.unescape_into(&mut [0u8; 3]),
+            Err(EncodeError::BufferTooSmall {
+                needed: expected.len(),
+                available: 3
+            })
+        );
+    }
+
+    #[test]
+    fn equality_ignores_how_a_string_was_escaped() {
+        let a = JsonStr::from_json_body(r"\u0061bc").unwrap();
+        let b = JsonStr::literal("abc");
+        assert_eq!(a, b);
+        assert_eq!(a, "abc");
+        assert_ne!(a, "abd");
+        assert_ne!(a, "ab");
+    }
+
+    #[test]
+    fn splits_and_strips_across_escapes() {
+        let s = JsonStr::from_json_body(r"events\u003aacc:cus\n").unwrap();
+        let (head, tail) = s.split_once(':').unwrap();
+        assert_eq!(head, "events");
+        assert_eq!(tail, "acc:cus\n");
+        assert_eq!(s.strip_prefix("events:").unwrap(), "acc:cus\n");
+        assert!(s.strip_prefix("event:").is_none());
+    }
+
+    #[test]
+    fn rejects_invalid_bodies() {
+        for bad in [r"\x", r"\u12", r"\ud800", "a\"b", "a\u{1}b", "\\"] {
+            assert!(JsonStr::from_json_body(bad).is_err(), "{bad:?}");
+        }
+    }
+}
