@@ -42,6 +42,7 @@ mod error;
 pub mod event;
 mod frame;
 mod limits;
+pub mod message;
 mod raw;
 mod scan;
 mod string;
@@ -54,6 +55,7 @@ pub use crate::frame::{
     Decoder, Direction, Frame, Payload, Vsn, WireFormat, WsMessage, decode_text, decode_text_str,
     decode_text_str_with, decode_text_with,
 };
+pub use crate::message::{Message, MessageError};
 pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
 pub use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
 pub use crate::string::{Chars, JsonStr};

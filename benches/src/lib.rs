@@ -1,0 +1,1 @@
+//! Benchmark cases for phx-codec (work in progress).

@@ -1,0 +1,2 @@
+//! The `phx` command-line tool (work in progress).
+fn main() {}

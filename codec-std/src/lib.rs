@@ -1,0 +1,1 @@
+//! Owned and shared frames on top of `phx-codec` (work in progress).
