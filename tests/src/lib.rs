@@ -1,1 +1,4 @@
-//! Tests for the phx-codec workspace live in `tests/`; this library is empty.
+//! Support code for the phx-codec test suite: the fuzz target bodies, shared by cargo-fuzz
+//! (`fuzz/`) and by `cargo test` over the checked-in corpus (`tests/fuzz_corpus.rs`).
+
+pub mod fuzz;
