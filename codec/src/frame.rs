@@ -465,7 +465,8 @@ pub fn decode_text_str_with<'a>(
     separator(&mut s)?;
     let event = string_field(&mut s, EnvelopeField::Event)?;
     separator(&mut s)?;
-    let (payload, index) = payload(&mut s)?;
+    let mut index = MemberIndex::unavailable();
+    let payload = payload(&mut s, &mut index)?;
     loop {
         match s.peek_token()? {
             b']' => break,
@@ -479,7 +480,14 @@ pub fn decode_text_str_with<'a>(
     }
     s.bump();
     s.finish()?;
-    Ok(Frame::new(join_ref, reference, topic, event, Payload::Json(payload)).with_index(index))
+    Ok(Frame {
+        join_ref,
+        reference,
+        topic,
+        event,
+        payload: Payload::Json(payload),
+        index,
+    })
 }
 
 impl DecodeError {
@@ -534,31 +542,29 @@ fn string_field<'a>(s: &mut Scanner<'a>, field: EnvelopeField) -> Result<JsonStr
 
 /// The payload: an object is walked here, one level, recording its members' spans; anything
 /// else goes through the generic scanner.
-fn payload<'a>(s: &mut Scanner<'a>) -> Result<(RawJson<'a>, MemberIndex), DecodeError> {
+fn payload<'a>(s: &mut Scanner<'a>, index: &mut MemberIndex) -> Result<RawJson<'a>, DecodeError> {
     let first = element_start(s)?;
     let start = s.pos();
-    if first != b'{' {
+    if first == b'{' {
+        object_with_index(s, 1, index)?;
+    } else {
         s.value(1)?;
-        return Ok((
-            RawJson::from_validated(s.slice(start, s.pos())),
-            MemberIndex::unavailable(),
-        ));
     }
-    let (index, end) = object_with_index(s, 1)?;
-    Ok((RawJson::from_validated(s.slice(start, end)), index))
+    Ok(RawJson::from_validated(s.slice(start, s.pos())))
 }
 
 /// Scans the object at the cursor (inside `depth` containers), recording its top-level
-/// members' spans relative to its start. Returns the index and the end offset.
+/// members' spans relative to its start into `index`.
 pub(crate) fn object_with_index(
     s: &mut Scanner<'_>,
     depth: u32,
-) -> Result<(MemberIndex, usize), DecodeError> {
+    index: &mut MemberIndex,
+) -> Result<(), DecodeError> {
     if depth >= s.max_depth() {
         return Err(s.error(K::DepthLimitExceeded));
     }
     let start = s.pos();
-    let mut index = MemberIndex::empty();
+    index.reset();
     s.bump();
     let mut next = s.peek_token()?;
     if next != b'}' {
@@ -586,7 +592,7 @@ pub(crate) fn object_with_index(
         }
     }
     s.bump();
-    Ok((index, s.pos()))
+    Ok(())
 }
 
 // --- One entry point for whatever the socket delivers ------------------------------------

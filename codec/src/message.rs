@@ -94,7 +94,11 @@ pub struct MessageError {
 
 impl fmt::Display for MessageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "payload does not fit the message at byte {}", self.offset)
+        write!(
+            f,
+            "payload does not fit the message at byte {}",
+            self.offset
+        )
     }
 }
 

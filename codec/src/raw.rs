@@ -333,18 +333,22 @@ impl<'a> Iterator for ArrayItems<'a> {
 /// How many top-level payload members a frame remembers; payloads in this protocol have a few
 /// dozen keys at most, and members past this fall back to walking.
 pub(crate) const INDEX_CAPACITY: usize = 24;
-const ESCAPED: u32 = 1 << 31;
+/// Offsets are 15-bit (payloads under 32 KiB are indexed); the top bit of `key_end` flags a key
+/// with escapes.
+const ESCAPED: u16 = 1 << 15;
+const INDEXABLE_LEN: usize = ESCAPED as usize;
 
 #[derive(Clone, Copy, Default)]
 struct MemberSpan {
-    key_start: u32,
+    key_start: u16,
     /// Top bit: the key has escapes.
-    key_end: u32,
-    value_start: u32,
-    value_end: u32,
+    key_end: u16,
+    value_start: u16,
+    value_end: u16,
 }
 
 /// Spans (relative to the payload text) of the first [`INDEX_CAPACITY`] top-level members.
+/// Kept small (200 bytes) because it travels inside every [`Frame`](crate::Frame).
 #[derive(Clone, Copy)]
 pub(crate) struct MemberIndex {
     spans: [MemberSpan; INDEX_CAPACITY],
@@ -367,10 +371,11 @@ impl MemberIndex {
         }
     }
 
-    pub(crate) const fn empty() -> Self {
-        let mut index = Self::unavailable();
-        index.complete = true;
-        index
+    /// Starts recording.
+    #[inline]
+    pub(crate) fn reset(&mut self) {
+        self.len = 0;
+        self.complete = true;
     }
 
     /// Records one member; offsets are relative to the payload start. Marks the index
@@ -380,16 +385,15 @@ impl MemberIndex {
         if !self.complete {
             return;
         }
-        let fits = value.1 < ESCAPED as usize;
-        match self.spans.get_mut(self.len as usize) {
-            Some(slot) if fits => {
-                #[allow(clippy::cast_possible_truncation)] // checked by `fits`
+        match self.spans.get_mut(usize::from(self.len)) {
+            Some(slot) if value.1 < INDEXABLE_LEN => {
+                #[allow(clippy::cast_possible_truncation)] // all offsets are below `value.1`
                 {
                     *slot = MemberSpan {
-                        key_start: key.0 as u32,
-                        key_end: key.1 as u32 | if key.2 { ESCAPED } else { 0 },
-                        value_start: value.0 as u32,
-                        value_end: value.1 as u32,
+                        key_start: key.0 as u16,
+                        key_end: key.1 as u16 | if key.2 { ESCAPED } else { 0 },
+                        value_start: value.0 as u16,
+                        value_end: value.1 as u16,
                     };
                 }
                 self.len += 1;
@@ -444,7 +448,7 @@ impl<'a> Iterator for Members<'_, 'a> {
                 } else {
                     JsonStr::literal(key_raw)
                 };
-                let value = text.get(span.value_start as usize..span.value_end as usize)?;
+                let value = text.get(usize::from(span.value_start)..usize::from(span.value_end))?;
                 Some((key, RawJson::from_validated(value)))
             }
         }

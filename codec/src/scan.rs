@@ -27,6 +27,19 @@ const fn string_stop_mask(word: u64) -> u64 {
 /// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
 #[inline]
 pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        while let Some(chunk) = bytes.get(i..i + 16) {
+            let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
+                break;
+            };
+            let mask = crate::simd::string_stop_mask16(block);
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
     while let Some(chunk) = bytes.get(i..i + 8) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {
             break;
@@ -161,10 +174,23 @@ impl<'a> Scanner<'a> {
     #[inline]
     pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, DecodeError> {
         let start = self.pos + 1;
-        let mut i = start;
+        let stop = find_string_stop(self.bytes, start);
+        if self.bytes.get(stop) == Some(&b'"') {
+            self.pos = stop + 1;
+            return Ok(JsonStr::literal(self.slice(start, stop)));
+        }
+        self.string_with_escapes(start, stop)
+    }
+
+    /// The rest of a string whose first stop (escape, control byte or end) is at `i`.
+    #[inline(never)]
+    fn string_with_escapes(
+        &mut self,
+        start: usize,
+        mut i: usize,
+    ) -> Result<JsonStr<'a>, DecodeError> {
         let mut escaped = false;
         loop {
-            i = find_string_stop(self.bytes, i);
             match self.bytes.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
@@ -182,6 +208,7 @@ impl<'a> Scanner<'a> {
                 Some(_) => return Err(DecodeError::new(K::ControlCharacterInString, i)),
                 None => return Err(DecodeError::new(K::UnexpectedEnd, i)),
             }
+            i = find_string_stop(self.bytes, i);
         }
     }
 
@@ -483,6 +510,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "a million-byte input is too slow under Miri; plain cargo test runs it"
+    )]
     fn deep_nesting_is_rejected_without_recursion() {
         let deep = "[".repeat(1_000_000);
         assert_eq!(check(&deep), Err(K::DepthLimitExceeded));

@@ -52,7 +52,8 @@ pub fn decode_v1_with<'a>(
     s.bump();
     let mut topic: Option<JsonStr<'a>> = None;
     let mut event: Option<JsonStr<'a>> = None;
-    let mut payload: Option<(RawJson<'a>, MemberIndex)> = None;
+    let mut payload: Option<RawJson<'a>> = None;
+    let mut index = MemberIndex::unavailable();
     let mut reference: Option<Option<JsonStr<'a>>> = None;
     let mut join_ref: Option<Option<JsonStr<'a>>> = None;
     let mut next = s.peek_token()?;
@@ -79,15 +80,11 @@ pub fn decode_v1_with<'a>(
             match field {
                 Some(EnvelopeField::Payload) => {
                     if s.peek_token()? == b'{' {
-                        let (index, end) = object_with_index(&mut s, 1)?;
-                        payload = Some((RawJson::from_validated(s.slice(value_at, end)), index));
+                        object_with_index(&mut s, 1, &mut index)?;
                     } else {
                         s.value(1)?;
-                        payload = Some((
-                            RawJson::from_validated(s.slice(value_at, s.pos())),
-                            MemberIndex::unavailable(),
-                        ));
                     }
+                    payload = Some(RawJson::from_validated(s.slice(value_at, s.pos())));
                 }
                 Some(f @ (EnvelopeField::Topic | EnvelopeField::Event)) => {
                     if s.peek_token()? != b'"' {
@@ -135,7 +132,7 @@ pub fn decode_v1_with<'a>(
     let missing = |field| DecodeError::new(K::MissingField(field), end.saturating_sub(1));
     let topic = topic.ok_or_else(|| missing(EnvelopeField::Topic))?;
     let event = event.ok_or_else(|| missing(EnvelopeField::Event))?;
-    let (payload, index) = payload.ok_or_else(|| missing(EnvelopeField::Payload))?;
+    let payload = payload.ok_or_else(|| missing(EnvelopeField::Payload))?;
     let reference = reference.ok_or_else(|| missing(EnvelopeField::Ref))?;
     Ok(Frame::new(
         join_ref.flatten(),
