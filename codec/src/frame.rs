@@ -474,7 +474,15 @@ pub fn decode_text_str_with<'a>(
                 s.bump();
                 s.value(1)?;
             }
-            b',' => return Err(s.error(K::TooManyElements)),
+            b',' => {
+                let comma = s.error(K::TooManyElements);
+                s.bump();
+                // A trailing comma is a syntax error; only a real sixth value is an arity error.
+                if !starts_value(s.peek_token()?) {
+                    return Err(s.error(K::ExpectedValue));
+                }
+                return Err(comma);
+            }
             _ => return Err(s.error(K::ExpectedCommaOrArrayEnd)),
         }
     }
@@ -510,6 +518,23 @@ fn separator(s: &mut Scanner<'_>) -> Result<(), DecodeError> {
     }
 }
 
+/// Whether `b` can start a JSON value.
+const fn starts_value(b: u8) -> bool {
+    matches!(
+        b,
+        b'"' | b'{' | b'[' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    )
+}
+
+/// A wrong-type error for an envelope field, or a syntax error when the byte starts no value.
+pub(crate) fn wrong_type(s: &Scanner<'_>, b: u8, field: EnvelopeField) -> DecodeError {
+    s.error(if starts_value(b) {
+        K::WrongFieldType(field)
+    } else {
+        K::ExpectedValue
+    })
+}
+
 /// An element that starts the array's remaining part: `]` here means too few elements.
 fn element_start(s: &mut Scanner<'_>) -> Result<u8, DecodeError> {
     let b = s.peek_token()?;
@@ -529,14 +554,14 @@ fn nullable_string<'a>(
             s.null()?;
             Ok(None)
         }
-        _ => Err(s.error(K::WrongFieldType(field))),
+        b => Err(wrong_type(s, b, field)),
     }
 }
 
 fn string_field<'a>(s: &mut Scanner<'a>, field: EnvelopeField) -> Result<JsonStr<'a>, DecodeError> {
     match element_start(s)? {
         b'"' => s.string(),
-        _ => Err(s.error(K::WrongFieldType(field))),
+        b => Err(wrong_type(s, b, field)),
     }
 }
 
@@ -722,6 +747,18 @@ mod tests {
             DecodeError::new(K::TrailingCharacters, 22)
         );
         assert_eq!(err(""), DecodeError::new(K::UnexpectedEnd, 0));
+        assert_eq!(
+            err("[null,\"1\",\"t\",\"e\",{},]"),
+            DecodeError::new(K::ExpectedValue, 21)
+        );
+        assert_eq!(
+            err("[null,'1','t','e',{}]"),
+            DecodeError::new(K::ExpectedValue, 6)
+        );
+        assert_eq!(
+            err("[null,\"1\",5,\"e\",{}]"),
+            DecodeError::new(K::WrongFieldType(EnvelopeField::Topic), 10)
+        );
     }
 
     #[test]

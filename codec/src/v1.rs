@@ -87,8 +87,9 @@ pub fn decode_v1_with<'a>(
                     payload = Some(RawJson::from_validated(s.slice(value_at, s.pos())));
                 }
                 Some(f @ (EnvelopeField::Topic | EnvelopeField::Event)) => {
-                    if s.peek_token()? != b'"' {
-                        return Err(DecodeError::new(K::WrongFieldType(f), value_at));
+                    let b = s.peek_token()?;
+                    if b != b'"' {
+                        return Err(wrong_type(&s, b, f));
                     }
                     let value = s.string()?;
                     if f == EnvelopeField::Topic {
@@ -104,7 +105,7 @@ pub fn decode_v1_with<'a>(
                             s.null()?;
                             None
                         }
-                        _ => return Err(DecodeError::new(K::WrongFieldType(f), value_at)),
+                        b => return Err(wrong_type(&s, b, f)),
                     };
                     if f == EnvelopeField::Ref {
                         reference = Some(value);
