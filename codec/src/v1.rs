@@ -22,7 +22,7 @@
 
 use crate::encode::{LenCounter, Sink, SliceSink, WriteJson, reserve, write_json_str};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
-use crate::frame::{Frame, Payload, check_text, object_with_index, write_nullable};
+use crate::frame::{Frame, Payload, check_text, object_with_index, write_nullable, wrong_type};
 use crate::limits::DecodeLimits;
 use crate::raw::{MemberIndex, RawJson};
 use crate::scan::Scanner;
