@@ -11,37 +11,37 @@ use serde_json::Value;
 
 /// One conformance vector (see `/work/shared/spec/vectors/README.md`).
 #[derive(Clone, Debug)]
-pub struct Case {
+pub(crate) struct Case {
     /// The file it came from (`v2.json`...).
-    pub file: &'static str,
-    pub name: String,
-    pub format: WireFormat,
-    pub direction: Direction,
-    pub valid: bool,
+    pub(crate) file: &'static str,
+    pub(crate) name: String,
+    pub(crate) format: WireFormat,
+    pub(crate) direction: Direction,
+    pub(crate) valid: bool,
     /// The frame's bytes (`frame` as UTF-8, or `frame_hex` decoded).
-    pub input: Vec<u8>,
-    pub canonical: bool,
+    pub(crate) input: Vec<u8>,
+    pub(crate) canonical: bool,
     /// Expected typed message name (valid cases).
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
     /// Expected decoded fields (valid cases).
-    pub decoded: Option<Value>,
+    pub(crate) decoded: Option<Value>,
     /// Error hint (invalid cases).
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 impl Case {
     /// `file/name`, for assertion messages.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         format!("{}/{}", self.file, self.name)
     }
 
     /// Decodes the case with the format-specific function.
-    pub fn decode(&self) -> Result<Frame<'_>, DecodeError> {
+    pub(crate) fn decode(&self) -> Result<Frame<'_>, DecodeError> {
         decode_as(self.format, self.direction, &self.input)
     }
 
     /// Decodes the case through [`Decoder`], the one entry point a WebSocket layer uses.
-    pub fn decode_with_decoder(&self) -> Result<Frame<'_>, DecodeError> {
+    pub(crate) fn decode_with_decoder(&self) -> Result<Frame<'_>, DecodeError> {
         let (vsn, message) = match self.format {
             WireFormat::V2 => (Vsn::V2, WsMessage::Text(&self.input)),
             WireFormat::V1 => (Vsn::V1, WsMessage::Text(&self.input)),
@@ -52,7 +52,7 @@ impl Case {
 }
 
 /// Decodes `input` as `format` sent in `direction`.
-pub fn decode_as(
+pub(crate) fn decode_as(
     format: WireFormat,
     direction: Direction,
     input: &[u8],
@@ -65,10 +65,10 @@ pub fn decode_as(
 }
 
 /// The names of the vector files, in `tests/data/`.
-pub const VECTOR_FILES: [&str; 3] = ["v2.json", "v1.json", "binary.json"];
+pub(crate) const VECTOR_FILES: [&str; 3] = ["v2.json", "v1.json", "binary.json"];
 
 /// Reads and parses one vector file as raw JSON.
-pub fn read_vector_file(file: &str) -> Vec<Value> {
+pub(crate) fn read_vector_file(file: &str) -> Vec<Value> {
     let path = format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     let value: Value =
@@ -81,7 +81,7 @@ pub fn read_vector_file(file: &str) -> Vec<Value> {
 
 /// Every case of every vector file. Panics on a malformed case: a vector the suite cannot read
 /// must fail loudly, never be skipped.
-pub fn load_cases() -> Vec<Case> {
+pub(crate) fn load_cases() -> Vec<Case> {
     let mut out = Vec::new();
     for file in VECTOR_FILES {
         for raw in read_vector_file(file) {
@@ -92,7 +92,7 @@ pub fn load_cases() -> Vec<Case> {
 }
 
 /// The valid cases only.
-pub fn valid_cases() -> Vec<Case> {
+pub(crate) fn valid_cases() -> Vec<Case> {
     load_cases().into_iter().filter(|c| c.valid).collect()
 }
 
@@ -151,7 +151,7 @@ fn parse_case(file: &'static str, raw: &Value) -> Case {
 }
 
 /// Decodes lowercase or uppercase hex; panics on malformed hex (test data).
-pub fn from_hex(hex: &str) -> Vec<u8> {
+pub(crate) fn from_hex(hex: &str) -> Vec<u8> {
     assert!(hex.len() % 2 == 0, "odd-length hex {hex:?}");
     (0..hex.len())
         .step_by(2)
@@ -160,7 +160,7 @@ pub fn from_hex(hex: &str) -> Vec<u8> {
 }
 
 /// Lowercase hex of `bytes`.
-pub fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -170,7 +170,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// JSON equality as the vectors mean it: numbers compared by value (`-0 == 0`,
 /// `1.0e+10 == 10000000000`), objects as maps, arrays in order.
-pub fn json_eq(a: &Value, b: &Value) -> bool {
+pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
             if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
@@ -200,7 +200,7 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
 /// Builds a `serde_json::Value` from a [`RawJson`] using only the codec's own walkers
 /// (`members`, `items`, `as_json_str`, `as_f64`...), so comparing it with serde_json's parse of
 /// the same text checks the walkers. Duplicate keys: the last one wins, as in serde_json.
-pub fn value_from_walkers(raw: RawJson<'_>) -> Value {
+pub(crate) fn value_from_walkers(raw: RawJson<'_>) -> Value {
     use phx_codec::JsonKind;
     match raw.kind() {
         JsonKind::Null => {
@@ -236,6 +236,6 @@ pub fn value_from_walkers(raw: RawJson<'_>) -> Value {
 }
 
 /// A nullable string field as the frame has it.
-pub fn opt_string(s: Option<phx_codec::JsonStr<'_>>) -> Option<String> {
+pub(crate) fn opt_string(s: Option<phx_codec::JsonStr<'_>>) -> Option<String> {
     s.map(phx_codec::JsonStr::into_string)
 }

@@ -1,0 +1,658 @@
+//! Property tests: round trips for every wire form, canonical output equal to `serde_json`'s
+//! (which escapes like `JSON.stringify`), and agreement with `serde_json` on what is JSON.
+//!
+//! Known, intended differences from `serde_json` (excluded from the accept/reject property and
+//! tested on their own in `hostile.rs`):
+//! - numbers outside the range of `f64` (`1e999999`, 10,000-digit integers): valid by the JSON
+//!   grammar, accepted by the codec (it validates grammar, not magnitude); serde_json refuses
+//!   them ("number out of range");
+//! - nesting: both stop at 128 levels by default, but the codec counts the envelope array as a
+//!   level and serde_json does not count the same way; inputs nested deeper than 100 levels are
+//!   left out.
+
+mod support;
+
+use phx_codec::{
+    DecodeLimits, Direction, Frame, JsonStr, Payload, RawJson, binary, decode_text, v1,
+};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// Moderate case counts: the whole file runs in well under a minute in debug builds.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
+// --- generators -----------------------------------------------------------------------------
+
+/// Characters that stress escaping: controls, quotes, backslashes, `/`, DEL, non-ASCII,
+/// astral, the characters next to the surrogate range, and plain ASCII.
+fn hard_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => (0u32..0x20).prop_map(|c| char::from_u32(c).expect("control")),
+        2 => prop::sample::select(vec!['"', '\\', '/', '\u{7f}', '\u{2028}', '\u{feff}']),
+        4 => (0x20u8..0x7f).prop_map(char::from),
+        2 => prop::sample::select(vec!['é', 'ß', '你', '\u{d7ff}', '\u{e000}', '\u{fffd}', '\u{ffff}']),
+        2 => prop::sample::select(vec!['😀', '\u{10000}', '\u{10ffff}', '𝄞']),
+        2 => any::<char>(),
+    ]
+}
+
+fn hard_string(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(hard_char(), 0..=max).prop_map(|cs| cs.into_iter().collect())
+}
+
+/// Floats that survive a text round trip through any correct parser.
+fn float() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (-1_000_000i64..1_000_000, 0u32..6).prop_map(|(m, e)| m as f64 / 10f64.powi(e as i32)),
+        prop::num::f64::NORMAL,
+    ]
+}
+
+/// Arbitrary JSON values (objects may repeat no keys: `serde_json::Map` cannot).
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        float().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        hard_string(12).prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((hard_string(8), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// A payload object, as Phoenix sends.
+fn json_object() -> impl Strategy<Value = Value> {
+    prop::collection::vec((hard_string(8), json_value()), 0..8)
+        .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+}
+
+#[derive(Clone, Debug)]
+struct TextFrame {
+    join_ref: Option<String>,
+    reference: Option<String>,
+    topic: String,
+    event: String,
+    payload: Value,
+}
+
+impl TextFrame {
+    /// The 5-element array as serde_json writes it.
+    fn to_serde_json(&self) -> String {
+        serde_json::to_string(&serde_json::json!([
+            self.join_ref,
+            self.reference,
+            self.topic,
+            self.event,
+            self.payload
+        ]))
+        .expect("serializes")
+    }
+}
+
+fn text_frame() -> impl Strategy<Value = TextFrame> {
+    (
+        prop::option::of(hard_string(6)),
+        prop::option::of(hard_string(6)),
+        hard_string(24),
+        hard_string(16),
+        prop_oneof![4 => json_object(), 1 => json_value()],
+    )
+        .prop_map(|(join_ref, reference, topic, event, payload)| TextFrame {
+            join_ref,
+            reference,
+            topic,
+            event,
+            payload,
+        })
+}
+
+/// Float comparison with a little slack: `serde_json`'s default float parser may round the
+/// last bit differently from `str::parse`.
+fn json_close(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            if support::json_eq(a, b) {
+                return true;
+            }
+            match (x.as_f64(), y.as_f64()) {
+                (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+                _ => false,
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_close(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x
+                    .iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_close(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn opt(s: Option<&String>) -> Option<JsonStr<'_>> {
+    s.map(|s| JsonStr::literal(s))
+}
+
+// --- V2 text --------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn v2_frames_with_hard_strings_round_trip_and_match_serde_json_bytes(f in text_frame()) {
+        let payload_text = serde_json::to_string(&f.payload).unwrap();
+        let payload = RawJson::parse(&payload_text).unwrap();
+        let frame = Frame::new(
+            opt(f.join_ref.as_ref()),
+            opt(f.reference.as_ref()),
+            JsonStr::literal(&f.topic),
+            JsonStr::literal(&f.event),
+            Payload::Json(payload),
+        );
+        let mut out = Vec::new();
+        let n = frame.encode_v2(&mut out).unwrap();
+        prop_assert_eq!(n, out.len());
+        prop_assert_eq!(frame.encoded_len_v2().unwrap(), out.len());
+        // Canonical output is what serde_json (and JSON.stringify) writes.
+        let expected = f.to_serde_json();
+        prop_assert_eq!(std::str::from_utf8(&out).unwrap(), expected.as_str());
+        let back = decode_text(&out).unwrap();
+        prop_assert_eq!(back, frame);
+        prop_assert_eq!(back.topic().into_string(), f.topic.clone());
+        prop_assert_eq!(back.event().into_string(), f.event.clone());
+        prop_assert_eq!(support::opt_string(back.join_ref()), f.join_ref.clone());
+        prop_assert_eq!(support::opt_string(back.reference()), f.reference.clone());
+        // The decoded strings unescape into a buffer exactly as long as they say.
+        let mut buf = vec![0u8; back.topic().unescaped_len()];
+        prop_assert_eq!(back.topic().unescape_into(&mut buf).unwrap(), f.topic.as_str());
+        // Re-encoding the decoded frame is byte-identical (the input was canonical).
+        let mut again = Vec::new();
+        back.encode_v2(&mut again).unwrap();
+        prop_assert_eq!(again, out);
+    }
+
+    #[test]
+    fn v2_frames_with_every_string_escaped_decode_to_the_same_frame(f in text_frame()) {
+        // Write every character of the envelope strings as `\uXXXX` (surrogate pairs for
+        // astral ones): a different spelling, the same frame.
+        fn escape_all(s: &str) -> String {
+            let mut out = String::from("\"");
+            for unit in s.encode_utf16() {
+                out.push_str(&format!("\\u{unit:04X}"));
+            }
+            out.push('"');
+            out
+        }
+        let nullable = |s: &Option<String>| s.as_deref().map_or("null".to_owned(), escape_all);
+        let payload_text = serde_json::to_string(&f.payload).unwrap();
+        let text = format!(
+            "[ {} ,{},\n{}\t,{} , {} ]",
+            nullable(&f.join_ref),
+            nullable(&f.reference),
+            escape_all(&f.topic),
+            escape_all(&f.event),
+            payload_text
+        );
+        let frame = decode_text(text.as_bytes()).unwrap();
+        let canonical = f.to_serde_json();
+        let reference = decode_text(canonical.as_bytes()).unwrap();
+        prop_assert_eq!(frame, reference);
+        let mut out = Vec::new();
+        frame.encode_v2(&mut out).unwrap();
+        prop_assert_eq!(std::str::from_utf8(&out).unwrap(), canonical.as_str());
+        prop_assert_eq!(frame.encoded_len_v2().unwrap(), out.len());
+    }
+
+    #[test]
+    fn json_payloads_decode_and_agree_with_serde_json(value in json_value(), pretty in any::<bool>()) {
+        let payload_text = if pretty {
+            serde_json::to_string_pretty(&value).unwrap()
+        } else {
+            serde_json::to_string(&value).unwrap()
+        };
+        let text = format!("[null,null,\"t\",\"e\",{payload_text}]");
+        let frame = decode_text(text.as_bytes()).unwrap();
+        let raw = frame.payload_json().unwrap();
+        prop_assert_eq!(raw.as_str(), payload_text.as_str());
+        let reparsed: Value = serde_json::from_str(raw.as_str()).unwrap();
+        prop_assert!(json_close(&reparsed, &value), "serde_json reads {} back as {}", value, reparsed);
+        let walked = support::value_from_walkers(raw);
+        prop_assert!(json_close(&walked, &value), "walkers read {} as {}", value, walked);
+        if let Value::Object(map) = &value {
+            for (k, v) in map {
+                let got = frame.payload_get(k).expect("member present");
+                prop_assert!(json_close(&support::value_from_walkers(got), v));
+            }
+        }
+        // RawJson::parse agrees too.
+        prop_assert!(RawJson::parse(&payload_text).is_ok());
+    }
+}
+
+// --- accept/reject agreement with serde_json -------------------------------------------------
+
+/// What serde_json says about `bytes` as a V2 frame: `Some(true)` accepted with the right
+/// shape, `Some(false)` rejected, `None` a known, intended difference (see the module docs).
+fn serde_json_verdict(bytes: &[u8]) -> Option<bool> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Array(items)) => {
+            let nullable = |v: &Value| v.is_null() || v.is_string();
+            Some(
+                items.len() == 5
+                    && nullable(&items[0])
+                    && nullable(&items[1])
+                    && items[2].is_string()
+                    && items[3].is_string(),
+            )
+        }
+        Ok(_) => Some(false),
+        Err(e) if e.to_string().contains("number out of range") => None,
+        Err(e) if e.to_string().contains("recursion limit") => None,
+        Err(_) => Some(false),
+    }
+}
+
+fn nesting_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for &b in bytes {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn check_agreement(bytes: &[u8]) -> Result<(), TestCaseError> {
+    if nesting_depth(bytes) > 100 {
+        return Ok(());
+    }
+    let ours = decode_text(bytes);
+    let Some(theirs) = serde_json_verdict(bytes) else {
+        // Out-of-range numbers: the codec accepts them (grammar only) or rejects the input
+        // for another reason; either is fine.
+        return Ok(());
+    };
+    prop_assert_eq!(
+        ours.is_ok(),
+        theirs,
+        "codec says {:?}, serde_json says {} for {:?}",
+        ours.map(|_| ()),
+        theirs,
+        String::from_utf8_lossy(bytes)
+    );
+    if let Ok(frame) = ours {
+        prop_assert!(frame.topic().unescaped_len() <= bytes.len());
+        let theirs: Value = serde_json::from_slice(bytes).unwrap();
+        let payload: Value = serde_json::from_str(frame.payload_json().unwrap().as_str()).unwrap();
+        prop_assert!(json_close(&payload, &theirs[4]));
+        prop_assert_eq!(Value::String(frame.topic().into_string()), theirs[2].clone());
+        prop_assert_eq!(Value::String(frame.event().into_string()), theirs[3].clone());
+        let as_value = |s: Option<JsonStr<'_>>| s.map_or(Value::Null, |s| Value::String(s.into_string()));
+        prop_assert_eq!(as_value(frame.join_ref()), theirs[0].clone());
+        prop_assert_eq!(as_value(frame.reference()), theirs[1].clone());
+    }
+    Ok(())
+}
+
+/// The texts of the valid and invalid V2 vectors: the seeds for mutation.
+fn v2_seeds() -> Vec<Vec<u8>> {
+    support::load_cases()
+        .into_iter()
+        .filter(|c| c.format == phx_codec::WireFormat::V2)
+        .map(|c| c.input)
+        .filter(|input| input.len() < 2_000)
+        .collect()
+}
+
+/// Bytes that matter to the JSON grammar, plus a few that are never valid.
+const INTERESTING: &[u8] = b"\"\\{}[],:0123456789-+.eEtrufalsn \t\n\r/u\x00\x1f\x7f\xff\xc3\xa9";
+
+#[derive(Clone, Debug)]
+enum Mutation {
+    Replace(usize, u8),
+    Insert(usize, u8),
+    Delete(usize),
+    Truncate(usize),
+    Duplicate(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let byte = prop::sample::select(INTERESTING.to_vec());
+    prop_oneof![
+        4 => (any::<usize>(), byte.clone()).prop_map(|(i, b)| Mutation::Replace(i, b)),
+        2 => (any::<usize>(), byte).prop_map(|(i, b)| Mutation::Insert(i, b)),
+        2 => any::<usize>().prop_map(Mutation::Delete),
+        1 => any::<usize>().prop_map(Mutation::Truncate),
+        1 => (any::<usize>(), 1usize..8).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
+    for m in mutations {
+        let len = bytes.len().max(1);
+        match *m {
+            Mutation::Replace(i, b) => {
+                if let Some(slot) = bytes.get_mut(i % len) {
+                    *slot = b;
+                }
+            }
+            Mutation::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+            Mutation::Delete(i) => {
+                if !bytes.is_empty() {
+                    bytes.remove(i % len);
+                }
+            }
+            Mutation::Truncate(i) => bytes.truncate(i % len),
+            Mutation::Duplicate(i, n) => {
+                let start = i % len;
+                let end = (start + n).min(bytes.len());
+                let piece: Vec<u8> = bytes.get(start..end).unwrap_or(&[]).to_vec();
+                bytes.splice(start..start, piece);
+            }
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    #[test]
+    fn mutated_vector_frames_are_accepted_exactly_when_serde_json_accepts_them(
+        seed in prop::sample::select(v2_seeds()),
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        check_agreement(&apply(seed, &mutations))?;
+    }
+
+    #[test]
+    fn json_token_soup_is_accepted_exactly_when_serde_json_accepts_it(
+        bytes in prop::collection::vec(prop::sample::select(INTERESTING.to_vec()), 0..40),
+    ) {
+        // Mostly rejected by both; wrapping it as a payload gives the grammar more to chew on.
+        check_agreement(&bytes)?;
+        let mut framed = b"[null,\"1\",\"t\",\"e\",".to_vec();
+        framed.extend_from_slice(&bytes);
+        framed.push(b']');
+        check_agreement(&framed)?;
+    }
+
+    #[test]
+    fn generated_frames_with_mutations_agree_with_serde_json(
+        f in text_frame(),
+        mutations in prop::collection::vec(mutation(), 0..3),
+    ) {
+        check_agreement(&apply(f.to_serde_json().into_bytes(), &mutations))?;
+    }
+}
+
+// --- binary ---------------------------------------------------------------------------------
+
+/// A header string of at most 255 bytes: ASCII of any length up to 255, or hard characters cut
+/// to fit.
+fn header_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::collection::vec(0x20u8..0x7f, 0..=255)
+            .prop_map(|b| String::from_utf8(b).expect("ascii")),
+        Just("x".repeat(255)),
+        Just(String::new()),
+        hard_string(100).prop_map(|s| {
+            let mut out = String::new();
+            for c in s.chars() {
+                if out.len() + c.len_utf8() > 255 {
+                    break;
+                }
+                out.push(c);
+            }
+            out
+        }),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum BinaryCase {
+    ClientPush { join_ref: String, reference: String, topic: String, event: String },
+    ServerPush { join_ref: String, topic: String, event: String },
+    Reply { join_ref: String, reference: String, topic: String, status: String },
+    Broadcast { topic: String, event: String },
+}
+
+fn binary_case() -> impl Strategy<Value = BinaryCase> {
+    let s = header_string;
+    prop_oneof![
+        (s(), s(), s(), s()).prop_map(|(join_ref, reference, topic, event)| {
+            BinaryCase::ClientPush { join_ref, reference, topic, event }
+        }),
+        (s(), s(), s()).prop_map(|(join_ref, topic, event)| BinaryCase::ServerPush {
+            join_ref,
+            topic,
+            event
+        }),
+        (s(), s(), s(), s()).prop_map(|(join_ref, reference, topic, status)| {
+            BinaryCase::Reply { join_ref, reference, topic, status }
+        }),
+        (s(), s()).prop_map(|(topic, event)| BinaryCase::Broadcast { topic, event }),
+    ]
+}
+
+impl BinaryCase {
+    /// The bytes, written from the spec's layout table (independently of the encoder).
+    fn bytes(&self, payload: &[u8]) -> (Direction, Vec<u8>) {
+        let (direction, kind, fields): (Direction, u8, Vec<&String>) = match self {
+            Self::ClientPush { join_ref, reference, topic, event } => {
+                (Direction::FromClient, 0, vec![join_ref, reference, topic, event])
+            }
+            Self::ServerPush { join_ref, topic, event } => {
+                (Direction::FromServer, 0, vec![join_ref, topic, event])
+            }
+            Self::Reply { join_ref, reference, topic, status } => {
+                (Direction::FromServer, 1, vec![join_ref, reference, topic, status])
+            }
+            Self::Broadcast { topic, event } => (Direction::FromServer, 2, vec![topic, event]),
+        };
+        let mut out = vec![kind];
+        out.extend(fields.iter().map(|f| u8::try_from(f.len()).expect("≤ 255")));
+        for f in &fields {
+            out.extend_from_slice(f.as_bytes());
+        }
+        out.extend_from_slice(payload);
+        (direction, out)
+    }
+
+    fn check(&self, frame: &Frame<'_>, payload: &[u8]) -> Result<(), TestCaseError> {
+        let s = |x: Option<JsonStr<'_>>| support::opt_string(x);
+        match self {
+            Self::ClientPush { join_ref, reference, topic, event } => {
+                prop_assert_eq!(s(frame.join_ref()), Some(join_ref.clone()));
+                prop_assert_eq!(s(frame.reference()), Some(reference.clone()));
+                prop_assert_eq!(frame.topic().into_string(), topic.clone());
+                prop_assert_eq!(frame.event().into_string(), event.clone());
+                prop_assert_eq!(frame.payload(), Payload::Binary(payload));
+            }
+            Self::ServerPush { join_ref, topic, event } => {
+                prop_assert_eq!(s(frame.join_ref()), Some(join_ref.clone()));
+                prop_assert_eq!(s(frame.reference()), None);
+                prop_assert_eq!(frame.topic().into_string(), topic.clone());
+                prop_assert_eq!(frame.event().into_string(), event.clone());
+                prop_assert_eq!(frame.payload(), Payload::Binary(payload));
+            }
+            Self::Reply { join_ref, reference, topic, status } => {
+                prop_assert_eq!(s(frame.join_ref()), Some(join_ref.clone()));
+                prop_assert_eq!(s(frame.reference()), Some(reference.clone()));
+                prop_assert_eq!(frame.topic().into_string(), topic.clone());
+                prop_assert_eq!(frame.event(), "phx_reply");
+                match frame.payload() {
+                    Payload::BinaryReply { status: got, response } => {
+                        prop_assert_eq!(got.into_string(), status.clone());
+                        prop_assert_eq!(response, payload);
+                    }
+                    other => prop_assert!(false, "reply decoded as {:?}", other),
+                }
+            }
+            Self::Broadcast { topic, event } => {
+                prop_assert_eq!(s(frame.join_ref()), None);
+                prop_assert_eq!(s(frame.reference()), None);
+                prop_assert_eq!(frame.topic().into_string(), topic.clone());
+                prop_assert_eq!(frame.event().into_string(), event.clone());
+                prop_assert_eq!(frame.payload(), Payload::Binary(payload));
+            }
+        }
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn binary_frames_of_every_kind_and_direction_round_trip(
+        case in binary_case(),
+        payload in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let (direction, bytes) = case.bytes(&payload);
+        let frame = binary::decode_binary(&bytes, direction).unwrap();
+        case.check(&frame, &payload)?;
+        prop_assert_eq!(frame.encoded_len_binary(direction).unwrap(), bytes.len());
+        let mut out = Vec::new();
+        prop_assert_eq!(frame.encode_binary(direction, &mut out).unwrap(), bytes.len());
+        prop_assert_eq!(&out, &bytes);
+        let mut buf = vec![0u8; bytes.len()];
+        prop_assert_eq!(frame.encode_binary_into(direction, &mut buf).unwrap(), bytes.len());
+        prop_assert_eq!(&buf, &bytes);
+        let again = binary::decode_binary(&out, direction).unwrap();
+        prop_assert_eq!(again, frame);
+        // The other direction never silently decodes the same bytes as the same frame.
+        let other = match direction {
+            Direction::FromClient => Direction::FromServer,
+            Direction::FromServer => Direction::FromClient,
+        };
+        if let Ok(misread) = binary::decode_binary(&bytes, other) {
+            prop_assert!(misread != frame || bytes[0] == 0, "kind {} read the same both ways", bytes[0]);
+        }
+    }
+
+    #[test]
+    fn truncated_binary_frames_are_errors_or_shorter_payloads(
+        case in binary_case(),
+        payload in prop::collection::vec(any::<u8>(), 0..16),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let (direction, bytes) = case.bytes(&payload);
+        let header_len = bytes.len() - payload.len();
+        let cut = cut.index(bytes.len() + 1);
+        match binary::decode_binary(&bytes[..cut], direction) {
+            Ok(frame) => {
+                prop_assert!(cut >= header_len);
+                case.check(&frame, &payload[..cut - header_len])?;
+            }
+            Err(err) => {
+                prop_assert!(cut < header_len);
+                prop_assert_eq!(err.kind, phx_codec::DecodeErrorKind::Truncated);
+                prop_assert_eq!(err.offset, cut);
+            }
+        }
+    }
+}
+
+// --- V1 -------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn v1_frames_round_trip_and_convert_to_v2_without_losing_meaning(f in text_frame(), order in Just(()).prop_perturb(|_, mut rng| {
+        let mut keys = vec![0usize, 1, 2, 3, 4];
+        for i in (1..keys.len()).rev() {
+            keys.swap(i, rng.random_range(0..=i));
+        }
+        keys
+    }), with_join_ref_null in any::<bool>()) {
+        let payload_text = serde_json::to_string(&f.payload).unwrap();
+        let frame = Frame::new(
+            opt(f.join_ref.as_ref()),
+            opt(f.reference.as_ref()),
+            JsonStr::literal(&f.topic),
+            JsonStr::literal(&f.event),
+            Payload::Json(RawJson::parse(&payload_text).unwrap()),
+        );
+        // Encode V1, decode V1.
+        let mut v1_out = Vec::new();
+        let n = frame.encode_v1(&mut v1_out).unwrap();
+        prop_assert_eq!(n, v1_out.len());
+        prop_assert_eq!(frame.encoded_len_v1().unwrap(), n);
+        let from_v1 = v1::decode_v1(&v1_out).unwrap();
+        prop_assert_eq!(from_v1, frame);
+        // The reference's shape: topic, event, payload, ref, then join_ref when present.
+        let mut expected = serde_json::Map::new();
+        expected.insert("topic".into(), Value::String(f.topic.clone()));
+        expected.insert("event".into(), Value::String(f.event.clone()));
+        expected.insert("payload".into(), f.payload.clone());
+        expected.insert("ref".into(), f.reference.clone().map_or(Value::Null, Value::String));
+        if let Some(j) = &f.join_ref {
+            expected.insert("join_ref".into(), Value::String(j.clone()));
+        }
+        let js = |v: &Value| serde_json::to_string(v).unwrap();
+        let expected_text = format!(
+            "{{\"topic\":{},\"event\":{},\"payload\":{},\"ref\":{}{}}}",
+            js(&expected["topic"]),
+            js(&expected["event"]),
+            payload_text,
+            js(&expected["ref"]),
+            f.join_ref.as_ref().map_or(String::new(), |j| format!(",\"join_ref\":{}", js(&Value::String(j.clone())))),
+        );
+        prop_assert_eq!(std::str::from_utf8(&v1_out).unwrap(), expected_text.as_str());
+        // V1 -> V2 -> V2 decode: same frame; and back to V1.
+        let mut v2_out = Vec::new();
+        from_v1.encode_v2(&mut v2_out).unwrap();
+        let from_v2 = decode_text(&v2_out).unwrap();
+        prop_assert_eq!(from_v2, frame);
+        let mut v1_again = Vec::new();
+        from_v2.encode_v1(&mut v1_again).unwrap();
+        prop_assert_eq!(&v1_again, &v1_out);
+        // Keys in any order (and `join_ref: null` when absent) mean the same frame.
+        let names = ["topic", "event", "payload", "ref", "join_ref"];
+        let mut parts = Vec::new();
+        for &k in &order {
+            let value = match expected.get(names[k]) {
+                Some(v) => serde_json::to_string(v).unwrap(),
+                None if with_join_ref_null => "null".to_owned(),
+                None => continue,
+            };
+            parts.push(format!("\"{}\" : {}", names[k], value));
+        }
+        let shuffled = format!("{{ {} }}", parts.join(" ,\n"));
+        let decoded = v1::decode_v1(shuffled.as_bytes()).unwrap();
+        prop_assert_eq!(decoded, frame);
+    }
+}
+
+#[test]
+fn the_lenient_limits_change_nothing_for_five_element_frames() {
+    // A sanity check that the generators' frames are not accidentally six elements long.
+    let limits = DecodeLimits::new().with_extra_elements_allowed(true);
+    let text = br#"[null,"1","t","e",{}]"#;
+    assert_eq!(
+        phx_codec::decode_text_with(text, &limits).unwrap(),
+        decode_text(text).unwrap()
+    );
+}
