@@ -373,8 +373,13 @@ impl fmt::Debug for JsonStr<'_> {
         }
         f.write_str("\"")?;
         for c in self.chars() {
-            for e in c.escape_debug() {
-                fmt::Write::write_char(f, e)?;
+            // `str`'s Debug escapes as `char::escape_debug` does, except for `'`.
+            if c == '\'' {
+                fmt::Write::write_char(f, c)?;
+            } else {
+                for e in c.escape_debug() {
+                    fmt::Write::write_char(f, e)?;
+                }
             }
         }
         f.write_str("\"")
@@ -436,6 +441,13 @@ mod tests {
         assert_eq!(tail, "acc:cus\n");
         assert_eq!(s.strip_prefix("events:").unwrap(), "acc:cus\n");
         assert!(s.strip_prefix("event:").is_none());
+    }
+
+    #[test]
+    fn debug_matches_str_debug_for_escaped_strings() {
+        let s = JsonStr::from_json_body(r#"\n'\"\u0301é\u0000"#).unwrap();
+        let plain = "\n'\"\u{301}é\u{0}";
+        assert_eq!(std::format!("{s:?}"), std::format!("{plain:?}"));
     }
 
     #[test]
