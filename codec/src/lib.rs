@@ -43,6 +43,8 @@ pub mod event;
 mod frame;
 mod limits;
 pub mod message;
+pub mod outgoing;
+pub mod presence;
 mod raw;
 mod scan;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -58,7 +60,7 @@ pub use crate::frame::{
     decode_text_str_with, decode_text_with,
 };
 pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
-pub use crate::message::{Message, MessageError};
+pub use crate::message::{Message, MessageError, MessageErrorKind};
 pub use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
 pub use crate::string::{Chars, JsonStr};
 pub use crate::topic::Topic;

@@ -1,58 +1,1144 @@
-//! Typed Papercups messages over a decoded [`Frame`].
+//! Typed Papercups messages over a decoded [`Frame`]: one borrowed struct per event.
+//! [`Frame::message`] reads the payload once, checks the type of every known field, and never copies.
 //!
-//! (Scaffold: the classification and names are final; the typed payload views are being
-//! filled in.)
+//! ```
+//! use phx_codec::{decode_text, message::Message};
+//!
+//! let frame = decode_text(br#"["1","5","conversation:5c9b","shout",{"body":"Is anyone there?","customer_id":"c6f1","sent_at":"2026-11-24T15:01:02.003Z"}]"#)?;
+//! let Message::Shout(shout) = frame.message()? else { unreachable!() };
+//! assert_eq!(shout.body().unwrap(), "Is anyone there?");
+//! assert_eq!(shout.customer_id().unwrap(), "c6f1");
+//! assert!(shout.is_from_customer() && !shout.is_from_agent());
+//! assert!(shout.user().is_none()); // absent
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Rules every typed view follows
+//! - **Absent and `null` read the same**: accessors return `None` (or an empty iterator) for both.
+//!   The exact payload stays reachable through [`Frame::payload`] and each struct's `raw()`.
+//! - **Unknown fields are ignored**; unknown events become [`Message::Other`].
+//! - **A known field with the wrong JSON type is an error** ([`MessageError`]), found when
+//!   [`Frame::message`] runs (nested objects and arrays included), so accessors never fail.
+//!   Its `offset` is the byte offset of the offending value inside the payload's JSON text
+//!   ([`RawJson::as_str`] of the payload), `0` for a binary payload.
+//! - **Duplicate keys: the last one wins**, as with `JSON.parse` and Jason. Every occurrence of a
+//!   known key must still have the right type.
+//! - Escaped keys (`"b\u006fdy"`) are recognised; strings stay [`JsonStr`]s, unescaped lazily.
+//! - Nested objects (`user`, `customer`) are read in the same pass; arrays (`attachments`,
+//!   `file_ids`, `mentioned_user_ids`) are checked in that pass and walked again, lazily, by
+//!   their iterators.
 
 use core::fmt;
 
 use crate::event::Event;
-use crate::frame::Frame;
-use crate::raw::RawJson;
+use crate::frame::{Frame, Payload};
+use crate::presence::{PresenceDiff, PresenceState};
+use crate::raw::{ArrayItems, JsonKind, RawJson};
+use crate::string::JsonStr;
 use crate::topic::Topic;
 
-/// A frame's typed meaning, chosen by its event (and topic, for `heartbeat`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// What was wrong with a payload. See [`MessageError`] for where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+pub enum MessageErrorKind {
+    /// A known field holds a value of the wrong JSON type (`null` is always accepted and
+    /// reads as absent). `field` is its path: `"body"`, `"user.email"`, `"attachments[].id"`,
+    /// `"mentioned_user_ids[]"` (an array item), `"metas[].phx_ref"`...
+    WrongType {
+        /// The field's path.
+        field: &'static str,
+        /// The JSON type the field must have.
+        expected: JsonKind,
+        /// The JSON type it has.
+        found: JsonKind,
+    },
+    /// A known integer field holds a number that is not an integer in the `i64` range
+    /// (`1.5`, `1e3`, `9223372036854775808`).
+    NotAnInteger {
+        /// The field's path.
+        field: &'static str,
+    },
+    /// The message needs a JSON object payload and got another JSON value.
+    PayloadNotObject {
+        /// The payload's JSON type.
+        found: JsonKind,
+    },
+    /// The message needs a JSON payload and the frame carries binary bytes.
+    BinaryPayload,
+}
+
+impl MessageErrorKind {
+    /// A stable snake_case name for the kind (`"wrong_type"`, `"not_an_integer"`,
+    /// `"payload_not_object"`, `"binary_payload"`).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::WrongType { .. } => "wrong_type",
+            Self::NotAnInteger { .. } => "not_an_integer",
+            Self::PayloadNotObject { .. } => "payload_not_object",
+            Self::BinaryPayload => "binary_payload",
+        }
+    }
+}
+
+impl fmt::Display for MessageErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongType {
+                field,
+                expected,
+                found,
+            } => write!(
+                f,
+                "`{field}` must be {} or null, found {}",
+                expected.name(),
+                found.name()
+            ),
+            Self::NotAnInteger { field } => {
+                write!(f, "`{field}` must be an integer that fits in 64 bits")
+            }
+            Self::PayloadNotObject { found } => {
+                write!(f, "payload must be an object, found {}", found.name())
+            }
+            Self::BinaryPayload => f.write_str("payload must be JSON, found binary"),
+        }
+    }
+}
+
+/// A payload that does not fit its event's typed message.
+///
+/// `offset` is the byte offset of the offending value inside the payload's JSON text (the
+/// start of the payload is `0`); it is `0` for [`MessageErrorKind::BinaryPayload`].
+///
+/// ```
+/// use phx_codec::{decode_text, JsonKind, message::MessageErrorKind};
+/// let frame = decode_text(br#"[null,null,"t","shout",{"body":"x","user_id":"7"}]"#)?;
+/// let err = frame.message().unwrap_err();
+/// assert_eq!(err.kind, MessageErrorKind::WrongType {
+///     field: "user_id", expected: JsonKind::Number, found: JsonKind::String });
+/// assert_eq!(err.offset, 22); // where `"7"` starts in `{"body":"x","user_id":"7"}`
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MessageError {
+    /// What was wrong.
+    pub kind: MessageErrorKind,
+    /// Byte offset of the offending value inside the payload's JSON text.
+    pub offset: usize,
+}
+
+impl fmt::Display for MessageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (payload byte {})", self.kind, self.offset)
+    }
+}
+
+impl core::error::Error for MessageError {}
+
+// ---------------------------------------------------------------------------------------------
+// Field checking, shared with `presence`.
+
+/// Longest escaped key that is unescaped to be recognised (every known key is shorter).
+const KEY_BUF: usize = 32;
+
+/// The text of a key, unescaped into `buf` when needed; `None` for escaped keys too long to be
+/// a known one.
+#[inline]
+pub(crate) fn key_text<'k>(key: JsonStr<'k>, buf: &'k mut [u8; KEY_BUF]) -> Option<&'k str> {
+    match key.as_str() {
+        Some(text) => Some(text),
+        None => key.unescape_into(buf).ok(),
+    }
+}
+
+/// Byte offset of `value` inside `base` (both borrow the same payload text).
+pub(crate) fn offset_in(base: &str, value: RawJson<'_>) -> usize {
+    (value.as_str().as_ptr() as usize).saturating_sub(base.as_ptr() as usize)
+}
+
+#[cold]
+pub(crate) fn wrong_type(
+    field: &'static str,
+    expected: JsonKind,
+    value: RawJson<'_>,
+    base: &str,
+) -> MessageError {
+    MessageError {
+        kind: MessageErrorKind::WrongType {
+            field,
+            expected,
+            found: value.kind(),
+        },
+        offset: offset_in(base, value),
+    }
+}
+
+/// A string (kept raw, unescaped on access) or null.
+#[inline]
+pub(crate) fn check_str<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    base: &str,
+) -> Result<Option<RawJson<'a>>, MessageError> {
+    match v.as_bytes().first() {
+        Some(b'"') => Ok(Some(v)),
+        Some(b'n') => Ok(None),
+        _ => Err(wrong_type(field, JsonKind::String, v, base)),
+    }
+}
+
+/// An integer in `i64` range, or null.
+#[inline]
+pub(crate) fn check_int(
+    v: RawJson<'_>,
+    field: &'static str,
+    base: &str,
+) -> Result<Option<i64>, MessageError> {
+    match v.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') => v.as_i64().map(Some).ok_or(MessageError {
+            kind: MessageErrorKind::NotAnInteger { field },
+            offset: offset_in(base, v),
+        }),
+        Some(b'n') => Ok(None),
+        _ => Err(wrong_type(field, JsonKind::Number, v, base)),
+    }
+}
+
+/// `true`, `false` or null.
+#[inline]
+pub(crate) fn check_bool(
+    v: RawJson<'_>,
+    field: &'static str,
+    base: &str,
+) -> Result<Option<bool>, MessageError> {
+    match v.as_bytes().first() {
+        Some(b't') => Ok(Some(true)),
+        Some(b'f') => Ok(Some(false)),
+        Some(b'n') => Ok(None),
+        _ => Err(wrong_type(field, JsonKind::Bool, v, base)),
+    }
+}
+
+/// A value of JSON type `kind` (object or array), or null.
+#[inline]
+pub(crate) fn check_kind<'a>(
+    v: RawJson<'a>,
+    kind: JsonKind,
+    field: &'static str,
+    base: &str,
+) -> Result<Option<RawJson<'a>>, MessageError> {
+    match v.kind() {
+        JsonKind::Null => Ok(None),
+        k if k == kind => Ok(Some(v)),
+        _ => Err(wrong_type(field, kind, v, base)),
+    }
+}
+
+/// An array whose items all pass `item`, or null.
+#[inline]
+pub(crate) fn check_list<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    item_field: &'static str,
+    base: &'a str,
+    item: fn(RawJson<'a>, &'static str, &'a str) -> Result<(), MessageError>,
+) -> Result<Option<RawJson<'a>>, MessageError> {
+    let Some(items) = v.items() else {
+        return check_kind(v, JsonKind::Array, field, base);
+    };
+    for value in items {
+        item(value, item_field, base)?;
+    }
+    Ok(Some(v))
+}
+
+pub(crate) fn check_id_item<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    base: &'a str,
+) -> Result<(), MessageError> {
+    match v.kind() {
+        JsonKind::String => Ok(()),
+        JsonKind::Number => check_int(v, field, base).map(drop),
+        _ => Err(wrong_type(field, JsonKind::Number, v, base)),
+    }
+}
+
+pub(crate) fn check_int_item<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    base: &'a str,
+) -> Result<(), MessageError> {
+    match check_int(v, field, base)? {
+        Some(_) => Ok(()),
+        None => Err(wrong_type(field, JsonKind::Number, v, base)),
+    }
+}
+
+pub(crate) fn check_attachment_item<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    base: &'a str,
+) -> Result<(), MessageError> {
+    match Attachment::from_value(v, field, base)? {
+        Some(_) => Ok(()),
+        None => Err(wrong_type(field, JsonKind::Object, v, base)),
+    }
+}
+
+/// The payload as a JSON object, or the error saying why it is not one.
+#[inline]
+pub(crate) fn payload_object<'a>(frame: &Frame<'a>) -> Result<RawJson<'a>, MessageError> {
+    match frame.payload() {
+        Payload::Json(raw) if raw.kind() == JsonKind::Object => Ok(raw),
+        Payload::Json(raw) => Err(MessageError {
+            kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+            offset: 0,
+        }),
+        Payload::Binary(_) | Payload::BinaryReply { .. } => Err(MessageError {
+            kind: MessageErrorKind::BinaryPayload,
+            offset: 0,
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The typed-object macro: a struct of optional fields, filled in one pass over the members.
+
+/// What each kind of field stores.
+macro_rules! stored_ty {
+    (Str) => { Option<RawJson<'a>> };
+    (Int) => { Option<i64> };
+    (Bool) => { Option<bool> };
+    (Obj) => { Option<RawJson<'a>> };
+    (Id) => { Option<RawJson<'a>> };
+    (IdList) => { Option<RawJson<'a>> };
+    (IntList) => { Option<RawJson<'a>> };
+    (AttachmentList) => { Option<RawJson<'a>> };
+    ($nested:ident) => { Option<$nested<'a>> };
+}
+pub(crate) use stored_ty;
+
+/// How each kind of field is checked (`value` is a member value, `field` its path).
+macro_rules! check_field {
+    (Str, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_str($v, $field, $base)
+    };
+    (Int, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_int($v, $field, $base)
+    };
+    (Bool, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_bool($v, $field, $base)
+    };
+    (Obj, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_kind($v, $crate::JsonKind::Object, $field, $base)
+    };
+    (Id, $v:expr, $field:expr, $base:expr) => {
+        match $v.kind() {
+            $crate::JsonKind::Null => Ok(None),
+            _ => $crate::message::check_id_item($v, $field, $base).map(|()| Some($v)),
+        }
+    };
+    (IdList, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_list(
+            $v,
+            $field,
+            concat!($field, "[]"),
+            $base,
+            $crate::message::check_id_item,
+        )
+    };
+    (IntList, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_list(
+            $v,
+            $field,
+            concat!($field, "[]"),
+            $base,
+            $crate::message::check_int_item,
+        )
+    };
+    (AttachmentList, $v:expr, $field:expr, $base:expr) => {
+        $crate::message::check_list(
+            $v,
+            $field,
+            concat!($field, "[]"),
+            $base,
+            $crate::message::check_attachment_item,
+        )
+    };
+    ($nested:ident, $v:expr, $field:expr, $base:expr) => {
+        $nested::from_value($v, $field, $base)
+    };
+}
+pub(crate) use check_field;
+
+/// The public accessor of each kind of field.
+macro_rules! accessor {
+    (Str, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: a string; `None` when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> Option<JsonStr<'a>> {
+            match self.$field {
+                Some(raw) => raw.as_json_str(),
+                None => None,
+            }
+        }
+    };
+    (Int, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an integer; `None` when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> Option<i64> {
+            self.$field
+        }
+    };
+    (Bool, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: a boolean; `None` when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> Option<bool> {
+            self.$field
+        }
+    };
+    (Obj, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an object, kept raw; `None` when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> Option<RawJson<'a>> {
+            self.$field
+        }
+    };
+    (Id, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an integer or a string; `None` when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> Option<$crate::message::FileId<'a>> {
+            self.$field.and_then($crate::message::FileId::from_raw)
+        }
+    };
+    (IdList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an array of ids (integers or strings), iterated lazily; empty when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> $crate::message::FileIds<'a> {
+            $crate::message::FileIds { items: self.$field.and_then(|raw| raw.items()) }
+        }
+    };
+    (IntList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an array of integers, iterated lazily; empty when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> $crate::message::Integers<'a> {
+            $crate::message::Integers { items: self.$field.and_then(|raw| raw.items()) }
+        }
+    };
+    (AttachmentList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an array of file objects, iterated lazily; empty when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> $crate::message::Attachments<'a> {
+            $crate::message::Attachments { items: self.$field.and_then(|raw| raw.items()) }
+        }
+    };
+    ($nested:ident, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an object, read with the message; `None` when absent or null.")]
+        #[inline]
+        pub fn $field(&self) -> Option<$nested<'a>> {
+            self.$field
+        }
+    };
+}
+pub(crate) use accessor;
+
+/// Declares a typed view of a JSON object: the struct (one optional field per known key, plus
+/// the raw object), its one-pass constructor, and documented accessors. `$prefix` is prepended
+/// to the keys to name fields in errors.
+macro_rules! typed_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident in $prefix:literal {
+            $( $(#[$fdoc:meta])* $field:ident: $kind:ident = $key:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct $name<'a> {
+            #[cfg_attr(feature = "serde", serde(skip))]
+            raw: RawJson<'a>,
+            $(
+                #[cfg_attr(feature = "serde", serde(rename = $key, skip_serializing_if = "Option::is_none"))]
+                $field: $crate::message::stored_ty!($kind),
+            )*
+        }
+
+        #[allow(dead_code)]
+        impl<'a> $name<'a> {
+            /// Reads the members of the object `raw` in one pass; `base` is the payload text
+            /// (for error offsets).
+            #[inline]
+            pub(crate) fn from_object(
+                raw: RawJson<'a>,
+                members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+                base: &'a str,
+            ) -> Result<Self, $crate::message::MessageError> {
+                let mut out = Self { raw, $( $field: None, )* };
+                let mut buf = [0u8; 32];
+                for (key, value) in members {
+                    let Some(key) = $crate::message::key_text(key, &mut buf) else {
+                        continue;
+                    };
+                    match key {
+                        $(
+                            $key => {
+                                out.$field = $crate::message::check_field!(
+                                    $kind, value, concat!($prefix, $key), base
+                                )?;
+                            }
+                        )*
+                        _ => {}
+                    }
+                }
+                Ok(out)
+            }
+
+            /// Reads a nested value: an object, or null (`None`); anything else is a
+            /// [`MessageErrorKind::WrongType`]($crate::message::MessageErrorKind::WrongType)
+            /// error naming `field`.
+            pub(crate) fn from_value(
+                value: RawJson<'a>,
+                field: &'static str,
+                base: &'a str,
+            ) -> Result<Option<Self>, $crate::message::MessageError> {
+                match value.members() {
+                    Some(members) => Self::from_object(value, members, base).map(Some),
+                    None if value.is_null() => Ok(None),
+                    None => Err($crate::message::wrong_type(
+                        field,
+                        $crate::JsonKind::Object,
+                        value,
+                        base,
+                    )),
+                }
+            }
+
+            /// Reads a frame's payload, which must be a JSON object.
+            #[inline]
+            pub(crate) fn from_frame(
+                frame: &$crate::Frame<'a>,
+            ) -> Result<Self, $crate::message::MessageError> {
+                let raw = $crate::message::payload_object(frame)?;
+                match frame.payload_members() {
+                    Some(members) => Self::from_object(raw, members, raw.as_str()),
+                    None => Err($crate::message::MessageError {
+                        kind: $crate::message::MessageErrorKind::PayloadNotObject {
+                            found: raw.kind(),
+                        },
+                        offset: 0,
+                    }),
+                }
+            }
+
+            /// The object as received (unknown members included).
+            #[inline]
+            pub fn raw(&self) -> RawJson<'a> {
+                self.raw
+            }
+
+            $( $crate::message::accessor!($kind, $field, $key, [$(#[$fdoc])*]); )*
+        }
+    };
+}
+pub(crate) use typed_object;
+
+// ---------------------------------------------------------------------------------------------
+// Ids and lazy lists
+
+/// A file id: Papercups writes integers; strings are accepted too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(untagged))]
+pub enum FileId<'a> {
+    /// An integer id (`3`).
+    Int(i64),
+    /// A string id (`"8b1f..."`).
+    Str(JsonStr<'a>),
+}
+
+impl<'a> FileId<'a> {
+    /// An id from a checked value (`None` for anything else).
+    pub(crate) fn from_raw(raw: RawJson<'a>) -> Option<Self> {
+        match raw.as_json_str() {
+            Some(s) => Some(Self::Str(s)),
+            None => raw.as_i64().map(Self::Int),
+        }
+    }
+}
+
+/// The ids of an array such as `file_ids`, walked lazily. Created by [`Shout::file_ids`].
+#[derive(Clone, Debug, Default)]
+pub struct FileIds<'a> {
+    pub(crate) items: Option<ArrayItems<'a>>,
+}
+
+impl<'a> Iterator for FileIds<'a> {
+    type Item = FileId<'a>;
+
+    fn next(&mut self) -> Option<FileId<'a>> {
+        loop {
+            let raw = self.items.as_mut()?.next()?;
+            if let Some(id) = FileId::from_raw(raw) {
+                return Some(id);
+            }
+        }
+    }
+}
+
+/// The integers of an array such as `mentioned_user_ids`, walked lazily. Created by
+/// [`Shout::mentioned_user_ids`].
+#[derive(Clone, Debug, Default)]
+pub struct Integers<'a> {
+    pub(crate) items: Option<ArrayItems<'a>>,
+}
+
+impl Iterator for Integers<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        loop {
+            let raw = self.items.as_mut()?.next()?;
+            if let Some(n) = raw.as_i64() {
+                return Some(n);
+            }
+        }
+    }
+}
+
+/// A message's attachments, walked lazily. Created by [`Shout::attachments`].
+#[derive(Clone, Debug, Default)]
+pub struct Attachments<'a> {
+    pub(crate) items: Option<ArrayItems<'a>>,
+}
+
+impl<'a> Iterator for Attachments<'a> {
+    type Item = Attachment<'a>;
+
+    fn next(&mut self) -> Option<Attachment<'a>> {
+        loop {
+            let raw = self.items.as_mut()?.next()?;
+            // Checked when the message was read, so this only fails for items that were not.
+            if let Ok(Some(attachment)) = Attachment::from_value(raw, "attachments[]", raw.as_str())
+            {
+                return Some(attachment);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The typed payloads
+
+typed_object! {
+    /// `phx_join` params. Papercups sends `{}` or `{"customer_id": "<uuid>"}`; other params
+    /// stay in [`params`](Self::params).
+    pub struct Join in "" {
+        /// The customer joining (widget joins).
+        customer_id: Str = "customer_id",
+    }
+}
+
+impl<'a> Join<'a> {
+    /// All join params as received.
+    pub fn params(&self) -> RawJson<'a> {
+        self.raw
+    }
+}
+
+typed_object! {
+    /// `phx_error` payload: `{"reason": "channel_crash"}` (older servers send `{}`).
+    pub struct PhxError in "" {
+        /// Why the channel failed.
+        reason: Str = "reason",
+    }
+}
+
+typed_object! {
+    /// `read` payload: an agent read a conversation.
+    pub struct Read in "" {
+        /// The conversation read.
+        conversation_id: Str = "conversation_id",
+    }
+}
+
+typed_object! {
+    /// `conversation:created` payload (`{"id": "<conversation uuid>"}`).
+    pub struct ConversationCreated in "" {
+        /// The new conversation's id.
+        id: Str = "id",
+    }
+}
+
+typed_object! {
+    /// `conversation:updated` payload (`{"id": .., "updates": {conversation}}`).
+    pub struct ConversationUpdated in "" {
+        /// The conversation's id.
+        id: Str = "id",
+        /// The changed conversation fields.
+        updates: Obj = "updates",
+    }
+}
+
+typed_object! {
+    /// `replay:event:emitted` payload (`{"event": {..}}`, a session-replay event).
+    pub struct ReplayEvent in "" {
+        /// The recorded event, kept raw.
+        event: Obj = "event",
+    }
+}
+
+typed_object! {
+    /// An issue (`issue:created` / `issue:updated`). The payload is either the issue object or
+    /// `{"issue": {..}}`; both read the same. Other fields stay in [`raw`](Self::raw).
+    pub struct Issue in "" {
+        /// The issue's id.
+        id: Str = "id",
+        /// Its title.
+        title: Str = "title",
+        /// Its description.
+        body: Str = "body",
+        /// Its state (`"unstarted"`, `"in_progress"`, `"done"`...).
+        state: Str = "state",
+        /// The linked GitHub issue.
+        github_issue_url: Str = "github_issue_url",
+        /// The account's id.
+        account_id: Str = "account_id",
+        /// Creation time (ISO 8601).
+        created_at: Str = "created_at",
+        /// Last update (ISO 8601).
+        updated_at: Str = "updated_at",
+    }
+}
+
+impl<'a> Issue<'a> {
+    fn from_issue_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+        let payload = payload_object(frame)?;
+        match frame.payload_get("issue") {
+            Some(inner) if inner.kind() == JsonKind::Object => {
+                let members = inner.members().into_iter().flatten();
+                Self::from_object(inner, members, payload.as_str())
+            }
+            _ => Self::from_frame(frame),
+        }
+    }
+}
+
+typed_object! {
+    /// An agent, as embedded in a message (`"object": "user"`).
+    pub struct User in "user." {
+        /// The user's id (an integer).
+        id: Int = "id",
+        /// `"user"`.
+        object: Str = "object",
+        /// Email address.
+        email: Str = "email",
+        /// Full name (absent when the user has no profile).
+        full_name: Str = "full_name",
+        /// Display name (absent when the user has no profile).
+        display_name: Str = "display_name",
+        /// Avatar URL (absent when the user has no profile).
+        profile_photo_url: Str = "profile_photo_url",
+        /// Creation time (ISO 8601, no zone).
+        created_at: Str = "created_at",
+        /// When the user was disabled.
+        disabled_at: Str = "disabled_at",
+        /// When the user was archived.
+        archived_at: Str = "archived_at",
+        /// Role (`"admin"`, `"user"`).
+        role: Str = "role",
+    }
+}
+
+typed_object! {
+    /// A customer, as embedded in a message (`"object": "customer"`).
+    pub struct Customer in "customer." {
+        /// The customer's id (UUID).
+        id: Str = "id",
+        /// `"customer"`.
+        object: Str = "object",
+        /// Name.
+        name: Str = "name",
+        /// Email address.
+        email: Str = "email",
+        /// Phone number.
+        phone: Str = "phone",
+        /// The id in the account's own system.
+        external_id: Str = "external_id",
+        /// Avatar URL.
+        profile_photo_url: Str = "profile_photo_url",
+        /// The company's id.
+        company_id: Str = "company_id",
+        /// Host the widget ran on.
+        host: Str = "host",
+        /// Path the widget ran on.
+        pathname: Str = "pathname",
+        /// Full URL the widget ran on.
+        current_url: Str = "current_url",
+        /// Browser name.
+        browser: Str = "browser",
+        /// Operating system.
+        os: Str = "os",
+        /// Free-form metadata, kept raw.
+        metadata: Obj = "metadata",
+        /// Creation time (ISO 8601, no zone).
+        created_at: Str = "created_at",
+        /// Last update.
+        updated_at: Str = "updated_at",
+        /// Title shown in the dashboard.
+        title: Str = "title",
+    }
+}
+
+typed_object! {
+    /// A file attached to a message (`"object": "file"`).
+    pub struct Attachment in "attachments[]." {
+        /// The file's id.
+        id: Id = "id",
+        /// `"file"`.
+        object: Str = "object",
+        /// Where to download it.
+        file_url: Str = "file_url",
+        /// MIME type.
+        content_type: Str = "content_type",
+        /// File name.
+        filename: Str = "filename",
+    }
+}
+
+typed_object! {
+    /// `shout`: a chat message, either the client's push (`body`, `customer_id`, `sent_at`,
+    /// `file_ids`...) or the server's formatted message (`id`, `user`, `customer`,
+    /// `attachments`...). Every field is optional: a server may re-broadcast the raw push.
+    pub struct Shout in "" {
+        /// The message id (UUID).
+        id: Str = "id",
+        /// `"message"`.
+        object: Str = "object",
+        /// The text.
+        body: Str = "body",
+        /// `"reply"`, `"note"`, `"bot"`...
+        message_type: Str = "type",
+        /// Content type (`"text"`...).
+        content_type: Str = "content_type",
+        /// Whether it is an internal note.
+        private: Bool = "private",
+        /// `"chat"`, `"slack"`, `"email"`...
+        source: Str = "source",
+        /// Creation time (ISO 8601, no zone).
+        created_at: Str = "created_at",
+        /// When it was sent (ISO 8601, `Z`).
+        sent_at: Str = "sent_at",
+        /// When it was seen.
+        seen_at: Str = "seen_at",
+        /// The conversation's id.
+        conversation_id: Str = "conversation_id",
+        /// The account's id.
+        account_id: Str = "account_id",
+        /// The customer who wrote it.
+        customer_id: Str = "customer_id",
+        /// The agent who wrote it.
+        user_id: Int = "user_id",
+        /// The agent, embedded.
+        user: User = "user",
+        /// The customer, embedded.
+        customer: Customer = "customer",
+        /// Attached files.
+        attachments: AttachmentList = "attachments",
+        /// Free-form metadata, kept raw.
+        metadata: Obj = "metadata",
+        /// Files uploaded for this message (client push).
+        file_ids: IdList = "file_ids",
+        /// Agents mentioned (client push on `notification:`).
+        mentioned_user_ids: IntList = "mentioned_user_ids",
+    }
+}
+
+impl Shout<'_> {
+    /// Written by a customer: `customer_id` is set.
+    pub fn is_from_customer(&self) -> bool {
+        self.customer_id.is_some()
+    }
+
+    /// Written by an agent: `user_id` is set.
+    pub fn is_from_agent(&self) -> bool {
+        self.user_id.is_some()
+    }
+
+    /// Written by a bot: `type` is `"bot"`.
+    pub fn is_bot(&self) -> bool {
+        self.message_type().is_some_and(|t| t == "bot")
+    }
+}
+
+/// A reply's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReplyStatus<'a> {
+    /// `"ok"`.
+    Ok,
+    /// `"error"`.
+    Error,
+    /// Any other string.
+    Other(JsonStr<'a>),
+}
+
+impl<'a> ReplyStatus<'a> {
+    /// Reads a status string.
+    pub fn parse(status: JsonStr<'a>) -> Self {
+        if status == "ok" {
+            Self::Ok
+        } else if status == "error" {
+            Self::Error
+        } else {
+            Self::Other(status)
+        }
+    }
+
+    /// The status as a string.
+    pub fn as_json_str(&self) -> JsonStr<'a> {
+        match self {
+            Self::Ok => JsonStr::literal("ok"),
+            Self::Error => JsonStr::literal("error"),
+            Self::Other(s) => *s,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ReplyStatus<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_json_str().serialize(serializer)
+    }
+}
+
+/// A reply's response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Response<'a> {
+    /// A JSON response (an object in practice).
+    Json(RawJson<'a>),
+    /// The bytes of a binary reply.
+    Binary(&'a [u8]),
+    /// No `response` member, or `null`.
+    Absent,
+}
+
+/// `phx_reply`: `{"status": .., "response": ..}`, or a binary reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reply<'a> {
+    status: Option<ReplyStatus<'a>>,
+    response: Response<'a>,
+}
+
+impl<'a> Reply<'a> {
+    fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+        if let Payload::BinaryReply { status, response } = frame.payload() {
+            return Ok(Self {
+                status: Some(ReplyStatus::parse(status)),
+                response: Response::Binary(response),
+            });
+        }
+        let raw = payload_object(frame)?;
+        let base = raw.as_str();
+        let mut reply = Self {
+            status: None,
+            response: Response::Absent,
+        };
+        let mut buf = [0u8; KEY_BUF];
+        for (key, value) in frame.payload_members().into_iter().flatten() {
+            match key_text(key, &mut buf) {
+                Some("status") => {
+                    reply.status = check_str(value, "status", base)?
+                        .and_then(|v| v.as_json_str())
+                        .map(ReplyStatus::parse);
+                }
+                Some("response") => {
+                    reply.response = if value.is_null() {
+                        Response::Absent
+                    } else {
+                        Response::Json(value)
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(reply)
+    }
+
+    /// The status; `None` when absent or null (a server replying without one).
+    pub fn status(&self) -> Option<ReplyStatus<'a>> {
+        self.status
+    }
+
+    /// Whether the status is `"ok"`.
+    pub fn is_ok(&self) -> bool {
+        self.status == Some(ReplyStatus::Ok)
+    }
+
+    /// Whether the status is `"error"`.
+    pub fn is_error(&self) -> bool {
+        self.status == Some(ReplyStatus::Error)
+    }
+
+    /// The response.
+    pub fn response(&self) -> Response<'a> {
+        self.response
+    }
+
+    /// `response.reason` of error replies (`"unauthorized"`, `"unmatched topic"`), when the
+    /// response is an object whose `reason` is a string. The response is free-form, so this
+    /// is looked up on demand and not type-checked.
+    pub fn reason(&self) -> Option<JsonStr<'a>> {
+        match self.response {
+            Response::Json(raw) => raw.get("reason")?.as_json_str(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Reply<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("status", &self.status)?;
+        match self.response {
+            Response::Json(raw) => map.serialize_entry("response", &raw)?,
+            Response::Binary(bytes) => map.serialize_entry("response", &Bytes(bytes))?,
+            Response::Absent => {}
+        }
+        map.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+struct Bytes<'b>(&'b [u8]);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+/// `ping`: answered with a reply whose response is the same payload, whatever it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ping<'a> {
+    payload: Payload<'a>,
+}
+
+impl<'a> Ping<'a> {
+    /// The payload to echo (any JSON value, or binary bytes).
+    pub fn payload(&self) -> Payload<'a> {
+        self.payload
+    }
+
+    /// The payload, if it is JSON.
+    pub fn json(&self) -> Option<RawJson<'a>> {
+        self.payload.as_json()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Ping<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.payload {
+            Payload::Json(raw) => raw.serialize(serializer),
+            Payload::Binary(bytes)
+            | Payload::BinaryReply {
+                response: bytes, ..
+            } => serializer.serialize_bytes(bytes),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The message
+
+/// A frame's typed meaning, chosen by its event (and topic, for `heartbeat`).
+///
+/// With the `serde` feature it serializes as `{"message": <name>, "payload": {..}}` (typed
+/// fields only; absent and null fields are left out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "message", content = "payload")
+)]
+#[non_exhaustive]
+// `Shout` embeds its `user` and `customer` so that reading them is free; without an allocator
+// there is nothing to box them in, and a message lives on the stack for a moment.
+#[allow(clippy::large_enum_variant)]
 pub enum Message<'a> {
     /// `phx_join` with its params.
-    Join(Option<RawJson<'a>>),
-    /// `phx_reply`.
-    Reply(Option<RawJson<'a>>),
-    /// `phx_leave`.
+    #[cfg_attr(feature = "serde", serde(rename = "phx_join"))]
+    Join(Join<'a>),
+    /// `phx_reply`: status and response (JSON or binary).
+    #[cfg_attr(feature = "serde", serde(rename = "phx_reply"))]
+    Reply(Reply<'a>),
+    /// `phx_leave` (the payload, `{}`, is not read).
+    #[cfg_attr(feature = "serde", serde(rename = "phx_leave"))]
     Leave,
-    /// `phx_close`.
+    /// `phx_close` (the payload, `{}`, is not read).
+    #[cfg_attr(feature = "serde", serde(rename = "phx_close"))]
     Close,
-    /// `phx_error`.
-    Error(Option<RawJson<'a>>),
-    /// `heartbeat` on topic `phoenix`.
+    /// `phx_error` with its reason.
+    #[cfg_attr(feature = "serde", serde(rename = "phx_error"))]
+    Error(PhxError<'a>),
+    /// `heartbeat` on topic `phoenix` (on any other topic it is [`Message::Other`]).
+    #[cfg_attr(feature = "serde", serde(rename = "heartbeat"))]
     Heartbeat,
-    /// `shout`.
-    Shout(Option<RawJson<'a>>),
-    /// `messages:seen`.
+    /// `shout`: a chat message.
+    #[cfg_attr(feature = "serde", serde(rename = "shout"))]
+    Shout(Shout<'a>),
+    /// `messages:seen` (the payload, `{}`, is not read).
+    #[cfg_attr(feature = "serde", serde(rename = "messages:seen"))]
     MessagesSeen,
     /// `read`.
-    Read(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "read"))]
+    Read(Read<'a>),
     /// `ping`.
-    Ping(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "ping"))]
+    Ping(Ping<'a>),
     /// `presence_state`.
-    PresenceState(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "presence_state"))]
+    PresenceState(PresenceState<'a>),
     /// `presence_diff`.
-    PresenceDiff(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "presence_diff"))]
+    PresenceDiff(PresenceDiff<'a>),
     /// `conversation:created`.
-    ConversationCreated(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "conversation:created"))]
+    ConversationCreated(ConversationCreated<'a>),
     /// `conversation:updated`.
-    ConversationUpdated(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "conversation:updated"))]
+    ConversationUpdated(ConversationUpdated<'a>),
     /// `issue:created`.
-    IssueCreated(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "issue:created"))]
+    IssueCreated(Issue<'a>),
     /// `issue:updated`.
-    IssueUpdated(Option<RawJson<'a>>),
+    #[cfg_attr(feature = "serde", serde(rename = "issue:updated"))]
+    IssueUpdated(Issue<'a>),
     /// `replay:event:emitted`.
-    ReplayEventEmitted(Option<RawJson<'a>>),
-    /// `session:active`.
-    SessionActive(Option<RawJson<'a>>),
-    /// `session:inactive`.
-    SessionInactive(Option<RawJson<'a>>),
-    /// Anything the spec has no typed message for.
+    #[cfg_attr(feature = "serde", serde(rename = "replay:event:emitted"))]
+    ReplayEventEmitted(ReplayEvent<'a>),
+    /// `session:active` (the payload is not read).
+    #[cfg_attr(feature = "serde", serde(rename = "session:active"))]
+    SessionActive,
+    /// `session:inactive` (the payload is not read).
+    #[cfg_attr(feature = "serde", serde(rename = "session:inactive"))]
+    SessionInactive,
+    /// Anything the spec has no typed message for; read the frame itself.
+    #[cfg_attr(feature = "serde", serde(rename = "other"))]
     Other,
 }
 
@@ -78,56 +1164,49 @@ impl Message<'_> {
             Self::IssueCreated(_) => "issue:created",
             Self::IssueUpdated(_) => "issue:updated",
             Self::ReplayEventEmitted(_) => "replay:event:emitted",
-            Self::SessionActive(_) => "session:active",
-            Self::SessionInactive(_) => "session:inactive",
+            Self::SessionActive => "session:active",
+            Self::SessionInactive => "session:inactive",
             Self::Other => "other",
         }
     }
 }
 
-/// A frame whose payload does not fit its event's typed message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MessageError {
-    /// Byte offset into the payload where the problem is.
-    pub offset: usize,
-}
-
-impl fmt::Display for MessageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "payload does not fit the message at byte {}",
-            self.offset
-        )
-    }
-}
-
-impl core::error::Error for MessageError {}
-
 impl<'a> Frame<'a> {
-    /// The typed message.
+    /// The typed message, read in one pass over the payload.
+    ///
+    /// Fails when a known field has the wrong JSON type, when a message that needs an object
+    /// payload has another value, or when it needs JSON and the payload is binary. Messages
+    /// without fields (`phx_leave`, `phx_close`, `heartbeat`, `messages:seen`, `session:*`)
+    /// and [`Message::Other`] never fail. See the [module docs](crate::message) for the rules.
     pub fn message(&self) -> Result<Message<'a>, MessageError> {
-        let p = self.payload_json();
         Ok(match self.event_kind() {
-            Event::Join => Message::Join(p),
-            Event::Reply => Message::Reply(p),
+            Event::Join => Message::Join(Join::from_frame(self)?),
+            Event::Reply => Message::Reply(Reply::from_frame(self)?),
             Event::Leave => Message::Leave,
             Event::Close => Message::Close,
-            Event::Error => Message::Error(p),
+            Event::Error => Message::Error(PhxError::from_frame(self)?),
             Event::Heartbeat if self.topic_kind() == Topic::Phoenix => Message::Heartbeat,
-            Event::Shout => Message::Shout(p),
+            Event::Shout => Message::Shout(Shout::from_frame(self)?),
             Event::MessagesSeen => Message::MessagesSeen,
-            Event::Read => Message::Read(p),
-            Event::Ping => Message::Ping(p),
-            Event::PresenceState => Message::PresenceState(p),
-            Event::PresenceDiff => Message::PresenceDiff(p),
-            Event::ConversationCreated => Message::ConversationCreated(p),
-            Event::ConversationUpdated => Message::ConversationUpdated(p),
-            Event::IssueCreated => Message::IssueCreated(p),
-            Event::IssueUpdated => Message::IssueUpdated(p),
-            Event::ReplayEventEmitted => Message::ReplayEventEmitted(p),
-            Event::SessionActive => Message::SessionActive(p),
-            Event::SessionInactive => Message::SessionInactive(p),
+            Event::Read => Message::Read(Read::from_frame(self)?),
+            Event::Ping => Message::Ping(Ping {
+                payload: self.payload(),
+            }),
+            Event::PresenceState => Message::PresenceState(PresenceState::from_frame(self)?),
+            Event::PresenceDiff => Message::PresenceDiff(PresenceDiff::from_frame(self)?),
+            Event::ConversationCreated => {
+                Message::ConversationCreated(ConversationCreated::from_frame(self)?)
+            }
+            Event::ConversationUpdated => {
+                Message::ConversationUpdated(ConversationUpdated::from_frame(self)?)
+            }
+            Event::IssueCreated => Message::IssueCreated(Issue::from_issue_frame(self)?),
+            Event::IssueUpdated => Message::IssueUpdated(Issue::from_issue_frame(self)?),
+            Event::ReplayEventEmitted => {
+                Message::ReplayEventEmitted(ReplayEvent::from_frame(self)?)
+            }
+            Event::SessionActive => Message::SessionActive,
+            Event::SessionInactive => Message::SessionInactive,
             _ => Message::Other,
         })
     }

@@ -1,0 +1,345 @@
+//! Phoenix Presence payloads (`presence_state`, `presence_diff`) as lazy, borrowing iterators.
+//! Keys are typed (`user:<int>`, `customer:<uuid>`), metas are read field by field; nothing is copied.
+//!
+//! ```
+//! use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+//!
+//! let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"online_at":"1732460000","phx_ref":"F4nC","user_id":7}]}}]"#)?;
+//! let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+//! let (key, mut metas) = state.entries().next().unwrap();
+//! assert_eq!(key, PresenceKey::User(7));
+//! let meta = metas.next().unwrap();
+//! assert_eq!(meta.phx_ref().unwrap(), "F4nC");
+//! assert_eq!(meta.online_at_secs(), Some(1_732_460_000));
+//! assert_eq!(meta.user_id(), Some(7));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The whole structure is type-checked when [`Frame::message`] runs (entries must be objects,
+//! `metas` an array of objects, meta fields of the right types), so the iterators never fail;
+//! they walk the payload again, lazily, each time they are created.
+
+use core::fmt;
+
+use crate::frame::Frame;
+use crate::message::{MessageError, key_text, payload_object, typed_object, wrong_type};
+use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
+use crate::string::JsonStr;
+
+/// A presence key, parsed from Papercups' forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PresenceKey<'a> {
+    /// `user:<integer>`: an agent (the integer is written canonically: no sign, no leading
+    /// zeros).
+    User(i64),
+    /// `customer:<uuid>`: a customer (the part after `customer:`, non-empty).
+    Customer(JsonStr<'a>),
+    /// Any other key, whole.
+    Other(JsonStr<'a>),
+}
+
+impl<'a> PresenceKey<'a> {
+    /// Parses a key. Anything that is not exactly `user:<canonical integer>` or
+    /// `customer:<something>` is [`PresenceKey::Other`], so [`Display`](fmt::Display) always
+    /// writes the key back as it was received.
+    ///
+    /// ```
+    /// use phx_codec::presence::PresenceKey;
+    /// assert_eq!(PresenceKey::parse("user:8".into()), PresenceKey::User(8));
+    /// assert_eq!(PresenceKey::parse("customer:c6f1".into()), PresenceKey::Customer("c6f1".into()));
+    /// assert_eq!(PresenceKey::parse("user:08".into()), PresenceKey::Other("user:08".into()));
+    /// ```
+    pub fn parse(key: JsonStr<'a>) -> Self {
+        if let Some(id) = key.strip_prefix("user:").and_then(canonical_int) {
+            return Self::User(id);
+        }
+        match key.strip_prefix("customer:") {
+            Some(id) if !id.is_empty() => Self::Customer(id),
+            _ => Self::Other(key),
+        }
+    }
+
+    /// The agent's id for `user:` keys.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Self::User(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The customer's id for `customer:` keys.
+    pub fn customer_id(&self) -> Option<JsonStr<'a>> {
+        match self {
+            Self::Customer(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// A non-negative integer written without sign or leading zeros.
+fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
+    let mut buf = [0u8; 24];
+    let text = match text.as_str() {
+        Some(text) => text,
+        None => text.unescape_into(&mut buf).ok()?,
+    };
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    if canonical { text.parse().ok() } else { None }
+}
+
+impl fmt::Display for PresenceKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::User(id) => write!(f, "user:{id}"),
+            Self::Customer(id) => write!(f, "customer:{id}"),
+            Self::Other(key) => fmt::Display::fmt(key, f),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PresenceKey<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+typed_object! {
+    /// One presence of a key (a tab, a device): `{"phx_ref": .., "online_at": .., "user_id" |
+    /// "customer_id": ..}`. Other tracked fields stay in [`raw`](Self::raw).
+    pub struct Meta in "metas[]." {
+        /// This presence's ref (short URL-safe base64).
+        phx_ref: Str = "phx_ref",
+        /// The ref this presence replaces (in the `joins` of an update).
+        phx_ref_prev: Str = "phx_ref_prev",
+        /// When it came online: a string of Unix seconds (see
+        /// [`online_at_secs`](Self::online_at_secs)).
+        online_at: Str = "online_at",
+        /// The agent's id (`user:` keys).
+        user_id: Int = "user_id",
+        /// The customer's id (`customer:` keys).
+        customer_id: Str = "customer_id",
+    }
+}
+
+impl Meta<'_> {
+    /// `online_at` parsed as Unix seconds; `None` when absent or not a plain decimal integer.
+    pub fn online_at_secs(&self) -> Option<u64> {
+        let text = self.online_at()?;
+        let text = text.as_str()?;
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok()
+    }
+}
+
+/// The metas of one key, walked lazily. Yielded by [`Entries`].
+#[derive(Clone, Debug, Default)]
+pub struct Metas<'a> {
+    items: Option<ArrayItems<'a>>,
+}
+
+impl<'a> Iterator for Metas<'a> {
+    type Item = Meta<'a>;
+
+    fn next(&mut self) -> Option<Meta<'a>> {
+        loop {
+            let raw = self.items.as_mut()?.next()?;
+            // Checked when the message was read.
+            if let Ok(Some(meta)) = Meta::from_value(raw, "metas[]", raw.as_str()) {
+                return Some(meta);
+            }
+        }
+    }
+}
+
+/// The entries `(key, metas)` of a presence map, walked lazily. Created by
+/// [`PresenceState::entries`], [`PresenceDiff::joins`] and [`PresenceDiff::leaves`].
+#[derive(Clone, Debug, Default)]
+pub struct Entries<'a> {
+    members: Option<ObjectMembers<'a>>,
+}
+
+impl<'a> Entries<'a> {
+    fn over(map: Option<RawJson<'a>>) -> Self {
+        Self {
+            members: map.and_then(|m| m.members()),
+        }
+    }
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (PresenceKey<'a>, Metas<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (key, value) = self.members.as_mut()?.next()?;
+        let metas = metas_of(value).and_then(|m| m.items());
+        Some((PresenceKey::parse(key), Metas { items: metas }))
+    }
+}
+
+/// The last `metas` member of an entry object.
+fn metas_of(entry: RawJson<'_>) -> Option<RawJson<'_>> {
+    let mut found = None;
+    let mut buf = [0u8; 32];
+    for (key, value) in entry.members()? {
+        if key_text(key, &mut buf) == Some("metas") {
+            found = Some(value);
+        }
+    }
+    found.filter(|m| !m.is_null())
+}
+
+/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`; `field` names the map.
+fn check_map(
+    map: RawJson<'_>,
+    entry_field: &'static str,
+    metas_field: &'static str,
+    base: &str,
+) -> Result<(), MessageError> {
+    for (_, entry) in map.members().into_iter().flatten() {
+        if entry.kind() != JsonKind::Object {
+            return Err(wrong_type(entry_field, JsonKind::Object, entry, base));
+        }
+        let mut buf = [0u8; 32];
+        for (key, metas) in entry.members().into_iter().flatten() {
+            if key_text(key, &mut buf) != Some("metas") || metas.is_null() {
+                continue;
+            }
+            let Some(items) = metas.items() else {
+                return Err(wrong_type(metas_field, JsonKind::Array, metas, base));
+            };
+            for meta in items {
+                if Meta::from_value(meta, "metas[]", base)?.is_none() {
+                    return Err(wrong_type("metas[]", JsonKind::Object, meta, base));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `presence_state`: every key present, with its metas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresenceState<'a> {
+    raw: RawJson<'a>,
+}
+
+impl<'a> PresenceState<'a> {
+    /// Reads and type-checks a `presence_state` payload (any JSON value; it must be an object).
+    ///
+    /// ```
+    /// use phx_codec::{RawJson, presence::PresenceState};
+    /// let state = PresenceState::parse(RawJson::parse(r#"{"user:1":{"metas":[]}}"#)?).unwrap();
+    /// assert_eq!(state.entries().count(), 1);
+    /// assert!(PresenceState::parse(RawJson::parse(r#"{"user:1":[]}"#)?).is_err());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
+        if raw.kind() != JsonKind::Object {
+            return Err(MessageError {
+                kind: crate::message::MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                offset: 0,
+            });
+        }
+        check_map(raw, "*", "*.metas", raw.as_str())?;
+        Ok(Self { raw })
+    }
+
+    pub(crate) fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+        Self::parse(payload_object(frame)?)
+    }
+
+    /// The keys present and their metas, lazily.
+    pub fn entries(&self) -> Entries<'a> {
+        Entries::over(Some(self.raw))
+    }
+
+    /// The payload as received.
+    pub fn raw(&self) -> RawJson<'a> {
+        self.raw
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PresenceState<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(serializer)
+    }
+}
+
+/// `presence_diff`: `{"joins": {..}, "leaves": {..}}`. An updated meta is under both (old ref
+/// in `leaves`, the new one, with `phx_ref_prev`, in `joins`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PresenceDiff<'a> {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    raw: RawJson<'a>,
+    joins: Option<RawJson<'a>>,
+    leaves: Option<RawJson<'a>>,
+}
+
+impl<'a> PresenceDiff<'a> {
+    /// Reads and type-checks a `presence_diff` payload (it must be an object; `joins` and
+    /// `leaves`, when present and not null, must be presence maps).
+    pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
+        let Some(members) = raw.members() else {
+            return Err(MessageError {
+                kind: crate::message::MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                offset: 0,
+            });
+        };
+        Self::from_members(raw, members)
+    }
+
+    fn from_members(
+        raw: RawJson<'a>,
+        members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+    ) -> Result<Self, MessageError> {
+        let base = raw.as_str();
+        let mut diff = Self {
+            raw,
+            joins: None,
+            leaves: None,
+        };
+        let mut buf = [0u8; 32];
+        for (key, value) in members {
+            let (slot, field, entry, metas) = match key_text(key, &mut buf) {
+                Some("joins") => (&mut diff.joins, "joins", "joins.*", "joins.*.metas"),
+                Some("leaves") => (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas"),
+                _ => continue,
+            };
+            *slot = crate::message::check_kind(value, JsonKind::Object, field, base)?;
+            if let Some(map) = *slot {
+                check_map(map, entry, metas, base)?;
+            }
+        }
+        Ok(diff)
+    }
+
+    pub(crate) fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+        let raw = payload_object(frame)?;
+        match frame.payload_members() {
+            Some(members) => Self::from_members(raw, members),
+            None => Self::parse(raw),
+        }
+    }
+
+    /// The keys that joined (or updated), lazily.
+    pub fn joins(&self) -> Entries<'a> {
+        Entries::over(self.joins)
+    }
+
+    /// The keys that left (or updated), lazily.
+    pub fn leaves(&self) -> Entries<'a> {
+        Entries::over(self.leaves)
+    }
+
+    /// The payload as received.
+    pub fn raw(&self) -> RawJson<'a> {
+        self.raw
+    }
+}
