@@ -1,2 +1,292 @@
-//! The `phx` command-line tool (work in progress).
-fn main() {}
+//! `phx`: decode, validate, convert and inspect captured Phoenix Channels frames.
+//!
+//! A capture has one frame per line: a line starting with `[` is a V2 JSON text frame, `{` a
+//! V1 frame, `hex:<hex>` or `base64:<data>` a V2 binary frame; blank lines and `#` comments
+//! are skipped (and counted in line numbers). A bad line never stops a run.
+//!
+//! Exit status: 0 when every frame line was good, 1 when any failed, 2 for usage and I/O
+//! errors.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use phx_codec::{Direction, WireFormat};
+
+mod base64;
+mod capture;
+mod commands;
+mod hex;
+mod inspect;
+mod json;
+mod progress;
+mod transcode;
+
+use crate::capture::Input;
+use crate::commands::Outcome;
+use crate::inspect::Style;
+use crate::transcode::BinaryText;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "phx",
+    version,
+    about = "Decode, validate, convert and inspect captured Phoenix Channels frames",
+    after_help = concat!(
+        "Examples:\n",
+        "  phx inspect examples/papercups-session.ndjson\n",
+        "  phx decode capture.ndjson | phx encode --format v1\n",
+        "  cat capture.ndjson | phx validate\n\n",
+        "Captures: one frame per line. `[...]` is a V2 JSON text frame, `{...}` a V1 frame,\n",
+        "`hex:<hex>` or `base64:<data>` a V2 binary frame; blank lines and `#` comments are\n",
+        "skipped but counted in line numbers. A bad line is reported and the run goes on.\n\n",
+        "Exit status: 0 when every frame line was good, 1 when any failed, 2 for usage or I/O errors."
+    )
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write one JSON object per frame line (or per failed line)
+    #[command(after_help = concat!(
+        "Each frame line becomes\n",
+        "  {\"line\":N,\"format\":\"v2\"|\"v1\"|\"binary\",\"join_ref\":S|null,\"ref\":S|null,\"topic\":S,\n",
+        "   \"event\":S,\"message\":M,\"payload\":P}\n",
+        "and each failed line {\"line\":N,\"error\":{\"kind\":K,\"offset\":O,\"message\":T}}.\n",
+        "Binary payloads are written {\"binary_base64\":\"...\"}. `message` is the typed message name\n",
+        "(\"shout\", \"phx_reply\", ...), \"other\" when the event has none or the payload does not fit it.\n\n",
+        "Example:\n",
+        "  $ echo '[null,\"1\",\"phoenix\",\"heartbeat\",{}]' | phx decode\n",
+        "  {\"line\":1,\"format\":\"v2\",\"join_ref\":null,\"ref\":\"1\",\"topic\":\"phoenix\",\"event\":\"heartbeat\",\"message\":\"heartbeat\",\"payload\":{}}"
+    ))]
+    Decode(InputArgs),
+
+    /// Turn `phx decode` output back into compact frames
+    #[command(after_help = concat!(
+        "Each record is written in its own `format` unless --format is given. Error records\n",
+        "cannot be encoded: they are reported on stderr (exit status 1).\n\n",
+        "Example:\n",
+        "  $ phx decode capture.ndjson | phx encode > same-frames.ndjson\n",
+        "  $ phx decode capture.ndjson | phx encode --format binary --from server --binary-text base64"
+    ))]
+    Encode {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Write every frame in this form (default: each record's own `format`)
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// How binary frames are written as lines
+        #[arg(long, value_enum, default_value_t = BinaryText::Hex)]
+        binary_text: BinaryText,
+    },
+
+    /// Check every frame; print only the errors and a summary line
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  $ phx validate examples/with-errors.capture\n",
+        "  line 4: expected `,` or `]` at byte 41 (expected_comma_or_array_end)\n",
+        "  ...\n",
+        "  FAILED: 9 valid, 5 invalid, 6 blank or comment (20 lines)"
+    ))]
+    Validate(InputArgs),
+
+    /// Write every frame in another wire form (comments and blank lines are kept)
+    #[command(after_help = concat!(
+        "Text payloads become the bytes of binary frames (a server's phx_reply becomes a binary\n",
+        "reply); binary payloads that are UTF-8 JSON become text payloads, others cannot be\n",
+        "written as text and are reported on stderr.\n\n",
+        "Example:\n",
+        "  $ phx convert --to v1 examples/papercups-session.ndjson > session-v1.capture\n",
+        "  $ phx convert --to v2 session-v1.capture   # the original again"
+    ))]
+    Convert {
+        /// The wire form to write
+        #[arg(long, value_enum)]
+        to: Format,
+        #[command(flatten)]
+        input: InputArgs,
+        /// How binary frames are written as lines
+        #[arg(long, value_enum, default_value_t = BinaryText::Hex)]
+        binary_text: BinaryText,
+    },
+
+    /// Show a table of the frames and a summary, for people
+    #[command(after_help = concat!(
+        "Columns: line number, sender and format (text frames do not say who sent them: replies,\n",
+        "presence, closes, errors and frames without a ref are counted as the server's), topic,\n",
+        "event, the line's size in bytes, and the message's key fields. UUIDs are shortened.\n",
+        "Colours only when writing to a terminal; a progress bar on stderr for inputs over 4 MiB.\n\n",
+        "Example:\n",
+        "  $ phx inspect examples/papercups-session.ndjson"
+    ))]
+    Inspect {
+        #[command(flatten)]
+        input: InputArgs,
+        /// When to colour the table
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+}
+
+#[derive(Args, Debug)]
+struct InputArgs {
+    /// The capture to read; stdin when absent or `-`
+    file: Option<PathBuf>,
+    /// Who sent the binary frames (their layout depends on it)
+    #[arg(long, value_enum, default_value_t = Side::Client)]
+    from: Side,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Side {
+    /// Sent by a client to the server
+    Client,
+    /// Sent by the server to a client
+    Server,
+}
+
+impl From<Side> for Direction {
+    fn from(side: Side) -> Self {
+        match side {
+            Side::Client => Self::FromClient,
+            Side::Server => Self::FromServer,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// V1 JSON object
+    V1,
+    /// V2 JSON array
+    V2,
+    /// V2 binary frame
+    Binary,
+}
+
+impl From<Format> for WireFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::V1 => Self::V1,
+            Format::V2 => Self::V2,
+            Format::Binary => Self::Binary,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// When standard output is a terminal and NO_COLOR is not set
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
+}
+
+impl Color {
+    fn enabled(self) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => {
+                io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Why a run could not finish: exit status 2.
+enum Fatal {
+    /// The input could not be opened.
+    Open(String),
+    /// Reading or writing failed midway.
+    Io(io::Error),
+}
+
+fn open(args: &InputArgs) -> Result<Input, Fatal> {
+    Input::open(args.file.as_deref()).map_err(|e| {
+        let name = args
+            .file
+            .as_deref()
+            .map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
+        Fatal::Open(format!("cannot read {name}: {e}"))
+    })
+}
+
+fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
+    let outcome = match command {
+        Command::Decode(args) => commands::decode(open(&args)?, args.from.into(), out),
+        Command::Validate(args) => commands::validate(open(&args)?, args.from.into(), out),
+        Command::Encode {
+            input,
+            format,
+            binary_text,
+        } => commands::encode(
+            open(&input)?,
+            format.map(Into::into),
+            input.from.into(),
+            binary_text,
+            out,
+        ),
+        Command::Convert {
+            to,
+            input,
+            binary_text,
+        } => commands::convert(
+            open(&input)?,
+            to.into(),
+            input.from.into(),
+            binary_text,
+            out,
+        ),
+        Command::Inspect { input, color } => inspect::inspect(
+            open(&input)?,
+            input.from.into(),
+            Style {
+                color: color.enabled(),
+            },
+            out,
+        ),
+    };
+    let outcome = outcome.map_err(Fatal::Io)?;
+    out.flush().map_err(Fatal::Io)?;
+    Ok(outcome)
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit with status 2 (clap's default); --help and --version with 0.
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match run(cli.command, &mut out) {
+        Ok(outcome) if outcome.failures == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        // A closed pipe (`phx decode big.ndjson | head`) is the reader's choice: no message.
+        Err(Fatal::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(Fatal::Io(e)) => {
+            eprintln!("phx: I/O error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Fatal::Open(message)) => {
+            eprintln!("phx: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,318 @@
+//! Reading a capture: one frame per line, text (`[…]` V2, `{…}` V1) or binary (`hex:…`,
+//! `base64:…`); blank lines and `#` comments are skipped but counted.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+use phx_codec::{DecodeError, Direction, Frame, WireFormat, binary, decode_text, v1};
+
+use crate::base64::{self, Base64Error};
+use crate::hex::{self, HexError};
+use crate::progress::Progress;
+
+/// Where a capture comes from: a file or standard input.
+pub(crate) struct Input {
+    reader: Box<dyn BufRead>,
+    /// The file's length when known (for the progress bar).
+    len: Option<u64>,
+}
+
+impl Input {
+    /// Opens `path`; `None` or `-` reads standard input.
+    pub(crate) fn open(path: Option<&Path>) -> io::Result<Self> {
+        match path {
+            None => Ok(Self::stdin()),
+            Some(p) if p.as_os_str() == "-" => Ok(Self::stdin()),
+            Some(p) => {
+                let file = File::open(p)?;
+                let meta = file.metadata()?;
+                if meta.is_dir() {
+                    return Err(io::Error::other("is a directory"));
+                }
+                Ok(Self {
+                    reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+                    len: Some(meta.len()),
+                })
+            }
+        }
+    }
+
+    fn stdin() -> Self {
+        Self {
+            reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+            len: None,
+        }
+    }
+
+    /// Calls `f` with each line's 1-based number and its bytes (without `\n` or `\r\n`), in
+    /// order. Memory stays bounded by the longest line.
+    pub(crate) fn for_each_line(
+        mut self,
+        mut f: impl FnMut(u64, &[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let progress = Progress::for_input(self.len);
+        let mut buf = Vec::new();
+        let mut number = 0u64;
+        loop {
+            buf.clear();
+            let read = self.reader.read_until(b'\n', &mut buf)?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            progress.advance(read);
+            let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            f(number, line)?;
+        }
+        progress.finish();
+        Ok(())
+    }
+
+    /// Reads everything (for tests of small inputs).
+    #[cfg(test)]
+    pub(crate) fn from_bytes(bytes: &'static [u8]) -> Self {
+        Self {
+            reader: Box::new(BufReader::new(bytes)),
+            len: Some(bytes.len() as u64),
+        }
+    }
+}
+
+/// What a capture line holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineKind<'a> {
+    /// Blank, or a `#` comment.
+    Skip,
+    /// A JSON text frame: V2 when it starts with `[`, V1 with `{`.
+    Text(WireFormat),
+    /// `hex:` followed by the frame's bytes; `data_at` is where the digits start.
+    Hex { data: &'a [u8], data_at: usize },
+    /// `base64:` followed by the frame's bytes.
+    Base64 { data: &'a [u8], data_at: usize },
+    /// Anything else.
+    Unrecognized,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Classifies a line by its first non-blank bytes.
+pub(crate) fn classify(line: &[u8]) -> LineKind<'_> {
+    let start = line
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(line.len());
+    let rest = &line[start..];
+    let binary = |prefix: &[u8]| {
+        rest.strip_prefix(prefix).map(|data| {
+            let data_at = start + prefix.len();
+            let end = data
+                .iter()
+                .rposition(|&b| !is_space(b))
+                .map_or(0, |i| i + 1);
+            (&data[..end], data_at)
+        })
+    };
+    match rest.first() {
+        None | Some(b'#') => LineKind::Skip,
+        Some(b'[') => LineKind::Text(WireFormat::V2),
+        Some(b'{') => LineKind::Text(WireFormat::V1),
+        Some(_) => {
+            if let Some((data, data_at)) = binary(b"hex:") {
+                LineKind::Hex { data, data_at }
+            } else if let Some((data, data_at)) = binary(b"base64:") {
+                LineKind::Base64 { data, data_at }
+            } else {
+                LineKind::Unrecognized
+            }
+        }
+    }
+}
+
+/// Why a line did not give a frame: the `kind`, `offset` and `message` of the JSON output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// A stable snake_case name: a [`phx_codec::DecodeErrorKind::name`], or one of the CLI's
+    /// own (`unrecognized_line`, `invalid_hex`, `invalid_base64`, …).
+    pub(crate) kind: &'static str,
+    /// Byte offset: into the line for text frames and hex/base64 text, into the decoded bytes
+    /// for binary frames.
+    pub(crate) offset: usize,
+    /// A sentence a person can act on.
+    pub(crate) message: String,
+}
+
+impl Failure {
+    pub(crate) fn new(kind: &'static str, offset: usize, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            offset,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DecodeError> for Failure {
+    fn from(e: DecodeError) -> Self {
+        Self::new(e.kind.name(), e.offset, e.to_string())
+    }
+}
+
+/// A frame decoded from a line, and the wire form it came in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decoded<'a> {
+    pub(crate) format: WireFormat,
+    pub(crate) frame: Frame<'a>,
+}
+
+/// Decodes one capture line. `None` for skipped lines. Binary frames are first turned into
+/// bytes in `scratch`, then decoded as sent in `direction`.
+pub(crate) fn decode_line<'a>(
+    line: &'a [u8],
+    scratch: &'a mut Vec<u8>,
+    direction: Direction,
+) -> Option<Result<Decoded<'a>, Failure>> {
+    let result = match classify(line) {
+        LineKind::Skip => return None,
+        LineKind::Text(format @ WireFormat::V1) => v1::decode_v1(line)
+            .map(|frame| Decoded { format, frame })
+            .map_err(Failure::from),
+        LineKind::Text(format) => decode_text(line)
+            .map(|frame| Decoded { format, frame })
+            .map_err(Failure::from),
+        LineKind::Hex { data, data_at } => {
+            scratch.clear();
+            match hex::decode(data, scratch) {
+                Ok(()) => decode_bytes(scratch, direction),
+                Err(HexError::InvalidDigit(at)) => Err(Failure::new(
+                    "invalid_hex",
+                    data_at + at,
+                    format!("invalid hex digit at byte {}", data_at + at),
+                )),
+                Err(HexError::OddLength(at)) => Err(Failure::new(
+                    "invalid_hex",
+                    data_at + at,
+                    format!(
+                        "odd number of hex digits (the line ends at byte {})",
+                        data_at + at
+                    ),
+                )),
+            }
+        }
+        LineKind::Base64 { data, data_at } => {
+            scratch.clear();
+            match base64::decode(data, scratch) {
+                Ok(()) => decode_bytes(scratch, direction),
+                Err(Base64Error::InvalidCharacter(at)) => Err(Failure::new(
+                    "invalid_base64",
+                    data_at + at,
+                    format!("invalid base64 character at byte {}", data_at + at),
+                )),
+                Err(Base64Error::Truncated(at)) => Err(Failure::new(
+                    "invalid_base64",
+                    data_at + at,
+                    format!("base64 data ends inside a byte at byte {}", data_at + at),
+                )),
+            }
+        }
+        LineKind::Unrecognized => Err(Failure::new(
+            "unrecognized_line",
+            0,
+            "not a frame: a line must start with `[` (V2), `{` (V1), `hex:` or `base64:` (binary), or `#` (comment)",
+        )),
+    };
+    Some(result)
+}
+
+fn decode_bytes(bytes: &[u8], direction: Direction) -> Result<Decoded<'_>, Failure> {
+    binary::decode_binary(bytes, direction)
+        .map(|frame| Decoded {
+            format: WireFormat::Binary,
+            frame,
+        })
+        .map_err(Failure::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_every_kind_of_line() {
+        assert_eq!(classify(b""), LineKind::Skip);
+        assert_eq!(classify(b"  \t"), LineKind::Skip);
+        assert_eq!(classify(b"# phase 1"), LineKind::Skip);
+        assert_eq!(classify(b"[null]"), LineKind::Text(WireFormat::V2));
+        assert_eq!(classify(b" {}"), LineKind::Text(WireFormat::V1));
+        assert_eq!(
+            classify(b"hex:00ff "),
+            LineKind::Hex {
+                data: b"00ff",
+                data_at: 4
+            }
+        );
+        assert_eq!(
+            classify(b"base64:AAE="),
+            LineKind::Base64 {
+                data: b"AAE=",
+                data_at: 7
+            }
+        );
+        assert_eq!(classify(b"hello"), LineKind::Unrecognized);
+    }
+
+    #[test]
+    fn decodes_a_binary_push_given_as_hex_or_base64() {
+        // kind 0 from a client: join_ref "1", ref "2", topic "t", event "e", payload 0xff.
+        let mut scratch = Vec::new();
+        let hex = decode_line(
+            b"hex:0001010101313274 65ff",
+            &mut scratch,
+            Direction::FromClient,
+        );
+        assert!(matches!(
+            hex,
+            Some(Err(Failure {
+                kind: "invalid_hex",
+                offset: 20,
+                ..
+            }))
+        ));
+        let hex = decode_line(
+            b"hex:000101010131327465ff",
+            &mut scratch,
+            Direction::FromClient,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(hex.format, WireFormat::Binary);
+        assert_eq!(hex.frame.topic(), "t");
+        let mut scratch2 = Vec::new();
+        let b64 = decode_line(
+            b"base64:AAEBAQExMnRl/w==",
+            &mut scratch2,
+            Direction::FromClient,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(b64.frame, hex.frame);
+    }
+
+    #[test]
+    fn numbers_lines_from_one_and_strips_line_ends() {
+        let mut seen = Vec::new();
+        Input::from_bytes(b"a\r\n\nb")
+            .for_each_line(|n, line| {
+                seen.push((n, line.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            seen,
+            [(1, b"a".to_vec()), (2, Vec::new()), (3, b"b".to_vec())]
+        );
+    }
+}

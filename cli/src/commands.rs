@@ -1,0 +1,176 @@
+//! `decode`, `encode`, `validate` and `convert`: line in, line out.
+
+use std::io::{self, Write};
+
+use phx_codec::{Direction, WireFormat};
+
+use crate::capture::{Failure, Input, LineKind, classify, decode_line};
+use crate::json::{RecordScratch, parse_record, put_error_record, put_frame_record};
+use crate::transcode::{BinaryText, put_line};
+
+/// What a run found: lines that failed make the exit status 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// Lines read (blank and comment lines included).
+    pub(crate) lines: u64,
+    /// Lines that held a frame (decoded or written).
+    pub(crate) frames: u64,
+    /// Lines that failed.
+    pub(crate) failures: u64,
+}
+
+/// Reports a failed line on standard error (for commands whose standard output is frames).
+fn report(line: u64, failure: &Failure) {
+    eprintln!("phx: line {line}: {} ({})", failure.message, failure.kind);
+}
+
+/// `phx decode`: one JSON record per frame line.
+pub(crate) fn decode(
+    input: Input,
+    direction: Direction,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut scratch = Vec::new();
+    let mut record = Vec::new();
+    input.for_each_line(|number, line| {
+        outcome.lines = number;
+        record.clear();
+        match decode_line(line, &mut scratch, direction) {
+            None => return Ok(()),
+            Some(Ok(decoded)) => {
+                outcome.frames += 1;
+                put_frame_record(&mut record, number, decoded.format, &decoded.frame);
+            }
+            Some(Err(failure)) => {
+                outcome.failures += 1;
+                put_error_record(&mut record, number, &failure);
+            }
+        }
+        out.write_all(&record)
+    })?;
+    Ok(outcome)
+}
+
+/// `phx validate`: only the errors, then a summary line.
+pub(crate) fn validate(
+    input: Input,
+    direction: Direction,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut scratch = Vec::new();
+    input.for_each_line(|number, line| {
+        outcome.lines = number;
+        match decode_line(line, &mut scratch, direction) {
+            None => Ok(()),
+            Some(Ok(_)) => {
+                outcome.frames += 1;
+                Ok(())
+            }
+            Some(Err(failure)) => {
+                outcome.failures += 1;
+                writeln!(out, "line {number}: {} ({})", failure.message, failure.kind)
+            }
+        }
+    })?;
+    let valid = outcome.frames;
+    let invalid = outcome.failures;
+    let skipped = outcome.lines - valid - invalid;
+    writeln!(
+        out,
+        "{}: {valid} valid, {invalid} invalid, {skipped} blank or comment ({} lines)",
+        if invalid == 0 { "ok" } else { "FAILED" },
+        outcome.lines
+    )?;
+    Ok(outcome)
+}
+
+/// `phx convert`: every frame in `to`; blank and comment lines are kept, failed lines
+/// reported on standard error and left out.
+pub(crate) fn convert(
+    input: Input,
+    to: WireFormat,
+    direction: Direction,
+    binary_text: BinaryText,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut scratch = Vec::new();
+    let mut buf = Vec::new();
+    input.for_each_line(|number, line| {
+        outcome.lines = number;
+        buf.clear();
+        let result = match decode_line(line, &mut scratch, direction) {
+            None => {
+                buf.extend_from_slice(line);
+                buf.push(b'\n');
+                Ok(())
+            }
+            Some(Ok(decoded)) => put_line(&mut buf, &decoded.frame, to, direction, binary_text),
+            Some(Err(failure)) => Err(failure),
+        };
+        match result {
+            Ok(()) => {
+                outcome.frames += u64::from(classify(line) != LineKind::Skip);
+                out.write_all(&buf)
+            }
+            Err(failure) => {
+                outcome.failures += 1;
+                report(number, &failure);
+                Ok(())
+            }
+        }
+    })?;
+    Ok(outcome)
+}
+
+/// `phx encode`: `decode`'s records back to frames, in each record's format or in `format`.
+pub(crate) fn encode(
+    input: Input,
+    format: Option<WireFormat>,
+    direction: Direction,
+    binary_text: BinaryText,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut scratch = RecordScratch::default();
+    let mut buf = Vec::new();
+    input.for_each_line(|number, line| {
+        outcome.lines = number;
+        if classify(line) == LineKind::Skip {
+            return Ok(());
+        }
+        buf.clear();
+        let result = std::str::from_utf8(line)
+            .map_err(|e| {
+                Failure::new(
+                    "invalid_utf8",
+                    e.valid_up_to(),
+                    format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                )
+            })
+            .and_then(|text| parse_record(text, &mut scratch))
+            .and_then(|(own, frame)| {
+                put_line(
+                    &mut buf,
+                    &frame,
+                    format.unwrap_or(own),
+                    direction,
+                    binary_text,
+                )
+            });
+        match result {
+            Ok(()) => {
+                outcome.frames += 1;
+                out.write_all(&buf)
+            }
+            Err(failure) => {
+                outcome.failures += 1;
+                report(number, &failure);
+                Ok(())
+            }
+        }
+    })?;
+    Ok(outcome)
+}
