@@ -1,0 +1,428 @@
+//! Runs the built `phx` binary on the example captures and on made-up input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+}
+
+fn session() -> PathBuf {
+    example("papercups-session.ndjson")
+}
+
+/// Runs `phx args…` with `stdin` as standard input.
+fn phx_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phx"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the phx binary starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    let bytes = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The child may exit before reading everything (usage errors): ignore a closed pipe.
+        let _ = input.write_all(&bytes);
+    });
+    let output = child.wait_with_output().expect("phx runs to the end");
+    writer.join().expect("the stdin writer finishes");
+    output
+}
+
+fn phx(args: &[&str]) -> Output {
+    phx_with_stdin(args, b"")
+}
+
+fn path_arg(path: &std::path::Path) -> &str {
+    path.to_str().expect("example paths are UTF-8")
+}
+
+fn stdout(output: &Output) -> &str {
+    std::str::from_utf8(&output.stdout).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> &str {
+    std::str::from_utf8(&output.stderr).expect("stderr is UTF-8")
+}
+
+fn status(output: &Output) -> i32 {
+    output.status.code().expect("phx exits normally")
+}
+
+/// The frame lines of a capture (without blank and comment lines), each with its newline.
+fn frame_lines(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .fold(String::new(), |mut out, l| {
+            out.push_str(l);
+            out.push('\n');
+            out
+        })
+}
+
+fn records(output: &Output) -> Vec<serde_json::Value> {
+    stdout(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
+        .collect()
+}
+
+const RECORD_KEYS: [&str; 8] = [
+    "line", "format", "join_ref", "ref", "topic", "event", "message", "payload",
+];
+
+#[test]
+fn decode_writes_one_record_per_frame_of_the_sample_session_with_keys_in_order() {
+    let output = phx(&["decode", path_arg(&session())]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    let text = std::fs::read_to_string(session()).unwrap();
+    let expected_lines: Vec<u64> = (1..)
+        .zip(text.lines())
+        .filter(|(_, l)| l.starts_with('['))
+        .map(|(n, _)| n)
+        .collect();
+    let records = records(&output);
+    assert_eq!(records.len(), expected_lines.len());
+    for (line, (record, expected)) in stdout(&output)
+        .lines()
+        .zip(records.iter().zip(&expected_lines))
+    {
+        assert_eq!(record["line"], *expected);
+        assert_eq!(record["format"], "v2");
+        let positions: Vec<usize> = RECORD_KEYS
+            .iter()
+            .map(|k| line.find(&format!("\"{k}\":")).expect("every key is there"))
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "key order in {line}"
+        );
+    }
+    let messages: Vec<&str> = records
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    for name in [
+        "phx_join",
+        "phx_reply",
+        "presence_state",
+        "presence_diff",
+        "shout",
+        "messages:seen",
+        "read",
+        "ping",
+        "heartbeat",
+        "conversation:created",
+        "phx_leave",
+        "phx_close",
+    ] {
+        assert!(messages.contains(&name), "no {name} in the session");
+    }
+}
+
+#[test]
+fn decode_then_encode_gives_the_sample_frames_back_byte_for_byte() {
+    let decoded = phx(&["decode", path_arg(&session())]);
+    assert_eq!(status(&decoded), 0);
+    let encoded = phx_with_stdin(&["encode"], &decoded.stdout);
+    assert_eq!(status(&encoded), 0, "{}", stderr(&encoded));
+    let original = std::fs::read_to_string(session()).unwrap();
+    assert_eq!(stdout(&encoded), frame_lines(&original));
+}
+
+#[test]
+fn converting_v2_to_v1_and_back_gives_the_same_file() {
+    let v1 = phx(&["convert", "--to", "v1", path_arg(&session())]);
+    assert_eq!(status(&v1), 0, "{}", stderr(&v1));
+    assert!(
+        stdout(&v1).contains(r#"{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"3"}"#)
+    );
+    let v2 = phx_with_stdin(&["convert", "--to", "v2"], &v1.stdout);
+    assert_eq!(status(&v2), 0, "{}", stderr(&v2));
+    assert_eq!(v2.stdout, std::fs::read(session()).unwrap());
+}
+
+#[test]
+fn a_server_reply_converts_to_a_binary_reply_and_back() {
+    let reply =
+        b"[\"1\",\"5\",\"notification:a\",\"phx_reply\",{\"status\":\"ok\",\"response\":{}}]\n";
+    let binary = phx_with_stdin(&["convert", "--to", "binary", "--from", "server"], reply);
+    assert_eq!(status(&binary), 0, "{}", stderr(&binary));
+    // kind 1, sizes 1 1 14 2, then "1" "5" "notification:a" "ok" and the response bytes "{}".
+    assert_eq!(
+        stdout(&binary),
+        "hex:0101010e0231356e6f74696669636174696f6e3a616f6b7b7d\n"
+    );
+    let decoded = phx_with_stdin(&["decode", "--from", "server"], &binary.stdout);
+    assert_eq!(
+        stdout(&decoded),
+        "{\"line\":1,\"format\":\"binary\",\"join_ref\":\"1\",\"ref\":\"5\",\"topic\":\"notification:a\",\"event\":\"phx_reply\",\"message\":\"phx_reply\",\"payload\":{\"status\":\"ok\",\"response\":{\"binary_base64\":\"e30=\"}}}\n"
+    );
+    let back = phx_with_stdin(
+        &["convert", "--to", "v2", "--from", "server"],
+        &binary.stdout,
+    );
+    assert_eq!(back.stdout, reply);
+}
+
+#[test]
+fn validate_says_ok_and_nothing_else_for_the_sample_session() {
+    let output = phx(&["validate", path_arg(&session())]);
+    assert_eq!(status(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "ok: 43 valid, 0 invalid, 20 blank or comment (63 lines)\n"
+    );
+}
+
+#[test]
+fn inspect_prints_a_plain_table_and_a_summary_when_not_on_a_terminal() {
+    let output = phx(&["inspect", path_arg(&session())]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(!text.contains('\x1b'), "no colour codes when piped");
+    assert!(text.starts_with(" LINE FROM    TOPIC"));
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("   25 "))
+        .expect("a row for line 25");
+    assert!(row.contains("c>s v2  conversation:5c9b0e1a…"), "{row}");
+    assert!(
+        row.contains(r#"customer: "Hi, I need help with my order #1042""#),
+        "{row}"
+    );
+    assert!(text.contains("SUMMARY"));
+    assert!(text.contains("lines     63 (43 frames, 0 errors, 20 blank or comment)"));
+    assert!(text.contains("events    phx_reply 11, shout 9"));
+}
+
+#[test]
+fn inspect_colours_its_output_when_asked() {
+    let output = phx(&["inspect", "--color", "always", path_arg(&session())]);
+    assert_eq!(status(&output), 0);
+    assert!(stdout(&output).contains("\x1b[1;32mshout"));
+}
+
+#[test]
+fn capture_text_cannot_send_escape_sequences_to_the_terminal() {
+    let hostile =
+        b"[null,null,\"room:\\u001b[2J\",\"shout\",{\"body\":\"\\u001b]0;pwned\\u0007\"}]\n";
+    let output = phx_with_stdin(&["inspect"], hostile);
+    assert_eq!(status(&output), 0);
+    assert!(!stdout(&output).contains('\x1b'));
+    assert!(stdout(&output).contains("room:·[2J"));
+}
+
+#[test]
+fn bad_lines_fail_the_run_but_every_good_line_is_still_decoded() {
+    let output = phx(&["decode", path_arg(&example("with-errors.capture"))]);
+    assert_eq!(status(&output), 1);
+    let records = records(&output);
+    let errors: Vec<(u64, &str)> = records
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["error"]["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (4, "unexpected_end"),
+            (5, "too_few_elements"),
+            (6, "expected_comma_or_object_end"),
+            (7, "wrong_field_type"),
+            (8, "lone_surrogate"),
+            (10, "missing_field"),
+            (14, "invalid_hex"),
+            (15, "invalid_base64"),
+            (16, "kind_not_allowed"),
+            (17, "truncated"),
+            (19, "unrecognized_line"),
+        ]
+    );
+    let good: Vec<u64> = records
+        .iter()
+        .filter(|r| r.get("topic").is_some())
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(good, [3, 9, 11, 18, 20]);
+    let first_error = stdout(&output).lines().nth(1).unwrap();
+    assert_eq!(
+        first_error,
+        r#"{"line":4,"error":{"kind":"unexpected_end","offset":61,"message":"unexpected end of input at byte 61"}}"#
+    );
+}
+
+#[test]
+fn every_command_exits_with_1_on_bad_lines_and_names_them() {
+    let path = example("with-errors.capture");
+    let validate = phx(&["validate", path_arg(&path)]);
+    assert_eq!(status(&validate), 1);
+    let lines: Vec<&str> = stdout(&validate).lines().collect();
+    assert_eq!(lines.len(), 12);
+    assert!(lines[0].starts_with("line 4: unexpected end of input"));
+    assert_eq!(
+        lines[11],
+        "FAILED: 5 valid, 11 invalid, 4 blank or comment (20 lines)"
+    );
+
+    let inspect = phx(&["inspect", path_arg(&path)]);
+    assert_eq!(status(&inspect), 1);
+    assert!(stdout(&inspect).contains("   19 ERROR   unrecognized_line"));
+
+    let convert = phx(&["convert", "--to", "v1", path_arg(&path)]);
+    assert_eq!(status(&convert), 1);
+    assert!(stderr(&convert).contains("phx: line 4: unexpected end of input"));
+    assert!(
+        stdout(&convert)
+            .contains(r#"{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"9"}"#)
+    );
+
+    let decoded = phx(&["decode", path_arg(&path)]);
+    let encode = phx_with_stdin(&["encode"], &decoded.stdout);
+    assert_eq!(status(&encode), 1);
+    assert_eq!(stdout(&encode).lines().count(), 5);
+    assert!(stderr(&encode).contains("phx: line 2: this record is a decode error"));
+}
+
+#[test]
+fn empty_input_is_a_successful_run_with_nothing_to_report() {
+    for command in ["decode", "encode", "convert --to v1"] {
+        let args: Vec<&str> = command.split(' ').collect();
+        let output = phx(&args);
+        assert_eq!(status(&output), 0, "{command}");
+        assert!(output.stdout.is_empty(), "{command}");
+    }
+    let validate = phx(&["validate"]);
+    assert_eq!(status(&validate), 0);
+    assert_eq!(
+        stdout(&validate),
+        "ok: 0 valid, 0 invalid, 0 blank or comment (0 lines)\n"
+    );
+    let inspect = phx(&["inspect"]);
+    assert_eq!(status(&inspect), 0);
+    assert!(stdout(&inspect).contains("lines     0 (0 frames, 0 errors, 0 blank or comment)"));
+}
+
+#[test]
+fn a_missing_file_exits_with_2_for_every_command() {
+    for command in ["decode", "encode", "validate", "convert --to v2", "inspect"] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.push("/nonexistent/capture.ndjson");
+        let output = phx(&args);
+        assert_eq!(status(&output), 2, "{command}");
+        assert!(
+            stderr(&output).starts_with("phx: cannot read /nonexistent/capture.ndjson:"),
+            "{command}: {}",
+            stderr(&output)
+        );
+        assert!(
+            output.stdout.is_empty() || command == "inspect",
+            "{command}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(status(&phx(&["convert"])), 2);
+    assert_eq!(status(&phx(&["decode", "--from", "nobody"])), 2);
+    assert_eq!(status(&phx(&["frobnicate"])), 2);
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for command in ["decode", "encode", "validate", "convert", "inspect"] {
+        let output = phx(&[command, "--help"]);
+        assert_eq!(status(&output), 0, "{command}");
+        assert!(stdout(&output).contains("Example"), "{command}");
+        assert!(stdout(&output).contains("--from"), "{command}");
+    }
+    assert!(stdout(&phx(&["--help"])).contains("Exit status"));
+}
+
+#[test]
+fn stdin_and_dash_read_the_same_capture_as_the_file() {
+    let from_file = phx(&["decode", path_arg(&session())]);
+    let bytes = std::fs::read(session()).unwrap();
+    let from_stdin = phx_with_stdin(&["decode"], &bytes);
+    let from_dash = phx_with_stdin(&["decode", "-"], &bytes);
+    assert_eq!(status(&from_stdin), 0);
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    assert_eq!(from_dash.stdout, from_file.stdout);
+}
+
+#[test]
+fn mixed_formats_survive_decode_encode_decode() {
+    let path = example("mixed-formats.capture");
+    let first = phx(&["decode", path_arg(&path)]);
+    assert_eq!(status(&first), 0, "{}", stderr(&first));
+    let formats: Vec<String> = records(&first)
+        .iter()
+        .map(|r| r["format"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        formats,
+        ["v2", "v2", "v1", "v1", "v1", "binary", "binary", "v2"]
+    );
+    let encoded = phx_with_stdin(&["encode", "--binary-text", "base64"], &first.stdout);
+    assert_eq!(status(&encoded), 0, "{}", stderr(&encoded));
+    let second = phx_with_stdin(&["decode"], &encoded.stdout);
+    let strip = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        v.as_object_mut().unwrap().remove("line");
+        v
+    };
+    let a: Vec<_> = records(&first).iter().map(strip).collect();
+    let b: Vec<_> = records(&second).iter().map(strip).collect();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn non_compact_json_is_decoded_compact_with_its_escapes_kept() {
+    let input = b"[ null , \"1\" , \"room:\\u0061\" , \"shout\" , { \"body\" : \"a \\/ b\" } ]\n";
+    let output = phx_with_stdin(&["decode"], input);
+    assert_eq!(
+        stdout(&output),
+        "{\"line\":1,\"format\":\"v2\",\"join_ref\":null,\"ref\":\"1\",\"topic\":\"room:a\",\"event\":\"shout\",\"message\":\"shout\",\"payload\":{\"body\":\"a \\/ b\"}}\n"
+    );
+}
+
+#[test]
+fn invalid_utf8_and_crlf_line_ends_are_handled_line_by_line() {
+    let input = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\r\n[null,\"2\",\"\xff\",\"e\",{}]\r\n[null,\"3\",\"phoenix\",\"heartbeat\",{}]\r\n";
+    let output = phx_with_stdin(&["decode"], input);
+    assert_eq!(status(&output), 1);
+    let records = records(&output);
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["ref"], "1");
+    assert_eq!(records[1]["error"]["kind"], "invalid_utf8");
+    assert_eq!(records[1]["error"]["offset"], 11);
+    assert_eq!(records[2]["ref"], "3");
+}
+
+#[test]
+fn binary_frames_are_read_in_the_direction_given() {
+    // A broadcast (kind 2): only a server sends it.
+    let broadcast = b"hex:020405726f6f6d73686f75747b7d\n";
+    let as_client = phx_with_stdin(&["decode"], broadcast);
+    assert_eq!(status(&as_client), 1);
+    assert_eq!(records(&as_client)[0]["error"]["kind"], "kind_not_allowed");
+    let as_server = phx_with_stdin(&["decode", "--from", "server"], broadcast);
+    assert_eq!(status(&as_server), 0);
+    let record = &records(&as_server)[0];
+    assert_eq!(record["topic"], "room");
+    assert_eq!(record["event"], "shout");
+    assert_eq!(record["join_ref"], serde_json::Value::Null);
+    assert_eq!(record["payload"]["binary_base64"], "e30=");
+}
