@@ -1,1 +1,175 @@
-//! Owned and shared frames on top of `phx-codec` (work in progress).
+//! Owned and shared Phoenix Channels frames on top of [`phx_codec`], with `serde_json`
+//! interop, presence sync and WebSocket adapters.
+//!
+//! - [`OwnedFrame`]: `String`s and an owned payload; keep it, send it across threads, build
+//!   replies ([`OwnedFrame::reply_to`]) and pushes from `serde::Serialize` values.
+//! - [`SharedFrame`]: the received [`bytes::Bytes`] plus the spans of its fields:
+//!   `'static + Send + Sync`, O(1) clone, [`Frame`] views without copying. Decode once, fan
+//!   out.
+//! - [`FrameExt`]: serde and std encoding on the borrowed [`Frame`]
+//!   ([`deserialize_payload`](FrameExt::deserialize_payload), `Vec`, `BytesMut`, `io::Write`).
+//! - [`presence::PresenceState`]: `presence_state` / `presence_diff` applied as the `phoenix`
+//!   JS client does; who is online.
+//! - Features: `tungstenite` ([`ws`]: frames ⇄ `tungstenite::Message`), `simd-json` ([`simd`]:
+//!   payload parsing with simd-json).
+//!
+//! ```
+//! use phx_codec::{Direction, WireFormat};
+//! use phx_codec_std::{FrameExt, OwnedFrame};
+//!
+//! let join = phx_codec::decode_text(br#"["1","1","conversation:42","phx_join",{"customer_id":"c1"}]"#)?;
+//! #[derive(serde::Deserialize)]
+//! struct JoinParams<'a> { customer_id: &'a str }
+//! let params: JoinParams<'_> = join.deserialize_payload()?;
+//! assert_eq!(params.customer_id, "c1");
+//!
+//! let reply = OwnedFrame::reply_to(&join, "ok", &serde_json::json!({}))?;
+//! assert_eq!(reply.encode_to_vec(WireFormat::V2, Direction::FromServer)?,
+//!            br#"["1","1","conversation:42","phx_reply",{"response":{},"status":"ok"}]"#);
+//! # Ok::<(), phx_codec_std::Error>(())
+//! ```
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+use std::io;
+
+use bytes::{Bytes, BytesMut};
+use phx_codec::{Direction, EncodeError, Frame, WireFormat};
+use serde::Deserialize;
+
+mod encode;
+mod error;
+mod owned;
+pub mod presence;
+mod shared;
+#[cfg(feature = "simd-json")]
+pub mod simd;
+#[cfg(feature = "tungstenite")]
+pub mod ws;
+
+pub use crate::encode::BytesMutSink;
+pub use crate::error::Error;
+pub use crate::owned::{OwnedFrame, OwnedPayload};
+pub use crate::presence::PresenceState;
+pub use crate::shared::SharedFrame;
+
+/// std conveniences on the borrowed [`Frame`]: serde payloads, owned copies, encoding into
+/// `Vec<u8>`, [`BytesMut`] and [`io::Write`].
+///
+/// ```
+/// use phx_codec::{Direction, WireFormat};
+/// use phx_codec_std::FrameExt;
+/// let frame = phx_codec::decode_text(br#"[null,"3","conversation:1","shout",{"body":"hi"}]"#)?;
+/// assert_eq!(frame.payload_value()?["body"], "hi");
+/// let mut out = Vec::new();
+/// frame.encode_to_writer(WireFormat::V2, Direction::FromClient, &mut out)?;
+/// assert_eq!(out, frame.encode_to_vec(WireFormat::V2, Direction::FromClient)?);
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
+pub trait FrameExt<'a>: sealed::Sealed {
+    /// Deserializes the JSON payload into `T` with `serde_json`; `T` may borrow from the
+    /// frame's input (`&'a str` fields work when the JSON string has no escapes, as with
+    /// `serde_json::from_str`).
+    fn deserialize_payload<T: Deserialize<'a>>(&self) -> Result<T, Error>;
+
+    /// The JSON payload as a [`serde_json::Value`].
+    fn payload_value(&self) -> Result<serde_json::Value, Error>;
+
+    /// An owned copy ([`OwnedFrame::from`]).
+    fn to_owned_frame(&self) -> OwnedFrame;
+
+    /// Encodes into a new `Vec<u8>` of exactly the encoded length.
+    fn encode_to_vec(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+    ) -> Result<Vec<u8>, EncodeError>;
+
+    /// Encodes into a new [`Bytes`] (to share or send as a WebSocket message).
+    fn encode_to_bytes(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+    ) -> Result<Bytes, EncodeError>;
+
+    /// Appends the encoding to `out` (reserving the exact length first); returns the bytes
+    /// written.
+    fn encode_into_bytes_mut(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+        out: &mut BytesMut,
+    ) -> Result<usize, EncodeError>;
+
+    /// Streams the encoding into `writer` (no intermediate buffer; wrap unbuffered writers in
+    /// a [`std::io::BufWriter`]); returns the bytes written.
+    fn encode_to_writer<W: io::Write>(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+        writer: W,
+    ) -> Result<usize, Error>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for phx_codec::Frame<'_> {}
+}
+
+impl<'a> FrameExt<'a> for Frame<'a> {
+    fn deserialize_payload<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        let raw = self.payload_json().ok_or(Error::PayloadNotJson)?;
+        Ok(serde_json::from_str(raw.as_str())?)
+    }
+
+    fn payload_value(&self) -> Result<serde_json::Value, Error> {
+        self.deserialize_payload()
+    }
+
+    fn to_owned_frame(&self) -> OwnedFrame {
+        OwnedFrame::from(self)
+    }
+
+    fn encode_to_vec(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+    ) -> Result<Vec<u8>, EncodeError> {
+        encode::to_vec(self, format, direction)
+    }
+
+    fn encode_to_bytes(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+    ) -> Result<Bytes, EncodeError> {
+        encode::to_vec(self, format, direction).map(Bytes::from)
+    }
+
+    fn encode_into_bytes_mut(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+        out: &mut BytesMut,
+    ) -> Result<usize, EncodeError> {
+        encode::into_bytes_mut(self, format, direction, out)
+    }
+
+    fn encode_to_writer<W: io::Write>(
+        &self,
+        format: WireFormat,
+        direction: Direction,
+        writer: W,
+    ) -> Result<usize, Error> {
+        encode::to_writer(self, format, direction, writer)
+    }
+}
+
+/// Compile-time proof that the owned types can cross threads and outlive their input.
+const _: () = {
+    const fn assert_send_sync_static<T: Send + Sync + 'static>() {}
+    assert_send_sync_static::<OwnedFrame>();
+    assert_send_sync_static::<OwnedPayload>();
+    assert_send_sync_static::<SharedFrame>();
+    assert_send_sync_static::<PresenceState>();
+    assert_send_sync_static::<Error>();
+};

@@ -1,0 +1,83 @@
+//! [`Error`]: what can go wrong above the core codec (payload (de)serialization, I/O), in one
+//! type that keeps the core's typed errors.
+//!
+//! ```
+//! use phx_codec_std::{Error, FrameExt};
+//! let frame = phx_codec::decode_text(br#"[null,null,"t","e",{"n":"x"}]"#)?;
+//! #[derive(serde::Deserialize, Debug)]
+//! struct N { #[allow(dead_code)] n: u32 }
+//! let err = frame.deserialize_payload::<N>().unwrap_err();
+//! assert!(matches!(err, Error::Json(_)));
+//! # Ok::<(), phx_codec::DecodeError>(())
+//! ```
+
+use std::fmt;
+
+use phx_codec::{DecodeError, EncodeError};
+
+/// An error from `phx-codec-std`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A frame (or a JSON payload held by an owned frame) failed to decode.
+    Decode(DecodeError),
+    /// A frame could not be encoded in the requested form.
+    Encode(EncodeError),
+    /// The payload is binary where JSON was needed (for serde or presence).
+    PayloadNotJson,
+    /// `serde_json` could not (de)serialize the payload.
+    Json(serde_json::Error),
+    /// Writing to an [`std::io::Write`] failed.
+    Io(std::io::Error),
+    /// A `presence_state` / `presence_diff` payload does not have the shape Phoenix sends.
+    Presence(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Decode(e) => write!(f, "decode error: {e}"),
+            Self::Encode(e) => write!(f, "encode error: {e}"),
+            Self::PayloadNotJson => f.write_str("the payload is binary, not JSON"),
+            Self::Json(e) => write!(f, "payload JSON: {e}"),
+            Self::Io(e) => write!(f, "I/O error: {e}"),
+            Self::Presence(what) => write!(f, "malformed presence payload: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Decode(e) => Some(e),
+            Self::Encode(e) => Some(e),
+            Self::Json(e) => Some(e),
+            Self::Io(e) => Some(e),
+            Self::PayloadNotJson | Self::Presence(_) => None,
+        }
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(e)
+    }
+}
+
+impl From<EncodeError> for Error {
+    fn from(e: EncodeError) -> Self {
+        Self::Encode(e)
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Json(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}

@@ -1,0 +1,383 @@
+//! Phoenix Presence: [`PresenceState`] applies `presence_state` and `presence_diff` messages
+//! exactly as the `phoenix` JS client's `Presence.syncState` / `Presence.syncDiff` do, and
+//! answers who is online.
+//!
+//! - A **state** replaces the current set: keys missing from it leave, new keys join, and for
+//!   kept keys metas are compared by `phx_ref` (new refs join, missing refs leave); that
+//!   computed diff is then applied.
+//! - A **diff** applies its joins first (a key's metas become its current metas whose
+//!   `phx_ref` is not among the joining ones, followed by the joining metas; the key is created
+//!   if absent), then its leaves (metas whose `phx_ref` is listed are removed; a key left with
+//!   no metas is removed; a leave for an unknown key is ignored).
+//! - Diffs that arrive before the first state (or after [`PresenceState::rejoining`], before
+//!   the new state) are held and applied right after it, as the JS `Presence` object does.
+//!
+//! Each call returns the [`PresenceEvent`]s the JS `onJoin` / `onLeave` callbacks would have
+//! seen, joins first, each group in key order (the JS client follows object insertion order;
+//! the resulting state is the same).
+//!
+//! ```
+//! use phx_codec_std::presence::{PresenceEvent, PresenceState};
+//!
+//! let mut presence = PresenceState::new();
+//! let state = phx_codec::decode_text(br#"[null,null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1605000000","user_id":7}]}}]"#)?;
+//! let events = presence.apply(&state)?.expect("a presence message");
+//! assert!(matches!(&events[..], [PresenceEvent::Join { key, .. }] if key == "user:7"));
+//! assert_eq!(presence.users().collect::<Vec<_>>(), ["7"]);
+//!
+//! let diff = phx_codec::decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}},"leaves":{"user:7":{"metas":[{"phx_ref":"F1"}]}}}]"#)?;
+//! presence.apply(&diff)?;
+//! assert_eq!(presence.users().count(), 0);
+//! assert_eq!(presence.customers().collect::<Vec<_>>(), ["c1"]);
+//! # Ok::<(), phx_codec_std::Error>(())
+//! ```
+
+use std::collections::{BTreeMap, HashSet};
+
+use phx_codec::Frame;
+use serde_json::{Map, Value};
+
+use crate::{Error, FrameExt};
+
+/// One presence entry ("meta") of a key: a JSON object with a `phx_ref` and the tracked
+/// fields (Papercups: `online_at`, `user_id` or `customer_id`).
+///
+/// ```
+/// use phx_codec_std::presence::Meta;
+/// let meta = Meta::from_value(serde_json::json!({"phx_ref": "F1", "phx_ref_prev": "F0", "online_at": "1605000000"}))?;
+/// assert_eq!(meta.phx_ref(), Some("F1"));
+/// assert_eq!(meta.phx_ref_prev(), Some("F0"));
+/// assert_eq!(meta.get("online_at").and_then(|v| v.as_str()), Some("1605000000"));
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meta {
+    phx_ref: Option<String>,
+    fields: Map<String, Value>,
+}
+
+impl Meta {
+    /// A meta from a JSON object (anything else is refused). A `phx_ref` that is missing or
+    /// not a string counts as absent; absent refs compare equal to each other, as `undefined`
+    /// does in the JS client.
+    pub fn from_value(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Object(fields) => Ok(Self::from_fields(fields)),
+            _ => Err(Error::Presence("a meta is not an object")),
+        }
+    }
+
+    fn from_fields(fields: Map<String, Value>) -> Self {
+        let phx_ref = fields
+            .get("phx_ref")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Self { phx_ref, fields }
+    }
+
+    /// The `phx_ref` identifying this meta.
+    pub fn phx_ref(&self) -> Option<&str> {
+        self.phx_ref.as_deref()
+    }
+
+    /// The `phx_ref_prev` of an update (the ref this meta replaces).
+    pub fn phx_ref_prev(&self) -> Option<&str> {
+        self.fields.get("phx_ref_prev").and_then(Value::as_str)
+    }
+
+    /// A field of the meta.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.get(key)
+    }
+
+    /// All fields, `phx_ref` included.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+}
+
+/// Presence entries by key (`"user:7"`, `"customer:<uuid>"`), each with its metas in order.
+pub type PresenceMap = BTreeMap<String, Vec<Meta>>;
+
+/// A `presence_diff` payload: metas joining and leaving, by key.
+///
+/// ```
+/// use phx_codec_std::presence::PresenceDiff;
+/// let diff = PresenceDiff::from_value(serde_json::json!({"joins": {}, "leaves": {"user:1": {"metas": [{"phx_ref": "A"}]}}}))?;
+/// assert!(diff.joins.is_empty());
+/// assert_eq!(diff.leaves["user:1"][0].phx_ref(), Some("A"));
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PresenceDiff {
+    /// Metas joining, by key.
+    pub joins: PresenceMap,
+    /// Metas leaving, by key.
+    pub leaves: PresenceMap,
+}
+
+impl PresenceDiff {
+    /// Reads `{"joins": {KEY: {"metas": [...]}}, "leaves": {...}}`. Phoenix always sends both
+    /// members; a missing one is read as empty.
+    pub fn from_value(value: Value) -> Result<Self, Error> {
+        let Value::Object(mut members) = value else {
+            return Err(Error::Presence("a presence_diff payload is not an object"));
+        };
+        let mut side = |name: &str| match members.remove(name) {
+            None => Ok(PresenceMap::new()),
+            Some(v) => presence_map(v),
+        };
+        Ok(Self {
+            joins: side("joins")?,
+            leaves: side("leaves")?,
+        })
+    }
+}
+
+/// Reads a `presence_state` payload `{KEY: {"metas": [META, ...]}, ...}` (duplicate keys:
+/// the last wins, as with `JSON.parse`).
+///
+/// ```
+/// let state = phx_codec_std::presence::presence_map(serde_json::json!({"user:1": {"metas": [{"phx_ref": "A"}]}}))?;
+/// assert_eq!(state["user:1"].len(), 1);
+/// assert!(phx_codec_std::presence::presence_map(serde_json::json!({"user:1": {}})).is_err());
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
+pub fn presence_map(value: Value) -> Result<PresenceMap, Error> {
+    let Value::Object(entries) = value else {
+        return Err(Error::Presence("a presence map is not an object"));
+    };
+    let mut map = PresenceMap::new();
+    for (key, entry) in entries {
+        let Value::Object(mut entry) = entry else {
+            return Err(Error::Presence("a presence entry is not an object"));
+        };
+        let Some(Value::Array(metas)) = entry.remove("metas") else {
+            return Err(Error::Presence("a presence entry has no `metas` array"));
+        };
+        let metas = metas
+            .into_iter()
+            .map(Meta::from_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        map.insert(key, metas);
+    }
+    Ok(map)
+}
+
+/// What a sync did, as the JS client's `onJoin` / `onLeave` callbacks report it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PresenceEvent {
+    /// Metas joined `key` (`onJoin(key, currentPresence, newPresence)`).
+    Join {
+        /// The presence key.
+        key: String,
+        /// The key's metas before the join; empty when the key is new.
+        previous: Vec<Meta>,
+        /// The joining metas.
+        joined: Vec<Meta>,
+    },
+    /// Metas left `key` (`onLeave(key, currentPresence, leftPresence)`).
+    Leave {
+        /// The presence key.
+        key: String,
+        /// The key's metas after the leave; empty when the key is gone.
+        remaining: Vec<Meta>,
+        /// The leaving metas, as the diff listed them.
+        left: Vec<Meta>,
+    },
+}
+
+/// The presence list of one channel, kept in sync from `presence_state` and `presence_diff`
+/// messages (see the [module docs](self)).
+///
+/// ```
+/// use phx_codec_std::presence::{presence_map, PresenceDiff, PresenceState};
+/// use serde_json::json;
+///
+/// let mut presence = PresenceState::new();
+/// // A diff before the first state is held...
+/// let early = PresenceDiff::from_value(json!({"joins": {"user:2": {"metas": [{"phx_ref": "B"}]}}, "leaves": {}}))?;
+/// assert!(presence.sync_diff(early).is_empty());
+/// assert!(!presence.is_synced());
+/// // ...and applied after it.
+/// presence.sync_state(presence_map(json!({"user:1": {"metas": [{"phx_ref": "A"}]}}))?);
+/// assert_eq!(presence.keys().collect::<Vec<_>>(), ["user:1", "user:2"]);
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PresenceState {
+    state: PresenceMap,
+    synced: bool,
+    pending: Vec<PresenceDiff>,
+}
+
+impl PresenceState {
+    /// An empty presence list waiting for its first state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies a `presence_state` or `presence_diff` frame (by its event); `Ok(None)` for any
+    /// other event. A malformed payload is refused and changes nothing.
+    pub fn apply(&mut self, frame: &Frame<'_>) -> Result<Option<Vec<PresenceEvent>>, Error> {
+        if frame.event() == "presence_state" {
+            let state = presence_map(frame.payload_value()?)?;
+            Ok(Some(self.sync_state(state)))
+        } else if frame.event() == "presence_diff" {
+            let diff = PresenceDiff::from_value(frame.payload_value()?)?;
+            Ok(Some(self.sync_diff(diff)))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Applies a state (JS `syncState`), then the diffs held while waiting for it.
+    pub fn sync_state(&mut self, new_state: PresenceMap) -> Vec<PresenceEvent> {
+        let mut diff = PresenceDiff::default();
+        for (key, metas) in &self.state {
+            if !new_state.contains_key(key) {
+                diff.leaves.insert(key.clone(), metas.clone());
+            }
+        }
+        for (key, new_metas) in new_state {
+            match self.state.get(&key) {
+                Some(current) => {
+                    let current_refs = refs(current);
+                    let new_refs = refs(&new_metas);
+                    let left: Vec<Meta> = current
+                        .iter()
+                        .filter(|m| !new_refs.contains(&m.phx_ref()))
+                        .cloned()
+                        .collect();
+                    let joined: Vec<Meta> = new_metas
+                        .into_iter()
+                        .filter(|m| !current_refs.contains(&m.phx_ref()))
+                        .collect();
+                    if !joined.is_empty() {
+                        diff.joins.insert(key.clone(), joined);
+                    }
+                    if !left.is_empty() {
+                        diff.leaves.insert(key, left);
+                    }
+                }
+                None => {
+                    diff.joins.insert(key, new_metas);
+                }
+            }
+        }
+        let mut events = self.apply_diff(diff);
+        self.synced = true;
+        for held in std::mem::take(&mut self.pending) {
+            events.extend(self.apply_diff(held));
+        }
+        events
+    }
+
+    /// Applies a diff (JS `syncDiff`), or holds it when no state has arrived yet (then the
+    /// returned list is empty).
+    pub fn sync_diff(&mut self, diff: PresenceDiff) -> Vec<PresenceEvent> {
+        if self.synced {
+            self.apply_diff(diff)
+        } else {
+            self.pending.push(diff);
+            Vec::new()
+        }
+    }
+
+    fn apply_diff(&mut self, diff: PresenceDiff) -> Vec<PresenceEvent> {
+        let mut events = Vec::with_capacity(diff.joins.len() + diff.leaves.len());
+        for (key, joined) in diff.joins {
+            let previous = self.state.remove(&key).unwrap_or_default();
+            let joined_refs = refs(&joined);
+            let mut metas: Vec<Meta> = previous
+                .iter()
+                .filter(|m| !joined_refs.contains(&m.phx_ref()))
+                .cloned()
+                .collect();
+            metas.extend(joined.iter().cloned());
+            self.state.insert(key.clone(), metas);
+            events.push(PresenceEvent::Join {
+                key,
+                previous,
+                joined,
+            });
+        }
+        for (key, left) in diff.leaves {
+            let Some(current) = self.state.get_mut(&key) else {
+                continue;
+            };
+            let left_refs = refs(&left);
+            current.retain(|m| !left_refs.contains(&m.phx_ref()));
+            let remaining = current.clone();
+            if remaining.is_empty() {
+                self.state.remove(&key);
+            }
+            events.push(PresenceEvent::Leave {
+                key,
+                remaining,
+                left,
+            });
+        }
+        events
+    }
+
+    /// The channel was joined again (a new join ref): diffs are held again until the next
+    /// state, as the JS client does. The current list stays as the base of that state's diff.
+    pub fn rejoining(&mut self) {
+        self.synced = false;
+    }
+
+    /// Whether a state has been applied (and not [`rejoining`](Self::rejoining) since).
+    pub fn is_synced(&self) -> bool {
+        self.synced
+    }
+
+    /// How many diffs are held waiting for a state.
+    pub fn pending_diffs(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The whole list.
+    pub fn map(&self) -> &PresenceMap {
+        &self.state
+    }
+
+    /// The metas of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&[Meta]> {
+        self.state.get(key).map(Vec::as_slice)
+    }
+
+    /// Whether `key` is present.
+    pub fn is_online(&self, key: &str) -> bool {
+        self.state.contains_key(key)
+    }
+
+    /// The present keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.state.keys().map(String::as_str)
+    }
+
+    /// The ids of present Papercups agents (keys `user:{id}`), in key order.
+    pub fn users(&self) -> impl Iterator<Item = &str> {
+        self.keys().filter_map(|k| k.strip_prefix("user:"))
+    }
+
+    /// The ids of present Papercups customers (keys `customer:{uuid}`), in key order.
+    pub fn customers(&self) -> impl Iterator<Item = &str> {
+        self.keys().filter_map(|k| k.strip_prefix("customer:"))
+    }
+
+    /// How many keys are present.
+    pub fn len(&self) -> usize {
+        self.state.len()
+    }
+
+    /// Whether nobody is present.
+    pub fn is_empty(&self) -> bool {
+        self.state.is_empty()
+    }
+}
+
+fn refs(metas: &[Meta]) -> HashSet<Option<&str>> {
+    metas.iter().map(Meta::phx_ref).collect()
+}

@@ -1,0 +1,108 @@
+//! Payload parsing with simd-json (feature `simd-json`): the same results as the default
+//! `serde_json` path ([`FrameExt::payload_value`](crate::FrameExt::payload_value)), faster on
+//! large payloads.
+//!
+//! The envelope is still decoded by the core (it is short; the core's single pass is what
+//! gives borrowed [`Frame`]s); simd-json replaces `serde_json` for turning the payload into a
+//! [`serde_json::Value`] or a `T: DeserializeOwned`. simd-json parses in place, so the payload
+//! is copied into a scratch buffer first; [`SimdParser`] keeps that buffer and simd-json's
+//! working buffers between calls.
+//!
+//! Results are identical to the `serde_json` path: whenever simd-json refuses a payload
+//! (numbers it does not represent, for instance), the `serde_json` path answers instead, so
+//! errors are `serde_json`'s too. The `*_auto` functions pick simd-json only for payloads of
+//! at least [`SIMD_MIN_PAYLOAD_LEN`] bytes.
+//!
+//! ```
+//! use phx_codec_std::{simd, FrameExt};
+//! let frame = phx_codec::decode_text(br#"[null,null,"t","e",{"body":"hi","n":[1,2.5,-3]}]"#)?;
+//! assert_eq!(simd::payload_value(&frame)?, frame.payload_value()?);
+//! let mut parser = simd::SimdParser::new();
+//! assert_eq!(parser.payload_value(&frame)?["body"], "hi");
+//! # Ok::<(), phx_codec_std::Error>(())
+//! ```
+
+use phx_codec::Frame;
+use serde::de::DeserializeOwned;
+
+use crate::{Error, FrameExt};
+
+/// Payload length (bytes) from which the `*_auto` functions use simd-json. A starting point
+/// to be replaced by the crossover the benches crate measures (`phx-benches`).
+pub const SIMD_MIN_PAYLOAD_LEN: usize = 4096;
+
+/// A reusable simd-json parser: keeps the scratch copy of the payload and simd-json's buffers.
+///
+/// ```
+/// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{"a":[true,null]}]"#)?;
+/// let mut parser = phx_codec_std::simd::SimdParser::new();
+/// let value: serde_json::Value = parser.deserialize_payload(&frame)?;
+/// assert_eq!(value, serde_json::json!({"a": [true, null]}));
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
+#[derive(Default)]
+pub struct SimdParser {
+    scratch: Vec<u8>,
+    buffers: simd_json::Buffers,
+}
+
+impl std::fmt::Debug for SimdParser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimdParser")
+            .field("scratch_capacity", &self.scratch.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimdParser {
+    /// A parser with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Deserializes the JSON payload into `T` with simd-json (falling back to `serde_json`
+    /// when simd-json refuses it).
+    pub fn deserialize_payload<T: DeserializeOwned>(
+        &mut self,
+        frame: &Frame<'_>,
+    ) -> Result<T, Error> {
+        let raw = frame.payload_json().ok_or(Error::PayloadNotJson)?;
+        self.scratch.clear();
+        self.scratch.extend_from_slice(raw.as_bytes());
+        match simd_json::serde::from_slice_with_buffers(&mut self.scratch, &mut self.buffers) {
+            Ok(value) => Ok(value),
+            Err(_) => frame.deserialize_payload(),
+        }
+    }
+
+    /// The JSON payload as a [`serde_json::Value`], parsed by simd-json.
+    pub fn payload_value(&mut self, frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
+        self.deserialize_payload(frame)
+    }
+}
+
+/// The JSON payload as a [`serde_json::Value`], parsed by simd-json (identical to
+/// [`FrameExt::payload_value`]).
+pub fn payload_value(frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
+    SimdParser::new().payload_value(frame)
+}
+
+/// Deserializes the JSON payload into an owned `T` with simd-json.
+pub fn deserialize_payload<T: DeserializeOwned>(frame: &Frame<'_>) -> Result<T, Error> {
+    SimdParser::new().deserialize_payload(frame)
+}
+
+/// [`payload_value`] for payloads of at least [`SIMD_MIN_PAYLOAD_LEN`] bytes, `serde_json`
+/// below.
+pub fn payload_value_auto(frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
+    deserialize_payload_auto(frame)
+}
+
+/// [`deserialize_payload`] for payloads of at least [`SIMD_MIN_PAYLOAD_LEN`] bytes,
+/// `serde_json` below.
+pub fn deserialize_payload_auto<T: DeserializeOwned>(frame: &Frame<'_>) -> Result<T, Error> {
+    match frame.payload_json() {
+        Some(raw) if raw.as_str().len() >= SIMD_MIN_PAYLOAD_LEN => deserialize_payload(frame),
+        _ => frame.deserialize_payload(),
+    }
+}
