@@ -1,1 +1,1137 @@
-//! Fuzz target bodies (work in progress).
+//! Fuzz target bodies.
+//!
+//! Each public function here is the whole body of one cargo-fuzz target (`fuzz/fuzz_targets/
+//! <name>.rs` only calls it) and is also run by `cargo test` over the checked-in corpus
+//! (`tests/fuzz_corpus.rs`), so a regression is caught on stable Rust without libFuzzer.
+//!
+//! A body returns nothing and panics only when a property is violated: that panic is how
+//! libFuzzer reports a crash. Rejecting hostile input with a [`DecodeError`] is not a
+//! failure; panicking, reading out of bounds, or answering inconsistently is.
+//!
+//! | target | input | property |
+//! |---|---|---|
+//! | [`decode_text`] | any bytes | V2 decode never panics; an error's offset is within the input; an accepted frame re-encodes (V2 and V1) to bytes that decode to an equal frame, and the canonical V2 encoding is a fixed point |
+//! | [`decode_binary_client`], [`decode_binary_server`] | any bytes | binary decode never panics; an accepted frame re-encodes to exactly the input bytes |
+//! | [`decode_v1`] | any bytes | as `decode_text`, for the V1 object form (duplicate envelope keys rejected) |
+//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other |
+//! | [`roundtrip`] | structure (via `arbitrary`) | a generated frame encodes (V2, V1, binary both directions where representable) and decodes back equal; `encoded_len*` is the number of bytes written; too small a buffer fails without writing |
+//! | [`differential_serde_json`] | any bytes | `serde_json` (into five `Value`s) and `decode_text` agree on acceptance and on the five values |
+//!
+//! # Intended differences from `serde_json`
+//!
+//! [`differential_serde_json`] tolerates exactly these, and nothing else:
+//!
+//! 1. **Numbers beyond the range of `f64`** (`1e999999`, `-1e400`, a 400-digit integer): valid
+//!    by the JSON grammar, accepted by phx-codec (which validates grammar and keeps the payload
+//!    as raw text; [`RawJson::as_f64`] gives infinity), refused by `serde_json` ("number out of
+//!    range").
+//! 2. **Nesting depth**: phx-codec counts the envelope array as one level and accepts at most
+//!    [`DecodeLimits::DEFAULT_MAX_DEPTH`] (128) open containers; `serde_json` accepts at most
+//!    128 as well, counted the same way. Either may refuse a frame for depth alone
+//!    (`DepthLimitExceeded` / "recursion limit exceeded"); the other side's answer is then not
+//!    compared.
+//! 3. **Frame length**: phx-codec refuses frames over 10 MB (`FrameTooLarge`); `serde_json` has
+//!    no limit.
+//! 4. **Envelope types**: `serde_json` reads five arbitrary values; phx-codec also requires
+//!    refs to be strings or null and topic and event to be strings. When `serde_json`'s values
+//!    break those rules phx-codec must refuse; nothing else is compared.
+//! 5. **Float rounding**: `serde_json` without its `float_roundtrip` feature may round a long
+//!    decimal to a neighbour of the correctly rounded `f64` that [`RawJson::as_f64`] (Rust's
+//!    `str::parse`) gives; floats are equal when at most 1 ULP apart.
+//! 6. **`-0`**: an integer (0) for [`RawJson::as_i64`], the float `-0.0` for `serde_json`;
+//!    numbers are compared by value, so they match.
+//! 7. **Duplicate object keys**: `serde_json`'s map keeps the last value, as
+//!    [`RawJson::get`] does; each distinct key is compared through `get`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use arbitrary::{Arbitrary, Unstructured};
+use phx_codec::encode::SliceSink;
+use phx_codec::{
+    DecodeError, DecodeErrorKind, DecodeLimits, Decoder, Direction, EncodeError, EnvelopeField,
+    Event, Frame, JsonKind, JsonStr, Payload, RawJson, Topic, Vsn, WireFormat, WsMessage,
+    binary::BinaryKind,
+};
+use serde_json::Value;
+
+/// A fuzz target body.
+pub type Body = fn(&[u8]);
+
+/// Every target: its name (as in `fuzz/fuzz_targets/` and `fuzz/corpus/`) and its body.
+pub const TARGETS: &[(&str, Body)] = &[
+    ("decode_text", decode_text),
+    ("decode_binary_client", decode_binary_client),
+    ("decode_binary_server", decode_binary_server),
+    ("decode_v1", decode_v1),
+    ("typed_message", typed_message),
+    ("roundtrip", roundtrip),
+    ("differential_serde_json", differential_serde_json),
+];
+
+const DIRECTIONS: [Direction; 2] = [Direction::FromClient, Direction::FromServer];
+
+// --- Targets ------------------------------------------------------------------------------------
+
+/// Any bytes as a V2 JSON text frame: decoding never panics, every entry point agrees, and an
+/// accepted frame survives re-encoding (V2 and V1) and decoding again.
+pub fn decode_text(data: &[u8]) {
+    let strict = phx_codec::decode_text(data);
+    assert_eq!(
+        Decoder::new(Vsn::V2, Direction::FromClient).decode(WsMessage::Text(data)),
+        strict,
+        "Decoder and decode_text disagree"
+    );
+    if let Ok(text) = std::str::from_utf8(data) {
+        assert_eq!(
+            phx_codec::decode_text_str(text),
+            strict,
+            "decode_text_str disagrees"
+        );
+    }
+    let lenient =
+        phx_codec::decode_text_with(data, &DecodeLimits::new().with_extra_elements_allowed(true));
+    match strict {
+        Err(err) => {
+            check_error(err, data.len());
+            if let Ok(frame) = lenient {
+                assert_eq!(
+                    err.kind,
+                    DecodeErrorKind::TooManyElements,
+                    "lenient mode accepted {frame:?} that strict mode refused for another reason"
+                );
+            }
+        }
+        Ok(frame) => {
+            assert_eq!(
+                lenient,
+                Ok(frame),
+                "lenient mode must accept what strict does"
+            );
+            check_text_frame(&frame);
+            walk_frame(&frame, true);
+        }
+    }
+}
+
+/// Any bytes as a binary frame sent by a client.
+pub fn decode_binary_client(data: &[u8]) {
+    binary_target(data, Direction::FromClient);
+}
+
+/// Any bytes as a binary frame sent by the server.
+pub fn decode_binary_server(data: &[u8]) {
+    binary_target(data, Direction::FromServer);
+}
+
+/// Any bytes as a V1 JSON object frame.
+pub fn decode_v1(data: &[u8]) {
+    let result = phx_codec::v1::decode_v1(data);
+    assert_eq!(
+        Decoder::new(Vsn::V1, Direction::FromClient).decode(WsMessage::Text(data)),
+        result,
+        "Decoder and decode_v1 disagree"
+    );
+    match result {
+        Err(err) => check_error(err, data.len()),
+        Ok(frame) => {
+            check_text_frame(&frame);
+            walk_frame(&frame, true);
+        }
+    }
+}
+
+/// Any bytes through every decoder; every accepted frame through every typed accessor.
+pub fn typed_message(data: &[u8]) {
+    if let Ok(frame) = phx_codec::decode_text(data) {
+        walk_typed(&frame);
+    }
+    if let Ok(frame) = phx_codec::v1::decode_v1(data) {
+        walk_typed(&frame);
+    }
+    for direction in DIRECTIONS {
+        if let Ok(frame) = phx_codec::binary::decode_binary(data, direction) {
+            walk_typed(&frame);
+        }
+    }
+}
+
+/// Structure-aware: builds a frame from the fuzzer's bytes, encodes it in every form it can
+/// take, and decodes it back.
+pub fn roundtrip(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(spec) = FrameSpec::generate(&mut u) else {
+        return;
+    };
+    let join_ref = spec.join_ref.as_ref().map(StrSpec::json_str);
+    let reference = spec.reference.as_ref().map(StrSpec::json_str);
+    let topic = spec.topic.json_str();
+    let event = spec.event.json_str();
+    let payload = match &spec.payload {
+        PayloadSpec::Json(text) => Payload::Json(RawJson::parse(text).unwrap_or_else(|e| {
+            panic!("generated JSON {text:?} was refused: {e}");
+        })),
+        PayloadSpec::Binary(bytes) => Payload::Binary(bytes),
+        PayloadSpec::Reply { status, response } => Payload::BinaryReply {
+            status: status.json_str(),
+            response,
+        },
+    };
+    let frame = Frame::new(join_ref, reference, topic, event, payload);
+    walk_frame(&frame, false);
+
+    for format in [WireFormat::V2, WireFormat::V1] {
+        match (
+            payload,
+            encode_checked(&frame, format, Direction::FromClient),
+        ) {
+            (Payload::Json(_), Ok(bytes)) => {
+                let decoded = decode_as(format, Direction::FromClient, &bytes);
+                assert_eq!(decoded, Ok(frame), "{} round trip", format.name());
+            }
+            (Payload::Json(_), Err(e)) => panic!("{} encoding failed: {e}", format.name()),
+            (_, result) => assert_eq!(result, Err(EncodeError::PayloadNotJson)),
+        }
+    }
+
+    for direction in DIRECTIONS {
+        let kind = frame.binary_kind(direction);
+        let expected_kind = match (direction, payload, frame.reference()) {
+            (_, Payload::Json(_), _) => Err(EncodeError::PayloadNotBinary),
+            (Direction::FromClient, Payload::Binary(_), _) => Ok(BinaryKind::Push),
+            (Direction::FromClient, Payload::BinaryReply { .. }, _) => {
+                Err(EncodeError::NotRepresentable(EnvelopeField::Status))
+            }
+            (Direction::FromServer, Payload::BinaryReply { .. }, _) => Ok(BinaryKind::Reply),
+            (Direction::FromServer, Payload::Binary(_), Some(_)) => {
+                Err(EncodeError::NotRepresentable(EnvelopeField::Ref))
+            }
+            (Direction::FromServer, Payload::Binary(_), None) => {
+                Ok(if frame.join_ref().is_some() {
+                    BinaryKind::Push
+                } else {
+                    BinaryKind::Broadcast
+                })
+            }
+        };
+        assert_eq!(kind, expected_kind, "binary kind {direction:?}");
+        let encoded = encode_checked(&frame, WireFormat::Binary, direction);
+        let Ok(kind) = kind else {
+            assert_eq!(encoded.map(|_| ()), kind.map(|_| ()));
+            continue;
+        };
+        let expected = binary_expectation(&frame, kind, direction);
+        let too_long = [
+            (EnvelopeField::JoinRef, expected.join_ref()),
+            (EnvelopeField::Ref, expected.reference()),
+            (EnvelopeField::Topic, Some(expected.topic())),
+            (
+                EnvelopeField::Event,
+                (kind != BinaryKind::Reply).then(|| expected.event()),
+            ),
+            (
+                EnvelopeField::Status,
+                match payload {
+                    Payload::BinaryReply { status, .. } => Some(status),
+                    _ => None,
+                },
+            ),
+        ]
+        .into_iter()
+        .find_map(|(field, value)| {
+            let len = value?.unescaped_len();
+            (len > 255).then_some(EncodeError::FieldTooLong { field, len })
+        });
+        match (encoded, too_long) {
+            (Err(e), Some(expected_err)) => assert_eq!(e, expected_err),
+            (Err(e), None) => panic!("binary encoding ({direction:?}) failed: {e}"),
+            (Ok(bytes), Some(e)) => panic!("binary encoding ignored {e}: {bytes:?}"),
+            (Ok(bytes), None) => {
+                let decoded = decode_as(WireFormat::Binary, direction, &bytes);
+                assert_eq!(decoded, Ok(expected), "binary round trip ({direction:?})");
+            }
+        }
+    }
+}
+
+/// `serde_json` as the reference: it must accept (as five `Value`s) exactly what
+/// [`phx_codec::decode_text`] accepts, with the same values, up to the differences listed in
+/// the module documentation.
+pub fn differential_serde_json(data: &[u8]) {
+    type Five = (Value, Value, Value, Value, Value);
+    let ours = phx_codec::decode_text(data);
+    let theirs = serde_json::from_slice::<Five>(data);
+    match (ours, theirs) {
+        (Ok(frame), Ok(values)) => compare_with_serde(&frame, &values),
+        (Ok(frame), Err(e)) => {
+            let message = e.to_string();
+            let out_of_range = message.starts_with("number out of range")
+                && payload_has_infinite_number(frame.payload_json());
+            let too_deep = message.starts_with("recursion limit exceeded");
+            assert!(
+                out_of_range || too_deep,
+                "we accepted {frame:?}, serde_json refused: {message}"
+            );
+        }
+        (Err(e), Ok(values)) => {
+            let envelope_fits = matches!(values.0, Value::Null | Value::String(_))
+                && matches!(values.1, Value::Null | Value::String(_))
+                && values.2.is_string()
+                && values.3.is_string();
+            assert!(
+                !envelope_fits
+                    || matches!(
+                        e.kind,
+                        DecodeErrorKind::DepthLimitExceeded | DecodeErrorKind::FrameTooLarge
+                    ),
+                "serde_json accepted {values:?}, we refused: {e}"
+            );
+        }
+        (Err(_), Err(_)) => {}
+    }
+}
+
+// --- Shared checks ------------------------------------------------------------------------------
+
+/// An error must point inside the input (or just past its end) and describe itself.
+fn check_error(err: DecodeError, input_len: usize) {
+    if err.kind != DecodeErrorKind::FrameTooLarge {
+        assert!(
+            err.offset <= input_len,
+            "{err:?}: offset past the end of a {input_len}-byte input"
+        );
+    }
+    let name = err.kind.name();
+    assert!(
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+        "error name {name:?} is not snake_case"
+    );
+    let _ = err.kind.category();
+    assert!(!err.to_string().is_empty());
+}
+
+fn decode_as(
+    format: WireFormat,
+    direction: Direction,
+    bytes: &[u8],
+) -> Result<Frame<'_>, DecodeError> {
+    match format {
+        WireFormat::V2 => phx_codec::decode_text(bytes),
+        WireFormat::V1 => phx_codec::v1::decode_v1(bytes),
+        WireFormat::Binary => phx_codec::binary::decode_binary(bytes, direction),
+    }
+}
+
+/// Encodes through every sink kind and checks they agree with `encoded_len`, and that a buffer
+/// one byte short fails without writing.
+fn encode_checked(
+    frame: &Frame<'_>,
+    format: WireFormat,
+    direction: Direction,
+) -> Result<Vec<u8>, EncodeError> {
+    let len = frame.encoded_len(format, direction);
+    let mut grown = Vec::new();
+    let written = frame.encode(format, direction, &mut grown);
+    assert_eq!(written, len, "encoded_len vs encode ({format:?})");
+    let len = len?;
+    assert_eq!(
+        grown.len(),
+        len,
+        "bytes written vs encoded_len ({format:?})"
+    );
+
+    let mut exact = vec![0u8; len];
+    let mut sink = SliceSink::new(&mut exact);
+    assert_eq!(frame.encode(format, direction, &mut sink), Ok(len));
+    assert_eq!(sink.written(), &grown[..], "slice sink vs Vec sink");
+
+    if len > 0 {
+        let mut short = vec![0u8; len - 1];
+        let result = frame.encode(format, direction, &mut SliceSink::new(&mut short));
+        assert_eq!(
+            result,
+            Err(EncodeError::BufferTooSmall {
+                needed: len,
+                available: len - 1
+            })
+        );
+        assert!(short.iter().all(|&b| b == 0), "a failed encode wrote bytes");
+    }
+    Ok(grown)
+}
+
+/// A decoded V2 or V1 frame: both text encodings decode to an equal frame, the canonical forms
+/// are fixed points, and binary encodings are refused.
+fn check_text_frame(frame: &Frame<'_>) {
+    for format in [WireFormat::V2, WireFormat::V1] {
+        let bytes = encode_checked(frame, format, Direction::FromClient)
+            .unwrap_or_else(|e| panic!("re-encoding {frame:?} as {format:?} failed: {e}"));
+        let again = decode_as(format, Direction::FromClient, &bytes).unwrap_or_else(|e| {
+            panic!(
+                "re-encoded {format:?} frame {:?} does not decode: {e}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
+        assert_eq!(&again, frame, "{format:?} re-encode changed the frame");
+        let canonical = encode_checked(&again, format, Direction::FromClient)
+            .unwrap_or_else(|e| panic!("second {format:?} encode failed: {e}"));
+        assert_eq!(
+            canonical, bytes,
+            "{format:?} canonical form is not a fixed point"
+        );
+    }
+    for direction in DIRECTIONS {
+        assert_eq!(
+            frame.encoded_len_binary(direction),
+            Err(EncodeError::PayloadNotBinary)
+        );
+    }
+}
+
+fn binary_target(data: &[u8], direction: Direction) {
+    let result = phx_codec::binary::decode_binary(data, direction);
+    assert_eq!(
+        Decoder::new(Vsn::V2, direction).decode(WsMessage::Binary(data)),
+        result,
+        "Decoder and decode_binary disagree"
+    );
+    let shortcut = match direction {
+        Direction::FromClient => phx_codec::binary::decode_from_client(data),
+        Direction::FromServer => phx_codec::binary::decode_from_server(data),
+    };
+    assert_eq!(shortcut, result);
+    assert_eq!(
+        Decoder::new(Vsn::V1, direction)
+            .decode(WsMessage::Binary(data))
+            .map_err(|e| e.kind),
+        Err(DecodeErrorKind::BinaryNotSupportedInV1)
+    );
+    match result {
+        Err(err) => check_error(err, data.len()),
+        Ok(frame) => {
+            let bytes = encode_checked(&frame, WireFormat::Binary, direction)
+                .unwrap_or_else(|e| panic!("re-encoding {frame:?} failed: {e}"));
+            assert_eq!(
+                bytes, data,
+                "a decoded binary frame must re-encode to its input"
+            );
+            for format in [WireFormat::V2, WireFormat::V1] {
+                assert_eq!(
+                    frame.encoded_len(format, direction),
+                    Err(EncodeError::PayloadNotJson)
+                );
+            }
+            walk_frame(&frame, false);
+        }
+    }
+}
+
+/// What a binary decoder gives back for `frame` encoded as `kind`: absent refs that the layout
+/// writes come back empty, fields the layout lacks come back absent, and a reply's event is
+/// `phx_reply` whatever the frame said.
+fn binary_expectation<'a>(frame: &Frame<'a>, kind: BinaryKind, direction: Direction) -> Frame<'a> {
+    let empty = JsonStr::literal("");
+    let (join_ref, reference, event) = match (kind, direction) {
+        (BinaryKind::Broadcast, _) => (None, None, frame.event()),
+        (BinaryKind::Reply, _) => (
+            Some(frame.join_ref().unwrap_or(empty)),
+            Some(frame.reference().unwrap_or(empty)),
+            JsonStr::literal(phx_codec::binary::REPLY_EVENT),
+        ),
+        (BinaryKind::Push, Direction::FromClient) => (
+            Some(frame.join_ref().unwrap_or(empty)),
+            Some(frame.reference().unwrap_or(empty)),
+            frame.event(),
+        ),
+        (BinaryKind::Push, Direction::FromServer) => (frame.join_ref(), None, frame.event()),
+    };
+    Frame::new(join_ref, reference, frame.topic(), event, frame.payload())
+}
+
+// --- Walking everything a frame offers ----------------------------------------------------------
+
+/// Every field, every string's unescaping, every JSON value of the payload, the member index,
+/// the typed topic and event, and serde serialization.
+fn walk_frame(frame: &Frame<'_>, from_json: bool) {
+    for s in [frame.join_ref(), frame.reference()].into_iter().flatten() {
+        walk_str(s, from_json);
+    }
+    walk_str(frame.topic(), from_json);
+    walk_str(frame.event(), from_json);
+    match frame.payload() {
+        Payload::Json(raw) => {
+            assert_eq!(frame.payload_json(), Some(raw));
+            walk_json(raw);
+            if let Some(members) = raw.members() {
+                for (key, _) in members {
+                    let key = key.into_string();
+                    assert_eq!(
+                        frame.payload_get(&key),
+                        raw.get(&key),
+                        "indexed and walked lookups of {key:?} disagree"
+                    );
+                }
+            } else {
+                assert_eq!(frame.payload_get(""), None);
+            }
+        }
+        Payload::Binary(_) => assert_eq!(frame.payload_json(), None),
+        Payload::BinaryReply { status, .. } => {
+            assert_eq!(frame.payload_json(), None);
+            walk_str(status, false);
+        }
+    }
+
+    let topic = frame.topic_kind();
+    assert_eq!(topic, Topic::parse(frame.topic()));
+    assert!(
+        frame.topic().eq_str(&topic.to_string()),
+        "typed topic {topic:?} does not write back as {:?}",
+        frame.topic()
+    );
+    assert!(!topic.kind_name().is_empty());
+
+    let event = frame.event_kind();
+    assert_eq!(event, Event::parse(frame.event()));
+    assert_eq!(event.name(), frame.event(), "typed event name");
+    match event.known_name() {
+        Some(name) => assert!(frame.event().eq_str(name) && Event::KNOWN.contains(&name)),
+        None => assert!(!Event::KNOWN.iter().any(|known| frame.event().eq_str(known))),
+    }
+    let _ = event.is_lifecycle();
+
+    let value = serde_json::to_value(frame).expect("a frame serializes");
+    assert!(value.is_object());
+}
+
+/// One string: every way of reading it gives the same text.
+fn walk_str(s: JsonStr<'_>, from_json: bool) {
+    let text: String = s.chars().collect();
+    assert_eq!(s.unescaped_len(), text.len(), "unescaped_len of {s:?}");
+    assert_eq!(s.is_empty(), text.is_empty());
+    assert!(s.eq_str(&text));
+    assert_eq!(s, JsonStr::literal(&text));
+    assert_eq!(s.to_cow(), text.as_str());
+    assert_eq!(s.to_string(), text);
+    assert_eq!(format!("{s:?}"), format!("{text:?}"), "Debug of {s:?}");
+    if s.has_escapes() {
+        assert_eq!(s.as_str(), None);
+        let again = JsonStr::from_json_body(s.raw())
+            .unwrap_or_else(|e| panic!("escaped raw {:?} does not validate: {e}", s.raw()));
+        assert_eq!(again, s);
+    } else {
+        assert_eq!(s.as_str(), Some(s.raw()));
+        assert_eq!(s.raw(), text);
+    }
+    if from_json {
+        assert!(
+            JsonStr::from_json_body(s.raw()).is_ok(),
+            "raw {:?}",
+            s.raw()
+        );
+    }
+
+    let mut buf = vec![0u8; text.len()];
+    assert_eq!(
+        s.unescape_into(&mut buf).map(str::to_owned),
+        Ok(text.clone())
+    );
+    if !text.is_empty() {
+        let mut short = vec![0u8; text.len() - 1];
+        assert_eq!(
+            s.unescape_into(&mut short),
+            Err(EncodeError::BufferTooSmall {
+                needed: text.len(),
+                available: text.len() - 1
+            })
+        );
+    }
+
+    // Prefixes (cut at every char boundary for short strings, a few otherwise) and splits.
+    let cuts: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let step = (cuts.len() / 8).max(1);
+    for &cut in cuts.iter().step_by(step) {
+        let (head, tail) = text.split_at(cut);
+        let rest = s
+            .strip_prefix(head)
+            .unwrap_or_else(|| panic!("{s:?} does not start with {head:?}"));
+        assert_eq!(rest, tail);
+        assert_eq!(rest.chars().collect::<String>(), tail);
+    }
+    let mut longer = text.clone();
+    longer.push('\u{1}');
+    assert!(s.strip_prefix(&longer).is_none());
+    for delimiter in [':', '\\', '"', '\u{e9}'] {
+        let split = s.split_once(delimiter);
+        match text.split_once(delimiter) {
+            None => assert!(split.is_none()),
+            Some((head, tail)) => {
+                let (ours_head, ours_tail) =
+                    split.unwrap_or_else(|| panic!("{s:?} split at {delimiter:?}"));
+                assert!(
+                    ours_head.eq_str(head) && ours_tail.eq_str(tail),
+                    "{s:?} split at {delimiter:?}"
+                );
+                assert_eq!(ours_head.unescaped_len(), head.len());
+            }
+        }
+    }
+}
+
+/// Every value inside `root`, without recursion: kinds, scalars, members, items, lookups, and
+/// re-validation of every sub-value.
+fn walk_json(root: RawJson<'_>) {
+    assert_eq!(
+        RawJson::parse(root.as_str()),
+        Ok(root),
+        "payload re-validation"
+    );
+    serde_json::to_value(root).expect("RawJson serializes");
+    let mut stack = vec![root];
+    let mut visited = 0usize;
+    while let Some(v) = stack.pop() {
+        visited += 1;
+        if visited > 20_000 {
+            return;
+        }
+        let first = v.as_bytes().first().copied();
+        match v.kind() {
+            JsonKind::Null => assert!(v.is_null() && v.as_str() == "null"),
+            JsonKind::Bool => assert!(v.as_bool().is_some()),
+            JsonKind::String => {
+                let s = v.as_json_str().expect("a string value has a body");
+                walk_str(s, true);
+            }
+            JsonKind::Number => check_number(v),
+            JsonKind::Array => {
+                assert_eq!(first, Some(b'['));
+                assert!(v.members().is_none());
+                for item in v.items().expect("an array has items") {
+                    assert_eq!(RawJson::parse(item.as_str()), Ok(item), "array item");
+                    stack.push(item);
+                }
+            }
+            JsonKind::Object => {
+                assert_eq!(first, Some(b'{'));
+                assert!(v.items().is_none());
+                let mut last: BTreeMap<String, RawJson<'_>> = BTreeMap::new();
+                for (key, member) in v.members().expect("an object has members") {
+                    walk_str(key, true);
+                    assert_eq!(RawJson::parse(member.as_str()), Ok(member), "member value");
+                    last.insert(key.into_string(), member);
+                    stack.push(member);
+                }
+                for (key, member) in &last {
+                    assert_eq!(v.get(key), Some(*member), "get({key:?}): last one wins");
+                }
+            }
+        }
+        if v.kind() != JsonKind::Null {
+            assert!(!v.is_null());
+        }
+        if v.kind() != JsonKind::Bool {
+            assert_eq!(v.as_bool(), None);
+        }
+        if v.kind() != JsonKind::String {
+            assert!(v.as_json_str().is_none());
+        }
+        if v.kind() != JsonKind::Number {
+            assert!(v.as_i64().is_none() && v.as_u64().is_none() && v.as_f64().is_none());
+        }
+    }
+}
+
+#[allow(clippy::float_cmp)] // exact: both sides round the same decimal
+fn check_number(v: RawJson<'_>) {
+    let f = v.as_f64().expect("a number converts to f64");
+    assert!(!f.is_nan(), "{v:?} became NaN");
+    if let Some(i) = v.as_i64() {
+        assert!(
+            !v.as_str().contains(['.', 'e', 'E']),
+            "{v:?} is not an integer"
+        );
+        #[allow(clippy::cast_precision_loss)]
+        let approx = i as f64;
+        assert!(approx == f, "{v:?}: as_i64 {i} vs as_f64 {f}");
+        if let Some(u) = v.as_u64() {
+            assert_eq!(i64::try_from(u).ok(), Some(i));
+        }
+    }
+    if let Some(u) = v.as_u64() {
+        assert!(!v.as_str().starts_with('-'));
+        if let Ok(i) = i64::try_from(u) {
+            assert_eq!(v.as_i64(), Some(i));
+        }
+    }
+}
+
+/// The typed layer over a frame: topic, event, message, and everything they hand out.
+fn walk_typed(frame: &Frame<'_>) {
+    walk_frame(frame, !frame.payload().is_binary());
+    walk_topic(frame.topic_kind());
+    let message = frame.message();
+    match message {
+        Ok(message) => {
+            let name = message.name();
+            assert!(!name.is_empty());
+            if name != "other" {
+                assert!(
+                    frame.event().eq_str(name),
+                    "message {name} from event {:?}",
+                    frame.event()
+                );
+            }
+            let _ = format!("{message:?}");
+        }
+        Err(e) => {
+            let _ = e.to_string();
+            if let Some(raw) = frame.payload_json() {
+                assert!(e.offset <= raw.as_str().len(), "{e:?} past the payload");
+            }
+        }
+    }
+}
+
+fn walk_topic(topic: Topic<'_>) {
+    let parts: Vec<JsonStr<'_>> = match topic {
+        Topic::Conversation { id } => vec![id],
+        Topic::ConversationLobby { customer_id } => customer_id.into_iter().collect(),
+        Topic::Room { account_id } | Topic::Notification { account_id } => vec![account_id],
+        Topic::EventsAdmin { rest } | Topic::Issue { rest } => vec![rest],
+        Topic::Events {
+            account_id,
+            customer_id,
+        } => std::iter::once(account_id).chain(customer_id).collect(),
+        Topic::IssueLobby { customer_id } => vec![customer_id],
+        Topic::Other(topic) => vec![topic],
+        _ => vec![],
+    };
+    for part in parts {
+        walk_str(part, false);
+    }
+}
+
+// --- Differential helpers -----------------------------------------------------------------------
+
+fn compare_with_serde(frame: &Frame<'_>, values: &(Value, Value, Value, Value, Value)) {
+    let nullable = |ours: Option<JsonStr<'_>>, theirs: &Value| match (ours, theirs) {
+        (None, Value::Null) => true,
+        (Some(s), Value::String(t)) => s.eq_str(t),
+        _ => false,
+    };
+    assert!(
+        nullable(frame.join_ref(), &values.0),
+        "join_ref: {frame:?} vs {values:?}"
+    );
+    assert!(
+        nullable(frame.reference(), &values.1),
+        "ref: {frame:?} vs {values:?}"
+    );
+    assert!(
+        nullable(Some(frame.topic()), &values.2),
+        "topic: {frame:?} vs {values:?}"
+    );
+    assert!(
+        nullable(Some(frame.event()), &values.3),
+        "event: {frame:?} vs {values:?}"
+    );
+    let payload = frame
+        .payload_json()
+        .expect("a text frame has a JSON payload");
+    same_json(payload, &values.4);
+}
+
+/// Walks our value and serde_json's side by side (no recursion).
+fn same_json(root: RawJson<'_>, theirs: &Value) {
+    let mut stack = vec![(root, theirs)];
+    while let Some((ours, theirs)) = stack.pop() {
+        match theirs {
+            Value::Null => assert!(ours.is_null(), "{ours:?} vs null"),
+            Value::Bool(b) => assert_eq!(ours.as_bool(), Some(*b)),
+            Value::String(t) => {
+                let Some(s) = ours.as_json_str() else {
+                    mismatch(ours, theirs)
+                };
+                assert!(s.eq_str(t), "{s:?} vs {t:?}");
+            }
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    assert_eq!(ours.as_u64(), Some(u), "{ours:?} vs {n}");
+                } else if let Some(i) = n.as_i64() {
+                    assert_eq!(ours.as_i64(), Some(i), "{ours:?} vs {n}");
+                } else {
+                    let t = n.as_f64().unwrap_or(f64::NAN);
+                    let Some(o) = ours.as_f64() else {
+                        mismatch(ours, theirs)
+                    };
+                    assert!(floats_close(o, t), "{ours:?} = {o:e} vs serde_json's {t:e}");
+                }
+            }
+            Value::Array(items) => {
+                let Some(ours_items) = ours.items() else {
+                    mismatch(ours, theirs)
+                };
+                let ours_items: Vec<_> = ours_items.collect();
+                assert_eq!(ours_items.len(), items.len(), "{ours:?} vs {theirs:?}");
+                stack.extend(ours_items.into_iter().zip(items));
+            }
+            Value::Object(map) => {
+                let Some(members) = ours.members() else {
+                    mismatch(ours, theirs)
+                };
+                let keys: BTreeSet<String> = members.map(|(k, _)| k.into_string()).collect();
+                assert_eq!(
+                    keys.len(),
+                    map.len(),
+                    "distinct keys of {ours:?} vs {theirs:?}"
+                );
+                for (key, value) in map {
+                    let Some(member) = ours.get(key) else {
+                        mismatch(ours, theirs)
+                    };
+                    stack.push((member, value));
+                }
+            }
+        }
+    }
+}
+
+fn mismatch(ours: RawJson<'_>, theirs: &Value) -> ! {
+    panic!("{ours:?} differs from serde_json's {theirs:?}")
+}
+
+/// Equal, or adjacent `f64`s (serde_json's default float parsing is not always correctly
+/// rounded).
+#[allow(clippy::float_cmp)] // exact equality first, then by ULP
+fn floats_close(a: f64, b: f64) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_sign_negative() != b.is_sign_negative() || !a.is_finite() || !b.is_finite() {
+        return false;
+    }
+    a.to_bits().abs_diff(b.to_bits()) <= 1
+}
+
+fn payload_has_infinite_number(payload: Option<RawJson<'_>>) -> bool {
+    let mut stack: Vec<RawJson<'_>> = payload.into_iter().collect();
+    while let Some(v) = stack.pop() {
+        match v.kind() {
+            JsonKind::Number if v.as_f64().is_some_and(f64::is_infinite) => return true,
+            JsonKind::Array => stack.extend(v.items().into_iter().flatten()),
+            JsonKind::Object => stack.extend(v.members().into_iter().flatten().map(|(_, m)| m)),
+            _ => {}
+        }
+    }
+    false
+}
+
+// --- Structure-aware generation (roundtrip) -----------------------------------------------------
+
+/// How one character of a generated string is written.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+enum CharStyle {
+    /// As itself (escaped when JSON requires it).
+    Plain,
+    /// `\uXXXX` (a surrogate pair beyond the BMP), lowercase hex.
+    Unicode,
+    /// `\uXXXX` with uppercase hex.
+    UnicodeUpper,
+    /// The short escape when there is one (`\n`, `\/`...).
+    Short,
+}
+
+/// A generated string: its text and how it is written.
+#[derive(Debug)]
+struct StrSpec {
+    text: String,
+    /// `None`: a literal `JsonStr`; otherwise the JSON body written with these styles
+    /// (cycled).
+    body: Option<String>,
+}
+
+impl StrSpec {
+    fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Self> {
+        let text = if u.ratio(1, 4)? {
+            let known = [
+                "phoenix",
+                "conversation:",
+                "conversation:lobby:",
+                "room:",
+                "notification:",
+                "events:admin:",
+                "events:",
+                "issue:lobby:",
+                "phx_reply",
+                "phx_join",
+                "shout",
+                "presence_diff",
+            ];
+            let mut t = (*u.choose(&known)?).to_owned();
+            t.push_str(&String::arbitrary(u)?);
+            t
+        } else {
+            String::arbitrary(u)?
+        };
+        let body = if u.arbitrary()? {
+            let styles: Vec<CharStyle> = u.arbitrary()?;
+            Some(escape_body(&text, &styles))
+        } else {
+            None
+        };
+        Ok(Self { text, body })
+    }
+
+    /// The string as a `JsonStr`; the escaped body must validate and unescape to the text.
+    fn json_str(&self) -> JsonStr<'_> {
+        let Some(body) = &self.body else {
+            return JsonStr::literal(&self.text);
+        };
+        let s = JsonStr::from_json_body(body)
+            .unwrap_or_else(|e| panic!("generated body {body:?} was refused: {e}"));
+        assert!(
+            s.eq_str(&self.text),
+            "{body:?} does not unescape to {:?}",
+            self.text
+        );
+        s
+    }
+}
+
+fn escape_body(text: &str, styles: &[CharStyle]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        let style = styles
+            .get(i % styles.len().max(1))
+            .copied()
+            .unwrap_or(CharStyle::Plain);
+        let short = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '/' => Some("\\/"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            _ => None,
+        };
+        let must_escape = matches!(c, '"' | '\\') || c < ' ';
+        match (style, short) {
+            (CharStyle::Unicode, _) => push_unicode_escape(&mut out, c, false),
+            (CharStyle::UnicodeUpper, _) => push_unicode_escape(&mut out, c, true),
+            (CharStyle::Short, Some(sh)) => out.push_str(sh),
+            (CharStyle::Plain, Some(sh)) if must_escape => out.push_str(sh),
+            _ if must_escape => push_unicode_escape(&mut out, c, false),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn push_unicode_escape(out: &mut String, c: char, upper: bool) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        if upper {
+            let _ = write!(out, "\\u{unit:04X}");
+        } else {
+            let _ = write!(out, "\\u{unit:04x}");
+        }
+    }
+}
+
+/// A generated payload.
+#[derive(Debug)]
+enum PayloadSpec {
+    /// JSON text (valid by construction, with random whitespace and escapes).
+    Json(String),
+    /// Binary push or broadcast bytes.
+    Binary(Vec<u8>),
+    /// Binary reply.
+    Reply { status: StrSpec, response: Vec<u8> },
+}
+
+/// A generated frame.
+#[derive(Debug)]
+struct FrameSpec {
+    join_ref: Option<StrSpec>,
+    reference: Option<StrSpec>,
+    topic: StrSpec,
+    event: StrSpec,
+    payload: PayloadSpec,
+}
+
+impl FrameSpec {
+    fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Self> {
+        let join_ref = if u.arbitrary()? {
+            Some(StrSpec::generate(u)?)
+        } else {
+            None
+        };
+        let reference = if u.arbitrary()? {
+            Some(StrSpec::generate(u)?)
+        } else {
+            None
+        };
+        let topic = StrSpec::generate(u)?;
+        let mut event = StrSpec::generate(u)?;
+        let payload = match u.int_in_range(0u8..=3)? {
+            0 | 1 => PayloadSpec::Json(generate_json(u)?),
+            2 => PayloadSpec::Binary(u.arbitrary()?),
+            _ => {
+                // A binary reply's event is implied (`phx_reply`); keep the frame consistent
+                // most of the time, and sometimes not, to check the encoder's choice.
+                if u.ratio(3, 4)? {
+                    event = StrSpec {
+                        text: phx_codec::binary::REPLY_EVENT.to_owned(),
+                        body: None,
+                    };
+                }
+                PayloadSpec::Reply {
+                    status: StrSpec::generate(u)?,
+                    response: u.arbitrary()?,
+                }
+            }
+        };
+        Ok(Self {
+            join_ref,
+            reference,
+            topic,
+            event,
+            payload,
+        })
+    }
+}
+
+/// The deepest nesting generated payloads reach (well inside the default limit).
+const GENERATED_MAX_DEPTH: usize = 40;
+
+/// Writes one valid JSON value, iteratively, choosing everything from `u`. When `u` runs dry
+/// every choice falls to its first option, which closes containers, so this always ends.
+fn generate_json(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
+    let mut out = String::new();
+    // Open containers: (is_object, members so far).
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    let mut budget = 2_000usize;
+    loop {
+        whitespace(u, &mut out)?;
+        if let Some(&mut (is_object, ref mut count)) = open.last_mut() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 || !u.ratio(4, 5)? || u.is_empty() {
+                out.push(if is_object { '}' } else { ']' });
+                open.pop();
+                if open.is_empty() {
+                    break;
+                }
+                continue;
+            }
+            if *count > 0 {
+                out.push(',');
+                whitespace(u, &mut out)?;
+            }
+            *count += 1;
+            if is_object {
+                let key = StrSpec::generate(u)?;
+                push_json_string(&mut out, &key);
+                whitespace(u, &mut out)?;
+                out.push(':');
+                whitespace(u, &mut out)?;
+            }
+        }
+        let can_open = open.len() < GENERATED_MAX_DEPTH && budget > 0;
+        match u.int_in_range(0u8..=8)? {
+            0 => out.push_str("null"),
+            1 => out.push_str(if u.arbitrary()? { "true" } else { "false" }),
+            2 => {
+                let _ = write!(out, "{}", i64::arbitrary(u)?);
+            }
+            3 => {
+                let _ = write!(out, "{}", u64::arbitrary(u)?);
+            }
+            4 => {
+                let f = f64::arbitrary(u)?;
+                let f = if f.is_finite() { f } else { 0.5 };
+                if u.arbitrary()? {
+                    let _ = write!(out, "{f:e}");
+                } else {
+                    let _ = write!(out, "{f:?}");
+                }
+            }
+            5 => number_text(u, &mut out)?,
+            6 => push_json_string(&mut out, &StrSpec::generate(u)?),
+            7 if can_open => {
+                out.push('[');
+                open.push((false, 0));
+                continue;
+            }
+            8 if can_open => {
+                out.push('{');
+                open.push((true, 0));
+                continue;
+            }
+            _ => out.push('0'),
+        }
+        if open.is_empty() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn push_json_string(out: &mut String, s: &StrSpec) {
+    out.push('"');
+    match &s.body {
+        Some(body) => out.push_str(body),
+        None => out.push_str(&escape_body(&s.text, &[])),
+    }
+    out.push('"');
+}
+
+/// A number written digit by digit by the JSON grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)?
+/// ([eE] [+-]? [0-9]+)?`, exponents kept small enough for `f64`.
+fn number_text(u: &mut Unstructured<'_>, out: &mut String) -> arbitrary::Result<()> {
+    if u.arbitrary()? {
+        out.push('-');
+    }
+    let int_digits = u.int_in_range(0u8..=25)?;
+    if int_digits == 0 {
+        out.push('0');
+    } else {
+        out.push(char::from(b'1' + u.int_in_range(0u8..=8)?));
+        for _ in 1..int_digits {
+            out.push(char::from(b'0' + u.int_in_range(0u8..=9)?));
+        }
+    }
+    if u.arbitrary()? {
+        out.push('.');
+        for _ in 0..=u.int_in_range(0u8..=20)? {
+            out.push(char::from(b'0' + u.int_in_range(0u8..=9)?));
+        }
+    }
+    if u.arbitrary()? {
+        out.push(*u.choose(&['e', 'E'])?);
+        match u.int_in_range(0u8..=2)? {
+            0 => {}
+            1 => out.push('+'),
+            _ => out.push('-'),
+        }
+        let _ = write!(out, "{}", u.int_in_range(0u16..=250)?);
+    }
+    Ok(())
+}
+
+fn whitespace(u: &mut Unstructured<'_>, out: &mut String) -> arbitrary::Result<()> {
+    if u.ratio(1, 8)? {
+        for _ in 0..=u.int_in_range(0u8..=2)? {
+            out.push(*u.choose(&[' ', '\t', '\n', '\r'])?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! cargo-fuzz target `decode_binary_client`: the body is `phx_tests::fuzz::decode_binary_client`.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| phx_tests::fuzz::decode_binary_client(data));
