@@ -49,7 +49,9 @@ use phx_codec::{
 };
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{
+    Callback, ErrorResponse, Request, Response,
+};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -148,17 +150,14 @@ struct Handshake {
     user_id: Option<i64>,
 }
 
-fn refuse(status: StatusCode, why: &str) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some(why.to_owned()));
-    *response.status_mut() = status;
-    response
-}
+/// Why an upgrade request is refused: the HTTP status and a short text.
+type Refusal = (StatusCode, &'static str);
 
 /// Checks the path and `vsn` as Phoenix does, and reads the connect params.
-fn check_request(request: &Request) -> Result<Handshake, ErrorResponse> {
+fn check_request(request: &Request) -> Result<Handshake, Refusal> {
     let uri = request.uri();
     if uri.path() != "/socket/websocket" {
-        return Err(refuse(StatusCode::NOT_FOUND, "no socket at this path"));
+        return Err((StatusCode::NOT_FOUND, "no socket at this path"));
     }
     let params = query_params(uri.query().unwrap_or(""));
     let param = |name: &str| {
@@ -169,32 +168,50 @@ fn check_request(request: &Request) -> Result<Handshake, ErrorResponse> {
             .map(|(_, v)| v.as_str())
     };
     let Some(vsn) = Vsn::from_query(param("vsn")) else {
-        return Err(refuse(StatusCode::FORBIDDEN, "unsupported vsn"));
+        return Err((StatusCode::FORBIDDEN, "unsupported vsn"));
     };
     let user_id = match param("user_id") {
         None | Some("") => None,
         Some(text) => Some(
             text.parse::<i64>()
-                .map_err(|_| refuse(StatusCode::FORBIDDEN, "user_id must be an integer"))?,
+                .map_err(|_| (StatusCode::FORBIDDEN, "user_id must be an integer"))?,
         ),
     };
     Ok(Handshake { vsn, user_id })
 }
 
+/// The upgrade callback: refuses bad requests, keeps what a good one said.
+struct Upgrade<'h> {
+    id: ConnId,
+    handshake: &'h mut Option<Handshake>,
+}
+
+impl Callback for Upgrade<'_> {
+    fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
+        match check_request(request) {
+            Ok(handshake) => {
+                *self.handshake = Some(handshake);
+                Ok(response)
+            }
+            Err((status, why)) => {
+                eprintln!(
+                    "conn {}: refused {}: {status} {why}",
+                    self.id,
+                    request.uri()
+                );
+                let mut refusal = ErrorResponse::new(Some(why.to_owned()));
+                *refusal.status_mut() = status;
+                Err(refusal)
+            }
+        }
+    }
+}
+
 async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<Hub>>) {
     let mut handshake = None;
-    let callback = |request: &Request, response: Response| {
-        let checked = check_request(request);
-        if let Err(refused) = &checked {
-            eprintln!(
-                "conn {id}: refused {} {}: {}",
-                request.uri(),
-                refused.status(),
-                refused.body().as_deref().unwrap_or("")
-            );
-        }
-        handshake = Some(checked?);
-        Ok(response)
+    let callback = Upgrade {
+        id,
+        handshake: &mut handshake,
     };
     let ws = match tokio_tungstenite::accept_hdr_async(stream, callback).await {
         Ok(ws) => ws,
@@ -278,8 +295,8 @@ struct Conn {
     vsn: Vsn,
     /// Set for agents (connect param `user_id`).
     user_id: Option<i64>,
-    /// Joined topics and the ref of the join that opened each.
-    channels: HashMap<String, Option<String>>,
+    /// Joined topics.
+    channels: HashMap<String, Joined>,
 }
 
 impl Conn {
@@ -296,6 +313,13 @@ impl Conn {
         // Fails only when the connection is going away; its cleanup follows.
         let _ = self.tx.send(message);
     }
+}
+
+/// A joined channel.
+#[derive(Clone)]
+struct Joined {
+    /// The ref of the `phx_join` that opened it.
+    join_ref: Option<String>,
 }
 
 /// Who is tracked: Papercups tracks customers by their UUID and agents by their integer id.
@@ -688,10 +712,10 @@ impl Hub {
     }
 
     fn send_to(&self, id: ConnId, out: &mut Outgoing<'_>) {
-        if let Some(conn) = self.conns.get(&id) {
-            if let Some(message) = out.message(conn.vsn) {
-                conn.send(message);
-            }
+        if let Some(conn) = self.conns.get(&id)
+            && let Some(message) = out.message(conn.vsn)
+        {
+            conn.send(message);
         }
     }
 
@@ -746,12 +770,8 @@ impl Hub {
         }
     }
 
-    fn joined(&self, id: ConnId, topic: &str) -> Option<Option<&str>> {
-        self.conns
-            .get(&id)?
-            .channels
-            .get(topic)
-            .map(Option::as_deref)
+    fn joined(&self, id: ConnId, topic: &str) -> Option<Joined> {
+        self.conns.get(&id)?.channels.get(topic).cloned()
     }
 
     fn handle(&mut self, id: ConnId, frame: &Frame<'_>) {
@@ -773,8 +793,7 @@ impl Hub {
                     eprintln!("conn {id}: {} on unjoined topic {topic}", frame.event());
                     self.reply(push, None, "error", UNMATCHED_TOPIC);
                 }
-                Some(current) => {
-                    let current = current.map(str::to_owned);
+                Some(Joined { join_ref: current }) => {
                     if event == Event::Leave {
                         self.reply(push, current.as_deref(), "ok", EmptyObject);
                         self.push_closed(id, current.as_deref(), &topic);
@@ -799,9 +818,8 @@ impl Hub {
         let Some(user_id) = self.conns.get(&conn).map(|c| c.user_id) else {
             return;
         };
-        if let Some(old) = self.joined(conn, topic) {
+        if let Some(Joined { join_ref: old }) = self.joined(conn, topic) {
             // A duplicate join replaces the channel, as Phoenix does.
-            let old = old.map(str::to_owned);
             eprintln!("conn {conn}: duplicate join of {topic}, closing the old channel");
             self.push_closed(conn, old.as_deref(), topic);
             self.remove_channel(conn, topic);
@@ -851,8 +869,10 @@ impl Hub {
 
     fn add_member(&mut self, push: Push<'_>) {
         if let Some(conn) = self.conns.get_mut(&push.conn) {
-            conn.channels
-                .insert(push.topic.to_owned(), push.join_ref.map(str::to_owned));
+            let joined = Joined {
+                join_ref: push.join_ref.map(str::to_owned),
+            };
+            conn.channels.insert(push.topic.to_owned(), joined);
         }
         self.members
             .entry(push.topic.to_owned())
