@@ -1,0 +1,287 @@
+//! Zero heap allocations: decoding (V2 text, V1, binary, through `Decoder` too), typed access
+//! (`message()`, topic and event parsing, walking every payload value, unescaping into stack
+//! buffers) and encoding into `&mut [u8]` / `heapless::Vec`, for every conformance vector;
+//! hostile nesting is rejected without allocating as well.
+//!
+//! Run on its own with `cargo test -p phx-tests --test no_alloc`. Counting is per thread and
+//! only inside the measured closure (see `counting/mod.rs`), so the test harness's own
+//! allocations do not count.
+
+mod counting;
+mod support;
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use counting::{CountingWriter, HeapUse, count};
+use phx_codec::encode::SliceSink;
+use phx_codec::{
+    DecodeErrorKind, DecodeLimits, Frame, JsonKind, JsonStr, Payload, RawJson, WireFormat,
+    decode_text, decode_text_with,
+};
+use support::Case;
+
+#[global_allocator]
+static ALLOCATOR: counting::CountingAllocator = counting::CountingAllocator;
+
+/// Largest encoding of any vector, with room to spare (the vectors are all < 4 KiB).
+const BUF: usize = 16 * 1024;
+
+/// Unescapes `s` into a stack buffer and reads it every other way; returns a checksum.
+fn touch_str(s: JsonStr<'_>) -> usize {
+    let mut buf = [0u8; 4096];
+    let mut sum = s.raw().len();
+    let len = s.unescaped_len();
+    if len <= buf.len() {
+        let text = s.unescape_into(&mut buf).unwrap_or("");
+        sum += text.len();
+        assert!(s.eq_str(text));
+    }
+    sum += s.chars().count();
+    sum += usize::from(s.as_str().is_some());
+    let mut w = CountingWriter::default();
+    let _ = write!(w, "{s}{s:?}");
+    sum + w.0
+}
+
+/// Walks a JSON value iteratively (an explicit stack of iterators on the stack, no recursion
+/// that could mask a problem): every key and string unescaped, every number converted.
+fn touch_json(root: RawJson<'_>) -> usize {
+    let mut sum = 0usize;
+    let mut stack: heapless::Vec<RawJson<'_>, 256> = heapless::Vec::new();
+    let _ = stack.push(root);
+    while let Some(value) = stack.pop() {
+        sum += value.as_str().len();
+        match value.kind() {
+            JsonKind::Null => sum += usize::from(value.is_null()),
+            JsonKind::Bool => sum += usize::from(value.as_bool().unwrap_or(false)),
+            JsonKind::Number => {
+                sum += usize::from(value.as_i64().is_some());
+                sum += usize::from(value.as_u64().is_some());
+                sum += usize::from(value.as_f64().is_some_and(f64::is_finite));
+            }
+            JsonKind::String => sum += value.as_json_str().map_or(0, touch_str),
+            JsonKind::Array => {
+                for item in value.items().into_iter().flatten() {
+                    if stack.push(item).is_err() {
+                        sum += touch_json_shallow(item);
+                    }
+                }
+            }
+            JsonKind::Object => {
+                for (key, item) in value.members().into_iter().flatten() {
+                    sum += touch_str(key);
+                    let mut key_buf = [0u8; 256];
+                    if let Ok(k) = key.unescape_into(&mut key_buf) {
+                        sum += usize::from(value.get(k).is_some());
+                    }
+                    if stack.push(item).is_err() {
+                        sum += touch_json_shallow(item);
+                    }
+                }
+            }
+        }
+    }
+    sum
+}
+
+fn touch_json_shallow(value: RawJson<'_>) -> usize {
+    value.as_str().len()
+}
+
+/// Everything a user can read from a frame without allocating.
+fn touch_frame(frame: &Frame<'_>) -> usize {
+    let mut sum = 0;
+    sum += frame.join_ref().map_or(0, touch_str);
+    sum += frame.reference().map_or(0, touch_str);
+    sum += touch_str(frame.topic());
+    sum += touch_str(frame.event());
+    let mut w = CountingWriter::default();
+    let _ = write!(w, "{:?}{:?}", frame.topic_kind(), frame.event_kind());
+    match frame.message() {
+        Ok(message) => {
+            sum += message.name().len();
+            let _ = write!(w, "{message:?}");
+        }
+        Err(err) => {
+            let _ = write!(w, "{err}");
+        }
+    }
+    let _ = write!(w, "{frame:?}");
+    match frame.payload() {
+        Payload::Json(raw) => {
+            sum += touch_json(raw);
+            if let Some(members) = raw.members() {
+                for (key, _) in members {
+                    if let Some(k) = key.as_str() {
+                        sum += frame.payload_get(k).map_or(0, |v| v.as_str().len());
+                    }
+                }
+            }
+        }
+        Payload::Binary(bytes) => sum += bytes.iter().map(|&b| usize::from(b)).sum::<usize>(),
+        Payload::BinaryReply { status, response } => {
+            sum += touch_str(status) + response.len();
+        }
+    }
+    // serde: the frame serializes through serde_json into a writer without allocating.
+    if serde_json::to_writer(&mut w, frame).is_ok() {
+        sum += 1;
+    }
+    sum + w.0
+}
+
+/// What the encoders produced, for checking outside the measured closure.
+struct Encoded {
+    len: usize,
+    slice: [u8; BUF],
+    slice_len: usize,
+    heapless: heapless::Vec<u8, BUF>,
+    other_text_len: Option<usize>,
+}
+
+/// Encodes in the case's own format into a slice and a `heapless::Vec`, and in the other
+/// text format when the payload is JSON.
+fn encode_all(frame: &Frame<'_>, case: &Case) -> Encoded {
+    let len = frame.encoded_len(case.format, case.direction).unwrap_or(0);
+    let mut slice = [0u8; BUF];
+    let slice_len = frame
+        .encode(case.format, case.direction, &mut SliceSink::new(&mut slice))
+        .unwrap_or(0);
+    let mut heapless = heapless::Vec::<u8, BUF>::new();
+    let _ = frame.encode(case.format, case.direction, &mut heapless);
+    let other_text_len = match case.format {
+        WireFormat::Binary => None,
+        WireFormat::V1 => {
+            let mut buf = [0u8; BUF];
+            frame.encode_v2_into(&mut buf).ok()
+        }
+        WireFormat::V2 => {
+            let mut buf = [0u8; BUF];
+            frame.encode_v1_into(&mut buf).ok()
+        }
+    };
+    Encoded {
+        len,
+        slice,
+        slice_len,
+        heapless,
+        other_text_len,
+    }
+}
+
+#[test]
+fn decoding_typed_access_and_encoding_of_every_vector_never_allocate() {
+    counting::assert_counter_works();
+    let cases = support::load_cases();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in &cases {
+        if case.valid {
+            let ((frame, via_decoder, checksum, encoded), used) = count(|| {
+                let frame = case.decode().ok();
+                let via_decoder = case.decode_with_decoder().ok();
+                let checksum = frame.as_ref().map_or(0, touch_frame);
+                let encoded = frame.as_ref().map(|f| encode_all(f, case));
+                (frame, via_decoder, checksum, encoded)
+            });
+            black_box(checksum);
+            let frame = frame.unwrap_or_else(|| panic!("{}: valid case rejected", case.id()));
+            assert_eq!(Some(frame), via_decoder, "{}", case.id());
+            let encoded = encoded.expect("encoded");
+            assert!(encoded.len > 0, "{}: encoded_len failed", case.id());
+            assert_eq!(encoded.slice_len, encoded.len, "{}", case.id());
+            assert_eq!(&encoded.heapless[..], &encoded.slice[..encoded.len], "{}", case.id());
+            if case.canonical {
+                assert_eq!(&encoded.slice[..encoded.len], &case.input[..], "{}", case.id());
+            }
+            if case.format != WireFormat::Binary {
+                assert!(encoded.other_text_len.is_some(), "{}", case.id());
+            }
+            if used != HeapUse::NONE {
+                failures.push(format!("{}: {used:?}", case.id()));
+            }
+        } else {
+            let (display_len, used) = count(|| {
+                let err = case.decode().err();
+                let again = case.decode_with_decoder().err();
+                let mut w = CountingWriter::default();
+                if let Some(err) = err {
+                    let _ = write!(w, "{err} {err:?} {}", err.kind.name());
+                }
+                (err.is_some() && again == err).then_some(w.0)
+            });
+            assert!(
+                display_len.is_some_and(|n| n > 0),
+                "{}: invalid case accepted",
+                case.id()
+            );
+            if used != HeapUse::NONE {
+                failures.push(format!("{}: {used:?}", case.id()));
+            }
+        }
+        checked += 1;
+    }
+    println!("no_alloc: checked {checked} vectors");
+    assert_eq!(checked, cases.len());
+    assert!(failures.is_empty(), "heap used: {failures:#?}");
+}
+
+#[test]
+fn encoding_into_a_too_small_buffer_fails_without_allocating() {
+    let input = br#"[null,"3","conversation:1a2b3c","shout",{"body":"Hi"}]"#;
+    let frame = decode_text(input).expect("valid");
+    let (result, used) = count(|| {
+        let mut small = [0u8; 8];
+        let mut tiny = heapless::Vec::<u8, 4>::new();
+        (
+            frame.encode_v2_into(&mut small).is_err(),
+            frame.encode_v1(&mut tiny).is_err(),
+        )
+    });
+    assert_eq!(result, (true, true));
+    assert_eq!(used, HeapUse::NONE);
+}
+
+fn nested(open: &str, close: &str, levels: usize) -> String {
+    let mut s = String::from("[null,\"1\",\"t\",\"e\",");
+    s.push_str(&open.repeat(levels));
+    s.push_str(&close.repeat(levels));
+    s.push(']');
+    s
+}
+
+#[test]
+fn a_million_levels_of_nesting_fail_with_a_depth_error_without_allocating() {
+    let inputs = [
+        ("arrays", nested("[", "]", 1_000_000)),
+        ("objects", nested("{\"a\":", "}", 1_000_000)),
+        ("mixed", nested("[{\"a\":", "}]", 500_000)),
+        ("unclosed arrays", nested("[", "", 1_000_000)),
+    ];
+    for (name, text) in &inputs {
+        let (result, used) = count(|| decode_text(text.as_bytes()).map(|_| ()));
+        let err = result.expect_err(name);
+        assert_eq!(err.kind, DecodeErrorKind::DepthLimitExceeded, "{name}");
+        assert!(err.offset < 1_000, "{name}: found at {}", err.offset);
+        assert_eq!(used, HeapUse::NONE, "{name}");
+        // At the highest supported limit too.
+        let limits = DecodeLimits::new().with_max_depth(u32::MAX);
+        let (result, used) = count(|| decode_text_with(text.as_bytes(), &limits).map(|_| ()));
+        assert_eq!(
+            result.expect_err(name).kind,
+            DecodeErrorKind::DepthLimitExceeded,
+            "{name}"
+        );
+        assert_eq!(used, HeapUse::NONE, "{name}");
+        // The same nesting as a bare JSON value and inside a V1 payload.
+        let payload = &text["[null,\"1\",\"t\",\"e\",".len()..text.len() - 1];
+        let (result, used) = count(|| RawJson::parse(payload).map(|_| ()));
+        assert_eq!(result.expect_err(name).kind, DecodeErrorKind::DepthLimitExceeded);
+        assert_eq!(used, HeapUse::NONE, "{name}");
+        let v1 = format!("{{\"topic\":\"t\",\"event\":\"e\",\"ref\":null,\"payload\":{payload}}}");
+        let (result, used) = count(|| phx_codec::v1::decode_v1(v1.as_bytes()).map(|_| ()));
+        assert_eq!(result.expect_err(name).kind, DecodeErrorKind::DepthLimitExceeded);
+        assert_eq!(used, HeapUse::NONE, "{name}");
+    }
+}
