@@ -11,7 +11,13 @@ fn bench_one(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_supported_run_prints_one_checksum_line_and_exits_0() {
-    for imp in ["phx", "serde_json_value", "serde_json_typed", "simd_json"] {
+    for imp in [
+        "phx",
+        "phx_std",
+        "serde_json_value",
+        "serde_json_typed",
+        "simd_json",
+    ] {
         let out = bench_one(&[
             "--impl", imp, "--case", "shout", "--op", "typed", "--iters", "3",
         ]);

@@ -18,7 +18,7 @@ pub(crate) fn js(s: JsonStr<'_>) -> usize {
     s.as_str().map_or_else(|| s.unescaped_len(), str::len)
 }
 
-fn decode(case: &Case) -> Result<Frame<'_>, phx_codec::DecodeError> {
+pub(crate) fn decode(case: &Case) -> Result<Frame<'_>, phx_codec::DecodeError> {
     if case.is_binary() {
         binary::decode_from_client(&case.bytes)
     } else {
@@ -54,7 +54,7 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
     })
 }
 
-fn envelope(frame: &Frame<'_>) -> u64 {
+pub(crate) fn envelope(frame: &Frame<'_>) -> u64 {
     let mut sum = Sum::default();
     sum.text(Some(js(frame.topic())));
     sum.text(Some(js(frame.event())));
@@ -71,7 +71,7 @@ fn read_texts(sum: &mut Sum, object: RawJson<'_>, keys: &[&str]) {
     }
 }
 
-fn typed(frame: &Frame<'_>, kind: Kind) -> u64 {
+pub(crate) fn typed(frame: &Frame<'_>, kind: Kind) -> u64 {
     let mut sum = Sum::default();
     sum.text(frame.join_ref().map(js));
     sum.text(frame.reference().map(js));
