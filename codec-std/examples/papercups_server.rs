@@ -1214,3 +1214,462 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phx_codec::binary::{self, BinaryKind};
+    use serde_json::{Value, json};
+
+    const ACCOUNT: &str = "acc-1";
+
+    struct Client {
+        id: ConnId,
+        vsn: Vsn,
+        rx: mpsc::UnboundedReceiver<WsMsg>,
+    }
+
+    impl Client {
+        fn connect(hub: &mut Hub, id: ConnId, vsn: Vsn, user_id: Option<i64>) -> Self {
+            let (tx, rx) = mpsc::unbounded_channel();
+            hub.connect(id, Conn::new(tx, vsn, user_id));
+            Self { id, vsn, rx }
+        }
+
+        fn send(&self, hub: &mut Hub, text: &str) {
+            let frame = Decoder::new(self.vsn, Direction::FromClient)
+                .decode(WsMessage::Text(text.as_bytes()))
+                .unwrap();
+            hub.handle(self.id, &frame);
+        }
+
+        fn send_binary(&self, hub: &mut Hub, bytes: &[u8]) {
+            let frame = binary::decode_from_client(bytes).unwrap();
+            hub.handle(self.id, &frame);
+        }
+
+        /// Everything sent to this client since the last call.
+        fn received(&mut self) -> Vec<WsMsg> {
+            let mut out = Vec::new();
+            while let Ok(message) = self.rx.try_recv() {
+                out.push(message);
+            }
+            out
+        }
+
+        fn texts(&mut self) -> Vec<String> {
+            self.received()
+                .into_iter()
+                .map(|m| match m {
+                    WsMsg::Text(text) => text.as_str().to_owned(),
+                    other => panic!("expected a text message, got {other:?}"),
+                })
+                .collect()
+        }
+
+        /// Received V2 frames as `[join_ref, ref, topic, event, payload]` values.
+        fn frames(&mut self) -> Vec<Value> {
+            self.texts()
+                .iter()
+                .map(|t| serde_json::from_str(t).unwrap())
+                .collect()
+        }
+    }
+
+    fn events(frames: &[Value]) -> Vec<&str> {
+        frames.iter().map(|f| f[3].as_str().unwrap()).collect()
+    }
+
+    fn binary_push(
+        join_ref: &str,
+        reference: &str,
+        topic: &str,
+        event: &str,
+        body: &[u8],
+    ) -> Vec<u8> {
+        let frame = Frame::new(
+            Some(join_ref.into()),
+            Some(reference.into()),
+            topic.into(),
+            event.into(),
+            Payload::Binary(body),
+        );
+        let mut out = Vec::new();
+        frame
+            .encode_binary(Direction::FromClient, &mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn heartbeat_gets_an_empty_ok_reply_with_null_join_ref() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"[null,"5","phoenix","heartbeat",{}]"#);
+        assert_eq!(
+            c.texts(),
+            [r#"[null,"5","phoenix","phx_reply",{"response":{},"status":"ok"}]"#]
+        );
+    }
+
+    #[test]
+    fn v1_replies_are_objects_without_join_ref() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V1, None);
+        c.send(
+            &mut hub,
+            r#"{"topic":"conversation:c","event":"phx_join","payload":{},"ref":"1","join_ref":"1"}"#,
+        );
+        assert_eq!(
+            c.texts(),
+            [
+                r#"{"topic":"conversation:c","event":"phx_reply","payload":{"response":{},"status":"ok"},"ref":"1"}"#,
+                r#"{"topic":"conversation:c","event":"presence_state","payload":{},"ref":null}"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn join_of_an_unknown_topic_is_refused_with_null_join_ref() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"["3","3","nowhere:1","phx_join",{}]"#);
+        assert_eq!(
+            c.texts(),
+            [
+                r#"[null,"3","nowhere:1","phx_reply",{"response":{"reason":"unmatched topic"},"status":"error"}]"#
+            ]
+        );
+    }
+
+    #[test]
+    fn a_push_to_an_unjoined_topic_gets_unmatched_topic() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(
+            &mut hub,
+            r#"["3","4","conversation:c","shout",{"body":"hi"}]"#,
+        );
+        let frames = c.frames();
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0][0], Value::Null);
+        assert_eq!(frames[0][4]["response"]["reason"], "unmatched topic");
+    }
+
+    #[test]
+    fn customer_join_replies_then_sends_presence_state_then_diff() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(
+            &mut hub,
+            r#"["1","1","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        let frames = c.frames();
+        assert_eq!(
+            events(&frames),
+            ["phx_reply", "presence_state", "presence_diff"]
+        );
+        let state = &frames[1];
+        assert_eq!(state[0], "1", "presence_state carries the join's ref");
+        assert_eq!(state[1], Value::Null);
+        let meta = &state[4]["customer:cus"]["metas"][0];
+        assert_eq!(meta["customer_id"], "cus");
+        assert!(
+            meta["online_at"]
+                .as_str()
+                .unwrap()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        );
+        let diff = &frames[2][4];
+        assert_eq!(diff["joins"]["customer:cus"]["metas"][0], *meta);
+        assert_eq!(diff["leaves"], json!({}));
+    }
+
+    #[test]
+    fn shout_reaches_every_member_including_the_sender_without_a_reply() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut customer = Client::connect(&mut hub, 1, Vsn::V2, None);
+        let mut agent = Client::connect(&mut hub, 2, Vsn::V2, Some(7));
+        customer.send(
+            &mut hub,
+            r#"["1","1","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        agent.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        customer.received();
+        agent.received();
+        customer.send(
+            &mut hub,
+            r#"["1","2","conversation:c","shout",{"body":"Hi \"there\"","customer_id":"cus","sent_at":"2026-01-02T03:04:05.678Z"}]"#,
+        );
+        let (mine, theirs) = (customer.frames(), agent.frames());
+        assert_eq!(mine, theirs);
+        assert_eq!(events(&mine), ["shout"]);
+        let msg = &mine[0][4];
+        assert_eq!(mine[0][0], Value::Null);
+        assert_eq!(mine[0][1], Value::Null);
+        assert_eq!(msg["body"], "Hi \"there\"");
+        assert_eq!(msg["customer_id"], "cus");
+        assert_eq!(msg["account_id"], ACCOUNT);
+        assert_eq!(msg["conversation_id"], "c");
+        assert_eq!(msg["sent_at"], "2026-01-02T03:04:05.678Z");
+        assert_eq!(msg["user_id"], Value::Null);
+
+        agent.send(
+            &mut hub,
+            r#"["1","3","conversation:c","shout",{"body":"Hello"}]"#,
+        );
+        let msg = &customer.frames()[0][4];
+        assert_eq!(msg["user_id"], 7);
+        assert_eq!(msg["customer_id"], Value::Null);
+        assert!(msg.get("customer").is_none());
+    }
+
+    #[test]
+    fn a_shout_that_is_not_a_message_is_rebroadcast_as_it_came() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        c.received();
+        c.send(
+            &mut hub,
+            r#"["1","2","conversation:c","shout",{"text":[1, 2]}]"#,
+        );
+        assert_eq!(
+            c.texts(),
+            [r#"[null,null,"conversation:c","shout",{"text":[1, 2]}]"#]
+        );
+    }
+
+    #[test]
+    fn ping_echoes_the_payload_and_messages_seen_gets_no_reply() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        c.received();
+        c.send(&mut hub, r#"["1","2","conversation:c","messages:seen",{}]"#);
+        c.send(
+            &mut hub,
+            r#"["1","3","conversation:c","ping",{"a":[1,{"b":null}]}]"#,
+        );
+        assert_eq!(
+            c.texts(),
+            [
+                r#"["1","3","conversation:c","phx_reply",{"response":{"a":[1,{"b":null}]},"status":"ok"}]"#
+            ]
+        );
+    }
+
+    #[test]
+    fn leave_replies_ok_then_closes_and_tells_the_others_who_left() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut customer = Client::connect(&mut hub, 1, Vsn::V2, None);
+        let mut agent = Client::connect(&mut hub, 2, Vsn::V2, Some(7));
+        customer.send(
+            &mut hub,
+            r#"["1","1","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        agent.send(&mut hub, r#"["4","4","conversation:c","phx_join",{}]"#);
+        customer.received();
+        agent.received();
+        agent.send(&mut hub, r#"["4","9","conversation:c","phx_leave",{}]"#);
+        assert_eq!(
+            agent.texts(),
+            [
+                r#"["4","9","conversation:c","phx_reply",{"response":{},"status":"ok"}]"#,
+                r#"["4","4","conversation:c","phx_close",{}]"#,
+            ]
+        );
+        let frames = customer.frames();
+        assert_eq!(events(&frames), ["presence_diff"]);
+        assert_eq!(frames[0][4]["leaves"]["user:7"]["metas"][0]["user_id"], 7);
+        assert_eq!(frames[0][4]["joins"], json!({}));
+    }
+
+    #[test]
+    fn disconnect_untracks_the_customer_everywhere() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let customer = Client::connect(&mut hub, 1, Vsn::V2, None);
+        let mut agent = Client::connect(&mut hub, 2, Vsn::V2, Some(7));
+        agent.send(&mut hub, r#"["1","1","notification:acc-1","phx_join",{}]"#);
+        customer.send(
+            &mut hub,
+            r#"["1","1","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        let frames = agent.frames();
+        assert_eq!(
+            events(&frames),
+            [
+                "phx_reply",
+                "presence_state",
+                "presence_diff",
+                "presence_diff",
+                "presence_state"
+            ]
+        );
+        assert!(frames[4][4]["customer:cus"].is_object());
+        hub.disconnect(customer.id);
+        let frames = agent.frames();
+        assert_eq!(events(&frames), ["presence_diff"]);
+        assert!(frames[0][4]["leaves"]["customer:cus"].is_object());
+        assert!(hub.presences.iter().all(|t| t.owner.0 != customer.id));
+    }
+
+    #[test]
+    fn notification_topics_refuse_customers() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"["1","1","notification:acc-1","phx_join",{}]"#);
+        assert_eq!(
+            c.texts(),
+            [
+                r#"["1","1","notification:acc-1","phx_reply",{"response":{"reason":"unauthorized"},"status":"error"}]"#
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_customer_join_announces_the_conversation_in_its_lobby() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(
+            &mut hub,
+            r#"["1","1","conversation:lobby:cus","phx_join",{}]"#,
+        );
+        c.send(
+            &mut hub,
+            r#"["2","2","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        c.send(&mut hub, r#"["2","3","conversation:c","phx_leave",{}]"#);
+        c.send(
+            &mut hub,
+            r#"["4","4","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        let created: Vec<String> = c
+            .texts()
+            .into_iter()
+            .filter(|t| t.contains("conversation:created"))
+            .collect();
+        assert_eq!(
+            created,
+            [r#"[null,null,"conversation:lobby:cus","conversation:created",{"id":"c"}]"#]
+        );
+    }
+
+    #[test]
+    fn a_duplicate_join_closes_the_old_channel_first() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"["1","1","conversation:lobby","phx_join",{}]"#);
+        c.send(&mut hub, r#"["2","2","conversation:lobby","phx_join",{}]"#);
+        assert_eq!(
+            c.texts(),
+            [
+                r#"["1","1","conversation:lobby","phx_reply",{"response":{},"status":"ok"}]"#,
+                r#"["1","1","conversation:lobby","phx_close",{}]"#,
+                r#"["2","2","conversation:lobby","phx_reply",{"response":{},"status":"ok"}]"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_binary_push_is_broadcast_as_a_binary_broadcast_to_v2_members() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut a = Client::connect(&mut hub, 1, Vsn::V2, None);
+        let mut b = Client::connect(&mut hub, 2, Vsn::V2, None);
+        let mut old = Client::connect(&mut hub, 3, Vsn::V1, None);
+        a.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        b.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        old.send(
+            &mut hub,
+            r#"{"topic":"conversation:c","event":"phx_join","payload":{},"ref":"1"}"#,
+        );
+        a.received();
+        b.received();
+        old.received();
+        a.send_binary(
+            &mut hub,
+            &binary_push("1", "2", "conversation:c", "file", &[0, 255, 1]),
+        );
+        for client in [&mut a, &mut b] {
+            let received = client.received();
+            assert_eq!(received.len(), 1);
+            let WsMsg::Binary(bytes) = &received[0] else {
+                panic!("expected a binary message, got {:?}", received[0]);
+            };
+            assert_eq!(bytes.first(), Some(&BinaryKind::Broadcast.byte()));
+            let frame = binary::decode_from_server(bytes).unwrap();
+            assert_eq!(frame.topic(), "conversation:c");
+            assert_eq!(frame.event(), "file");
+            assert_eq!(frame.payload(), Payload::Binary(&[0, 255, 1]));
+        }
+        assert!(old.received().is_empty(), "V1 has no binary frames");
+    }
+
+    #[test]
+    fn a_binary_ping_gets_a_binary_reply() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        c.received();
+        c.send_binary(
+            &mut hub,
+            &binary_push("1", "7", "conversation:c", "ping", b"\x00[\"x"),
+        );
+        let received = c.received();
+        let [WsMsg::Binary(bytes)] = received.as_slice() else {
+            panic!("expected one binary message, got {received:?}");
+        };
+        let frame = binary::decode_from_server(bytes).unwrap();
+        assert_eq!(frame.join_ref().unwrap(), "1");
+        assert_eq!(frame.reference().unwrap(), "7");
+        assert_eq!(
+            frame.payload(),
+            Payload::BinaryReply {
+                status: "ok".into(),
+                response: b"\x00[\"x"
+            }
+        );
+    }
+
+    #[test]
+    fn upgrade_requests_are_checked_like_phoenix() {
+        let request = |uri: &str| Request::builder().uri(uri).body(()).unwrap();
+        let ok = check_request(&request("/socket/websocket?vsn=2.0.0&user_id=7")).unwrap();
+        assert_eq!((ok.vsn, ok.user_id), (Vsn::V2, Some(7)));
+        let ok = check_request(&request("/socket/websocket")).unwrap();
+        assert_eq!((ok.vsn, ok.user_id), (Vsn::V1, None));
+        let refused = |uri: &str| check_request(&request(uri)).err().map(|(status, _)| status);
+        assert_eq!(
+            refused("/socket/websocket?vsn=3.0.0"),
+            Some(StatusCode::FORBIDDEN)
+        );
+        assert_eq!(
+            refused("/socket/websocket?user_id=x"),
+            Some(StatusCode::FORBIDDEN)
+        );
+        assert_eq!(refused("/other?vsn=2.0.0"), Some(StatusCode::NOT_FOUND));
+    }
+
+    #[test]
+    fn helpers_format_dates_ids_and_query_strings() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00");
+        assert_eq!(iso8601(1_605_000_000), "2020-11-10T09:20:00");
+        let mut ids = IdSource(1);
+        let uuid = ids.uuid();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(uuid.as_bytes()[14], b'4');
+        assert!(matches!(uuid.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+        assert_ne!(ids.phx_ref(), ids.phx_ref());
+        assert_eq!(
+            query_params("vsn=2.0.0&token=a%2Fb+c&flag"),
+            [
+                ("vsn".to_owned(), "2.0.0".to_owned()),
+                ("token".to_owned(), "a/b c".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}
