@@ -298,6 +298,8 @@ struct Summary {
     formats: Tally,
     senders: Tally,
     errors: Tally,
+    /// Frames whose JSON payload does not fit their event's typed message.
+    misfits: u64,
     bytes: u64,
     largest: u64,
 }
@@ -353,6 +355,19 @@ pub(crate) fn inspect(
                     Event::Shout => "1;32",
                     _ => "",
                 };
+                // A JSON payload that does not fit its event's typed message is shown as such:
+                // `decode` calls it "other", a person wants to know why.
+                let misfit = match (frame.message(), frame.payload()) {
+                    (Err(e), Payload::Json(_)) => Some(e),
+                    _ => None,
+                };
+                let detail_cell = match misfit {
+                    Some(e) => {
+                        summary.misfits += 1;
+                        style.paint("33", fit(&format!("! {}", e.kind), DETAIL_WIDTH).trim_end())
+                    }
+                    None => fit(&detail(&frame), DETAIL_WIDTH).trim_end().to_owned(),
+                };
                 writeln!(
                     out,
                     "{number:>5} {} {} {} {} {}",
@@ -360,7 +375,7 @@ pub(crate) fn inspect(
                     fit(&show(&frame.topic().to_string()), TOPIC_WIDTH),
                     style.paint(event_color, &fit(&event, EVENT_WIDTH)),
                     style.paint("2", &format!("{size:>6}")),
-                    fit(&detail(&frame), DETAIL_WIDTH).trim_end(),
+                    detail_cell,
                 )
             }
             Some(Err(failure)) => {
@@ -395,9 +410,22 @@ pub(crate) fn inspect(
         ("events", summary.events.line()),
         ("errors", summary.errors.line()),
     ];
+    let misfits = (summary.misfits > 0).then(|| {
+        (
+            "untyped",
+            format!(
+                "{} whose payload does not fit their event's message (rows marked !)",
+                if summary.misfits == 1 {
+                    "1 frame".to_owned()
+                } else {
+                    format!("{} frames", summary.misfits)
+                }
+            ),
+        )
+    });
     writeln!(out)?;
     writeln!(out, "{}", style.paint("1", "SUMMARY"))?;
-    for (name, value) in rows {
+    for (name, value) in rows.into_iter().chain(misfits) {
         let value = if name == "errors" && outcome.failures > 0 {
             style.paint("31", &value)
         } else {

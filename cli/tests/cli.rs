@@ -426,3 +426,22 @@ fn binary_frames_are_read_in_the_direction_given() {
     assert_eq!(record["join_ref"], serde_json::Value::Null);
     assert_eq!(record["payload"]["binary_base64"], "e30=");
 }
+
+#[test]
+fn a_payload_that_does_not_fit_its_message_is_other_in_decode_and_marked_in_inspect() {
+    let input = b"[null,null,\"conversation:x\",\"shout\",{\"body\":\"x\",\"user_id\":\"7\"}]\n";
+    let decoded = phx_with_stdin(&["decode"], input);
+    assert_eq!(
+        status(&decoded),
+        0,
+        "a typed-message misfit is no decode error"
+    );
+    assert_eq!(records(&decoded)[0]["message"], "other");
+    let inspected = phx_with_stdin(&["inspect"], input);
+    assert!(
+        stdout(&inspected).contains("! `user_id` must be number or null, found string"),
+        "{}",
+        stdout(&inspected)
+    );
+    assert!(stdout(&inspected).contains("untyped   1 frame whose"));
+}
