@@ -1,6 +1,9 @@
 //! Conformance: every vector in `tests/data/{v2,v1,binary}.json` decodes to its stated meaning,
 //! re-encodes as stated, and every invalid vector fails with the stated kind of error.
 
+// Test code: an unwrap that fails is a failing test.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use phx_codec::{
@@ -28,8 +31,16 @@ fn check_valid(case: &Case) {
             Some(other) => panic!("{id}: `{key}` in `decoded` is {other}"),
         }
     };
-    assert_eq!(opt_string(frame.join_ref()), expect_opt("join_ref"), "{id}: join_ref");
-    assert_eq!(opt_string(frame.reference()), expect_opt("ref"), "{id}: ref");
+    assert_eq!(
+        opt_string(frame.join_ref()),
+        expect_opt("join_ref"),
+        "{id}: join_ref"
+    );
+    assert_eq!(
+        opt_string(frame.reference()),
+        expect_opt("ref"),
+        "{id}: ref"
+    );
     assert_eq!(
         Some(frame.topic().into_string()),
         expect_opt("topic"),
@@ -276,7 +287,10 @@ fn every_vector_file_has_valid_and_invalid_cases_for_its_format() {
         let of_file: Vec<_> = cases.iter().filter(|c| c.file == file).collect();
         assert!(of_file.iter().all(|c| c.format == format), "{file}");
         assert!(of_file.iter().any(|c| c.valid), "{file} has no valid case");
-        assert!(of_file.iter().any(|c| !c.valid), "{file} has no invalid case");
+        assert!(
+            of_file.iter().any(|c| !c.valid),
+            "{file} has no invalid case"
+        );
     }
 }
 

@@ -1,10 +1,13 @@
 //! Every `DecodeErrorKind` with its exact offset, every binary header error, `Display` texts,
 //! and every `EncodeError`.
 
+// Test code: an unwrap that fails is a failing test.
+#![allow(clippy::unwrap_used)]
+
 use phx_codec::{
     DecodeError, DecodeErrorKind as K, DecodeLimits, Decoder, Direction, EncodeError,
-    EnvelopeField as F, Frame, JsonStr, Payload, RawJson, Vsn, WsMessage, binary,
-    decode_text, decode_text_with, encode::SliceSink, v1,
+    EnvelopeField as F, Frame, JsonStr, Payload, RawJson, Vsn, WsMessage, binary, decode_text,
+    decode_text_with, encode::SliceSink, v1,
 };
 
 /// Byte offset of the first occurrence of `needle` in `text` (panics when absent, so a typo in
@@ -61,7 +64,10 @@ fn check_display(err: DecodeError) {
     );
     let name = err.kind.name();
     assert!(
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
         "{name:?}"
     );
 }
@@ -169,7 +175,14 @@ fn invalid_unicode_escape_points_at_the_backslash() {
 
 #[test]
 fn lone_surrogate_points_at_the_first_unpaired_escape() {
-    for body in [r"\ud800", r"\udbff x", r"\udc00", r"\udfff", r"\ud800\u0041", r"\ud800\ud800"] {
+    for body in [
+        r"\ud800",
+        r"\udbff x",
+        r"\udc00",
+        r"\udfff",
+        r"\ud800\u0041",
+        r"\ud800\ud800",
+    ] {
         let t = format!(r#"[null,"1","t","e",{{"body":"{body}"}}]"#);
         assert_eq!(v2_err(&t), e(K::LoneSurrogate, at(&t, "\\")), "{body}");
     }
@@ -213,20 +226,27 @@ fn invalid_number_points_at_the_offending_byte() {
 
 #[test]
 fn invalid_literal_points_at_the_literal() {
-    for (t, word) in [
-        (r#"[null,"1","t","e",{"a":nul}]"#, "nul}"),
-        (r#"[null,"1","t","e",{"a":True}]"#, "True"),
-        (r#"[null,"1","t","e",{"a":fals}]"#, "fals"),
-        (r#"[null,"1","t","e",{"a":trueish}]"#, "ish"),
+    for (t, kind, word) in [
+        (r#"[null,"1","t","e",{"a":nul}]"#, K::InvalidLiteral, "nul}"),
+        (
+            r#"[null,"1","t","e",{"a":fals}]"#,
+            K::InvalidLiteral,
+            "fals",
+        ),
+        (
+            r#"[null,"1","t","e",{"a":tRue}]"#,
+            K::InvalidLiteral,
+            "tRue",
+        ),
+        // `True` cannot start a value; `trueish` is `true` followed by garbage.
+        (r#"[null,"1","t","e",{"a":True}]"#, K::ExpectedValue, "True"),
+        (
+            r#"[null,"1","t","e",{"a":trueish}]"#,
+            K::ExpectedCommaOrObjectEnd,
+            "ish",
+        ),
     ] {
-        let err = v2_err(t);
-        match err.kind {
-            K::InvalidLiteral => assert_eq!(err.offset, at(t, word), "{t}"),
-            // `True` cannot start a value; `trueish` is `true` then garbage.
-            K::ExpectedValue => assert_eq!(err.offset, at(t, word), "{t}"),
-            K::ExpectedCommaOrObjectEnd => assert_eq!(err.offset, at(t, word), "{t}"),
-            other => panic!("{t}: {other:?}"),
-        }
+        assert_eq!(v2_err(t), e(kind, at(t, word)), "{t}");
     }
     let t = r#"[nul,"1","t","e",{}]"#;
     assert_eq!(v2_err(t), e(K::InvalidLiteral, 1));
@@ -240,13 +260,13 @@ fn invalid_utf8_points_at_the_first_bad_byte() {
     let bad_at = bytes.iter().position(|&b| b == b'k').unwrap();
     for bad in [
         &[0xff][..],
-        &[0xc0, 0xaf],       // overlong '/'
-        &[0xe0, 0x80, 0xaf], // overlong
-        &[0xed, 0xa0, 0x80], // UTF-8-encoded surrogate
-        &[0xc3],             // truncated 2-byte sequence
-        &[0xf0, 0x9f, 0x98], // truncated 4-byte sequence
+        &[0xc0, 0xaf],             // overlong '/'
+        &[0xe0, 0x80, 0xaf],       // overlong
+        &[0xed, 0xa0, 0x80],       // UTF-8-encoded surrogate
+        &[0xc3],                   // truncated 2-byte sequence
+        &[0xf0, 0x9f, 0x98],       // truncated 4-byte sequence
         &[0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
-        &[0x80],             // lone continuation byte
+        &[0x80],                   // lone continuation byte
     ] {
         let mut input = bytes.clone();
         input.splice(bad_at..bad_at, bad.iter().copied());
@@ -362,10 +382,26 @@ fn wrong_field_type_names_the_field_and_points_at_its_value() {
         assert_eq!(v2_err(t), e(K::WrongFieldType(field), at(t, value)), "{t}");
     }
     for (t, field, value) in [
-        (r#"{"topic":1,"event":"e","payload":{},"ref":"1"}"#, F::Topic, "1,"),
-        (r#"{"topic":"t","event":null,"payload":{},"ref":"1"}"#, F::Event, "null"),
-        (r#"{"topic":"t","event":"e","payload":{},"ref":2}"#, F::Ref, "2}"),
-        (r#"{"topic":"t","event":"e","payload":{},"ref":"1","join_ref":[]}"#, F::JoinRef, "[]"),
+        (
+            r#"{"topic":1,"event":"e","payload":{},"ref":"1"}"#,
+            F::Topic,
+            "1,",
+        ),
+        (
+            r#"{"topic":"t","event":null,"payload":{},"ref":"1"}"#,
+            F::Event,
+            "null",
+        ),
+        (
+            r#"{"topic":"t","event":"e","payload":{},"ref":2}"#,
+            F::Ref,
+            "2}",
+        ),
+        (
+            r#"{"topic":"t","event":"e","payload":{},"ref":"1","join_ref":[]}"#,
+            F::JoinRef,
+            "[]",
+        ),
     ] {
         assert_eq!(v1_err(t), e(K::WrongFieldType(field), at(t, value)), "{t}");
     }
@@ -397,22 +433,45 @@ fn missing_field_names_each_required_v1_key_and_points_at_the_closing_brace() {
 #[test]
 fn duplicate_field_points_at_the_second_key() {
     for (t, field, key) in [
-        (r#"{"topic":"a","topic":"b","event":"e","payload":{},"ref":"1"}"#, F::Topic, "topic"),
-        (r#"{"topic":"a","event":"e","event":"e","payload":{},"ref":"1"}"#, F::Event, "event"),
-        (r#"{"topic":"a","event":"e","payload":{},"payload":[],"ref":"1"}"#, F::Payload, "payload"),
-        (r#"{"topic":"a","event":"e","payload":{},"ref":"1","ref":null}"#, F::Ref, "ref"),
-        (r#"{"join_ref":"1","topic":"a","event":"e","payload":{},"ref":"1","join_ref":"2"}"#, F::JoinRef, "join_ref"),
+        (
+            r#"{"topic":"a","topic":"b","event":"e","payload":{},"ref":"1"}"#,
+            F::Topic,
+            "topic",
+        ),
+        (
+            r#"{"topic":"a","event":"e","event":"e","payload":{},"ref":"1"}"#,
+            F::Event,
+            "event",
+        ),
+        (
+            r#"{"topic":"a","event":"e","payload":{},"payload":[],"ref":"1"}"#,
+            F::Payload,
+            "payload",
+        ),
+        (
+            r#"{"topic":"a","event":"e","payload":{},"ref":"1","ref":null}"#,
+            F::Ref,
+            "ref",
+        ),
+        (
+            r#"{"join_ref":"1","topic":"a","event":"e","payload":{},"ref":"1","join_ref":"2"}"#,
+            F::JoinRef,
+            "join_ref",
+        ),
     ] {
         let err = v1_err(t);
-        assert_eq!(err, e(K::DuplicateField(field), last(t, &format!("\"{key}\""))), "{t}");
+        assert_eq!(
+            err,
+            e(K::DuplicateField(field), last(t, &format!("\"{key}\""))),
+            "{t}"
+        );
     }
     // An escaped spelling of a key is the same key.
     let t = r#"{"ref":"1","topic":"a","event":"e","payload":{},"r\u0065f":"2"}"#;
     assert_eq!(v1_err(t), e(K::DuplicateField(F::Ref), at(t, "\"r\\")));
     // Unknown keys may repeat: they are ignored.
     assert!(
-        v1::decode_v1(br#"{"x":1,"x":2,"topic":"a","event":"e","payload":{},"ref":"1"}"#)
-            .is_ok()
+        v1::decode_v1(br#"{"x":1,"x":2,"topic":"a","event":"e","payload":{},"ref":"1"}"#).is_ok()
     );
 }
 
@@ -620,7 +679,11 @@ fn every_error_kind_has_a_distinct_name_and_a_message() {
     let mut names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
     names.sort_unstable();
     names.dedup();
-    assert_eq!(names.len(), kinds.len(), "names are not distinct: {names:?}");
+    assert_eq!(
+        names.len(),
+        kinds.len(),
+        "names are not distinct: {names:?}"
+    );
     for kind in kinds {
         let err = DecodeError::new(kind, 12_345);
         check_display(err);
@@ -631,7 +694,7 @@ fn every_error_kind_has_a_distinct_name_and_a_message() {
 
 // --- encoding -------------------------------------------------------------------------------
 
-fn json_frame<'a>(payload: &'a str) -> Frame<'a> {
+fn json_frame(payload: &str) -> Frame<'_> {
     Frame::new(
         Some("1".into()),
         Some("2".into()),
@@ -651,7 +714,10 @@ fn buffer_too_small_reports_the_bytes_needed_and_writes_nothing() {
             frame.encode_v2_into(&mut buf),
             Err(EncodeError::BufferTooSmall { needed, available })
         );
-        assert!(buf.iter().all(|&b| b == 0xaa), "wrote into a too-small buffer");
+        assert!(
+            buf.iter().all(|&b| b == 0xaa),
+            "wrote into a too-small buffer"
+        );
     }
     let needed_v1 = frame.encoded_len_v1().unwrap();
     let mut buf = vec![0xaa; needed_v1 - 1];
@@ -671,7 +737,13 @@ fn buffer_too_small_reports_the_bytes_needed_and_writes_nothing() {
         })
     );
     assert!(small.is_empty());
-    let bin = Frame::new(None, None, "t".into(), "e".into(), Payload::Binary(&[1, 2, 3]));
+    let bin = Frame::new(
+        None,
+        None,
+        "t".into(),
+        "e".into(),
+        Payload::Binary(&[1, 2, 3]),
+    );
     let needed = bin.encoded_len_binary(Direction::FromServer).unwrap();
     assert_eq!(needed, 1 + 2 + 2 + 3);
     let mut buf = [0u8; 7];
@@ -685,7 +757,10 @@ fn buffer_too_small_reports_the_bytes_needed_and_writes_nothing() {
             available: 7
         }
     );
-    assert!(err.to_string().contains('8') && err.to_string().contains('7'), "{err}");
+    assert!(
+        err.to_string().contains('8') && err.to_string().contains('7'),
+        "{err}"
+    );
     // A sink that already holds bytes reports what is left.
     let mut buf = [0u8; 10];
     let mut sink = SliceSink::new(&mut buf);
@@ -701,20 +776,32 @@ fn buffer_too_small_reports_the_bytes_needed_and_writes_nothing() {
 
 #[test]
 fn binary_header_fields_over_255_bytes_are_refused_by_field() {
-    let long = "x".repeat(256);
-    let ok = "y".repeat(255);
     fn s(t: &str) -> JsonStr<'_> {
         JsonStr::literal(t)
     }
+    let long = "x".repeat(256);
+    let ok = "y".repeat(255);
     let push = |j: &str, r: &str, t: &str, ev: &str, dir| {
         Frame::new(Some(s(j)), Some(s(r)), s(t), s(ev), Payload::Binary(b"p"))
             .encoded_len_binary(dir)
     };
     let too_long = |field| Err(EncodeError::FieldTooLong { field, len: 256 });
-    assert_eq!(push(&long, "r", "t", "e", Direction::FromClient), too_long(F::JoinRef));
-    assert_eq!(push("j", &long, "t", "e", Direction::FromClient), too_long(F::Ref));
-    assert_eq!(push("j", "r", &long, "e", Direction::FromClient), too_long(F::Topic));
-    assert_eq!(push("j", "r", "t", &long, Direction::FromClient), too_long(F::Event));
+    assert_eq!(
+        push(&long, "r", "t", "e", Direction::FromClient),
+        too_long(F::JoinRef)
+    );
+    assert_eq!(
+        push("j", &long, "t", "e", Direction::FromClient),
+        too_long(F::Ref)
+    );
+    assert_eq!(
+        push("j", "r", &long, "e", Direction::FromClient),
+        too_long(F::Topic)
+    );
+    assert_eq!(
+        push("j", "r", "t", &long, Direction::FromClient),
+        too_long(F::Event)
+    );
     assert!(push(&ok, &ok, &ok, &ok, Direction::FromClient).is_ok());
     let reply = |status: &str| {
         Frame::new(
@@ -735,14 +822,23 @@ fn binary_header_fields_over_255_bytes_are_refused_by_field() {
     let err = broadcast
         .encode_binary(Direction::FromServer, &mut Vec::new())
         .unwrap_err();
-    assert_eq!(err, EncodeError::FieldTooLong { field: F::Topic, len: 256 });
+    assert_eq!(
+        err,
+        EncodeError::FieldTooLong {
+            field: F::Topic,
+            len: 256
+        }
+    );
     assert!(err.to_string().contains("256") && err.to_string().contains("topic"));
     // Multi-byte characters count in bytes.
     let wide = "é".repeat(128);
     assert_eq!(
         Frame::new(None, None, s(&wide), s("e"), Payload::Binary(b""))
             .encoded_len_binary(Direction::FromServer),
-        Err(EncodeError::FieldTooLong { field: F::Topic, len: 256 })
+        Err(EncodeError::FieldTooLong {
+            field: F::Topic,
+            len: 256
+        })
     );
 }
 
@@ -753,7 +849,9 @@ fn binary_header_length_counts_unescaped_bytes() {
     let topic = JsonStr::from_json_body(&raw).unwrap();
     let frame = Frame::new(None, None, topic, "e".into(), Payload::Binary(b""));
     let mut out = Vec::new();
-    let n = frame.encode_binary(Direction::FromServer, &mut out).unwrap();
+    let n = frame
+        .encode_binary(Direction::FromServer, &mut out)
+        .unwrap();
     assert_eq!(n, 1 + 2 + 50 + 1);
     assert_eq!(out[1], 50);
     assert_eq!(&out[3..53], "a".repeat(50).as_bytes());
@@ -772,11 +870,23 @@ fn payload_kind_mismatches_are_encode_errors() {
             Err(EncodeError::PayloadNotBinary)
         );
     }
-    let bin = Frame::new(None, Some("1".into()), "t".into(), "e".into(), Payload::Binary(b"x"));
+    let bin = Frame::new(
+        None,
+        Some("1".into()),
+        "t".into(),
+        "e".into(),
+        Payload::Binary(b"x"),
+    );
     assert_eq!(bin.encoded_len_v2(), Err(EncodeError::PayloadNotJson));
     assert_eq!(bin.encoded_len_v1(), Err(EncodeError::PayloadNotJson));
-    assert_eq!(bin.encode_v2_into(&mut [0u8; 64]), Err(EncodeError::PayloadNotJson));
-    assert_eq!(bin.encode_v1_into(&mut [0u8; 64]), Err(EncodeError::PayloadNotJson));
+    assert_eq!(
+        bin.encode_v2_into(&mut [0u8; 64]),
+        Err(EncodeError::PayloadNotJson)
+    );
+    assert_eq!(
+        bin.encode_v1_into(&mut [0u8; 64]),
+        Err(EncodeError::PayloadNotJson)
+    );
     // A server push has no room for a ref; a client cannot send a reply.
     assert_eq!(
         bin.encoded_len_binary(Direction::FromServer),

@@ -12,6 +12,9 @@
 //! - `\u0000` is accepted and unescapes to U+0000;
 //! - a UTF-8 byte order mark is rejected: JSON text has no BOM on the wire.
 
+// Test code: an unwrap that fails is a failing test.
+#![allow(clippy::unwrap_used)]
+
 mod counting;
 mod support;
 
@@ -44,7 +47,11 @@ fn on_small_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> 
 #[test]
 fn a_million_levels_of_nesting_fail_on_a_small_stack() {
     on_small_stack(|| {
-        for (open, close, n) in [("[", "]", 1_000_000), ("{\"a\":", "}", 1_000_000), ("[{\"\":", "}]", 500_000)] {
+        for (open, close, n) in [
+            ("[", "]", 1_000_000),
+            ("{\"a\":", "}", 1_000_000),
+            ("[{\"\":", "}]", 500_000),
+        ] {
             let text = format!(
                 "[null,\"1\",\"t\",\"e\",{}{}]",
                 open.repeat(n),
@@ -52,7 +59,8 @@ fn a_million_levels_of_nesting_fail_on_a_small_stack() {
             );
             let limits = DecodeLimits::new().with_max_depth(u32::MAX);
             for limits in [DecodeLimits::new(), limits] {
-                let (result, used) = count(|| decode_text_with(text.as_bytes(), &limits).map(|_| ()));
+                let (result, used) =
+                    count(|| decode_text_with(text.as_bytes(), &limits).map(|_| ()));
                 assert_eq!(result.unwrap_err().kind, K::DepthLimitExceeded, "{open}");
                 assert_eq!(used, HeapUse::NONE);
             }
@@ -66,13 +74,26 @@ fn the_deepest_supported_nesting_decodes_on_a_small_stack() {
         let depth = phx_codec::MAX_SUPPORTED_DEPTH as usize;
         let limits = DecodeLimits::new().with_max_depth(phx_codec::MAX_SUPPORTED_DEPTH);
         // The envelope is one level.
-        let ok = format!("[null,\"1\",\"t\",\"e\",{}{}]", "[".repeat(depth - 1), "]".repeat(depth - 1));
-        let (result, used) = count(|| decode_text_with(ok.as_bytes(), &limits).map(|f| f.payload_json().map(|p| p.as_str().len())));
+        let ok = format!(
+            "[null,\"1\",\"t\",\"e\",{}{}]",
+            "[".repeat(depth - 1),
+            "]".repeat(depth - 1)
+        );
+        let (result, used) = count(|| {
+            decode_text_with(ok.as_bytes(), &limits)
+                .map(|f| f.payload_json().map(|p| p.as_str().len()))
+        });
         assert_eq!(result.unwrap(), Some(2 * (depth - 1)));
         assert_eq!(used, HeapUse::NONE);
-        let too_deep = format!("[null,\"1\",\"t\",\"e\",{}{}]", "[".repeat(depth), "]".repeat(depth));
+        let too_deep = format!(
+            "[null,\"1\",\"t\",\"e\",{}{}]",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
         assert_eq!(
-            decode_text_with(too_deep.as_bytes(), &limits).unwrap_err().kind,
+            decode_text_with(too_deep.as_bytes(), &limits)
+                .unwrap_err()
+                .kind,
             K::DepthLimitExceeded
         );
     });
@@ -87,7 +108,8 @@ fn a_hundred_megabytes_of_whitespace_decode_without_allocating_or_recursing() {
         text.push_str(&" \n\t\r".repeat(MB100 / 4));
         text.push_str("1}]");
         let (result, used) = count(|| {
-            decode_text_with(text.as_bytes(), &limits).map(|f| f.payload_get("a").and_then(|v| v.as_i64()))
+            decode_text_with(text.as_bytes(), &limits)
+                .map(|f| f.payload_get("a").and_then(|v| v.as_i64()))
         });
         assert_eq!(result, Ok(Some(1)));
         assert_eq!(used, HeapUse::NONE);
@@ -109,7 +131,9 @@ fn a_hundred_megabyte_string_decodes_without_allocating_or_recursing() {
             decode_text_with(text.as_bytes(), &limits).map(|f| {
                 (
                     f.topic().as_str().map(str::len),
-                    f.payload_get("body").and_then(|b| b.as_json_str()).map(|s| s.unescaped_len()),
+                    f.payload_get("body")
+                        .and_then(|b| b.as_json_str())
+                        .map(|s| s.unescaped_len()),
                 )
             })
         });
@@ -120,7 +144,9 @@ fn a_hundred_megabyte_string_decodes_without_allocating_or_recursing() {
         let text = format!("[null,\"1\",\"t\",\"e\",{{\"body\":\"{escaped}\"}}]");
         let (result, used) = count(|| {
             decode_text_with(text.as_bytes(), &limits).map(|f| {
-                f.payload_get("body").and_then(|b| b.as_json_str()).map(|s| s.unescaped_len())
+                f.payload_get("body")
+                    .and_then(|b| b.as_json_str())
+                    .map(|s| s.unescaped_len())
             })
         });
         assert_eq!(result, Ok(Some(MB100 / 8 * 3)));
@@ -231,7 +257,10 @@ fn escaped_nul_is_accepted_and_unescapes_to_nul() {
     let frame = decode_text(br#"[null,"1","a\u0000b","e",{"body":"\u0000"}]"#).unwrap();
     assert_eq!(frame.topic(), "a\0b");
     let mut buf = [0xffu8; 3];
-    assert_eq!(frame.topic().unescape_into(&mut buf).unwrap().as_bytes(), b"a\0b");
+    assert_eq!(
+        frame.topic().unescape_into(&mut buf).unwrap().as_bytes(),
+        b"a\0b"
+    );
     let body = frame.payload_get("body").unwrap().as_json_str().unwrap();
     assert_eq!(body.chars().collect::<Vec<_>>(), ['\0']);
     // And it is written back escaped.
@@ -243,7 +272,10 @@ fn escaped_nul_is_accepted_and_unescapes_to_nul() {
 
 #[test]
 fn malformed_numbers_are_rejected() {
-    for n in ["-", "01", "1e", "1e+", "1.", ".5", "-.5", "+1", "0x10", "1.5.2", "--1", "-01", "00", "1e1.5", "١"] {
+    for n in [
+        "-", "01", "1e", "1e+", "1.", ".5", "-.5", "+1", "0x10", "1.5.2", "--1", "-01", "00",
+        "1e1.5", "١",
+    ] {
         let text = format!(r#"[null,"1","t","e",{{"n":{n}}}]"#);
         assert!(kind_of(&text).is_err(), "{n} accepted");
         assert!(RawJson::parse(n).is_err(), "{n} accepted");
@@ -254,7 +286,13 @@ fn malformed_numbers_are_rejected() {
 fn numbers_beyond_f64_are_accepted_as_the_grammar_allows() {
     let digits = format!("1{}", "0".repeat(9_999));
     assert_eq!(digits.len(), 10_000);
-    for n in ["1e999999", "-1e999999", "1E+999999999999999999999", "1e-999999", digits.as_str()] {
+    for n in [
+        "1e999999",
+        "-1e999999",
+        "1E+999999999999999999999",
+        "1e-999999",
+        digits.as_str(),
+    ] {
         let text = format!(r#"[null,"1","t","e",{{"n":{n}}}]"#);
         let (frame, used) = count(|| decode_text(text.as_bytes()));
         let frame = frame.unwrap_or_else(|e| panic!("{n}: {e}"));
@@ -317,7 +355,15 @@ fn a_utf8_byte_order_mark_is_rejected() {
 
 #[test]
 fn nan_and_infinity_are_rejected() {
-    for n in ["NaN", "Infinity", "-Infinity", "+Infinity", "nan", "inf", "-inf"] {
+    for n in [
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "+Infinity",
+        "nan",
+        "inf",
+        "-inf",
+    ] {
         let text = format!(r#"[null,"1","t","e",{{"n":{n}}}]"#);
         assert!(kind_of(&text).is_err(), "{n}");
         assert!(RawJson::parse(n).is_err(), "{n}");
@@ -394,7 +440,9 @@ fn every_truncation_of_every_binary_vector_is_an_error_or_a_shorter_payload() {
         for direction in [Direction::FromClient, Direction::FromServer] {
             for cut in 0..case.input.len() {
                 let prefix = &case.input[..cut];
-                let (result, used) = count(|| binary::decode_binary(prefix, direction).map(|f| payload_len(f.payload())));
+                let (result, used) = count(|| {
+                    binary::decode_binary(prefix, direction).map(|f| payload_len(f.payload()))
+                });
                 assert_eq!(used, HeapUse::NONE);
                 if let Err(err) = result {
                     assert!(err.offset <= cut, "{} cut at {cut}: {err}", case.id());
@@ -426,7 +474,10 @@ fn every_truncation_of_every_binary_vector_is_an_error_or_a_shorter_payload() {
 fn payload_len(payload: Payload<'_>) -> usize {
     match payload {
         Payload::Json(raw) => raw.as_str().len(),
-        Payload::Binary(bytes) | Payload::BinaryReply { response: bytes, .. } => bytes.len(),
+        Payload::Binary(bytes)
+        | Payload::BinaryReply {
+            response: bytes, ..
+        } => bytes.len(),
     }
 }
 

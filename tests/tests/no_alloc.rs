@@ -7,6 +7,9 @@
 //! only inside the measured closure (see `counting/mod.rs`), so the test harness's own
 //! allocations do not count.
 
+// Test code: an unwrap that fails is a failing test.
+#![allow(clippy::unwrap_used)]
+
 mod counting;
 mod support;
 
@@ -191,9 +194,19 @@ fn decoding_typed_access_and_encoding_of_every_vector_never_allocate() {
             let encoded = encoded.expect("encoded");
             assert!(encoded.len > 0, "{}: encoded_len failed", case.id());
             assert_eq!(encoded.slice_len, encoded.len, "{}", case.id());
-            assert_eq!(&encoded.heapless[..], &encoded.slice[..encoded.len], "{}", case.id());
+            assert_eq!(
+                &encoded.heapless[..],
+                &encoded.slice[..encoded.len],
+                "{}",
+                case.id()
+            );
             if case.canonical {
-                assert_eq!(&encoded.slice[..encoded.len], &case.input[..], "{}", case.id());
+                assert_eq!(
+                    &encoded.slice[..encoded.len],
+                    &case.input[..],
+                    "{}",
+                    case.id()
+                );
             }
             if case.format != WireFormat::Binary {
                 assert!(encoded.other_text_len.is_some(), "{}", case.id());
@@ -277,11 +290,17 @@ fn a_million_levels_of_nesting_fail_with_a_depth_error_without_allocating() {
         // The same nesting as a bare JSON value and inside a V1 payload.
         let payload = &text["[null,\"1\",\"t\",\"e\",".len()..text.len() - 1];
         let (result, used) = count(|| RawJson::parse(payload).map(|_| ()));
-        assert_eq!(result.expect_err(name).kind, DecodeErrorKind::DepthLimitExceeded);
+        assert_eq!(
+            result.expect_err(name).kind,
+            DecodeErrorKind::DepthLimitExceeded
+        );
         assert_eq!(used, HeapUse::NONE, "{name}");
         let v1 = format!("{{\"topic\":\"t\",\"event\":\"e\",\"ref\":null,\"payload\":{payload}}}");
         let (result, used) = count(|| phx_codec::v1::decode_v1(v1.as_bytes()).map(|_| ()));
-        assert_eq!(result.expect_err(name).kind, DecodeErrorKind::DepthLimitExceeded);
+        assert_eq!(
+            result.expect_err(name).kind,
+            DecodeErrorKind::DepthLimitExceeded
+        );
         assert_eq!(used, HeapUse::NONE, "{name}");
     }
 }

@@ -10,6 +10,9 @@
 //!   level and serde_json does not count the same way; inputs nested deeper than 100 levels are
 //!   left out.
 
+// Test code: an unwrap that fails is a failing test.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use phx_codec::{
@@ -48,7 +51,7 @@ fn hard_string(max: usize) -> impl Strategy<Value = String> {
 /// Floats that survive a text round trip through any correct parser.
 fn float() -> impl Strategy<Value = f64> {
     prop_oneof![
-        (-1_000_000i64..1_000_000, 0u32..6).prop_map(|(m, e)| m as f64 / 10f64.powi(e as i32)),
+        (-1_000_000i32..1_000_000, 0i32..6).prop_map(|(m, e)| f64::from(m) / 10f64.powi(e)),
         prop::num::f64::NORMAL,
     ]
 }
@@ -136,8 +139,7 @@ fn json_close(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| json_close(v, w)))
         }
         _ => a == b,
@@ -191,9 +193,10 @@ proptest! {
         // Write every character of the envelope strings as `\uXXXX` (surrogate pairs for
         // astral ones): a different spelling, the same frame.
         fn escape_all(s: &str) -> String {
+            use std::fmt::Write as _;
             let mut out = String::from("\"");
             for unit in s.encode_utf16() {
-                out.push_str(&format!("\\u{unit:04X}"));
+                let _ = write!(out, "\\u{unit:04X}");
             }
             out.push('"');
             out
@@ -260,10 +263,13 @@ fn serde_json_verdict(bytes: &[u8]) -> Option<bool> {
                     && items[3].is_string(),
             )
         }
-        Ok(_) => Some(false),
-        Err(e) if e.to_string().contains("number out of range") => None,
-        Err(e) if e.to_string().contains("recursion limit") => None,
-        Err(_) => Some(false),
+        Err(e)
+            if e.to_string().contains("number out of range")
+                || e.to_string().contains("recursion limit") =>
+        {
+            None
+        }
+        Ok(_) | Err(_) => Some(false),
     }
 }
 
@@ -305,9 +311,16 @@ fn check_agreement(bytes: &[u8]) -> Result<(), TestCaseError> {
         let theirs: Value = serde_json::from_slice(bytes).unwrap();
         let payload: Value = serde_json::from_str(frame.payload_json().unwrap().as_str()).unwrap();
         prop_assert!(json_close(&payload, &theirs[4]));
-        prop_assert_eq!(Value::String(frame.topic().into_string()), theirs[2].clone());
-        prop_assert_eq!(Value::String(frame.event().into_string()), theirs[3].clone());
-        let as_value = |s: Option<JsonStr<'_>>| s.map_or(Value::Null, |s| Value::String(s.into_string()));
+        prop_assert_eq!(
+            Value::String(frame.topic().into_string()),
+            theirs[2].clone()
+        );
+        prop_assert_eq!(
+            Value::String(frame.event().into_string()),
+            theirs[3].clone()
+        );
+        let as_value =
+            |s: Option<JsonStr<'_>>| s.map_or(Value::Null, |s| Value::String(s.into_string()));
         prop_assert_eq!(as_value(frame.join_ref()), theirs[0].clone());
         prop_assert_eq!(as_value(frame.reference()), theirs[1].clone());
     }
@@ -431,17 +444,39 @@ fn header_string() -> impl Strategy<Value = String> {
 
 #[derive(Clone, Debug)]
 enum BinaryCase {
-    ClientPush { join_ref: String, reference: String, topic: String, event: String },
-    ServerPush { join_ref: String, topic: String, event: String },
-    Reply { join_ref: String, reference: String, topic: String, status: String },
-    Broadcast { topic: String, event: String },
+    ClientPush {
+        join_ref: String,
+        reference: String,
+        topic: String,
+        event: String,
+    },
+    ServerPush {
+        join_ref: String,
+        topic: String,
+        event: String,
+    },
+    Reply {
+        join_ref: String,
+        reference: String,
+        topic: String,
+        status: String,
+    },
+    Broadcast {
+        topic: String,
+        event: String,
+    },
 }
 
 fn binary_case() -> impl Strategy<Value = BinaryCase> {
     let s = header_string;
     prop_oneof![
         (s(), s(), s(), s()).prop_map(|(join_ref, reference, topic, event)| {
-            BinaryCase::ClientPush { join_ref, reference, topic, event }
+            BinaryCase::ClientPush {
+                join_ref,
+                reference,
+                topic,
+                event,
+            }
         }),
         (s(), s(), s()).prop_map(|(join_ref, topic, event)| BinaryCase::ServerPush {
             join_ref,
@@ -449,7 +484,12 @@ fn binary_case() -> impl Strategy<Value = BinaryCase> {
             event
         }),
         (s(), s(), s(), s()).prop_map(|(join_ref, reference, topic, status)| {
-            BinaryCase::Reply { join_ref, reference, topic, status }
+            BinaryCase::Reply {
+                join_ref,
+                reference,
+                topic,
+                status,
+            }
         }),
         (s(), s()).prop_map(|(topic, event)| BinaryCase::Broadcast { topic, event }),
     ]
@@ -459,15 +499,31 @@ impl BinaryCase {
     /// The bytes, written from the spec's layout table (independently of the encoder).
     fn bytes(&self, payload: &[u8]) -> (Direction, Vec<u8>) {
         let (direction, kind, fields): (Direction, u8, Vec<&String>) = match self {
-            Self::ClientPush { join_ref, reference, topic, event } => {
-                (Direction::FromClient, 0, vec![join_ref, reference, topic, event])
-            }
-            Self::ServerPush { join_ref, topic, event } => {
-                (Direction::FromServer, 0, vec![join_ref, topic, event])
-            }
-            Self::Reply { join_ref, reference, topic, status } => {
-                (Direction::FromServer, 1, vec![join_ref, reference, topic, status])
-            }
+            Self::ClientPush {
+                join_ref,
+                reference,
+                topic,
+                event,
+            } => (
+                Direction::FromClient,
+                0,
+                vec![join_ref, reference, topic, event],
+            ),
+            Self::ServerPush {
+                join_ref,
+                topic,
+                event,
+            } => (Direction::FromServer, 0, vec![join_ref, topic, event]),
+            Self::Reply {
+                join_ref,
+                reference,
+                topic,
+                status,
+            } => (
+                Direction::FromServer,
+                1,
+                vec![join_ref, reference, topic, status],
+            ),
             Self::Broadcast { topic, event } => (Direction::FromServer, 2, vec![topic, event]),
         };
         let mut out = vec![kind];
@@ -482,27 +538,44 @@ impl BinaryCase {
     fn check(&self, frame: &Frame<'_>, payload: &[u8]) -> Result<(), TestCaseError> {
         let s = |x: Option<JsonStr<'_>>| support::opt_string(x);
         match self {
-            Self::ClientPush { join_ref, reference, topic, event } => {
+            Self::ClientPush {
+                join_ref,
+                reference,
+                topic,
+                event,
+            } => {
                 prop_assert_eq!(s(frame.join_ref()), Some(join_ref.clone()));
                 prop_assert_eq!(s(frame.reference()), Some(reference.clone()));
                 prop_assert_eq!(frame.topic().into_string(), topic.clone());
                 prop_assert_eq!(frame.event().into_string(), event.clone());
                 prop_assert_eq!(frame.payload(), Payload::Binary(payload));
             }
-            Self::ServerPush { join_ref, topic, event } => {
+            Self::ServerPush {
+                join_ref,
+                topic,
+                event,
+            } => {
                 prop_assert_eq!(s(frame.join_ref()), Some(join_ref.clone()));
                 prop_assert_eq!(s(frame.reference()), None);
                 prop_assert_eq!(frame.topic().into_string(), topic.clone());
                 prop_assert_eq!(frame.event().into_string(), event.clone());
                 prop_assert_eq!(frame.payload(), Payload::Binary(payload));
             }
-            Self::Reply { join_ref, reference, topic, status } => {
+            Self::Reply {
+                join_ref,
+                reference,
+                topic,
+                status,
+            } => {
                 prop_assert_eq!(s(frame.join_ref()), Some(join_ref.clone()));
                 prop_assert_eq!(s(frame.reference()), Some(reference.clone()));
                 prop_assert_eq!(frame.topic().into_string(), topic.clone());
                 prop_assert_eq!(frame.event(), "phx_reply");
                 match frame.payload() {
-                    Payload::BinaryReply { status: got, response } => {
+                    Payload::BinaryReply {
+                        status: got,
+                        response,
+                    } => {
                         prop_assert_eq!(got.into_string(), status.clone());
                         prop_assert_eq!(response, payload);
                     }
@@ -580,7 +653,7 @@ proptest! {
     #![proptest_config(config(256))]
 
     #[test]
-    fn v1_frames_round_trip_and_convert_to_v2_without_losing_meaning(f in text_frame(), order in Just(()).prop_perturb(|_, mut rng| {
+    fn v1_frames_round_trip_and_convert_to_v2_without_losing_meaning(f in text_frame(), order in Just(()).prop_perturb(|(), mut rng| {
         let mut keys = vec![0usize, 1, 2, 3, 4];
         for i in (1..keys.len()).rev() {
             keys.swap(i, rng.random_range(0..=i));
