@@ -399,3 +399,333 @@ impl<P: WriteJson> OutgoingFrame<'_, P> {
         counter.len
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode_text;
+    use crate::encode::SliceSink;
+    use crate::message::Message;
+
+    /// Writes `payload` into a frame, checks `json_len` and `encoded_len_*` against the bytes
+    /// written, decodes the frame back, and returns the payload text.
+    fn round_trip<P: WriteJson>(event: &str, payload: P, check: impl Fn(&crate::Frame<'_>)) {
+        let frame = OutgoingFrame {
+            join_ref: Some("1"),
+            reference: Some("2"),
+            topic: "conversation:x",
+            event,
+            payload: &payload,
+        };
+        let mut buf = [0u8; 1024];
+        let mut sink = SliceSink::new(&mut buf);
+        let n = frame.encode_v2(&mut sink).unwrap();
+        assert_eq!(n, frame.encoded_len_v2());
+        let decoded = decode_text(sink.written()).unwrap();
+        assert_eq!(
+            decoded.payload_json().unwrap().as_str().len(),
+            payload.json_len()
+        );
+        check(&decoded);
+        let mut buf1 = [0u8; 1024];
+        let n1 = frame.encode_v1(&mut SliceSink::new(&mut buf1)).unwrap();
+        assert_eq!(n1, frame.encoded_len_v1());
+        assert_eq!(crate::v1::decode_v1(&buf1[..n1]).unwrap(), decoded);
+    }
+
+    fn text_of<P: WriteJson>(payload: &P) -> heapless::String<512> {
+        let mut out = heapless::Vec::<u8, 512>::new();
+        payload.write_json(&mut out).unwrap();
+        assert_eq!(out.len(), payload.json_len());
+        heapless::String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn empty_object_and_join_params_round_trip() {
+        assert_eq!(text_of(&EmptyObject), "{}");
+        round_trip("phx_leave", EmptyObject, |f| {
+            assert_eq!(f.message(), Ok(Message::Leave));
+        });
+        assert_eq!(text_of(&JoinParams::default()), "{}");
+        round_trip(
+            "phx_join",
+            JoinParams {
+                customer_id: Some("c\"1".into()),
+            },
+            |f| {
+                let Ok(Message::Join(join)) = f.message() else {
+                    panic!()
+                };
+                assert_eq!(join.customer_id().unwrap(), "c\"1");
+            },
+        );
+    }
+
+    #[test]
+    fn shout_pushes_round_trip_with_every_field() {
+        let metadata = RawJson::parse(r#"{"plan":"pro"}"#).unwrap();
+        let push = ShoutPush {
+            customer_id: Some("cus".into()),
+            conversation_id: Some("conv".into()),
+            sent_at: Some("2026-11-24T15:01:02.003Z".into()),
+            mentioned_user_ids: Some(&[8, -1]),
+            file_ids: Some(&[FileId::Int(3), FileId::Str("f\n".into())]),
+            private: Some(true),
+            metadata: Some(metadata),
+            ..ShoutPush::new("tab\t😀 \u{1}".into())
+        };
+        round_trip("shout", push, |f| {
+            let Ok(Message::Shout(s)) = f.message() else {
+                panic!()
+            };
+            assert_eq!(s.body().unwrap(), "tab\t😀 \u{1}");
+            assert_eq!(s.customer_id().unwrap(), "cus");
+            assert_eq!(s.conversation_id().unwrap(), "conv");
+            assert_eq!(s.sent_at().unwrap(), "2026-11-24T15:01:02.003Z");
+            assert!(s.mentioned_user_ids().eq([8, -1]));
+            assert!(s.file_ids().eq([FileId::Int(3), FileId::Str("f\n".into())]));
+            assert_eq!(s.private(), Some(true));
+            assert_eq!(s.metadata(), Some(metadata));
+        });
+        assert_eq!(text_of(&ShoutPush::new("hi".into())), r#"{"body":"hi"}"#);
+    }
+
+    #[test]
+    fn vector_payloads_reencode_byte_for_byte() {
+        // widget_shout and dashboard_shout from tests/data/v2.json.
+        let widget = ShoutPush {
+            customer_id: Some("c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b".into()),
+            sent_at: Some("2026-11-24T15:01:02.003Z".into()),
+            ..ShoutPush::new("Is anyone there?".into())
+        };
+        assert_eq!(
+            text_of(&widget),
+            r#"{"body":"Is anyone there?","customer_id":"c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b","sent_at":"2026-11-24T15:01:02.003Z"}"#
+        );
+        let dashboard = ShoutPush {
+            conversation_id: Some("5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f".into()),
+            mentioned_user_ids: Some(&[8]),
+            file_ids: Some(&[]),
+            private: Some(false),
+            ..ShoutPush::new("On it!".into())
+        };
+        assert_eq!(
+            text_of(&dashboard),
+            r#"{"body":"On it!","conversation_id":"5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f","mentioned_user_ids":[8],"file_ids":[],"private":false}"#
+        );
+        let metas = [
+            MetaPayload {
+                phx_ref: "F4nC0Ab1Cd2AAAQC".into(),
+                phx_ref_prev: None,
+                online_at: Some("1732460100".into()),
+                user_id: Some(8),
+                customer_id: None,
+            },
+            MetaPayload {
+                phx_ref: "F4nC0xYzWv3AAARD".into(),
+                phx_ref_prev: None,
+                online_at: Some("1732460200".into()),
+                user_id: Some(8),
+                customer_id: None,
+            },
+        ];
+        let leaves = [(PresenceKey::User(8), &metas[..1])];
+        assert_eq!(
+            text_of(&PresenceDiffPayload {
+                joins: &[],
+                leaves: &leaves
+            }),
+            r#"{"joins":{},"leaves":{"user:8":{"metas":[{"online_at":"1732460100","phx_ref":"F4nC0Ab1Cd2AAAQC","user_id":8}]}}}"#
+        );
+    }
+
+    #[test]
+    fn replies_write_response_before_status_like_jason() {
+        let ok = ReplyPayload {
+            status: ReplyStatus::Ok,
+            response: EmptyObject,
+        };
+        assert_eq!(text_of(&ok), r#"{"response":{},"status":"ok"}"#);
+        let err = ReplyPayload {
+            status: ReplyStatus::Error,
+            response: Reason {
+                reason: "unmatched topic".into(),
+            },
+        };
+        assert_eq!(
+            text_of(&err),
+            r#"{"response":{"reason":"unmatched topic"},"status":"error"}"#
+        );
+        round_trip("phx_reply", err, |f| {
+            let Ok(Message::Reply(r)) = f.message() else {
+                panic!()
+            };
+            assert!(r.is_error());
+            assert_eq!(r.reason().unwrap(), "unmatched topic");
+        });
+        let other = ReplyPayload {
+            status: ReplyStatus::Other("x\\y".into()),
+            response: 5i64,
+        };
+        round_trip("phx_reply", other, |f| {
+            let Ok(Message::Reply(r)) = f.message() else {
+                panic!()
+            };
+            assert_eq!(r.status(), Some(ReplyStatus::Other("x\\y".into())));
+        });
+    }
+
+    #[test]
+    fn reason_read_and_id_payloads_round_trip() {
+        round_trip(
+            "phx_error",
+            Reason {
+                reason: "channel_crash".into(),
+            },
+            |f| {
+                let Ok(Message::Error(e)) = f.message() else {
+                    panic!()
+                };
+                assert_eq!(e.reason().unwrap(), "channel_crash");
+            },
+        );
+        round_trip(
+            "read",
+            ReadPayload {
+                conversation_id: "c-1".into(),
+            },
+            |f| {
+                let Ok(Message::Read(r)) = f.message() else {
+                    panic!()
+                };
+                assert_eq!(r.conversation_id().unwrap(), "c-1");
+            },
+        );
+        round_trip(
+            "conversation:created",
+            IdPayload { id: "c-2".into() },
+            |f| {
+                let Ok(Message::ConversationCreated(c)) = f.message() else {
+                    panic!()
+                };
+                assert_eq!(c.id().unwrap(), "c-2");
+            },
+        );
+    }
+
+    #[test]
+    fn presence_payloads_round_trip_through_the_typed_reader() {
+        let user_metas = [MetaPayload {
+            phx_ref: "r1".into(),
+            phx_ref_prev: Some("r0".into()),
+            online_at: Some("1732460000".into()),
+            user_id: Some(7),
+            customer_id: None,
+        }];
+        let customer_metas = [MetaPayload {
+            phx_ref: "r2".into(),
+            phx_ref_prev: None,
+            online_at: None,
+            user_id: None,
+            customer_id: Some("cus".into()),
+        }];
+        let entries = [
+            (PresenceKey::User(7), &user_metas[..]),
+            (PresenceKey::Customer("cus\"".into()), &customer_metas[..]),
+            (PresenceKey::Other("other".into()), &[][..]),
+        ];
+        round_trip(
+            "presence_state",
+            PresenceStatePayload { entries: &entries },
+            |f| {
+                let Ok(Message::PresenceState(s)) = f.message() else {
+                    panic!()
+                };
+                let mut it = s.entries();
+                let (key, mut metas) = it.next().unwrap();
+                assert_eq!(key, PresenceKey::User(7));
+                let meta = metas.next().unwrap();
+                assert_eq!(meta.phx_ref_prev().unwrap(), "r0");
+                assert_eq!(meta.online_at_secs(), Some(1_732_460_000));
+                let (key, mut metas) = it.next().unwrap();
+                assert_eq!(key, PresenceKey::Customer("cus\"".into()));
+                assert_eq!(metas.next().unwrap().customer_id().unwrap(), "cus");
+                assert_eq!(it.next().unwrap().0, PresenceKey::Other("other".into()));
+            },
+        );
+        round_trip(
+            "presence_diff",
+            PresenceDiffPayload {
+                joins: &entries[..1],
+                leaves: &entries[1..],
+            },
+            |f| {
+                let Ok(Message::PresenceDiff(d)) = f.message() else {
+                    panic!()
+                };
+                assert_eq!((d.joins().count(), d.leaves().count()), (1, 2));
+            },
+        );
+    }
+
+    #[test]
+    fn outgoing_frames_match_frame_encoding_in_both_forms() {
+        let out = OutgoingFrame {
+            join_ref: None,
+            reference: Some("12"),
+            topic: "phoenix",
+            event: "heartbeat",
+            payload: EmptyObject,
+        };
+        let mut buf = [0u8; 128];
+        let n = out.encode_v2(&mut SliceSink::new(&mut buf)).unwrap();
+        assert_eq!(&buf[..n], br#"[null,"12","phoenix","heartbeat",{}]"#);
+        let frame = decode_text(&buf[..n]).unwrap();
+        let mut again = [0u8; 128];
+        let m = frame.encode_v1_into(&mut again).unwrap();
+        let k = out.encode_v1(&mut SliceSink::new(&mut buf)).unwrap();
+        assert_eq!(&buf[..k], &again[..m]);
+        assert_eq!(
+            &buf[..k],
+            br#"{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"12"}"#
+        );
+
+        let with_join_ref = OutgoingFrame {
+            join_ref: Some("1"),
+            topic: "t\u{7}",
+            ..out
+        };
+        let n = with_join_ref
+            .encode_v1(&mut SliceSink::new(&mut buf))
+            .unwrap();
+        assert_eq!(
+            &buf[..n],
+            br#"{"topic":"t\u0007","event":"heartbeat","payload":{},"ref":"12","join_ref":"1"}"#
+        );
+    }
+
+    #[test]
+    fn a_failed_encode_writes_nothing_and_says_how_much_it_needed() {
+        let out = OutgoingFrame {
+            join_ref: None,
+            reference: None,
+            topic: "room:1",
+            event: "shout",
+            payload: ShoutPush::new("hello".into()),
+        };
+        let needed = out.encoded_len_v2();
+        let mut buf = [0u8; 16];
+        let mut sink = SliceSink::new(&mut buf);
+        assert_eq!(
+            out.encode_v2(&mut sink),
+            Err(EncodeError::BufferTooSmall {
+                needed,
+                available: 16
+            })
+        );
+        assert!(sink.is_empty());
+        let mut vec = heapless::Vec::<u8, 16>::new();
+        assert!(out.encode_v1(&mut vec).is_err());
+        assert!(vec.is_empty());
+    }
+}
