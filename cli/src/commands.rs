@@ -20,8 +20,14 @@ pub(crate) struct Outcome {
 }
 
 /// Reports a failed line on standard error (for commands whose standard output is frames).
+/// A closed standard error is no reason to stop (unlike `eprintln!`, this never panics).
 fn report(line: u64, failure: &Failure) {
-    eprintln!("phx: line {line}: {} ({})", failure.message, failure.kind);
+    let _ = writeln!(
+        io::stderr(),
+        "phx: line {line}: {} ({})",
+        failure.message,
+        failure.kind
+    );
 }
 
 /// `phx decode`: one JSON record per frame line.

@@ -88,9 +88,9 @@ enum Command {
     #[command(after_help = concat!(
         "Example:\n",
         "  $ phx validate examples/with-errors.capture\n",
-        "  line 4: expected `,` or `]` at byte 41 (expected_comma_or_array_end)\n",
+        "  line 4: unexpected end of input at byte 61 (unexpected_end)\n",
         "  ...\n",
-        "  FAILED: 9 valid, 5 invalid, 6 blank or comment (20 lines)"
+        "  FAILED: 5 valid, 11 invalid, 4 blank or comment (20 lines)"
     ))]
     Validate(InputArgs),
 
@@ -270,11 +270,11 @@ fn main() -> ExitCode {
         // A closed pipe (`phx decode big.ndjson | head`) is the reader's choice: no message.
         Err(Fatal::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
         Err(Fatal::Io(e)) => {
-            eprintln!("phx: I/O error: {e}");
+            let _ = writeln!(io::stderr(), "phx: I/O error: {e}");
             ExitCode::from(2)
         }
         Err(Fatal::Open(message)) => {
-            eprintln!("phx: {message}");
+            let _ = writeln!(io::stderr(), "phx: {message}");
             ExitCode::from(2)
         }
     }

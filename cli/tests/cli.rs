@@ -445,3 +445,19 @@ fn a_payload_that_does_not_fit_its_message_is_other_in_decode_and_marked_in_insp
     );
     assert!(stdout(&inspected).contains("untyped   1 frame whose"));
 }
+
+#[test]
+fn the_help_examples_show_real_output() {
+    let heartbeat = phx_with_stdin(&["decode"], b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n");
+    let help = phx(&["decode", "--help"]);
+    assert!(stdout(&help).contains(&format!("  {}", stdout(&heartbeat))));
+    let validate = phx(&["validate", path_arg(&example("with-errors.capture"))]);
+    let help = phx(&["validate", "--help"]);
+    let output = stdout(&validate);
+    let (first, last) = (
+        output.lines().next().unwrap(),
+        output.lines().last().unwrap(),
+    );
+    assert!(stdout(&help).contains(&format!("  {first}\n")));
+    assert!(stdout(&help).contains(&format!("  {last}\n")));
+}
