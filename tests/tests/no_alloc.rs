@@ -17,7 +17,10 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use counting::{CountingWriter, HeapUse, count};
+use phx_codec::Message;
 use phx_codec::encode::SliceSink;
+use phx_codec::message::{Customer, FileId, Response, Shout, User};
+use phx_codec::presence::Entries;
 use phx_codec::{
     DecodeErrorKind, DecodeLimits, Frame, JsonKind, JsonStr, Payload, RawJson, WireFormat,
     decode_text, decode_text_with,
@@ -92,6 +95,155 @@ fn touch_json_shallow(value: RawJson<'_>) -> usize {
     value.as_str().len()
 }
 
+fn opt_str(s: Option<JsonStr<'_>>) -> usize {
+    s.map_or(0, touch_str)
+}
+
+fn opt_raw(raw: Option<RawJson<'_>>) -> usize {
+    raw.map_or(0, touch_json)
+}
+
+fn touch_user(user: Option<User<'_>>) -> usize {
+    let Some(u) = user else { return 0 };
+    usize::try_from(u.id().unwrap_or(0)).unwrap_or(1)
+        + opt_str(u.object())
+        + opt_str(u.email())
+        + opt_str(u.full_name())
+        + opt_str(u.display_name())
+        + opt_str(u.profile_photo_url())
+        + opt_str(u.created_at())
+        + opt_str(u.disabled_at())
+        + opt_str(u.archived_at())
+        + opt_str(u.role())
+        + u.raw().as_str().len()
+}
+
+fn touch_customer(customer: Option<Customer<'_>>) -> usize {
+    let Some(c) = customer else { return 0 };
+    opt_str(c.id())
+        + opt_str(c.object())
+        + opt_str(c.name())
+        + opt_str(c.email())
+        + opt_str(c.phone())
+        + opt_str(c.external_id())
+        + opt_str(c.profile_photo_url())
+        + opt_str(c.company_id())
+        + opt_str(c.host())
+        + opt_str(c.pathname())
+        + opt_str(c.current_url())
+        + opt_str(c.browser())
+        + opt_str(c.os())
+        + opt_raw(c.metadata())
+        + opt_str(c.created_at())
+        + opt_str(c.updated_at())
+        + opt_str(c.title())
+}
+
+fn touch_file_id(id: Option<FileId<'_>>) -> usize {
+    match id {
+        Some(FileId::Int(n)) => usize::try_from(n).unwrap_or(1),
+        Some(FileId::Str(s)) => touch_str(s),
+        None => 0,
+    }
+}
+
+fn touch_shout(s: &Shout<'_>) -> usize {
+    let mut sum = opt_str(s.id())
+        + opt_str(s.object())
+        + opt_str(s.body())
+        + opt_str(s.message_type())
+        + opt_str(s.content_type())
+        + usize::from(s.private().unwrap_or(false))
+        + opt_str(s.source())
+        + opt_str(s.created_at())
+        + opt_str(s.sent_at())
+        + opt_str(s.seen_at())
+        + opt_str(s.conversation_id())
+        + opt_str(s.account_id())
+        + opt_str(s.customer_id())
+        + usize::try_from(s.user_id().unwrap_or(0)).unwrap_or(1)
+        + touch_user(s.user())
+        + touch_customer(s.customer())
+        + opt_raw(s.metadata())
+        + usize::from(s.is_from_customer())
+        + usize::from(s.is_from_agent())
+        + usize::from(s.is_bot());
+    for a in s.attachments() {
+        sum += touch_file_id(a.id())
+            + opt_str(a.object())
+            + opt_str(a.file_url())
+            + opt_str(a.content_type())
+            + opt_str(a.filename());
+    }
+    for id in s.file_ids() {
+        sum += touch_file_id(Some(id));
+    }
+    for id in s.mentioned_user_ids() {
+        sum += usize::try_from(id).unwrap_or(1);
+    }
+    sum
+}
+
+fn touch_presence(entries: Entries<'_>) -> usize {
+    let mut sum = 0;
+    for (key, metas) in entries {
+        let mut w = CountingWriter::default();
+        let _ = write!(w, "{key}");
+        sum += w.0 + usize::try_from(key.user_id().unwrap_or(0)).unwrap_or(1);
+        sum += opt_str(key.customer_id());
+        for meta in metas {
+            sum += opt_str(meta.phx_ref())
+                + opt_str(meta.phx_ref_prev())
+                + opt_str(meta.online_at())
+                + usize::try_from(meta.online_at_secs().unwrap_or(0)).unwrap_or(1)
+                + usize::try_from(meta.user_id().unwrap_or(0)).unwrap_or(1)
+                + opt_str(meta.customer_id())
+                + meta.raw().as_str().len();
+        }
+    }
+    sum
+}
+
+/// Every accessor of every typed message.
+fn touch_message(message: &Message<'_>) -> usize {
+    match message {
+        Message::Join(j) => opt_str(j.customer_id()) + touch_json(j.params()),
+        Message::Reply(r) => {
+            let status = r.status().map_or(0, |s| touch_str(s.as_json_str()));
+            let response = match r.response() {
+                Response::Json(raw) => touch_json(raw),
+                Response::Binary(bytes) => bytes.len(),
+                Response::Absent => 0,
+            };
+            status
+                + response
+                + opt_str(r.reason())
+                + usize::from(r.is_ok())
+                + usize::from(r.is_error())
+        }
+        Message::Error(e) => opt_str(e.reason()),
+        Message::Shout(s) => touch_shout(s),
+        Message::Read(r) => opt_str(r.conversation_id()),
+        Message::Ping(p) => opt_raw(p.json()) + usize::from(p.payload().is_binary()),
+        Message::PresenceState(p) => touch_presence(p.entries()) + p.raw().as_str().len(),
+        Message::PresenceDiff(d) => touch_presence(d.joins()) + touch_presence(d.leaves()),
+        Message::ConversationCreated(c) => opt_str(c.id()),
+        Message::ConversationUpdated(c) => opt_str(c.id()) + opt_raw(c.updates()),
+        Message::IssueCreated(i) | Message::IssueUpdated(i) => {
+            opt_str(i.id())
+                + opt_str(i.title())
+                + opt_str(i.body())
+                + opt_str(i.state())
+                + opt_str(i.github_issue_url())
+                + opt_str(i.account_id())
+                + opt_str(i.created_at())
+                + opt_str(i.updated_at())
+        }
+        Message::ReplayEventEmitted(r) => opt_raw(r.event()),
+        _ => 0,
+    }
+}
+
 /// Everything a user can read from a frame without allocating.
 fn touch_frame(frame: &Frame<'_>) -> usize {
     let mut sum = 0;
@@ -103,8 +255,11 @@ fn touch_frame(frame: &Frame<'_>) -> usize {
     let _ = write!(w, "{:?}{:?}", frame.topic_kind(), frame.event_kind());
     match frame.message() {
         Ok(message) => {
-            sum += message.name().len();
+            sum += message.name().len() + touch_message(&message);
             let _ = write!(w, "{message:?}");
+            if serde_json::to_writer(&mut w, &message).is_ok() {
+                sum += 1;
+            }
         }
         Err(err) => {
             let _ = write!(w, "{err}");
