@@ -118,7 +118,7 @@ fn touch_user(user: Option<User<'_>>) -> usize {
         + u.raw().as_str().len()
 }
 
-fn touch_customer(customer: Option<Customer<'_>>) -> usize {
+fn touch_customer(customer: Option<&Customer<'_>>) -> usize {
     let Some(c) = customer else { return 0 };
     opt_str(c.id())
         + opt_str(c.object())
@@ -163,7 +163,7 @@ fn touch_shout(s: &Shout<'_>) -> usize {
         + opt_str(s.customer_id())
         + usize::try_from(s.user_id().unwrap_or(0)).unwrap_or(1)
         + touch_user(s.user())
-        + touch_customer(s.customer())
+        + touch_customer(s.customer().as_ref())
         + opt_raw(s.metadata())
         + usize::from(s.is_from_customer())
         + usize::from(s.is_from_agent())
