@@ -44,9 +44,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use futures_util::{SinkExt, StreamExt};
 use phx_codec::encode::{JsonObjectWriter, Sink, WriteJson};
 use phx_codec::{
-    DecodeError, Decoder, Direction, EncodeError, Event, Frame, JsonKind, JsonStr, Payload,
-    RawJson, Topic, Vsn, WsMessage,
+    Decoder, Direction, EncodeError, Event, Frame, JsonKind, JsonStr, Payload, RawJson, Topic, Vsn,
+    WireFormat,
 };
+use phx_codec_std::{FrameExt, SharedFrame};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{
@@ -244,43 +245,36 @@ async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<H
 
     let decoder = Decoder::new(vsn, Direction::FromClient);
     while let Some(received) = stream.next().await {
-        let result = match &received {
-            Ok(WsMsg::Text(text)) => handle(&hub, id, decoder, WsMessage::Text(text.as_bytes())),
-            Ok(WsMsg::Binary(bytes)) => handle(&hub, id, decoder, WsMessage::Binary(bytes)),
+        // Decoded once into a SharedFrame that keeps the received buffer (no copy).
+        let decoded = match received {
+            Ok(WsMsg::Text(text)) => SharedFrame::from_text(Bytes::from(text), &decoder),
+            Ok(WsMsg::Binary(bytes)) => SharedFrame::from_binary(bytes, &decoder),
             Ok(WsMsg::Close(_)) => break,
             // tungstenite answers pings itself.
-            Ok(WsMsg::Ping(_) | WsMsg::Pong(_) | WsMsg::Frame(_)) => Ok(()),
+            Ok(WsMsg::Ping(_) | WsMsg::Pong(_) | WsMsg::Frame(_)) => continue,
             Err(e) => {
                 eprintln!("conn {id}: read error: {e}");
                 break;
             }
         };
-        if let Err(e) = result {
-            // Phoenix does not catch decode errors: the socket process crashes and Cowboy
-            // closes with 1011. Do the same, for this connection only.
-            eprintln!(
-                "conn {id}: malformed frame, closing the socket: {e} ({} at byte {})",
-                e.kind.name(),
-                e.offset
-            );
-            lock(&hub).close(id, CloseCode::Error, "malformed frame");
-            break;
+        match decoded {
+            Ok(frame) => lock(&hub).handle(id, &frame.frame()),
+            Err(e) => {
+                // Phoenix does not catch decode errors: the socket process crashes and Cowboy
+                // closes with 1011. Do the same, for this connection only.
+                eprintln!(
+                    "conn {id}: malformed frame, closing the socket: {e} ({} at byte {})",
+                    e.kind.name(),
+                    e.offset
+                );
+                lock(&hub).close(id, CloseCode::Error, "malformed frame");
+                break;
+            }
         }
     }
     lock(&hub).disconnect(id);
     let _ = writer.await;
     eprintln!("conn {id}: closed");
-}
-
-fn handle(
-    hub: &Mutex<Hub>,
-    id: ConnId,
-    decoder: Decoder,
-    message: WsMessage<'_>,
-) -> Result<(), DecodeError> {
-    let frame = decoder.decode(message)?;
-    lock(hub).handle(id, &frame);
-    Ok(())
 }
 
 fn lock(hub: &Mutex<Hub>) -> MutexGuard<'_, Hub> {
@@ -448,13 +442,14 @@ fn encode_text(
         JsonStr::literal(event),
         Payload::Json(payload),
     );
-    let mut out = Vec::new();
-    match vsn {
-        Vsn::V2 => frame.encode_v2(&mut out),
-        Vsn::V1 => frame.encode_v1(&mut out),
-    }
-    .map_err(|e| e.to_string())?;
-    Utf8Bytes::try_from(out)
+    let format = match vsn {
+        Vsn::V2 => WireFormat::V2,
+        Vsn::V1 => WireFormat::V1,
+    };
+    let bytes = frame
+        .encode_to_bytes(format, Direction::FromServer)
+        .map_err(|e| e.to_string())?;
+    Utf8Bytes::try_from(bytes)
         .map(WsMsg::Text)
         .map_err(|e| e.to_string())
 }
@@ -755,12 +750,14 @@ impl Hub {
             JsonStr::literal(event),
             Payload::Binary(bytes),
         );
-        let mut out = Vec::new();
-        if let Err(e) = frame.encode_binary(Direction::FromServer, &mut out) {
-            eprintln!("cannot encode binary {event} on {topic}: {e}");
-            return;
-        }
-        let message = WsMsg::Binary(Bytes::from(out));
+        // One encoding, shared (reference-counted) by every receiver.
+        let message = match frame.encode_to_bytes(WireFormat::Binary, Direction::FromServer) {
+            Ok(bytes) => WsMsg::Binary(bytes),
+            Err(e) => {
+                eprintln!("cannot encode binary {event} on {topic}: {e}");
+                return;
+            }
+        };
         for id in self.members.get(topic).into_iter().flatten() {
             match self.conns.get(id) {
                 Some(conn) if conn.vsn == Vsn::V2 => conn.send(message.clone()),
@@ -977,11 +974,10 @@ impl Hub {
                         response: bytes,
                     },
                 );
-                let mut out = Vec::new();
-                match reply.encode_binary(Direction::FromServer, &mut out) {
-                    Ok(_) => {
+                match reply.encode_to_bytes(WireFormat::Binary, Direction::FromServer) {
+                    Ok(bytes) => {
                         if let Some(conn) = self.conns.get(&push.conn) {
-                            conn.send(WsMsg::Binary(Bytes::from(out)));
+                            conn.send(WsMsg::Binary(bytes));
                         }
                     }
                     Err(e) => eprintln!("cannot encode binary reply on {}: {e}", push.topic),
@@ -1218,7 +1214,9 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use phx_codec::WsMessage;
     use phx_codec::binary::{self, BinaryKind};
+    use phx_codec_std::PresenceState;
     use serde_json::{Value, json};
 
     const ACCOUNT: &str = "acc-1";
@@ -1513,6 +1511,39 @@ mod tests {
         assert_eq!(events(&frames), ["presence_diff"]);
         assert!(frames[0][4]["leaves"]["customer:cus"].is_object());
         assert!(hub.presences.iter().all(|t| t.owner.0 != customer.id));
+    }
+
+    /// Applies the presence frames `client` received, as the JS `Presence` object would.
+    fn sync(presence: &mut PresenceState, client: &mut Client) {
+        for text in client.texts() {
+            let frame = phx_codec::decode_text(text.as_bytes()).unwrap();
+            presence.apply(&frame).unwrap();
+        }
+    }
+
+    #[test]
+    fn presence_frames_sync_to_who_is_in_the_conversation() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let customer = Client::connect(&mut hub, 1, Vsn::V2, None);
+        let mut agent = Client::connect(&mut hub, 2, Vsn::V2, Some(7));
+        let mut seen_by_agent = PresenceState::new();
+        agent.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        sync(&mut seen_by_agent, &mut agent);
+        assert_eq!(seen_by_agent.users().collect::<Vec<_>>(), ["7"]);
+        assert_eq!(seen_by_agent.customers().count(), 0);
+
+        customer.send(
+            &mut hub,
+            r#"["1","1","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        sync(&mut seen_by_agent, &mut agent);
+        assert_eq!(seen_by_agent.customers().collect::<Vec<_>>(), ["cus"]);
+        assert_eq!(seen_by_agent.users().collect::<Vec<_>>(), ["7"]);
+
+        hub.disconnect(customer.id);
+        sync(&mut seen_by_agent, &mut agent);
+        assert_eq!(seen_by_agent.customers().count(), 0);
+        assert_eq!(seen_by_agent.keys().collect::<Vec<_>>(), ["user:7"]);
     }
 
     #[test]
