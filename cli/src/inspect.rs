@@ -368,15 +368,15 @@ pub(crate) fn inspect(
                     }
                     None => fit(&detail(&frame), DETAIL_WIDTH).trim_end().to_owned(),
                 };
-                writeln!(
-                    out,
+                let row = format!(
                     "{number:>5} {} {} {} {} {}",
                     style.paint(color, &fit(&format!("{arrow} {format}"), 7)),
                     fit(&show(&frame.topic().to_string()), TOPIC_WIDTH),
                     style.paint(event_color, &fit(&event, EVENT_WIDTH)),
                     style.paint("2", &format!("{size:>6}")),
                     detail_cell,
-                )
+                );
+                writeln!(out, "{}", row.trim_end())
             }
             Some(Err(failure)) => {
                 outcome.failures += 1;

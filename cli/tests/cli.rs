@@ -187,6 +187,10 @@ fn inspect_prints_a_plain_table_and_a_summary_when_not_on_a_terminal() {
     assert_eq!(status(&output), 0, "{}", stderr(&output));
     let text = stdout(&output);
     assert!(!text.contains('\x1b'), "no colour codes when piped");
+    assert!(
+        text.lines().all(|l| l == l.trim_end()),
+        "no trailing spaces"
+    );
     assert!(text.starts_with(" LINE FROM    TOPIC"));
     let row = text
         .lines()
