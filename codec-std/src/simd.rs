@@ -67,6 +67,9 @@ impl SimdParser {
         frame: &Frame<'_>,
     ) -> Result<T, Error> {
         let raw = frame.payload_json().ok_or(Error::PayloadNotJson)?;
+        if has_negative_zero_integer(raw.as_bytes()) {
+            return frame.deserialize_payload();
+        }
         self.scratch.clear();
         self.scratch.extend_from_slice(raw.as_bytes());
         match simd_json::serde::from_slice_with_buffers(&mut self.scratch, &mut self.buffers) {
@@ -79,6 +82,15 @@ impl SimdParser {
     pub fn payload_value(&mut self, frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
         self.deserialize_payload(frame)
     }
+}
+
+/// Whether `json` may hold the integer `-0`, which `serde_json` reads as the float `-0.0`
+/// (as `JSON.parse` does) and simd-json as the integer `0`. `-0` followed by a digit can only
+/// be inside a string (a number cannot have a leading zero), so dates like `"2022-05-10"` do
+/// not count.
+fn has_negative_zero_integer(json: &[u8]) -> bool {
+    memchr::memmem::find_iter(json, b"-0")
+        .any(|at| !matches!(json.get(at + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')))
 }
 
 /// The JSON payload as a [`serde_json::Value`], parsed by simd-json (identical to
