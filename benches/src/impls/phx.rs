@@ -5,13 +5,12 @@
 //! received, strings escaped as `JSON.stringify` does) into a reused `Vec` (no allocation
 //! after the first run).
 
-use phx_codec::{Direction, Frame, JsonStr, Payload, RawJson, binary, decode_text};
+use phx_codec::message::{FileId, Response, Shout};
+use phx_codec::presence::PresenceKey;
+use phx_codec::{Direction, Frame, JsonStr, Message, Payload, binary, decode_text};
 
 use crate::cases::{Case, Kind};
-use crate::{
-    ATTACHMENT_TEXT, CLIENT_SHOUT_TEXT, FAILED, META_TEXT, Op, Runner, SERVER_SHOUT_TEXT, Sum,
-    USER_TEXT, Unsupported,
-};
+use crate::{FAILED, Op, Runner, Sum, Unsupported};
 
 /// The unescaped length of a string: free without escapes, one pass over it otherwise.
 pub(crate) fn js(s: JsonStr<'_>) -> usize {
@@ -61,83 +60,168 @@ pub(crate) fn envelope(frame: &Frame<'_>) -> u64 {
     sum.0
 }
 
-fn text(v: Option<RawJson<'_>>) -> Option<usize> {
-    v.and_then(|v| v.as_json_str()).map(js)
+fn text(v: Option<JsonStr<'_>>) -> Option<usize> {
+    v.map(js)
 }
 
-fn read_texts(sum: &mut Sum, object: RawJson<'_>, keys: &[&str]) {
-    for key in keys {
-        sum.text(text(object.get(key)));
+/// The length of a presence key as received (`user:<id>`, `customer:<id>`, other).
+fn key_len(key: PresenceKey<'_>) -> usize {
+    match key {
+        PresenceKey::User(id) => {
+            "user:".len()
+                + id.unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |d| d as usize + 1)
+        }
+        PresenceKey::Customer(id) => "customer:".len() + js(id),
+        PresenceKey::Other(key) => js(key),
     }
 }
 
+fn read_shout(shout: &Shout<'_>, sum: &mut Sum) {
+    for s in [
+        shout.id(),
+        shout.object(),
+        shout.body(),
+        shout.message_type(),
+        shout.content_type(),
+        shout.source(),
+        shout.created_at(),
+        shout.sent_at(),
+        shout.seen_at(),
+        shout.conversation_id(),
+        shout.account_id(),
+        shout.customer_id(),
+    ] {
+        sum.text(text(s));
+    }
+    sum.flag(shout.private());
+    sum.int(shout.user_id());
+    if let Some(user) = shout.user() {
+        sum.int(user.id());
+        for s in [
+            user.object(),
+            user.email(),
+            user.created_at(),
+            user.disabled_at(),
+            user.archived_at(),
+            user.full_name(),
+            user.display_name(),
+            user.profile_photo_url(),
+            user.role(),
+        ] {
+            sum.text(text(s));
+        }
+    }
+    if let Some(customer) = shout.customer() {
+        for s in [
+            customer.id(),
+            customer.object(),
+            customer.name(),
+            customer.email(),
+            customer.phone(),
+            customer.external_id(),
+            customer.profile_photo_url(),
+            customer.company_id(),
+            customer.host(),
+            customer.pathname(),
+            customer.current_url(),
+            customer.browser(),
+            customer.os(),
+            customer.created_at(),
+            customer.updated_at(),
+            customer.title(),
+        ] {
+            sum.text(text(s));
+        }
+        sum.count(
+            customer
+                .metadata()
+                .and_then(|m| m.members())
+                .map(Iterator::count),
+        );
+    }
+    for a in shout.attachments() {
+        sum.int(match a.id() {
+            Some(FileId::Int(id)) => Some(id),
+            _ => None,
+        });
+        for s in [a.object(), a.file_url(), a.content_type(), a.filename()] {
+            sum.text(text(s));
+        }
+    }
+    sum.count(
+        shout
+            .metadata()
+            .and_then(|m| m.members())
+            .map(Iterator::count),
+    );
+    for id in shout.file_ids() {
+        sum.text(match id {
+            FileId::Str(s) => Some(js(s)),
+            FileId::Int(_) => None,
+        });
+    }
+    for id in shout.mentioned_user_ids() {
+        sum.int(Some(id));
+    }
+    std::hint::black_box((
+        shout.is_from_customer(),
+        shout.is_from_agent(),
+        shout.is_bot(),
+    ));
+}
+
+/// Decode + `frame.message()` + every accessor of the typed message.
 pub(crate) fn typed(frame: &Frame<'_>, kind: Kind) -> u64 {
     let mut sum = Sum::default();
     sum.text(frame.join_ref().map(js));
     sum.text(frame.reference().map(js));
     sum.text(Some(js(frame.topic())));
     sum.text(Some(js(frame.event())));
-    let p = match frame.payload() {
-        Payload::Json(p) => p,
-        Payload::Binary(bytes) if kind == Kind::BinaryPush => {
-            sum.count(Some(bytes.len()));
-            return sum.0;
+    if kind == Kind::BinaryPush {
+        return match frame.payload() {
+            Payload::Binary(bytes) => {
+                sum.count(Some(bytes.len()));
+                sum.0
+            }
+            _ => FAILED,
+        };
+    }
+    match (kind, frame.message()) {
+        (Kind::ClientShout | Kind::ServerShout, Ok(Message::Shout(shout))) => {
+            read_shout(&shout, &mut sum);
+        }
+        (Kind::Join, Ok(Message::Join(join))) => sum.text(text(join.customer_id())),
+        (Kind::Reply, Ok(Message::Reply(reply))) => {
+            sum.text(reply.status().map(|s| js(s.as_json_str())));
+            if let Response::Json(response) = reply.response() {
+                sum.count(response.members().map(Iterator::count));
+            }
+            std::hint::black_box(reply.reason());
+        }
+        (Kind::Heartbeat, Ok(Message::Heartbeat)) => {
+            sum.count(
+                frame
+                    .payload_json()
+                    .and_then(|p| p.members())
+                    .map(Iterator::count),
+            );
+        }
+        (Kind::PresenceState, Ok(Message::PresenceState(state))) => {
+            for (key, metas) in state.entries() {
+                sum.text(Some(key_len(key)));
+                std::hint::black_box((key.user_id(), key.customer_id()));
+                for meta in metas {
+                    for s in [meta.online_at(), meta.phx_ref(), meta.phx_ref_prev()] {
+                        sum.text(text(s));
+                    }
+                    sum.int(meta.user_id());
+                    std::hint::black_box((meta.customer_id(), meta.online_at_secs()));
+                }
+            }
         }
         _ => return FAILED,
-    };
-    match kind {
-        Kind::ClientShout => {
-            for key in CLIENT_SHOUT_TEXT {
-                sum.text(text(frame.payload_get(key)));
-            }
-        }
-        Kind::ServerShout => {
-            read_texts(&mut sum, p, &SERVER_SHOUT_TEXT);
-            sum.flag(frame.payload_get("private").and_then(|v| v.as_bool()));
-            sum.int(frame.payload_get("user_id").and_then(|v| v.as_i64()));
-            if let Some(user) = frame.payload_get("user").filter(|u| u.members().is_some()) {
-                sum.int(user.get("id").and_then(|v| v.as_i64()));
-                read_texts(&mut sum, user, &USER_TEXT);
-            }
-            if let Some(items) = frame.payload_get("attachments").and_then(|v| v.items()) {
-                sum.count(Some(items.clone().count()));
-                for a in items {
-                    sum.int(a.get("id").and_then(|v| v.as_i64()));
-                    read_texts(&mut sum, a, &ATTACHMENT_TEXT);
-                }
-            }
-            sum.count(
-                frame
-                    .payload_get("metadata")
-                    .and_then(|v| v.members())
-                    .map(Iterator::count),
-            );
-        }
-        Kind::Join => sum.text(text(frame.payload_get("customer_id"))),
-        Kind::Reply => {
-            sum.text(text(frame.payload_get("status")));
-            sum.count(
-                frame
-                    .payload_get("response")
-                    .and_then(|v| v.members())
-                    .map(Iterator::count),
-            );
-        }
-        Kind::Heartbeat => sum.count(p.members().map(Iterator::count)),
-        Kind::PresenceState => {
-            let Some(entries) = p.members() else {
-                return FAILED;
-            };
-            for (key, entry) in entries {
-                sum.text(Some(js(key)));
-                let metas = entry.get("metas").and_then(|v| v.items());
-                for meta in metas.into_iter().flatten() {
-                    read_texts(&mut sum, meta, &META_TEXT);
-                    sum.int(meta.get("user_id").and_then(|v| v.as_i64()));
-                }
-            }
-        }
-        Kind::BinaryPush => return FAILED,
     }
     sum.0
 }

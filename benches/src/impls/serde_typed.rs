@@ -62,7 +62,6 @@ impl ReadAll for ServerShout<'_> {
                 sum.text(text(s.as_ref()));
             }
         }
-        sum.count(Some(self.attachments.len()));
         for a in &self.attachments {
             sum.int(Some(a.id));
             for s in [&a.object, &a.file_url, &a.content_type, &a.filename] {

@@ -69,7 +69,6 @@ fn typed(v: &Value, kind: Kind) -> u64 {
                 read_texts(&mut sum, user, &USER_TEXT);
             }
             if let Some(items) = p.get("attachments").and_then(Value::as_array) {
-                sum.count(Some(items.len()));
                 for a in items {
                     sum.int(a.get("id").and_then(Value::as_i64));
                     read_texts(&mut sum, a, &ATTACHMENT_TEXT);

@@ -90,7 +90,6 @@ fn typed(v: &BorrowedValue<'_>, kind: Kind) -> u64 {
                 read_texts(&mut sum, user, &USER_TEXT);
             }
             if let Some(items) = p.get("attachments").and_then(|v| v.as_array()) {
-                sum.count(Some(items.len()));
                 for a in items {
                     sum.int(int(a.get("id")));
                     read_texts(&mut sum, a, &ATTACHMENT_TEXT);
