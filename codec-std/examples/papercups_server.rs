@@ -38,8 +38,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use phx_codec::encode::{JsonObjectWriter, Sink, WriteJson};
@@ -49,7 +50,8 @@ use phx_codec::{
 };
 use phx_codec_std::{FrameExt, SharedFrame};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
+use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_tungstenite::tungstenite::handshake::server::{
     Callback, ErrorResponse, Request, Response,
 };
@@ -63,17 +65,28 @@ const DEFAULT_ACCOUNT_ID: &str = "2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5";
 
 type ConnId = u64;
 
+/// Messages queued for one socket before it counts as not keeping up.
+const SEND_QUEUE: usize = 1024;
+
+/// How long a closing socket may take to flush its queue.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
 // --- Command line ------------------------------------------------------------------------------
 
 struct Args {
     port: u16,
     account_id: String,
+    trace: bool,
 }
+
+/// `--trace`: log every frame received and sent.
+static TRACE: AtomicBool = AtomicBool::new(false);
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         port: 4000,
         account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+        trace: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -87,9 +100,10 @@ fn parse_args() -> Result<Args, String> {
             "--account-id" => {
                 args.account_id = it.next().ok_or("--account-id needs a value")?;
             }
+            "--trace" => args.trace = true,
             "-h" | "--help" => {
                 return Err(
-                    "usage: papercups_server [--port PORT] [--account-id UUID]\n\
+                    "usage: papercups_server [--port PORT] [--account-id UUID] [--trace]\n\
                      serves Phoenix Channels on ws://127.0.0.1:PORT/socket/websocket?vsn=2.0.0"
                         .to_owned(),
                 );
@@ -130,6 +144,7 @@ async fn main() {
     // Whoever started us waits for that line: make sure it is out now.
     let _ = std::io::stdout().flush();
 
+    TRACE.store(args.trace, Ordering::Relaxed);
     let hub = Arc::new(Mutex::new(Hub::new(args.account_id)));
     let mut next_id: ConnId = 0;
     loop {
@@ -231,9 +246,10 @@ async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<H
     );
 
     let (mut sink, mut stream) = ws.split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<WsMsg>();
+    let (tx, mut rx) = mpsc::channel::<WsMsg>(SEND_QUEUE);
     let writer = tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
+            trace(id, "->", &message);
             let closing = matches!(message, WsMsg::Close(_));
             if sink.send(message).await.is_err() || closing {
                 break;
@@ -241,10 +257,25 @@ async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<H
         }
         let _ = sink.close().await;
     });
-    lock(&hub).connect(id, Conn::new(tx, vsn, user_id));
+    let conn = Conn::new(tx, vsn, user_id);
+    let fell_behind = Arc::clone(&conn.fell_behind);
+    lock(&hub).connect(id, conn);
 
     let decoder = Decoder::new(vsn, Direction::FromClient);
-    while let Some(received) = stream.next().await {
+    loop {
+        let received = tokio::select! {
+            received = stream.next() => match received {
+                Some(received) => received,
+                None => break,
+            },
+            () = fell_behind.notified() => {
+                eprintln!("conn {id}: {SEND_QUEUE} messages queued and unread, closing the socket");
+                break;
+            }
+        };
+        if let Ok(message) = &received {
+            trace(id, "<-", message);
+        }
         // Decoded once into a SharedFrame that keeps the received buffer (no copy).
         let decoded = match received {
             Ok(WsMsg::Text(text)) => SharedFrame::from_text(Bytes::from(text), &decoder),
@@ -273,8 +304,37 @@ async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<H
         }
     }
     lock(&hub).disconnect(id);
-    let _ = writer.await;
+    // Let the writer flush what is queued (a close frame, say), but never wait on a peer
+    // that does not read.
+    let mut writer = writer;
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
     eprintln!("conn {id}: closed");
+}
+
+fn trace(id: ConnId, direction: &str, message: &WsMsg) {
+    if !TRACE.load(Ordering::Relaxed) {
+        return;
+    }
+    match message {
+        WsMsg::Text(text) => eprintln!("conn {id} {direction} {}", text.as_str()),
+        WsMsg::Binary(bytes) => {
+            let mut hex = String::with_capacity(bytes.len() * 3);
+            for b in bytes.iter().take(64) {
+                let _ = write!(hex, " {b:02x}");
+            }
+            let more = if bytes.len() > 64 { " ..." } else { "" };
+            eprintln!(
+                "conn {id} {direction} binary {} bytes:{hex}{more}",
+                bytes.len()
+            );
+        }
+        other => eprintln!("conn {id} {direction} {other:?}"),
+    }
 }
 
 fn lock(hub: &Mutex<Hub>) -> MutexGuard<'_, Hub> {
@@ -285,7 +345,10 @@ fn lock(hub: &Mutex<Hub>) -> MutexGuard<'_, Hub> {
 // --- Shared state --------------------------------------------------------------------------------
 
 struct Conn {
-    tx: mpsc::UnboundedSender<WsMsg>,
+    tx: mpsc::Sender<WsMsg>,
+    /// Notified once when the send queue is full: the peer does not keep up, and its socket
+    /// is closed rather than let it hold memory or slow anyone else down.
+    fell_behind: Arc<Notify>,
     vsn: Vsn,
     /// Set for agents (connect param `user_id`).
     user_id: Option<i64>,
@@ -294,9 +357,10 @@ struct Conn {
 }
 
 impl Conn {
-    fn new(tx: mpsc::UnboundedSender<WsMsg>, vsn: Vsn, user_id: Option<i64>) -> Self {
+    fn new(tx: mpsc::Sender<WsMsg>, vsn: Vsn, user_id: Option<i64>) -> Self {
         Self {
             tx,
+            fell_behind: Arc::new(Notify::new()),
             vsn,
             user_id,
             channels: HashMap::new(),
@@ -304,8 +368,10 @@ impl Conn {
     }
 
     fn send(&self, message: WsMsg) {
-        // Fails only when the connection is going away; its cleanup follows.
-        let _ = self.tx.send(message);
+        // A closed queue means the connection is going away; its cleanup follows.
+        if let Err(TrySendError::Full(_)) = self.tx.try_send(message) {
+            self.fell_behind.notify_one();
+        }
     }
 }
 
@@ -1224,12 +1290,12 @@ mod tests {
     struct Client {
         id: ConnId,
         vsn: Vsn,
-        rx: mpsc::UnboundedReceiver<WsMsg>,
+        rx: mpsc::Receiver<WsMsg>,
     }
 
     impl Client {
         fn connect(hub: &mut Hub, id: ConnId, vsn: Vsn, user_id: Option<i64>) -> Self {
-            let (tx, rx) = mpsc::unbounded_channel();
+            let (tx, rx) = mpsc::channel(SEND_QUEUE);
             hub.connect(id, Conn::new(tx, vsn, user_id));
             Self { id, vsn, rx }
         }
@@ -1544,6 +1610,34 @@ mod tests {
         sync(&mut seen_by_agent, &mut agent);
         assert_eq!(seen_by_agent.customers().count(), 0);
         assert_eq!(seen_by_agent.keys().collect::<Vec<_>>(), ["user:7"]);
+    }
+
+    #[test]
+    fn a_socket_that_stops_reading_is_flagged_and_the_others_keep_receiving() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut talker = Client::connect(&mut hub, 1, Vsn::V2, None);
+        let sleeper = Client::connect(&mut hub, 2, Vsn::V2, None);
+        talker.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        sleeper.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
+        let flag = Arc::clone(&hub.conns[&sleeper.id].fell_behind);
+        let mut received = talker.received().len();
+        for i in 0..SEND_QUEUE + 10 {
+            talker.send(
+                &mut hub,
+                &format!(r#"["1","{i}","conversation:c","shout",{{"body":"{i}"}}]"#),
+            );
+            received += talker.received().len();
+        }
+        assert!(
+            received >= SEND_QUEUE + 10,
+            "the reader got all its broadcasts"
+        );
+        // notify_one stored a permit: the connection task would wake up and close.
+        let notified = flag.notified();
+        tokio::pin!(notified);
+        let waker = futures_util::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(notified.as_mut().poll(&mut cx).is_ready());
     }
 
     #[test]
