@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
-use phx_codec::{DecodeError, Direction, Frame, WireFormat, binary, decode_text, v1};
+use phx_codec::{DecodeError, DecodeLimits, Direction, Frame, WireFormat, binary, decode_text, v1};
 
 use crate::base64::{self, Base64Error};
 use crate::hex::{self, HexError};
@@ -45,26 +45,26 @@ impl Input {
         }
     }
 
-    /// Calls `f` with each line's 1-based number and its bytes (without `\n` or `\r\n`), in
-    /// order. Memory stays bounded by the longest line.
+    /// Calls `f` with each line's 1-based number and the line (without `\n` or `\r\n`), in
+    /// order. Memory stays bounded: at most [`MAX_LINE`] bytes of a line are kept.
     pub(crate) fn for_each_line(
         mut self,
-        mut f: impl FnMut(u64, &[u8]) -> io::Result<()>,
+        mut f: impl FnMut(u64, Line<'_>) -> io::Result<()>,
     ) -> io::Result<()> {
         let progress = Progress::for_input(self.len);
         let mut buf = Vec::new();
         let mut number = 0u64;
         loop {
             buf.clear();
-            let read = self.reader.read_until(b'\n', &mut buf)?;
+            let (read, too_long) = read_line(&mut *self.reader, &mut buf, MAX_LINE)?;
             if read == 0 {
                 break;
             }
             number += 1;
             progress.advance(read);
-            let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            f(number, line)?;
+            let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            f(number, Line { bytes, too_long })?;
         }
         progress.finish();
         Ok(())
@@ -76,6 +76,52 @@ impl Input {
         Self {
             reader: Box::new(BufReader::new(bytes)),
             len: Some(bytes.len() as u64),
+        }
+    }
+}
+
+/// The longest line kept: room for the largest frame the codec accepts by default, written
+/// as hex (two digits a byte) behind its prefix. Longer lines fail as `line_too_long` without
+/// being held in memory.
+pub(crate) const MAX_LINE: usize = 2 * DecodeLimits::DEFAULT_MAX_FRAME_LEN + 64;
+
+/// One line of a capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Line<'a> {
+    /// The line's bytes, without its line end (only the first [`MAX_LINE`] when too long).
+    pub(crate) bytes: &'a [u8],
+    /// Whether the line was longer than [`MAX_LINE`].
+    pub(crate) too_long: bool,
+}
+
+/// Reads up to and including the next `\n` (or to the end of input), keeping at most `cap`
+/// bytes in `buf`. Returns the bytes consumed and whether some were dropped.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(end) => (&available[..=end], true),
+            None => (available, false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        if chunk.len() > room {
+            too_long = true;
+        }
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let n = chunk.len();
+        reader.consume(n);
+        consumed += n;
+        if done {
+            return Ok((consumed, too_long));
         }
     }
 }
@@ -171,11 +217,20 @@ pub(crate) struct Decoded<'a> {
 /// Decodes one capture line. `None` for skipped lines. Binary frames are first turned into
 /// bytes in `scratch`, then decoded as sent in `direction`.
 pub(crate) fn decode_line<'a>(
-    line: &'a [u8],
+    line: Line<'a>,
     scratch: &'a mut Vec<u8>,
     direction: Direction,
 ) -> Option<Result<Decoded<'a>, Failure>> {
-    let result = match classify(line) {
+    let kind = classify(line.bytes);
+    if kind != LineKind::Skip && line.too_long {
+        return Some(Err(Failure::new(
+            "line_too_long",
+            MAX_LINE,
+            format!("line longer than {MAX_LINE} bytes: longer than any frame the codec accepts"),
+        )));
+    }
+    let line = line.bytes;
+    let result = match kind {
         LineKind::Skip => return None,
         LineKind::Text(format @ WireFormat::V1) => v1::decode_v1(line)
             .map(|frame| Decoded { format, frame })
@@ -240,6 +295,13 @@ fn decode_bytes(bytes: &[u8], direction: Direction) -> Result<Decoded<'_>, Failu
 mod tests {
     use super::*;
 
+    fn whole(bytes: &[u8]) -> Line<'_> {
+        Line {
+            bytes,
+            too_long: false,
+        }
+    }
+
     #[test]
     fn classifies_every_kind_of_line() {
         assert_eq!(classify(b""), LineKind::Skip);
@@ -269,7 +331,7 @@ mod tests {
         // kind 0 from a client: join_ref "1", ref "2", topic "t", event "e", payload 0xff.
         let mut scratch = Vec::new();
         let hex = decode_line(
-            b"hex:0001010101313274 65ff",
+            whole(b"hex:0001010101313274 65ff"),
             &mut scratch,
             Direction::FromClient,
         );
@@ -282,7 +344,7 @@ mod tests {
             }))
         ));
         let hex = decode_line(
-            b"hex:000101010131327465ff",
+            whole(b"hex:000101010131327465ff"),
             &mut scratch,
             Direction::FromClient,
         )
@@ -292,7 +354,7 @@ mod tests {
         assert_eq!(hex.frame.topic(), "t");
         let mut scratch2 = Vec::new();
         let b64 = decode_line(
-            b"base64:AAEBAQExMnRl/w==",
+            whole(b"base64:AAEBAQExMnRl/w=="),
             &mut scratch2,
             Direction::FromClient,
         )
@@ -306,7 +368,7 @@ mod tests {
         let mut seen = Vec::new();
         Input::from_bytes(b"a\r\n\nb")
             .for_each_line(|n, line| {
-                seen.push((n, line.to_vec()));
+                seen.push((n, line.bytes.to_vec()));
                 Ok(())
             })
             .unwrap();
@@ -314,5 +376,40 @@ mod tests {
             seen,
             [(1, b"a".to_vec()), (2, Vec::new()), (3, b"b".to_vec())]
         );
+    }
+
+    #[test]
+    fn a_line_over_the_cap_is_cut_and_flagged_and_the_next_line_is_whole() {
+        let input: &[u8] = b"0123456789\nabc\n";
+        let mut reader = io::BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        assert_eq!(read_line(&mut reader, &mut buf, 5).unwrap(), (11, true));
+        assert_eq!(buf, b"01234");
+        buf.clear();
+        assert_eq!(read_line(&mut reader, &mut buf, 5).unwrap(), (4, false));
+        assert_eq!(buf, b"abc\n");
+        buf.clear();
+        assert_eq!(read_line(&mut reader, &mut buf, 5).unwrap(), (0, false));
+    }
+
+    #[test]
+    fn a_line_too_long_for_any_frame_is_a_failure_but_a_long_comment_is_not() {
+        let mut scratch = Vec::new();
+        let long = Line {
+            bytes: b"[null",
+            too_long: true,
+        };
+        assert!(matches!(
+            decode_line(long, &mut scratch, Direction::FromClient),
+            Some(Err(Failure {
+                kind: "line_too_long",
+                ..
+            }))
+        ));
+        let comment = Line {
+            bytes: b"# long",
+            too_long: true,
+        };
+        assert!(decode_line(comment, &mut scratch, Direction::FromClient).is_none());
     }
 }

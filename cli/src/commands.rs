@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use phx_codec::{Direction, WireFormat};
 
-use crate::capture::{Failure, Input, LineKind, classify, decode_line};
+use crate::capture::{Failure, Input, LineKind, MAX_LINE, classify, decode_line};
 use crate::json::{RecordScratch, parse_record, put_error_record, put_frame_record};
 use crate::transcode::{BinaryText, put_line};
 
@@ -109,7 +109,7 @@ pub(crate) fn convert(
         buf.clear();
         let result = match decode_line(line, &mut scratch, direction) {
             None => {
-                buf.extend_from_slice(line);
+                buf.extend_from_slice(line.bytes);
                 buf.push(b'\n');
                 Ok(())
             }
@@ -118,7 +118,7 @@ pub(crate) fn convert(
         };
         match result {
             Ok(()) => {
-                outcome.frames += u64::from(classify(line) != LineKind::Skip);
+                outcome.frames += u64::from(classify(line.bytes) != LineKind::Skip);
                 out.write_all(&buf)
             }
             Err(failure) => {
@@ -144,18 +144,26 @@ pub(crate) fn encode(
     let mut buf = Vec::new();
     input.for_each_line(|number, line| {
         outcome.lines = number;
-        if classify(line) == LineKind::Skip {
+        if classify(line.bytes) == LineKind::Skip {
             return Ok(());
         }
         buf.clear();
-        let result = std::str::from_utf8(line)
-            .map_err(|e| {
+        let text = if line.too_long {
+            Err(Failure::new(
+                "line_too_long",
+                MAX_LINE,
+                format!("line longer than {MAX_LINE} bytes"),
+            ))
+        } else {
+            std::str::from_utf8(line.bytes).map_err(|e| {
                 Failure::new(
                     "invalid_utf8",
                     e.valid_up_to(),
                     format!("invalid UTF-8 at byte {}", e.valid_up_to()),
                 )
             })
+        };
+        let result = text
             .and_then(|text| parse_record(text, &mut scratch))
             .and_then(|(own, frame)| {
                 put_line(

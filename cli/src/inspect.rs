@@ -333,7 +333,7 @@ pub(crate) fn inspect(
                 outcome.frames += 1;
                 let frame = decoded.frame;
                 let from = sender(&frame, decoded.format, direction);
-                let size = line.len() as u64;
+                let size = line.bytes.len() as u64;
                 summary.bytes += size;
                 summary.largest = summary.largest.max(size);
                 let event = show(&frame.event().to_string());

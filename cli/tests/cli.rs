@@ -465,3 +465,16 @@ fn the_help_examples_show_real_output() {
     assert!(stdout(&help).contains(&format!("  {first}\n")));
     assert!(stdout(&help).contains(&format!("  {last}\n")));
 }
+
+#[test]
+fn a_line_longer_than_any_frame_fails_alone() {
+    let mut input = vec![b'['; 20_000_200];
+    input.extend_from_slice(b"\n[null,\"2\",\"phoenix\",\"heartbeat\",{}]\n");
+    let output = phx_with_stdin(&["decode"], &input);
+    assert_eq!(status(&output), 1);
+    let records = records(&output);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["error"]["kind"], "line_too_long");
+    assert_eq!(records[1]["line"], 2);
+    assert_eq!(records[1]["ref"], "2");
+}
