@@ -150,6 +150,37 @@ fn opt(s: Option<&String>) -> Option<JsonStr<'_>> {
     s.map(|s| JsonStr::literal(s))
 }
 
+/// `s` as a JSON string with every UTF-16 unit written as `\uXXXX` (surrogate pairs for astral
+/// characters): the same string, spelled differently.
+fn escape_all(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("\"");
+    for unit in s.encode_utf16() {
+        let _ = write!(out, "\\u{unit:04X}");
+    }
+    out.push('"');
+    out
+}
+
+/// `value` as JSON text with every string and key spelled by [`escape_all`].
+fn to_escaped_json(value: &Value) -> String {
+    match value {
+        Value::String(s) => escape_all(s),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(to_escaped_json).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(map) => {
+            let members: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}:{}", escape_all(k), to_escaped_json(v)))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
 // --- V2 text --------------------------------------------------------------------------------
 
 proptest! {
@@ -192,15 +223,6 @@ proptest! {
     fn v2_frames_with_every_string_escaped_decode_to_the_same_frame(f in text_frame()) {
         // Write every character of the envelope strings as `\uXXXX` (surrogate pairs for
         // astral ones): a different spelling, the same frame.
-        fn escape_all(s: &str) -> String {
-            use std::fmt::Write as _;
-            let mut out = String::from("\"");
-            for unit in s.encode_utf16() {
-                let _ = write!(out, "\\u{unit:04X}");
-            }
-            out.push('"');
-            out
-        }
         let nullable = |s: &Option<String>| s.as_deref().map_or("null".to_owned(), escape_all);
         let payload_text = serde_json::to_string(&f.payload).unwrap();
         let text = format!(
@@ -244,6 +266,116 @@ proptest! {
         }
         // RawJson::parse agrees too.
         prop_assert!(RawJson::parse(&payload_text).is_ok());
+    }
+}
+
+// --- typed views do not depend on spelling ---------------------------------------------------
+
+/// Keys the typed messages read, so generated payloads hit the typed fields (with values of
+/// any type: wrong types must give the same error in both spellings).
+const TYPED_KEYS: &[&str] = &[
+    "id",
+    "object",
+    "body",
+    "type",
+    "content_type",
+    "private",
+    "source",
+    "created_at",
+    "sent_at",
+    "seen_at",
+    "conversation_id",
+    "account_id",
+    "customer_id",
+    "user_id",
+    "user",
+    "customer",
+    "attachments",
+    "metadata",
+    "file_ids",
+    "mentioned_user_ids",
+    "reason",
+    "status",
+    "response",
+    "joins",
+    "leaves",
+    "updates",
+    "event",
+    "issue",
+    "title",
+    "metas",
+    "phx_ref",
+    "online_at",
+];
+
+fn typed_payload() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        4 => prop::sample::select(TYPED_KEYS.to_vec()).prop_map(str::to_owned),
+        1 => hard_string(6),
+    ];
+    let value = prop_oneof![
+        3 => hard_string(10).prop_map(Value::String),
+        2 => json_value(),
+        1 => prop::collection::vec((prop::sample::select(TYPED_KEYS.to_vec()), json_value()), 0..5)
+            .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+    ];
+    prop::collection::vec((key, value), 0..10)
+        .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+}
+
+fn typed_topic() -> impl Strategy<Value = String> {
+    let prefix = prop::sample::select(vec![
+        "conversation:",
+        "conversation:lobby:",
+        "conversation:lobby",
+        "room:",
+        "notification:",
+        "events:",
+        "events:admin:",
+        "issue:lobby:",
+        "issue:",
+        "phoenix",
+        "",
+    ]);
+    (prefix, prop_oneof![Just(String::new()), hard_string(8)])
+        .prop_map(|(p, rest)| format!("{p}{rest}"))
+}
+
+fn typed_event() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(phx_codec::Event::KNOWN.to_vec()).prop_map(str::to_owned),
+        1 => hard_string(8),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn escaped_and_literal_spellings_give_the_same_topic_event_and_typed_message(
+        topic in typed_topic(),
+        event in typed_event(),
+        payload in typed_payload(),
+    ) {
+        let plain = serde_json::to_string(&serde_json::json!([null, "1", topic, event, payload])).unwrap();
+        let escaped = format!(
+            "[null,\"1\",{},{},{}]",
+            escape_all(&topic),
+            escape_all(&event),
+            to_escaped_json(&payload)
+        );
+        let a = decode_text(plain.as_bytes()).unwrap();
+        let b = decode_text(escaped.as_bytes()).unwrap();
+        prop_assert_eq!(a.topic_kind(), b.topic_kind());
+        prop_assert_eq!(a.event_kind(), b.event_kind());
+        match (a.message(), b.message()) {
+            (Ok(x), Ok(y)) => {
+                prop_assert_eq!(x.name(), y.name());
+                prop_assert_eq!(serde_json::to_value(x).unwrap(), serde_json::to_value(y).unwrap());
+            }
+            (Err(x), Err(y)) => prop_assert_eq!(x.kind, y.kind),
+            (x, y) => prop_assert!(false, "plain {:?} vs escaped {:?}", x, y),
+        }
     }
 }
 
@@ -407,6 +539,17 @@ proptest! {
         let mut framed = b"[null,\"1\",\"t\",\"e\",".to_vec();
         framed.extend_from_slice(&bytes);
         framed.push(b']');
+        check_agreement(&framed)?;
+    }
+
+    #[test]
+    fn arbitrary_bytes_are_accepted_exactly_when_serde_json_accepts_them(
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
+        check_agreement(&bytes)?;
+        let mut framed = b"[null,null,\"t\",\"e\",\"".to_vec();
+        framed.extend_from_slice(&bytes);
+        framed.extend_from_slice(b"\"]");
         check_agreement(&framed)?;
     }
 
