@@ -478,3 +478,14 @@ fn a_line_longer_than_any_frame_fails_alone() {
     assert_eq!(records[1]["line"], 2);
     assert_eq!(records[1]["ref"], "2");
 }
+
+#[test]
+fn the_readme_shows_the_real_inspect_output_of_the_sample_session() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("cli/README.md exists");
+    let start = readme.find("```text\n").expect("a text block") + "```text\n".len();
+    let end = start + readme[start..].find("```").expect("the block ends");
+    let output = phx(&["inspect", path_arg(&session())]);
+    assert_eq!(&readme[start..end], stdout(&output));
+}
