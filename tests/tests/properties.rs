@@ -379,6 +379,59 @@ proptest! {
     }
 }
 
+// --- member lookup ---------------------------------------------------------------------------
+
+fn hash_of(s: JsonStr<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn payload_get_finds_the_last_duplicate_in_v1_and_v2_however_keys_are_spelled(
+        members in prop::collection::vec(
+            (prop_oneof![3 => prop::sample::select(vec!["a", "b", "body", "k"]).prop_map(str::to_owned), 1 => hard_string(5)], json_value()),
+            0..40,
+        ),
+        escaped_keys in any::<bool>(),
+        spaces in any::<bool>(),
+    ) {
+        let sep = if spaces { " \n " } else { "" };
+        let body: Vec<String> = members
+            .iter()
+            .map(|(k, v)| {
+                let key = if escaped_keys { escape_all(k) } else { serde_json::to_string(k).unwrap() };
+                format!("{key}{sep}:{sep}{}", serde_json::to_string(v).unwrap())
+            })
+            .collect();
+        let payload = format!("{{{sep}{}{sep}}}", body.join(&format!("{sep},{sep}")));
+        let v2 = format!("[null,null,\"t\",\"e\",{payload}]");
+        let v1 = format!("{{\"topic\":\"t\",\"event\":\"e\",\"ref\":null,\"payload\":{payload}}}");
+        let a = decode_text(v2.as_bytes()).unwrap();
+        let b = v1::decode_v1(v1.as_bytes()).unwrap();
+        let raw = RawJson::parse(&payload).unwrap();
+        prop_assert_eq!(raw.members().unwrap().count(), members.len());
+        for (key, _) in &members {
+            let expected = members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v).unwrap();
+            for got in [a.payload_get(key), b.payload_get(key), raw.get(key)] {
+                let got: Value = serde_json::from_str(got.expect("member found").as_str()).unwrap();
+                prop_assert!(json_close(&got, expected), "{key:?}: {got} != {expected}");
+            }
+        }
+        let absent = a.payload_get("\u{0}absent\u{0}");
+        prop_assert!(absent.is_none());
+        // Keys compare and hash the same however they are spelled.
+        for ((k1, _), (k2, _)) in raw.members().unwrap().zip(&members) {
+            prop_assert_eq!(k1, k2.as_str());
+            prop_assert_eq!(hash_of(k1), hash_of(JsonStr::literal(k2)));
+        }
+    }
+}
+
 // --- accept/reject agreement with serde_json -------------------------------------------------
 
 /// What serde_json says about `bytes` as a V2 frame: `Some(true)` accepted with the right
@@ -552,6 +605,12 @@ proptest! {
         framed.extend_from_slice(b"\"]");
         check_agreement(&framed)?;
     }
+
+}
+
+proptest! {
+    // Generating whole frames costs more than mutating seeds: fewer cases.
+    #![proptest_config(config(256))]
 
     #[test]
     fn generated_frames_with_mutations_agree_with_serde_json(
