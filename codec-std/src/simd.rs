@@ -1,5 +1,5 @@
 //! Payload parsing with simd-json (feature `simd-json`): the same results as the default
-//! `serde_json` path ([`FrameExt::payload_value`](crate::FrameExt::payload_value)), faster on
+//! `serde_json` path ([`crate::FrameExt::payload_value`]), faster on
 //! large payloads.
 //!
 //! The envelope is still decoded by the core (it is short; the core's single pass is what
