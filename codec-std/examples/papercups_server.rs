@@ -32,7 +32,12 @@
 //! - Binary pushes (V2 binary frames) are broadcast back to the topic as binary broadcasts; a
 //!   binary `ping` gets a binary reply with the same bytes.
 //! - A frame that does not decode is logged to stderr and closes that one socket (close code
-//!   1011, as Cowboy does when a Phoenix socket process crashes on it).
+//!   1011, as Cowboy does when a Phoenix socket process crashes on it). A socket that stops
+//!   reading (1024 messages queued) is closed too; no socket can slow down the others.
+//!
+//! `--trace` logs every frame received (`<-`) and sent (`->`) to stderr. Incoming messages are
+//! decoded once into [`SharedFrame`]s (the received buffer, no copy); each outgoing frame is
+//! encoded once ([`FrameExt::encode_to_bytes`]) and the same buffer goes to every receiver.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -380,6 +385,8 @@ impl Conn {
 struct Joined {
     /// The ref of the `phx_join` that opened it.
     join_ref: Option<String>,
+    /// The `customer_id` join param (the widget's conversation channel).
+    customer_id: Option<String>,
 }
 
 /// Who is tracked: Papercups tracks customers by their UUID and agents by their integer id.
@@ -437,7 +444,6 @@ struct Hub {
     members: HashMap<String, Vec<ConnId>>,
     presences: Vec<Tracked>,
     conversations: HashSet<String>,
-    seen: HashSet<String>,
     ids: IdSource,
 }
 
@@ -740,7 +746,6 @@ impl Hub {
             members: HashMap::new(),
             presences: Vec::new(),
             conversations: HashSet::new(),
-            seen: HashSet::new(),
             ids: IdSource::new(),
         }
     }
@@ -856,7 +861,9 @@ impl Hub {
                     eprintln!("conn {id}: {} on unjoined topic {topic}", frame.event());
                     self.reply(push, None, "error", UNMATCHED_TOPIC);
                 }
-                Some(Joined { join_ref: current }) => {
+                Some(Joined {
+                    join_ref: current, ..
+                }) => {
                     if event == Event::Leave {
                         self.reply(push, current.as_deref(), "ok", EmptyObject);
                         self.push_closed(id, current.as_deref(), &topic);
@@ -881,7 +888,7 @@ impl Hub {
         let Some(user_id) = self.conns.get(&conn).map(|c| c.user_id) else {
             return;
         };
-        if let Some(Joined { join_ref: old }) = self.joined(conn, topic) {
+        if let Some(Joined { join_ref: old, .. }) = self.joined(conn, topic) {
             // A duplicate join replaces the channel, as Phoenix does.
             eprintln!("conn {conn}: duplicate join of {topic}, closing the old channel");
             self.push_closed(conn, old.as_deref(), topic);
@@ -894,7 +901,7 @@ impl Hub {
                     .and_then(|p| p.get("customer_id"))
                     .and_then(|c| c.as_json_str())
                     .map(JsonStr::into_string);
-                self.add_member(push);
+                self.add_member(push, customer.clone());
                 self.reply(push, push.join_ref, "ok", EmptyObject);
                 let who = customer.clone().map(Identity::Customer).or(agent);
                 self.track_and_sync(push, who.clone());
@@ -911,7 +918,7 @@ impl Hub {
                 }
             }
             Topic::ConversationLobby { .. } => {
-                self.add_member(push);
+                self.add_member(push, None);
                 self.reply(push, push.join_ref, "ok", EmptyObject);
             }
             Topic::Room { .. } | Topic::Notification { .. } => {
@@ -919,7 +926,7 @@ impl Hub {
                     self.reply(push, push.join_ref, "error", Reason("unauthorized"));
                     return;
                 }
-                self.add_member(push);
+                self.add_member(push, None);
                 self.reply(push, push.join_ref, "ok", EmptyObject);
                 self.track_and_sync(push, agent);
             }
@@ -930,10 +937,11 @@ impl Hub {
         }
     }
 
-    fn add_member(&mut self, push: Push<'_>) {
+    fn add_member(&mut self, push: Push<'_>, customer_id: Option<String>) {
         if let Some(conn) = self.conns.get_mut(&push.conn) {
             let joined = Joined {
                 join_ref: push.join_ref.map(str::to_owned),
+                customer_id,
             };
             conn.channels.insert(push.topic.to_owned(), joined);
         }
@@ -1069,16 +1077,16 @@ impl Hub {
         match (Topic::parse(JsonStr::literal(topic)), event) {
             (_, Event::Ping) => self.reply(push, join_ref, "ok", payload),
             (Topic::Conversation { id }, Event::Shout) => {
+                let joined = self.joined(push.conn, topic).and_then(|j| j.customer_id);
                 let author = match user_id {
                     Some(user) => Author::Agent(user),
-                    None => Author::Customer(None),
+                    None => Author::Customer(joined.as_deref()),
                 };
                 self.shout(id.raw(), author, payload);
             }
             (Topic::Conversation { id }, Event::MessagesSeen) => {
                 // Papercups marks the agents' messages seen and does not reply.
                 eprintln!("conn {}: messages seen in conversation {id}", push.conn);
-                self.seen.insert(id.into_string());
             }
             (Topic::Notification { .. }, Event::Shout) => {
                 let conversation = payload
@@ -1122,7 +1130,8 @@ impl Hub {
         let customer_id = payload.get("customer_id").and_then(|c| c.as_json_str());
         let customer_id = customer_id.map(|c| c.to_cow());
         let author = match author {
-            Author::Customer(_) => Author::Customer(customer_id.as_deref()),
+            // The payload's customer_id, else the one the channel joined with.
+            Author::Customer(joined) => Author::Customer(customer_id.as_deref().or(joined)),
             agent @ Author::Agent(_) => agent,
         };
         let sent_at = payload
@@ -1487,6 +1496,24 @@ mod tests {
         assert_eq!(msg["user_id"], 7);
         assert_eq!(msg["customer_id"], Value::Null);
         assert!(msg.get("customer").is_none());
+    }
+
+    #[test]
+    fn a_customer_shout_without_customer_id_names_the_customer_who_joined() {
+        let mut hub = Hub::new(ACCOUNT.into());
+        let mut c = Client::connect(&mut hub, 1, Vsn::V2, None);
+        c.send(
+            &mut hub,
+            r#"["1","1","conversation:c","phx_join",{"customer_id":"cus"}]"#,
+        );
+        c.received();
+        c.send(
+            &mut hub,
+            r#"["1","2","conversation:c","shout",{"body":"hi"}]"#,
+        );
+        let frames = c.frames();
+        assert_eq!(frames[0][4]["customer_id"], "cus");
+        assert_eq!(frames[0][4]["customer"]["id"], "cus");
     }
 
     #[test]
