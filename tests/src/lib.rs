@@ -2,3 +2,8 @@
 //! (`fuzz/`) and by `cargo test` over the checked-in corpus (`tests/fuzz_corpus.rs`).
 
 pub mod fuzz;
+
+/// The README's Rust examples, compiled and run by `cargo test --doc -p phx-tests`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
