@@ -409,6 +409,28 @@ await step("the customer's disconnect removes it from the dashboard's Presence",
   assert.deepEqual(keys(notificationPresence), [agentKey]);
 });
 
+await step("after its connection drops, the agent reconnects, rejoins with a new join_ref and Presence resyncs", async () => {
+  const oldJoinRef = room.joinRef();
+  const refs = () => roomPresence.list((key, { metas }) => metas.map((m) => m.phx_ref)).flat();
+  const [oldPhxRef] = refs();
+  let reopened = 0;
+  agent.onOpen(() => reopened++);
+  // Drop the WebSocket under the client (as a network failure would), not via disconnect().
+  agent.connection.transport.close();
+  await until("reconnected", () => reopened === 1);
+  await until("room rejoined", () => room.state === "joined" && room.joinRef() !== oldJoinRef);
+  await until("notification rejoined", () => notification.state === "joined");
+  // The server untracked the old connection and tracked the new one: one meta, a new phx_ref.
+  await until("room presence resynced", () => refs().length === 1 && refs()[0] !== oldPhxRef);
+  assert.deepEqual(keys(roomPresence), [agentKey]);
+  const state = agent.received.filter(
+    (m) => m.topic === room.topic && m.event === "presence_state",
+  );
+  assert.equal(state.at(-1).join_ref, room.joinRef(), "presence_state for the new join");
+  const reply = await request(room.push("ping", { after: "reconnect" }));
+  assert.deepEqual(reply, { status: "ok", response: { after: "reconnect" } });
+});
+
 await step("agent disconnects cleanly", async () => {
   await new Promise((resolve) => agent.disconnect(resolve));
   assert.equal(agent.isConnected(), false);
