@@ -408,6 +408,48 @@ fn wrong_field_type_names_the_field_and_points_at_its_value() {
 }
 
 #[test]
+fn envelope_syntax_errors_win_over_type_errors() {
+    // Vectors `single_quotes` and `trailing_comma`: bytes that start no value are syntax
+    // errors, not type errors.
+    let t = r#"[null,'1','t','e',{}]"#;
+    assert_eq!(v2_err(t), e(K::ExpectedValue, at(t, "'")));
+    let t = r#"[null,"1","t","e",{},]"#;
+    assert_eq!(v2_err(t), e(K::ExpectedValue, last(t, "]")));
+    let t = r#"[null,"1","t","e",{}, ]"#;
+    assert_eq!(v2_err(t), e(K::ExpectedValue, last(t, "]")));
+}
+
+#[test]
+fn an_envelope_field_that_is_not_json_is_a_syntax_error_not_a_type_error() {
+    // An element whose own value is malformed JSON is a syntax error, as for a frame that is
+    // not an array (`ExpectedArray` is only reported for a valid value): the error names what
+    // is wrong with the JSON, at the byte where it is wrong. (A valid value of the wrong type,
+    // like `5` or `{}`, stays `WrongFieldType`.)
+    for (t, kind, bad) in [
+        (r#"[null,"1",{"a":},"e",{}]"#, K::ExpectedValue, "},\"e"),
+        (r#"[null,"1",-,"e",{}]"#, K::InvalidNumber, ",\"e"),
+        (r#"[null,tru,"t","e",{}]"#, K::InvalidLiteral, "tru"),
+        (r#"[null,"1",[1,,"e",{}]"#, K::ExpectedValue, ",\"e"),
+    ] {
+        assert_eq!(v2_err(t), e(kind, at(t, bad)), "{t}");
+    }
+    for (t, kind, bad) in [
+        (
+            r#"{"topic":{"a":},"event":"e","payload":{},"ref":null}"#,
+            K::ExpectedValue,
+            "},\"event",
+        ),
+        (
+            r#"{"topic":"t","event":"e","payload":{},"ref":-}"#,
+            K::InvalidNumber,
+            "}",
+        ),
+    ] {
+        assert_eq!(v1_err(t), e(kind, at(t, bad)), "{t}");
+    }
+}
+
+#[test]
 fn wrong_field_type_display_names_the_field() {
     let err = v2_err(r#"[null,"1",5,"e",{}]"#);
     assert!(err.to_string().contains("topic"), "{err}");
