@@ -601,7 +601,12 @@ pub(crate) fn object_with_index(
                 s.peek_token()?;
                 s.pos()
             };
-            s.value(depth + 1)?;
+            // Most payload members are strings: scan them inline.
+            if s.peek_token()? == b'"' {
+                s.string()?;
+            } else {
+                s.value(depth + 1)?;
+            }
             index.push(
                 (key_start - start, key_end - start, key.has_escapes()),
                 (value_start - start, s.pos() - start),
