@@ -68,17 +68,20 @@ pub enum MessageErrorKind {
     },
     /// The message needs a JSON payload and the frame carries binary bytes.
     BinaryPayload,
+    /// An object of 4 GiB or more: typed views keep 32-bit offsets.
+    TooLarge,
 }
 
 impl MessageErrorKind {
     /// A stable snake_case name for the kind (`"wrong_type"`, `"not_an_integer"`,
-    /// `"payload_not_object"`, `"binary_payload"`).
+    /// `"payload_not_object"`, `"binary_payload"`, `"too_large"`).
     pub const fn name(&self) -> &'static str {
         match self {
             Self::WrongType { .. } => "wrong_type",
             Self::NotAnInteger { .. } => "not_an_integer",
             Self::PayloadNotObject { .. } => "payload_not_object",
             Self::BinaryPayload => "binary_payload",
+            Self::TooLarge => "too_large",
         }
     }
 }
@@ -103,6 +106,7 @@ impl fmt::Display for MessageErrorKind {
                 write!(f, "payload must be an object, found {}", found.name())
             }
             Self::BinaryPayload => f.write_str("payload must be JSON, found binary"),
+            Self::TooLarge => f.write_str("object too large for a typed view (4 GiB or more)"),
         }
     }
 }
@@ -151,6 +155,27 @@ pub(crate) fn key_text<'k>(key: JsonStr<'k>, buf: &'k mut [u8; KEY_BUF]) -> Opti
         Some(text) => Some(text),
         None => key.unescape_into(buf).ok(),
     }
+}
+
+/// Whether `raw` holds no backslash, so none of its strings has escapes: one scan of the
+/// payload instead of one per string read.
+#[inline]
+pub(crate) fn is_plain(raw: RawJson<'_>) -> bool {
+    // Word at a time, without early exit: payloads rarely hold a backslash, and a branch-free
+    // loop beats `memchr`'s set-up on the few hundred bytes a payload has.
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
+    let bytes = raw.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word) ^ BACKSLASHES;
+        found |= x.wrapping_sub(ONES) & !x & HIGHS;
+    }
+    found == 0 && !chunks.remainder().contains(&b'\\')
 }
 
 /// Byte offset of `value` inside `base` (both borrow the same payload text).
@@ -254,6 +279,19 @@ pub(crate) fn check_list<'a>(
     Ok(Some(v))
 }
 
+/// An id (integer or string), or null.
+#[inline]
+pub(crate) fn check_id<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    base: &'a str,
+) -> Result<Option<RawJson<'a>>, MessageError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    check_id_item(v, field, base).map(|()| Some(v))
+}
+
 pub(crate) fn check_id_item<'a>(
     v: RawJson<'a>,
     field: &'static str,
@@ -282,7 +320,7 @@ pub(crate) fn check_attachment_item<'a>(
     field: &'static str,
     base: &'a str,
 ) -> Result<(), MessageError> {
-    match Attachment::from_value(v, field, base)? {
+    match Attachment::from_value(v, field, base, false)? {
         Some(_) => Ok(()),
         None => Err(wrong_type(field, JsonKind::Object, v, base)),
     }
@@ -307,72 +345,205 @@ pub(crate) fn payload_object<'a>(frame: &Frame<'a>) -> Result<RawJson<'a>, Messa
 // ---------------------------------------------------------------------------------------------
 // The typed-object macro: a struct of optional fields, filled in one pass over the members.
 
+/// Where a member's value sits in its object's text, as 32-bit offsets (a typed struct stays
+/// small: it is returned by value). `end == 0` means absent or null: no value of an object
+/// starts at offset 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    pub(crate) const ABSENT: Self = Self { start: 0, end: 0 };
+
+    /// The span of `value`, a slice of `object`.
+    #[inline]
+    fn of(object: &str, value: &str) -> Self {
+        let start = (value.as_ptr() as usize).wrapping_sub(object.as_ptr() as usize);
+        let end = start.saturating_add(value.len());
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(start), Ok(end)) => Self { start, end },
+            // Objects are checked to be under 4 GiB before any span is taken.
+            _ => Self::ABSENT,
+        }
+    }
+
+    /// The span of a whole value, or absent.
+    #[inline]
+    pub(crate) fn value(object: &str, value: Option<RawJson<'_>>) -> Self {
+        match value {
+            Some(value) => Self::of(object, value.as_str()),
+            None => Self::ABSENT,
+        }
+    }
+
+    /// The span of a string value's body (between the quotes), or absent.
+    #[inline]
+    pub(crate) fn body(object: &str, value: Option<RawJson<'_>>) -> Self {
+        match value {
+            Some(value) => {
+                let text = value.as_str();
+                Self::of(
+                    object,
+                    text.get(1..text.len().saturating_sub(1)).unwrap_or(text),
+                )
+            }
+            None => Self::ABSENT,
+        }
+    }
+
+    /// Whether a value was there.
+    #[inline]
+    pub(crate) fn is_present(self) -> bool {
+        self.end != 0
+    }
+
+    /// The text at this span of `object`.
+    #[inline]
+    pub(crate) fn get(self, object: &str) -> Option<&str> {
+        if self.end == 0 {
+            return None;
+        }
+        object.get(self.start as usize..self.end as usize)
+    }
+}
+
+/// Refuses objects too long for 32-bit spans.
+#[inline]
+pub(crate) fn check_len(object: RawJson<'_>, base: &str) -> Result<(), MessageError> {
+    if u32::try_from(object.as_str().len()).is_ok() {
+        Ok(())
+    } else {
+        Err(MessageError {
+            kind: MessageErrorKind::TooLarge,
+            offset: offset_in(base, object),
+        })
+    }
+}
+
+/// A string body as a [`JsonStr`]; `plain` (no backslash in the payload) skips the search
+/// for escapes.
+#[inline]
+pub(crate) fn body_str(body: &str, plain: bool) -> JsonStr<'_> {
+    if plain {
+        JsonStr::literal(body)
+    } else {
+        crate::raw::string_from_body(body)
+    }
+}
+
 /// What each kind of field stores.
 macro_rules! stored_ty {
-    (Str) => { Option<RawJson<'a>> };
-    (Int) => { Option<i64> };
     (Bool) => { Option<bool> };
-    (Obj) => { Option<RawJson<'a>> };
-    (Id) => { Option<RawJson<'a>> };
-    (IdList) => { Option<RawJson<'a>> };
-    (IntList) => { Option<RawJson<'a>> };
-    (AttachmentList) => { Option<RawJson<'a>> };
+    (Str) => { $crate::message::Span };
+    (Int) => { $crate::message::Span };
+    (Obj) => { $crate::message::Span };
+    (Id) => { $crate::message::Span };
+    (IdList) => { $crate::message::Span };
+    (IntList) => { $crate::message::Span };
+    (AttachmentList) => { $crate::message::Span };
     ($nested:ident) => { Option<$nested<'a>> };
 }
 pub(crate) use stored_ty;
 
-/// How each kind of field is checked (`value` is a member value, `field` its path).
-macro_rules! check_field {
-    (Str, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_str($v, $field, $base)
+/// What a field holds before anything is read.
+macro_rules! absent {
+    (Bool) => {
+        None
     };
-    (Int, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_int($v, $field, $base)
+    (Str) => {
+        $crate::message::Span::ABSENT
     };
-    (Bool, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_bool($v, $field, $base)
+    (Int) => {
+        $crate::message::Span::ABSENT
     };
-    (Obj, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_kind($v, $crate::JsonKind::Object, $field, $base)
+    (Obj) => {
+        $crate::message::Span::ABSENT
     };
-    (Id, $v:expr, $field:expr, $base:expr) => {
-        match $v.kind() {
-            $crate::JsonKind::Null => Ok(None),
-            _ => $crate::message::check_id_item($v, $field, $base).map(|()| Some($v)),
-        }
+    (Id) => {
+        $crate::message::Span::ABSENT
     };
-    (IdList, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_list(
-            $v,
-            $field,
-            concat!($field, "[]"),
-            $base,
-            $crate::message::check_id_item,
-        )
+    (IdList) => {
+        $crate::message::Span::ABSENT
     };
-    (IntList, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_list(
-            $v,
-            $field,
-            concat!($field, "[]"),
-            $base,
-            $crate::message::check_int_item,
-        )
+    (IntList) => {
+        $crate::message::Span::ABSENT
     };
-    (AttachmentList, $v:expr, $field:expr, $base:expr) => {
-        $crate::message::check_list(
-            $v,
-            $field,
-            concat!($field, "[]"),
-            $base,
-            $crate::message::check_attachment_item,
-        )
+    (AttachmentList) => {
+        $crate::message::Span::ABSENT
     };
-    ($nested:ident, $v:expr, $field:expr, $base:expr) => {
-        $nested::from_value($v, $field, $base)
+    ($nested:ident) => {
+        None
     };
 }
-pub(crate) use check_field;
+pub(crate) use absent;
+
+/// Checks a member value of each kind of field (`$field` is its path for errors) and gives
+/// what to store; `$obj` is the object's text, `$base` the payload's.
+macro_rules! store_field {
+    (Str, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::body($obj, $crate::message::check_str($v, $field, $base)?)
+    };
+    (Int, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::value(
+            $obj,
+            $crate::message::check_int($v, $field, $base)?.map(|_| $v),
+        )
+    };
+    (Bool, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::check_bool($v, $field, $base)?
+    };
+    (Obj, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::value(
+            $obj,
+            $crate::message::check_kind($v, $crate::JsonKind::Object, $field, $base)?,
+        )
+    };
+    (Id, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::value($obj, $crate::message::check_id($v, $field, $base)?)
+    };
+    (IdList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::value(
+            $obj,
+            $crate::message::check_list(
+                $v,
+                $field,
+                concat!($field, "[]"),
+                $base,
+                $crate::message::check_id_item,
+            )?,
+        )
+    };
+    (IntList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::value(
+            $obj,
+            $crate::message::check_list(
+                $v,
+                $field,
+                concat!($field, "[]"),
+                $base,
+                $crate::message::check_int_item,
+            )?,
+        )
+    };
+    (AttachmentList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::Span::value(
+            $obj,
+            $crate::message::check_list(
+                $v,
+                $field,
+                concat!($field, "[]"),
+                $base,
+                $crate::message::check_attachment_item,
+            )?,
+        )
+    };
+    ($nested:ident, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $nested::from_value($v, $field, $base, $plain)?
+    };
+}
+pub(crate) use store_field;
 
 /// The public accessor of each kind of field.
 macro_rules! accessor {
@@ -381,10 +552,8 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: a string; `None` when absent or null.")]
         #[inline]
         pub fn $field(&self) -> Option<JsonStr<'a>> {
-            match self.$field {
-                Some(raw) => raw.as_json_str(),
-                None => None,
-            }
+            let plain = self.plain;
+            self.$field.get(self.raw.as_str()).map(|body| $crate::message::body_str(body, plain))
         }
     };
     (Int, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -392,7 +561,7 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: an integer; `None` when absent or null.")]
         #[inline]
         pub fn $field(&self) -> Option<i64> {
-            self.$field
+            self.$field.get(self.raw.as_str()).and_then(|text| text.parse().ok())
         }
     };
     (Bool, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -408,7 +577,7 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: an object, kept raw; `None` when absent or null.")]
         #[inline]
         pub fn $field(&self) -> Option<RawJson<'a>> {
-            self.$field
+            self.$field.get(self.raw.as_str()).map(RawJson::from_validated)
         }
     };
     (Id, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -416,7 +585,9 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: an integer or a string; `None` when absent or null.")]
         #[inline]
         pub fn $field(&self) -> Option<$crate::message::FileId<'a>> {
-            self.$field.and_then($crate::message::FileId::from_raw)
+            self.$field
+                .get(self.raw.as_str())
+                .and_then(|text| $crate::message::FileId::from_raw(RawJson::from_validated(text)))
         }
     };
     (IdList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -424,7 +595,7 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: an array of ids (integers or strings), iterated lazily; empty when absent or null.")]
         #[inline]
         pub fn $field(&self) -> $crate::message::FileIds<'a> {
-            $crate::message::FileIds { items: self.$field.and_then(|raw| raw.items()) }
+            $crate::message::FileIds { items: self.list(self.$field) }
         }
     };
     (IntList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -432,7 +603,7 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: an array of integers, iterated lazily; empty when absent or null.")]
         #[inline]
         pub fn $field(&self) -> $crate::message::Integers<'a> {
-            $crate::message::Integers { items: self.$field.and_then(|raw| raw.items()) }
+            $crate::message::Integers { items: self.list(self.$field) }
         }
     };
     (AttachmentList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -440,7 +611,7 @@ macro_rules! accessor {
         #[doc = concat!("\n\n`\"", $key, "\"`: an array of file objects, iterated lazily; empty when absent or null.")]
         #[inline]
         pub fn $field(&self) -> $crate::message::Attachments<'a> {
-            $crate::message::Attachments { items: self.$field.and_then(|raw| raw.items()) }
+            $crate::message::Attachments { items: self.list(self.$field), plain: self.plain }
         }
     };
     ($nested:ident, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
@@ -454,6 +625,29 @@ macro_rules! accessor {
 }
 pub(crate) use accessor;
 
+/// Serializes one present field (lists as their raw JSON).
+#[cfg(feature = "serde")]
+macro_rules! serialize_field {
+    (IdList, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        if let Some(text) = $s.$field.get($s.raw.as_str()) {
+            $map.serialize_entry($key, &RawJson::from_validated(text))?;
+        }
+    };
+    (IntList, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        $crate::message::serialize_field!(IdList, $s, $map, $field, $key)
+    };
+    (AttachmentList, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        $crate::message::serialize_field!(IdList, $s, $map, $field, $key)
+    };
+    ($kind:ident, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        if let Some(value) = $s.$field() {
+            $map.serialize_entry($key, &value)?;
+        }
+    };
+}
+#[cfg(feature = "serde")]
+pub(crate) use serialize_field;
+
 /// Declares a typed view of a JSON object: the struct (one optional field per known key, plus
 /// the raw object), its one-pass constructor, and documented accessors. `$prefix` is prepended
 /// to the keys to name fields in errors.
@@ -465,28 +659,51 @@ macro_rules! typed_object {
         }
     ) => {
         $(#[$meta])*
+        ///
+        /// With the `serde` feature it serializes as an object of the fields that are present
+        /// (lists and raw objects as received).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         pub struct $name<'a> {
-            #[cfg_attr(feature = "serde", serde(skip))]
             raw: RawJson<'a>,
-            $(
-                #[cfg_attr(feature = "serde", serde(rename = $key, skip_serializing_if = "Option::is_none"))]
-                $field: $crate::message::stored_ty!($kind),
-            )*
+            /// The payload has no backslash, so every string in it is literal.
+            plain: bool,
+            $( $field: $crate::message::stored_ty!($kind), )*
         }
 
         #[allow(dead_code)]
         impl<'a> $name<'a> {
+            /// The view with every field absent.
+            #[inline]
+            pub(crate) fn empty(raw: RawJson<'a>, plain: bool) -> Self {
+                Self { raw, plain, $( $field: $crate::message::absent!($kind), )* }
+            }
+
             /// Reads the members of the object `raw` in one pass; `base` is the payload text
-            /// (for error offsets).
+            /// (for error offsets), `plain` says it has no backslash at all.
             #[inline]
             pub(crate) fn from_object(
                 raw: RawJson<'a>,
                 members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
                 base: &'a str,
+                plain: bool,
             ) -> Result<Self, $crate::message::MessageError> {
-                let mut out = Self { raw, $( $field: None, )* };
+                let mut out = Self::empty(raw, plain);
+                out.fill(members, base)?;
+                Ok(out)
+            }
+
+            /// Fills the fields from the members of `self.raw`, in place (a large view is
+            /// built where it will be returned, not copied there).
+            #[inline(never)]
+            pub(crate) fn fill(
+                &mut self,
+                members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+                base: &'a str,
+            ) -> Result<(), $crate::message::MessageError> {
+                $crate::message::check_len(self.raw, base)?;
+                let obj = self.raw.as_str();
+                let plain = self.plain;
+                let _ = plain; // used only by views with nested objects
                 let mut buf = [0u8; 32];
                 for (key, value) in members {
                     let Some(key) = $crate::message::key_text(key, &mut buf) else {
@@ -495,27 +712,27 @@ macro_rules! typed_object {
                     match key {
                         $(
                             $key => {
-                                out.$field = $crate::message::check_field!(
-                                    $kind, value, concat!($prefix, $key), base
-                                )?;
+                                self.$field = $crate::message::store_field!(
+                                    $kind, value, concat!($prefix, $key), obj, base, plain
+                                );
                             }
                         )*
                         _ => {}
                     }
                 }
-                Ok(out)
+                Ok(())
             }
 
             /// Reads a nested value: an object, or null (`None`); anything else is a
-            /// [`MessageErrorKind::WrongType`]($crate::message::MessageErrorKind::WrongType)
-            /// error naming `field`.
+            /// wrong-type error naming `field`.
             pub(crate) fn from_value(
                 value: RawJson<'a>,
                 field: &'static str,
                 base: &'a str,
+                plain: bool,
             ) -> Result<Option<Self>, $crate::message::MessageError> {
                 match value.members() {
-                    Some(members) => Self::from_object(value, members, base).map(Some),
+                    Some(members) => Self::from_object(value, members, base, plain).map(Some),
                     None if value.is_null() => Ok(None),
                     None => Err($crate::message::wrong_type(
                         field,
@@ -532,8 +749,9 @@ macro_rules! typed_object {
                 frame: &$crate::Frame<'a>,
             ) -> Result<Self, $crate::message::MessageError> {
                 let raw = $crate::message::payload_object(frame)?;
+                let plain = $crate::message::is_plain(raw);
                 match frame.payload_members() {
-                    Some(members) => Self::from_object(raw, members, raw.as_str()),
+                    Some(members) => Self::from_object(raw, members, raw.as_str(), plain),
                     None => Err($crate::message::MessageError {
                         kind: $crate::message::MessageErrorKind::PayloadNotObject {
                             found: raw.kind(),
@@ -543,6 +761,12 @@ macro_rules! typed_object {
                 }
             }
 
+            /// The items of the array at `span`.
+            #[inline]
+            fn list(&self, span: $crate::message::Span) -> Option<$crate::ArrayItems<'a>> {
+                span.get(self.raw.as_str()).and_then(|text| RawJson::from_validated(text).items())
+            }
+
             /// The object as received (unknown members included).
             #[inline]
             pub fn raw(&self) -> RawJson<'a> {
@@ -550,6 +774,16 @@ macro_rules! typed_object {
             }
 
             $( $crate::message::accessor!($kind, $field, $key, [$(#[$fdoc])*]); )*
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $( $crate::message::serialize_field!($kind, self, map, $field, $key); )*
+                map.end()
+            }
         }
     };
 }
@@ -621,6 +855,7 @@ impl Iterator for Integers<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct Attachments<'a> {
     pub(crate) items: Option<ArrayItems<'a>>,
+    pub(crate) plain: bool,
 }
 
 impl<'a> Iterator for Attachments<'a> {
@@ -630,7 +865,8 @@ impl<'a> Iterator for Attachments<'a> {
         loop {
             let raw = self.items.as_mut()?.next()?;
             // Checked when the message was read, so this only fails for items that were not.
-            if let Ok(Some(attachment)) = Attachment::from_value(raw, "attachments[]", raw.as_str())
+            if let Ok(Some(attachment)) =
+                Attachment::from_value(raw, "attachments[]", raw.as_str(), self.plain)
             {
                 return Some(attachment);
             }
@@ -728,7 +964,7 @@ impl<'a> Issue<'a> {
         match frame.payload_get("issue") {
             Some(inner) if inner.kind() == JsonKind::Object => {
                 let members = inner.members().into_iter().flatten();
-                Self::from_object(inner, members, payload.as_str())
+                Self::from_object(inner, members, payload.as_str(), is_plain(inner))
             }
             _ => Self::from_frame(frame),
         }
@@ -868,12 +1104,12 @@ typed_object! {
 impl Shout<'_> {
     /// Written by a customer: `customer_id` is set.
     pub fn is_from_customer(&self) -> bool {
-        self.customer_id.is_some()
+        self.customer_id.is_present()
     }
 
     /// Written by an agent: `user_id` is set.
     pub fn is_from_agent(&self) -> bool {
-        self.user_id.is_some()
+        self.user_id.is_present()
     }
 
     /// Written by a bot: `type` is `"bot"`.
@@ -1171,6 +1407,24 @@ impl Message<'_> {
     }
 }
 
+/// `Message::Shout`, filled where it is returned: the largest view is never copied.
+fn shout_message<'a>(frame: &Frame<'a>) -> Result<Message<'a>, MessageError> {
+    let raw = payload_object(frame)?;
+    let Some(members) = frame.payload_members() else {
+        return Err(MessageError {
+            kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+            offset: 0,
+        });
+    };
+    let mut message = Ok(Message::Shout(Shout::empty(raw, is_plain(raw))));
+    if let Ok(Message::Shout(shout)) = &mut message
+        && let Err(err) = shout.fill(members, raw.as_str())
+    {
+        message = Err(err);
+    }
+    message
+}
+
 impl<'a> Frame<'a> {
     /// The typed message, read in one pass over the payload.
     ///
@@ -1186,7 +1440,7 @@ impl<'a> Frame<'a> {
             Event::Close => Message::Close,
             Event::Error => Message::Error(PhxError::from_frame(self)?),
             Event::Heartbeat if self.topic_kind() == Topic::Phoenix => Message::Heartbeat,
-            Event::Shout => Message::Shout(Shout::from_frame(self)?),
+            Event::Shout => return shout_message(self),
             Event::MessagesSeen => Message::MessagesSeen,
             Event::Read => Message::Read(Read::from_frame(self)?),
             Event::Ping => Message::Ping(Ping {
@@ -1831,6 +2085,50 @@ mod tests {
         assert_eq!(
             text,
             "`user.email` must be string or null, found bool (payload byte 17)"
+        );
+    }
+
+    #[test]
+    fn the_backslash_scan_finds_one_anywhere() {
+        let mut text = heapless::String::<64>::new();
+        for len in 0..40 {
+            for at in 0..len {
+                text.clear();
+                for i in 0..len {
+                    text.push(if i == at { '\\' } else { 'a' }).unwrap();
+                }
+                let raw = RawJson::from_validated(&text);
+                assert!(!is_plain(raw), "backslash at {at} of {len}");
+            }
+            text.clear();
+            for _ in 0..len {
+                text.push('\u{5b}').unwrap();
+            }
+            assert!(is_plain(RawJson::from_validated(&text)), "{len} bytes");
+        }
+        assert!(is_plain(RawJson::from_validated("\u{dc}\u{e9}\u{1f600}")));
+    }
+
+    #[test]
+    fn strings_read_the_same_with_or_without_escapes_elsewhere() {
+        let plain = shout(r#"[null,null,"t","shout",{"body":"","sent_at":"x"}]"#);
+        let escaped = shout(r#"[null,null,"t","shout",{"body":"","sent_at":"x","k":"\n"}]"#);
+        for s in [plain, escaped] {
+            assert_eq!(s.body().unwrap(), "");
+            assert_eq!(s.sent_at().unwrap(), "x");
+            assert_eq!(s.sent_at().unwrap().as_str(), Some("x"));
+        }
+        let s = shout(r#"[null,null,"t","shout",{"body":"a\tb","user":{"email":"e\u0040x"}}]"#);
+        assert!(s.body().unwrap().has_escapes());
+        assert_eq!(s.user().unwrap().email().unwrap(), "e@x");
+    }
+
+    #[test]
+    fn views_are_small_enough_to_return_by_value() {
+        assert!(
+            size_of::<Message<'_>>() <= 448,
+            "{}",
+            size_of::<Message<'_>>()
         );
     }
 

@@ -140,6 +140,7 @@ impl Meta<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct Metas<'a> {
     items: Option<ArrayItems<'a>>,
+    plain: bool,
 }
 
 impl<'a> Iterator for Metas<'a> {
@@ -149,7 +150,7 @@ impl<'a> Iterator for Metas<'a> {
         loop {
             let raw = self.items.as_mut()?.next()?;
             // Checked when the message was read.
-            if let Ok(Some(meta)) = Meta::from_value(raw, "metas[]", raw.as_str()) {
+            if let Ok(Some(meta)) = Meta::from_value(raw, "metas[]", raw.as_str(), self.plain) {
                 return Some(meta);
             }
         }
@@ -161,12 +162,14 @@ impl<'a> Iterator for Metas<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Entries<'a> {
     members: Option<ObjectMembers<'a>>,
+    plain: bool,
 }
 
 impl<'a> Entries<'a> {
-    fn over(map: Option<RawJson<'a>>) -> Self {
+    fn over(map: Option<RawJson<'a>>, plain: bool) -> Self {
         Self {
             members: map.and_then(|m| m.members()),
+            plain,
         }
     }
 }
@@ -177,7 +180,13 @@ impl<'a> Iterator for Entries<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let (key, value) = self.members.as_mut()?.next()?;
         let metas = metas_of(value).and_then(|m| m.items());
-        Some((PresenceKey::parse(key), Metas { items: metas }))
+        Some((
+            PresenceKey::parse(key),
+            Metas {
+                items: metas,
+                plain: self.plain,
+            },
+        ))
     }
 }
 
@@ -213,7 +222,7 @@ fn check_map(
                 return Err(wrong_type(metas_field, JsonKind::Array, metas, base));
             };
             for meta in items {
-                if Meta::from_value(meta, "metas[]", base)?.is_none() {
+                if Meta::from_value(meta, "metas[]", base, false)?.is_none() {
                     return Err(wrong_type("metas[]", JsonKind::Object, meta, base));
                 }
             }
@@ -226,6 +235,7 @@ fn check_map(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresenceState<'a> {
     raw: RawJson<'a>,
+    plain: bool,
 }
 
 impl<'a> PresenceState<'a> {
@@ -246,7 +256,10 @@ impl<'a> PresenceState<'a> {
             });
         }
         check_map(raw, "*", "*.metas", raw.as_str())?;
-        Ok(Self { raw })
+        Ok(Self {
+            raw,
+            plain: crate::message::is_plain(raw),
+        })
     }
 
     pub(crate) fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
@@ -255,7 +268,7 @@ impl<'a> PresenceState<'a> {
 
     /// The keys present and their metas, lazily.
     pub fn entries(&self) -> Entries<'a> {
-        Entries::over(Some(self.raw))
+        Entries::over(Some(self.raw), self.plain)
     }
 
     /// The payload as received.
@@ -278,6 +291,8 @@ impl serde::Serialize for PresenceState<'_> {
 pub struct PresenceDiff<'a> {
     #[cfg_attr(feature = "serde", serde(skip))]
     raw: RawJson<'a>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    plain: bool,
     joins: Option<RawJson<'a>>,
     leaves: Option<RawJson<'a>>,
 }
@@ -302,6 +317,7 @@ impl<'a> PresenceDiff<'a> {
         let base = raw.as_str();
         let mut diff = Self {
             raw,
+            plain: crate::message::is_plain(raw),
             joins: None,
             leaves: None,
         };
@@ -330,12 +346,12 @@ impl<'a> PresenceDiff<'a> {
 
     /// The keys that joined (or updated), lazily.
     pub fn joins(&self) -> Entries<'a> {
-        Entries::over(self.joins)
+        Entries::over(self.joins, self.plain)
     }
 
     /// The keys that left (or updated), lazily.
     pub fn leaves(&self) -> Entries<'a> {
-        Entries::over(self.leaves)
+        Entries::over(self.leaves, self.plain)
     }
 
     /// The payload as received.
