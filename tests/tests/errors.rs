@@ -411,7 +411,7 @@ fn wrong_field_type_names_the_field_and_points_at_its_value() {
 fn envelope_syntax_errors_win_over_type_errors() {
     // Vectors `single_quotes` and `trailing_comma`: bytes that start no value are syntax
     // errors, not type errors.
-    let t = r#"[null,'1','t','e',{}]"#;
+    let t = r"[null,'1','t','e',{}]";
     assert_eq!(v2_err(t), e(K::ExpectedValue, at(t, "'")));
     let t = r#"[null,"1","t","e",{},]"#;
     assert_eq!(v2_err(t), e(K::ExpectedValue, last(t, "]")));

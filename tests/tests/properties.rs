@@ -432,6 +432,80 @@ proptest! {
     }
 }
 
+// --- JsonStr behaves like the string it stands for ---------------------------------------------
+
+/// A string and a JSON spelling of it where each character is escaped (`\uXXXX`, or a short
+/// escape) or literal, chosen per character.
+fn spelled_string() -> impl Strategy<Value = (String, String)> {
+    prop::collection::vec((hard_char(), 0u8..3), 0..24).prop_map(|chars| {
+        let mut text = String::new();
+        let mut body = String::new();
+        for (c, how) in chars {
+            text.push(c);
+            let minimal = serde_json::to_string(&c.to_string()).unwrap();
+            let minimal = &minimal[1..minimal.len() - 1];
+            match how {
+                0 => body.push_str(minimal),
+                1 => {
+                    let quoted = escape_all(&c.to_string());
+                    body.push_str(&quoted[1..quoted.len() - 1]);
+                }
+                _ if c == '/' => body.push_str("\\/"),
+                _ => body.push_str(minimal),
+            }
+        }
+        (text, body)
+    })
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn json_str_reads_compares_splits_and_strips_like_the_string_it_spells(
+        (text, body) in spelled_string(),
+        cut in any::<prop::sample::Index>(),
+        other in hard_string(3),
+        delimiter in prop_oneof![Just(':'), hard_char()],
+    ) {
+        let s = JsonStr::from_json_body(&body).unwrap();
+        prop_assert_eq!(s, text.as_str());
+        prop_assert_eq!(s, JsonStr::literal(&text));
+        prop_assert_eq!(s.unescaped_len(), text.len());
+        prop_assert_eq!(s.chars().collect::<String>(), text.clone());
+        prop_assert_eq!(s.to_string(), text.clone());
+        prop_assert_eq!(format!("{s:?}"), format!("{text:?}"));
+        prop_assert_eq!(s.to_cow(), text.as_str());
+        prop_assert_eq!(s.is_empty(), text.is_empty());
+        prop_assert_eq!(hash_of(s), hash_of(JsonStr::literal(&text)));
+        if !s.has_escapes() {
+            prop_assert_eq!(s.as_str(), Some(text.as_str()));
+        }
+        let mut buf = vec![0u8; text.len()];
+        prop_assert_eq!(s.unescape_into(&mut buf).unwrap(), text.as_str());
+        // Prefixes: a real one (cut at a char boundary) and an arbitrary one.
+        let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let at = boundaries[cut.index(boundaries.len())];
+        for prefix in [&text[..at], other.as_str()] {
+            prop_assert_eq!(
+                s.strip_prefix(prefix).map(JsonStr::into_string),
+                text.strip_prefix(prefix).map(str::to_owned),
+                "strip_prefix({:?})", prefix
+            );
+        }
+        let expected = text.split_once(delimiter).map(|(a, b)| (a.to_owned(), b.to_owned()));
+        prop_assert_eq!(
+            s.split_once(delimiter).map(|(a, b)| (a.into_string(), b.into_string())),
+            expected,
+            "split_once({:?})", delimiter
+        );
+        // Written back, it is the canonical spelling.
+        let mut out = Vec::new();
+        phx_codec::encode::write_json_str(&mut out, s).unwrap();
+        prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
+    }
+}
+
 // --- accept/reject agreement with serde_json -------------------------------------------------
 
 /// What serde_json says about `bytes` as a V2 frame: `Some(true)` accepted with the right
