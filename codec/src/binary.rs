@@ -189,7 +189,10 @@ impl Frame<'_> {
     ) -> Result<usize, EncodeError> {
         let len = self.encoded_len_binary(direction)?;
         reserve(out, len)?;
-        self.write_binary(direction, out)?;
+        match out.claim(len) {
+            Some(buf) => self.write_binary(direction, &mut SliceSink::new(buf))?,
+            None => self.write_binary(direction, out)?,
+        }
         Ok(len)
     }
 

@@ -26,6 +26,15 @@ pub trait Sink {
     /// Appends `bytes`, or fails with [`EncodeError::BufferTooSmall`] without writing when
     /// they do not fit.
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError>;
+
+    /// Appends `len` bytes (of unspecified value) and returns them for the caller to fill
+    /// completely, when the sink stores bytes contiguously and has room; `None` otherwise (the
+    /// default), and encoders fall back to [`put`](Self::put). Encoders that know their exact
+    /// length use this to write with one capacity check instead of one per piece.
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let _ = len;
+        None
+    }
 }
 
 /// Checks that `sink` can take `needed` bytes.
@@ -87,6 +96,13 @@ impl Sink for SliceSink<'_> {
             }),
         }
     }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let end = self.len.checked_add(len)?;
+        let claimed = self.buf.get_mut(self.len..end)?;
+        self.len = end;
+        Some(claimed)
+    }
 }
 
 /// A sink that only counts: the exact length of an encoding.
@@ -121,6 +137,12 @@ impl<const N: usize> Sink for heapless::Vec<u8, N> {
                 available,
             })
     }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.len();
+        self.resize(start.checked_add(len)?, 0).ok()?;
+        self.get_mut(start..)
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -133,6 +155,12 @@ impl Sink for alloc::vec::Vec<u8> {
         self.extend_from_slice(bytes);
         Ok(())
     }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.len();
+        self.resize(start.checked_add(len)?, 0);
+        self.get_mut(start..)
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
@@ -142,6 +170,10 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         (**self).put(bytes)
+    }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        (**self).claim(len)
     }
 }
 
@@ -330,7 +362,9 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 /// Writes a [`JsonStr`] as a quoted JSON string in canonical (`JSON.stringify`) form.
 pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
     out.put(b"\"")?;
-    if let Some(text) = s.as_str() {
+    if s.is_json_safe() {
+        out.put(s.raw().as_bytes())?;
+    } else if let Some(text) = s.as_str() {
         write_escaped(out, text)?;
     } else {
         let mut utf8 = [0u8; 4];

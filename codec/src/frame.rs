@@ -14,7 +14,7 @@
 
 use core::fmt;
 
-use crate::encode::{LenCounter, Sink, WriteJson, reserve, write_json_str};
+use crate::encode::{LenCounter, Sink, SliceSink, WriteJson, reserve, write_json_str};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::limits::DecodeLimits;
 use crate::raw::{MemberIndex, Members, RawJson};
@@ -266,13 +266,16 @@ impl<'a> Frame<'a> {
     pub fn encode_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         let len = self.encoded_len_v2()?;
         reserve(out, len)?;
-        self.write_v2(out)?;
+        match out.claim(len) {
+            Some(buf) => self.write_v2(&mut SliceSink::new(buf))?,
+            None => self.write_v2(out)?,
+        }
         Ok(len)
     }
 
     /// [`encode_v2`](Self::encode_v2) into a byte slice.
     pub fn encode_v2_into(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        self.encode_v2(&mut crate::encode::SliceSink::new(buf))
+        self.encode_v2(&mut SliceSink::new(buf))
     }
 
     /// The exact length of [`encode_v2`](Self::encode_v2)'s output.

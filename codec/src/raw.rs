@@ -181,7 +181,7 @@ pub(crate) fn string_from_body(body: &str) -> JsonStr<'_> {
     if memchr::memchr(b'\\', body.as_bytes()).is_some() {
         JsonStr::from_validated_escaped(body)
     } else {
-        JsonStr::literal(body)
+        JsonStr::from_validated_plain(body)
     }
 }
 
@@ -446,7 +446,7 @@ impl<'a> Iterator for Members<'_, 'a> {
                 let key = if span.key_end & ESCAPED != 0 {
                     JsonStr::from_validated_escaped(key_raw)
                 } else {
-                    JsonStr::literal(key_raw)
+                    JsonStr::from_validated_plain(key_raw)
                 };
                 let value = text.get(usize::from(span.value_start)..usize::from(span.value_end))?;
                 Some((key, RawJson::from_validated(value)))

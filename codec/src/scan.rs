@@ -179,7 +179,7 @@ impl<'a> Scanner<'a> {
         let stop = find_string_stop(self.bytes, start);
         if self.bytes.get(stop) == Some(&b'"') {
             self.pos = stop + 1;
-            return Ok(JsonStr::literal(self.slice(start, stop)));
+            return Ok(JsonStr::from_validated_plain(self.slice(start, stop)));
         }
         self.string_with_escapes(start, stop)
     }
@@ -200,7 +200,7 @@ impl<'a> Scanner<'a> {
                     return Ok(if escaped {
                         JsonStr::from_validated_escaped(raw)
                     } else {
-                        JsonStr::literal(raw)
+                        JsonStr::from_validated_plain(raw)
                     });
                 }
                 Some(b'\\') => {

@@ -24,6 +24,9 @@ use crate::error::EncodeError;
 pub struct JsonStr<'a> {
     raw: &'a str,
     escaped: bool,
+    /// `raw` is known to need no escaping in JSON output (it came from a JSON string without
+    /// escapes), so encoders copy it as it is.
+    json_safe: bool,
 }
 
 impl<'a> JsonStr<'a> {
@@ -32,12 +35,31 @@ impl<'a> JsonStr<'a> {
         Self {
             raw: text,
             escaped: false,
+            json_safe: false,
+        }
+    }
+
+    /// The validated body of a JSON string without escapes: no `"`, `\` or control character.
+    pub(crate) const fn from_validated_plain(raw: &'a str) -> Self {
+        Self {
+            raw,
+            escaped: false,
+            json_safe: true,
         }
     }
 
     /// Raw JSON string contents that contain escapes, already validated by the scanner.
     pub(crate) const fn from_validated_escaped(raw: &'a str) -> Self {
-        Self { raw, escaped: true }
+        Self {
+            raw,
+            escaped: true,
+            json_safe: false,
+        }
+    }
+
+    /// Whether the raw text can be written between JSON quotes as it is.
+    pub(crate) const fn is_json_safe(&self) -> bool {
+        self.json_safe
     }
 
     /// Validates `raw` as the body of a JSON string (what stands between the quotes) and wraps
@@ -75,7 +97,11 @@ impl<'a> JsonStr<'a> {
                 }
             }
         }
-        Ok(Self { raw, escaped })
+        Ok(Self {
+            raw,
+            escaped,
+            json_safe: !escaped,
+        })
     }
 
     /// The text as it stands in the input: escaped JSON when [`has_escapes`](Self::has_escapes),
@@ -158,7 +184,10 @@ impl<'a> JsonStr<'a> {
     /// ```
     pub fn strip_prefix(&self, prefix: &str) -> Option<JsonStr<'a>> {
         if !self.escaped {
-            return self.raw.strip_prefix(prefix).map(JsonStr::literal);
+            return self
+                .raw
+                .strip_prefix(prefix)
+                .map(|rest| Self { raw: rest, ..*self });
         }
         let mut chars = self.chars();
         for expected in prefix.chars() {
@@ -175,7 +204,7 @@ impl<'a> JsonStr<'a> {
             return self
                 .raw
                 .split_once(delimiter)
-                .map(|(a, b)| (JsonStr::literal(a), JsonStr::literal(b)));
+                .map(|(a, b)| (Self { raw: a, ..*self }, Self { raw: b, ..*self }));
         }
         let mut chars = self.chars();
         loop {
@@ -191,9 +220,11 @@ impl<'a> JsonStr<'a> {
 
     /// A piece of an escaped string, cut at an escape boundary.
     fn sub(raw: &'a str) -> Self {
+        let escaped = raw.as_bytes().contains(&b'\\');
         Self {
             raw,
-            escaped: raw.as_bytes().contains(&b'\\'),
+            escaped,
+            json_safe: !escaped,
         }
     }
 

@@ -172,7 +172,10 @@ impl Frame<'_> {
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         let len = self.encoded_len_v1()?;
         reserve(out, len)?;
-        self.write_v1(out)?;
+        match out.claim(len) {
+            Some(buf) => self.write_v1(&mut SliceSink::new(buf))?,
+            None => self.write_v1(out)?,
+        }
         Ok(len)
     }
 
