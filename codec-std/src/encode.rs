@@ -42,6 +42,12 @@ impl Sink for BytesMutSink<'_> {
         self.0.extend_from_slice(bytes);
         Ok(())
     }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.0.len();
+        self.0.resize(start.checked_add(len)?, 0);
+        self.0.get_mut(start..)
+    }
 }
 
 /// Encodes into a new `Vec<u8>` of exactly the right capacity.
