@@ -33,7 +33,8 @@
 //!   binary `ping` gets a binary reply with the same bytes.
 //! - A frame that does not decode is logged to stderr and closes that one socket (close code
 //!   1011, as Cowboy does when a Phoenix socket process crashes on it). A socket that stops
-//!   reading (1024 messages queued) is closed too; no socket can slow down the others.
+//!   reading (1024 messages queued) is closed too, and so is one that sends nothing, not even
+//!   a heartbeat, for 60 s (as Phoenix does); no socket can slow down the others.
 //!
 //! `--trace` logs every frame received (`<-`) and sent (`->`) to stderr. Incoming messages are
 //! decoded once into [`SharedFrame`]s (the received buffer, no copy); each outgoing frame is
@@ -72,6 +73,12 @@ type ConnId = u64;
 
 /// Messages queued for one socket before it counts as not keeping up.
 const SEND_QUEUE: usize = 1024;
+
+/// How long a client may take to complete the WebSocket upgrade.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
+
+/// A socket that sends nothing (not even a heartbeat) for this long is closed.
+const IDLE_LIMIT: Duration = Duration::from_secs(60);
 
 /// How long a closing socket may take to flush its queue.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -234,10 +241,15 @@ async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<H
         id,
         handshake: &mut handshake,
     };
-    let ws = match tokio_tungstenite::accept_hdr_async(stream, callback).await {
-        Ok(ws) => ws,
-        Err(e) => {
+    let upgrade = tokio_tungstenite::accept_hdr_async(stream, callback);
+    let ws = match tokio::time::timeout(HANDSHAKE_LIMIT, upgrade).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(e)) => {
             eprintln!("conn {id}: handshake with {peer} failed: {e}");
+            return;
+        }
+        Err(_) => {
+            eprintln!("conn {id}: no WebSocket handshake from {peer} within {HANDSHAKE_LIMIT:?}");
             return;
         }
     };
@@ -269,9 +281,15 @@ async fn serve(stream: TcpStream, peer: SocketAddr, id: ConnId, hub: Arc<Mutex<H
     let decoder = Decoder::new(vsn, Direction::FromClient);
     loop {
         let received = tokio::select! {
-            received = stream.next() => match received {
-                Some(received) => received,
-                None => break,
+            received = tokio::time::timeout(IDLE_LIMIT, stream.next()) => match received {
+                Ok(Some(received)) => received,
+                Ok(None) => break,
+                Err(_) => {
+                    // Phoenix closes sockets that stop sending (no heartbeat) after 60 s.
+                    eprintln!("conn {id}: nothing received for {IDLE_LIMIT:?}, closing the socket");
+                    lock(&hub).close(id, CloseCode::Normal, "idle");
+                    break;
+                }
             },
             () = fell_behind.notified() => {
                 eprintln!("conn {id}: {SEND_QUEUE} messages queued and unread, closing the socket");
