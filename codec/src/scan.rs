@@ -184,6 +184,34 @@ impl<'a> Scanner<'a> {
         self.string_with_escapes(start, stop)
     }
 
+    /// Scans a string whose opening quote is at the cursor, without building its value.
+    #[inline(always)] // the containers' hot path
+    #[allow(clippy::inline_always)]
+    fn skip_string(&mut self) -> Result<(), DecodeError> {
+        let start = self.pos + 1;
+        let stop = find_string_stop(self.bytes, start);
+        if self.bytes.get(stop) == Some(&b'"') {
+            self.pos = stop + 1;
+            return Ok(());
+        }
+        self.string_with_escapes(start, stop).map(|_| ())
+    }
+
+    /// Scans `"key" :` whose first byte `first` is at the cursor, without building the key.
+    #[inline(always)] // the containers' hot path
+    #[allow(clippy::inline_always)]
+    fn skip_key(&mut self, first: u8) -> Result<(), DecodeError> {
+        if first != b'"' {
+            return Err(self.error(K::ExpectedObjectKey));
+        }
+        self.skip_string()?;
+        if self.peek_token()? != b':' {
+            return Err(self.error(K::ExpectedColon));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
     /// The rest of a string whose first stop (escape, control byte or end) is at `i`.
     #[inline(never)]
     fn string_with_escapes(
@@ -262,6 +290,7 @@ impl<'a> Scanner<'a> {
 
     /// Scans a number starting at the cursor (`-` or a digit). Any magnitude is accepted:
     /// the grammar, not the range of `f64`, decides.
+    #[inline]
     fn number(&mut self) -> Result<(), DecodeError> {
         if self.bytes.get(self.pos) == Some(&b'-') {
             self.pos += 1;
@@ -362,15 +391,13 @@ impl<'a> Scanner<'a> {
                         depth -= 1;
                     } else {
                         if object {
-                            self.object_key(first)?;
+                            self.skip_key(first)?;
                         }
                         next = self.peek_token()?;
                         continue;
                     }
                 }
-                b'"' => {
-                    self.string()?;
-                }
+                b'"' => self.skip_string()?,
                 b'-' | b'0'..=b'9' => self.number()?,
                 b't' => self.literal(b"true")?,
                 b'f' => self.literal(b"false")?,
@@ -388,7 +415,7 @@ impl<'a> Scanner<'a> {
                         self.pos += 1;
                         let first = self.peek_token()?;
                         if object {
-                            self.object_key(first)?;
+                            self.skip_key(first)?;
                             next = self.peek_token()?;
                         } else {
                             next = first;
