@@ -15,7 +15,16 @@ use std::fmt;
 
 use phx_codec::{DecodeError, EncodeError};
 
-/// An error from `phx-codec-std`.
+/// An error from `phx-codec-std`: the core's typed decode and encode errors, `serde_json`'s,
+/// I/O, and the payload shapes this crate checks.
+///
+/// ```
+/// use phx_codec_std::{Error, OwnedFrame, OwnedPayload};
+/// use phx_codec::{Direction, WireFormat};
+/// let not_json = OwnedFrame::new("t", "e", OwnedPayload::Json("{".into()));
+/// let err = not_json.encode_to_vec(WireFormat::V2, Direction::FromServer).unwrap_err();
+/// assert!(matches!(err, Error::Decode(e) if e.kind.name() == "unexpected_end"), "{err}");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {

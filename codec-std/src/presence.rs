@@ -96,7 +96,8 @@ impl Meta {
     }
 }
 
-/// Presence entries by key (`"user:7"`, `"customer:<uuid>"`), each with its metas in order.
+/// Presence entries by key (`"user:7"`, `"customer:<uuid>"`), each with its metas in order
+/// (see [`presence_map`] for an example).
 pub type PresenceMap = BTreeMap<String, Vec<Meta>>;
 
 /// A `presence_diff` payload: metas joining and leaving, by key.
@@ -165,6 +166,22 @@ pub fn presence_map(value: Value) -> Result<PresenceMap, Error> {
 }
 
 /// What a sync did, as the JS client's `onJoin` / `onLeave` callbacks report it.
+///
+/// ```
+/// use phx_codec_std::presence::{presence_map, PresenceEvent, PresenceState};
+/// let mut presence = PresenceState::new();
+/// let events = presence.sync_state(presence_map(serde_json::json!({"user:1": {"metas": [{"phx_ref": "A"}]}}))?);
+/// for event in &events {
+///     match event {
+///         PresenceEvent::Join { key, previous, .. } if previous.is_empty() => println!("{key} came online"),
+///         PresenceEvent::Join { key, .. } => println!("{key} opened another tab"),
+///         PresenceEvent::Leave { key, remaining, .. } if remaining.is_empty() => println!("{key} went offline"),
+///         PresenceEvent::Leave { key, .. } => println!("{key} closed a tab"),
+///     }
+/// }
+/// assert_eq!(events.len(), 1);
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PresenceEvent {
     /// Metas joined `key` (`onJoin(key, currentPresence, newPresence)`).

@@ -422,3 +422,9 @@ impl fmt::Debug for SharedFrame {
             .finish()
     }
 }
+
+impl From<&SharedFrame> for OwnedFrame {
+    fn from(frame: &SharedFrame) -> Self {
+        frame.to_owned_frame()
+    }
+}
