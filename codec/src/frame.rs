@@ -529,13 +529,23 @@ const fn starts_value(b: u8) -> bool {
     )
 }
 
-/// A wrong-type error for an envelope field, or a syntax error when the byte starts no value.
-pub(crate) fn wrong_type(s: &Scanner<'_>, b: u8, field: EnvelopeField) -> DecodeError {
-    s.error(if starts_value(b) {
-        K::WrongFieldType(field)
-    } else {
-        K::ExpectedValue
-    })
+/// The error for an envelope field holding something other than its type: the value's own
+/// syntax error if it is not JSON, otherwise `WrongFieldType` at its start. `depth` is the
+/// number of containers around the value.
+pub(crate) fn wrong_type(
+    s: &mut Scanner<'_>,
+    b: u8,
+    field: EnvelopeField,
+    depth: u32,
+) -> DecodeError {
+    if !starts_value(b) {
+        return s.error(K::ExpectedValue);
+    }
+    let at = s.pos();
+    match s.value(depth) {
+        Err(syntax) => syntax,
+        Ok(_) => DecodeError::new(K::WrongFieldType(field), at),
+    }
 }
 
 /// An element that starts the array's remaining part: `]` here means too few elements.
@@ -557,14 +567,14 @@ fn nullable_string<'a>(
             s.null()?;
             Ok(None)
         }
-        b => Err(wrong_type(s, b, field)),
+        b => Err(wrong_type(s, b, field, 1)),
     }
 }
 
 fn string_field<'a>(s: &mut Scanner<'a>, field: EnvelopeField) -> Result<JsonStr<'a>, DecodeError> {
     match element_start(s)? {
         b'"' => s.string(),
-        b => Err(wrong_type(s, b, field)),
+        b => Err(wrong_type(s, b, field, 1)),
     }
 }
 

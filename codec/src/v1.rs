@@ -89,7 +89,7 @@ pub fn decode_v1_with<'a>(
                 Some(f @ (EnvelopeField::Topic | EnvelopeField::Event)) => {
                     let b = s.peek_token()?;
                     if b != b'"' {
-                        return Err(wrong_type(&s, b, f));
+                        return Err(wrong_type(&mut s, b, f, 1));
                     }
                     let value = s.string()?;
                     if f == EnvelopeField::Topic {
@@ -105,7 +105,7 @@ pub fn decode_v1_with<'a>(
                             s.null()?;
                             None
                         }
-                        b => return Err(wrong_type(&s, b, f)),
+                        b => return Err(wrong_type(&mut s, b, f, 1)),
                     };
                     if f == EnvelopeField::Ref {
                         reference = Some(value);
