@@ -20,6 +20,7 @@ use counting::{CountingWriter, HeapUse, count};
 use phx_codec::Message;
 use phx_codec::encode::SliceSink;
 use phx_codec::message::{Customer, FileId, Response, Shout, User};
+use phx_codec::outgoing::OutgoingFrame;
 use phx_codec::presence::Entries;
 use phx_codec::{
     DecodeErrorKind, DecodeLimits, Frame, JsonKind, JsonStr, Payload, RawJson, WireFormat,
@@ -458,4 +459,152 @@ fn a_million_levels_of_nesting_fail_with_a_depth_error_without_allocating() {
         );
         assert_eq!(used, HeapUse::NONE, "{name}");
     }
+}
+
+/// The canonical input of the vector `name`.
+fn vector(name: &str) -> Vec<u8> {
+    support::valid_cases()
+        .into_iter()
+        .find(|c| c.name == name && c.format == WireFormat::V2)
+        .unwrap_or_else(|| panic!("no V2 vector {name}"))
+        .input
+}
+
+/// Encodes `frame` in both text forms into a stack slice and a `heapless::Vec`, measured;
+/// returns the V2 bytes.
+fn encode_outgoing<P: phx_codec::encode::WriteJson>(frame: &OutgoingFrame<'_, P>) -> Vec<u8> {
+    let ((v2, v1_len, expected_v1), used) = count(|| {
+        let mut v2 = heapless::Vec::<u8, BUF>::new();
+        let _ = frame.encode_v2(&mut v2);
+        let mut buf = [0u8; BUF];
+        let v1_len = frame.encode_v1(&mut SliceSink::new(&mut buf)).ok();
+        (v2, v1_len, frame.encoded_len_v1())
+    });
+    assert_eq!(used, HeapUse::NONE, "{}", frame.event);
+    assert_eq!(v2.len(), frame.encoded_len_v2());
+    assert_eq!(v1_len, Some(expected_v1));
+    v2.to_vec()
+}
+
+#[test]
+fn outgoing_builders_encode_without_allocating_and_match_the_vectors() {
+    use phx_codec::outgoing::{
+        EmptyObject, IdPayload, MetaPayload, PresenceDiffPayload, PresenceStatePayload,
+        ReadPayload, Reason, ReplyPayload, ShoutPush,
+    };
+    use phx_codec::presence::PresenceKey;
+
+    let heartbeat = OutgoingFrame {
+        join_ref: None,
+        reference: Some("12"),
+        topic: "phoenix",
+        event: "heartbeat",
+        payload: EmptyObject,
+    };
+    assert_eq!(encode_outgoing(&heartbeat), vector("heartbeat"));
+
+    let read = OutgoingFrame {
+        join_ref: Some("4"),
+        reference: Some("10"),
+        topic: "notification:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5",
+        event: "read",
+        payload: ReadPayload {
+            conversation_id: "5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f".into(),
+        },
+    };
+    assert_eq!(encode_outgoing(&read), vector("read"));
+
+    let created = OutgoingFrame {
+        join_ref: None,
+        reference: None,
+        topic: "conversation:lobby:c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        event: "conversation:created",
+        payload: IdPayload {
+            id: "5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f".into(),
+        },
+    };
+    assert_eq!(encode_outgoing(&created), vector("lobby_created"));
+
+    let meta = |at: &'static str, r: &'static str, id: i64| MetaPayload {
+        phx_ref: r.into(),
+        phx_ref_prev: None,
+        online_at: Some(at.into()),
+        user_id: Some(id),
+        customer_id: None,
+    };
+    let seven = [meta("1732460000", "F4nCz5n8R5gAAAPB", 7)];
+    let eight = [
+        meta("1732460100", "F4nC0Ab1Cd2AAAQC", 8),
+        meta("1732460200", "F4nC0xYzWv3AAARD", 8),
+    ];
+    let entries = [
+        (PresenceKey::User(7), &seven[..]),
+        (PresenceKey::User(8), &eight[..]),
+    ];
+    let state = OutgoingFrame {
+        join_ref: Some("2"),
+        reference: None,
+        topic: "room:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5",
+        event: "presence_state",
+        payload: PresenceStatePayload { entries: &entries },
+    };
+    assert_eq!(encode_outgoing(&state), vector("presence_state_room"));
+
+    let nine = [meta("1732460300", "F4nC1Qq9Rr4AAASE", 9)];
+    let joins = [(PresenceKey::User(9), &nine[..])];
+    let diff = OutgoingFrame {
+        join_ref: None,
+        reference: None,
+        topic: "room:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5",
+        event: "presence_diff",
+        payload: PresenceDiffPayload {
+            joins: &joins,
+            leaves: &[],
+        },
+    };
+    assert_eq!(encode_outgoing(&diff), vector("presence_diff_join"));
+
+    // Builders without a byte-identical vector: they allocate nothing and decode to what was
+    // built.
+    let ids = [8i64];
+    let shout = OutgoingFrame {
+        join_ref: Some("4"),
+        reference: Some("9"),
+        topic: "notification:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5",
+        event: "shout",
+        payload: ShoutPush {
+            conversation_id: Some("5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f".into()),
+            mentioned_user_ids: Some(&ids),
+            private: Some(false),
+            ..ShoutPush::new("On it! \"quoted\" \\ \n 😀".into())
+        },
+    };
+    let bytes = encode_outgoing(&shout);
+    let frame = decode_text(&bytes).unwrap();
+    let Ok(Message::Shout(decoded)) = frame.message() else {
+        panic!("not a shout: {frame:?}");
+    };
+    assert_eq!(decoded.body().unwrap(), "On it! \"quoted\" \\ \n 😀");
+    assert_eq!(decoded.mentioned_user_ids().collect::<Vec<_>>(), [8]);
+    assert_eq!(decoded.private(), Some(false));
+
+    let reply = OutgoingFrame {
+        join_ref: Some("3"),
+        reference: Some("3"),
+        topic: "notification:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5",
+        event: "phx_reply",
+        payload: ReplyPayload {
+            status: phx_codec::message::ReplyStatus::Error,
+            response: Reason {
+                reason: "Unauthorized".into(),
+            },
+        },
+    };
+    let bytes = encode_outgoing(&reply);
+    let frame = decode_text(&bytes).unwrap();
+    let Ok(Message::Reply(decoded)) = frame.message() else {
+        panic!("not a reply: {frame:?}");
+    };
+    assert!(decoded.is_error());
+    assert_eq!(decoded.reason().unwrap(), "Unauthorized");
 }
