@@ -506,6 +506,61 @@ proptest! {
     }
 }
 
+// --- string scanning finds the first special byte wherever it is ----------------------------
+
+/// Characters that need no escaping (ASCII and multi-byte), for the text before the special
+/// byte.
+fn plain_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        4 => (0x20u8..0x7f)
+            .prop_filter("not special", |b| *b != b'"' && *b != b'\\')
+            .prop_map(char::from),
+        1 => prop::sample::select(vec!['é', '你', '😀', '\u{7f}', '\u{80}', '\u{ff}']),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    #[test]
+    fn string_scanning_stops_at_the_first_control_quote_or_backslash_at_any_position(
+        before in prop::collection::vec(plain_char(), 0..70).prop_map(|c| c.into_iter().collect::<String>()),
+        special in prop_oneof![(0u8..0x20), Just(b'"'), Just(b'\\')],
+        after in prop::collection::vec(plain_char(), 0..20).prop_map(|c| c.into_iter().collect::<String>()),
+        place in 0usize..4,
+    ) {
+        let special = char::from(special);
+        // `q` after the special byte makes each case fail in a known way: a control byte is
+        // itself the error, `\q` is an invalid escape, and `"q` ends the string early.
+        let frame_with = |string: &str| match place {
+            0 => format!(r#"[null,"1","{string}","e",{{}}]"#),
+            1 => format!(r#"[null,"1","t","e",{{"k":"{string}"}}]"#),
+            2 => format!(r#"[null,"1","t","e",{{"{string}":1}}]"#),
+            _ => format!(r#"{{"topic":"t","event":"e","ref":null,"payload":["{string}"]}}"#),
+        };
+        let decode = |text: &str| {
+            if place == 3 {
+                v1::decode_v1(text.as_bytes()).map(|_| ())
+            } else {
+                decode_text(text.as_bytes()).map(|_| ())
+            }
+        };
+        let string_at = [11, 24, 20, 48][place];
+        let text = frame_with(&format!("{before}{special}q{after}"));
+        let at = string_at + before.len();
+        let err = decode(&text).unwrap_err();
+        match special {
+            '"' => prop_assert_eq!(err.offset, at + 1, "{:?}: {}", text, err),
+            '\\' => prop_assert_eq!(err, phx_codec::DecodeError::new(phx_codec::DecodeErrorKind::InvalidEscape, at), "{:?}", text),
+            _ => prop_assert_eq!(err, phx_codec::DecodeError::new(phx_codec::DecodeErrorKind::ControlCharacterInString, at), "{:?}", text),
+        }
+        // Without the special byte the same text is valid.
+        let clean = frame_with(&format!("{before}{after}"));
+        let ok = decode(&clean);
+        prop_assert!(ok.is_ok(), "{:?}: {:?}", clean, ok.map(|_| ()));
+    }
+}
+
 // --- accept/reject agreement with serde_json -------------------------------------------------
 
 /// What serde_json says about `bytes` as a V2 frame: `Some(true)` accepted with the right
