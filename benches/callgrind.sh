@@ -2,6 +2,7 @@
 # Instructions per operation of every bench_one combination, counted by callgrind.
 #
 #   benches/callgrind.sh [--iters N] [--annotate] [CASE...]
+#   benches/callgrind.sh --simd
 #
 # For each case, operation and implementation it runs
 #   valgrind --tool=callgrind bench_one --impl I --case C --op O --iters N   (and 2N)
@@ -9,28 +10,58 @@
 # N defaults to 262144 / case size, clamped to 8..1000 (shout: 1000). Unsupported
 # combinations (bench_one exit 2) show "-". Prints a Markdown table on stdout; progress on
 # stderr. --annotate also writes callgrind_annotate output for phx (typed and encode) of each
-# case to $OUT_DIR (default target/callgrind).
+# case to $OUT_DIR (default target/callgrind). --simd instead counts phx-codec-std's payload
+# paths (FrameExt::payload_value with serde_json vs simd::SimdParser) over growing payloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 iters_override=""
 annotate=0
+simd=0
 selected=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --iters) iters_override="$2"; shift 2 ;;
     --annotate) annotate=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --simd) simd=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) selected+=("$1"); shift ;;
   esac
 done
 
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed" >&2; exit 1; }
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --quiet --release -p phx-benches --bin bench_one --bin bench_cases
+cargo build --quiet --release -p phx-benches --bin bench_one --bin bench_cases --bin simd_crossover
 bin="$target/release/bench_one"
 out_dir="${OUT_DIR:-$target/callgrind}"
 mkdir -p "$out_dir"
+
+# Ir of one simd_crossover --one run.
+simd_ir() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$target/release/simd_crossover" \
+    --one "$@" 2>&1 >/dev/null | grep -o 'Collected : [0-9]*' | grep -o '[0-9]*$'
+}
+
+if [ "$simd" -eq 1 ]; then
+  echo "| payload | size | serde_json ins/op | simd-json ins/op | simd / serde |"
+  echo "|---|---:|---:|---:|---:|"
+  for spec in "presence 1" "presence 5" "presence 20" "presence 100" "presence 400" \
+              "shout 64" "shout 1024" "shout 4096" "shout 16384" "shout 65536" "shout 262144"; do
+    read -r shape size <<<"$spec"
+    n=20; [ "$size" -ge 16384 ] && n=4; [ "$shape" = presence ] && [ "$size" -ge 100 ] && n=4
+    row=()
+    for path in serde simd; do
+      echo "callgrind.sh: simd crossover $path $shape $size (N=$n)" >&2
+      a=$(simd_ir "$path" "$shape" "$size" "$n")
+      b=$(simd_ir "$path" "$shape" "$size" $((2 * n)))
+      row+=("$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }')")
+    done
+    label="$size agents"; [ "$shape" = shout ] && label="$size B body"
+    awk -v s="$shape" -v l="$label" -v x="${row[0]}" -v y="${row[1]}" \
+      'BEGIN { printf "| %s | %s | %d | %d | %.2f |\n", s, l, x, y, y / x }'
+  done
+  exit 0
+fi
 
 impls=(phx phx_std serde_json_value serde_json_typed simd_json)
 ops=(decode typed encode)
