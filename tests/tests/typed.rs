@@ -336,3 +336,103 @@ fn text_vectors_give_the_same_typed_message_in_v1_and_v2() {
         );
     }
 }
+
+#[test]
+fn binary_frames_give_typed_messages_where_the_spec_allows_and_errors_elsewhere() {
+    use phx_codec::message::MessageErrorKind;
+    use phx_codec::{Direction, binary};
+    // A binary reply is a reply whose response is the bytes.
+    let reply = binary::decode_from_server(b"\x01\x01\x01\x01\x02jrtok\x00\xff").unwrap();
+    let Message::Reply(r) = reply.message().unwrap() else {
+        panic!("not a reply");
+    };
+    assert_eq!(r.status(), Some(ReplyStatus::Ok));
+    assert_eq!(r.response(), Response::Binary(&[0x00, 0xff]));
+    assert_eq!(r.reason(), None);
+    // A binary push whose event needs a JSON object is an error, not a panic or a guess.
+    for direction in [Direction::FromClient, Direction::FromServer] {
+        let mut bytes = vec![0u8, 1];
+        if direction == Direction::FromClient {
+            bytes.push(1);
+        }
+        bytes.extend_from_slice(&[1, 5, b'j']);
+        if direction == Direction::FromClient {
+            bytes.push(b'r');
+        }
+        bytes.extend_from_slice(b"tshout\x01\x02");
+        let frame = binary::decode_binary(&bytes, direction).unwrap();
+        assert_eq!(frame.event(), "shout");
+        let err = frame.message().unwrap_err();
+        assert_eq!(err.kind, MessageErrorKind::BinaryPayload);
+        assert_eq!(err.offset, 0);
+        assert!(!err.to_string().is_empty());
+    }
+    // Events without fields and unknown events never fail on binary payloads.
+    let broadcast = binary::decode_from_server(b"\x02\x01\x09tphx_leave\x00\x01").unwrap();
+    assert_eq!(broadcast.message().unwrap(), Message::Leave);
+    let other = binary::decode_from_server(b"\x02\x01\x06tupload\x00\x01").unwrap();
+    assert_eq!(other.message().unwrap(), Message::Other);
+}
+
+#[test]
+fn message_errors_name_the_field_and_point_into_the_payload() {
+    use phx_codec::JsonKind;
+    use phx_codec::message::MessageErrorKind;
+    for (payload, field, expected, found, value) in [
+        (
+            r#"{"body":"x","user_id":"7"}"#,
+            "user_id",
+            JsonKind::Number,
+            JsonKind::String,
+            r#""7""#,
+        ),
+        (
+            r#"{"user":{"id":7,"email":5}}"#,
+            "user.email",
+            JsonKind::String,
+            JsonKind::Number,
+            "5}",
+        ),
+        (
+            r#"{"private":"yes"}"#,
+            "private",
+            JsonKind::Bool,
+            JsonKind::String,
+            r#""yes""#,
+        ),
+        (
+            r#"{"customer":[]}"#,
+            "customer",
+            JsonKind::Object,
+            JsonKind::Array,
+            "[]",
+        ),
+    ] {
+        let text = format!(r#"[null,null,"conversation:1","shout",{payload}]"#);
+        let frame = phx_codec::decode_text(text.as_bytes()).unwrap();
+        let err = frame.message().unwrap_err();
+        assert_eq!(
+            err.kind,
+            MessageErrorKind::WrongType {
+                field,
+                expected,
+                found
+            },
+            "{payload}"
+        );
+        assert_eq!(err.offset, payload.find(value).unwrap(), "{payload}");
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    let frame = phx_codec::decode_text(br#"[null,null,"t","shout",[1]]"#).unwrap();
+    assert_eq!(
+        frame.message().unwrap_err().kind,
+        MessageErrorKind::PayloadNotObject {
+            found: JsonKind::Array
+        }
+    );
+    let frame = phx_codec::decode_text(br#"[null,null,"t","shout",{"user_id":1.5}]"#).unwrap();
+    assert_eq!(
+        frame.message().unwrap_err().kind,
+        MessageErrorKind::NotAnInteger { field: "user_id" }
+    );
+}
