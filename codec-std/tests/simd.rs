@@ -72,8 +72,11 @@ fn simd_and_default_paths_agree_on_numbers_at_the_edges() {
 }
 
 #[test]
-fn simd_auto_path_switches_at_the_documented_length() {
-    let long = format!(r#"{{"body":"{}"}}"#, "x".repeat(simd::SIMD_MIN_PAYLOAD_LEN));
+fn simd_and_default_paths_agree_on_a_large_payload() {
+    let long = format!(
+        r#"{{"body":"{}","n":[1.5,-2,3e10]}}"#,
+        "x\\u00e9".repeat(20_000)
+    );
     let text = frame_with_payload(&long);
     let frame = phx_codec::decode_text(text.as_bytes()).expect("valid");
     assert_paths_agree(&frame);
