@@ -51,7 +51,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use phx_codec::encode::SliceSink;
 use phx_codec::{
     DecodeError, DecodeErrorKind, DecodeLimits, Decoder, Direction, EncodeError, EnvelopeField,
-    Event, Frame, JsonKind, JsonStr, Payload, RawJson, Topic, Vsn, WireFormat, WsMessage,
+    Event, Frame, JsonKind, JsonStr, Message, Payload, RawJson, Topic, Vsn, WireFormat, WsMessage,
     binary::BinaryKind,
 };
 use serde_json::Value;
@@ -671,30 +671,415 @@ fn check_number(v: RawJson<'_>) {
     }
 }
 
-/// The typed layer over a frame: topic, event, message, and everything they hand out.
+/// The typed layer over a frame: topic, event, message, and everything they hand out. Every
+/// typed field is checked against a plain lookup in the view's JSON object (last duplicate
+/// wins, `null` reads as absent), which walks the text instead of using the decode-time index.
 fn walk_typed(frame: &Frame<'_>) {
     walk_frame(frame, !frame.payload().is_binary());
     walk_topic(frame.topic_kind());
-    let message = frame.message();
-    match message {
-        Ok(message) => {
-            let name = message.name();
-            assert!(!name.is_empty());
-            if name != "other" {
-                assert!(
-                    frame.event().eq_str(name),
-                    "message {name} from event {:?}",
-                    frame.event()
-                );
-            }
-            let _ = format!("{message:?}");
-        }
+    let message = match frame.message() {
+        Ok(message) => message,
         Err(e) => {
-            let _ = e.to_string();
-            if let Some(raw) = frame.payload_json() {
-                assert!(e.offset <= raw.as_str().len(), "{e:?} past the payload");
+            check_message_error(frame, e);
+            return;
+        }
+    };
+    let name = message.name();
+    if name == "other" {
+        assert!(
+            frame.event_kind().known_name().is_none()
+                || frame.event().eq_str("heartbeat") && frame.topic_kind() != Topic::Phoenix,
+            "known event {:?} typed as other",
+            frame.event()
+        );
+    } else {
+        assert!(
+            frame.event().eq_str(name),
+            "message {name} from event {:?}",
+            frame.event()
+        );
+    }
+    let _ = format!("{message:?}");
+    serde_json::to_value(message).expect("a typed message serializes");
+    match message {
+        Message::Join(join) => {
+            assert_eq!(join.params(), join.raw());
+            check_strs(join.raw(), &[("customer_id", join.customer_id())]);
+        }
+        Message::Reply(reply) => walk_reply(frame, &reply),
+        Message::Error(error) => check_strs(error.raw(), &[("reason", error.reason())]),
+        Message::Shout(shout) => walk_shout(&shout),
+        Message::Read(read) => {
+            check_strs(read.raw(), &[("conversation_id", read.conversation_id())]);
+        }
+        Message::Ping(ping) => {
+            assert_eq!(ping.payload(), frame.payload());
+            assert_eq!(ping.json(), frame.payload_json());
+        }
+        Message::PresenceState(state) => {
+            assert_eq!(Some(state.raw()), frame.payload_json());
+            walk_entries(state.raw(), state.entries());
+        }
+        Message::PresenceDiff(diff) => {
+            assert_eq!(Some(diff.raw()), frame.payload_json());
+            match present(diff.raw(), "joins") {
+                Some(map) => walk_entries(map, diff.joins()),
+                None => assert_eq!(diff.joins().count(), 0),
+            }
+            match present(diff.raw(), "leaves") {
+                Some(map) => walk_entries(map, diff.leaves()),
+                None => assert_eq!(diff.leaves().count(), 0),
             }
         }
+        Message::ConversationCreated(created) => check_strs(created.raw(), &[("id", created.id())]),
+        Message::ConversationUpdated(updated) => {
+            check_strs(updated.raw(), &[("id", updated.id())]);
+            check_objs(updated.raw(), &[("updates", updated.updates())]);
+        }
+        Message::IssueCreated(issue) | Message::IssueUpdated(issue) => check_strs(
+            issue.raw(),
+            &[
+                ("id", issue.id()),
+                ("title", issue.title()),
+                ("body", issue.body()),
+                ("state", issue.state()),
+                ("github_issue_url", issue.github_issue_url()),
+                ("account_id", issue.account_id()),
+                ("created_at", issue.created_at()),
+                ("updated_at", issue.updated_at()),
+            ],
+        ),
+        Message::ReplayEventEmitted(replay) => {
+            check_objs(replay.raw(), &[("event", replay.event())]);
+        }
+        _ => {}
+    }
+}
+
+/// A known field's value in `object`: the last occurrence, `None` when absent or `null`.
+fn present<'a>(object: RawJson<'a>, key: &str) -> Option<RawJson<'a>> {
+    object.get(key).filter(|v| !v.is_null())
+}
+
+fn check_strs(object: RawJson<'_>, fields: &[(&str, Option<JsonStr<'_>>)]) {
+    for &(key, typed) in fields {
+        let plain = present(object, key).map(|v| {
+            v.as_json_str()
+                .unwrap_or_else(|| panic!("{key} accepted as a string: {v:?}"))
+        });
+        assert_eq!(typed, plain, "typed {key} vs lookup in {object:?}");
+        if let Some(s) = typed {
+            walk_str(s, true);
+        }
+    }
+}
+
+fn check_ints(object: RawJson<'_>, fields: &[(&str, Option<i64>)]) {
+    for &(key, typed) in fields {
+        let plain = present(object, key).map(|v| {
+            v.as_i64()
+                .unwrap_or_else(|| panic!("{key} accepted as an integer: {v:?}"))
+        });
+        assert_eq!(typed, plain, "typed {key} vs lookup in {object:?}");
+    }
+}
+
+fn check_objs(object: RawJson<'_>, fields: &[(&str, Option<RawJson<'_>>)]) {
+    for &(key, typed) in fields {
+        assert_eq!(
+            typed,
+            present(object, key),
+            "typed {key} vs lookup in {object:?}"
+        );
+        if let Some(v) = typed {
+            assert_eq!(
+                v.kind(),
+                JsonKind::Object,
+                "{key} accepted as an object: {v:?}"
+            );
+        }
+    }
+}
+
+/// The non-null items of array `key` in `object`.
+fn present_items<'a>(object: RawJson<'a>, key: &str) -> Vec<RawJson<'a>> {
+    present(object, key)
+        .and_then(|v| v.items())
+        .map(|items| items.filter(|v| !v.is_null()).collect())
+        .unwrap_or_default()
+}
+
+fn walk_reply(frame: &Frame<'_>, reply: &phx_codec::message::Reply<'_>) {
+    use phx_codec::message::{ReplyStatus, Response};
+    let _ = (reply.is_ok(), reply.is_error());
+    if let Some(status) = reply.status() {
+        assert_eq!(ReplyStatus::parse(status.as_json_str()), status);
+        assert_eq!(reply.is_ok(), status.as_json_str() == "ok");
+        assert_eq!(reply.is_error(), status.as_json_str() == "error");
+        walk_str(status.as_json_str(), !frame.payload().is_binary());
+    }
+    match (frame.payload(), reply.response()) {
+        (Payload::BinaryReply { status, response }, Response::Binary(bytes)) => {
+            assert_eq!(reply.status().map(|s| s.as_json_str()), Some(status));
+            assert_eq!(bytes, response);
+        }
+        (Payload::Json(payload), response) => {
+            let status = present(payload, "status").map(|v| {
+                v.as_json_str()
+                    .unwrap_or_else(|| panic!("status accepted as a string: {v:?}"))
+            });
+            assert_eq!(reply.status().map(|s| s.as_json_str()), status);
+            let expected = present(payload, "response");
+            match response {
+                Response::Json(raw) => assert_eq!(Some(raw), expected),
+                Response::Absent => assert_eq!(expected, None),
+                other @ Response::Binary(_) => panic!("JSON reply with response {other:?}"),
+            }
+            let reason = expected
+                .and_then(|r| r.get("reason"))
+                .and_then(|r| r.as_json_str());
+            assert_eq!(reply.reason(), reason);
+        }
+        (payload, response) => panic!("reply {response:?} from payload {payload:?}"),
+    }
+}
+
+fn walk_shout(shout: &phx_codec::message::Shout<'_>) {
+    let raw = shout.raw();
+    check_strs(
+        raw,
+        &[
+            ("id", shout.id()),
+            ("object", shout.object()),
+            ("body", shout.body()),
+            ("type", shout.message_type()),
+            ("content_type", shout.content_type()),
+            ("source", shout.source()),
+            ("created_at", shout.created_at()),
+            ("sent_at", shout.sent_at()),
+            ("seen_at", shout.seen_at()),
+            ("conversation_id", shout.conversation_id()),
+            ("account_id", shout.account_id()),
+            ("customer_id", shout.customer_id()),
+        ],
+    );
+    check_ints(raw, &[("user_id", shout.user_id())]);
+    assert_eq!(
+        shout.private(),
+        present(raw, "private").map(|v| v.as_bool().expect("private accepted as a bool"))
+    );
+    check_objs(raw, &[("metadata", shout.metadata())]);
+    assert_eq!(shout.is_from_customer(), shout.customer_id().is_some());
+    assert_eq!(shout.is_from_agent(), shout.user_id().is_some());
+    assert_eq!(
+        shout.is_bot(),
+        shout.message_type().is_some_and(|t| t == "bot")
+    );
+
+    match (shout.user(), present(raw, "user")) {
+        (None, None) => {}
+        (Some(user), Some(object)) => {
+            assert_eq!(user.raw(), object);
+            check_ints(object, &[("id", user.id())]);
+            check_strs(
+                object,
+                &[
+                    ("object", user.object()),
+                    ("email", user.email()),
+                    ("full_name", user.full_name()),
+                    ("display_name", user.display_name()),
+                    ("profile_photo_url", user.profile_photo_url()),
+                    ("created_at", user.created_at()),
+                    ("disabled_at", user.disabled_at()),
+                    ("archived_at", user.archived_at()),
+                    ("role", user.role()),
+                ],
+            );
+        }
+        (typed, plain) => panic!("user: typed {typed:?} vs lookup {plain:?}"),
+    }
+    match (shout.customer(), present(raw, "customer")) {
+        (None, None) => {}
+        (Some(customer), Some(object)) => {
+            assert_eq!(customer.raw(), object);
+            check_strs(
+                object,
+                &[
+                    ("id", customer.id()),
+                    ("object", customer.object()),
+                    ("name", customer.name()),
+                    ("email", customer.email()),
+                    ("phone", customer.phone()),
+                    ("external_id", customer.external_id()),
+                    ("profile_photo_url", customer.profile_photo_url()),
+                    ("company_id", customer.company_id()),
+                    ("host", customer.host()),
+                    ("pathname", customer.pathname()),
+                    ("current_url", customer.current_url()),
+                    ("browser", customer.browser()),
+                    ("os", customer.os()),
+                    ("created_at", customer.created_at()),
+                    ("updated_at", customer.updated_at()),
+                    ("title", customer.title()),
+                ],
+            );
+            check_objs(object, &[("metadata", customer.metadata())]);
+        }
+        (typed, plain) => panic!("customer: typed {typed:?} vs lookup {plain:?}"),
+    }
+
+    let attachments: Vec<_> = shout.attachments().collect();
+    let objects = present_items(raw, "attachments");
+    assert_eq!(attachments.len(), objects.len(), "attachments of {raw:?}");
+    for (attachment, object) in attachments.iter().zip(objects) {
+        assert_eq!(attachment.raw(), object);
+        check_strs(
+            object,
+            &[
+                ("object", attachment.object()),
+                ("file_url", attachment.file_url()),
+                ("content_type", attachment.content_type()),
+                ("filename", attachment.filename()),
+            ],
+        );
+        assert_eq!(attachment.id(), present(object, "id").map(file_id));
+    }
+
+    let file_ids: Vec<_> = shout.file_ids().collect();
+    let expected: Vec<_> = present_items(raw, "file_ids")
+        .into_iter()
+        .map(file_id)
+        .collect();
+    assert_eq!(file_ids, expected, "file_ids of {raw:?}");
+
+    let mentioned: Vec<i64> = shout.mentioned_user_ids().collect();
+    let expected: Vec<i64> = present_items(raw, "mentioned_user_ids")
+        .into_iter()
+        .map(|v| {
+            v.as_i64()
+                .expect("mentioned_user_ids[] accepted as integers")
+        })
+        .collect();
+    assert_eq!(mentioned, expected, "mentioned_user_ids of {raw:?}");
+}
+
+/// An id the typed layer accepted: an integer or a string.
+fn file_id(v: RawJson<'_>) -> phx_codec::message::FileId<'_> {
+    use phx_codec::message::FileId;
+    match (v.as_json_str(), v.as_i64()) {
+        (Some(s), _) => FileId::Str(s),
+        (None, Some(n)) => FileId::Int(n),
+        _ => panic!("id accepted as an integer or a string: {v:?}"),
+    }
+}
+
+/// Presence entries against the map object they were read from.
+fn walk_entries(map: RawJson<'_>, entries: phx_codec::presence::Entries<'_>) {
+    use phx_codec::presence::PresenceKey;
+    let members: Vec<_> = map.members().into_iter().flatten().collect();
+    let entries: Vec<_> = entries.collect();
+    assert_eq!(entries.len(), members.len(), "presence entries of {map:?}");
+    for ((key, metas), (raw_key, entry)) in entries.into_iter().zip(members) {
+        assert_eq!(key, PresenceKey::parse(raw_key));
+        assert!(
+            raw_key.eq_str(&key.to_string()),
+            "{key:?} writes back as {raw_key:?}"
+        );
+        let text: String = raw_key.chars().collect();
+        match key {
+            PresenceKey::User(id) => {
+                assert_eq!(text, format!("user:{id}"));
+                assert_eq!(key.user_id(), Some(id));
+            }
+            PresenceKey::Customer(id) => {
+                assert!(
+                    !id.is_empty() && text.strip_prefix("customer:").is_some_and(|t| id.eq_str(t))
+                );
+                assert_eq!(key.customer_id(), Some(id));
+            }
+            PresenceKey::Other(_) => {
+                let user = text
+                    .strip_prefix("user:")
+                    .and_then(|t| t.parse::<i64>().ok());
+                assert!(
+                    user.is_none_or(|id| id < 0 || format!("user:{id}") != text),
+                    "{text:?} is a user key"
+                );
+                assert!(text.strip_prefix("customer:").is_none_or(str::is_empty));
+            }
+        }
+        let metas: Vec<_> = metas.collect();
+        let objects = present_items(entry, "metas");
+        assert_eq!(metas.len(), objects.len(), "metas of {entry:?}");
+        for (meta, object) in metas.into_iter().zip(objects) {
+            assert_eq!(meta.raw(), object);
+            check_strs(
+                object,
+                &[
+                    ("phx_ref", meta.phx_ref()),
+                    ("phx_ref_prev", meta.phx_ref_prev()),
+                    ("online_at", meta.online_at()),
+                    ("customer_id", meta.customer_id()),
+                ],
+            );
+            check_ints(object, &[("user_id", meta.user_id())]);
+            let online: Option<String> = meta.online_at().map(|s| s.chars().collect());
+            let expected = online
+                .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|t| t.parse::<u64>().ok());
+            assert_eq!(
+                meta.online_at_secs(),
+                expected,
+                "online_at_secs of {object:?}"
+            );
+        }
+    }
+}
+
+/// A refused typed message: the error points at a value of the type it names.
+fn check_message_error(frame: &Frame<'_>, e: phx_codec::MessageError) {
+    use phx_codec::MessageErrorKind as M;
+    assert!(!e.to_string().is_empty());
+    let name = e.kind.name();
+    assert!(
+        name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+        "{name}"
+    );
+    let Some(payload) = frame.payload_json() else {
+        assert_eq!(
+            (e.kind, e.offset),
+            (M::BinaryPayload, 0),
+            "binary payload error"
+        );
+        return;
+    };
+    let text = payload.as_str();
+    assert!(
+        e.offset < text.len().max(1),
+        "{e:?} past the payload {text:?}"
+    );
+    let kind_at = text.get(e.offset..).and_then(|rest| {
+        let end = RawJson::parse(rest)
+            .err()
+            .map_or(rest.len(), |err| err.offset);
+        let value = rest.get(..end)?;
+        RawJson::parse(value).ok().map(|v| v.kind())
+    });
+    match e.kind {
+        M::WrongType {
+            expected, found, ..
+        } => {
+            assert_ne!(expected, found, "{e:?}");
+            assert_eq!(kind_at, Some(found), "{e:?} in {text:?}");
+        }
+        M::NotAnInteger { .. } => {
+            assert_eq!(kind_at, Some(JsonKind::Number), "{e:?} in {text:?}");
+        }
+        M::PayloadNotObject { found } => {
+            assert_eq!((payload.kind(), e.offset), (found, 0), "{e:?}");
+            assert_ne!(found, JsonKind::Object);
+        }
+        other => panic!("unexpected {other:?} for a JSON payload {text:?}"),
     }
 }
 
