@@ -170,8 +170,7 @@ pub(crate) fn is_plain(raw: RawJson<'_>) -> bool {
     let mut chunks = bytes.chunks_exact(8);
     let mut found = 0;
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
+        let word: [u8; 8] = chunk.try_into().unwrap_or_default();
         let x = u64::from_ne_bytes(word) ^ BACKSLASHES;
         found |= x.wrapping_sub(ONES) & !x & HIGHS;
     }
