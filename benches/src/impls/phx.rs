@@ -2,8 +2,8 @@
 //!
 //! `decode` is `decode_text` (or `binary::decode_from_client`); `typed` adds reading every
 //! field of the case's message; `encode` writes a decoded frame (JSON payload copied as
-//! received, strings escaped as `JSON.stringify` does) into a reused `Vec` (no allocation
-//! after the first run).
+//! received, strings escaped as `JSON.stringify` does) into caller memory
+//! (`encode_v2_into` / `encode_binary_into` a reused buffer: no allocation).
 
 use phx_codec::message::{FileId, Response, Shout};
 use phx_codec::presence::PresenceKey;
@@ -38,14 +38,13 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
         Op::Encode => {
             let frame = decode(case)
                 .map_err(|e| Unsupported(format!("phx cannot decode {}: {e}", case.name)))?;
-            let mut out = Vec::with_capacity(case.bytes.len());
+            let mut out = vec![0u8; case.bytes.len() + 64];
             let binary = case.is_binary();
             Box::new(move || {
-                out.clear();
                 let written = if binary {
-                    frame.encode_binary(Direction::FromClient, &mut out)
+                    frame.encode_binary_into(Direction::FromClient, &mut out)
                 } else {
-                    frame.encode_v2(&mut out)
+                    frame.encode_v2_into(&mut out)
                 };
                 written.map_or(FAILED, crate::len64)
             })
