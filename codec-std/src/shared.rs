@@ -331,8 +331,8 @@ impl SharedFrame {
         self.deserialize_payload()
     }
 
-    /// Re-encodes in another form (returns the bytes unchanged when `format` and `direction`
-    /// are the frame's own and it is a text frame that was compact).
+    /// Re-encodes in `format` (to forward the message as received, use
+    /// [`bytes`](Self::bytes) instead: no encoding at all).
     pub fn encode_to_vec(
         &self,
         format: WireFormat,
