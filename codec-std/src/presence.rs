@@ -248,6 +248,35 @@ impl PresenceState {
         }
     }
 
+    /// [`apply`](Self::apply) for a [`SharedFrame`](crate::SharedFrame), reading the payload
+    /// straight from its span (no envelope re-validation).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// let frame = phx_codec_std::SharedFrame::decode(
+    ///     Bytes::from_static(br#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"A"}]}}]"#),
+    ///     WireFormat::V2, Direction::FromServer)?;
+    /// let mut presence = phx_codec_std::PresenceState::new();
+    /// presence.apply_shared(&frame)?;
+    /// assert!(presence.is_online("user:1"));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
+    pub fn apply_shared(
+        &mut self,
+        frame: &crate::SharedFrame,
+    ) -> Result<Option<Vec<PresenceEvent>>, Error> {
+        if frame.event() == "presence_state" {
+            let state = presence_map(frame.payload_value()?)?;
+            Ok(Some(self.sync_state(state)))
+        } else if frame.event() == "presence_diff" {
+            let diff = PresenceDiff::from_value(frame.payload_value()?)?;
+            Ok(Some(self.sync_diff(diff)))
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Applies a state (JS `syncState`), then the diffs held while waiting for it.
     pub fn sync_state(&mut self, new_state: PresenceMap) -> Vec<PresenceEvent> {
         let mut diff = PresenceDiff::default();

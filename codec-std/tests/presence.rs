@@ -265,3 +265,29 @@ fn malformed_presence_payloads_are_refused_and_change_nothing() {
         assert_eq!(presence, before, "{text}");
     }
 }
+
+#[test]
+fn shared_frames_apply_like_borrowed_frames() {
+    let mut borrowed = PresenceState::new();
+    let mut shared = PresenceState::new();
+    for text in [
+        ROOM_JOIN,
+        ROOM_STATE,
+        ROOM_LEAVE,
+        r#"[null,null,"room:2ebb","shout",{}]"#,
+    ] {
+        let frame = phx_codec::decode_text(text.as_bytes()).expect("valid");
+        let shared_frame = phx_codec_std::SharedFrame::decode(
+            bytes::Bytes::copy_from_slice(text.as_bytes()),
+            phx_codec::WireFormat::V2,
+            phx_codec::Direction::FromServer,
+        )
+        .expect("valid");
+        assert_eq!(
+            borrowed.apply(&frame).expect("well-formed"),
+            shared.apply_shared(&shared_frame).expect("well-formed")
+        );
+        assert_eq!(borrowed, shared);
+    }
+    assert_eq!(shared.users().collect::<Vec<_>>(), ["7", "8", "9"]);
+}
