@@ -90,6 +90,7 @@ pub fn decode_text(data: &[u8]) {
             "decode_text_str disagrees"
         );
     }
+    check_limits(data, &strict, phx_codec::decode_text_with);
     let lenient =
         phx_codec::decode_text_with(data, &DecodeLimits::new().with_extra_elements_allowed(true));
     match strict {
@@ -128,6 +129,7 @@ pub fn decode_binary_server(data: &[u8]) {
 /// Any bytes as a V1 JSON object frame.
 pub fn decode_v1(data: &[u8]) {
     let result = phx_codec::v1::decode_v1(data);
+    check_limits(data, &result, phx_codec::v1::decode_v1_with);
     assert_eq!(
         Decoder::new(Vsn::V1, Direction::FromClient).decode(WsMessage::Text(data)),
         result,
@@ -291,6 +293,44 @@ pub fn differential_serde_json(data: &[u8]) {
 }
 
 // --- Shared checks ------------------------------------------------------------------------------
+
+/// Other limits than the defaults: the deepest supported nesting accepts the same frames (and
+/// refuses the others with the same error, unless the default refused them for depth), and a
+/// frame-length limit one byte short refuses the frame up front.
+fn check_limits<'a>(
+    data: &'a [u8],
+    default: &Result<Frame<'a>, DecodeError>,
+    decode: fn(&'a [u8], &DecodeLimits) -> Result<Frame<'a>, DecodeError>,
+) {
+    let deepest = decode(
+        data,
+        &DecodeLimits::new().with_max_depth(phx_codec::MAX_SUPPORTED_DEPTH),
+    );
+    match default {
+        Err(e) if e.kind == DecodeErrorKind::DepthLimitExceeded => {}
+        other => assert_eq!(&deepest, other, "deepest limit vs default"),
+    }
+    let shallow = decode(data, &DecodeLimits::new().with_max_depth(1));
+    if let Ok(frame) = shallow {
+        assert_eq!(
+            default,
+            &Ok(frame),
+            "depth 1 accepted what the default refused"
+        );
+        let payload = frame
+            .payload_json()
+            .expect("a text frame has a JSON payload");
+        assert_eq!(json_depth(payload), 0, "depth 1 accepted a nested payload");
+    }
+    if let Some(short) = data.len().checked_sub(1) {
+        assert_eq!(
+            decode(data, &DecodeLimits::new().with_max_frame_len(short)).map_err(|e| e.kind),
+            Err(DecodeErrorKind::FrameTooLarge)
+        );
+    }
+    let exact = decode(data, &DecodeLimits::new().with_max_frame_len(data.len()));
+    assert_eq!(&exact, default, "a frame exactly at the length limit");
+}
 
 /// An error must point inside the input (or just past its end) and describe itself.
 fn check_error(err: DecodeError, input_len: usize) {
