@@ -306,7 +306,76 @@ const TYPED_KEYS: &[&str] = &[
     "metas",
     "phx_ref",
     "online_at",
+    "phx_ref_prev",
+    "email",
+    "full_name",
+    "display_name",
+    "profile_photo_url",
+    "role",
+    "name",
+    "phone",
+    "external_id",
+    "company_id",
+    "host",
+    "pathname",
+    "current_url",
+    "browser",
+    "os",
+    "file_url",
+    "filename",
+    "updated_at",
+    "disabled_at",
+    "archived_at",
 ];
+
+/// A value whose members use the typed keys, nested a few levels (user, customer, metas...).
+fn typed_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        3 => hard_string(10).prop_map(Value::String),
+        2 => json_value(),
+    ];
+    leaf.prop_recursive(3, 24, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(TYPED_KEYS.to_vec()), inner), 0..5)
+                .prop_map(|kv| Value::Object(
+                    kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+                )),
+        ]
+    })
+}
+
+/// A presence map: `{KEY: {"metas": [META...]}}` with Papercups-like keys.
+fn presence_map() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        (0i64..1000).prop_map(|n| format!("user:{n}")),
+        hard_string(6).prop_map(|s| format!("customer:{s}")),
+        hard_string(8),
+    ];
+    let meta = prop::collection::vec(
+        (
+            prop::sample::select(vec![
+                "phx_ref",
+                "phx_ref_prev",
+                "online_at",
+                "user_id",
+                "customer_id",
+                "x",
+            ]),
+            typed_value(),
+        ),
+        0..5,
+    )
+    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
+    prop::collection::vec((key, prop::collection::vec(meta, 0..3)), 0..4).prop_map(|entries| {
+        Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, metas)| (k, serde_json::json!({ "metas": metas })))
+                .collect(),
+        )
+    })
+}
 
 fn typed_payload() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
@@ -314,13 +383,12 @@ fn typed_payload() -> impl Strategy<Value = Value> {
         1 => hard_string(6),
     ];
     let value = prop_oneof![
-        3 => hard_string(10).prop_map(Value::String),
-        2 => json_value(),
-        1 => prop::collection::vec((prop::sample::select(TYPED_KEYS.to_vec()), json_value()), 0..5)
-            .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        3 => typed_value(),
+        1 => presence_map(),
     ];
-    prop::collection::vec((key, value), 0..10)
-        .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+    let object = prop::collection::vec((key, value), 0..10)
+        .prop_map(|kv| Value::Object(kv.into_iter().collect()));
+    prop_oneof![3 => object, 1 => presence_map()]
 }
 
 fn typed_topic() -> impl Strategy<Value = String> {
