@@ -433,20 +433,10 @@ fn an_envelope_field_that_is_not_json_is_a_syntax_error_not_a_type_error() {
     ] {
         assert_eq!(v2_err(t), e(kind, at(t, bad)), "{t}");
     }
-    for (t, kind, bad) in [
-        (
-            r#"{"topic":{"a":},"event":"e","payload":{},"ref":null}"#,
-            K::ExpectedValue,
-            "},\"event",
-        ),
-        (
-            r#"{"topic":"t","event":"e","payload":{},"ref":-}"#,
-            K::InvalidNumber,
-            "}",
-        ),
-    ] {
-        assert_eq!(v1_err(t), e(kind, at(t, bad)), "{t}");
-    }
+    let t = r#"{"topic":{"a":},"event":"e","payload":{},"ref":null}"#;
+    assert_eq!(v1_err(t), e(K::ExpectedValue, at(t, "},\"event")));
+    let t = r#"{"topic":"t","event":"e","payload":{},"ref":-}"#;
+    assert_eq!(v1_err(t), e(K::InvalidNumber, last(t, "}")));
 }
 
 #[test]
