@@ -634,11 +634,16 @@ proptest! {
 /// What serde_json says about `bytes` as a V2 frame: `Some(true)` accepted with the right
 /// shape, `Some(false)` rejected, `None` a known, intended difference (see the module docs).
 fn serde_json_verdict(bytes: &[u8]) -> Option<bool> {
+    serde_json_verdict_with(bytes, false)
+}
+
+/// As [`serde_json_verdict`]; `lenient` accepts elements after the fifth (as Phoenix does).
+fn serde_json_verdict_with(bytes: &[u8], lenient: bool) -> Option<bool> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Array(items)) => {
             let nullable = |v: &Value| v.is_null() || v.is_string();
             Some(
-                items.len() == 5
+                (items.len() == 5 || (lenient && items.len() > 5))
                     && nullable(&items[0])
                     && nullable(&items[1])
                     && items[2].is_string()
@@ -673,6 +678,19 @@ fn nesting_depth(bytes: &[u8]) -> usize {
 fn check_agreement(bytes: &[u8]) -> Result<(), TestCaseError> {
     if nesting_depth(bytes) > 100 {
         return Ok(());
+    }
+    // Lenient mode (extra elements allowed) agrees with serde_json too.
+    let lenient = DecodeLimits::new().with_extra_elements_allowed(true);
+    if let Some(theirs) = serde_json_verdict_with(bytes, true) {
+        let ours = phx_codec::decode_text_with(bytes, &lenient);
+        prop_assert_eq!(
+            ours.is_ok(),
+            theirs,
+            "lenient: codec says {:?}, serde_json says {} for {:?}",
+            ours.map(|_| ()),
+            theirs,
+            String::from_utf8_lossy(bytes)
+        );
     }
     let ours = decode_text(bytes);
     let Some(theirs) = serde_json_verdict(bytes) else {
