@@ -693,6 +693,14 @@ fn check_agreement(bytes: &[u8]) -> Result<(), TestCaseError> {
         );
     }
     let ours = decode_text(bytes);
+    if let Err(err) = ours {
+        prop_assert!(
+            err.offset <= bytes.len(),
+            "{} past {} bytes",
+            err,
+            bytes.len()
+        );
+    }
     let Some(theirs) = serde_json_verdict(bytes) else {
         // Out-of-range numbers: the codec accepts them (grammar only) or rejects the input
         // for another reason; either is fine.
@@ -1059,6 +1067,35 @@ proptest! {
                 prop_assert!(cut < header_len);
                 prop_assert_eq!(err.kind, phx_codec::DecodeErrorKind::Truncated);
                 prop_assert_eq!(err.offset, cut);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    #[test]
+    fn any_bytes_that_decode_as_binary_re_encode_to_the_same_bytes(
+        kind in prop_oneof![4 => 0u8..3, 1 => any::<u8>()],
+        sizes in prop::collection::vec(prop_oneof![4 => 0u8..6, 1 => any::<u8>()], 0..5),
+        rest in prop::collection::vec(any::<u8>(), 0..24),
+    ) {
+        let mut bytes = vec![kind];
+        bytes.extend_from_slice(&sizes);
+        bytes.extend_from_slice(&rest);
+        for direction in [Direction::FromClient, Direction::FromServer] {
+            match binary::decode_binary(&bytes, direction) {
+                Ok(frame) => {
+                    let mut out = Vec::new();
+                    prop_assert_eq!(frame.encode_binary(direction, &mut out), Ok(bytes.len()));
+                    prop_assert_eq!(&out, &bytes);
+                    prop_assert_eq!(frame.binary_kind(direction).map(|k| k.byte()), Ok(kind));
+                }
+                Err(err) => {
+                    prop_assert!(err.offset <= bytes.len());
+                    prop_assert!(!err.to_string().is_empty());
+                }
             }
         }
     }
