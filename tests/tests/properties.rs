@@ -1090,7 +1090,7 @@ proptest! {
                     let mut out = Vec::new();
                     prop_assert_eq!(frame.encode_binary(direction, &mut out), Ok(bytes.len()));
                     prop_assert_eq!(&out, &bytes);
-                    prop_assert_eq!(frame.binary_kind(direction).map(|k| k.byte()), Ok(kind));
+                    prop_assert_eq!(frame.binary_kind(direction).map(phx_codec::binary::BinaryKind::byte), Ok(kind));
                 }
                 Err(err) => {
                     prop_assert!(err.offset <= bytes.len());
