@@ -436,3 +436,201 @@ fn message_errors_name_the_field_and_point_into_the_payload() {
         MessageErrorKind::NotAnInteger { field: "user_id" }
     );
 }
+
+mod generated {
+    //! Generated shout payloads (every field optional, any spelling) read the same through the
+    //! typed view as through serde_json.
+
+    use super::check_shout;
+    use phx_codec::Message;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    fn text() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            3 => prop::collection::vec(any::<char>(), 0..8)
+                .prop_map(|c| Value::String(c.into_iter().collect())),
+            1 => "[a-z\"\\\\/ \\n\\t]{0,6}".prop_map(Value::String),
+            1 => Just(Value::Null),
+        ]
+    }
+
+    fn maybe<T: std::fmt::Debug + Clone>(
+        s: impl Strategy<Value = T>,
+    ) -> impl Strategy<Value = Option<T>> {
+        prop::option::weighted(0.7, s)
+    }
+
+    fn object(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> BoxedStrategy<Value> {
+        let parts: Vec<BoxedStrategy<Option<(&'static str, Value)>>> = fields
+            .into_iter()
+            .map(|(k, s)| maybe(s.prop_map(move |v| (k, v))).boxed())
+            .collect();
+        parts
+            .prop_map(|kv| {
+                Value::Object(
+                    kv.into_iter()
+                        .flatten()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect::<Map<_, _>>(),
+                )
+            })
+            .boxed()
+    }
+
+    fn int() -> BoxedStrategy<Value> {
+        prop_oneof![any::<i64>().prop_map(Value::from), Just(Value::Null)].boxed()
+    }
+
+    fn strings(keys: &[&'static str]) -> Vec<(&'static str, BoxedStrategy<Value>)> {
+        keys.iter().map(|&k| (k, text().boxed())).collect()
+    }
+
+    fn shout_payload() -> BoxedStrategy<Value> {
+        let mut user = strings(&[
+            "object",
+            "email",
+            "full_name",
+            "display_name",
+            "profile_photo_url",
+            "created_at",
+            "disabled_at",
+            "archived_at",
+            "role",
+        ]);
+        user.push(("id", int()));
+        let mut customer = strings(&[
+            "id",
+            "object",
+            "name",
+            "email",
+            "phone",
+            "external_id",
+            "profile_photo_url",
+            "company_id",
+            "host",
+            "pathname",
+            "current_url",
+            "browser",
+            "os",
+            "created_at",
+            "updated_at",
+            "title",
+        ]);
+        customer.push(("metadata", Just(json!({"plan": "pro"})).boxed()));
+        let attachment = (
+            prop_oneof![any::<i64>().prop_map(Value::from), text()],
+            text(),
+            text(),
+            text(),
+            text(),
+        )
+            .prop_map(|(id, object, file_url, content_type, filename)| {
+                json!({"id": id, "object": object, "file_url": file_url,
+                       "content_type": content_type, "filename": filename})
+            });
+        let mut shout = strings(&[
+            "id",
+            "object",
+            "body",
+            "type",
+            "content_type",
+            "source",
+            "created_at",
+            "sent_at",
+            "seen_at",
+            "conversation_id",
+            "account_id",
+            "customer_id",
+        ]);
+        shout.push(("user_id", int()));
+        shout.push((
+            "private",
+            prop_oneof![any::<bool>().prop_map(Value::Bool), Just(Value::Null)].boxed(),
+        ));
+        shout.push(("user", prop_oneof![object(user), Just(Value::Null)].boxed()));
+        shout.push((
+            "customer",
+            prop_oneof![object(customer), Just(Value::Null)].boxed(),
+        ));
+        shout.push((
+            "attachments",
+            prop::collection::vec(attachment, 0..3)
+                .prop_map(Value::Array)
+                .boxed(),
+        ));
+        shout.push((
+            "file_ids",
+            prop::collection::vec(
+                prop_oneof![
+                    any::<i64>().prop_map(Value::from),
+                    "[a-f0-9]{4}".prop_map(Value::String)
+                ],
+                0..3,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ));
+        shout.push((
+            "mentioned_user_ids",
+            prop::collection::vec(any::<i64>().prop_map(Value::from), 0..3)
+                .prop_map(Value::Array)
+                .boxed(),
+        ));
+        shout.push((
+            "metadata",
+            prop_oneof![Just(json!({"a": [1, {"b": null}]})), Just(Value::Null)].boxed(),
+        ));
+        object(shout)
+    }
+
+    /// `value` as JSON with every string and key written as `\uXXXX` escapes.
+    fn escaped_json(value: &Value) -> String {
+        let escape = |s: &str| {
+            let mut out = String::from("\"");
+            for unit in s.encode_utf16() {
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{unit:04x}"));
+            }
+            out + "\""
+        };
+        match value {
+            Value::String(s) => escape(s),
+            Value::Array(items) => {
+                format!(
+                    "[{}]",
+                    items.iter().map(escaped_json).collect::<Vec<_>>().join(",")
+                )
+            }
+            Value::Object(map) => format!(
+                "{{{}}}",
+                map.iter()
+                    .map(|(k, v)| format!("{}:{}", escape(k), escaped_json(v)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn generated_shouts_read_the_same_typed_as_through_serde_json(
+            payload in shout_payload(),
+            escaped in any::<bool>(),
+        ) {
+            let text = if escaped {
+                escaped_json(&payload)
+            } else {
+                serde_json::to_string(&payload).unwrap()
+            };
+            let frame_text = format!(r#"[null,"3","conversation:1","shout",{text}]"#);
+            let frame = phx_codec::decode_text(frame_text.as_bytes()).unwrap();
+            match frame.message() {
+                Ok(Message::Shout(shout)) => check_shout(&shout, &payload),
+                other => prop_assert!(false, "{:?} for {}", other, frame_text),
+            }
+        }
+    }
+}
