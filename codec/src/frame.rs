@@ -591,6 +591,14 @@ fn payload<'a>(s: &mut Scanner<'a>, index: &mut MemberIndex) -> Result<RawJson<'
     Ok(RawJson::from_validated(s.slice(start, s.pos())))
 }
 
+impl Frame<'_> {
+    /// Whether the JSON payload holds no backslash (so every string in it is literal), when
+    /// decoding recorded it; `None` for frames built by hand.
+    pub(crate) const fn payload_plain(&self) -> Option<bool> {
+        self.index.plain()
+    }
+}
+
 /// Scans the object at the cursor (inside `depth` containers), recording its top-level
 /// members' spans relative to its start into `index`.
 pub(crate) fn object_with_index(
@@ -603,6 +611,7 @@ pub(crate) fn object_with_index(
     }
     let start = s.pos();
     index.reset();
+    s.saw_escape = false;
     s.bump();
     let mut next = s.peek_token()?;
     if next != b'}' {
@@ -635,6 +644,7 @@ pub(crate) fn object_with_index(
         }
     }
     s.bump();
+    index.set_plain(!s.saw_escape);
     Ok(())
 }
 
@@ -726,6 +736,26 @@ mod tests {
         assert_eq!(members[1].0, "b1");
         assert_eq!(members[1].1.as_str(), "\"x\"");
         assert_eq!(members[2].1.as_str(), r#"{"d":[]}"#);
+    }
+
+    #[test]
+    fn records_whether_the_payload_has_escapes() {
+        let plain = decode_text(br#"["\u0031",null,"t","e",{"a":["x",{"b":"y"}]}]"#).unwrap();
+        assert_eq!(plain.payload_plain(), Some(true));
+        for escaped in [
+            br#"[null,null,"t","e",{"a":["x",{"b":"\n"}]}]"#.as_slice(),
+            br#"[null,null,"t","e",{"\u0061":1}]"#,
+        ] {
+            assert_eq!(decode_text(escaped).unwrap().payload_plain(), Some(false));
+        }
+        let built = Frame::new(
+            None,
+            None,
+            "t".into(),
+            "e".into(),
+            Payload::Json(RawJson::parse("{}").unwrap()),
+        );
+        assert_eq!(built.payload_plain(), None);
     }
 
     #[test]

@@ -748,7 +748,9 @@ macro_rules! typed_object {
                 frame: &$crate::Frame<'a>,
             ) -> Result<Self, $crate::message::MessageError> {
                 let raw = $crate::message::payload_object(frame)?;
-                let plain = $crate::message::is_plain(raw);
+                let plain = frame
+                    .payload_plain()
+                    .unwrap_or_else(|| $crate::message::is_plain(raw));
                 match frame.payload_members() {
                     Some(members) => Self::from_object(raw, members, raw.as_str(), plain),
                     None => Err($crate::message::MessageError {
@@ -1415,7 +1417,8 @@ fn shout_message<'a>(frame: &Frame<'a>) -> Result<Message<'a>, MessageError> {
             offset: 0,
         });
     };
-    let mut message = Ok(Message::Shout(Shout::empty(raw, is_plain(raw))));
+    let plain = frame.payload_plain().unwrap_or_else(|| is_plain(raw));
+    let mut message = Ok(Message::Shout(Shout::empty(raw, plain)));
     if let Ok(Message::Shout(shout)) = &mut message
         && let Err(err) = shout.fill(members, raw.as_str())
     {

@@ -355,6 +355,8 @@ pub(crate) struct MemberIndex {
     len: u8,
     /// All members are recorded (the index is usable on its own).
     complete: bool,
+    /// The payload holds no backslash at all (known only for decoded payloads).
+    plain: Option<bool>,
 }
 
 impl MemberIndex {
@@ -368,7 +370,20 @@ impl MemberIndex {
             }; INDEX_CAPACITY],
             len: 0,
             complete: false,
+            plain: None,
         }
+    }
+
+    /// Records whether the payload had any escape.
+    #[inline]
+    pub(crate) fn set_plain(&mut self, plain: bool) {
+        self.plain = Some(plain);
+    }
+
+    /// Whether the payload holds no backslash, when decoding found out.
+    #[inline]
+    pub(crate) const fn plain(&self) -> Option<bool> {
+        self.plain
     }
 
     /// Starts recording.

@@ -113,6 +113,8 @@ pub(crate) struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
     max_depth: u32,
+    /// Set when a string with an escape was scanned (callers reset it to watch a span).
+    pub(crate) saw_escape: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -122,6 +124,7 @@ impl<'a> Scanner<'a> {
             bytes: text.as_bytes(),
             pos: 0,
             max_depth: max_depth.min(MAX_SUPPORTED_DEPTH),
+            saw_escape: false,
         }
     }
 
@@ -233,6 +236,7 @@ impl<'a> Scanner<'a> {
                 }
                 Some(b'\\') => {
                     escaped = true;
+                    self.saw_escape = true;
                     i = self.escape(i)?;
                 }
                 Some(_) => return Err(DecodeError::new(K::ControlCharacterInString, i)),
