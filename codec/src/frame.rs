@@ -198,6 +198,10 @@ impl<'a> Frame<'a> {
         self
     }
 
+    pub(crate) const fn member_index(&self) -> &MemberIndex {
+        &self.index
+    }
+
     /// The ref of the `phx_join` that opened the channel; `None` for broadcasts, heartbeats
     /// and `null`.
     pub const fn join_ref(&self) -> Option<JsonStr<'a>> {

@@ -49,6 +49,7 @@ mod raw;
 mod scan;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod simd;
+mod spans;
 mod string;
 pub mod topic;
 pub mod v1;
@@ -62,5 +63,6 @@ pub use crate::frame::{
 pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
 pub use crate::message::{Message, MessageError, MessageErrorKind};
 pub use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
+pub use crate::spans::FrameSpans;
 pub use crate::string::{Chars, JsonStr};
 pub use crate::topic::Topic;

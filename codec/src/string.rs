@@ -57,6 +57,15 @@ impl<'a> JsonStr<'a> {
         }
     }
 
+    /// A string with the flags another `JsonStr` over the same text had (see `FrameSpans`).
+    pub(crate) const fn from_parts(raw: &'a str, escaped: bool, json_safe: bool) -> Self {
+        Self {
+            raw,
+            escaped,
+            json_safe,
+        }
+    }
+
     /// Whether the raw text can be written between JSON quotes as it is.
     pub(crate) const fn is_json_safe(&self) -> bool {
         self.json_safe
