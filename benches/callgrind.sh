@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+args_text=""; for a in "$@"; do args_text+=" $a"; done
 iters_override=""
 annotate=0
 simd=0
@@ -86,6 +87,11 @@ ir() {
   rm -f "$log"
 }
 
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD -- codec codec-std benches 2>/dev/null || commit="$commit + uncommitted changes"
+printf '_%s, commit %s, %s, %s: `benches/callgrind.sh%s`, instructions per operation._\n\n' \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" \
+  "$(rustc --version | cut -d' ' -f1-2)" "$(valgrind --version)" "${args_text}"
 echo "| case | bytes | op | phx | phx_std | serde_json_value | serde_json_typed | simd_json | phx ins/byte | phx vs value | phx vs typed | phx_std vs value | phx_std vs typed |"
 echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 while read -r case bytes; do
