@@ -24,8 +24,8 @@ use std::ops::Range;
 
 use bytes::{Bytes, BytesMut};
 use phx_codec::{
-    DecodeError, DecodeLimits, Decoder, Direction, Frame, JsonStr, Payload, Vsn, WireFormat,
-    WsMessage,
+    DecodeError, DecodeLimits, Decoder, Direction, Frame, FrameSpans, JsonStr, Payload, Vsn,
+    WireFormat, WsMessage,
 };
 use serde::Deserialize;
 
@@ -35,10 +35,9 @@ use crate::{Error, FrameExt, OwnedFrame};
 ///
 /// Header fields ([`topic`](Self::topic), [`event`](Self::event), refs) and the payload bytes
 /// are read from recorded spans in O(1). [`frame`](Self::frame) gives the full borrowed
-/// [`Frame`] view (typed messages, `payload_get`, encoding) without copying; for JSON frames it
-/// re-runs the core's validating decoder over the buffer, because the core has no constructor
-/// for an already-validated [`phx_codec::RawJson`] (a linear pass, no allocation). Text is
-/// UTF-8-checked again only with safe code; no `unsafe` here.
+/// [`Frame`] view (typed messages, `payload_get`, encoding) without copying: it rebuilds the
+/// decoded frame from the core's [`FrameSpans`] (re-slicing and a UTF-8 check of the text,
+/// no JSON parsing, no allocation). No `unsafe` here.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -61,6 +60,8 @@ pub struct SharedFrame {
     topic: Text,
     event: Text,
     payload: Body,
+    /// The decoded frame's layout, to rebuild it without decoding again.
+    spans: Option<FrameSpans>,
 }
 
 /// Where a string field lives.
@@ -157,6 +158,7 @@ impl SharedFrame {
             topic: Text::locate(whole, frame.topic()),
             event: Text::locate(whole, frame.event()),
             payload: locate_body(whole, frame.payload()),
+            spans: frame.spans(whole),
             bytes: Bytes::new(),
         };
         Ok(Self { bytes, ..shared })
@@ -274,9 +276,12 @@ impl SharedFrame {
         !matches!(self.payload, Body::Json(_))
     }
 
-    /// The borrowed [`Frame`] view, without copying. For JSON frames this re-runs the
-    /// validating decoder over the buffer (see the type's docs); binary frames cost O(1).
+    /// The borrowed [`Frame`] view, without copying, rebuilt from the recorded spans (a UTF-8
+    /// check of the text, no JSON parsing).
     pub fn frame(&self) -> Frame<'_> {
+        if let Some(frame) = self.spans.and_then(|spans| spans.frame(&self.bytes)) {
+            return frame;
+        }
         match decode_in(&self.bytes, self.format, self.direction, &self.limits) {
             Ok(frame) => frame,
             // Unreachable (the same bytes decoded before, under the same limits); answer from
