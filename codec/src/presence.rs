@@ -127,12 +127,15 @@ typed_object! {
 impl Meta<'_> {
     /// `online_at` parsed as Unix seconds; `None` when absent or not a plain decimal integer.
     pub fn online_at_secs(&self) -> Option<u64> {
-        let text = self.online_at()?;
-        let text = text.as_str()?;
-        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+        // Digit by digit over the unescaped text, so `"\u0031..."` reads like `"1..."`.
+        let mut secs: u64 = 0;
+        let mut digits = 0usize;
+        for c in self.online_at()?.chars() {
+            let digit = c.to_digit(10)?;
+            secs = secs.checked_mul(10)?.checked_add(u64::from(digit))?;
+            digits += 1;
         }
-        text.parse().ok()
+        (digits > 0).then_some(secs)
     }
 }
 
@@ -466,6 +469,16 @@ mod tests {
         );
         let d = diff(r#"[null,null,"room:1","presence_diff",{"joins":null}]"#);
         assert_eq!(d.joins().count() + d.leaves().count(), 0);
+    }
+
+    #[test]
+    fn online_at_secs_reads_escaped_digits_too() {
+        let s = state(
+            r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"a","online_at":"\u0031732460000"},{"phx_ref":"b","online_at":"18446744073709551616"}]}}]"#,
+        );
+        let (_, metas) = s.entries().next().unwrap();
+        let secs: heapless::Vec<Option<u64>, 2> = metas.map(|m| m.online_at_secs()).collect();
+        assert_eq!(&secs[..], &[Some(1_732_460_000), None]);
     }
 
     #[test]
