@@ -23,7 +23,7 @@
 //! # Ok::<(), phx_codec::DecodeError>(())
 //! ```
 
-use crate::encode::{LenCounter, Sink, SliceSink, reserve, write_unescaped};
+use crate::encode::{Encoding, Sink, SliceSink, encode_exact, exact_len, write_unescaped};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::frame::{Direction, Frame, Payload};
 use crate::limits::DecodeLimits;
@@ -156,6 +156,15 @@ pub fn decode_binary_with<'a>(
     Ok(frame)
 }
 
+/// A frame as a binary frame sent in a direction.
+struct Binary<'f, 'a>(&'f Frame<'a>, Direction);
+
+impl Encoding for Binary<'_, '_> {
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        self.0.write_binary(self.1, out)
+    }
+}
+
 impl Frame<'_> {
     /// The binary kind this frame encodes as when sent in `direction`: a client sends pushes;
     /// a server sends replies (binary reply payload), broadcasts (no join_ref and no ref) or
@@ -187,13 +196,7 @@ impl Frame<'_> {
         direction: Direction,
         out: &mut S,
     ) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_binary(direction)?;
-        reserve(out, len)?;
-        match out.claim(len) {
-            Some(buf) => self.write_binary(direction, &mut SliceSink::new(buf))?,
-            None => self.write_binary(direction, out)?,
-        }
-        Ok(len)
+        encode_exact(&Binary(self, direction), out)
     }
 
     /// [`encode_binary`](Self::encode_binary) into a byte slice.
@@ -207,9 +210,7 @@ impl Frame<'_> {
 
     /// The exact length of [`encode_binary`](Self::encode_binary)'s output.
     pub fn encoded_len_binary(&self, direction: Direction) -> Result<usize, EncodeError> {
-        let mut counter = LenCounter::default();
-        self.write_binary(direction, &mut counter)?;
-        Ok(counter.len)
+        exact_len(&Binary(self, direction))
     }
 
     fn write_binary<S: Sink + ?Sized>(

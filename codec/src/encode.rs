@@ -47,6 +47,35 @@ pub(crate) fn reserve<S: Sink + ?Sized>(sink: &S, needed: usize) -> Result<(), E
     }
 }
 
+/// One way of writing something whole (a frame in one wire form), so that the exact-length,
+/// check-then-write sequence lives in one place ([`encode_exact`]).
+pub(crate) trait Encoding {
+    /// Writes everything; errors only for content the form cannot carry (or a full sink).
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
+}
+
+/// The exact length of `encoding`'s output.
+pub(crate) fn exact_len<E: Encoding>(encoding: &E) -> Result<usize, EncodeError> {
+    let mut counter = LenCounter::default();
+    encoding.write_to(&mut counter)?;
+    Ok(counter.len)
+}
+
+/// Measures, checks the room, then writes: into one claimed slice when the sink offers it,
+/// piece by piece otherwise. Nothing is written when it does not fit.
+pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
+    encoding: &E,
+    out: &mut S,
+) -> Result<usize, EncodeError> {
+    let len = exact_len(encoding)?;
+    reserve(out, len)?;
+    match out.claim(len) {
+        Some(buf) => encoding.write_to(&mut SliceSink::new(buf))?,
+        None => encoding.write_to(out)?,
+    }
+    Ok(len)
+}
+
 /// A cursor that writes into a borrowed byte slice.
 #[derive(Debug)]
 pub struct SliceSink<'b> {

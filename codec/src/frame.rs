@@ -14,7 +14,9 @@
 
 use core::fmt;
 
-use crate::encode::{LenCounter, Sink, SliceSink, WriteJson, reserve, write_json_str};
+use crate::encode::{
+    Encoding, Sink, SliceSink, WriteJson, encode_exact, exact_len, write_json_str,
+};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::limits::DecodeLimits;
 use crate::raw::{MemberIndex, Members, RawJson};
@@ -268,13 +270,7 @@ impl<'a> Frame<'a> {
     /// Strings are written as `JSON.stringify` writes them; a JSON payload is copied as it was
     /// received. Fails without writing when `out` is too small or the payload is binary.
     pub fn encode_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_v2()?;
-        reserve(out, len)?;
-        match out.claim(len) {
-            Some(buf) => self.write_v2(&mut SliceSink::new(buf))?,
-            None => self.write_v2(out)?,
-        }
-        Ok(len)
+        encode_exact(&V2(self), out)
     }
 
     /// [`encode_v2`](Self::encode_v2) into a byte slice.
@@ -284,9 +280,7 @@ impl<'a> Frame<'a> {
 
     /// The exact length of [`encode_v2`](Self::encode_v2)'s output.
     pub fn encoded_len_v2(&self) -> Result<usize, EncodeError> {
-        let mut counter = LenCounter::default();
-        self.write_v2(&mut counter)?;
-        Ok(counter.len)
+        exact_len(&V2(self))
     }
 
     fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
@@ -331,6 +325,15 @@ impl<'a> Frame<'a> {
             WireFormat::V1 => self.encoded_len_v1(),
             WireFormat::Binary => self.encoded_len_binary(direction),
         }
+    }
+}
+
+/// A frame in the V2 text form.
+struct V2<'f, 'a>(&'f Frame<'a>);
+
+impl Encoding for V2<'_, '_> {
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        self.0.write_v2(out)
     }
 }
 

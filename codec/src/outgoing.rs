@@ -22,7 +22,9 @@
 //! [`JsonStr`]s, so `&str` (via `.into()`) and strings borrowed from decoded frames both work.
 //! Optional members are left out when `None`.
 
-use crate::encode::{JsonObjectWriter, LenCounter, Sink, WriteJson, reserve, write_json_str};
+use crate::encode::{
+    Encoding, JsonObjectWriter, Sink, WriteJson, encode_exact, exact_len, write_json_str,
+};
 use crate::error::EncodeError;
 use crate::frame::write_nullable;
 use crate::message::{FileId, ReplyStatus};
@@ -369,34 +371,42 @@ impl<P: WriteJson> OutgoingFrame<'_, P> {
 
     /// Writes the V2 array `[join_ref, ref, topic, event, payload]`; returns the bytes written.
     pub fn encode_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_v2();
-        reserve(out, len)?;
-        self.write_v2(out)?;
-        Ok(len)
+        encode_exact(&OutV2(self), out)
     }
 
     /// Writes the V1 object `{"topic":..,"event":..,"payload":..,"ref":..[,"join_ref":..]}`;
     /// returns the bytes written.
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_v1();
-        reserve(out, len)?;
-        self.write_v1(out)?;
-        Ok(len)
+        encode_exact(&OutV1(self), out)
     }
 
     /// The exact length of [`encode_v2`](Self::encode_v2)'s output.
     pub fn encoded_len_v2(&self) -> usize {
-        let mut counter = LenCounter::default();
-        // A counter never fails.
-        let _ = self.write_v2(&mut counter);
-        counter.len
+        // Writing to a counter never fails.
+        exact_len(&OutV2(self)).unwrap_or(0)
     }
 
     /// The exact length of [`encode_v1`](Self::encode_v1)'s output.
     pub fn encoded_len_v1(&self) -> usize {
-        let mut counter = LenCounter::default();
-        let _ = self.write_v1(&mut counter);
-        counter.len
+        exact_len(&OutV1(self)).unwrap_or(0)
+    }
+}
+
+/// An outgoing frame in the V2 text form.
+struct OutV2<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
+
+impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        self.0.write_v2(out)
+    }
+}
+
+/// An outgoing frame in the V1 object form.
+struct OutV1<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
+
+impl<P: WriteJson> Encoding for OutV1<'_, '_, P> {
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        self.0.write_v1(out)
     }
 }
 

@@ -20,7 +20,9 @@
 //! # Ok::<(), phx_codec::DecodeError>(())
 //! ```
 
-use crate::encode::{LenCounter, Sink, SliceSink, WriteJson, reserve, write_json_str};
+use crate::encode::{
+    Encoding, Sink, SliceSink, WriteJson, encode_exact, exact_len, write_json_str,
+};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::frame::{Frame, Payload, check_text, object_with_index, write_nullable, wrong_type};
 use crate::limits::DecodeLimits;
@@ -166,17 +168,20 @@ fn envelope_field(key: JsonStr<'_>) -> Option<EnvelopeField> {
     }
 }
 
+/// A frame in the V1 object form.
+struct V1<'f, 'a>(&'f Frame<'a>);
+
+impl Encoding for V1<'_, '_> {
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        self.0.write_v1(out)
+    }
+}
+
 impl Frame<'_> {
     /// Writes the frame in the V1 form the reference serializer writes; returns the bytes
     /// written. Fails without writing when `out` is too small or the payload is binary.
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_v1()?;
-        reserve(out, len)?;
-        match out.claim(len) {
-            Some(buf) => self.write_v1(&mut SliceSink::new(buf))?,
-            None => self.write_v1(out)?,
-        }
-        Ok(len)
+        encode_exact(&V1(self), out)
     }
 
     /// [`encode_v1`](Self::encode_v1) into a byte slice.
@@ -186,9 +191,7 @@ impl Frame<'_> {
 
     /// The exact length of [`encode_v1`](Self::encode_v1)'s output.
     pub fn encoded_len_v1(&self) -> Result<usize, EncodeError> {
-        let mut counter = LenCounter::default();
-        self.write_v1(&mut counter)?;
-        Ok(counter.len)
+        exact_len(&V1(self))
     }
 
     fn write_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
