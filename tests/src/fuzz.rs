@@ -721,6 +721,21 @@ fn walk_typed(frame: &Frame<'_>) {
         Ok(message) => message,
         Err(e) => {
             check_message_error(frame, e);
+            if let Some(payload) = frame.payload_json() {
+                let parsed = match frame.event_kind() {
+                    Event::PresenceState => {
+                        Some(phx_codec::presence::PresenceState::parse(payload).map(|_| ()))
+                    }
+                    Event::PresenceDiff => {
+                        Some(phx_codec::presence::PresenceDiff::parse(payload).map(|_| ()))
+                    }
+                    _ => None,
+                };
+                assert!(
+                    parsed.is_none_or(|p| p == Err(e)),
+                    "parse vs Frame::message: {e:?}"
+                );
+            }
             return;
         }
     };
@@ -758,10 +773,14 @@ fn walk_typed(frame: &Frame<'_>) {
         }
         Message::PresenceState(state) => {
             assert_eq!(Some(state.raw()), frame.payload_json());
+            let parsed = phx_codec::presence::PresenceState::parse(state.raw());
+            assert_eq!(parsed, Ok(state), "PresenceState::parse vs Frame::message");
             walk_entries(state.raw(), state.entries());
         }
         Message::PresenceDiff(diff) => {
             assert_eq!(Some(diff.raw()), frame.payload_json());
+            let parsed = phx_codec::presence::PresenceDiff::parse(diff.raw());
+            assert_eq!(parsed, Ok(diff), "PresenceDiff::parse vs Frame::message");
             match present(diff.raw(), "joins") {
                 Some(map) => walk_entries(map, diff.joins()),
                 None => assert_eq!(diff.joins().count(), 0),
