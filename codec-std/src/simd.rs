@@ -93,10 +93,16 @@ impl SimdParser {
 /// Whether `json` may hold the integer `-0`, which `serde_json` reads as the float `-0.0`
 /// (as `JSON.parse` does) and simd-json as the integer `0`. `-0` followed by a digit can only
 /// be inside a string (a number cannot have a leading zero), so dates like `"2022-05-10"` do
-/// not count.
+/// not count; nor does a `-0` after anything but `:`, `,`, `[` or whitespace (a number can
+/// stand nowhere else), so UUIDs like `"…-9e8f-0a1b…"` keep the simd path.
 fn has_negative_zero_integer(json: &[u8]) -> bool {
-    memchr::memmem::find_iter(json, b"-0")
-        .any(|at| !matches!(json.get(at + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')))
+    memchr::memmem::find_iter(json, b"-0").any(|at| {
+        let before = json
+            .get(..at)
+            .and_then(|head| head.iter().rev().find(|b| !b.is_ascii_whitespace()));
+        matches!(before, None | Some(b':' | b',' | b'['))
+            && !matches!(json.get(at + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+    })
 }
 
 /// The JSON payload as a [`serde_json::Value`], parsed by simd-json (identical to
@@ -124,5 +130,23 @@ pub fn deserialize_payload_auto<T: DeserializeOwned>(frame: &Frame<'_>) -> Resul
     match frame.payload_json() {
         Some(raw) if raw.as_str().len() >= SIMD_MIN_PAYLOAD_LEN => deserialize_payload(frame),
         _ => frame.deserialize_payload(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_negative_zero_integer;
+
+    #[test]
+    fn only_a_number_minus_zero_sends_the_payload_to_serde_json() {
+        assert!(has_negative_zero_integer(br#"{"a":-0}"#));
+        assert!(has_negative_zero_integer(br"[1, -0 ,2]"));
+        assert!(has_negative_zero_integer(b"-0"));
+        assert!(!has_negative_zero_integer(
+            br#"{"id":"5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f"}"#
+        ));
+        assert!(!has_negative_zero_integer(
+            br#"{"a":-0.5,"d":"2022-05-10"}"#
+        ));
     }
 }
