@@ -16,7 +16,7 @@
 
 use crate::error::EncodeError;
 use crate::raw::RawJson;
-use crate::string::JsonStr;
+use crate::string::{JsonStr, Piece};
 
 /// A destination for encoded bytes.
 pub trait Sink {
@@ -397,8 +397,11 @@ pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(
         write_escaped(out, text)?;
     } else {
         let mut utf8 = [0u8; 4];
-        for c in s.chars() {
-            write_escaped(out, c.encode_utf8(&mut utf8))?;
+        for piece in s.pieces() {
+            match piece {
+                Piece::Run(run) => write_escaped(out, run)?,
+                Piece::Escape(c) => write_escaped(out, c.encode_utf8(&mut utf8))?,
+            }
         }
     }
     out.put(b"\"")
@@ -413,8 +416,11 @@ pub(crate) fn write_unescaped<S: Sink + ?Sized>(
         return out.put(text.as_bytes());
     }
     let mut utf8 = [0u8; 4];
-    for c in s.chars() {
-        out.put(c.encode_utf8(&mut utf8).as_bytes())?;
+    for piece in s.pieces() {
+        match piece {
+            Piece::Run(run) => out.put(run.as_bytes())?,
+            Piece::Escape(c) => out.put(c.encode_utf8(&mut utf8).as_bytes())?,
+        }
     }
     Ok(())
 }

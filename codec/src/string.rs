@@ -144,11 +144,23 @@ impl<'a> JsonStr<'a> {
 
     /// Length of the unescaped string in UTF-8 bytes.
     pub fn unescaped_len(&self) -> usize {
-        if self.escaped {
-            self.chars().map(char::len_utf8).sum()
-        } else {
-            self.raw.len()
+        if !self.escaped {
+            return self.raw.len();
         }
+        let mut len = 0;
+        for piece in self.pieces() {
+            len += match piece {
+                Piece::Run(run) => run.len(),
+                Piece::Escape(c) => c.len_utf8(),
+            };
+        }
+        len
+    }
+
+    /// The unescaped string as runs of text without escapes and single decoded escapes, so
+    /// bulk work (length, copying) handles whole runs at once.
+    pub(crate) fn pieces(&self) -> Pieces<'a> {
+        Pieces { rest: self.raw }
     }
 
     /// Writes the unescaped string into `buf` and returns it as `&str`.
@@ -160,12 +172,16 @@ impl<'a> JsonStr<'a> {
         };
         if self.escaped {
             let mut at = 0;
-            for c in self.chars() {
-                let len = c.len_utf8();
-                if let Some(slot) = out.get_mut(at..at + len) {
-                    c.encode_utf8(slot);
+            for piece in self.pieces() {
+                let mut utf8 = [0u8; 4];
+                let bytes = match piece {
+                    Piece::Run(run) => run.as_bytes(),
+                    Piece::Escape(c) => c.encode_utf8(&mut utf8).as_bytes(),
+                };
+                if let Some(slot) = out.get_mut(at..at + bytes.len()) {
+                    slot.copy_from_slice(bytes);
                 }
-                at += len;
+                at += bytes.len();
             }
         } else {
             out.copy_from_slice(self.raw.as_bytes());
@@ -301,10 +317,70 @@ impl<'a> Chars<'a> {
             JsonStr::literal(self.rest)
         }
     }
+}
 
-    fn hex4(&self, from: usize) -> Option<u32> {
-        let digits = self.rest.get(from..from + 4)?;
-        u32::from_str_radix(digits, 16).ok()
+/// Decodes the escape that starts `escaped` (at its backslash): the character and how many
+/// bytes it took. Input validated at decode time always holds a whole escape; anything else
+/// decodes to something (U+FFFD), never a panic.
+fn decode_escape(escaped: &str) -> (char, usize) {
+    let hex4 = |from: usize| {
+        escaped
+            .get(from..from + 4)
+            .and_then(|digits| u32::from_str_radix(digits, 16).ok())
+    };
+    match escaped.as_bytes().get(1) {
+        Some(b'n') => ('\n', 2),
+        Some(b't') => ('\t', 2),
+        Some(b'r') => ('\r', 2),
+        Some(b'b') => ('\u{8}', 2),
+        Some(b'f') => ('\u{c}', 2),
+        Some(b'u') => {
+            let unit = hex4(2).unwrap_or(0xFFFD);
+            if (0xD800..0xDC00).contains(&unit) {
+                let low = hex4(8).unwrap_or(0);
+                let code = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
+            } else {
+                (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6)
+            }
+        }
+        Some(&other) => (char::from(other), 2),
+        None => ('\\', 1),
+    }
+}
+
+/// A run of text without escapes, or one decoded escape.
+pub(crate) enum Piece<'a> {
+    Run(&'a str),
+    Escape(char),
+}
+
+/// The pieces of an escaped [`JsonStr`]; see `JsonStr::pieces`.
+pub(crate) struct Pieces<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Piece<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match memchr::memchr(b'\\', self.rest.as_bytes()) {
+            Some(0) => {
+                let (c, used) = decode_escape(self.rest);
+                self.rest = self.rest.get(used..).unwrap_or("");
+                Some(Piece::Escape(c))
+            }
+            Some(k) => {
+                let (run, rest) = self.rest.split_at_checked(k)?;
+                self.rest = rest;
+                Some(Piece::Run(run))
+            }
+            None => Some(Piece::Run(core::mem::take(&mut self.rest))),
+        }
     }
 }
 
@@ -319,27 +395,7 @@ impl Iterator for Chars<'_> {
             self.rest = it.as_str();
             return Some(c);
         }
-        let bytes = self.rest.as_bytes();
-        let (decoded, used) = match bytes.get(1) {
-            Some(b'n') => ('\n', 2),
-            Some(b't') => ('\t', 2),
-            Some(b'r') => ('\r', 2),
-            Some(b'b') => ('\u{8}', 2),
-            Some(b'f') => ('\u{c}', 2),
-            Some(b'u') => {
-                let unit = self.hex4(2).unwrap_or(0xFFFD);
-                if (0xD800..0xDC00).contains(&unit) {
-                    let low = self.hex4(8).unwrap_or(0);
-                    let code =
-                        0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
-                    (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
-                } else {
-                    (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6)
-                }
-            }
-            Some(&other) => (char::from(other), 2),
-            None => ('\\', 1),
-        };
+        let (decoded, used) = decode_escape(self.rest);
         self.rest = self.rest.get(used..).unwrap_or("");
         Some(decoded)
     }
