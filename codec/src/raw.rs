@@ -213,10 +213,14 @@ fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 fn string_end(bytes: &[u8], i: usize) -> usize {
     let mut at = i + 1;
     loop {
-        let rest = bytes.get(at..).unwrap_or(&[]);
-        match memchr::memchr2(b'"', b'\\', rest) {
-            Some(k) if rest.get(k) == Some(&b'"') => return at + k + 1,
-            Some(k) => at += k + 2,
+        // The scanner's own (SSE2/SWAR) search: strings here are short, and a call into
+        // `memchr` costs more than the search itself.
+        at = crate::scan::find_string_stop(bytes, at);
+        match bytes.get(at) {
+            Some(b'"') => return at + 1,
+            Some(b'\\') => at += 2,
+            // Validated text has no raw control characters; step over one regardless.
+            Some(_) => at += 1,
             None => return bytes.len(),
         }
     }
