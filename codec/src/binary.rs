@@ -167,8 +167,9 @@ impl Encoding for Binary<'_, '_> {
 
 impl Frame<'_> {
     /// The binary kind this frame encodes as when sent in `direction`: a client sends pushes;
-    /// a server sends replies (binary reply payload), broadcasts (no join_ref and no ref) or
-    /// pushes (a join_ref and no ref).
+    /// a server sends replies (binary reply payload, event `phx_reply`), broadcasts (no
+    /// join_ref and no ref) or pushes (a join_ref and no ref). Anything a layout cannot carry
+    /// is refused with [`EncodeError::NotRepresentable`] rather than dropped.
     pub fn binary_kind(&self, direction: Direction) -> Result<BinaryKind, EncodeError> {
         match (direction, self.payload()) {
             (_, Payload::Json(_)) => Err(EncodeError::PayloadNotBinary),
@@ -176,7 +177,14 @@ impl Frame<'_> {
             (Direction::FromClient, Payload::BinaryReply { .. }) => {
                 Err(EncodeError::NotRepresentable(EnvelopeField::Status))
             }
-            (Direction::FromServer, Payload::BinaryReply { .. }) => Ok(BinaryKind::Reply),
+            // The reply layout has no event: it means `phx_reply`, so any other would be lost.
+            (Direction::FromServer, Payload::BinaryReply { .. }) => {
+                if self.event().eq_str(REPLY_EVENT) {
+                    Ok(BinaryKind::Reply)
+                } else {
+                    Err(EncodeError::NotRepresentable(EnvelopeField::Event))
+                }
+            }
             (Direction::FromServer, Payload::Binary(_)) => {
                 match (self.join_ref(), self.reference()) {
                     (None, None) => Ok(BinaryKind::Broadcast),
@@ -290,6 +298,30 @@ mod tests {
         );
         assert_eq!(server.reference(), None);
         assert_eq!(decode_from_client(bytes).unwrap_err().kind, K::Truncated);
+    }
+
+    #[test]
+    fn a_binary_reply_must_be_a_phx_reply() {
+        let reply = |event| {
+            Frame::new(
+                None,
+                None,
+                JsonStr::literal("t"),
+                JsonStr::literal(event),
+                Payload::BinaryReply {
+                    status: JsonStr::literal("ok"),
+                    response: b"",
+                },
+            )
+        };
+        assert_eq!(
+            reply("phx_reply").binary_kind(Direction::FromServer),
+            Ok(BinaryKind::Reply)
+        );
+        assert_eq!(
+            reply("shout").encoded_len_binary(Direction::FromServer),
+            Err(EncodeError::NotRepresentable(EnvelopeField::Event))
+        );
     }
 
     #[test]

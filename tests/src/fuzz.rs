@@ -205,7 +205,13 @@ pub fn roundtrip(data: &[u8]) {
             (Direction::FromClient, Payload::BinaryReply { .. }, _) => {
                 Err(EncodeError::NotRepresentable(EnvelopeField::Status))
             }
-            (Direction::FromServer, Payload::BinaryReply { .. }, _) => Ok(BinaryKind::Reply),
+            (Direction::FromServer, Payload::BinaryReply { .. }, _) => {
+                if frame.event() == phx_codec::binary::REPLY_EVENT {
+                    Ok(BinaryKind::Reply)
+                } else {
+                    Err(EncodeError::NotRepresentable(EnvelopeField::Event))
+                }
+            }
             (Direction::FromServer, Payload::Binary(_), Some(_)) => {
                 Err(EncodeError::NotRepresentable(EnvelopeField::Ref))
             }
@@ -470,7 +476,7 @@ fn binary_target(data: &[u8], direction: Direction) {
 
 /// What a binary decoder gives back for `frame` encoded as `kind`: absent refs that the layout
 /// writes come back empty, fields the layout lacks come back absent, and a reply's event is
-/// `phx_reply` whatever the frame said.
+/// `phx_reply` (the encoder refuses replies with any other event).
 fn binary_expectation<'a>(frame: &Frame<'a>, kind: BinaryKind, direction: Direction) -> Frame<'a> {
     let empty = JsonStr::literal("");
     let (join_ref, reference, event) = match (kind, direction) {
