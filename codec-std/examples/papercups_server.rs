@@ -50,6 +50,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use phx_codec::encode::{JsonObjectWriter, Sink, WriteJson};
+use phx_codec::outgoing::JsonArray;
 use phx_codec::{
     Decoder, Direction, EncodeError, Event, Frame, JsonKind, JsonStr, Payload, RawJson, Topic, Vsn,
     WireFormat,
@@ -588,22 +589,6 @@ impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
     }
 }
 
-/// A JSON array of the values.
-struct Array<'a, T>(&'a [T]);
-
-impl<T: WriteJson> WriteJson for Array<'_, T> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.put(b",")?;
-            }
-            item.write_json(out)?;
-        }
-        out.put(b"]")
-    }
-}
-
 /// `{KEY: {"metas": [META, ...]}, ...}`, keys in first-tracked order.
 struct PresenceMap<'a>(Vec<(&'a str, Vec<&'a Meta>)>);
 
@@ -626,7 +611,7 @@ impl WriteJson for PresenceMap<'_> {
         impl WriteJson for Entry<'_> {
             fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
                 let mut obj = JsonObjectWriter::new(out)?;
-                obj.member("metas", &Array(self.0))?;
+                obj.member("metas", &JsonArray(self.0))?;
                 obj.finish()
             }
         }
@@ -696,7 +681,7 @@ impl WriteJson for ChatMessage<'_> {
         let no_attachments: &[EmptyObject] = &[];
         let mut obj = JsonObjectWriter::new(out)?;
         obj.member("account_id", self.account_id)?;
-        obj.member("attachments", &Array(no_attachments))?;
+        obj.member("attachments", &JsonArray(no_attachments))?;
         obj.member("body", &self.body)?;
         obj.member("content_type", "text")?;
         obj.member("conversation_id", self.conversation_id)?;
