@@ -24,7 +24,9 @@
 //! 1. **Numbers beyond the range of `f64`** (`1e999999`, `-1e400`, a 400-digit integer): valid
 //!    by the JSON grammar, accepted by phx-codec (which validates grammar and keeps the payload
 //!    as raw text; [`RawJson::as_f64`] gives infinity), refused by `serde_json` ("number out of
-//!    range").
+//!    range"). Also numbers that round to `f64::MAX` (`1.7976931348623158e308`): Rust and
+//!    `JSON.parse` read them as `f64::MAX`, `serde_json` with `float_roundtrip` refuses them
+//!    (found by the CI fuzz run).
 //! 2. **Nesting depth**: phx-codec accepts [`DecodeLimits::DEFAULT_MAX_DEPTH`] (128) nested
 //!    containers counting the envelope array, so payloads nest at most 127 deep; `serde_json`'s
 //!    recursion limit (also called 128) lets payloads nest at most 126 deep (measured). A frame
@@ -275,7 +277,7 @@ pub fn differential_serde_json(data: &[u8]) {
         (Ok(frame), Err(e)) => {
             let message = e.to_string();
             let out_of_range = message.starts_with("number out of range")
-                && payload_has_infinite_number(frame.payload_json());
+                && payload_has_number_at_f64_edge(frame.payload_json());
             // serde_json allows one level less than we do (see the module docs).
             let too_deep = message.starts_with("recursion limit exceeded")
                 && frame.payload_json().map(json_depth) == Some(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1);
@@ -1291,11 +1293,14 @@ fn json_depth(root: RawJson<'_>) -> usize {
     deepest
 }
 
-fn payload_has_infinite_number(payload: Option<RawJson<'_>>) -> bool {
+fn payload_has_number_at_f64_edge(payload: Option<RawJson<'_>>) -> bool {
     let mut stack: Vec<RawJson<'_>> = payload.into_iter().collect();
     while let Some(v) = stack.pop() {
         match v.kind() {
-            JsonKind::Number if v.as_f64().is_some_and(f64::is_infinite) => return true,
+            // Beyond f64, or rounding to its largest finite value: serde_json (with
+            // `float_roundtrip`) refuses `1.7976931348623158e308`, which Rust and JSON.parse read
+            // as f64::MAX.
+            JsonKind::Number if v.as_f64().is_some_and(|n| n.abs() >= f64::MAX) => return true,
             JsonKind::Array => stack.extend(v.items().into_iter().flatten()),
             JsonKind::Object => stack.extend(v.members().into_iter().flatten().map(|(_, m)| m)),
             _ => {}
