@@ -489,3 +489,13 @@ fn the_readme_shows_the_real_inspect_output_of_the_sample_session() {
     let output = phx(&["inspect", path_arg(&session())]);
     assert_eq!(&readme[start..end], stdout(&output));
 }
+
+#[test]
+fn a_bad_base64_character_is_reported_where_it_is() {
+    let output = phx_with_stdin(&["decode"], b"base64: AAE=\n");
+    assert_eq!(status(&output), 1);
+    let error = &records(&output)[0]["error"];
+    assert_eq!(error["kind"], "invalid_base64");
+    assert_eq!(error["offset"], 7, "the space, not the padding");
+    assert_eq!(error["message"], "invalid base64 character at byte 7");
+}
