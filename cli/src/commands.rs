@@ -6,6 +6,7 @@ use phx_codec::{Direction, WireFormat};
 
 use crate::capture::{Failure, Input, LineKind, MAX_LINE, classify, decode_line};
 use crate::json::{RecordScratch, parse_record, put_error_record, put_frame_record};
+use crate::output::Output;
 use crate::transcode::{BinaryText, put_line};
 
 /// What a run found: lines that failed make the exit status 1.
@@ -31,15 +32,11 @@ fn report(line: u64, failure: &Failure) {
 }
 
 /// `phx decode`: one JSON record per frame line.
-pub(crate) fn decode(
-    input: Input,
-    direction: Direction,
-    out: &mut dyn Write,
-) -> io::Result<Outcome> {
+pub(crate) fn decode(input: Input, direction: Direction, out: &mut Output) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
     let mut record = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         record.clear();
         match decode_line(line, &mut scratch, direction) {
@@ -62,11 +59,11 @@ pub(crate) fn decode(
 pub(crate) fn validate(
     input: Input,
     direction: Direction,
-    out: &mut dyn Write,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         match decode_line(line, &mut scratch, direction) {
             None => Ok(()),
@@ -99,12 +96,12 @@ pub(crate) fn convert(
     to: WireFormat,
     direction: Direction,
     binary_text: BinaryText,
-    out: &mut dyn Write,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
     let mut buf = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         buf.clear();
         let result = match decode_line(line, &mut scratch, direction) {
@@ -137,12 +134,12 @@ pub(crate) fn encode(
     format: Option<WireFormat>,
     direction: Direction,
     binary_text: BinaryText,
-    out: &mut dyn Write,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = RecordScratch::default();
     let mut buf = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         if classify(line.bytes) == LineKind::Skip {
             return Ok(());

@@ -12,6 +12,7 @@ use phx_codec::{Direction, Event, Frame, JsonKind, Payload, RawJson, Topic, Wire
 
 use crate::capture::{Failure, Input, decode_line};
 use crate::commands::Outcome;
+use crate::output::Output;
 
 const TOPIC_WIDTH: usize = 28;
 const EVENT_WIDTH: usize = 20;
@@ -21,20 +22,31 @@ const SUMMARY_WIDTH: usize = 100;
 /// Distinct event names counted one by one; more are pooled (hostile captures stay small).
 const MAX_NAMES: usize = 256;
 
-/// Whether to colour the output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Style {
-    pub(crate) color: bool,
+/// The table's colours. They are always written: the output stream (`anstream`) drops them
+/// unless colour is wanted (`--color`, NO_COLOR, CLICOLOR_FORCE, a terminal).
+mod colors {
+    use anstyle::{AnsiColor, Effects, Style};
+
+    pub(super) const PLAIN: Style = Style::new();
+    pub(super) const BOLD: Style = Style::new().effects(Effects::BOLD);
+    pub(super) const DIM: Style = Style::new().effects(Effects::DIMMED);
+    pub(super) const CLIENT: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+    pub(super) const SERVER: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta)));
+    pub(super) const SHOUT: Style = Style::new()
+        .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)))
+        .effects(Effects::BOLD);
+    pub(super) const WARN: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+    pub(super) const ERROR: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+    pub(super) const ERROR_BOLD: Style = ERROR.effects(Effects::BOLD);
 }
 
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color && !code.is_empty() {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
+/// `text` in `style` (nothing added for the plain style).
+fn paint(style: anstyle::Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
 }
 
 /// Who sent a frame. Text frames do not say, so it is inferred: replies, closes, errors,
@@ -305,27 +317,22 @@ struct Summary {
 }
 
 /// `phx inspect`.
-pub(crate) fn inspect(
-    input: Input,
-    direction: Direction,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<Outcome> {
+pub(crate) fn inspect(input: Input, direction: Direction, out: &mut Output) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut summary = Summary::default();
     let mut scratch = Vec::new();
     writeln!(
         out,
         "{}",
-        style.paint(
-            "1",
+        paint(
+            colors::BOLD,
             &format!(
                 "{:>5} {:<7} {:<TOPIC_WIDTH$} {:<EVENT_WIDTH$} {:>6} DETAIL",
                 "LINE", "FROM", "TOPIC", "EVENT", "BYTES"
             )
         )
     )?;
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         match decode_line(line, &mut scratch, direction) {
             None => Ok(()),
@@ -343,17 +350,17 @@ pub(crate) fn inspect(
                 summary.formats.add(decoded.format.name());
                 summary.senders.add(from.name());
                 let (arrow, color) = match from {
-                    Direction::FromClient => ("c>s", "36"),
-                    Direction::FromServer => ("s>c", "35"),
+                    Direction::FromClient => ("c>s", colors::CLIENT),
+                    Direction::FromServer => ("s>c", colors::SERVER),
                 };
                 let format = match decoded.format {
                     WireFormat::Binary => "bin",
                     other => other.name(),
                 };
                 let event_color = match frame.event_kind() {
-                    e if e.is_lifecycle() => "2",
-                    Event::Shout => "1;32",
-                    _ => "",
+                    e if e.is_lifecycle() => colors::DIM,
+                    Event::Shout => colors::SHOUT,
+                    _ => colors::PLAIN,
                 };
                 // A JSON payload that does not fit its event's typed message is shown as such:
                 // `decode` calls it "other", a person wants to know why.
@@ -364,16 +371,19 @@ pub(crate) fn inspect(
                 let detail_cell = match misfit {
                     Some(e) => {
                         summary.misfits += 1;
-                        style.paint("33", fit(&format!("! {}", e.kind), DETAIL_WIDTH).trim_end())
+                        paint(
+                            colors::WARN,
+                            fit(&format!("! {}", e.kind), DETAIL_WIDTH).trim_end(),
+                        )
                     }
                     None => fit(&detail(&frame), DETAIL_WIDTH).trim_end().to_owned(),
                 };
                 let row = format!(
                     "{number:>5} {} {} {} {} {}",
-                    style.paint(color, &fit(&format!("{arrow} {format}"), 7)),
+                    paint(color, &fit(&format!("{arrow} {format}"), 7)),
                     fit(&show(&frame.topic().to_string()), TOPIC_WIDTH),
-                    style.paint(event_color, &fit(&event, EVENT_WIDTH)),
-                    style.paint("2", &format!("{size:>6}")),
+                    paint(event_color, &fit(&event, EVENT_WIDTH)),
+                    paint(colors::DIM, &format!("{size:>6}")),
                     detail_cell,
                 );
                 writeln!(out, "{}", row.trim_end())
@@ -381,7 +391,7 @@ pub(crate) fn inspect(
             Some(Err(failure)) => {
                 outcome.failures += 1;
                 summary.errors.add(failure.kind);
-                write_error_row(out, style, number, &failure)
+                write_error_row(out, number, &failure)
             }
         }
     })?;
@@ -424,10 +434,10 @@ pub(crate) fn inspect(
         )
     });
     writeln!(out)?;
-    writeln!(out, "{}", style.paint("1", "SUMMARY"))?;
+    writeln!(out, "{}", paint(colors::BOLD, "SUMMARY"))?;
     for (name, value) in rows.into_iter().chain(misfits) {
         let value = if name == "errors" && outcome.failures > 0 {
-            style.paint("31", &value)
+            paint(colors::ERROR, &value)
         } else {
             value
         };
@@ -436,18 +446,13 @@ pub(crate) fn inspect(
     Ok(outcome)
 }
 
-fn write_error_row(
-    out: &mut dyn Write,
-    style: Style,
-    number: u64,
-    failure: &Failure,
-) -> io::Result<()> {
+fn write_error_row(out: &mut Output, number: u64, failure: &Failure) -> io::Result<()> {
     writeln!(
         out,
         "{number:>5} {} {}",
-        style.paint("1;31", &fit("ERROR", 7)),
-        style.paint(
-            "31",
+        paint(colors::ERROR_BOLD, &fit("ERROR", 7)),
+        paint(
+            colors::ERROR,
             &format!("{}: {}", failure.kind, clean(&failure.message))
         ),
     )

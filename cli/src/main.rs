@@ -20,12 +20,13 @@ mod commands;
 mod hex;
 mod inspect;
 mod json;
+mod output;
 mod progress;
 mod transcode;
 
 use crate::capture::Input;
 use crate::commands::Outcome;
-use crate::inspect::Style;
+use crate::output::Output;
 use crate::transcode::BinaryText;
 
 #[derive(Parser, Debug)]
@@ -47,6 +48,10 @@ use crate::transcode::BinaryText;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Flush standard output after every input line (it is already flushed whenever phx
+    /// waits for input, and after every line on a terminal)
+    #[arg(long, global = true)]
+    line_buffered: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -180,7 +185,8 @@ impl From<Format> for WireFormat {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
-    /// When standard output is a terminal and NO_COLOR is not set
+    /// When standard output is a terminal, unless NO_COLOR is set or TERM is dumb (or when
+    /// CLICOLOR_FORCE is set)
     Auto,
     /// Always
     Always,
@@ -188,15 +194,12 @@ enum Color {
     Never,
 }
 
-impl Color {
-    fn enabled(self) -> bool {
-        match self {
-            Self::Always => true,
-            Self::Never => false,
-            Self::Auto => {
-                io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+impl From<Color> for anstream::ColorChoice {
+    fn from(color: Color) -> Self {
+        match color {
+            Color::Auto => Self::Auto,
+            Color::Always => Self::Always,
+            Color::Never => Self::Never,
         }
     }
 }
@@ -219,7 +222,22 @@ fn open(args: &InputArgs) -> Result<Input, Fatal> {
     })
 }
 
-fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
+/// Standard output, buffered; through `anstream` (which drops the colours where they are
+/// not wanted) for the inspect table.
+fn output(command: &Command, line_buffered: bool) -> Output {
+    let stdout = io::stdout();
+    let every_line = line_buffered || stdout.is_terminal();
+    let writer: Box<dyn Write> = match command {
+        Command::Inspect { color, .. } => Box::new(BufWriter::with_capacity(
+            1 << 16,
+            anstream::AutoStream::new(stdout.lock(), (*color).into()),
+        )),
+        _ => Box::new(BufWriter::with_capacity(1 << 16, stdout.lock())),
+    };
+    Output::new(writer, every_line)
+}
+
+fn run(command: Command, out: &mut Output) -> Result<Outcome, Fatal> {
     let outcome = match command {
         Command::Decode(args) => commands::decode(open(&args)?, args.from.into(), out),
         Command::Validate(args) => commands::validate(open(&args)?, args.from.into(), out),
@@ -245,14 +263,9 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
             binary_text,
             out,
         ),
-        Command::Inspect { input, color } => inspect::inspect(
-            open(&input)?,
-            input.from.into(),
-            Style {
-                color: color.enabled(),
-            },
-            out,
-        ),
+        Command::Inspect { input, color: _ } => {
+            inspect::inspect(open(&input)?, input.from.into(), out)
+        }
     };
     let outcome = outcome.map_err(Fatal::Io)?;
     out.flush().map_err(Fatal::Io)?;
@@ -262,13 +275,13 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
 fn main() -> ExitCode {
     // Usage errors exit with status 2 (clap's default); --help and --version with 0.
     let cli = Cli::parse();
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = output(&cli.command, cli.line_buffered);
     match run(cli.command, &mut out) {
         Ok(outcome) if outcome.failures == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
-        // A closed pipe (`phx decode big.ndjson | head`) is the reader's choice: no message.
-        Err(Fatal::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        // A closed standard output (`phx … | head`) is the reader's choice: every command
+        // stops there, quietly, with status 0.
+        Err(Fatal::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Fatal::Io(e)) => {
             let _ = writeln!(io::stderr(), "phx: I/O error: {e}");
             ExitCode::from(2)

@@ -14,11 +14,25 @@ fn session() -> PathBuf {
     example("papercups-session.ndjson")
 }
 
+/// `phx` with no colour settings from the environment that runs the tests.
+fn phx_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_phx"));
+    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM"] {
+        command.env_remove(var);
+    }
+    command
+}
+
 /// Runs `phx args…` with `stdin` as standard input.
 fn phx_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_phx"))
+    phx_with_env(args, stdin, &[])
+}
+
+/// Runs `phx args…` with `stdin` as standard input and `env` set.
+fn phx_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut child = phx_command()
         .args(args)
-        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -210,7 +224,26 @@ fn inspect_prints_a_plain_table_and_a_summary_when_not_on_a_terminal() {
 fn inspect_colours_its_output_when_asked() {
     let output = phx(&["inspect", "--color", "always", path_arg(&session())]);
     assert_eq!(status(&output), 0);
-    assert!(stdout(&output).contains("\x1b[1;32mshout"));
+    assert!(stdout(&output).contains("\x1b[1m\x1b[32mshout"));
+}
+
+#[test]
+fn inspect_follows_the_colour_conventions_of_the_environment() {
+    let path = session();
+    let args = ["inspect", path_arg(&path)];
+    // CLICOLOR_FORCE asks for colours even into a pipe.
+    let forced = phx_with_env(&args, b"", &[("CLICOLOR_FORCE", "1")]);
+    assert!(stdout(&forced).contains("\x1b[1m\x1b[32mshout"));
+    // NO_COLOR wins over it, and --color never over everything.
+    let no_color = phx_with_env(&args, b"", &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!stdout(&no_color).contains('\x1b'));
+    let never = phx_with_env(
+        &["inspect", "--color", "never", path_arg(&path)],
+        b"",
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!stdout(&never).contains('\x1b'));
+    assert_eq!(stdout(&never), stdout(&no_color));
 }
 
 #[test]
@@ -498,4 +531,131 @@ fn a_bad_base64_character_is_reported_where_it_is() {
     assert_eq!(error["kind"], "invalid_base64");
     assert_eq!(error["offset"], 7, "the space, not the padding");
     assert_eq!(error["message"], "invalid base64 character at byte 7");
+}
+
+/// The sample session's bytes `times` over.
+fn many_sessions(times: usize) -> Vec<u8> {
+    std::fs::read(session())
+        .expect("the sample session is there")
+        .repeat(times)
+}
+
+/// Starts `phx args…` with piped standard input and output.
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    phx_command()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the phx binary starts")
+}
+
+#[test]
+fn results_reach_a_pipe_while_the_input_is_still_open() {
+    use std::io::{BufRead, BufReader};
+    let heartbeat = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n";
+    for (args, lines) in [(&["decode"][..], 1), (&["inspect"][..], 2)] {
+        let mut child = spawn_piped(args);
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(heartbeat).unwrap();
+        stdin.flush().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut text = String::new();
+            for _ in 0..lines {
+                let _ = reader.read_line(&mut text);
+            }
+            let _ = tx.send(text);
+        });
+        // Not a timing assertion: only a guard that turns "never" into a failure, not a hang.
+        let got = rx.recv_timeout(std::time::Duration::from_secs(120));
+        if got.is_err() {
+            let _ = child.kill();
+        }
+        let text = got.expect("an output line while standard input is still open");
+        assert!(text.contains("heartbeat"), "{args:?}: {text}");
+        drop(stdin);
+        assert_eq!(child.wait().unwrap().code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn line_buffered_output_keeps_stdout_and_stderr_in_line_order() {
+    let input = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\nnot a frame\n[null,\"3\",\"phoenix\",\"heartbeat\",{}]\n";
+    let command = format!(
+        "'{}' convert --to v1 --line-buffered 2>&1",
+        env!("CARGO_BIN_EXE_phx")
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &command])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sh starts");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let lines: Vec<&str> = stdout(&output).lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].contains(r#""ref":"1""#), "{lines:?}");
+    assert!(
+        lines[1].starts_with("phx: line 2: not a frame"),
+        "{lines:?}"
+    );
+    assert!(lines[2].contains(r#""ref":"3""#), "{lines:?}");
+}
+
+#[test]
+fn every_command_stops_quietly_with_0_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let sessions = many_sessions(300);
+    let records = phx_with_stdin(&["decode"], &sessions).stdout;
+    for (args, input) in [
+        (&["decode"][..], &sessions),
+        (&["inspect"][..], &sessions),
+        (&["convert", "--to", "v1"][..], &sessions),
+        (&["encode"][..], &records),
+    ] {
+        let mut child = spawn_piped(args);
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.clone();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        // `head -1`: one line, then the pipe is closed.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_with_a_note_at_the_start_and_named_elsewhere() {
+    let input = b"\xef\xbb\xbf[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n\xef\xbb\xbf[null,\"2\",\"phoenix\",\"heartbeat\",{}]\n";
+    let output = phx_with_stdin(&["decode"], input);
+    assert_eq!(status(&output), 1);
+    let records = records(&output);
+    assert_eq!(records[0]["ref"], "1");
+    assert!(
+        stderr(&output).contains("starts with a UTF-8 byte order mark (EF BB BF); it was skipped"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(records[1]["error"]["kind"], "unrecognized_line");
+    assert!(
+        records[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("byte order mark"),
+        "{}",
+        records[1]
+    );
 }
