@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use phx_codec::{Direction, WireFormat};
 
 use crate::capture::{Failure, Input, LineKind, MAX_LINE, classify, decode_line};
+use crate::filter::Filter;
 use crate::json::{RecordScratch, parse_record, put_error_record, put_frame_record};
 use crate::output::Output;
 use crate::transcode::{BinaryText, put_line};
@@ -31,8 +32,13 @@ fn report(line: u64, failure: &Failure) {
     );
 }
 
-/// `phx decode`: one JSON record per frame line.
-pub(crate) fn decode(input: Input, direction: Direction, out: &mut Output) -> io::Result<Outcome> {
+/// `phx decode`: one JSON record per frame line that passes `filter`, and per failed line.
+pub(crate) fn decode(
+    input: Input,
+    direction: Direction,
+    filter: &Filter,
+    out: &mut Output,
+) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
     let mut record = Vec::new();
@@ -41,6 +47,7 @@ pub(crate) fn decode(input: Input, direction: Direction, out: &mut Output) -> io
         record.clear();
         match decode_line(line, &mut scratch, direction) {
             None => return Ok(()),
+            Some(Ok(decoded)) if !filter.matches(&decoded.frame) => return Ok(()),
             Some(Ok(decoded)) => {
                 outcome.frames += 1;
                 put_frame_record(&mut record, number, decoded.format, &decoded.frame);

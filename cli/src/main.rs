@@ -17,6 +17,8 @@ use phx_codec::{Direction, WireFormat};
 mod base64;
 mod capture;
 mod commands;
+mod display;
+mod filter;
 mod hex;
 mod inspect;
 mod json;
@@ -26,6 +28,8 @@ mod transcode;
 
 use crate::capture::Input;
 use crate::commands::Outcome;
+use crate::filter::Filter;
+use crate::inspect::InspectFormat;
 use crate::output::Output;
 use crate::transcode::BinaryText;
 
@@ -66,9 +70,17 @@ enum Command {
         "(\"shout\", \"phx_reply\", ...), \"other\" when the event has none or the payload does not fit it.\n\n",
         "Example:\n",
         "  $ echo '[null,\"1\",\"phoenix\",\"heartbeat\",{}]' | phx decode\n",
-        "  {\"line\":1,\"format\":\"v2\",\"join_ref\":null,\"ref\":\"1\",\"topic\":\"phoenix\",\"event\":\"heartbeat\",\"message\":\"heartbeat\",\"payload\":{}}"
+        "  {\"line\":1,\"format\":\"v2\",\"join_ref\":null,\"ref\":\"1\",\"topic\":\"phoenix\",\"event\":\"heartbeat\",\"message\":\"heartbeat\",\"payload\":{}}\n\n",
+        "With --topic/--event only the frames that match are written (failed lines always are).\n",
+        "Output is flushed whenever phx waits for input, so it can sit in a live pipeline:\n",
+        "  $ websocat ws://localhost:4000/socket/websocket?vsn=2.0.0 | phx decode --event shout | jq .payload"
     ))]
-    Decode(InputArgs),
+    Decode {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        filter: Filter,
+    },
 
     /// Turn `phx decode` output back into compact frames
     #[command(after_help = concat!(
@@ -119,18 +131,34 @@ enum Command {
         binary_text: BinaryText,
     },
 
-    /// Show a table of the frames and a summary, for people
+    /// Show a table of the frames and a summary, for people (or JSON/CSV, for programs)
     #[command(after_help = concat!(
         "Columns: line number, sender and format (text frames do not say who sent them: replies,\n",
         "presence, closes, errors and frames without a ref are counted as the server's), topic,\n",
-        "event, the line's size in bytes, and the message's key fields. UUIDs are shortened.\n",
-        "Colours only when writing to a terminal; a progress bar on stderr for inputs over 4 MiB.\n\n",
+        "event, the line's size in bytes, and the message's key fields. UUIDs are shortened, long\n",
+        "values cut to columns measured in terminal cells, and control, bidi and format\n",
+        "characters from the capture shown as \\u{XXXX} escapes.\n",
+        "Colours only when writing to a terminal (NO_COLOR, CLICOLOR_FORCE and --color apply);\n",
+        "a progress bar on stderr for inputs over 4 MiB.\n\n",
+        "--format json writes JSON Lines, text whole and unshortened:\n",
+        "  {\"type\":\"frame\",\"line\":N,\"from\":\"client\"|\"server\",\"format\":F,\"topic\":S,\"event\":S,\n",
+        "   \"bytes\":N,\"message\":M,\"detail\":S,\"untyped\":S|null}   for each frame,\n",
+        "  {\"type\":\"error\",\"line\":N,\"kind\":K,\"offset\":O,\"message\":T}   for each failed line,\n",
+        "  {\"type\":\"summary\",\"lines\":N,\"frames\":N,...,\"events\":{NAME:N,...},...}   last.\n",
+        "--format csv writes a header row and a row per frame or failed line (RFC 4180, CRLF):\n",
+        "  line,from,format,topic,event,bytes,message,untyped,detail,error_kind,error_offset,error_message\n\n",
         "Example:\n",
-        "  $ phx inspect examples/papercups-session.ndjson"
+        "  $ phx inspect examples/papercups-session.ndjson\n",
+        "  $ phx inspect --topic 'conversation:*' --event shout --format csv capture.ndjson"
     ))]
     Inspect {
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        filter: Filter,
+        /// How to write the rows
+        #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+        format: InspectFormat,
         /// When to colour the table
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
@@ -228,7 +256,11 @@ fn output(command: &Command, line_buffered: bool) -> Output {
     let stdout = io::stdout();
     let every_line = line_buffered || stdout.is_terminal();
     let writer: Box<dyn Write> = match command {
-        Command::Inspect { color, .. } => Box::new(BufWriter::with_capacity(
+        Command::Inspect {
+            color,
+            format: InspectFormat::Table,
+            ..
+        } => Box::new(BufWriter::with_capacity(
             1 << 16,
             anstream::AutoStream::new(stdout.lock(), (*color).into()),
         )),
@@ -239,7 +271,9 @@ fn output(command: &Command, line_buffered: bool) -> Output {
 
 fn run(command: Command, out: &mut Output) -> Result<Outcome, Fatal> {
     let outcome = match command {
-        Command::Decode(args) => commands::decode(open(&args)?, args.from.into(), out),
+        Command::Decode { input, filter } => {
+            commands::decode(open(&input)?, input.from.into(), &filter, out)
+        }
         Command::Validate(args) => commands::validate(open(&args)?, args.from.into(), out),
         Command::Encode {
             input,
@@ -263,9 +297,12 @@ fn run(command: Command, out: &mut Output) -> Result<Outcome, Fatal> {
             binary_text,
             out,
         ),
-        Command::Inspect { input, color: _ } => {
-            inspect::inspect(open(&input)?, input.from.into(), out)
-        }
+        Command::Inspect {
+            input,
+            filter,
+            format,
+            color: _,
+        } => inspect::inspect(open(&input)?, input.from.into(), &filter, format, out),
     };
     let outcome = outcome.map_err(Fatal::Io)?;
     out.flush().map_err(Fatal::Io)?;

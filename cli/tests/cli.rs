@@ -253,7 +253,7 @@ fn capture_text_cannot_send_escape_sequences_to_the_terminal() {
     let output = phx_with_stdin(&["inspect"], hostile);
     assert_eq!(status(&output), 0);
     assert!(!stdout(&output).contains('\x1b'));
-    assert!(stdout(&output).contains("room:·[2J"));
+    assert!(stdout(&output).contains("room:\\u{1B}[2J"));
 }
 
 #[test]
@@ -657,5 +657,230 @@ fn a_byte_order_mark_is_skipped_with_a_note_at_the_start_and_named_elsewhere() {
             .contains("byte order mark"),
         "{}",
         records[1]
+    );
+}
+
+#[test]
+fn bidi_and_format_characters_are_shown_as_escapes_not_sent() {
+    let hostile = "[null,null,\"room:\u{202E}1\u{2066}\",\"sh\u{200B}out\",{\"body\":\"a\u{202D}b\u{61C}c\u{200E}\"}]\n";
+    let output = phx_with_stdin(&["inspect"], hostile.as_bytes());
+    assert_eq!(status(&output), 0);
+    let text = stdout(&output);
+    for c in [
+        '\u{202E}', '\u{2066}', '\u{200B}', '\u{202D}', '\u{61C}', '\u{200E}',
+    ] {
+        assert!(!text.contains(c), "{c:?} reached the terminal:\n{text}");
+    }
+    assert!(text.contains(r"room:\u{202E}1\u{2066}"), "{text}");
+    assert!(text.contains(r"sh\u{200B}out"), "{text}");
+    assert!(text.contains(r"a\u{202D}b\u{61C}c\u{200E}"), "{text}");
+    // JSON output carries the text as it is, escaped by JSON rules only where needed.
+    let json = phx_with_stdin(&["inspect", "--format", "json"], hostile.as_bytes());
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&json).lines().next().unwrap()).unwrap();
+    assert_eq!(first["topic"], "room:\u{202E}1\u{2066}");
+}
+
+#[test]
+fn wide_characters_keep_the_table_aligned() {
+    let input = "[null,null,\"房间:1\",\"shout\",{}]\n[null,null,\"room:1\",\"shout\",{}]\n[null,null,\"会話:とても長いトピックの名前です\",\"shout\",{}]\n";
+    let output = phx_with_stdin(&["inspect"], input.as_bytes());
+    let rows: Vec<&str> = stdout(&output).lines().skip(1).take(3).collect();
+    // TOPIC is 28 terminal cells: a CJK character takes two.
+    assert_eq!(
+        rows,
+        [
+            "    1 s>c v2  房间:1                       shout                    33",
+            "    2 s>c v2  room:1                       shout                    31",
+            "    3 s>c v2  会話:とても長いトピックの名… shout                    74",
+        ]
+    );
+}
+
+#[test]
+fn topic_and_event_filters_select_frames_in_decode_and_inspect() {
+    let path = session();
+    let decoded = phx(&[
+        "decode",
+        "--topic",
+        "conversation:*",
+        "--event",
+        "shout",
+        path_arg(&path),
+    ]);
+    assert_eq!(status(&decoded), 0);
+    let lines: Vec<u64> = records(&decoded)
+        .iter()
+        .map(|r| {
+            assert_eq!(r["event"], "shout");
+            assert!(r["topic"].as_str().unwrap().starts_with("conversation:"));
+            r["line"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(lines, [25, 26, 40, 48, 49]);
+    let exact = phx(&["decode", "--topic", "phoenix", path_arg(&path)]);
+    assert_eq!(records(&exact).len(), 6);
+    let several = phx(&[
+        "decode",
+        "--event",
+        "ping",
+        "--event",
+        "read",
+        path_arg(&path),
+    ]);
+    assert_eq!(records(&several).len(), 2);
+
+    let inspected = phx(&["inspect", "--event", "heartbeat", path_arg(&path)]);
+    let text = stdout(&inspected);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows.iter().all(|l| l.contains(" heartbeat ")), "{text}");
+    assert!(!text.contains("phx_reply"), "{text}");
+    assert!(
+        text.contains(
+            "lines     63 (3 frames shown, 40 filtered out, 0 errors, 20 blank or comment)"
+        ),
+        "{text}"
+    );
+
+    // Failed lines have no topic to test: they are always reported.
+    let errors = phx(&[
+        "decode",
+        "--topic",
+        "nothing",
+        path_arg(&example("with-errors.capture")),
+    ]);
+    assert_eq!(status(&errors), 1);
+    assert!(records(&errors).iter().all(|r| r.get("error").is_some()));
+    assert_eq!(records(&errors).len(), 11);
+}
+
+#[test]
+fn inspect_writes_json_lines_with_a_summary_last() {
+    let output = phx(&["inspect", "--format", "json", path_arg(&session())]);
+    assert_eq!(status(&output), 0);
+    let objects = records(&output);
+    assert_eq!(objects.len(), 44);
+    let row = objects.iter().find(|o| o["line"] == 25).unwrap();
+    assert_eq!(row["type"], "frame");
+    assert_eq!(row["from"], "client");
+    assert_eq!(row["format"], "v2");
+    assert_eq!(
+        row["topic"], "conversation:5c9b0e1a-7d3f-4a8e-9b2c-1f0e3d4c5b6a",
+        "whole, not shortened"
+    );
+    assert_eq!(row["event"], "shout");
+    assert_eq!(row["bytes"], 206);
+    assert_eq!(row["message"], "shout");
+    assert_eq!(
+        row["detail"],
+        "customer: \"Hi, I need help with my order #1042\""
+    );
+    assert_eq!(row["untyped"], serde_json::Value::Null);
+    let summary = objects.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["lines"], 63);
+    assert_eq!(summary["frames"], 43);
+    assert_eq!(summary["errors"], 0);
+    assert_eq!(summary["blank_or_comment"], 20);
+    assert_eq!(summary["bytes"], 10208);
+    assert_eq!(summary["events"]["phx_reply"], 11);
+    assert_eq!(summary["from"]["server"], 28);
+
+    let errors = phx(&[
+        "inspect",
+        "--format",
+        "json",
+        path_arg(&example("with-errors.capture")),
+    ]);
+    assert_eq!(status(&errors), 1);
+    let objects = records(&errors);
+    let error = objects.iter().find(|o| o["type"] == "error").unwrap();
+    assert_eq!(error["line"], 4);
+    assert_eq!(error["kind"], "unexpected_end");
+    assert_eq!(error["offset"], 61);
+    assert_eq!(objects.last().unwrap()["error_kinds"]["invalid_hex"], 1);
+}
+
+/// Splits RFC 4180 CSV into records of fields (enough for these tests).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (_, c) => field.push(c),
+        }
+    }
+    records
+}
+
+#[test]
+fn inspect_writes_csv_with_a_header_and_rfc_4180_quoting() {
+    let output = phx(&["inspect", "--format", "csv", path_arg(&session())]);
+    assert_eq!(status(&output), 0);
+    let text = stdout(&output);
+    let ends: Vec<&str> = text.split('\n').collect();
+    assert_eq!(ends.last(), Some(&""));
+    assert!(
+        ends[..ends.len() - 1].iter().all(|l| l.ends_with('\r')),
+        "CRLF line ends"
+    );
+    assert!(
+        text.contains(
+            "\r\n25,client,v2,conversation:5c9b0e1a-7d3f-4a8e-9b2c-1f0e3d4c5b6a,shout,206,shout,,\"customer: \"\"Hi, I need help with my order #1042\"\"\",,,\r\n"
+        ),
+        "{text}"
+    );
+    let rows = parse_csv(text);
+    assert_eq!(
+        rows[0],
+        [
+            "line",
+            "from",
+            "format",
+            "topic",
+            "event",
+            "bytes",
+            "message",
+            "untyped",
+            "detail",
+            "error_kind",
+            "error_offset",
+            "error_message"
+        ]
+    );
+    assert_eq!(rows.len(), 44);
+    assert!(rows.iter().all(|r| r.len() == 12));
+    assert_eq!(rows[1][..3], ["7", "client", "v2"]);
+
+    let errors = phx(&[
+        "inspect",
+        "--format",
+        "csv",
+        path_arg(&example("with-errors.capture")),
+    ]);
+    let rows = parse_csv(stdout(&errors));
+    let error = rows.iter().find(|r| r[0] == "4").unwrap();
+    assert_eq!(
+        error[9..],
+        ["unexpected_end", "61", "unexpected end of input at byte 61"]
     );
 }
