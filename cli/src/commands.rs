@@ -32,6 +32,18 @@ fn report(line: u64, failure: &Failure) {
     );
 }
 
+/// Reports on standard error what a frame lost in `to` (the line is still written).
+fn warn(line: u64, to: WireFormat, losses: &[String]) {
+    if !losses.is_empty() {
+        let _ = writeln!(
+            io::stderr(),
+            "phx: line {line}: warning: a {} frame cannot carry this one exactly: {}",
+            to.name(),
+            losses.join("; ")
+        );
+    }
+}
+
 /// `phx decode`: one JSON record per frame line that passes `filter`, and per failed line.
 pub(crate) fn decode(
     input: Input,
@@ -115,15 +127,24 @@ pub(crate) fn convert(
             None => {
                 buf.extend_from_slice(line.bytes);
                 buf.push(b'\n');
-                Ok(())
+                Ok(Vec::new())
             }
-            Some(Ok(decoded)) => put_line(&mut buf, &decoded.frame, to, direction, binary_text),
+            Some(Ok(decoded)) => put_line(
+                &mut buf,
+                &decoded.frame,
+                decoded.format,
+                to,
+                direction,
+                binary_text,
+            ),
             Some(Err(failure)) => Err(failure),
         };
         match result {
-            Ok(()) => {
+            Ok(losses) => {
                 outcome.frames += u64::from(classify(line.bytes) != LineKind::Skip);
-                out.write_all(&buf)
+                out.write_all(&buf)?;
+                warn(number, to, &losses);
+                Ok(())
             }
             Err(failure) => {
                 outcome.failures += 1;
@@ -170,18 +191,16 @@ pub(crate) fn encode(
         let result = text
             .and_then(|text| parse_record(text, &mut scratch))
             .and_then(|(own, frame)| {
-                put_line(
-                    &mut buf,
-                    &frame,
-                    format.unwrap_or(own),
-                    direction,
-                    binary_text,
-                )
+                let to = format.unwrap_or(own);
+                put_line(&mut buf, &frame, own, to, direction, binary_text)
+                    .map(|losses| (to, losses))
             });
         match result {
-            Ok(()) => {
+            Ok((to, losses)) => {
                 outcome.frames += 1;
-                out.write_all(&buf)
+                out.write_all(&buf)?;
+                warn(number, to, &losses);
+                Ok(())
             }
             Err(failure) => {
                 outcome.failures += 1;

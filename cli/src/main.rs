@@ -114,8 +114,12 @@ enum Command {
     /// Write every frame in another wire form (comments and blank lines are kept)
     #[command(after_help = concat!(
         "Text payloads become the bytes of binary frames (a server's phx_reply becomes a binary\n",
-        "reply); binary payloads that are UTF-8 JSON become text payloads, others cannot be\n",
-        "written as text and are reported on stderr.\n\n",
+        "reply); binary payloads that are UTF-8 JSON become text payloads (spaces inside kept),\n",
+        "others cannot be written as text and are reported on stderr (exit status 1).\n",
+        "Whatever the target form cannot carry exactly is written anyway, with a warning on\n",
+        "stderr that names it (exit status unchanged), e.g.\n",
+        "  phx: line 1: warning: a binary frame cannot carry this one exactly: join_ref null became \"\"\n",
+        "Text forms are written compact: spaces between JSON tokens are no loss.\n\n",
         "Example:\n",
         "  $ phx convert --to v1 examples/papercups-session.ndjson > session-v1.capture\n",
         "  $ phx convert --to v2 session-v1.capture   # the original again"

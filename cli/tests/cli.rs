@@ -884,3 +884,79 @@ fn inspect_writes_csv_with_a_header_and_rfc_4180_quoting() {
         ["unexpected_end", "61", "unexpected end of input at byte 61"]
     );
 }
+
+#[test]
+fn convert_carries_what_the_target_can_and_warns_about_the_rest() {
+    // A binary push whose payload is JSON with spaces inside: a text frame keeps them, so the
+    // round trip gives the same bytes, without a warning.
+    let spaced = "hex:0001010101313274657b2261223a20317d\n"; // {"a": 1}
+    let text = phx_with_stdin(&["convert", "--to", "v2"], spaced.as_bytes());
+    assert_eq!(status(&text), 0);
+    assert_eq!(stdout(&text), "[\"1\",\"2\",\"t\",\"e\",{\"a\": 1}]\n");
+    assert_eq!(stderr(&text), "");
+    let back = phx_with_stdin(&["convert", "--to", "binary"], &text.stdout);
+    assert_eq!(stdout(&back), spaced);
+    assert_eq!(stderr(&back), "");
+
+    // Spaces around the JSON cannot be part of a text payload.
+    let padded = "hex:0001010101313274657b7d20\n"; // "{} "
+    let text = phx_with_stdin(&["convert", "--to", "v1"], padded.as_bytes());
+    assert_eq!(
+        status(&text),
+        0,
+        "a warning does not change the exit status"
+    );
+    assert_eq!(
+        stdout(&text),
+        "{\"topic\":\"t\",\"event\":\"e\",\"payload\":{},\"ref\":\"2\",\"join_ref\":\"1\"}\n"
+    );
+    assert_eq!(
+        stderr(&text),
+        "phx: line 1: warning: a v1 frame cannot carry this one exactly: the whitespace around the payload's JSON was dropped\n"
+    );
+
+    // A binary push has no null: a null join_ref is written as "".
+    let push = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n";
+    let binary = phx_with_stdin(&["convert", "--to", "binary"], push);
+    assert_eq!(status(&binary), 0);
+    assert_eq!(
+        stdout(&binary),
+        "hex:00000107093170686f656e69786865617274626561747b7d\n"
+    );
+    assert_eq!(
+        stderr(&binary),
+        "phx: line 1: warning: a binary frame cannot carry this one exactly: join_ref null became \"\"\n"
+    );
+    // V1 can say null (by leaving join_ref out): no warning, and null comes back.
+    let v1 = phx_with_stdin(&["convert", "--to", "v1"], push);
+    assert_eq!(stderr(&v1), "");
+    let v2 = phx_with_stdin(&["convert", "--to", "v2"], &v1.stdout);
+    assert_eq!(v2.stdout, push);
+
+    // A binary reply has room for status and response only.
+    let reply =
+        b"[\"1\",\"2\",\"room:a\",\"phx_reply\",{\"response\":{},\"status\":\"ok\",\"trace\":7}]\n";
+    let binary = phx_with_stdin(&["convert", "--to", "binary", "--from", "server"], reply);
+    assert_eq!(status(&binary), 0);
+    assert_eq!(
+        stderr(&binary),
+        "phx: line 1: warning: a binary frame cannot carry this one exactly: payload member \"trace\" dropped\n"
+    );
+
+    // encode --format crosses forms the same way.
+    let records = phx_with_stdin(&["decode"], push);
+    let encoded = phx_with_stdin(&["encode", "--format", "binary"], &records.stdout);
+    assert!(
+        stderr(&encoded).contains("join_ref null became \"\""),
+        "{}",
+        stderr(&encoded)
+    );
+}
+
+#[test]
+fn the_sample_session_converts_to_v1_and_back_without_a_warning() {
+    let v1 = phx(&["convert", "--to", "v1", path_arg(&session())]);
+    assert_eq!(stderr(&v1), "");
+    let v2 = phx_with_stdin(&["convert", "--to", "v2"], &v1.stdout);
+    assert_eq!(stderr(&v2), "");
+}
