@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use phx_codec::{Direction, WireFormat};
+use phx_codec::{Direction, Frame, WireFormat};
 
 use crate::capture::{Failure, Input, LineKind, MAX_LINE, classify, decode_line};
 use crate::filter::Filter;
@@ -44,6 +44,53 @@ fn warn(line: u64, to: WireFormat, losses: &[String]) {
     }
 }
 
+/// Writes `decode`'s records: one per frame that passes the filter, one per failure.
+///
+/// Independent of where frames come from (a capture's lines here; a future `phx listen` would
+/// number the messages it receives and write them the same way, through the same filter).
+pub(crate) struct RecordWriter<'f> {
+    filter: &'f Filter,
+    record: Vec<u8>,
+}
+
+impl<'f> RecordWriter<'f> {
+    pub(crate) fn new(filter: &'f Filter) -> Self {
+        Self {
+            filter,
+            record: Vec::new(),
+        }
+    }
+
+    /// Writes frame number `number`'s record if it passes the filter; returns whether it did.
+    pub(crate) fn frame(
+        &mut self,
+        out: &mut Output,
+        number: u64,
+        format: WireFormat,
+        frame: &Frame<'_>,
+    ) -> io::Result<bool> {
+        if !self.filter.matches(frame) {
+            return Ok(false);
+        }
+        self.record.clear();
+        put_frame_record(&mut self.record, number, format, frame);
+        out.write_all(&self.record)?;
+        Ok(true)
+    }
+
+    /// Writes the error record of number `number` (failures are never filtered out).
+    pub(crate) fn failure(
+        &mut self,
+        out: &mut Output,
+        number: u64,
+        failure: &Failure,
+    ) -> io::Result<()> {
+        self.record.clear();
+        put_error_record(&mut self.record, number, failure);
+        out.write_all(&self.record)
+    }
+}
+
 /// `phx decode`: one JSON record per frame line that passes `filter`, and per failed line.
 pub(crate) fn decode(
     input: Input,
@@ -53,23 +100,22 @@ pub(crate) fn decode(
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
-    let mut record = Vec::new();
+    let mut records = RecordWriter::new(filter);
     input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
-        record.clear();
         match decode_line(line, &mut scratch, direction) {
-            None => return Ok(()),
-            Some(Ok(decoded)) if !filter.matches(&decoded.frame) => return Ok(()),
+            None => Ok(()),
             Some(Ok(decoded)) => {
-                outcome.frames += 1;
-                put_frame_record(&mut record, number, decoded.format, &decoded.frame);
+                if records.frame(out, number, decoded.format, &decoded.frame)? {
+                    outcome.frames += 1;
+                }
+                Ok(())
             }
             Some(Err(failure)) => {
                 outcome.failures += 1;
-                put_error_record(&mut record, number, &failure);
+                records.failure(out, number, &failure)
             }
         }
-        out.write_all(&record)
     })?;
     Ok(outcome)
 }
