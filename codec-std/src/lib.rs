@@ -40,9 +40,11 @@ mod encode;
 mod error;
 mod owned;
 pub mod presence;
+pub mod raw_value;
 mod shared;
 #[cfg(feature = "simd-json")]
 pub mod simd;
+pub mod typed;
 #[cfg(feature = "tungstenite")]
 pub mod ws;
 
