@@ -165,6 +165,27 @@ fn owned_frames_round_trip_through_serde_json_keeping_number_text() {
     }
 }
 
+#[test]
+fn core_frames_and_views_serialize_numbers_exactly_with_serde_json() {
+    let input = br#"[null,null,"t","conversation:updated",{"id":"c","updates":{"n":123456789012345678901234567890,"f":1.50}}]"#;
+    let frame = phx_codec::decode_text(input).expect("valid");
+    let json = serde_json::to_string(&frame).expect("serializes");
+    assert_eq!(
+        json,
+        r#"{"join_ref":null,"ref":null,"topic":"t","event":"conversation:updated","payload":{"id":"c","updates":{"n":123456789012345678901234567890,"f":1.50}}}"#
+    );
+    let payload = serde_json::to_string(&frame.payload_json().expect("JSON")).expect("serializes");
+    assert!(
+        payload.contains("123456789012345678901234567890"),
+        "{payload}"
+    );
+    let message = serde_json::to_string(&frame.message().expect("typed")).expect("serializes");
+    assert!(
+        message.contains(r#""n":123456789012345678901234567890,"f":1.50"#),
+        "{message}"
+    );
+}
+
 proptest! {
     #[test]
     fn any_owned_frame_round_trips_through_serde_json(frame in common::owned_frame()) {
