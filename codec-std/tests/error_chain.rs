@@ -19,14 +19,15 @@ fn chain(err: &(dyn StdError + 'static)) -> Vec<String> {
 }
 
 fn errors() -> Vec<Error> {
-    let decode = Error::from(phx_codec::decode_text(br#"[null,null,"t","e",{"#).unwrap_err());
+    let decode =
+        Error::from(phx_codec::decode_text(br#"[null,null,"t","e",{"#).expect_err("fails"));
     let encode = phx_codec::decode_text(br#"[null,null,"t","e",{}]"#)
-        .unwrap()
+        .expect("valid")
         .encode_to_vec(WireFormat::Binary, Direction::FromServer)
         .map(|_| ())
         .map_err(Error::from);
     let json = phx_codec::decode_text(br#"[null,null,"t","e",{"n":"x"}]"#)
-        .unwrap()
+        .expect("valid")
         .deserialize_payload::<std::collections::BTreeMap<String, u32>>()
         .map(|_| ());
     let held = OwnedFrame::new("t", "e", OwnedPayload::Json("{".into()))
@@ -58,7 +59,9 @@ fn no_error_repeats_its_source_in_display() {
         }
         let joined = chain.join(": ");
         assert_eq!(
-            joined.matches(chain.last().unwrap().as_str()).count(),
+            joined
+                .matches(chain.last().expect("non-empty").as_str())
+                .count(),
             1,
             "{joined}"
         );
@@ -67,7 +70,7 @@ fn no_error_repeats_its_source_in_display() {
 
 #[test]
 fn the_chain_still_says_what_and_where() {
-    let err = Error::from(phx_codec::decode_text(br#"[null,null,"t","e",{"#).unwrap_err());
+    let err = Error::from(phx_codec::decode_text(br#"[null,null,"t","e",{"#).expect_err("fails"));
     assert_eq!(
         chain(&err),
         ["decode error", "unexpected end of input at byte 20"]
