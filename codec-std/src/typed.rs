@@ -49,6 +49,7 @@ use phx_codec::{DecodeError, Frame, JsonStr, Payload, RawJson};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use crate::OwnedPayload;
 use crate::owned::held_json_limits;
 
 /// Conversion of a borrowed view into its owned, `'static` counterpart (as rustls'
@@ -148,6 +149,7 @@ impl<'de> Deserialize<'de> for OwnedJson {
 }
 
 /// A file id, owned ([`FileId`]).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum OwnedFileId {
@@ -229,7 +231,8 @@ macro_rules! owned_object {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
         pub struct $owned {
             $(
                 $(#[$fdoc])*
@@ -515,6 +518,7 @@ impl OwnedShout {
 }
 
 /// A reply's status, owned ([`ReplyStatus`]); serializes as its string.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OwnedReplyStatus {
     /// `"ok"`.
@@ -568,6 +572,7 @@ impl<'de> Deserialize<'de> for OwnedReplyStatus {
 }
 
 /// A reply's response, owned ([`Response`]).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OwnedResponse {
     /// A JSON response, as received.
@@ -586,6 +591,7 @@ pub enum OwnedResponse {
 /// assert_eq!(reply.reason().as_deref(), Some("unauthorized"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedReply {
     /// The status; `None` when absent or null (serialized as `null`, as the core does).
@@ -659,6 +665,7 @@ impl IntoOwned for Reply<'_> {
 }
 
 /// `ping`, owned ([`Ping`]): the payload to echo.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OwnedPing {
     /// A JSON payload, as received.
@@ -700,6 +707,7 @@ impl<'de> Deserialize<'de> for OwnedPing {
 
 /// A presence key, owned ([`PresenceKey`]); serializes as the key string
 /// (`"user:7"`, `"customer:<uuid>"`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OwnedPresenceKey {
     /// `user:<integer>`.
@@ -767,6 +775,7 @@ owned_object! {
 }
 
 /// The metas of one presence key: `{"metas": [..]}`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedPresence {
     /// Each presence (tab, device) of the key.
@@ -792,6 +801,7 @@ fn presence_map(entries: Entries<'_>) -> OwnedPresenceMap {
 }
 
 /// `presence_state`, owned ([`PresenceState`]): every key present.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct OwnedPresenceState {
@@ -809,6 +819,7 @@ impl IntoOwned for PresenceState<'_> {
 }
 
 /// `presence_diff`, owned ([`PresenceDiff`]).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedPresenceDiff {
     /// The keys that joined (or updated).
@@ -835,6 +846,7 @@ impl IntoOwned for PresenceDiff<'_> {
 /// A typed message, owned ([`Message`]). Serializes as the core's `Message` does:
 /// `{"message": <name>, "payload": {..}}`, and deserializes from that (the `message` key
 /// first, as it is written).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "message", content = "payload")]
 #[non_exhaustive]
@@ -906,6 +918,54 @@ impl OwnedMessage {
     /// [`IntoOwned::into_owned`]).
     pub fn from_frame(frame: &Frame<'_>) -> Result<Self, MessageError> {
         frame.message().map(IntoOwned::into_owned)
+    }
+
+    /// The payload that carries this message, to send it: a JSON payload (`{}` for messages
+    /// without fields), or binary for a binary ping or reply.
+    ///
+    /// ```
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// use phx_codec_std::typed::{OwnedMessage, OwnedRead};
+    /// let read = OwnedMessage::Read(OwnedRead { conversation_id: Some("c1".into()) });
+    /// let frame = OwnedFrame::new("notification:a", read.name(), read.to_payload()?);
+    /// assert_eq!(frame.payload, OwnedPayload::Json(r#"{"conversation_id":"c1"}"#.into()));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn to_payload(&self) -> Result<OwnedPayload, serde_json::Error> {
+        fn json<T: Serialize>(value: &T) -> Result<OwnedPayload, serde_json::Error> {
+            OwnedPayload::json(value)
+        }
+        match self {
+            Self::Join(v) => json(v),
+            Self::Reply(OwnedReply {
+                status,
+                response: Some(OwnedResponse::Binary(bytes)),
+            }) => Ok(OwnedPayload::BinaryReply {
+                status: status
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.as_str().to_owned()),
+                response: bytes.clone(),
+            }),
+            Self::Reply(v) => json(v),
+            Self::Error(v) => json(v),
+            Self::Shout(v) => json(v),
+            Self::Read(v) => json(v),
+            Self::Ping(OwnedPing::Binary(bytes)) => Ok(OwnedPayload::Binary(bytes.clone())),
+            Self::Ping(v) => json(v),
+            Self::PresenceState(v) => json(v),
+            Self::PresenceDiff(v) => json(v),
+            Self::ConversationCreated(v) => json(v),
+            Self::ConversationUpdated(v) => json(v),
+            Self::IssueCreated(v) | Self::IssueUpdated(v) => json(v),
+            Self::ReplayEventEmitted(v) => json(v),
+            Self::Leave
+            | Self::Close
+            | Self::Heartbeat
+            | Self::MessagesSeen
+            | Self::SessionActive
+            | Self::SessionInactive
+            | Self::Other => Ok(OwnedPayload::Json("{}".to_owned())),
+        }
     }
 
     /// The message's name, as [`Message::name`].
