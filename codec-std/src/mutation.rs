@@ -5,7 +5,7 @@
 //! ```
 //! use phx_codec_std::mutation::{Mutation, apply};
 //! let valid = br#"[null,"1","phoenix","heartbeat",{}]"#.to_vec();
-//! let near = apply(valid, &[Mutation::Replace(0, b'{'), Mutation::Truncate(30)]);
+//! let near = apply(valid, &[Mutation::Replace(0, b'{'), Mutation::Truncate(31)]);
 //! assert_eq!(near, br#"{null,"1","phoenix","heartbeat""#);
 //! assert!(phx_codec::decode_text(&near).is_err());
 //! ```
