@@ -316,13 +316,23 @@ impl<'a> Arbitrary<'a> for OwnedFrame {
 /// The deepest nesting generated payloads reach (well inside the default limit).
 pub const GENERATED_MAX_DEPTH: usize = 40;
 
-/// One valid JSON value, with random whitespace, string escapes and number spellings
+/// One valid JSON value (no surrounding whitespace), with random whitespace, string escapes and number spellings
 /// (`-0`, `1E+07`, 25-digit integers...). Written iteratively; when `u` runs dry every choice
 /// falls to its first option, which closes containers, so this always ends.
 pub fn json_text(u: &mut Unstructured<'_>) -> Result<String> {
     let mut out = String::new();
     push_json(u, &mut out, None)?;
-    Ok(out)
+    Ok(trimmed(out))
+}
+
+/// Without surrounding whitespace, as [`RawJson`] holds a value.
+fn trimmed(text: String) -> String {
+    let trim: &[char] = &[' ', '\t', '\n', '\r'];
+    if text.starts_with(trim) || text.ends_with(trim) {
+        text.trim_matches(trim).to_owned()
+    } else {
+        text
+    }
 }
 
 /// One valid JSON object, as [`json_text`] writes values.
