@@ -1,5 +1,5 @@
 //! The bridge between the core's [`RawJson`] and `serde_json`'s
-//! [`RawValue`](serde_json::value::RawValue): both are borrowed, validated JSON text, so a
+//! [`RawValue`]: both are borrowed, validated JSON text, so a
 //! conversion borrows the same bytes and copies nothing.
 //!
 //! Each direction runs one validating pass over the text: `serde_json` offers no public
