@@ -30,8 +30,10 @@
 //! - Fields the core keeps raw (`metadata`, `updates`, join params, reply responses, ping
 //!   payloads) as [`OwnedJson`]: the JSON text as received, numbers included.
 //! - Serialization matches the core's `Serialize` for the view (same keys, same order,
-//!   absent fields left out), except presence payloads, which the core serializes as
-//!   received and owned presence serializes from its typed fields.
+//!   absent fields left out), with two exceptions: presence payloads, which the core
+//!   serializes as received and owned presence serializes from its typed fields (keys
+//!   ordered); and joins, whose owned form serializes every param (the core: `customer_id`
+//!   only), since replaying a join needs them all.
 //! - Deserialization needs `serde_json` (or another deserializer that supports
 //!   [`serde_json::value::RawValue`]) for [`OwnedJson`] fields. Binary data (a binary reply's
 //!   response, a binary ping) serializes as an array of bytes and reads back as JSON: the
