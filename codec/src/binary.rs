@@ -25,9 +25,10 @@
 
 use crate::encode::{Encoding, Sink, SliceSink, encode_exact, exact_len, write_unescaped};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
-use crate::frame::{Direction, Frame, Payload};
+use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
 use crate::string::JsonStr;
+use crate::wire::Direction;
 
 /// The kind byte of a binary frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -360,7 +360,7 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let stop = crate::scan::find_string_stop(bytes, start);
+        let stop = crate::stop::find_string_stop(bytes, start);
         let Some(&b) = bytes.get(stop) else {
             return out.put(bytes.get(start..).unwrap_or(&[]));
         };

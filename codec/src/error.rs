@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-use crate::frame::Direction;
+use crate::wire::Direction;
 
 /// One of the five envelope fields of a frame, named in errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -14,7 +14,7 @@
 //! let mut buf = [0u8; 128];
 //! let n = frame.encode_v2(&mut phx_codec::encode::SliceSink::new(&mut buf)).unwrap();
 //! assert_eq!(&buf[..n], br#"["1","5","conversation:5c9b","shout",{"body":"Hi \"there\"","customer_id":"c6f1"}]"#);
-//! assert_eq!(frame.encoded_len_v2(), n);
+//! assert_eq!(frame.encoded_len_v2(), Ok(n));
 //! assert_eq!(phx_codec::decode_text(&buf[..n]).unwrap().event(), "shout");
 //! ```
 //!
@@ -25,8 +25,8 @@
 use crate::encode::{
     Encoding, JsonObjectWriter, Sink, WriteJson, encode_exact, exact_len, write_json_str,
 };
+use crate::envelope::Envelope;
 use crate::error::EncodeError;
-use crate::frame::write_nullable;
 use crate::message::{FileId, ReplyStatus};
 use crate::presence::PresenceKey;
 use crate::raw::RawJson;
@@ -339,34 +339,14 @@ pub struct OutgoingFrame<'s, P: WriteJson> {
 }
 
 impl<P: WriteJson> OutgoingFrame<'_, P> {
-    fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        write_nullable(out, self.join_ref.map(JsonStr::literal))?;
-        out.put(b",")?;
-        write_nullable(out, self.reference.map(JsonStr::literal))?;
-        out.put(b",")?;
-        write_json_str(out, JsonStr::literal(self.topic))?;
-        out.put(b",")?;
-        write_json_str(out, JsonStr::literal(self.event))?;
-        out.put(b",")?;
-        self.payload.write_json(out)?;
-        out.put(b"]")
-    }
-
-    fn write_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"{\"topic\":")?;
-        write_json_str(out, JsonStr::literal(self.topic))?;
-        out.put(b",\"event\":")?;
-        write_json_str(out, JsonStr::literal(self.event))?;
-        out.put(b",\"payload\":")?;
-        self.payload.write_json(out)?;
-        out.put(b",\"ref\":")?;
-        write_nullable(out, self.reference.map(JsonStr::literal))?;
-        if let Some(join_ref) = self.join_ref {
-            out.put(b",\"join_ref\":")?;
-            write_json_str(out, JsonStr::literal(join_ref))?;
+    fn envelope(&self) -> Envelope<'_, '_, P> {
+        Envelope {
+            join_ref: self.join_ref.map(JsonStr::literal),
+            reference: self.reference.map(JsonStr::literal),
+            topic: JsonStr::literal(self.topic),
+            event: JsonStr::literal(self.event),
+            payload: &self.payload,
         }
-        out.put(b"}")
     }
 
     /// Writes the V2 array `[join_ref, ref, topic, event, payload]`; returns the bytes written.
@@ -380,15 +360,16 @@ impl<P: WriteJson> OutgoingFrame<'_, P> {
         encode_exact(&OutV1(self), out)
     }
 
-    /// The exact length of [`encode_v2`](Self::encode_v2)'s output.
-    pub fn encoded_len_v2(&self) -> usize {
-        // Writing to a counter never fails.
-        exact_len(&OutV2(self)).unwrap_or(0)
+    /// The exact length of [`encode_v2`](Self::encode_v2)'s output, or the error the
+    /// payload's [`WriteJson`] returned while being measured.
+    pub fn encoded_len_v2(&self) -> Result<usize, EncodeError> {
+        exact_len(&OutV2(self))
     }
 
-    /// The exact length of [`encode_v1`](Self::encode_v1)'s output.
-    pub fn encoded_len_v1(&self) -> usize {
-        exact_len(&OutV1(self)).unwrap_or(0)
+    /// The exact length of [`encode_v1`](Self::encode_v1)'s output, or the error the
+    /// payload's [`WriteJson`] returned while being measured.
+    pub fn encoded_len_v1(&self) -> Result<usize, EncodeError> {
+        exact_len(&OutV1(self))
     }
 }
 
@@ -397,7 +378,7 @@ struct OutV2<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
 
 impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        self.0.write_v2(out)
+        self.0.envelope().write_v2(out)
     }
 }
 
@@ -406,7 +387,7 @@ struct OutV1<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
 
 impl<P: WriteJson> Encoding for OutV1<'_, '_, P> {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        self.0.write_v1(out)
+        self.0.envelope().write_v1(out)
     }
 }
 
@@ -430,7 +411,7 @@ mod tests {
         let mut buf = [0u8; 1024];
         let mut sink = SliceSink::new(&mut buf);
         let n = frame.encode_v2(&mut sink).unwrap();
-        assert_eq!(n, frame.encoded_len_v2());
+        assert_eq!(Ok(n), frame.encoded_len_v2());
         let decoded = decode_text(sink.written()).unwrap();
         assert_eq!(
             decoded.payload_json().unwrap().as_str().len(),
@@ -439,7 +420,7 @@ mod tests {
         check(&decoded);
         let mut buf1 = [0u8; 1024];
         let n1 = frame.encode_v1(&mut SliceSink::new(&mut buf1)).unwrap();
-        assert_eq!(n1, frame.encoded_len_v1());
+        assert_eq!(Ok(n1), frame.encoded_len_v1());
         assert_eq!(crate::v1::decode_v1(&buf1[..n1]).unwrap(), decoded);
     }
 
@@ -723,7 +704,7 @@ mod tests {
             event: "shout",
             payload: ShoutPush::new("hello".into()),
         };
-        let needed = out.encoded_len_v2();
+        let needed = out.encoded_len_v2().unwrap();
         let mut buf = [0u8; 16];
         let mut sink = SliceSink::new(&mut buf);
         assert_eq!(
@@ -737,5 +718,29 @@ mod tests {
         let mut vec = heapless::Vec::<u8, 16>::new();
         assert!(out.encode_v1(&mut vec).is_err());
         assert!(vec.is_empty());
+    }
+
+    #[test]
+    fn a_failing_payload_writer_fails_the_length_too() {
+        struct Refuses;
+        impl WriteJson for Refuses {
+            fn write_json<S: Sink + ?Sized>(&self, _: &mut S) -> Result<(), EncodeError> {
+                Err(EncodeError::PayloadNotJson)
+            }
+        }
+        let out = OutgoingFrame {
+            join_ref: None,
+            reference: Some("1"),
+            topic: "room:1",
+            event: "shout",
+            payload: Refuses,
+        };
+        assert_eq!(out.encoded_len_v2(), Err(EncodeError::PayloadNotJson));
+        assert_eq!(out.encoded_len_v1(), Err(EncodeError::PayloadNotJson));
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            out.encode_v2(&mut SliceSink::new(&mut buf)),
+            Err(EncodeError::PayloadNotJson)
+        );
     }
 }

@@ -215,7 +215,7 @@ fn string_end(bytes: &[u8], i: usize) -> usize {
     loop {
         // The scanner's own (SSE2/SWAR) search: strings here are short, and a call into
         // `memchr` costs more than the search itself.
-        at = crate::scan::find_string_stop(bytes, at);
+        at = crate::stop::find_string_stop(bytes, at);
         match bytes.get(at) {
             Some(b'"') => return at + 1,
             Some(b'\\') => at += 2,

@@ -85,7 +85,7 @@ impl<'a> JsonStr<'a> {
         let mut i = 0;
         let mut escaped = false;
         loop {
-            i = crate::scan::find_string_stop(bytes, i);
+            i = crate::stop::find_string_stop(bytes, i);
             match bytes.get(i) {
                 None => break,
                 Some(b'\\') => {

@@ -20,11 +20,10 @@
 //! # Ok::<(), phx_codec::DecodeError>(())
 //! ```
 
-use crate::encode::{
-    Encoding, Sink, SliceSink, WriteJson, encode_exact, exact_len, write_json_str,
-};
+use crate::encode::{Encoding, Sink, SliceSink, encode_exact, exact_len};
+use crate::envelope::{Envelope, check_text, object_with_index, wrong_type};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
-use crate::frame::{Frame, Payload, check_text, object_with_index, write_nullable, wrong_type};
+use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
 use crate::raw::{MemberIndex, RawJson};
 use crate::scan::Scanner;
@@ -198,19 +197,14 @@ impl Frame<'_> {
         let Payload::Json(payload) = self.payload() else {
             return Err(EncodeError::PayloadNotJson);
         };
-        out.put(b"{\"topic\":")?;
-        write_json_str(out, self.topic())?;
-        out.put(b",\"event\":")?;
-        write_json_str(out, self.event())?;
-        out.put(b",\"payload\":")?;
-        payload.write_json(out)?;
-        out.put(b",\"ref\":")?;
-        write_nullable(out, self.reference())?;
-        if let Some(join_ref) = self.join_ref() {
-            out.put(b",\"join_ref\":")?;
-            write_json_str(out, join_ref)?;
+        Envelope {
+            join_ref: self.join_ref(),
+            reference: self.reference(),
+            topic: self.topic(),
+            event: self.event(),
+            payload: &payload,
         }
-        out.put(b"}")
+        .write_v1(out)
     }
 }
 

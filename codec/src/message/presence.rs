@@ -22,7 +22,10 @@
 use core::fmt;
 
 use crate::frame::Frame;
-use crate::message::{MessageError, key_text, payload_object, typed_object, wrong_type};
+use crate::message::error::{MessageError, MessageErrorKind};
+use crate::message::view::{
+    TypedObject, check_kind, is_plain, key_text, payload_object, typed_object, wrong_type,
+};
 use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
 use crate::string::JsonStr;
 
@@ -254,14 +257,14 @@ impl<'a> PresenceState<'a> {
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
         if raw.kind() != JsonKind::Object {
             return Err(MessageError {
-                kind: crate::message::MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
                 offset: 0,
             });
         }
         check_map(raw, "*", "*.metas", raw.as_str())?;
         Ok(Self {
             raw,
-            plain: crate::message::is_plain(raw),
+            plain: is_plain(raw),
         })
     }
 
@@ -306,7 +309,7 @@ impl<'a> PresenceDiff<'a> {
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
         let Some(members) = raw.members() else {
             return Err(MessageError {
-                kind: crate::message::MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
                 offset: 0,
             });
         };
@@ -320,7 +323,7 @@ impl<'a> PresenceDiff<'a> {
         let base = raw.as_str();
         let mut diff = Self {
             raw,
-            plain: crate::message::is_plain(raw),
+            plain: is_plain(raw),
             joins: None,
             leaves: None,
         };
@@ -331,7 +334,7 @@ impl<'a> PresenceDiff<'a> {
                 Some("leaves") => (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas"),
                 _ => continue,
             };
-            *slot = crate::message::check_kind(value, JsonKind::Object, field, base)?;
+            *slot = check_kind(value, JsonKind::Object, field, base)?;
             if let Some(map) = *slot {
                 check_map(map, entry, metas, base)?;
             }
