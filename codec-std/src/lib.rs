@@ -28,7 +28,18 @@
 //!            br#"["1","1","conversation:42","phx_reply",{"response":{},"status":"ok"}]"#);
 //! # Ok::<(), phx_codec_std::Error>(())
 //! ```
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+//!
+//! # Feature flags
+//!
+//! None is on by default.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `tungstenite` | the [`ws`] module: frames to and from `tungstenite::Message` |
+//! | `simd-json` | the [`simd`] module: payload parsing with simd-json |
+//!
+//! On docs.rs every feature is on and feature-gated items are labelled.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::io;
 

@@ -27,9 +27,20 @@
 //! assert_eq!(&buf[..n], &input[..]);
 //! # Ok::<(), phx_codec::DecodeError>(())
 //! ```
+//!
+//! # Feature flags
+//!
+//! None is on by default: the core builds for `thumbv7em-none-eabihf` without an allocator.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `alloc` | owned conversions ([`JsonStr::to_cow`], [`JsonStr::into_string`]) and `Vec<u8>` as an [`encode::Sink`] |
+//! | `serde` | `serde::Serialize` for [`Frame`], [`JsonStr`], [`RawJson`] and every typed [`message`] |
+//!
+//! On docs.rs every feature is on and feature-gated items are labelled.
 #![no_std]
 #![deny(unsafe_code)] // allowed in `simd` alone, where the benchmark shows it pays
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

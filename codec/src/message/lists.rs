@@ -23,7 +23,7 @@ impl<'a> FileId<'a> {
     }
 }
 
-/// The ids of an array such as `file_ids`, walked lazily. Created by [`Shout::file_ids`].
+/// The ids of an array such as `file_ids`, walked lazily. Created by [`Shout::file_ids`](crate::message::Shout::file_ids).
 #[derive(Clone, Debug, Default)]
 pub struct FileIds<'a> {
     pub(crate) items: Option<ArrayItems<'a>>,
@@ -43,7 +43,7 @@ impl<'a> Iterator for FileIds<'a> {
 }
 
 /// The integers of an array such as `mentioned_user_ids`, walked lazily. Created by
-/// [`Shout::mentioned_user_ids`].
+/// [`Shout::mentioned_user_ids`](crate::message::Shout::mentioned_user_ids).
 #[derive(Clone, Debug, Default)]
 pub struct Integers<'a> {
     pub(crate) items: Option<ArrayItems<'a>>,

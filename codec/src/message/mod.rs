@@ -20,10 +20,10 @@
 //! - **A known field with the wrong JSON type is an error** ([`MessageError`]), found when
 //!   [`Frame::message`] runs (nested objects and arrays included), so accessors never fail.
 //!   Its `offset` is the byte offset of the offending value inside the payload's JSON text
-//!   ([`RawJson::as_str`] of the payload), `0` for a binary payload.
+//!   ([`RawJson::as_str`](crate::RawJson::as_str) of the payload), `0` for a binary payload.
 //! - **Duplicate keys: the last one wins**, as with `JSON.parse` and Jason. Every occurrence of a
 //!   known key must still have the right type.
-//! - Escaped keys (`"b\u006fdy"`) are recognised; strings stay [`JsonStr`]s, unescaped lazily.
+//! - Escaped keys (`"b\u006fdy"`) are recognised; strings stay [`JsonStr`](crate::JsonStr)s, unescaped lazily.
 //! - Nested objects (`user`, `customer`) are read in the same pass; arrays (`attachments`,
 //!   `file_ids`, `mentioned_user_ids`) are checked in that pass and walked again, lazily, by
 //!   their iterators.
