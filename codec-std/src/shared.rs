@@ -167,7 +167,7 @@ impl SharedFrame {
     /// Decodes a WebSocket text message on a connection set up as `decoder` says (V2 array or
     /// V1 object by its `vsn`).
     pub fn from_text(bytes: Bytes, decoder: &Decoder) -> Result<Self, DecodeError> {
-        let format = decoder.format_of(&WsMessage::Text(&[]));
+        let format = decoder.vsn().text_format();
         Self::decode_with(bytes, format, decoder.direction(), decoder.limits())
     }
 

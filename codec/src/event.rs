@@ -136,6 +136,12 @@ event_table!(define_events);
 
 impl<'a> Event<'a> {
     /// Whether this is one of Phoenix's own lifecycle events (`phx_*`, `heartbeat`).
+    ///
+    /// ```
+    /// use phx_codec::Event;
+    /// assert!(Event::Heartbeat.is_lifecycle());
+    /// assert!(!Event::Shout.is_lifecycle());
+    /// ```
     pub const fn is_lifecycle(&self) -> bool {
         matches!(
             self,
@@ -144,6 +150,12 @@ impl<'a> Event<'a> {
     }
 
     /// The event name as a string: the known name, or the received one.
+    ///
+    /// ```
+    /// use phx_codec::Event;
+    /// assert_eq!(Event::PresenceDiff.name(), "presence_diff");
+    /// assert_eq!(Event::parse("typing".into()).name(), "typing");
+    /// ```
     pub fn name(&self) -> JsonStr<'a> {
         match self {
             Self::Other(name) => *name,
@@ -160,6 +172,12 @@ impl fmt::Display for Event<'_> {
 
 impl<'a> Frame<'a> {
     /// The typed event.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,null,"room:1","presence_state",{}]"#)?;
+    /// assert_eq!(frame.event_kind(), phx_codec::Event::PresenceState);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn event_kind(&self) -> Event<'a> {
         Event::parse(self.event())
     }

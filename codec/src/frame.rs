@@ -18,6 +18,15 @@ use crate::raw::{JsonKind, MemberIndex, Members, RawJson};
 use crate::string::JsonStr;
 
 /// A frame's payload.
+///
+/// ```
+/// use phx_codec::{binary, decode_text, Direction, Payload};
+/// let text = decode_text(br#"[null,null,"t","e",{"a":1}]"#)?;
+/// assert!(matches!(text.payload(), Payload::Json(raw) if raw.as_str() == r#"{"a":1}"#));
+/// let push = binary::decode_binary(b"\x02\x01\x01te\x00\xff", Direction::FromServer)?;
+/// assert_eq!(push.payload(), Payload::Binary(&[0x00, 0xff]));
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Payload<'a> {
     /// A validated JSON value (an object in every message Phoenix and Papercups send).
@@ -35,6 +44,14 @@ pub enum Payload<'a> {
 
 impl<'a> Payload<'a> {
     /// The JSON payload, if this is one.
+    ///
+    /// ```
+    /// use phx_codec::{Payload, RawJson};
+    /// let json = Payload::Json(RawJson::parse("[1]")?);
+    /// assert_eq!(json.as_json().unwrap().as_str(), "[1]");
+    /// assert_eq!(Payload::Binary(b"ab").as_json(), None);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn as_json(&self) -> Option<RawJson<'a>> {
         match self {
             Self::Json(raw) => Some(*raw),
@@ -43,6 +60,14 @@ impl<'a> Payload<'a> {
     }
 
     /// Whether the payload is binary (a push, broadcast or reply body).
+    ///
+    /// ```
+    /// use phx_codec::{Payload, RawJson};
+    /// assert!(Payload::Binary(b"ab").is_binary());
+    /// assert!(Payload::BinaryReply { status: "ok".into(), response: b"" }.is_binary());
+    /// assert!(!Payload::Json(RawJson::parse("{}")?).is_binary());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn is_binary(&self) -> bool {
         !matches!(self, Self::Json(_))
     }
@@ -52,6 +77,16 @@ impl<'a> Payload<'a> {
 ///
 /// Whatever form it came in (V2 text, V2 binary, V1), a frame has the same five fields.
 /// Decoding validated all of it; accessors never re-validate.
+///
+/// ```
+/// use phx_codec::{decode_text, v1, WireFormat, Direction};
+/// // The same push in V2 text and V1 decodes to equal frames.
+/// let v2 = decode_text(br#"["1","2","room:1","shout",{"body":"hi"}]"#)?;
+/// let v1 = v1::decode_v1(br#"{"topic":"room:1","event":"shout","payload":{"body":"hi"},"ref":"2","join_ref":"1"}"#)?;
+/// assert_eq!(v2, v1);
+/// assert_eq!(v2.encoded_len(WireFormat::V2, Direction::FromClient), Ok(40));
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct Frame<'a> {
     join_ref: Option<JsonStr<'a>>,
@@ -104,11 +139,25 @@ impl<'a> Frame<'a> {
 
     /// The ref of the `phx_join` that opened the channel; `None` for broadcasts, heartbeats
     /// and `null`.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"["1","2","room:1","phx_join",{}]"#)?;
+    /// assert_eq!(frame.join_ref().unwrap(), "1");
+    /// let broadcast = phx_codec::decode_text(br#"[null,null,"room:1","shout",{}]"#)?;
+    /// assert!(broadcast.join_ref().is_none());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn join_ref(&self) -> Option<JsonStr<'a>> {
         self.join_ref
     }
 
     /// The push's ref (Phoenix's `ref`), echoed in its reply; `None` when null.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"["1","2","room:1","phx_join",{}]"#)?;
+    /// assert_eq!(frame.reference().unwrap(), "2");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     #[doc(alias = "ref")]
     pub const fn reference(&self) -> Option<JsonStr<'a>> {
         self.reference
@@ -116,22 +165,48 @@ impl<'a> Frame<'a> {
 
     /// The topic (`"conversation:…"`, `"phoenix"`...). See [`Frame::topic_kind`] for the
     /// typed form.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,"2","room:\u0031","ping",{}]"#)?;
+    /// assert_eq!(frame.topic(), "room:1"); // compared unescaped
+    /// assert_eq!(frame.topic().raw(), r"room:\u0031");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn topic(&self) -> JsonStr<'a> {
         self.topic
     }
 
     /// The event name (`"shout"`, `"phx_join"`...). See [`Frame::event_kind`] for the typed
     /// form.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,"2","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(frame.event(), "heartbeat");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn event(&self) -> JsonStr<'a> {
         self.event
     }
 
     /// The payload.
+    ///
+    /// ```
+    /// use phx_codec::Payload;
+    /// let frame = phx_codec::decode_text(br#"[null,"2","t","e",[1,2]]"#)?;
+    /// assert!(matches!(frame.payload(), Payload::Json(raw) if raw.as_str() == "[1,2]"));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn payload(&self) -> Payload<'a> {
         self.payload
     }
 
     /// The payload if it is JSON.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,"2","t","e",{"a":true}]"#)?;
+    /// assert_eq!(frame.payload_json().unwrap().get("a").unwrap().as_bool(), Some(true));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn payload_json(&self) -> Option<RawJson<'a>> {
         self.payload.as_json()
     }

@@ -15,16 +15,43 @@ impl Frame<'_> {
     ///
     /// Strings are written as `JSON.stringify` writes them; a JSON payload is copied as it was
     /// received. Fails without writing when `out` is too small or the payload is binary.
+    ///
+    /// ```
+    /// use phx_codec::encode::SliceSink;
+    /// let frame = phx_codec::v1::decode_v1(br#"{"topic":"t","event":"e","payload":{},"ref":null}"#)?;
+    /// let mut buf = [0u8; 32];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// let n = frame.encode_v2(&mut sink).unwrap();
+    /// assert_eq!(sink.written(), br#"[null,null,"t","e",{}]"#);
+    /// assert_eq!(n, sink.written().len());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&V2(self), out)
     }
 
     /// [`encode_v2`](Self::encode_v2) into a byte slice.
+    ///
+    /// ```
+    /// use phx_codec::EncodeError;
+    /// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
+    /// let mut small = [0u8; 8];
+    /// assert!(matches!(frame.encode_v2_into(&mut small), Err(EncodeError::BufferTooSmall { needed: 35, .. })));
+    /// let mut buf = [0u8; 35];
+    /// assert_eq!(frame.encode_v2_into(&mut buf), Ok(35));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_v2_into(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         self.encode_v2(&mut SliceSink::new(buf))
     }
 
     /// The exact length of [`encode_v2`](Self::encode_v2)'s output.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(frame.encoded_len_v2(), Ok(35));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encoded_len_v2(&self) -> Result<usize, EncodeError> {
         exact_len(&V2(self))
     }
@@ -65,6 +92,14 @@ pub fn decode_text(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
 }
 
 /// Decodes a V2 JSON text frame under `limits`.
+///
+/// ```
+/// use phx_codec::{decode_text_with, DecodeErrorKind, DecodeLimits};
+/// let limits = DecodeLimits::new().with_max_depth(2);
+/// assert!(decode_text_with(br#"[null,null,"t","e",{"a":1}]"#, &limits).is_ok());
+/// let err = decode_text_with(br#"[null,null,"t","e",{"a":[1]}]"#, &limits).unwrap_err();
+/// assert_eq!(err.kind, DecodeErrorKind::DepthLimitExceeded);
+/// ```
 pub fn decode_text_with<'a>(
     input: &'a [u8],
     limits: &DecodeLimits,
@@ -74,11 +109,25 @@ pub fn decode_text_with<'a>(
 }
 
 /// Decodes a V2 JSON text frame from a `&str` (UTF-8 already known) with the default limits.
+///
+/// ```
+/// let frame = phx_codec::decode_text_str(r#"[null,"1","phoenix","heartbeat",{}]"#)?;
+/// assert_eq!(frame.reference().unwrap(), "1");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_text_str(input: &str) -> Result<Frame<'_>, DecodeError> {
     decode_text_str_with(input, &DecodeLimits::new())
 }
 
 /// Decodes a V2 JSON text frame from a `&str` under `limits`.
+///
+/// ```
+/// use phx_codec::{decode_text_str_with, DecodeLimits};
+/// let lenient = DecodeLimits::new().with_extra_elements_allowed(true);
+/// let frame = decode_text_str_with(r#"[null,"1","t","e",{},"extra"]"#, &lenient)?;
+/// assert_eq!(frame.event(), "e");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_text_str_with<'a>(
     input: &'a str,
     limits: &DecodeLimits,

@@ -30,11 +30,24 @@ use crate::scan::Scanner;
 use crate::string::JsonStr;
 
 /// Decodes a V1 frame with the default limits.
+///
+/// ```
+/// let frame = phx_codec::v1::decode_v1(br#"{"topic":"t","event":"e","payload":{},"ref":null}"#)?;
+/// assert!(frame.reference().is_none() && frame.join_ref().is_none());
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_v1(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
     decode_v1_with(input, &DecodeLimits::new())
 }
 
 /// Decodes a V1 frame under `limits`.
+///
+/// ```
+/// use phx_codec::{DecodeErrorKind, DecodeLimits, EnvelopeField, v1};
+/// let err = v1::decode_v1_with(br#"{"topic":"a","topic":"b","event":"e","payload":{},"ref":null}"#, &DecodeLimits::new())
+///     .unwrap_err();
+/// assert_eq!(err.kind, DecodeErrorKind::DuplicateField(EnvelopeField::Topic));
+/// ```
 pub fn decode_v1_with<'a>(
     input: &'a [u8],
     limits: &DecodeLimits,
@@ -179,16 +192,38 @@ impl Encoding for V1<'_, '_> {
 impl Frame<'_> {
     /// Writes the frame in the V1 form the reference serializer writes; returns the bytes
     /// written. Fails without writing when `out` is too small or the payload is binary.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"["1","2","t","e",{}]"#)?;
+    /// let mut out = heapless::Vec::<u8, 80>::new();
+    /// frame.encode_v1(&mut out).unwrap();
+    /// assert_eq!(&out[..], br#"{"topic":"t","event":"e","payload":{},"ref":"2","join_ref":"1"}"#);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&V1(self), out)
     }
 
     /// [`encode_v1`](Self::encode_v1) into a byte slice.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{}]"#)?;
+    /// let mut buf = [0u8; 64];
+    /// let n = frame.encode_v1_into(&mut buf).unwrap();
+    /// assert_eq!(&buf[..n], br#"{"topic":"t","event":"e","payload":{},"ref":null}"#);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_v1_into(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         self.encode_v1(&mut SliceSink::new(buf))
     }
 
     /// The exact length of [`encode_v1`](Self::encode_v1)'s output.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{}]"#)?;
+    /// assert_eq!(frame.encoded_len_v1(), Ok(49));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encoded_len_v1(&self) -> Result<usize, EncodeError> {
         exact_len(&V1(self))
     }
