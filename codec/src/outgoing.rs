@@ -34,6 +34,13 @@ use crate::string::JsonStr;
 
 /// `{}`: the payload of `heartbeat`, `phx_leave`, `messages:seen`, an empty join and an empty
 /// reply response.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// phx_codec::outgoing::EmptyObject.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{}"#);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EmptyObject;
 
@@ -48,6 +55,14 @@ impl WriteJson for EmptyObject {
 }
 
 /// `phx_join` params: `{}` or `{"customer_id": ..}`.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::JoinParams;
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// JoinParams { customer_id: Some("c1".into()) }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"customer_id":"c1"}"#);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct JoinParams<'s> {
     /// The customer joining (widget joins).
@@ -63,6 +78,14 @@ impl WriteJson for JoinParams<'_> {
 }
 
 /// A JSON array over a slice.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::JsonArray;
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// JsonArray(&[1i64, 2, 3]).write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"[1,2,3]"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JsonArray<'s, T>(pub &'s [T]);
 
@@ -92,6 +115,14 @@ impl WriteJson for FileId<'_> {
 /// The client's `shout` push. Members are written in this order, each only when set:
 /// `body`, `customer_id`, `conversation_id`, `sent_at`, `mentioned_user_ids`, `file_ids`,
 /// `private`, `metadata` (the widget's and the dashboard's pushes re-encode byte for byte).
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::ShoutPush;
+/// let mut out = heapless::Vec::<u8, 96>::new();
+/// ShoutPush { mentioned_user_ids: Some(&[8]), private: Some(false), ..ShoutPush::new("On it!".into()) }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"body":"On it!","mentioned_user_ids":[8],"private":false}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShoutPush<'s> {
     /// The text.
@@ -114,6 +145,14 @@ pub struct ShoutPush<'s> {
 
 impl<'s> ShoutPush<'s> {
     /// A push with only a body.
+    ///
+    /// ```
+    /// use phx_codec::encode::WriteJson;
+    /// use phx_codec::outgoing::ShoutPush;
+    /// let mut out = heapless::Vec::<u8, 64>::new();
+    /// ShoutPush::new("hi".into()).write_json(&mut out).unwrap();
+    /// assert_eq!(&out[..], br#"{"body":"hi"}"#);
+    /// ```
     pub const fn new(body: JsonStr<'s>) -> Self {
         Self {
             body,
@@ -148,6 +187,14 @@ impl WriteJson for ShoutPush<'_> {
 
 /// A reply: `{"response": .., "status": ..}`, keys in Jason's (alphabetical) order, as Phoenix
 /// writes it.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::{message::ReplyStatus, outgoing::{Reason, ReplyPayload}};
+/// let mut out = heapless::Vec::<u8, 96>::new();
+/// ReplyPayload { status: ReplyStatus::Error, response: Reason { reason: "unauthorized".into() } }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"response":{"reason":"unauthorized"},"status":"error"}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplyPayload<'s, R> {
     /// `ok`, `error` or another status.
@@ -166,6 +213,14 @@ impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
 }
 
 /// `{"reason": ..}`: a `phx_error` payload, or an error reply's response.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::Reason;
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// Reason { reason: "channel_crash".into() }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"reason":"channel_crash"}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reason<'s> {
     /// `"unauthorized"`, `"unmatched topic"`, `"channel_crash"`...
@@ -181,6 +236,14 @@ impl WriteJson for Reason<'_> {
 }
 
 /// The `read` push: `{"conversation_id": ..}`.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::ReadPayload;
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// ReadPayload { conversation_id: "5c9b".into() }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"conversation_id":"5c9b"}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadPayload<'s> {
     /// The conversation read.
@@ -196,6 +259,14 @@ impl WriteJson for ReadPayload<'_> {
 }
 
 /// `{"id": ..}`: the `conversation:created` payload.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::IdPayload;
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// IdPayload { id: "5c9b".into() }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"id":"5c9b"}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IdPayload<'s> {
     /// The id.
@@ -243,6 +314,14 @@ fn write_unquoted<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), E
 
 /// One presence meta, written with its keys in Jason's (alphabetical) order:
 /// `customer_id`, `online_at`, `phx_ref`, `phx_ref_prev`, `user_id`; unset ones left out.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::MetaPayload;
+/// let mut out = heapless::Vec::<u8, 96>::new();
+/// MetaPayload { phx_ref: "F1".into(), phx_ref_prev: None, online_at: Some("1732460000".into()), user_id: Some(7), customer_id: None }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"online_at":"1732460000","phx_ref":"F1","user_id":7}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MetaPayload<'s> {
     /// The presence's ref.
@@ -270,6 +349,15 @@ impl WriteJson for MetaPayload<'_> {
 }
 
 /// A presence map `{KEY: {"metas": [..]}, ..}` over caller-provided entries.
+///
+/// ```
+/// use phx_codec::{encode::WriteJson, outgoing::{MetaPayload, PresenceMap}, presence::PresenceKey};
+/// let meta = MetaPayload { phx_ref: "F1".into(), phx_ref_prev: None, online_at: None, user_id: Some(7), customer_id: None };
+/// let entries = [(PresenceKey::User(7), &[meta][..])];
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// PresenceMap(&entries).write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"user:7":{"metas":[{"phx_ref":"F1","user_id":7}]}}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresenceMap<'s>(pub &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])]);
 
@@ -290,6 +378,13 @@ impl WriteJson for PresenceMap<'_> {
 }
 
 /// The `presence_state` payload: a [`PresenceMap`].
+///
+/// ```
+/// use phx_codec::{encode::WriteJson, outgoing::PresenceStatePayload};
+/// let mut out = heapless::Vec::<u8, 8>::new();
+/// PresenceStatePayload { entries: &[] }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], b"{}");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresenceStatePayload<'s> {
     /// Every key present, with its metas.
@@ -303,6 +398,13 @@ impl WriteJson for PresenceStatePayload<'_> {
 }
 
 /// The `presence_diff` payload: `{"joins": {..}, "leaves": {..}}` (both always written).
+///
+/// ```
+/// use phx_codec::{encode::WriteJson, outgoing::PresenceDiffPayload};
+/// let mut out = heapless::Vec::<u8, 32>::new();
+/// PresenceDiffPayload { joins: &[], leaves: &[] }.write_json(&mut out).unwrap();
+/// assert_eq!(&out[..], br#"{"joins":{},"leaves":{}}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresenceDiffPayload<'s> {
     /// Keys that joined or updated.
@@ -324,6 +426,14 @@ impl WriteJson for PresenceDiffPayload<'_> {
 /// [`Frame::encode_v2`](crate::Frame::encode_v2) and
 /// [`Frame::encode_v1`](crate::Frame::encode_v1). Encoding checks the room first, so a
 /// failed encode writes nothing.
+///
+/// ```
+/// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+/// let heartbeat = OutgoingFrame { join_ref: None, reference: Some("12"), topic: "phoenix", event: "heartbeat", payload: EmptyObject };
+/// let mut buf = [0u8; 64];
+/// let n = heartbeat.encode_v2(&mut phx_codec::encode::SliceSink::new(&mut buf)).unwrap();
+/// assert_eq!(&buf[..n], br#"[null,"12","phoenix","heartbeat",{}]"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutgoingFrame<'s, P: WriteJson> {
     /// The ref of the channel's `phx_join` (`None` for heartbeats and broadcasts).
@@ -350,24 +460,53 @@ impl<P: WriteJson> OutgoingFrame<'_, P> {
     }
 
     /// Writes the V2 array `[join_ref, ref, topic, event, payload]`; returns the bytes written.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{OutgoingFrame, ReadPayload};
+    /// let read = OutgoingFrame { join_ref: Some("3"), reference: Some("9"), topic: "notification:1", event: "read",
+    ///     payload: ReadPayload { conversation_id: "5c9b".into() } };
+    /// let mut out = heapless::Vec::<u8, 96>::new();
+    /// read.encode_v2(&mut out).unwrap();
+    /// assert_eq!(&out[..], br#"["3","9","notification:1","read",{"conversation_id":"5c9b"}]"#);
+    /// ```
     pub fn encode_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&OutV2(self), out)
     }
 
     /// Writes the V1 object `{"topic":..,"event":..,"payload":..,"ref":..[,"join_ref":..]}`;
     /// returns the bytes written.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+    /// let leave = OutgoingFrame { join_ref: Some("1"), reference: Some("4"), topic: "room:1", event: "phx_leave", payload: EmptyObject };
+    /// let mut out = heapless::Vec::<u8, 96>::new();
+    /// leave.encode_v1(&mut out).unwrap();
+    /// assert_eq!(&out[..], br#"{"topic":"room:1","event":"phx_leave","payload":{},"ref":"4","join_ref":"1"}"#);
+    /// ```
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&OutV1(self), out)
     }
 
     /// The exact length of [`encode_v2`](Self::encode_v2)'s output, or the error the
     /// payload's [`WriteJson`] returned while being measured.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+    /// let frame = OutgoingFrame { join_ref: None, reference: None, topic: "t", event: "e", payload: EmptyObject };
+    /// assert_eq!(frame.encoded_len_v2(), Ok(r#"[null,null,"t","e",{}]"#.len()));
+    /// ```
     pub fn encoded_len_v2(&self) -> Result<usize, EncodeError> {
         exact_len(&OutV2(self))
     }
 
     /// The exact length of [`encode_v1`](Self::encode_v1)'s output, or the error the
     /// payload's [`WriteJson`] returned while being measured.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+    /// let frame = OutgoingFrame { join_ref: None, reference: None, topic: "t", event: "e", payload: EmptyObject };
+    /// assert_eq!(frame.encoded_len_v1(), Ok(r#"{"topic":"t","event":"e","payload":{},"ref":null}"#.len()));
+    /// ```
     pub fn encoded_len_v1(&self) -> Result<usize, EncodeError> {
         exact_len(&OutV1(self))
     }

@@ -4,6 +4,15 @@
 
 /// Who sent a frame. Binary frames of kind 0 have a different layout in each direction, so
 /// every binary operation takes one; nothing guesses.
+///
+/// ```
+/// use phx_codec::{binary, Direction};
+/// // Kind 0 (push) has a ref when a client sends it, none when a server does.
+/// let bytes = b"\x00\x01\x01\x01\x01ab!e\xff";
+/// assert_eq!(binary::decode_binary(bytes, Direction::FromClient)?.reference().unwrap(), "b");
+/// assert_ne!(binary::decode_binary(bytes, Direction::FromServer)?.topic(), "!");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// Sent by a client (browser widget, dashboard, device) to the server.
@@ -21,6 +30,10 @@ impl Direction {
     }
 
     /// `"client"` or `"server"`: who sent it.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::Direction::FromClient.name(), "client");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::FromClient => "client",
@@ -30,6 +43,14 @@ impl Direction {
 }
 
 /// The serializer version a connection negotiated with `?vsn=`.
+///
+/// ```
+/// use phx_codec::{Decoder, Direction, Vsn};
+/// // From the socket URL's query: `/socket/websocket?vsn=2.0.0`.
+/// let vsn = Vsn::from_query(Some("2.0.0")).unwrap_or_default();
+/// let decoder = Decoder::new(vsn, Direction::FromClient);
+/// assert_eq!(decoder.vsn().as_str(), "2.0.0");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Vsn {
     /// `vsn=1.0.0` (or no `vsn`): JSON objects.
@@ -59,6 +80,10 @@ impl Vsn {
     }
 
     /// The value of the `vsn` query parameter.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::Vsn::V1.as_str(), "1.0.0");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::V1 => "1.0.0",
@@ -68,6 +93,14 @@ impl Vsn {
 }
 
 /// The three wire forms of a frame.
+///
+/// ```
+/// use phx_codec::{decode_text, Direction, WireFormat};
+/// let frame = decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
+/// let v1_len = frame.encoded_len(WireFormat::V1, Direction::FromClient).unwrap();
+/// assert_eq!(v1_len, r#"{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"1"}"#.len());
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WireFormat {
     /// V1 JSON object `{"topic":..,"event":..,"payload":..,"ref":..}`.
@@ -80,6 +113,10 @@ pub enum WireFormat {
 
 impl WireFormat {
     /// `"v1"`, `"v2"` or `"binary"`.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::WireFormat::Binary.name(), "binary");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::V1 => "v1",
@@ -90,6 +127,15 @@ impl WireFormat {
 }
 
 /// What a WebSocket delivers: a text message or a binary message.
+///
+/// ```
+/// use phx_codec::{Decoder, Direction, Vsn, WsMessage};
+/// let decoder = Decoder::new(Vsn::V2, Direction::FromServer);
+/// // Whatever the WebSocket library delivered, as bytes and a kind:
+/// let delivered = WsMessage::Binary(b"\x02\x01\x01te\x2a");
+/// assert_eq!(decoder.decode(delivered)?.payload(), phx_codec::Payload::Binary(b"*"));
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WsMessage<'a> {
     /// A text message (its bytes; UTF-8 is checked by the decoder).
