@@ -7,6 +7,15 @@ use crate::string::JsonStr;
 
 typed_object! {
     /// An agent, as embedded in a message (`"object": "user"`).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// let user = shout.user().unwrap();
+    /// assert_eq!((user.id(), user.email().unwrap()), (Some(7), "a@b.c".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct User in "user." {
         /// The user's id (an integer).
         id: Int = "id",
@@ -33,6 +42,14 @@ typed_object! {
 
 typed_object! {
     /// A customer, as embedded in a message (`"object": "customer"`).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert_eq!(shout.customer().unwrap().name().unwrap(), "Ann");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct Customer in "customer." {
         /// The customer's id (UUID).
         id: Str = "id",
@@ -73,6 +90,15 @@ typed_object! {
 
 typed_object! {
     /// A file attached to a message (`"object": "file"`).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// let file = shout.attachments().next().unwrap();
+    /// assert_eq!(file.filename().unwrap(), "a.png");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct Attachment in "attachments[]." {
         /// The file's id.
         id: Id = "id",
@@ -91,6 +117,16 @@ typed_object! {
     /// `shout`: a chat message, either the client's push (`body`, `customer_id`, `sent_at`,
     /// `file_ids`...) or the server's formatted message (`id`, `user`, `customer`,
     /// `attachments`...). Every field is optional: a server may re-broadcast the raw push.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert_eq!(shout.body().unwrap(), "Hi");
+    /// assert!(shout.is_from_agent() && !shout.is_bot());
+    /// assert_eq!(shout.mentioned_user_ids().collect::<Vec<_>>(), [8, 9]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct Shout in "" {
         /// The message id (UUID).
         id: Str = "id",
@@ -137,16 +173,40 @@ typed_object! {
 
 impl Shout<'_> {
     /// Written by a customer: `customer_id` is set.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,"1","conversation:9","shout",{"body":"Hi","customer_id":"c1"}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert!(shout.is_from_customer());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_from_customer(&self) -> bool {
         self.customer_id.is_present()
     }
 
     /// Written by an agent: `user_id` is set.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"body":"Hi","user_id":7}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert!(shout.is_from_agent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_from_agent(&self) -> bool {
         self.user_id.is_present()
     }
 
     /// Written by a bot: `type` is `"bot"`.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"body":"Hi","type":"bot"}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert!(shout.is_bot());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_bot(&self) -> bool {
         self.message_type().is_some_and(|t| t == "bot")
     }
@@ -154,6 +214,14 @@ impl Shout<'_> {
 
 typed_object! {
     /// `read` payload: an agent read a conversation.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"["2","5","notification:a1","read",{"conversation_id":"5c9b"}]"#)?;
+    /// let Message::Read(read) = frame.message()? else { unreachable!() };
+    /// assert_eq!(read.conversation_id().unwrap(), "5c9b");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct Read in "" {
         /// The conversation read.
         conversation_id: Str = "conversation_id",
@@ -161,6 +229,15 @@ typed_object! {
 }
 
 /// A message's attachments, walked lazily. Created by [`Shout::attachments`].
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message};
+/// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+/// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+/// let ids: Vec<_> = shout.attachments().filter_map(|a| a.id()).collect();
+/// assert_eq!(ids, [phx_codec::message::FileId::Int(3)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Attachments<'a> {
     pub(crate) items: Option<ArrayItems<'a>>,

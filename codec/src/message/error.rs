@@ -5,6 +5,14 @@ use core::fmt;
 use crate::raw::JsonKind;
 
 /// What was wrong with a payload. See [`MessageError`] for where.
+///
+/// ```
+/// use phx_codec::{decode_text, message::MessageErrorKind};
+/// let frame = decode_text(br#"[null,null,"t","shout",[1]]"#)?;
+/// assert_eq!(frame.message().unwrap_err().kind,
+///     MessageErrorKind::PayloadNotObject { found: phx_codec::JsonKind::Array });
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageErrorKind {
@@ -39,6 +47,10 @@ pub enum MessageErrorKind {
 impl MessageErrorKind {
     /// A stable snake_case name for the kind (`"wrong_type"`, `"not_an_integer"`,
     /// `"payload_not_object"`, `"binary_payload"`, `"too_large"`).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::message::MessageErrorKind::TooLarge.name(), "too_large");
+    /// ```
     pub const fn name(&self) -> &'static str {
         match self {
             Self::WrongType { .. } => "wrong_type",

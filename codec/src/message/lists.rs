@@ -4,6 +4,16 @@ use crate::raw::{ArrayItems, RawJson};
 use crate::string::JsonStr;
 
 /// A file id: Papercups writes integers; strings are accepted too.
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message};
+/// let frame = decode_text(br#"[null,"1","conversation:9","shout",{"body":"","file_ids":[3,"f4"]}]"#)?;
+/// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+/// use phx_codec::message::FileId;
+/// let ids: Vec<_> = shout.file_ids().collect();
+/// assert_eq!(ids, [FileId::Int(3), FileId::Str("f4".into())]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(untagged))]
 pub enum FileId<'a> {
@@ -24,6 +34,14 @@ impl<'a> FileId<'a> {
 }
 
 /// The ids of an array such as `file_ids`, walked lazily. Created by [`Shout::file_ids`](crate::message::Shout::file_ids).
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message};
+/// let frame = decode_text(br#"[null,"1","conversation:9","shout",{"body":"","file_ids":[1,2]}]"#)?;
+/// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+/// assert_eq!(shout.file_ids().count(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct FileIds<'a> {
     pub(crate) items: Option<ArrayItems<'a>>,
@@ -44,6 +62,14 @@ impl<'a> Iterator for FileIds<'a> {
 
 /// The integers of an array such as `mentioned_user_ids`, walked lazily. Created by
 /// [`Shout::mentioned_user_ids`](crate::message::Shout::mentioned_user_ids).
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message};
+/// let frame = decode_text(br#"[null,"1","notification:a","shout",{"body":"","mentioned_user_ids":[8]}]"#)?;
+/// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+/// assert_eq!(shout.mentioned_user_ids().sum::<i64>(), 8);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Integers<'a> {
     pub(crate) items: Option<ArrayItems<'a>>,

@@ -135,6 +135,15 @@ impl<'a> Frame<'a> {
     /// payload has another value, or when it needs JSON and the payload is binary. Messages
     /// without fields (`phx_leave`, `phx_close`, `heartbeat`, `messages:seen`, `session:*`)
     /// and [`Message::Other`] never fail. See the [module docs](crate::message) for the rules.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"t","shout",{"body":5}]"#)?;
+    /// assert!(frame.message().is_err()); // a known field with the wrong type
+    /// let other = decode_text(br#"[null,null,"t","typing",{}]"#)?;
+    /// assert_eq!(other.message()?, Message::Other);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn message(&self) -> Result<Message<'a>, MessageError> {
         Ok(match self.event_kind() {
             Event::Join => Message::Join(Join::from_frame(self)?),
