@@ -99,6 +99,14 @@ impl TrackedMeta {
     /// A meta from a JSON object (anything else is refused). A `phx_ref` that is missing or
     /// not a string counts as absent; absent refs compare equal to each other, as `undefined`
     /// does in the JS client.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::TrackedMeta;
+    /// let meta = TrackedMeta::from_value(serde_json::json!({"phx_ref": "F1", "user_id": 7}))?;
+    /// assert_eq!(meta.phx_ref(), Some("F1"));
+    /// assert!(TrackedMeta::from_value(serde_json::json!([1])).is_err());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn from_value(value: Value) -> Result<Self, Error> {
         match value {
             Value::Object(fields) => Ok(Self::from_fields(fields)),
@@ -132,21 +140,45 @@ impl TrackedMeta {
     }
 
     /// The `phx_ref` identifying this meta.
+    ///
+    /// ```
+    /// let meta = phx_codec_std::presence::TrackedMeta::from_value(serde_json::json!({"phx_ref": 5}))?;
+    /// assert_eq!(meta.phx_ref(), None); // not a string: absent, as `undefined` in the JS client
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn phx_ref(&self) -> Option<&str> {
         self.phx_ref.as_deref()
     }
 
     /// The `phx_ref_prev` of an update (the ref this meta replaces).
+    ///
+    /// ```
+    /// let meta = phx_codec_std::presence::TrackedMeta::from_value(serde_json::json!({"phx_ref": "B", "phx_ref_prev": "A"}))?;
+    /// assert_eq!(meta.phx_ref_prev(), Some("A"));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn phx_ref_prev(&self) -> Option<&str> {
         self.fields.get("phx_ref_prev").and_then(Value::as_str)
     }
 
     /// A field of the meta.
+    ///
+    /// ```
+    /// let meta = phx_codec_std::presence::TrackedMeta::from_value(serde_json::json!({"online_at": "1605000000"}))?;
+    /// assert_eq!(meta.get("online_at").and_then(|v| v.as_str()), Some("1605000000"));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.fields.get(key)
     }
 
     /// All fields, `phx_ref` included.
+    ///
+    /// ```
+    /// let meta = phx_codec_std::presence::TrackedMeta::from_value(serde_json::json!({"phx_ref": "A", "n": 1}))?;
+    /// assert_eq!(meta.fields().len(), 2);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn fields(&self) -> &Map<String, Value> {
         &self.fields
     }
@@ -154,6 +186,13 @@ impl TrackedMeta {
 
 /// Presence entries by key (`"user:7"`, `"customer:<uuid>"`), each with its metas in order
 /// (see [`presence_map`] for an example).
+///
+/// ```
+/// let map: phx_codec_std::presence::PresenceMap =
+///     phx_codec_std::presence::presence_map(serde_json::json!({"user:1": {"metas": []}}))?;
+/// assert!(map["user:1"].is_empty());
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
 pub type PresenceMap = BTreeMap<String, Vec<TrackedMeta>>;
 
 /// A `presence_diff` payload: metas joining and leaving, by key.
@@ -176,6 +215,14 @@ pub struct TrackedDiff {
 impl TrackedDiff {
     /// Reads `{"joins": {KEY: {"metas": [...]}}, "leaves": {...}}`. Phoenix always sends both
     /// members; a missing one is read as empty.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::TrackedDiff;
+    /// let diff = TrackedDiff::from_value(serde_json::json!({"joins": {"user:1": {"metas": [{"phx_ref": "A"}]}}}))?;
+    /// assert_eq!(diff.joins.len(), 1);
+    /// assert!(diff.leaves.is_empty()); // missing: empty
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn from_value(value: Value) -> Result<Self, Error> {
         let Value::Object(mut members) = value else {
             return Err(Error::Presence("a presence_diff payload is not an object"));
@@ -286,6 +333,11 @@ pub struct PresenceTracker {
 
 impl PresenceTracker {
     /// An empty presence list waiting for its first state.
+    ///
+    /// ```
+    /// let presence = phx_codec_std::PresenceTracker::new();
+    /// assert!(presence.is_empty() && !presence.is_synced());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -340,6 +392,20 @@ impl PresenceTracker {
     }
 
     /// Applies a state (JS `syncState`), then the diffs held while waiting for it.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// // A new state: user:7 closed tab B, customer:c1 left.
+    /// let events = presence.sync_state(presence_map(serde_json::json!({"user:7": {"metas": [{"phx_ref": "A"}]}}))?);
+    /// assert_eq!(events.len(), 2);
+    /// assert_eq!(presence.keys().collect::<Vec<_>>(), ["user:7"]);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn sync_state(&mut self, new_state: PresenceMap) -> Vec<PresenceEvent> {
         let mut diff = TrackedDiff::default();
         for (key, metas) in &self.state {
@@ -383,6 +449,20 @@ impl PresenceTracker {
 
     /// Applies a diff (JS `syncDiff`), or holds it when no state has arrived yet (then the
     /// returned list is empty).
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// use phx_codec_std::presence::TrackedDiff;
+    /// let leave = TrackedDiff::from_value(serde_json::json!({"joins": {}, "leaves": {"customer:c1": {"metas": [{"phx_ref": "C"}]}}}))?;
+    /// presence.sync_diff(leave);
+    /// assert!(!presence.is_online("customer:c1"));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn sync_diff(&mut self, diff: TrackedDiff) -> Vec<PresenceEvent> {
         if self.synced {
             self.apply_diff(diff)
@@ -431,56 +511,174 @@ impl PresenceTracker {
 
     /// The channel was joined again (a new join ref): diffs are held again until the next
     /// state, as the JS client does. The current list stays as the base of that state's diff.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// presence.rejoining();
+    /// assert!(!presence.is_synced());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn rejoining(&mut self) {
         self.synced = false;
     }
 
     /// Whether a state has been applied (and not [`rejoining`](Self::rejoining) since).
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert!(presence.is_synced());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn is_synced(&self) -> bool {
         self.synced
     }
 
     /// How many diffs are held waiting for a state.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{PresenceTracker, TrackedDiff};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_diff(TrackedDiff::default());
+    /// assert_eq!(presence.pending_diffs(), 1);
+    /// ```
     pub fn pending_diffs(&self) -> usize {
         self.pending.len()
     }
 
     /// The whole list.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert_eq!(presence.map()["user:7"].len(), 2);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn map(&self) -> &PresenceMap {
         &self.state
     }
 
     /// The metas of `key`, if present.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert_eq!(presence.get("user:7").unwrap()[1].phx_ref(), Some("B"));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn get(&self, key: &str) -> Option<&[TrackedMeta]> {
         self.state.get(key).map(Vec::as_slice)
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert!(presence.is_online("customer:c1") && !presence.is_online("user:8"));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn is_online(&self, key: &str) -> bool {
         self.state.contains_key(key)
     }
 
     /// The present keys, in order.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert_eq!(presence.keys().collect::<Vec<_>>(), ["customer:c1", "user:7"]);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.state.keys().map(String::as_str)
     }
 
     /// The ids of present Papercups agents (keys `user:{id}`), in key order.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert_eq!(presence.users().collect::<Vec<_>>(), ["7"]);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn users(&self) -> impl Iterator<Item = &str> {
         self.keys().filter_map(|k| k.strip_prefix("user:"))
     }
 
     /// The ids of present Papercups customers (keys `customer:{uuid}`), in key order.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert_eq!(presence.customers().collect::<Vec<_>>(), ["c1"]);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn customers(&self) -> impl Iterator<Item = &str> {
         self.keys().filter_map(|k| k.strip_prefix("customer:"))
     }
 
     /// How many keys are present.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert_eq!(presence.len(), 2);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.state.len()
     }
 
     /// Whether nobody is present.
+    ///
+    /// ```
+    /// use phx_codec_std::presence::{presence_map, PresenceTracker};
+    /// let mut presence = PresenceTracker::new();
+    /// presence.sync_state(presence_map(serde_json::json!({
+    ///     "user:7": {"metas": [{"phx_ref": "A"}, {"phx_ref": "B"}]},
+    ///     "customer:c1": {"metas": [{"phx_ref": "C"}]}
+    /// }))?);
+    /// assert!(!presence.is_empty());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.state.is_empty()
     }

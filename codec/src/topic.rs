@@ -13,6 +13,14 @@ use crate::frame::Frame;
 use crate::string::JsonStr;
 
 /// A topic, typed. Ids stay [`JsonStr`]s borrowed from the frame (escaped topics work).
+///
+/// ```
+/// use phx_codec::Topic;
+/// match Topic::parse("conversation:lobby:c1".into()) {
+///     Topic::ConversationLobby { customer_id } => assert_eq!(customer_id.unwrap(), "c1"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Topic<'a> {

@@ -318,14 +318,6 @@ impl<'a> PresenceState<'a> {
     /// assert!(PresenceState::parse(RawJson::parse(r#"{"user:1":[]}"#)?).is_err());
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
-    ///
-    /// ```
-    /// use phx_codec::{presence::PresenceDiff, RawJson};
-    /// let diff = PresenceDiff::parse(RawJson::parse(r#"{"joins":{},"leaves":{"user:1":{"metas":[]}}}"#)?)?;
-    /// assert_eq!(diff.leaves().count(), 1);
-    /// assert!(PresenceDiff::parse(RawJson::parse(r#"{"joins":[]}"#)?).is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
         if raw.kind() != JsonKind::Object {
             return Err(MessageError {
@@ -403,6 +395,14 @@ pub struct PresenceDiff<'a> {
 impl<'a> PresenceDiff<'a> {
     /// Reads and type-checks a `presence_diff` payload (it must be an object; `joins` and
     /// `leaves`, when present and not null, must be presence maps).
+    ///
+    /// ```
+    /// use phx_codec::{presence::PresenceDiff, RawJson};
+    /// let diff = PresenceDiff::parse(RawJson::parse(r#"{"joins":{},"leaves":{"user:1":{"metas":[]}}}"#)?)?;
+    /// assert_eq!(diff.leaves().count(), 1);
+    /// assert!(PresenceDiff::parse(RawJson::parse(r#"{"joins":[]}"#)?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
         let Some(members) = raw.members() else {
             return Err(MessageError {
