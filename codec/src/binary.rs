@@ -261,7 +261,7 @@ impl Frame<'_> {
     /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
     /// frame.encode_binary(Direction::FromServer, &mut out).unwrap();
     /// assert_eq!(out.written(), b"\x02\x06\x05room:1chunk\x01\x02");
-    /// assert_eq!(binary::decode_from_server(&out)?, frame);
+    /// assert_eq!(binary::decode_from_server(out.written())?, frame);
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn encode_binary<S: Sink + ?Sized>(
