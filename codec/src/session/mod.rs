@@ -1,0 +1,3 @@
+//! Sans-IO Phoenix socket sessions.
+
+pub mod server;
