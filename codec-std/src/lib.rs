@@ -36,6 +36,8 @@ use bytes::{Bytes, BytesMut};
 use phx_codec::{Direction, EncodeError, Frame, WireFormat};
 use serde::Deserialize;
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod encode;
 mod error;
 mod owned;
@@ -43,6 +45,7 @@ pub mod presence;
 mod shared;
 #[cfg(feature = "simd-json")]
 pub mod simd;
+pub mod transport;
 #[cfg(feature = "tungstenite")]
 pub mod ws;
 
