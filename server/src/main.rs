@@ -1,0 +1,3 @@
+//! The Papercups server binary (work in progress).
+
+fn main() {}
