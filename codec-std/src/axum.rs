@@ -63,13 +63,20 @@ pub fn message_from(kind: MessageKind, bytes: Bytes) -> Message {
 
 /// Encodes `frame` as the message a `vsn` connection carries it in (JSON as text, binary
 /// payloads as binary; binary on V1 fails with [`EncodeError::PayloadNotJson`]).
-pub fn to_message(frame: &Frame<'_>, vsn: Vsn, direction: Direction) -> Result<Message, EncodeError> {
+pub fn to_message(
+    frame: &Frame<'_>,
+    vsn: Vsn,
+    direction: Direction,
+) -> Result<Message, EncodeError> {
     let (kind, bytes) = encode_message(frame, vsn, direction)?;
     Ok(message_from(kind, bytes))
 }
 
 /// Decodes a received message, keeping its buffer: `Ok(None)` for ping, pong and close.
-pub fn from_message(message: Message, decoder: &Decoder) -> Result<Option<SharedFrame>, DecodeError> {
+pub fn from_message(
+    message: Message,
+    decoder: &Decoder,
+) -> Result<Option<SharedFrame>, DecodeError> {
     match message {
         Message::Text(text) => SharedFrame::from_text(Bytes::from(text), decoder).map(Some),
         Message::Binary(bytes) => SharedFrame::from_binary(bytes, decoder).map(Some),

@@ -289,22 +289,20 @@ impl Hub {
             .receive(now_ms, message, &mut self.scratch)
             .map_err(|e| match e {
                 phx_codec::session::server::ReceiveError::Close(reason) => reason,
-                _ => CloseReason::Internal,
+                phx_codec::session::server::ReceiveError::Output(_) => CloseReason::Internal,
             })?;
         for frame in got.frames(&self.scratch) {
             self.outbox
                 .push((id, Outgoing::Text(Bytes::copy_from_slice(frame))));
         }
         match got.event {
-            ServerEvent::Heartbeat => {}
             ServerEvent::Unmatched { topic, event } => {
                 eprintln!("conn {id}: {event} on unjoined topic {topic}");
             }
-            ServerEvent::Leave { topic, was_joined } => {
-                if was_joined {
-                    self.channel_gone(id, &topic.to_cow());
-                }
-            }
+            ServerEvent::Leave {
+                topic,
+                was_joined: true,
+            } => self.channel_gone(id, &topic.to_cow()),
             ServerEvent::Join(join) => self.join(id, now_ms, &join),
             ServerEvent::Push(push) => self.handle_in(id, now_ms, &push),
             _ => {}
@@ -666,7 +664,7 @@ impl Hub {
                     Some(user) => Sender::Agent(user),
                     None => Sender::Customer(joined),
                 };
-                self.shout(now_ms, &conversation.to_cow(), author, payload);
+                self.shout(now_ms, &conversation.to_cow(), &author, payload);
             }
             (Topic::Conversation { .. }, Event::MessagesSeen) => {
                 // Papercups marks the agents' messages seen and does not reply.
@@ -676,17 +674,14 @@ impl Hub {
                     .get("conversation_id")
                     .and_then(|c| c.as_json_str())
                     .map(JsonStr::into_string);
-                match (conversation, user_id) {
-                    (Some(conversation), Some(user)) => {
-                        self.reply(id, push, ReplyStatus::Ok, &EmptyObject);
-                        self.shout(now_ms, &conversation, Sender::Agent(user), payload);
-                    }
-                    _ => {
-                        let reason = Reason {
-                            reason: JsonStr::literal("conversation_id required"),
-                        };
-                        self.reply(id, push, ReplyStatus::Error, &reason);
-                    }
+                if let (Some(conversation), Some(user)) = (conversation, user_id) {
+                    self.reply(id, push, ReplyStatus::Ok, &EmptyObject);
+                    self.shout(now_ms, &conversation, &Sender::Agent(user), payload);
+                } else {
+                    let reason = Reason {
+                        reason: JsonStr::literal("conversation_id required"),
+                    };
+                    self.reply(id, push, ReplyStatus::Error, &reason);
                 }
             }
             (Topic::Notification { .. }, Event::Read) => {
@@ -705,7 +700,7 @@ impl Hub {
     /// Formats the pushed message and broadcasts it to the conversation and the account's
     /// notification topic. A payload that is not a message is re-broadcast as it came (as
     /// Papercups does when saving fails).
-    fn shout(&mut self, now_ms: u64, conversation_id: &str, sender: Sender, payload: RawJson<'_>) {
+    fn shout(&mut self, now_ms: u64, conversation_id: &str, sender: &Sender, payload: RawJson<'_>) {
         let conversation_topic = format!("conversation:{conversation_id}");
         let body = payload.get("body");
         let is_message = payload.kind() == JsonKind::Object
@@ -726,7 +721,7 @@ impl Hub {
         let created_at = iso8601(now_ms / 1000);
         let now_z = format!("{created_at}Z");
         let encoded = {
-            let author = match &sender {
+            let author = match sender {
                 // The payload's customer_id, else the one the channel joined with.
                 Sender::Customer(joined) => {
                     let id = customer_id.as_deref().or(joined.as_deref());

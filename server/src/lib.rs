@@ -7,4 +7,6 @@
 
 pub mod chat;
 pub mod hub;
+pub mod net;
+pub mod queue;
 pub mod roster;

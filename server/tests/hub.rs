@@ -1,4 +1,5 @@
 //! The hub without sockets: what each connection is sent, frame by frame.
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)] // test helpers panic by design
 
 use std::collections::HashMap;
 
@@ -62,7 +63,7 @@ impl World {
             .into_iter()
             .map(|m| match m {
                 Outgoing::Text(t) => String::from_utf8(t.to_vec()).unwrap(),
-                other => panic!("expected text, got {other:?}"),
+                other @ Outgoing::Binary(_) => panic!("expected text, got {other:?}"),
             })
             .collect()
     }
