@@ -40,6 +40,8 @@ use serde::Deserialize;
 pub mod axum;
 mod encode;
 mod error;
+#[cfg(feature = "fastwebsockets")]
+pub mod fastwebsockets;
 mod owned;
 pub mod presence;
 mod shared;
