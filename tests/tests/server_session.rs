@@ -411,3 +411,81 @@ fn server_side_close_and_error_end_the_channel() {
     assert_eq!(s.topics().count(), 0);
     assert_eq!(s.close_channel("a", &mut out), Err(SendError::NotJoined));
 }
+
+fn read_data(file: &str) -> serde_json::Value {
+    let path = format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
+}
+
+#[test]
+fn vsn_vectors_decide_as_phoenix() {
+    use phx_codec::session::server::{VsnRejection, negotiate_vsn};
+    let cases = read_data("vsn.json");
+    let cases = cases.as_array().expect("an array");
+    assert!(cases.len() >= 7);
+    for case in cases {
+        let vsn = case["vsn"].as_str();
+        let got = negotiate_vsn(vsn);
+        match case["decision"].as_str() {
+            Some("v2") => assert_eq!(got, Ok(Vsn::V2), "{case}"),
+            Some("v1") => assert_eq!(got, Ok(Vsn::V1), "{case}"),
+            Some("refuse") => {
+                assert!(got.is_err(), "{case}");
+                assert_eq!(
+                    case["http_status"].as_u64(),
+                    Some(u64::from(VsnRejection::HTTP_STATUS)),
+                    "{case}"
+                );
+            }
+            other => panic!("unknown decision {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn lenient_vectors_accept_extra_elements_only_when_asked() {
+    let cases = read_data("lenient.json");
+    for case in cases.as_array().expect("an array") {
+        let frame = case["frame"].as_str().expect("frame");
+        let limits = DecodeLimits::new()
+            .with_extra_elements_allowed(case["lenient"].as_bool().expect("lenient"));
+        let got = phx_codec::decode_text_with(frame.as_bytes(), &limits);
+        if case["valid"].as_bool() == Some(true) {
+            let frame = got.unwrap_or_else(|e| panic!("{case}: {e}"));
+            let decoded = &case["decoded"];
+            assert_eq!(
+                frame.join_ref().map(|s| s.into_string()).as_deref(),
+                decoded["join_ref"].as_str()
+            );
+            assert_eq!(
+                frame.reference().map(|s| s.into_string()).as_deref(),
+                decoded["ref"].as_str()
+            );
+            assert_eq!(frame.topic(), decoded["topic"].as_str().expect("topic"));
+            assert_eq!(frame.event(), decoded["event"].as_str().expect("event"));
+            let payload: serde_json::Value =
+                serde_json::from_str(frame.payload_json().expect("json").as_str())
+                    .expect("payload");
+            assert_eq!(payload, decoded["payload"], "{case}");
+        } else {
+            let err = got.expect_err("an invalid case");
+            assert_eq!(
+                err.kind.name(),
+                case["error"].as_str().expect("error"),
+                "{case}"
+            );
+        }
+    }
+    // The same six-element frame through a server session with lenient limits is a push.
+    let mut s =
+        Session::new(Vsn::V2, 0).with_limits(DecodeLimits::new().with_extra_elements_allowed(true));
+    let mut out = [0u8; 256];
+    let (_, event) = feed(
+        &mut s,
+        0,
+        r#"[null,"1","phoenix","heartbeat",{},{}]"#,
+        &mut out,
+    );
+    assert!(matches!(event, ServerEvent::Heartbeat));
+}
