@@ -455,11 +455,17 @@ fn lenient_vectors_accept_extra_elements_only_when_asked() {
             let frame = got.unwrap_or_else(|e| panic!("{case}: {e}"));
             let decoded = &case["decoded"];
             assert_eq!(
-                frame.join_ref().map(|s| s.into_string()).as_deref(),
+                frame
+                    .join_ref()
+                    .map(phx_codec::JsonStr::into_string)
+                    .as_deref(),
                 decoded["join_ref"].as_str()
             );
             assert_eq!(
-                frame.reference().map(|s| s.into_string()).as_deref(),
+                frame
+                    .reference()
+                    .map(phx_codec::JsonStr::into_string)
+                    .as_deref(),
                 decoded["ref"].as_str()
             );
             assert_eq!(frame.topic(), decoded["topic"].as_str().expect("topic"));
