@@ -52,15 +52,32 @@ use crate::{
 
 /// Phoenix's default WebSocket `timeout`: a connection with no inbound message for this long
 /// is closed (Papercups sets 45 000).
+///
+/// ```
+/// use phx_codec::{Vsn, session::server::{DEFAULT_IDLE_TIMEOUT_MS, ServerSession}};
+/// let session: ServerSession<1> = ServerSession::new(Vsn::V2, 0);
+/// assert_eq!(session.next_deadline_ms(), DEFAULT_IDLE_TIMEOUT_MS);
+/// ```
 pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 60_000;
 
 /// The topic every socket talks to without joining (`heartbeat`).
+///
+/// ```
+/// assert_eq!(phx_codec::session::server::PHOENIX_TOPIC, "phoenix");
+/// ```
 pub const PHOENIX_TOPIC: &str = "phoenix";
 
 // --- vsn negotiation ------------------------------------------------------------------------
 
 /// Why a `vsn` query parameter was refused. Phoenix answers both with HTTP 403 and no upgrade
 /// ([`VsnRejection::HTTP_STATUS`]).
+///
+/// ```
+/// use phx_codec::session::server::{negotiate_vsn, VsnRejection};
+/// let refused = negotiate_vsn(Some("2.1.0")).unwrap_err();
+/// assert_eq!(refused, VsnRejection::Unsupported);
+/// assert_eq!(refused.to_string(), "vsn matches neither ~> 2.0.0 nor ~> 1.0.0");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VsnRejection {
     /// Not a version string (`"2"`, `"abc"`, `"2.0.0.0"`, leading zeros...).
@@ -71,6 +88,10 @@ pub enum VsnRejection {
 
 impl VsnRejection {
     /// The HTTP status Phoenix refuses the upgrade with.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::session::server::VsnRejection::HTTP_STATUS, 403);
+    /// ```
     pub const HTTP_STATUS: u16 = 403;
 }
 
@@ -177,6 +198,12 @@ fn identifiers_ok(list: &str, numeric_rule: bool) -> bool {
 // --- close codes ----------------------------------------------------------------------------
 
 /// A WebSocket close code (RFC 6455 §7.4.1) a server uses.
+///
+/// ```
+/// use phx_codec::session::server::CloseCode;
+/// assert_eq!(CloseCode::InvalidPayload.code(), 1007);
+/// assert_eq!(CloseCode::PolicyViolation.code(), 1008);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloseCode {
@@ -221,6 +248,13 @@ impl CloseCode {
 }
 
 /// Why the server closes a connection; [`close_code`](Self::close_code) is the code to send.
+///
+/// ```
+/// use phx_codec::session::server::{CloseCode, CloseReason};
+/// assert_eq!(CloseReason::Idle.close_code(), CloseCode::Normal);
+/// assert_eq!(CloseReason::TooBig.close_code().code(), 1009);
+/// assert_eq!(CloseReason::Stalled.text(), "not reading");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CloseReason {
@@ -261,6 +295,11 @@ impl CloseReason {
     }
 
     /// The WebSocket close code.
+    ///
+    /// ```
+    /// use phx_codec::session::server::CloseReason;
+    /// assert_eq!(CloseReason::InvalidUtf8.close_code().code(), 1007);
+    /// ```
     pub const fn close_code(&self) -> CloseCode {
         match self {
             Self::Idle => CloseCode::Normal,
@@ -273,6 +312,10 @@ impl CloseReason {
     }
 
     /// A short text for the close frame's reason (at most 123 bytes, as RFC 6455 allows).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::session::server::CloseReason::Idle.text(), "idle");
+    /// ```
     pub const fn text(&self) -> &'static str {
         match self {
             Self::Idle => "idle",
@@ -298,6 +341,15 @@ impl fmt::Display for CloseReason {
 // --- errors ---------------------------------------------------------------------------------
 
 /// Why [`ServerSession::receive`] failed.
+///
+/// ```
+/// use phx_codec::{Vsn, WsMessage};
+/// use phx_codec::session::server::{ReceiveError, ServerSession};
+/// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let err = session.receive(0, WsMessage::Text(b"[1,"), &mut [0u8; 64]).unwrap_err();
+/// assert!(matches!(err, ReceiveError::Close(_)));
+/// assert_eq!(err.close_code().code(), 1011);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReceiveError {
     /// The message must close the connection (`reason.close_code()`).
@@ -308,6 +360,13 @@ pub enum ReceiveError {
 
 impl ReceiveError {
     /// The close code to send: the reason's, or 1011 when the output did not fit.
+    ///
+    /// ```
+    /// use phx_codec::EncodeError;
+    /// use phx_codec::session::server::ReceiveError;
+    /// let err = ReceiveError::Output(EncodeError::BufferTooSmall { needed: 9, available: 1 });
+    /// assert_eq!(err.close_code().code(), 1011);
+    /// ```
     pub const fn close_code(&self) -> CloseCode {
         match self {
             Self::Close(reason) => reason.close_code(),
@@ -328,6 +387,14 @@ impl fmt::Display for ReceiveError {
 impl core::error::Error for ReceiveError {}
 
 /// Why a reply, push or channel operation was not written.
+///
+/// ```
+/// use phx_codec::{Vsn, outgoing::EmptyObject};
+/// use phx_codec::session::server::{SendError, ServerSession};
+/// let session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let err = session.push("room:1", "e", &EmptyObject, &mut [0u8; 64]).unwrap_err();
+/// assert_eq!(err, SendError::NotJoined);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SendError {
@@ -394,6 +461,23 @@ impl<'a> ReplyTo<'a> {
 
 /// A `phx_join` for the application to [accept](ServerSession::accept_join) or
 /// [refuse](ServerSession::refuse_join).
+///
+/// ```
+/// use phx_codec::{Vsn, WsMessage};
+/// use phx_codec::outgoing::EmptyObject;
+/// use phx_codec::session::server::{ServerEvent, ServerSession};
+/// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let mut out = [0u8; 256];
+/// let got = session.receive(0, WsMessage::Text(br#"["3","3","conversation:c","phx_join",{"customer_id":"cus"}]"#), &mut out)?;
+/// let ServerEvent::Join(join) = got.event else { unreachable!() };
+/// assert_eq!(join.topic(), "conversation:c");
+/// assert_eq!(join.join_ref().unwrap(), "3");
+/// assert_eq!(join.reference().unwrap(), "3");
+/// assert!(join.params().as_json().is_some());
+/// assert_eq!(join.frame().payload_get("customer_id").unwrap().as_json_str().unwrap(), "cus");
+/// assert!(!join.replaced_channel());
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct JoinRequest<'a> {
     frame: Frame<'a>,
@@ -435,6 +519,25 @@ impl<'a> JoinRequest<'a> {
 
 /// A push on a joined channel (any event but `phx_join`/`phx_leave`): reply now, later (keep
 /// [`reply_to`](Self::reply_to)'s strings) or never.
+///
+/// ```
+/// use phx_codec::{Vsn, WsMessage};
+/// use phx_codec::outgoing::EmptyObject;
+/// use phx_codec::session::server::{ServerEvent, ServerSession};
+/// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let mut out = [0u8; 256];
+/// let got = session.receive(0, WsMessage::Text(br#"["1","1","room:1","phx_join",{}]"#), &mut out)?;
+/// let ServerEvent::Join(join) = got.event else { unreachable!() };
+/// session.accept_join(&join, &EmptyObject, &mut out)?;
+/// let got = session.receive(0, WsMessage::Text(br#"["1","5","room:1","shout",{"body":"hi"}]"#), &mut out)?;
+/// let ServerEvent::Push(push) = got.event else { unreachable!() };
+/// assert_eq!((push.topic(), push.event()), ("room:1".into(), "shout".into()));
+/// assert_eq!(push.reference().unwrap(), "5");
+/// assert!(push.payload().as_json().is_some());
+/// assert_eq!(push.frame().payload_get("body").unwrap().as_json_str().unwrap(), "hi");
+/// assert_eq!(push.reply_to().reference.unwrap(), "5");
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct PushRequest<'a> {
     frame: Frame<'a>,
@@ -477,6 +580,18 @@ impl<'a> PushRequest<'a> {
 }
 
 /// What a received message meant, once the session answered what it answers itself.
+///
+/// ```
+/// use phx_codec::{Vsn, WsMessage};
+/// use phx_codec::outgoing::EmptyObject;
+/// use phx_codec::session::server::{ServerEvent, ServerSession};
+/// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let mut out = [0u8; 256];
+/// let got = session.receive(0, WsMessage::Text(br#"[null,"9","room:1","phx_leave",{}]"#), &mut out)?;
+/// assert!(matches!(got.event, ServerEvent::Leave { was_joined: false, .. }));
+/// assert_eq!(got.answers.len(), 1); // ok {} even when nothing was joined
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub enum ServerEvent<'a> {
@@ -505,6 +620,17 @@ pub enum ServerEvent<'a> {
 
 /// The session's own answer to a received message: up to two text frames written one after
 /// the other into the caller's buffer. Send each, in order, as a WebSocket text message.
+///
+/// ```
+/// use phx_codec::{Vsn, WsMessage};
+/// use phx_codec::outgoing::EmptyObject;
+/// use phx_codec::session::server::{ServerEvent, ServerSession};
+/// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let mut out = [0u8; 256];
+/// let got = session.receive(0, WsMessage::Text(br#"["1","1","t","phx_join",{}]"#), &mut out)?;
+/// assert!(got.answers.is_empty());
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Answers {
     ends: [usize; 2],
@@ -532,7 +658,18 @@ impl Answers {
     }
 }
 
-/// What [`ServerSession::receive`] returns.
+/// What [`ServerSession::receive`] returns: the event and the answers already written.
+///
+/// ```
+/// use phx_codec::{Vsn, WsMessage};
+/// use phx_codec::outgoing::EmptyObject;
+/// use phx_codec::session::server::{ServerEvent, ServerSession};
+/// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+/// let mut out = [0u8; 256];
+/// let got = session.receive(0, WsMessage::Text(br#"[null,"1","phoenix","heartbeat",{}]"#), &mut out)?;
+/// assert_eq!(got.frames(&out).count(), 1);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Received<'a> {
     /// What the message meant.
@@ -558,6 +695,14 @@ struct Channel<const TOPIC: usize, const REF: usize> {
 /// One connection's server state: its serializer, joined channels (up to `CHANNELS`, topics
 /// up to `TOPIC` bytes, join refs up to `REF` bytes) and idle timer. See the
 /// [module docs](self).
+///
+/// ```
+/// use phx_codec::{Vsn, session::server::ServerSession};
+/// // 16 channels, topics up to 128 bytes, join refs up to 32 bytes (the defaults).
+/// let session: ServerSession<16> = ServerSession::new(Vsn::V1, 0);
+/// assert_eq!(session.vsn(), Vsn::V1);
+/// assert_eq!(session.limits().max_depth(), phx_codec::DecodeLimits::DEFAULT_MAX_DEPTH);
+/// ```
 pub struct ServerSession<const CHANNELS: usize, const TOPIC: usize = 128, const REF: usize = 32> {
     decoder: Decoder,
     channels: heapless::Vec<Channel<TOPIC, REF>, CHANNELS>,
@@ -671,6 +816,22 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
     }
 
     /// Whether a channel is joined on `topic` (a broadcast on it goes to this connection).
+    ///
+    /// ```
+    /// use phx_codec::{Vsn, WsMessage};
+    /// use phx_codec::outgoing::EmptyObject;
+    /// use phx_codec::session::server::{ServerEvent, ServerSession};
+    /// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+    /// let mut out = [0u8; 256];
+    /// let got = session.receive(0, WsMessage::Text(br#"["7","7","room:1","phx_join",{}]"#), &mut out)?;
+    /// let ServerEvent::Join(join) = got.event else { unreachable!() };
+    /// assert!(!session.is_joined("room:1"));
+    /// session.accept_join(&join, &EmptyObject, &mut out)?;
+    /// assert!(session.is_joined("room:1"));
+    /// assert_eq!(session.join_ref("room:1"), Some(Some("7")));
+    /// assert_eq!(session.join_ref("room:2"), None);
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
     pub fn is_joined(&self, topic: &str) -> bool {
         self.find(JsonStr::literal(topic)).is_some()
     }
@@ -802,6 +963,22 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
     /// `response` is written into `out` (send it as a text message); returns its length.
     /// Fails without joining when the session is full or the topic or ref is too long to
     /// store: refuse the join instead.
+    ///
+    /// ```
+    /// use phx_codec::{Vsn, WsMessage};
+    /// use phx_codec::session::server::{SendError, ServerEvent, ServerSession};
+    /// // Room for one channel only.
+    /// let mut session: ServerSession<1> = ServerSession::new(Vsn::V2, 0);
+    /// let mut out = [0u8; 256];
+    /// for (text, joined) in [(&br#"["1","1","a","phx_join",{}]"#[..], true), (&br#"["2","2","b","phx_join",{}]"#[..], false)] {
+    ///     let got = session.receive(0, WsMessage::Text(text), &mut out)?;
+    ///     let ServerEvent::Join(join) = got.event else { unreachable!() };
+    ///     let accepted = session.accept_join(&join, &phx_codec::outgoing::EmptyObject, &mut out);
+    ///     assert_eq!(accepted.is_ok(), joined);
+    ///     if !joined { assert_eq!(accepted, Err(SendError::TooManyChannels)); }
+    /// }
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
     pub fn accept_join<R: WriteJson + ?Sized>(
         &mut self,
         join: &JoinRequest<'_>,
@@ -883,6 +1060,20 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
 
     /// Answers a join for a topic no channel serves as Phoenix does when no route matches:
     /// `{"reason":"unmatched topic"}` with join_ref null.
+    ///
+    /// ```
+    /// use phx_codec::{Vsn, WsMessage};
+    /// use phx_codec::outgoing::EmptyObject;
+    /// use phx_codec::session::server::{ServerEvent, ServerSession};
+    /// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+    /// let mut out = [0u8; 256];
+    /// let got = session.receive(0, WsMessage::Text(br#"["3","3","nowhere","phx_join",{}]"#), &mut out)?;
+    /// let ServerEvent::Join(join) = got.event else { unreachable!() };
+    /// let mut reply = [0u8; 128];
+    /// let n = session.refuse_join_unmatched(&join, &mut reply)?;
+    /// assert_eq!(&reply[..n], br#"[null,"3","nowhere","phx_reply",{"response":{"reason":"unmatched topic"},"status":"error"}]"#);
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
     pub fn refuse_join_unmatched(
         &self,
         join: &JoinRequest<'_>,
@@ -956,6 +1147,22 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
 
     /// Replies with a binary response (a V2 binary reply frame, kind 1): send it as a
     /// WebSocket binary message. Fails with an encode error on a V1 connection.
+    ///
+    /// ```
+    /// use phx_codec::{Vsn, WsMessage};
+    /// use phx_codec::outgoing::EmptyObject;
+    /// use phx_codec::session::server::{ServerEvent, ServerSession};
+    /// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+    /// let mut out = [0u8; 256];
+    /// let got = session.receive(0, WsMessage::Text(br#"["1","1","t","phx_join",{}]"#), &mut out)?;
+    /// let ServerEvent::Join(join) = got.event else { unreachable!() };
+    /// session.accept_join(&join, &EmptyObject, &mut out)?;
+    /// let got = session.receive(0, WsMessage::Binary(b"\x00\x01\x01\x01\x041\x32tping\xff"), &mut out)?;
+    /// let ServerEvent::Push(push) = got.event else { unreachable!() };
+    /// let n = session.reply_binary(&push.reply_to(), "ok", b"\xff", &mut out)?;
+    /// assert_eq!(&out[..n], b"\x01\x01\x01\x01\x0212tok\xff");
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
     pub fn reply_binary(
         &self,
         to: &ReplyTo<'_>,
@@ -1030,6 +1237,21 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
 
     /// Closes a joined channel from the server side (`phx_close` with the join's ref): the
     /// topic is no longer joined. Returns the text frame's length.
+    ///
+    /// ```
+    /// use phx_codec::{Vsn, WsMessage};
+    /// use phx_codec::outgoing::EmptyObject;
+    /// use phx_codec::session::server::{ServerEvent, ServerSession};
+    /// let mut session: ServerSession<4> = ServerSession::new(Vsn::V2, 0);
+    /// let mut out = [0u8; 256];
+    /// let got = session.receive(0, WsMessage::Text(br#"["2","2","t","phx_join",{}]"#), &mut out)?;
+    /// let ServerEvent::Join(join) = got.event else { unreachable!() };
+    /// session.accept_join(&join, &EmptyObject, &mut out)?;
+    /// let n = session.close_channel("t", &mut out)?;
+    /// assert_eq!(&out[..n], br#"["2","2","t","phx_close",{}]"#);
+    /// assert!(!session.is_joined("t"));
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
     pub fn close_channel(&mut self, topic: &str, out: &mut [u8]) -> Result<usize, SendError> {
         self.end_channel(topic, "phx_close", None, out)
     }
