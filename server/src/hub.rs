@@ -51,9 +51,12 @@ use crate::roster::Roster;
 /// A connection's id.
 pub type ConnId = u64;
 
-/// The session each connection runs: up to 256 channels, topics up to 256 bytes, join refs up
-/// to 64 bytes.
-pub type Session = ServerSession<256, 256, 64>;
+/// The session each connection runs: up to 64 channels, topics up to 128 bytes, join refs up
+/// to 32 bytes (about 11 KB per connection; Papercups topics are under 60 bytes).
+pub type Session = ServerSession<64, 128, 32>;
+
+/// Scratch space kept between messages; more is released after a big message.
+const SCRATCH_KEEP: usize = 1 << 20;
 
 /// A message to send on one connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,6 +309,9 @@ impl Hub {
             ServerEvent::Join(join) => self.join(id, now_ms, &join),
             ServerEvent::Push(push) => self.handle_in(id, now_ms, &push),
             _ => {}
+        }
+        if self.scratch.capacity() > SCRATCH_KEEP {
+            self.scratch = Vec::new();
         }
         Ok(())
     }

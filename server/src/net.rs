@@ -179,8 +179,12 @@ async fn upgrade(
         }
     };
     let max = shared.config.max_message_bytes;
+    // Small per-socket buffers: idle sockets are most sockets. Every message is flushed on
+    // its own, so a write buffer would only hold one message anyway.
     ws.max_message_size(max)
         .max_frame_size(max)
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| connection(shared, socket, vsn, user_id))
 }
 
