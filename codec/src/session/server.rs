@@ -987,7 +987,8 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
     ) -> Result<usize, SendError> {
         let topic = join.topic();
         if self.find(topic).is_some() {
-            // Accepted twice, or joined again in between: the newest join wins.
+            // Another join on the topic was accepted since this one arrived: it stands, and
+            // this one is not written (refuse it, or drop it).
             return Err(SendError::NotJoined);
         }
         let mut stored_topic = heapless::String::<TOPIC>::new();
