@@ -495,3 +495,76 @@ fn lenient_vectors_accept_extra_elements_only_when_asked() {
     );
     assert!(matches!(event, ServerEvent::Heartbeat));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Small envelopes over a few topics and events, so joins, leaves and pushes interleave.
+    fn envelope() -> impl Strategy<Value = String> {
+        let topic = prop::sample::select(vec![
+            "phoenix",
+            "room:1",
+            "room:\\u00e9",
+            "conversation:c",
+            "x",
+        ]);
+        let event =
+            prop::sample::select(vec!["phx_join", "phx_leave", "heartbeat", "shout", "ping"]);
+        let reference = prop::option::of(prop::sample::select(vec!["1", "2", "33", ""]));
+        (reference.clone(), reference, topic, event).prop_map(|(j, r, t, e)| {
+            let s = |v: Option<&str>| v.map_or_else(|| "null".to_owned(), |v| format!("\"{v}\""));
+            format!(r#"[{},{},"{t}","{e}",{{}}]"#, s(j), s(r))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_never_panic_and_answers_always_decode(
+            messages in prop::collection::vec((any::<bool>(), prop::collection::vec(any::<u8>(), 0..64)), 0..16)
+        ) {
+            let mut s = Session::new(Vsn::V2, 0);
+            let mut out = [0u8; 512];
+            for (binary, bytes) in &messages {
+                let message = if *binary { WsMessage::Binary(bytes) } else { WsMessage::Text(bytes) };
+                if let Ok(got) = s.receive(0, message, &mut out) {
+                    for frame in got.frames(&out) {
+                        prop_assert!(phx_codec::decode_text(frame).is_ok());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn joins_leaves_and_pushes_keep_the_channel_table_consistent(
+            script in prop::collection::vec((envelope(), any::<bool>()), 0..40)
+        ) {
+            let mut s: ServerSession<3, 16, 4> = ServerSession::new(Vsn::V2, 0);
+            let mut out = [0u8; 512];
+            let mut reply = [0u8; 256];
+            for (text, accept) in &script {
+                let got = s.receive(0, WsMessage::Text(text.as_bytes()), &mut out).expect("valid envelopes");
+                for frame in got.frames(&out) {
+                    let f = phx_codec::decode_text(frame).expect("answers decode");
+                    prop_assert!(matches!(f.event().to_cow().as_ref(), "phx_reply" | "phx_close"));
+                }
+                match got.event {
+                    ServerEvent::Join(join) => {
+                        prop_assert!(!s.is_joined(&join.topic().to_cow()), "a join's topic is free until accepted");
+                        if *accept {
+                            match s.accept_join(&join, &EmptyObject, &mut reply) {
+                                Ok(_) => prop_assert!(s.is_joined(&join.topic().to_cow())),
+                                Err(e) => prop_assert!(matches!(e, SendError::TooManyChannels | SendError::TooLong)),
+                            }
+                        }
+                    }
+                    ServerEvent::Leave { topic, .. } => prop_assert!(!s.is_joined(&topic.to_cow())),
+                    ServerEvent::Push(push) => prop_assert!(s.is_joined(&push.topic().to_cow())),
+                    ServerEvent::Unmatched { topic, .. } => prop_assert!(!s.is_joined(&topic.to_cow())),
+                    _ => {}
+                }
+                prop_assert!(s.topics().count() <= 3);
+            }
+        }
+    }
+}
