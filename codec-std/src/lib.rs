@@ -50,8 +50,12 @@ use serde::Deserialize;
 
 #[cfg(feature = "arbitrary")]
 pub mod arbitrary;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod encode;
 mod error;
+#[cfg(feature = "fastwebsockets")]
+pub mod fastwebsockets;
 pub mod mutation;
 mod owned;
 pub mod presence;
@@ -61,6 +65,7 @@ pub mod raw_value;
 mod shared;
 #[cfg(feature = "simd-json")]
 pub mod simd;
+pub mod transport;
 pub mod typed;
 #[cfg(feature = "tungstenite")]
 pub mod ws;

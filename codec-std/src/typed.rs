@@ -1020,8 +1020,7 @@ impl IntoOwned for Message<'_> {
             Message::ReplayEventEmitted(v) => OwnedMessage::ReplayEventEmitted(v.into_owned()),
             Message::SessionActive => OwnedMessage::SessionActive,
             Message::SessionInactive => OwnedMessage::SessionInactive,
-            // `Message` is non-exhaustive: a message a newer core adds is `Other` here.
-            _ => OwnedMessage::Other,
+            Message::Other => OwnedMessage::Other,
         }
     }
 }

@@ -43,12 +43,7 @@ pub fn to_message(
     vsn: Vsn,
     direction: Direction,
 ) -> Result<Message, EncodeError> {
-    let format = match (frame.payload().is_binary(), vsn) {
-        (true, Vsn::V2) => WireFormat::Binary,
-        (true, Vsn::V1) => return Err(EncodeError::PayloadNotJson),
-        (false, Vsn::V2) => WireFormat::V2,
-        (false, Vsn::V1) => WireFormat::V1,
-    };
+    let format = crate::transport::format_for(frame, vsn)?;
     let bytes = frame.encode_to_bytes(format, direction)?;
     Ok(message_from(bytes, format))
 }

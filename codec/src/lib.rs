@@ -85,6 +85,9 @@ pub mod message;
 pub mod outgoing;
 pub mod topic;
 
+// Sans-IO sessions over the codec: the top layer.
+pub mod session;
+
 pub use crate::dispatch::Decoder;
 pub use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EnvelopeField, ErrorCategory};
 pub use crate::event::Event;

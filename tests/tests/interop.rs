@@ -1,5 +1,5 @@
 //! Interop with the real `phoenix` JavaScript client: builds and starts the
-//! `papercups_server` example on a free port, then runs `tests/interop/interop.mjs` (the
+//! Papercups server (`phx-papercups-server`) on a free port, then runs `tests/interop/interop.mjs` (the
 //! `phoenix` npm package's `Socket`, `Channel` and `Presence` over a real WebSocket) against it.
 //!
 //! Needs `node` and `npm` on `PATH`, hence ignored by default:
@@ -36,7 +36,7 @@ fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into())
 }
 
-/// Builds the example and returns the path cargo reports for its executable (no guessing
+/// Builds the server and returns the path cargo reports for its executable (no guessing
 /// about target directories or build-dir layouts).
 fn build_server() -> PathBuf {
     let output = Command::new(cargo())
@@ -44,17 +44,17 @@ fn build_server() -> PathBuf {
         .args([
             "build",
             "-p",
-            "phx-codec-std",
-            "--example",
-            "papercups_server",
+            "phx-papercups-server",
+            "--bin",
+            "phx-papercups-server",
             "--message-format=json-render-diagnostics",
         ])
         .stderr(Stdio::inherit())
         .output()
-        .expect("cannot run cargo to build the papercups_server example");
+        .expect("cannot run cargo to build phx-papercups-server");
     assert!(
         output.status.success(),
-        "cargo build -p phx-codec-std --example papercups_server failed ({})",
+        "cargo build -p phx-papercups-server failed ({})",
         output.status
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -62,10 +62,10 @@ fn build_server() -> PathBuf {
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|msg| {
-            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "papercups_server"
+            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "phx-papercups-server"
         })
         .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported no executable for the papercups_server example")
+        .expect("cargo reported no executable for phx-papercups-server")
 }
 
 /// Fails loudly (never skips) when a tool is missing.

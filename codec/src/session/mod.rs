@@ -1,0 +1,4 @@
+//! Sans-IO Phoenix socket sessions.
+
+mod fixed;
+pub mod server;
