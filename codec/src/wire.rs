@@ -62,20 +62,41 @@ pub enum Vsn {
 }
 
 impl Vsn {
-    /// Parses the `vsn` query parameter as Phoenix does: `None` (absent) and `"1.0.0"` mean
-    /// V1, `"2.0.0"` V2, anything else is refused (`None`; Phoenix answers 403).
+    /// Parses the `vsn` query parameter as Phoenix does: absent means `1.0.0`; the version
+    /// must parse (Elixir's `Version`: `MAJOR.MINOR.PATCH`, optional `-pre-release` and
+    /// `+build`) and match `~> 2.0.0` (V2) or `~> 1.0.0` (V1); anything else is refused
+    /// (`None`; Phoenix answers 403). `session::server::negotiate_vsn` says which refusal.
     ///
     /// ```
     /// use phx_codec::Vsn;
     /// assert_eq!(Vsn::from_query(Some("2.0.0")), Some(Vsn::V2));
+    /// assert_eq!(Vsn::from_query(Some("2.0.1")), Some(Vsn::V2));
+    /// assert_eq!(Vsn::from_query(Some("1.0.1")), Some(Vsn::V1));
     /// assert_eq!(Vsn::from_query(None), Some(Vsn::V1));
+    /// assert_eq!(Vsn::from_query(Some("2.1.0")), None);
     /// assert_eq!(Vsn::from_query(Some("3.0.0")), None);
     /// ```
     pub fn from_query(vsn: Option<&str>) -> Option<Self> {
-        match vsn {
-            None | Some("1.0.0") => Some(Self::V1),
-            Some("2.0.0") => Some(Self::V2),
-            Some(_) => None,
+        match Self::match_requirement(vsn) {
+            VsnMatch::Matched(vsn) => Some(vsn),
+            VsnMatch::NotAVersion | VsnMatch::Unsupported => None,
+        }
+    }
+
+    /// Phoenix's serializer choice: `~> 2.0.0` or `~> 1.0.0`, that is `>= X.0.0 and < X.1.0`
+    /// (a pre-release of `X.0.0` is below it).
+    pub(crate) fn match_requirement(vsn: Option<&str>) -> VsnMatch {
+        let Some(text) = vsn else {
+            return VsnMatch::Matched(Self::V1);
+        };
+        let Some(version) = parse_version(text) else {
+            return VsnMatch::NotAVersion;
+        };
+        let in_range = version.minor == 0 && !(version.patch == 0 && version.pre_release);
+        match (version.major, in_range) {
+            (2, true) => VsnMatch::Matched(Self::V2),
+            (1, true) => VsnMatch::Matched(Self::V1),
+            _ => VsnMatch::Unsupported,
         }
     }
 
@@ -90,6 +111,76 @@ impl Vsn {
             Self::V2 => "2.0.0",
         }
     }
+}
+
+/// What [`Vsn::match_requirement`] found.
+pub(crate) enum VsnMatch {
+    /// A supported serializer.
+    Matched(Vsn),
+    /// Not a version at all.
+    NotAVersion,
+    /// A version that matches neither requirement.
+    Unsupported,
+}
+
+struct Version {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre_release: bool,
+}
+
+fn parse_version(text: &str) -> Option<Version> {
+    let (core, build) = match text.split_once('+') {
+        Some((core, build)) => (core, Some(build)),
+        None => (text, None),
+    };
+    if build.is_some_and(|b| !identifiers_ok(b, false)) {
+        return None;
+    }
+    let (numbers, pre) = match core.split_once('-') {
+        Some((numbers, pre)) => (numbers, Some(pre)),
+        None => (core, None),
+    };
+    if pre.is_some_and(|p| !identifiers_ok(p, true)) {
+        return None;
+    }
+    let mut parts = numbers.split('.');
+    let major = numeric(parts.next()?)?;
+    let minor = numeric(parts.next()?)?;
+    let patch = numeric(parts.next()?)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(Version {
+        major,
+        minor,
+        patch,
+        pre_release: pre.is_some(),
+    })
+}
+
+/// A SemVer numeric identifier: digits, no leading zero.
+fn numeric(part: &str) -> Option<u64> {
+    let bytes = part.as_bytes();
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if bytes.len() > 1 && bytes.first() == Some(&b'0') {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// Dot-separated non-empty `[0-9A-Za-z-]` identifiers; numeric pre-release ones without
+/// leading zeros.
+fn identifiers_ok(list: &str, numeric_rule: bool) -> bool {
+    list.split('.').all(|id| {
+        let b = id.as_bytes();
+        !b.is_empty()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            && !(numeric_rule && b.len() > 1 && b.iter().all(u8::is_ascii_digit) && b[0] == b'0')
+    })
 }
 
 /// The three wire forms of a frame.

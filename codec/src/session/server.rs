@@ -57,6 +57,7 @@ use crate::encode::{LenCounter, Sink, SliceSink, WriteJson, write_json_str};
 use crate::message::ReplyStatus;
 use crate::outgoing::{EmptyObject, Reason, ReplyPayload};
 use crate::session::fixed::{FixedString, FixedVec};
+use crate::wire::VsnMatch;
 
 /// Phoenix's default WebSocket `timeout`: a connection with no inbound message for this long
 /// is closed (Papercups sets 45 000).
@@ -130,77 +131,11 @@ impl core::error::Error for VsnRejection {}
 /// assert_eq!(negotiate_vsn(Some("garbage")), Err(VsnRejection::Invalid));
 /// ```
 pub fn negotiate_vsn(vsn: Option<&str>) -> Result<Vsn, VsnRejection> {
-    let Some(text) = vsn else {
-        return Ok(Vsn::V1);
-    };
-    let version = parse_version(text).ok_or(VsnRejection::Invalid)?;
-    // `~> X.0.0` is `>= X.0.0 and < X.1.0-0`: a pre-release of X.0.0 is below X.0.0.
-    let in_range = version.minor == 0 && !(version.patch == 0 && version.pre_release);
-    match (version.major, in_range) {
-        (2, true) => Ok(Vsn::V2),
-        (1, true) => Ok(Vsn::V1),
-        _ => Err(VsnRejection::Unsupported),
+    match Vsn::match_requirement(vsn) {
+        VsnMatch::Matched(vsn) => Ok(vsn),
+        VsnMatch::NotAVersion => Err(VsnRejection::Invalid),
+        VsnMatch::Unsupported => Err(VsnRejection::Unsupported),
     }
-}
-
-struct Version {
-    major: u64,
-    minor: u64,
-    patch: u64,
-    pre_release: bool,
-}
-
-fn parse_version(text: &str) -> Option<Version> {
-    let (core, build) = match text.split_once('+') {
-        Some((core, build)) => (core, Some(build)),
-        None => (text, None),
-    };
-    if build.is_some_and(|b| !identifiers_ok(b, false)) {
-        return None;
-    }
-    let (numbers, pre) = match core.split_once('-') {
-        Some((numbers, pre)) => (numbers, Some(pre)),
-        None => (core, None),
-    };
-    if pre.is_some_and(|p| !identifiers_ok(p, true)) {
-        return None;
-    }
-    let mut parts = numbers.split('.');
-    let major = numeric(parts.next()?)?;
-    let minor = numeric(parts.next()?)?;
-    let patch = numeric(parts.next()?)?;
-    if parts.next().is_some() {
-        return None;
-    }
-    Some(Version {
-        major,
-        minor,
-        patch,
-        pre_release: pre.is_some(),
-    })
-}
-
-/// A SemVer numeric identifier: digits, no leading zero.
-fn numeric(part: &str) -> Option<u64> {
-    let bytes = part.as_bytes();
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    if bytes.len() > 1 && bytes.first() == Some(&b'0') {
-        return None;
-    }
-    part.parse().ok()
-}
-
-/// Dot-separated non-empty `[0-9A-Za-z-]` identifiers; numeric pre-release ones without
-/// leading zeros.
-fn identifiers_ok(list: &str, numeric_rule: bool) -> bool {
-    list.split('.').all(|id| {
-        let b = id.as_bytes();
-        !b.is_empty()
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-            && !(numeric_rule && b.len() > 1 && b.iter().all(u8::is_ascii_digit) && b[0] == b'0')
-    })
 }
 
 // --- close codes ----------------------------------------------------------------------------
