@@ -47,6 +47,7 @@ pub mod outgoing;
 pub mod presence;
 mod raw;
 mod scan;
+pub mod session;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod simd;
 mod spans;
