@@ -7,3 +7,4 @@ pub mod fuzz;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+pub mod session_script;
