@@ -13,6 +13,11 @@ import { readFileSync } from "node:fs";
 
 // --- Fake timers (installed before phoenix runs any code) --------------------------------------
 let now = 0;
+// Events a browser dispatches once the running task is done (a WebSocket's close event).
+const afterTask = [];
+function runAfterTask() {
+  while (afterTask.length > 0) afterTask.shift()();
+}
 let timerSeq = 0;
 const timers = new Map(); // id -> {due, seq, fn}
 globalThis.setTimeout = (fn, ms = 0, ...args) => {
@@ -39,6 +44,7 @@ function fireTimersUpTo(t) {
     timers.delete(next.id);
     now = next.t.due;
     next.t.fn();
+    runAfterTask();
   }
 }
 
@@ -131,7 +137,9 @@ class FakeTransport {
       const c = code || 1000;
       emit({ close: c });
       this.readyState = 3;
-      if (this.onclose) this.onclose({ code: c, reason: "", wasClean: true });
+      // As in a browser, the close event is dispatched after the code that closed it ran.
+      const onclose = this.onclose;
+      if (onclose) afterTask.push(() => onclose.call(this, { code: c, reason: "", wasClean: true }));
     }
   }
 }
@@ -185,7 +193,14 @@ function observe(chan) {
 }
 
 function deliver(data) {
-  if (current && current.readyState === 1 && current.onmessage) current.onmessage({ data });
+  if (current && current.readyState === 1 && current.onmessage) {
+    // A browser reports an exception thrown by an event handler and goes on; so do we.
+    try {
+      current.onmessage({ data });
+    } catch (e) {
+      process.stderr.write(`t=${now}: the message handler threw: ${e}\n`);
+    }
+  }
 }
 
 function textFrame(join_ref, ref, topic, event, payload) {
@@ -241,7 +256,7 @@ for (const line of lines) {
     case "reply": {
       const refs = sent.get(`${line.topic}\u0000${line.event}`);
       if (refs) {
-        const payload = { status: line.status, response: line.response ?? {} };
+        const payload = { status: line.status, response: line.response === undefined ? {} : line.response };
         deliver(textFrame(refs.join_ref, refs.ref, line.topic, "phx_reply", payload));
       }
       break;
@@ -252,7 +267,7 @@ for (const line of lines) {
       if (line.join_ref === "current") jr = js.length >= 1 ? js[js.length - 1] : null;
       else if (line.join_ref === "stale") jr = js.length >= 2 ? js[js.length - 2] : null;
       const ref = line.event === "phx_close" || line.event === "phx_error" ? jr : null;
-      deliver(textFrame(jr, ref, line.topic, line.event, line.payload ?? {}));
+      deliver(textFrame(jr, ref, line.topic, line.event, line.payload === undefined ? {} : line.payload));
       break;
     }
     case "frame":
@@ -264,6 +279,7 @@ for (const line of lines) {
     default:
       throw new Error(`unknown op ${line.op}`);
   }
+  runAfterTask();
 }
 
 process.stdout.write(out.map((l) => l + "\n").join(""));
