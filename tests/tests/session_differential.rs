@@ -53,6 +53,17 @@ fn the_session_behaves_like_phoenix_js_on_every_script() {
         if let Err(diff) = phx_tests::session_script::compare("phx", &ours, "phoenix.js", &theirs) {
             failures.push(format!("{}:\n{diff}", script.display()));
         }
+        // The recording `tests/session_replay.rs` checks against must still be phoenix.js's.
+        let recorded = script.parent().unwrap().join("expected").join(script.file_name().unwrap());
+        let recorded = std::fs::read_to_string(&recorded).unwrap_or_default();
+        if recorded != theirs {
+            failures.push(format!(
+                "{}: tests/data/session/expected/ is out of date; rerecord it with\n  \
+                 (cd tests/interop && node session_driver.mjs ../data/session/NAME.ndjson) \
+                 > tests/data/session/expected/NAME.ndjson",
+                script.display()
+            ));
+        }
     }
     println!("{} scripts, {} with differences", scripts.len(), failures.len());
     assert!(failures.is_empty(), "differences from phoenix.js:\n{}", failures.join("\n"));
