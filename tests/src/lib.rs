@@ -8,3 +8,4 @@ pub mod fuzz;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 pub mod session_script;
+pub mod fuzz_session;
