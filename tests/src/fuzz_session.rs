@@ -9,7 +9,7 @@
 //! one outcome (and only accepted pushes get one), and once enough time has passed every push
 //! has had its outcome.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use phx_codec::outgoing::EmptyObject;
 use phx_codec::session::client::{
@@ -23,7 +23,14 @@ type Session = ClientSession<CHANNELS, PUSHES, 64, 512>;
 
 const TOPICS: [&str; 4] = ["room:1", "room:2", "phoenix", "r"];
 const EVENTS: [&str; 8] = [
-    "phx_reply", "phx_error", "phx_close", "phx_join", "phx_leave", "shout", "heartbeat", "x",
+    "phx_reply",
+    "phx_error",
+    "phx_close",
+    "phx_join",
+    "phx_leave",
+    "shout",
+    "heartbeat",
+    "x",
 ];
 const STATUSES: [&str; 3] = ["ok", "error", "other"];
 
@@ -62,7 +69,7 @@ struct Model {
     /// Accepted pushes without an outcome yet.
     pending: HashMap<PushId, ChannelId>,
     /// Pushes that had their outcome.
-    done: HashMap<PushId, ()>,
+    done: HashSet<PushId>,
     channels: Vec<ChannelId>,
     /// Refs (join_ref, ref) of frames the session sent.
     sent: Vec<(Option<String>, Option<String>, String, String)>,
@@ -79,13 +86,19 @@ pub fn session_client(data: &[u8]) {
     if flags & 2 == 2 {
         options.heartbeat_interval_ms = u64::from(input.byte()) * 10;
         options.timeout_ms = u64::from(input.byte()) * 10;
-        options.reconnect_after_ms = Backoff { steps: &[0, 1, 7], then: 30 };
-        options.rejoin_after_ms = Backoff { steps: &[0, 3], then: 20 };
+        options.reconnect_after_ms = Backoff {
+            steps: &[0, 1, 7],
+            then: 30,
+        };
+        options.rejoin_after_ms = Backoff {
+            steps: &[0, 3],
+            then: 20,
+        };
     }
     let mut session = Box::new(Session::new(options));
     let mut model = Model {
         pending: HashMap::new(),
-        done: HashMap::new(),
+        done: HashSet::new(),
         channels: Vec::new(),
         sent: Vec::new(),
     };
@@ -107,20 +120,25 @@ pub fn session_client(data: &[u8]) {
                 }
             }
             5 | 6 => {
-                let Some(channel) = input.pick(&model.channels) else { continue };
+                let Some(channel) = input.pick(&model.channels) else {
+                    continue;
+                };
                 let event = input.pick(&EVENTS).unwrap_or("x");
                 let timeout = match input.byte() {
                     0 => None,
                     b => Some(u64::from(b) * 7),
                 };
-                let result = if input.byte() % 2 == 0 {
+                let result = if input.byte().is_multiple_of(2) {
                     session.push(now, channel, event, &EmptyObject, timeout, &mut on_event)
                 } else {
                     let bytes = input.bytes();
                     session.push_binary(now, channel, event, bytes, timeout, &mut on_event)
                 };
                 if let Ok(push) = result {
-                    assert!(model.pending.insert(push, channel).is_none(), "a push id reused");
+                    assert!(
+                        model.pending.insert(push, channel).is_none(),
+                        "a push id reused"
+                    );
                 }
             }
             7 => {
@@ -140,13 +158,23 @@ pub fn session_client(data: &[u8]) {
                     .unwrap_or((None, None, "r".into(), "x".into()));
                 let status = input.pick(&STATUSES).unwrap_or("ok");
                 let q = |s: &Option<String>| s.as_ref().map_or("null".into(), |s| format!("{s:?}"));
-                let (event, payload) = if input.byte() % 3 == 0 {
-                    (input.pick(&EVENTS).unwrap_or("x").to_owned(), "{}".to_owned())
+                let (event, payload) = if input.byte().is_multiple_of(3) {
+                    (
+                        input.pick(&EVENTS).unwrap_or("x").to_owned(),
+                        "{}".to_owned(),
+                    )
                 } else {
                     let _ = event;
-                    ("phx_reply".to_owned(), format!("{{\"status\":\"{status}\",\"response\":{{}}}}"))
+                    (
+                        "phx_reply".to_owned(),
+                        format!("{{\"status\":\"{status}\",\"response\":{{}}}}"),
+                    )
                 };
-                let jr = if input.byte() % 4 == 0 { None } else { jr };
+                let jr = if input.byte().is_multiple_of(4) {
+                    None
+                } else {
+                    jr
+                };
                 let text = if options.vsn == Vsn::V2 {
                     format!("[{},{},{topic:?},{event:?},{payload}]", q(&jr), q(&r))
                 } else {
@@ -174,7 +202,11 @@ pub fn session_client(data: &[u8]) {
         }
         drain(&mut session, &mut buf, &mut model, options.vsn);
         assert!(session.pending_pushes() <= PUSHES);
-        assert_eq!(session.pending_pushes(), model.pending.len(), "pushes without outcome");
+        assert_eq!(
+            session.pending_pushes(),
+            model.pending.len(),
+            "pushes without outcome"
+        );
     }
     // Every push has a timeout: once the longest has passed, every push has had its outcome.
     let end = now + 255 * 7 + 100_000;
@@ -188,20 +220,27 @@ pub fn session_client(data: &[u8]) {
             _ => break,
         }
     }
-    assert!(model.pending.is_empty(), "pushes never got an outcome: {:?}", model.pending);
+    assert!(
+        model.pending.is_empty(),
+        "pushes never got an outcome: {:?}",
+        model.pending
+    );
 }
 
 /// Records a push outcome; panics on an outcome for a push without one pending.
 fn model_event(
     pending: &mut HashMap<PushId, ChannelId>,
-    done: &mut HashMap<PushId, ()>,
+    done: &mut HashSet<PushId>,
     event: &Event<'_>,
 ) {
     if let Event::Push { push, channel, .. } = *event {
         let owner = pending.remove(&push);
-        assert!(owner.is_some(), "an outcome for {push:?}, which has none pending");
+        assert!(
+            owner.is_some(),
+            "an outcome for {push:?}, which has none pending"
+        );
         assert_eq!(owner, Some(channel), "the outcome names another channel");
-        assert!(done.insert(push, ()).is_none(), "a second outcome for {push:?}");
+        assert!(done.insert(push), "a second outcome for {push:?}");
     }
 }
 
@@ -232,7 +271,11 @@ fn drain(session: &mut Session, buf: &mut [u8; 512], model: &mut Model, vsn: Vsn
                     ));
                 }
                 if !binary {
-                    assert!(frame.payload_json().is_some_and(|p: RawJson<'_>| !p.as_str().is_empty()));
+                    assert!(
+                        frame
+                            .payload_json()
+                            .is_some_and(|p: RawJson<'_>| !p.as_str().is_empty())
+                    );
                 }
             }
             Ok(None) => break,

@@ -42,11 +42,31 @@ enum Op {
     Disconnect,
     Opened,
     Closed(u16),
-    Join { topic: String, params: String },
-    Push { topic: String, event: String, payload: PushBody, timeout: Option<u64> },
-    Leave { topic: String },
-    Reply { topic: String, event: String, status: String, response: String },
-    Server { topic: String, event: String, payload: String, join_ref: JoinRefSel },
+    Join {
+        topic: String,
+        params: String,
+    },
+    Push {
+        topic: String,
+        event: String,
+        payload: PushBody,
+        timeout: Option<u64>,
+    },
+    Leave {
+        topic: String,
+    },
+    Reply {
+        topic: String,
+        event: String,
+        status: String,
+        response: String,
+    },
+    Server {
+        topic: String,
+        event: String,
+        payload: String,
+        join_ref: JoinRefSel,
+    },
     FrameText(String),
     FrameBinary(Vec<u8>),
     Tick,
@@ -71,7 +91,10 @@ struct Line {
 }
 
 fn err(line: usize, message: impl Into<String>) -> ScriptError {
-    ScriptError { line, message: message.into() }
+    ScriptError {
+        line,
+        message: message.into(),
+    }
 }
 
 fn backoff(value: Option<&Value>, default: Backoff, line: usize) -> Result<Backoff, ScriptError> {
@@ -82,31 +105,45 @@ fn backoff(value: Option<&Value>, default: Backoff, line: usize) -> Result<Backo
         .as_array()
         .ok_or_else(|| err(line, "a backoff table is an array of numbers"))?
         .iter()
-        .map(|v| v.as_u64().ok_or_else(|| err(line, "a backoff delay is a number")))
+        .map(|v| {
+            v.as_u64()
+                .ok_or_else(|| err(line, "a backoff delay is a number"))
+        })
         .collect::<Result<_, _>>()?;
-    let then = *steps.last().ok_or_else(|| err(line, "an empty backoff table"))?;
+    let then = *steps
+        .last()
+        .ok_or_else(|| err(line, "an empty backoff table"))?;
     // A replay runs once per process (or per test); the table lives as long as the session.
-    Ok(Backoff { steps: Box::leak(steps.into_boxed_slice()), then })
+    Ok(Backoff {
+        steps: Box::leak(steps.into_boxed_slice()),
+        then,
+    })
 }
 
 fn parse(script: &str) -> Result<(Options, Vec<Line>), ScriptError> {
     let mut options = Options::DEFAULT;
     let mut lines = Vec::new();
     let mut last_t = 0;
-    for (n, text) in script.lines().enumerate() {
-        let n = n + 1;
+    for (index, text) in script.lines().enumerate() {
+        let n = index + 1;
         let trimmed = text.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
         let v: Value = serde_json::from_str(trimmed).map_err(|e| err(n, e.to_string()))?;
-        let t = v.get("t").and_then(Value::as_u64).ok_or_else(|| err(n, "no numeric t"))?;
+        let t = v
+            .get("t")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| err(n, "no numeric t"))?;
         if t < last_t {
             return Err(err(n, "t decreases"));
         }
         last_t = t;
-        let op = v.get("op").and_then(Value::as_str).ok_or_else(|| err(n, "no op"))?;
-        let s = |key: &str| -> Result<String, ScriptError> {
+        let op = v
+            .get("op")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err(n, "no op"))?;
+        let string = |key: &str| -> Result<String, ScriptError> {
             v.get(key)
                 .and_then(Value::as_str)
                 .map(str::to_owned)
@@ -145,10 +182,13 @@ fn parse(script: &str) -> Result<(Options, Vec<Line>), ScriptError> {
                     .and_then(|c| u16::try_from(c).ok())
                     .unwrap_or(1006),
             ),
-            "join" => Op::Join { topic: s("topic")?, params: json("params") },
+            "join" => Op::Join {
+                topic: string("topic")?,
+                params: json("params"),
+            },
             "push" => Op::Push {
-                topic: s("topic")?,
-                event: s("event")?,
+                topic: string("topic")?,
+                event: string("event")?,
                 payload: match v.get("binary_base64").and_then(Value::as_str) {
                     Some(b64) => PushBody::Binary(
                         base64_decode(b64).ok_or_else(|| err(n, "bad binary_base64"))?,
@@ -157,16 +197,18 @@ fn parse(script: &str) -> Result<(Options, Vec<Line>), ScriptError> {
                 },
                 timeout: v.get("timeout_ms").and_then(Value::as_u64),
             },
-            "leave" => Op::Leave { topic: s("topic")? },
+            "leave" => Op::Leave {
+                topic: string("topic")?,
+            },
             "reply" => Op::Reply {
-                topic: s("topic")?,
-                event: s("event")?,
-                status: s("status")?,
+                topic: string("topic")?,
+                event: string("event")?,
+                status: string("status")?,
                 response: json("response"),
             },
             "server" => Op::Server {
-                topic: s("topic")?,
-                event: s("event")?,
+                topic: string("topic")?,
+                event: string("event")?,
                 payload: json("payload"),
                 join_ref: match v.get("join_ref") {
                     Some(Value::String(c)) if c == "current" => JoinRefSel::Current,
@@ -177,9 +219,9 @@ fn parse(script: &str) -> Result<(Options, Vec<Line>), ScriptError> {
             },
             "frame" => match (v.get("text"), v.get("binary_base64")) {
                 (Some(Value::String(text)), _) => Op::FrameText(text.clone()),
-                (_, Some(Value::String(b64))) => Op::FrameBinary(
-                    base64_decode(b64).ok_or_else(|| err(n, "bad binary_base64"))?,
-                ),
+                (_, Some(Value::String(b64))) => {
+                    Op::FrameBinary(base64_decode(b64).ok_or_else(|| err(n, "bad binary_base64"))?)
+                }
                 _ => return Err(err(n, "frame needs text or binary_base64")),
             },
             "tick" => Op::Tick,
@@ -207,8 +249,15 @@ struct Out {
 }
 
 impl Out {
+    #[allow(clippy::large_types_passed_by_value)] // the session's callback type
     fn handle(&mut self, event: Event<'_>) {
-        let Self { text: out, topics, pushes, joining_topic, t } = self;
+        let Self {
+            text: out,
+            topics,
+            pushes,
+            joining_topic,
+            t,
+        } = self;
         let t = *t;
         let topic_of = |c: ChannelId| topics.get(&c).unwrap_or(joining_topic).as_str();
         match event {
@@ -223,8 +272,9 @@ impl Out {
                 reply_line(out, t, topic, "phx_join", &outcome);
             }
             Event::Push { push, outcome, .. } => {
-                let (topic, event) =
-                    pushes.get(&push).map_or(("", ""), |(a, b)| (a.as_str(), b.as_str()));
+                let (topic, event) = pushes
+                    .get(&push)
+                    .map_or(("", ""), |(a, b)| (a.as_str(), b.as_str()));
                 reply_line(out, t, topic, event, &outcome);
             }
             Event::Left { channel } => {
@@ -244,7 +294,10 @@ impl Out {
                 out.push_str(",\"payload\":");
                 match frame.payload() {
                     Payload::Json(raw) => out.push_str(raw.as_str()),
-                    Payload::Binary(bytes) | Payload::BinaryReply { response: bytes, .. } => {
+                    Payload::Binary(bytes)
+                    | Payload::BinaryReply {
+                        response: bytes, ..
+                    } => {
                         binary_value(out, bytes);
                     }
                 }
@@ -386,7 +439,13 @@ pub fn run_measured(
     let mut runner = Runner {
         session: Box::new(ReplaySession::new(options)),
         vsn: options.vsn,
-        out: Out { text, topics: HashMap::new(), pushes: HashMap::new(), joining_topic: String::new(), t: 0 },
+        out: Out {
+            text,
+            topics: HashMap::new(),
+            pushes: HashMap::new(),
+            joining_topic: String::new(),
+            t: 0,
+        },
         transport: Transport::None,
         sent: HashMap::new(),
         joins: HashMap::new(),
@@ -474,7 +533,10 @@ impl Runner<'_> {
         let frame = if binary {
             let mut b64 = String::new();
             base64_encode(&mut b64, bytes);
-            let _ = writeln!(self.out.text, "{{\"t\":{t},\"send_binary_base64\":\"{b64}\"}}");
+            let _ = writeln!(
+                self.out.text,
+                "{{\"t\":{t},\"send_binary_base64\":\"{b64}\"}}"
+            );
             phx_codec::binary::decode_from_client(bytes).ok()
         } else {
             let text = std::str::from_utf8(bytes).unwrap_or("");
@@ -498,7 +560,10 @@ impl Runner<'_> {
         if event == "phx_join"
             && let Some(jr) = &refs.join_ref
         {
-            self.joins.entry(topic.clone()).or_default().push(jr.clone());
+            self.joins
+                .entry(topic.clone())
+                .or_default()
+                .push(jr.clone());
         }
         self.sent.insert((topic, event), refs);
     }
@@ -555,7 +620,12 @@ impl Runner<'_> {
                 self.out.topics.insert(id, topic.clone());
                 self.channels.insert(topic.clone(), id);
             }
-            Op::Push { topic, event, payload, timeout } => {
+            Op::Push {
+                topic,
+                event,
+                payload,
+                timeout,
+            } => {
                 let channel = self.channel(topic, n)?;
                 let mut result = None;
                 let session = &mut self.session;
@@ -564,9 +634,10 @@ impl Runner<'_> {
                     PushBody::Json(json) => {
                         let raw = RawJson::parse(json).map_err(|e| err(n, e.to_string()))?;
                         (self.measure)(&mut || {
-                            result = Some(session.push(t, channel, event, &raw, *timeout, &mut |e| {
-                                out.handle(e);
-                            }));
+                            result =
+                                Some(session.push(t, channel, event, &raw, *timeout, &mut |e| {
+                                    out.handle(e);
+                                }));
                         });
                     }
                     PushBody::Binary(bytes) => {
@@ -595,7 +666,12 @@ impl Runner<'_> {
                 (self.measure)(&mut || result = session.leave(t, channel, &mut |e| out.handle(e)));
                 result.map_err(|e| err(n, e.to_string()))?;
             }
-            Op::Reply { topic, event, status, response } => {
+            Op::Reply {
+                topic,
+                event,
+                status,
+                response,
+            } => {
                 let Some(refs) = self.sent.get(&(topic.clone(), event.clone())).cloned() else {
                     return Ok(());
                 };
@@ -612,17 +688,25 @@ impl Runner<'_> {
                 );
                 self.deliver_text(t, &text);
             }
-            Op::Server { topic, event, payload, join_ref } => {
+            Op::Server {
+                topic,
+                event,
+                payload,
+                join_ref,
+            } => {
                 let joins = self.joins.get(topic);
                 let jr = match join_ref {
                     JoinRefSel::Current => joins.and_then(|j| j.last()).cloned(),
-                    JoinRefSel::Stale => {
-                        joins.and_then(|j| j.len().checked_sub(2).and_then(|i| j.get(i))).cloned()
-                    }
+                    JoinRefSel::Stale => joins
+                        .and_then(|j| j.len().checked_sub(2).and_then(|i| j.get(i)))
+                        .cloned(),
                     JoinRefSel::Null => None,
                 };
-                let reference =
-                    if event == "phx_close" || event == "phx_error" { jr.clone() } else { None };
+                let reference = if event == "phx_close" || event == "phx_error" {
+                    jr.clone()
+                } else {
+                    None
+                };
                 let text =
                     self.text_frame(jr.as_deref(), reference.as_deref(), topic, event, payload);
                 self.deliver_text(t, &text);
@@ -654,7 +738,11 @@ impl Runner<'_> {
         let topic = serde_json::to_string(topic).unwrap_or_default();
         let event = serde_json::to_string(event).unwrap_or_default();
         match self.vsn {
-            Vsn::V2 => format!("[{},{},{topic},{event},{payload}]", s(join_ref), s(reference)),
+            Vsn::V2 => format!(
+                "[{},{},{topic},{event},{payload}]",
+                s(join_ref),
+                s(reference)
+            ),
             Vsn::V1 => format!(
                 "{{\"topic\":{topic},\"event\":{event},\"payload\":{payload},\"ref\":{},\"join_ref\":{}}}",
                 s(reference),
@@ -720,7 +808,11 @@ fn normalize_sent(line: &mut serde_json::Map<String, Value>) {
 
 fn frame_of(line: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
     let obj = line.as_object_mut()?;
-    let key = if obj.contains_key("send") { "send" } else { "send_binary" };
+    let key = if obj.contains_key("send") {
+        "send"
+    } else {
+        "send_binary"
+    };
     obj.get_mut(key)?.as_object_mut()
 }
 
@@ -748,7 +840,10 @@ fn canonical(output: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
         }
         let mut v: Value =
             serde_json::from_str(line).map_err(|e| format!("output line {}: {e}", n + 1))?;
-        let t = v.get("t").and_then(Value::as_u64).ok_or(format!("output line {}: no t", n + 1))?;
+        let t = v
+            .get("t")
+            .and_then(Value::as_u64)
+            .ok_or(format!("output line {}: no t", n + 1))?;
         if let Some(obj) = v.as_object_mut() {
             normalize_sent(obj);
         }

@@ -90,11 +90,18 @@ fn session_client_passes_its_whole_corpus() {
         .iter()
         .filter(|file| {
             let data = std::fs::read(file).expect("readable corpus file");
-            catch_unwind(AssertUnwindSafe(|| phx_tests::fuzz_session::session_client(&data))).is_err()
+            catch_unwind(AssertUnwindSafe(|| {
+                phx_tests::fuzz_session::session_client(&data);
+            }))
+            .is_err()
         })
         .map(|file| file.display().to_string())
         .collect();
-    assert!(failures.is_empty(), "session_client fails on:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "session_client fails on:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Which targets a vector of each format seeds.

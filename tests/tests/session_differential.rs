@@ -49,12 +49,20 @@ fn the_session_behaves_like_phoenix_js_on_every_script() {
         let text = std::fs::read_to_string(script).unwrap();
         let ours = phx_tests::session_script::run(&text).unwrap();
         let theirs = phoenix_js(script);
-        assert!(!theirs.trim().is_empty(), "phoenix.js printed nothing for {}", script.display());
+        assert!(
+            !theirs.trim().is_empty(),
+            "phoenix.js printed nothing for {}",
+            script.display()
+        );
         if let Err(diff) = phx_tests::session_script::compare("phx", &ours, "phoenix.js", &theirs) {
             failures.push(format!("{}:\n{diff}", script.display()));
         }
         // The recording `tests/session_replay.rs` checks against must still be phoenix.js's.
-        let recorded = script.parent().unwrap().join("expected").join(script.file_name().unwrap());
+        let recorded = script
+            .parent()
+            .unwrap()
+            .join("expected")
+            .join(script.file_name().unwrap());
         let recorded = std::fs::read_to_string(&recorded).unwrap_or_default();
         if recorded != theirs {
             failures.push(format!(
@@ -65,6 +73,14 @@ fn the_session_behaves_like_phoenix_js_on_every_script() {
             ));
         }
     }
-    println!("{} scripts, {} with differences", scripts.len(), failures.len());
-    assert!(failures.is_empty(), "differences from phoenix.js:\n{}", failures.join("\n"));
+    println!(
+        "{} scripts, {} with differences",
+        scripts.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "differences from phoenix.js:\n{}",
+        failures.join("\n")
+    );
 }

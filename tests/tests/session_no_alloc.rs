@@ -37,8 +37,17 @@ fn the_session_never_allocates_on_any_script() {
             heap.frees += used.frees;
         })
         .unwrap();
-        assert!(calls > 10, "{}: only {calls} session calls", script.display());
+        assert!(
+            calls > 10,
+            "{}: only {calls} session calls",
+            script.display()
+        );
         assert!(!output.is_empty(), "{}: no output", script.display());
-        assert_eq!(heap, HeapUse::NONE, "{}: the session used the heap", script.display());
+        assert_eq!(
+            heap,
+            HeapUse::NONE,
+            "{}: the session used the heap",
+            script.display()
+        );
     }
 }

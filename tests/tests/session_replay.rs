@@ -23,9 +23,17 @@ fn scripts() -> Vec<PathBuf> {
 }
 
 fn expected(script: &Path) -> String {
-    let path = script.parent().unwrap().join("expected").join(script.file_name().unwrap());
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} has no recorded phoenix.js output: {e}", script.display()))
+    let path = script
+        .parent()
+        .unwrap()
+        .join("expected")
+        .join(script.file_name().unwrap());
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} has no recorded phoenix.js output: {e}",
+            script.display()
+        )
+    })
 }
 
 fn replay(arg: &str, stdin: Option<&str>) -> String {
@@ -93,8 +101,9 @@ fn the_comparison_finds_differences() {
 
 #[test]
 fn bad_scripts_are_refused_with_the_line() {
-    let err = phx_tests::session_script::run("{\"t\":5,\"op\":\"connect\"}\n{\"t\":4,\"op\":\"tick\"}")
-        .unwrap_err();
+    let err =
+        phx_tests::session_script::run("{\"t\":5,\"op\":\"connect\"}\n{\"t\":4,\"op\":\"tick\"}")
+            .unwrap_err();
     assert_eq!(err.line, 2);
     let err = phx_tests::session_script::run("{\"t\":0,\"op\":\"fly\"}").unwrap_err();
     assert_eq!(err.line, 1);

@@ -88,8 +88,7 @@ use heapless::{Deque, String, Vec};
 use crate::encode::{Sink, WriteJson};
 use crate::outgoing::{EmptyObject, OutgoingFrame};
 use crate::{
-    DecodeError, Decoder, Direction, EncodeError, Frame, JsonStr, Payload, RawJson, Vsn,
-    WsMessage,
+    DecodeError, Decoder, Direction, EncodeError, Frame, JsonStr, Payload, RawJson, Vsn, WsMessage,
 };
 
 /// The longest topic or event name a session stores, in bytes (a binary frame's header field
@@ -358,6 +357,7 @@ impl Outcome<'_> {
 
 /// What the application sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // passed to a callback once, never stored
 pub enum Event<'a> {
     /// A channel's state changed.
     State {
@@ -411,6 +411,7 @@ enum Ready {
 }
 
 #[derive(Clone, Copy, Debug)]
+#[allow(clippy::struct_excessive_bools)] // phoenix.js `Connection`'s flags, kept by name
 struct Conn {
     id: u64,
     ready: Ready,
@@ -608,7 +609,13 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
 
     /// Whether a transport is open.
     pub fn is_connected(&self) -> bool {
-        matches!(self.conn, Some(Conn { ready: Ready::Open, .. }))
+        matches!(
+            self.conn,
+            Some(Conn {
+                ready: Ready::Open,
+                ..
+            })
+        )
     }
 
     /// Frames dropped because the outbox was full.
@@ -1196,10 +1203,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
                     Payload::Binary(&slot.payload),
                 );
                 let start = outbox.len();
-                if outbox
-                    .extend_from_slice(&[TAG_BINARY, 0, 0, 0, 0])
-                    .is_err()
-                {
+                if outbox.extend_from_slice(&[TAG_BINARY, 0, 0, 0, 0]).is_err() {
                     dropped = 1;
                 } else {
                     let written = frame.encode_binary(Direction::FromClient, &mut outbox);
@@ -1575,7 +1579,8 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
             }
             if let Some(jr) = frame.join_ref()
                 && !jr.is_empty()
-                && c.join_ref.is_none_or(|own| !jr.eq_str(RefText::new(own).as_str()))
+                && c.join_ref
+                    .is_none_or(|own| !jr.eq_str(RefText::new(own).as_str()))
             {
                 continue;
             }
@@ -1736,16 +1741,13 @@ fn finish<const N: usize>(
     start: usize,
     written: Result<usize, EncodeError>,
 ) -> u64 {
-    match written.ok().and_then(|n| u32::try_from(n).ok()) {
-        Some(n) => {
-            if let Some(len) = outbox.get_mut(start + 1..start + RECORD_HEADER) {
-                len.copy_from_slice(&n.to_le_bytes());
-            }
-            0
+    if let Some(n) = written.ok().and_then(|n| u32::try_from(n).ok()) {
+        if let Some(len) = outbox.get_mut(start + 1..start + RECORD_HEADER) {
+            len.copy_from_slice(&n.to_le_bytes());
         }
-        None => {
-            outbox.truncate(start);
-            1
-        }
+        0
+    } else {
+        outbox.truncate(start);
+        1
     }
 }
