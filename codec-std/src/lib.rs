@@ -36,6 +36,8 @@ use bytes::{Bytes, BytesMut};
 use phx_codec::{Direction, EncodeError, Frame, WireFormat};
 use serde::Deserialize;
 
+#[cfg(feature = "client")]
+pub mod client;
 mod encode;
 mod error;
 mod owned;
