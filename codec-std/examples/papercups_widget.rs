@@ -6,14 +6,17 @@ use serde_json::json;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::args().nth(1).unwrap_or_else(|| "ws://127.0.0.1:4000/socket".into());
+    let url = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "ws://127.0.0.1:4000/socket".into());
     let socket = Socket::connect(&url, &[]).await?;
     let topic = "conversation:9f3c1e2a-5b7d-4c8e-a1f2-3d4e5f6a7b8c";
     let mut chat = socket.channel(topic, &json!({"customer_id": "cus_1"}))?;
     let joined = chat.join().await?;
     assert!(joined.is_ok(), "join refused: {joined:?}");
     let body = "Hi, I need help with my order";
-    chat.push_and_forget("shout", &json!({"body": body, "customer_id": "cus_1"})).await?;
+    chat.push_and_forget("shout", &json!({"body": body, "customer_id": "cus_1"}))
+        .await?;
     let (mut presence, mut heard) = (PresenceState::new(), false);
     while !(heard && presence.is_online("customer:cus_1")) {
         let frame = chat.recv().await.ok_or("socket closed")?;

@@ -213,7 +213,8 @@ impl Socket {
     }
 
     /// [`connect`](Self::connect) with session options (heartbeat, timeouts, backoff tables,
-    /// vsn) and the capacity of each channel's message queue.
+    /// vsn) and the capacity of each channel's message queue. Call it within a tokio runtime.
+    #[allow(clippy::unused_async)] // spawns onto the current runtime, which only exists in async code
     pub async fn connect_with(
         url: &str,
         params: &[(&str, &str)],
@@ -477,15 +478,16 @@ impl Task {
                 .map(|at| self.start + Duration::from_millis(at));
             let mut got = Collected::default();
             tokio::select! {
-                command = commands.recv(), if !stopping => match command {
-                    Some(command) => self.command(command, &mut got),
-                    None => {
+                command = commands.recv(), if !stopping => {
+                    if let Some(command) = command {
+                        self.command(command, &mut got);
+                    } else {
                         // every handle is gone
                         let now = self.now();
                         self.session.disconnect(now, None, &mut |e| collect(&mut got, &e));
                         stopping = true;
                     }
-                },
+                }
                 () = sleep_until(deadline) => {
                     let now = self.now();
                     self.session.handle_timeout(now, &mut |e| collect(&mut got, &e));
@@ -641,9 +643,7 @@ impl Task {
                 }
             }
             Command::Leave { channel, done } => {
-                let _ = self
-                    .session
-                    .leave(now, channel, &mut |e| collect(got, &e));
+                let _ = self.session.leave(now, channel, &mut |e| collect(got, &e));
                 self.joins.remove(&channel);
                 let _ = done.send(());
             }
@@ -662,13 +662,13 @@ impl Task {
                 Ok(Some(out)) => {
                     let message = match out {
                         Outgoing::Text(n) => {
-                            let text =
-                                String::from_utf8_lossy(self.buf.get(..n).unwrap_or(&[])).into_owned();
+                            let text = String::from_utf8_lossy(self.buf.get(..n).unwrap_or(&[]))
+                                .into_owned();
                             Message::Text(text.into())
                         }
-                        Outgoing::Binary(n) => {
-                            Message::Binary(Bytes::copy_from_slice(self.buf.get(..n).unwrap_or(&[])))
-                        }
+                        Outgoing::Binary(n) => Message::Binary(Bytes::copy_from_slice(
+                            self.buf.get(..n).unwrap_or(&[]),
+                        )),
                     };
                     if let Conn::Open(ws) = conn
                         && ws.send(message).await.is_err()
@@ -676,9 +676,8 @@ impl Task {
                         // the read side reports the close
                     }
                 }
-                Ok(None) => break,
                 Err(SessionError::BufferTooSmall { needed }) => self.buf.resize(needed, 0),
-                Err(_) => break,
+                Ok(None) | Err(_) => break,
             }
         }
         while let Some(action) = self.session.poll_transport() {
