@@ -1,5 +1,5 @@
 //! A tokio Phoenix channel client (feature `client`): a thin shell around the core's sans-IO
-//! [`ClientSession`](phx_codec::session::client::ClientSession), which behaves like the
+//! [`ClientSession`], which behaves like the
 //! `phoenix` npm client — heartbeats, reconnect with backoff, rejoin of errored channels,
 //! pushes buffered until the join, push timeouts — over tokio-tungstenite.
 //!
