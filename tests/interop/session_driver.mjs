@@ -171,7 +171,7 @@ function observe(chan) {
     },
   });
   chan.onMessage = (event, payload) => {
-    if (!event.startsWith("phx_") && !event.startsWith("chan_reply_")) {
+    if (typeof event === "string" && !event.startsWith("phx_") && !event.startsWith("chan_reply_")) {
       emit({ message: { topic: chan.topic, event, payload: view(payload) } });
     }
     return payload;
