@@ -908,3 +908,118 @@ pub fn compare(left_name: &str, left: &str, right_name: &str, right: &str) -> Re
     }
     Err(diff)
 }
+
+// ----- random scripts ------------------------------------------------------------------------------
+
+/// A random but valid script, reproducible from `seed`: connects, disconnects, transport
+/// opens and closes, joins, pushes (JSON and binary), leaves, replies (to joins, pushes,
+/// leaves and heartbeats), server messages with current, stale and null join_refs, and ticks,
+/// at times from 0 to 12 s apart, sometimes with a config line (V1, short heartbeat and
+/// timeouts, backoff tables). The differential test runs a fixed set through both clients.
+pub fn random_script(seed: u64) -> String {
+    const TOPICS: [&str; 3] = ["room:1", "room:2", "room:3"];
+    const STEPS: [u64; 11] = [0, 0, 1, 3, 10, 50, 200, 700, 1500, 5000, 12000];
+    let mut state = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    let mut next = move |n: u64| -> u64 {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n.max(1)
+    };
+    let mut out = String::new();
+    let mut v1 = false;
+    if next(10) < 3 {
+        let mut config = serde_json::json!({"t": 0, "op": "config"});
+        if next(10) < 3 {
+            config["vsn"] = "1.0.0".into();
+            v1 = true;
+        }
+        if next(2) == 0 {
+            config["heartbeat_interval_ms"] =
+                [500, 1000, 3000][usize::try_from(next(3)).unwrap_or(0)].into();
+        }
+        if next(2) == 0 {
+            config["timeout_ms"] = [300, 700, 2000][usize::try_from(next(3)).unwrap_or(0)].into();
+        }
+        if next(10) < 3 {
+            config["reconnect_after_ms"] = (0..=next(3))
+                .map(|_| next(50) + 1)
+                .collect::<Vec<_>>()
+                .into();
+        }
+        if next(10) < 3 {
+            config["rejoin_after_ms"] = (0..=next(3))
+                .map(|_| next(400) + 1)
+                .collect::<Vec<_>>()
+                .into();
+        }
+        let _ = writeln!(out, "{config}");
+    }
+    let mut joined: Vec<&str> = Vec::new();
+    let mut t = 0;
+    for _ in 0..5 + next(56) {
+        t += STEPS[usize::try_from(next(11)).unwrap_or(0)];
+        let pick =
+            |r: u64, from: &[&'static str]| from[usize::try_from(r).unwrap_or(0) % from.len()];
+        let k = next(100);
+        let line = if k < 8 {
+            serde_json::json!({"op": "connect"})
+        } else if k < 11 {
+            serde_json::json!({"op": "disconnect"})
+        } else if k < 22 {
+            serde_json::json!({"op": "opened"})
+        } else if k < 28 {
+            serde_json::json!({"op": "closed", "code": pick(next(3), &["1000", "1006", "1011"]).parse::<u16>().unwrap_or(1006)})
+        } else if k < 38 || joined.is_empty() {
+            let topic = pick(next(3), &TOPICS);
+            if !joined.contains(&topic) {
+                joined.push(topic);
+            }
+            serde_json::json!({"op": "join", "topic": topic, "params": {"n": next(10)}})
+        } else if k < 50 {
+            let mut push = serde_json::json!({"op": "push", "topic": pick(next(9), &joined),
+                "event": pick(next(3), &["a", "b", "shout"]), "payload": {"x": next(10)}});
+            if next(2) == 0 {
+                push["timeout_ms"] = [100, 500, 3000][usize::try_from(next(3)).unwrap_or(0)].into();
+            }
+            if !v1 && next(100) < 15 {
+                push.as_object_mut().map(|o| o.remove("payload"));
+                push["binary_base64"] = "AAEC".into();
+            }
+            push
+        } else if k < 55 {
+            serde_json::json!({"op": "leave", "topic": pick(next(9), &joined)})
+        } else if k < 78 {
+            let mut topics = joined.clone();
+            topics.push("phoenix");
+            let topic = pick(next(9), &topics);
+            let event = if topic == "phoenix" {
+                "heartbeat"
+            } else {
+                pick(
+                    next(6),
+                    &["phx_join", "phx_join", "a", "b", "shout", "phx_leave"],
+                )
+            };
+            serde_json::json!({"op": "reply", "topic": topic, "event": event,
+                "status": pick(next(3), &["ok", "ok", "error"]), "response": {}})
+        } else if k < 90 {
+            let join_ref = match next(3) {
+                0 => Value::from("current"),
+                1 => Value::from("stale"),
+                _ => Value::Null,
+            };
+            serde_json::json!({"op": "server", "topic": pick(next(9), &joined),
+                "event": pick(next(4), &["msg", "phx_error", "phx_close", "msg"]),
+                "payload": {}, "join_ref": join_ref})
+        } else {
+            serde_json::json!({"op": "tick"})
+        };
+        let mut line = line;
+        line["t"] = t.into();
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}

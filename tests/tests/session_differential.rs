@@ -84,3 +84,40 @@ fn the_session_behaves_like_phoenix_js_on_every_script() {
         failures.join("\n")
     );
 }
+
+/// 200 random scripts (a fixed set: seeds 0..200 of `random_script`) through both clients.
+#[test]
+#[ignore = "needs node: run by .ci/run"]
+fn the_session_behaves_like_phoenix_js_on_random_scripts() {
+    let dir = std::env::temp_dir().join(format!("phx-session-random-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut failures = Vec::new();
+    let mut lines = 0;
+    for seed in 0..200 {
+        let script = phx_tests::session_script::random_script(seed);
+        let path = dir.join(format!("{seed}.ndjson"));
+        std::fs::write(&path, &script).unwrap();
+        let ours = phx_tests::session_script::run(&script).unwrap();
+        let theirs = phoenix_js(&path);
+        lines += theirs.lines().count();
+        if let Err(diff) = phx_tests::session_script::compare("phx", &ours, "phoenix.js", &theirs) {
+            failures.push(format!("seed {seed} ({}):\n{diff}", path.display()));
+        } else {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    println!(
+        "200 random scripts, {lines} output lines, {} with differences",
+        failures.len()
+    );
+    assert!(
+        lines > 2000,
+        "the random scripts do too little: {lines} output lines"
+    );
+    assert!(
+        failures.is_empty(),
+        "differences from phoenix.js:\n{}",
+        failures.join("\n")
+    );
+    let _ = std::fs::remove_dir(&dir);
+}

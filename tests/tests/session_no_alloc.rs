@@ -51,3 +51,19 @@ fn the_session_never_allocates_on_any_script() {
         );
     }
 }
+
+#[test]
+fn the_session_never_allocates_on_random_scripts() {
+    counting::assert_counter_works();
+    for seed in 0..200 {
+        let script = phx_tests::session_script::random_script(seed);
+        let mut heap = HeapUse::NONE;
+        phx_tests::session_script::run_measured(&script, &mut |f| {
+            let ((), used) = count(f);
+            heap.allocations += used.allocations;
+            heap.frees += used.frees;
+        })
+        .unwrap();
+        assert_eq!(heap, HeapUse::NONE, "seed {seed}: the session used the heap");
+    }
+}
