@@ -64,6 +64,10 @@ fn the_session_never_allocates_on_random_scripts() {
             heap.frees += used.frees;
         })
         .unwrap();
-        assert_eq!(heap, HeapUse::NONE, "seed {seed}: the session used the heap");
+        assert_eq!(
+            heap,
+            HeapUse::NONE,
+            "seed {seed}: the session used the heap"
+        );
     }
 }
