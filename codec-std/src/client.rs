@@ -77,6 +77,8 @@ pub enum ClientError {
     SocketClosed,
     /// [`Channel::push`] or [`Channel::leave`] before [`Channel::join`].
     NotJoined,
+    /// [`Channel::join`] a second time (rejoins are automatic).
+    AlreadyJoined,
 }
 
 impl fmt::Display for ClientError {
@@ -87,6 +89,7 @@ impl fmt::Display for ClientError {
             Self::Json(e) => write!(f, "JSON: {e}"),
             Self::SocketClosed => f.write_str("the socket task has stopped"),
             Self::NotJoined => f.write_str("the channel has not been joined"),
+            Self::AlreadyJoined => f.write_str("the channel was joined already"),
         }
     }
 }
@@ -281,6 +284,9 @@ impl Socket {
 }
 
 /// A channel of a [`Socket`]: join it, push to it, read its messages, leave it.
+///
+/// Dropping a joined channel without [`leave`](Self::leave) keeps it joined (and rejoining)
+/// in the socket; its messages are then dropped.
 #[derive(Debug)]
 pub struct Channel {
     commands: mpsc::Sender<Command>,
@@ -302,7 +308,7 @@ impl Channel {
     /// join's outcome: an `"ok"` reply, an `"error"` reply (the session keeps rejoining with
     /// backoff, as phoenix.js does) or `"timeout"`.
     pub async fn join(&mut self) -> Result<Reply, ClientError> {
-        let messages = self.messages_tx.take().ok_or(ClientError::NotJoined)?;
+        let messages = self.messages_tx.take().ok_or(ClientError::AlreadyJoined)?;
         let (joined, wait) = oneshot::channel();
         self.commands
             .send(Command::Join {
