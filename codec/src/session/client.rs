@@ -847,6 +847,17 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     /// The application's `socket.disconnect()`: closes the transport with `code` (1000 when
     /// `None`) and does not reconnect. Channels joined over it error (and rejoin once a later
     /// [`connect`](Self::connect) opens a transport).
+    ///
+    /// ```
+    /// use phx_codec::session::client::{ClientSession, Options, TransportAction};
+    /// let mut s = ClientSession::<1, 1, 16, 256>::new(Options::DEFAULT);
+    /// s.connect(0);
+    /// s.handle_opened(5, &mut |_| {});
+    /// let _ = s.poll_transport();
+    /// s.disconnect(50, None, &mut |_| {});
+    /// assert_eq!(s.poll_transport(), Some(TransportAction::Close(1000)));
+    /// assert_eq!(s.poll_timeout(), None); // no heartbeat, no reconnect
+    /// ```
     pub fn disconnect(
         &mut self,
         now: u64,
@@ -917,6 +928,18 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     /// The transport closed (or failed to open) without the session asking, with this close
     /// code. Ignored when the session has no transport open or opening. Whatever the code, the
     /// session reconnects (unless the application disconnected).
+    ///
+    /// ```
+    /// use phx_codec::session::client::{ClientSession, Options, TransportAction};
+    /// let mut s = ClientSession::<1, 1, 16, 256>::new(Options::DEFAULT);
+    /// s.connect(0);
+    /// assert_eq!(s.poll_transport(), Some(TransportAction::Open));
+    /// s.handle_opened(5, &mut |_| {});
+    /// s.handle_closed(100, 1000, &mut |_| {});
+    /// assert_eq!(s.poll_timeout(), Some(110)); // the first reconnect, 10 ms later
+    /// s.handle_timeout(110, &mut |_| {});
+    /// assert_eq!(s.poll_transport(), Some(TransportAction::Open));
+    /// ```
     pub fn handle_closed(&mut self, now: u64, code: u16, on_event: &mut impl FnMut(Event<'_>)) {
         let _ = code;
         let on_event: &mut OnEvent<'_> = on_event;
@@ -1388,6 +1411,22 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     /// The application's `channel.leave()`: sends `phx_leave` (when a transport is open) and
     /// closes the channel at once, emitting [`Event::Left`] and the state changes; the server's
     /// reply is not waited for, as in phoenix.js.
+    ///
+    /// ```
+    /// use phx_codec::session::client::{ChannelState, ClientSession, Event, Options};
+    /// use phx_codec::outgoing::EmptyObject;
+    /// let mut s = ClientSession::<1, 1, 16, 256>::new(Options::DEFAULT);
+    /// let room = s.join(0, "room:1", &EmptyObject, &mut |_| {})?;
+    /// let mut seen = Vec::new();
+    /// s.leave(1, room, &mut |e| match e {
+    ///     Event::State { state, .. } => seen.push(state.as_str()),
+    ///     Event::Left { .. } => seen.push("left"),
+    ///     _ => {}
+    /// })?;
+    /// assert_eq!(seen, ["leaving", "closed", "left"]);
+    /// assert_eq!(s.state(room), Some(ChannelState::Closed));
+    /// # Ok::<(), phx_codec::session::client::SessionError>(())
+    /// ```
     pub fn leave(
         &mut self,
         now: u64,
