@@ -43,13 +43,24 @@ pub enum Error {
 }
 
 impl fmt::Display for Error {
+    /// Says what failed; the cause, when there is one, is [`source`](std::error::Error::source)
+    /// and is not repeated here (walk the chain, or use a reporter such as `anyhow`'s `{:#}`,
+    /// to print both).
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    /// let err = phx_codec_std::Error::from(phx_codec::decode_text(b"[").unwrap_err());
+    /// assert_eq!(err.to_string(), "decode error");
+    /// assert_eq!(err.source().map(|cause| cause.to_string()).as_deref(),
+    ///            Some("unexpected end of input at byte 1"));
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Decode(e) => write!(f, "decode error: {e}"),
-            Self::Encode(e) => write!(f, "encode error: {e}"),
+            Self::Decode(_) => f.write_str("decode error"),
+            Self::Encode(_) => f.write_str("encode error"),
             Self::PayloadNotJson => f.write_str("the payload is binary, not JSON"),
-            Self::Json(e) => write!(f, "payload JSON: {e}"),
-            Self::Io(e) => write!(f, "I/O error: {e}"),
+            Self::Json(_) => f.write_str("payload JSON error"),
+            Self::Io(_) => f.write_str("I/O error"),
             Self::Presence(what) => write!(f, "malformed presence payload: {what}"),
         }
     }

@@ -36,15 +36,22 @@ use bytes::{Bytes, BytesMut};
 use phx_codec::{Direction, EncodeError, Frame, WireFormat};
 use serde::Deserialize;
 
+#[cfg(feature = "arbitrary")]
+pub mod arbitrary;
 #[cfg(feature = "client")]
 pub mod client;
 mod encode;
 mod error;
+pub mod mutation;
 mod owned;
 pub mod presence;
+#[cfg(feature = "proptest")]
+pub mod proptest;
+pub mod raw_value;
 mod shared;
 #[cfg(feature = "simd-json")]
 pub mod simd;
+pub mod typed;
 #[cfg(feature = "tungstenite")]
 pub mod ws;
 

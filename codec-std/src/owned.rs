@@ -312,3 +312,120 @@ impl fmt::Debug for OwnedFrame {
             .finish()
     }
 }
+
+/// `serde` for [`OwnedFrame`]: `{"join_ref", "ref", "topic", "event", "payload"}`, as the
+/// core serializes a [`Frame`], with the JSON payload written verbatim (numbers keep their
+/// text). A binary payload is written under `"binary"` (an array of bytes) and a binary reply
+/// under `"binary_reply"` (`{"status", "response"}`) instead of `"payload"`, so that reading
+/// back can tell them from a JSON array or object: the core writes both as `"payload"`.
+///
+/// ```
+/// use phx_codec_std::{OwnedFrame, OwnedPayload};
+/// let frame = OwnedFrame::from(phx_codec::decode_text(br#"["1","2","room:1","shout",{"n":123456789012345678901234567890}]"#)?);
+/// let json = serde_json::to_string(&frame)?;
+/// assert_eq!(json, r#"{"join_ref":"1","ref":"2","topic":"room:1","event":"shout","payload":{"n":123456789012345678901234567890}}"#);
+/// assert_eq!(serde_json::from_str::<OwnedFrame>(&json)?, frame);
+///
+/// let binary = OwnedFrame::new("room:1", "upload", OwnedPayload::Binary(vec![1, 2]));
+/// let json = serde_json::to_string(&binary)?;
+/// assert_eq!(json, r#"{"join_ref":null,"ref":null,"topic":"room:1","event":"upload","binary":[1,2]}"#);
+/// assert_eq!(serde_json::from_str::<OwnedFrame>(&json)?, binary);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+mod serde_impl {
+    use serde::de::Error as _;
+    use serde::ser::{Error as _, SerializeStruct};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::value::RawValue;
+
+    use super::{OwnedFrame, OwnedPayload};
+
+    struct Bytes<'b>(&'b [u8]);
+
+    impl Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_bytes(self.0)
+        }
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct BinaryReply<B> {
+        status: String,
+        response: B,
+    }
+
+    impl Serialize for OwnedFrame {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut st = serializer.serialize_struct("OwnedFrame", 5)?;
+            st.serialize_field("join_ref", &self.join_ref)?;
+            st.serialize_field("ref", &self.reference)?;
+            st.serialize_field("topic", &self.topic)?;
+            st.serialize_field("event", &self.event)?;
+            match &self.payload {
+                OwnedPayload::Json(text) => {
+                    let raw = crate::raw_value::from_str(text).map_err(S::Error::custom)?;
+                    st.serialize_field("payload", raw)?;
+                }
+                OwnedPayload::Binary(bytes) => st.serialize_field("binary", &Bytes(bytes))?,
+                OwnedPayload::BinaryReply { status, response } => st.serialize_field(
+                    "binary_reply",
+                    &BinaryReply {
+                        status: status.clone(),
+                        response: Bytes(response),
+                    },
+                )?,
+            }
+            st.end()
+        }
+    }
+
+    /// A JSON `null` payload is `Some("null")`, not absent.
+    fn some_raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
+        Box::<RawValue>::deserialize(d).map(Some)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wire {
+        #[serde(default)]
+        join_ref: Option<String>,
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        topic: String,
+        event: String,
+        #[serde(default, deserialize_with = "some_raw")]
+        payload: Option<Box<RawValue>>,
+        #[serde(default)]
+        binary: Option<Vec<u8>>,
+        #[serde(default)]
+        binary_reply: Option<BinaryReply<Vec<u8>>>,
+    }
+
+    impl<'de> Deserialize<'de> for OwnedFrame {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let wire = Wire::deserialize(deserializer)?;
+            let payload = match (wire.payload, wire.binary, wire.binary_reply) {
+                (Some(json), None, None) => {
+                    OwnedPayload::Json(Box::<str>::from(json).into_string())
+                }
+                (None, Some(bytes), None) => OwnedPayload::Binary(bytes),
+                (None, None, Some(reply)) => OwnedPayload::BinaryReply {
+                    status: reply.status,
+                    response: reply.response,
+                },
+                _ => {
+                    return Err(D::Error::custom(
+                        "a frame needs exactly one of `payload`, `binary` and `binary_reply`",
+                    ));
+                }
+            };
+            Ok(Self {
+                join_ref: wire.join_ref,
+                reference: wire.reference,
+                topic: wire.topic,
+                event: wire.event,
+                payload,
+            })
+        }
+    }
+}

@@ -19,6 +19,59 @@ use crate::raw::RawJson;
 use crate::string::{JsonStr, Piece};
 
 /// A destination for encoded bytes.
+///
+/// Implemented for `&mut [u8]` (through [`SliceSink`]), [`LenCounter`], `Vec<u8>` (feature
+/// `alloc`) and heapless' `Vec<u8, N>`: feature `heapless08` for heapless 0.8, `heapless09`
+/// for heapless 0.9 (both may be on). For any other buffer, two methods suffice:
+///
+/// ```
+/// use phx_codec::{EncodeError, encode::Sink};
+///
+/// /// A fixed-capacity buffer of your own (here 64 bytes on the stack).
+/// struct Buf { bytes: [u8; 64], len: usize }
+///
+/// impl Sink for Buf {
+///     fn remaining(&self) -> usize { self.bytes.len() - self.len }
+///     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+///         let (needed, available) = (bytes.len(), self.remaining());
+///         let dst = self.bytes.get_mut(self.len..self.len + needed)
+///             .ok_or(EncodeError::BufferTooSmall { needed, available })?;
+///         dst.copy_from_slice(bytes);
+///         self.len += bytes.len();
+///         Ok(())
+///     }
+/// }
+///
+/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
+/// let mut buf = Buf { bytes: [0; 64], len: 0 };
+/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut buf)?;
+/// assert_eq!(&buf.bytes[..buf.len], br#"[null,"1","phoenix","heartbeat",{}]"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// With heapless 0.9 (`phx-codec = { version = "0.1", features = ["heapless09"] }`):
+///
+/// ```
+/// # #[cfg(feature = "heapless09")] {
+/// # extern crate heapless09 as heapless;
+/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut out).unwrap();
+/// assert_eq!(&out[..], br#"[null,"1","phoenix","heartbeat",{}]"#);
+/// # }
+/// ```
+///
+/// With heapless 0.8 (`features = ["heapless08"]`), the same code on a 0.8 `Vec`:
+///
+/// ```
+/// # #[cfg(feature = "heapless08")] {
+/// # extern crate heapless08 as heapless;
+/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut out).unwrap();
+/// assert_eq!(&out[..], br#"[null,"1","phoenix","heartbeat",{}]"#);
+/// # }
+/// ```
 pub trait Sink {
     /// How many more bytes this sink can take (`usize::MAX` when it grows).
     fn remaining(&self) -> usize;
@@ -153,26 +206,35 @@ impl Sink for LenCounter {
     }
 }
 
-impl<const N: usize> Sink for heapless::Vec<u8, N> {
-    fn remaining(&self) -> usize {
-        N - self.len()
-    }
+/// `Sink` for one major version of heapless' `Vec<u8, N>`.
+macro_rules! heapless_sink {
+    ($feature:literal, $heapless:ident) => {
+        #[cfg(feature = $feature)]
+        impl<const N: usize> Sink for $heapless::Vec<u8, N> {
+            fn remaining(&self) -> usize {
+                N - self.len()
+            }
 
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let available = N - self.len();
-        self.extend_from_slice(bytes)
-            .map_err(|_| EncodeError::BufferTooSmall {
-                needed: bytes.len(),
-                available,
-            })
-    }
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                let available = N - self.len();
+                self.extend_from_slice(bytes)
+                    .map_err(|_| EncodeError::BufferTooSmall {
+                        needed: bytes.len(),
+                        available,
+                    })
+            }
 
-    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-        let start = self.len();
-        self.resize(start.checked_add(len)?, 0).ok()?;
-        self.get_mut(start..)
-    }
+            fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+                let start = self.len();
+                self.resize(start.checked_add(len)?, 0).ok()?;
+                self.get_mut(start..)
+            }
+        }
+    };
 }
+
+heapless_sink!("heapless08", heapless08);
+heapless_sink!("heapless09", heapless09);
 
 #[cfg(feature = "alloc")]
 impl Sink for alloc::vec::Vec<u8> {
@@ -293,13 +355,14 @@ impl<T: WriteJson> WriteJson for Option<T> {
 /// Writes an object member by member: `{"a":1,"b":"x"}`.
 ///
 /// ```
-/// use phx_codec::encode::{JsonObjectWriter, WriteJson};
-/// let mut out = heapless::Vec::<u8, 64>::new();
+/// use phx_codec::encode::{JsonObjectWriter, SliceSink, WriteJson};
+/// let mut buf = [0u8; 64];
+/// let mut out = SliceSink::new(&mut buf);
 /// let mut obj = JsonObjectWriter::new(&mut out).unwrap();
 /// obj.member("status", "ok").unwrap();
 /// obj.member("n", &7i64).unwrap();
 /// obj.finish().unwrap();
-/// assert_eq!(&out[..], br#"{"status":"ok","n":7}"#);
+/// assert_eq!(out.written(), br#"{"status":"ok","n":7}"#);
 /// ```
 #[derive(Debug)]
 pub struct JsonObjectWriter<'s, S: Sink + ?Sized> {
@@ -430,9 +493,10 @@ mod tests {
     use super::*;
 
     fn escaped(text: &str) -> heapless::Vec<u8, 128> {
-        let mut out = heapless::Vec::new();
+        let mut buf = [0u8; 128];
+        let mut out = SliceSink::new(&mut buf);
         write_json_str(&mut out, JsonStr::literal(text)).unwrap();
-        out
+        heapless::Vec::from_slice(out.written()).unwrap()
     }
 
     #[test]
@@ -459,6 +523,32 @@ mod tests {
         assert!(sink.is_empty());
     }
 
+    /// Both heapless majors are sinks, each behind its feature: a crate on heapless 0.8 and
+    /// one on 0.9 encode into the `Vec` they already have.
+    #[cfg(all(feature = "heapless08", feature = "heapless09"))]
+    #[test]
+    fn heapless_0_8_and_0_9_vecs_are_sinks() {
+        let frame = crate::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
+        let expected: &[u8] = br#"[null,"1","phoenix","heartbeat",{}]"#;
+        let mut v08 = heapless08::Vec::<u8, 64>::new();
+        let mut v09 = heapless09::Vec::<u8, 64>::new();
+        assert_eq!(frame.encode_v2(&mut v08), Ok(expected.len()));
+        assert_eq!(frame.encode_v2(&mut v09), Ok(expected.len()));
+        assert_eq!((&v08[..], &v09[..]), (expected, expected));
+        let mut small08 = heapless08::Vec::<u8, 8>::new();
+        let mut small09 = heapless09::Vec::<u8, 8>::new();
+        for err in [frame.encode_v2(&mut small08), frame.encode_v2(&mut small09)] {
+            assert_eq!(
+                err,
+                Err(EncodeError::BufferTooSmall {
+                    needed: expected.len(),
+                    available: 8
+                })
+            );
+        }
+        assert!(small08.is_empty() && small09.is_empty());
+    }
+
     #[test]
     fn integers_write_like_json() {
         for (n, text) in [
@@ -467,9 +557,10 @@ mod tests {
             (i64::MIN, "-9223372036854775808"),
             (i64::MAX, "9223372036854775807"),
         ] {
-            let mut out = heapless::Vec::<u8, 32>::new();
+            let mut buf = [0u8; 32];
+            let mut out = SliceSink::new(&mut buf);
             n.write_json(&mut out).unwrap();
-            assert_eq!(&out[..], text.as_bytes());
+            assert_eq!(out.written(), text.as_bytes());
             assert_eq!(n.json_len(), text.len());
         }
     }

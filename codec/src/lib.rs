@@ -7,8 +7,9 @@
 //! - **Borrowed**: strings are [`JsonStr`]s pointing into the input, unescaped lazily; the
 //!   payload is a validated [`RawJson`] slice. `#![no_std]`, no allocator.
 //! - **Typed**: [`Topic`], [`Event`] and Papercups messages ([`message`]) over a decoded frame.
-//! - **Encoding** into caller memory ([`encode::Sink`]: `&mut [u8]`, `heapless::Vec`, and
-//!   `Vec<u8>` with `alloc`), with the exact length known ahead.
+//! - **Encoding** into caller memory ([`encode::Sink`]: `&mut [u8]`, `heapless::Vec` with
+//!   `heapless08` / `heapless09`, `Vec<u8>` with `alloc`, or your own buffer in two methods),
+//!   with the exact length known ahead.
 //! - **Hostile input is cheap**: one validating pass, no recursion, no allocation, typed
 //!   errors with byte offsets ([`DecodeError`]), configurable [`DecodeLimits`].
 //!
@@ -35,6 +36,9 @@
 extern crate alloc;
 #[cfg(test)]
 extern crate std;
+// Unit tests use heapless 0.9 containers (a dev-dependency) whatever the features.
+#[cfg(test)]
+extern crate heapless09 as heapless;
 
 pub mod binary;
 pub mod encode;

@@ -479,6 +479,25 @@ mod serde_impl {
     use super::{JsonKind, RawJson};
     use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 
+    /// A number that is not an integer in `i64`/`u64` range, or not written canonically
+    /// (`1.50`, `1e3`, `-0`, `123456789012345678901234567890`).
+    ///
+    /// With the `serde_json` feature and a human-readable serializer, it is serialized as a
+    /// `serde_json::value::RawValue`: `serde_json` writes its text exactly. Other serializers
+    /// see a struct named `$serde_json::private::RawValue`, which is why compact formats
+    /// (`is_human_readable() == false`: bincode, postcard, CBOR...) get the `f64` instead.
+    /// Without the feature every such number is an `f64` (rounded, as `JSON.parse` reads it).
+    fn serialize_other_number<S: Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+        #[cfg(feature = "serde_json")]
+        if serializer.is_human_readable() {
+            use serde::Serialize as _;
+            let raw: &serde_json::value::RawValue =
+                serde_json::from_str(text).map_err(S::Error::custom)?;
+            return raw.serialize(serializer);
+        }
+        serializer.serialize_f64(text.parse().unwrap_or(f64::NAN))
+    }
+
     /// Serializes the JSON value into the serde data model (objects as maps, numbers as
     /// `i64`/`u64`/`f64`). Depth is bounded by the limits it was validated with.
     impl serde::Serialize for RawJson<'_> {
@@ -491,12 +510,14 @@ mod serde_impl {
                     None => Err(S::Error::custom("malformed string")),
                 },
                 JsonKind::Number => {
-                    if let Some(n) = self.as_u64() {
+                    // `-0` parses as the integer 0, which would be written `0`.
+                    let exact_int = self.as_str() != "-0";
+                    if let (true, Some(n)) = (exact_int, self.as_u64()) {
                         serializer.serialize_u64(n)
-                    } else if let Some(n) = self.as_i64() {
+                    } else if let (true, Some(n)) = (exact_int, self.as_i64()) {
                         serializer.serialize_i64(n)
                     } else {
-                        serializer.serialize_f64(self.as_f64().unwrap_or(f64::NAN))
+                        serialize_other_number(self.as_str(), serializer)
                     }
                 }
                 JsonKind::Array => {
@@ -541,6 +562,22 @@ mod tests {
     fn get_returns_the_last_duplicate_like_json_parse() {
         let v = RawJson::parse(r#"{"a":1,"a":2}"#).unwrap();
         assert_eq!(v.get("a").unwrap().as_i64(), Some(2));
+    }
+
+    #[cfg(feature = "serde_json")]
+    #[test]
+    fn serde_json_keeps_every_number_text() {
+        let text = "[123456789012345678901234567890,1.50,1E3,-0,0.1,-7,18446744073709551615,1e999]";
+        let raw = RawJson::parse(text).unwrap();
+        assert_eq!(serde_json::to_string(&raw).unwrap(), text);
+        // `to_value` reads raw numbers back as `serde_json` does (`1e999` is out of its range).
+        let raw = RawJson::parse(
+            "[123456789012345678901234567890,1.50,1E3,-0,0.1,-7,18446744073709551615]",
+        )
+        .unwrap();
+        let value = serde_json::to_value(raw).unwrap();
+        assert_eq!(value[1], serde_json::json!(1.5));
+        assert_eq!(value[6], serde_json::json!(u64::MAX));
     }
 
     #[test]

@@ -47,7 +47,6 @@
 //!    [`RawJson::get`] does; each distinct key is compared through `get`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use arbitrary::{Arbitrary, Unstructured};
 use phx_codec::encode::SliceSink;
@@ -56,6 +55,8 @@ use phx_codec::{
     Event, Frame, JsonKind, JsonStr, Message, Payload, RawJson, Topic, Vsn, WireFormat, WsMessage,
     binary::BinaryKind,
 };
+use phx_codec_std::OwnedFrame;
+use phx_codec_std::arbitrary::FrameSpec;
 use serde_json::Value;
 
 /// A fuzz target body.
@@ -164,25 +165,26 @@ pub fn typed_message(data: &[u8]) {
 /// Structure-aware: builds a frame from the fuzzer's bytes, encodes it in every form it can
 /// take, and decodes it back.
 pub fn roundtrip(data: &[u8]) {
+    // The public generator of `phx_codec_std::arbitrary`, as users' fuzz targets get it.
     let mut u = Unstructured::new(data);
-    let Ok(spec) = FrameSpec::generate(&mut u) else {
+    let Ok(spec) = FrameSpec::arbitrary(&mut u) else {
         return;
     };
-    let join_ref = spec.join_ref.as_ref().map(StrSpec::json_str);
-    let reference = spec.reference.as_ref().map(StrSpec::json_str);
-    let topic = spec.topic.json_str();
-    let event = spec.event.json_str();
-    let payload = match &spec.payload {
-        PayloadSpec::Json(text) => Payload::Json(RawJson::parse(text).unwrap_or_else(|e| {
-            panic!("generated JSON {text:?} was refused: {e}");
-        })),
-        PayloadSpec::Binary(bytes) => Payload::Binary(bytes),
-        PayloadSpec::Reply { status, response } => Payload::BinaryReply {
-            status: status.json_str(),
-            response,
-        },
-    };
-    let frame = Frame::new(join_ref, reference, topic, event, payload);
+    let frame = spec
+        .as_frame()
+        .unwrap_or_else(|e| panic!("generated frame {spec:?} was refused: {e}"));
+    for (s, text) in [
+        (frame.join_ref(), spec.join_ref.as_ref()),
+        (frame.reference(), spec.reference.as_ref()),
+        (Some(frame.topic()), Some(&spec.topic)),
+        (Some(frame.event()), Some(&spec.event)),
+    ] {
+        if let (Some(s), Some(text)) = (s, text) {
+            assert!(s.eq_str(&text.text), "{s:?} does not unescape to {text:?}");
+        }
+    }
+    assert_eq!(OwnedFrame::from(&frame), spec.to_owned_frame());
+    let payload = frame.payload();
     walk_frame(&frame, false);
 
     for format in [WireFormat::V2, WireFormat::V1] {
@@ -550,8 +552,10 @@ fn walk_frame(frame: &Frame<'_>, from_json: bool) {
     }
     let _ = event.is_lifecycle();
 
-    let value = serde_json::to_value(frame).expect("a frame serializes");
-    assert!(value.is_object());
+    // `to_string`, not `to_value`: numbers are written with their exact text, and
+    // `serde_json::Value` cannot hold some of them (`1e999`).
+    let text = serde_json::to_string(frame).expect("a frame serializes");
+    assert!(text.starts_with('{'));
 }
 
 /// One string: every way of reading it gives the same text.
@@ -640,7 +644,7 @@ fn walk_json(root: RawJson<'_>) {
         Ok(root),
         "payload re-validation"
     );
-    serde_json::to_value(root).expect("RawJson serializes");
+    serde_json::to_string(&root).expect("RawJson serializes");
     let mut stack = vec![root];
     let mut visited = 0usize;
     while let Some(v) = stack.pop() {
@@ -763,7 +767,7 @@ fn walk_typed(frame: &Frame<'_>) {
         );
     }
     let _ = format!("{message:?}");
-    serde_json::to_value(message).expect("a typed message serializes");
+    serde_json::to_string(&message).expect("a typed message serializes");
     match message {
         Message::Join(join) => {
             assert_eq!(join.params(), join.raw());
@@ -1309,309 +1313,6 @@ fn payload_has_number_at_f64_edge(payload: Option<RawJson<'_>>) -> bool {
     false
 }
 
-// --- Structure-aware generation (roundtrip) -----------------------------------------------------
-
-/// How one character of a generated string is written.
-#[derive(Arbitrary, Clone, Copy, Debug)]
-enum CharStyle {
-    /// As itself (escaped when JSON requires it).
-    Plain,
-    /// `\uXXXX` (a surrogate pair beyond the BMP), lowercase hex.
-    Unicode,
-    /// `\uXXXX` with uppercase hex.
-    UnicodeUpper,
-    /// The short escape when there is one (`\n`, `\/`...).
-    Short,
-}
-
-/// A generated string: its text and how it is written.
-#[derive(Debug)]
-struct StrSpec {
-    text: String,
-    /// `None`: a literal `JsonStr`; otherwise the JSON body written with these styles
-    /// (cycled).
-    body: Option<String>,
-}
-
-impl StrSpec {
-    fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Self> {
-        let text = if u.ratio(1, 4)? {
-            let known = [
-                "phoenix",
-                "conversation:",
-                "conversation:lobby:",
-                "room:",
-                "notification:",
-                "events:admin:",
-                "events:",
-                "issue:lobby:",
-                "phx_reply",
-                "phx_join",
-                "shout",
-                "presence_diff",
-            ];
-            let mut t = (*u.choose(&known)?).to_owned();
-            t.push_str(&String::arbitrary(u)?);
-            t
-        } else {
-            String::arbitrary(u)?
-        };
-        let body = if u.arbitrary()? {
-            let styles: Vec<CharStyle> = u.arbitrary()?;
-            Some(escape_body(&text, &styles))
-        } else {
-            None
-        };
-        Ok(Self { text, body })
-    }
-
-    /// The string as a `JsonStr`; the escaped body must validate and unescape to the text.
-    fn json_str(&self) -> JsonStr<'_> {
-        let Some(body) = &self.body else {
-            return JsonStr::literal(&self.text);
-        };
-        let s = JsonStr::from_json_body(body)
-            .unwrap_or_else(|e| panic!("generated body {body:?} was refused: {e}"));
-        assert!(
-            s.eq_str(&self.text),
-            "{body:?} does not unescape to {:?}",
-            self.text
-        );
-        s
-    }
-}
-
-fn escape_body(text: &str, styles: &[CharStyle]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.chars().enumerate() {
-        let style = styles
-            .get(i % styles.len().max(1))
-            .copied()
-            .unwrap_or(CharStyle::Plain);
-        let short = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '/' => Some("\\/"),
-            '\u{8}' => Some("\\b"),
-            '\u{c}' => Some("\\f"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            _ => None,
-        };
-        let must_escape = matches!(c, '"' | '\\') || c < ' ';
-        match (style, short) {
-            (CharStyle::Unicode, _) => push_unicode_escape(&mut out, c, false),
-            (CharStyle::UnicodeUpper, _) => push_unicode_escape(&mut out, c, true),
-            (CharStyle::Short, Some(sh)) => out.push_str(sh),
-            (CharStyle::Plain, Some(sh)) if must_escape => out.push_str(sh),
-            _ if must_escape => push_unicode_escape(&mut out, c, false),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn push_unicode_escape(out: &mut String, c: char, upper: bool) {
-    let mut units = [0u16; 2];
-    for unit in c.encode_utf16(&mut units) {
-        if upper {
-            let _ = write!(out, "\\u{unit:04X}");
-        } else {
-            let _ = write!(out, "\\u{unit:04x}");
-        }
-    }
-}
-
-/// A generated payload.
-#[derive(Debug)]
-enum PayloadSpec {
-    /// JSON text (valid by construction, with random whitespace and escapes).
-    Json(String),
-    /// Binary push or broadcast bytes.
-    Binary(Vec<u8>),
-    /// Binary reply.
-    Reply { status: StrSpec, response: Vec<u8> },
-}
-
-/// A generated frame.
-#[derive(Debug)]
-struct FrameSpec {
-    join_ref: Option<StrSpec>,
-    reference: Option<StrSpec>,
-    topic: StrSpec,
-    event: StrSpec,
-    payload: PayloadSpec,
-}
-
-impl FrameSpec {
-    fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Self> {
-        let join_ref = if u.arbitrary()? {
-            Some(StrSpec::generate(u)?)
-        } else {
-            None
-        };
-        let reference = if u.arbitrary()? {
-            Some(StrSpec::generate(u)?)
-        } else {
-            None
-        };
-        let topic = StrSpec::generate(u)?;
-        let mut event = StrSpec::generate(u)?;
-        let payload = match u.int_in_range(0u8..=3)? {
-            0 | 1 => PayloadSpec::Json(generate_json(u)?),
-            2 => PayloadSpec::Binary(u.arbitrary()?),
-            _ => {
-                // A binary reply's event is implied (`phx_reply`); keep the frame consistent
-                // most of the time, and sometimes not, to check the encoder's choice.
-                if u.ratio(3, 4)? {
-                    event = StrSpec {
-                        text: phx_codec::binary::REPLY_EVENT.to_owned(),
-                        body: None,
-                    };
-                }
-                PayloadSpec::Reply {
-                    status: StrSpec::generate(u)?,
-                    response: u.arbitrary()?,
-                }
-            }
-        };
-        Ok(Self {
-            join_ref,
-            reference,
-            topic,
-            event,
-            payload,
-        })
-    }
-}
-
-/// The deepest nesting generated payloads reach (well inside the default limit).
-const GENERATED_MAX_DEPTH: usize = 40;
-
-/// Writes one valid JSON value, iteratively, choosing everything from `u`. When `u` runs dry
-/// every choice falls to its first option, which closes containers, so this always ends.
-fn generate_json(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
-    let mut out = String::new();
-    // Open containers: (is_object, members so far).
-    let mut open: Vec<(bool, usize)> = Vec::new();
-    let mut budget = 2_000usize;
-    loop {
-        whitespace(u, &mut out)?;
-        if let Some(&mut (is_object, ref mut count)) = open.last_mut() {
-            budget = budget.saturating_sub(1);
-            if budget == 0 || !u.ratio(4, 5)? || u.is_empty() {
-                out.push(if is_object { '}' } else { ']' });
-                open.pop();
-                if open.is_empty() {
-                    break;
-                }
-                continue;
-            }
-            if *count > 0 {
-                out.push(',');
-                whitespace(u, &mut out)?;
-            }
-            *count += 1;
-            if is_object {
-                let key = StrSpec::generate(u)?;
-                push_json_string(&mut out, &key);
-                whitespace(u, &mut out)?;
-                out.push(':');
-                whitespace(u, &mut out)?;
-            }
-        }
-        let can_open = open.len() < GENERATED_MAX_DEPTH && budget > 0;
-        match u.int_in_range(0u8..=8)? {
-            0 => out.push_str("null"),
-            1 => out.push_str(if u.arbitrary()? { "true" } else { "false" }),
-            2 => {
-                let _ = write!(out, "{}", i64::arbitrary(u)?);
-            }
-            3 => {
-                let _ = write!(out, "{}", u64::arbitrary(u)?);
-            }
-            4 => {
-                let f = f64::arbitrary(u)?;
-                let f = if f.is_finite() { f } else { 0.5 };
-                if u.arbitrary()? {
-                    let _ = write!(out, "{f:e}");
-                } else {
-                    let _ = write!(out, "{f:?}");
-                }
-            }
-            5 => number_text(u, &mut out)?,
-            6 => push_json_string(&mut out, &StrSpec::generate(u)?),
-            7 if can_open => {
-                out.push('[');
-                open.push((false, 0));
-                continue;
-            }
-            8 if can_open => {
-                out.push('{');
-                open.push((true, 0));
-                continue;
-            }
-            _ => out.push('0'),
-        }
-        if open.is_empty() {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-fn push_json_string(out: &mut String, s: &StrSpec) {
-    out.push('"');
-    match &s.body {
-        Some(body) => out.push_str(body),
-        None => out.push_str(&escape_body(&s.text, &[])),
-    }
-    out.push('"');
-}
-
-/// A number written digit by digit by the JSON grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)?
-/// ([eE] [+-]? [0-9]+)?`, exponents kept small enough for `f64`.
-fn number_text(u: &mut Unstructured<'_>, out: &mut String) -> arbitrary::Result<()> {
-    if u.arbitrary()? {
-        out.push('-');
-    }
-    let int_digits = u.int_in_range(0u8..=25)?;
-    if int_digits == 0 {
-        out.push('0');
-    } else {
-        out.push(char::from(b'1' + u.int_in_range(0u8..=8)?));
-        for _ in 1..int_digits {
-            out.push(char::from(b'0' + u.int_in_range(0u8..=9)?));
-        }
-    }
-    if u.arbitrary()? {
-        out.push('.');
-        for _ in 0..=u.int_in_range(0u8..=20)? {
-            out.push(char::from(b'0' + u.int_in_range(0u8..=9)?));
-        }
-    }
-    if u.arbitrary()? {
-        out.push(*u.choose(&['e', 'E'])?);
-        match u.int_in_range(0u8..=2)? {
-            0 => {}
-            1 => out.push('+'),
-            _ => out.push('-'),
-        }
-        let _ = write!(out, "{}", u.int_in_range(0u16..=250)?);
-    }
-    Ok(())
-}
-
-fn whitespace(u: &mut Unstructured<'_>, out: &mut String) -> arbitrary::Result<()> {
-    if u.ratio(1, 8)? {
-        for _ in 0..=u.int_in_range(0u8..=2)? {
-            out.push(*u.choose(&[' ', '\t', '\n', '\r'])?);
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1652,34 +1353,5 @@ mod tests {
         differential_serde_json(br#"[null,null,"t","e",{"a":1,"a":2}]"#);
         // A number serde_json refuses for range, in a frame we refuse for another reason.
         differential_serde_json(br#"[null,null,"t",1,1e999]"#);
-    }
-
-    #[test]
-    fn generated_strings_unescape_to_their_text() {
-        let styles = [
-            CharStyle::Plain,
-            CharStyle::Unicode,
-            CharStyle::UnicodeUpper,
-            CharStyle::Short,
-        ];
-        let text = "a\"b\\c/d\u{8}\u{c}\n\r\t\u{1}é😀'";
-        for n in 1..=styles.len() {
-            let body = escape_body(text, &styles[..n]);
-            let s = JsonStr::from_json_body(&body).expect("valid body");
-            assert!(s.eq_str(text), "{body}");
-        }
-    }
-
-    #[test]
-    fn generated_json_is_valid_for_any_bytes() {
-        for seed in 0u8..=255 {
-            let data: Vec<u8> = (0..512u32)
-                .map(|i| u8::try_from((i * 37 + u32::from(seed) * 101) % 251).unwrap_or(0))
-                .collect();
-            let mut u = Unstructured::new(&data);
-            let text = generate_json(&mut u).expect("generation");
-            assert!(RawJson::parse(&text).is_ok(), "{text}");
-            assert!(serde_json::from_str::<Value>(&text).is_ok(), "{text}");
-        }
     }
 }

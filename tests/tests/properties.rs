@@ -31,55 +31,9 @@ fn config(cases: u32) -> ProptestConfig {
 
 // --- generators -----------------------------------------------------------------------------
 
-/// Characters that stress escaping: controls, quotes, backslashes, `/`, DEL, non-ASCII,
-/// astral, the characters next to the surrogate range, and plain ASCII.
-fn hard_char() -> impl Strategy<Value = char> {
-    prop_oneof![
-        3 => (0u32..0x20).prop_map(|c| char::from_u32(c).expect("control")),
-        2 => prop::sample::select(vec!['"', '\\', '/', '\u{7f}', '\u{2028}', '\u{feff}']),
-        4 => (0x20u8..0x7f).prop_map(char::from),
-        2 => prop::sample::select(vec!['é', 'ß', '你', '\u{d7ff}', '\u{e000}', '\u{fffd}', '\u{ffff}']),
-        2 => prop::sample::select(vec!['😀', '\u{10000}', '\u{10ffff}', '𝄞']),
-        2 => any::<char>(),
-    ]
-}
-
-fn hard_string(max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(hard_char(), 0..=max).prop_map(|cs| cs.into_iter().collect())
-}
-
-/// Floats that survive a text round trip through any correct parser.
-fn float() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        (-1_000_000i32..1_000_000, 0i32..6).prop_map(|(m, e)| f64::from(m) / 10f64.powi(e)),
-        prop::num::f64::NORMAL,
-    ]
-}
-
-/// Arbitrary JSON values (objects may repeat no keys: `serde_json::Map` cannot).
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        float().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        hard_string(12).prop_map(Value::String),
-    ];
-    leaf.prop_recursive(6, 48, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((hard_string(8), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
-}
-
-/// A payload object, as Phoenix sends.
-fn json_object() -> impl Strategy<Value = Value> {
-    prop::collection::vec((hard_string(8), json_value()), 0..8)
-        .prop_map(|kv| Value::Object(kv.into_iter().collect()))
-}
+// The character, string, float and JSON value strategies are codec-std's public ones
+// (`phx_codec_std::proptest`, feature `proptest`), as users' property tests get them.
+use phx_codec_std::proptest::{hard_char, hard_string, json_object, json_value};
 
 #[derive(Clone, Debug)]
 struct TextFrame {
@@ -745,55 +699,10 @@ fn v2_seeds() -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Bytes that matter to the JSON grammar, plus a few that are never valid.
-const INTERESTING: &[u8] = b"\"\\{}[],:0123456789-+.eEtrufalsn \t\n\r/u\x00\x1f\x7f\xff\xc3\xa9";
-
-#[derive(Clone, Debug)]
-enum Mutation {
-    Replace(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Truncate(usize),
-    Duplicate(usize, usize),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    let byte = prop::sample::select(INTERESTING.to_vec());
-    prop_oneof![
-        4 => (any::<usize>(), byte.clone()).prop_map(|(i, b)| Mutation::Replace(i, b)),
-        2 => (any::<usize>(), byte).prop_map(|(i, b)| Mutation::Insert(i, b)),
-        2 => any::<usize>().prop_map(Mutation::Delete),
-        1 => any::<usize>().prop_map(Mutation::Truncate),
-        1 => (any::<usize>(), 1usize..8).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
-    ]
-}
-
-fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
-    for m in mutations {
-        let len = bytes.len().max(1);
-        match *m {
-            Mutation::Replace(i, b) => {
-                if let Some(slot) = bytes.get_mut(i % len) {
-                    *slot = b;
-                }
-            }
-            Mutation::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
-            Mutation::Delete(i) => {
-                if !bytes.is_empty() {
-                    bytes.remove(i % len);
-                }
-            }
-            Mutation::Truncate(i) => bytes.truncate(i % len),
-            Mutation::Duplicate(i, n) => {
-                let start = i % len;
-                let end = (start + n).min(bytes.len());
-                let piece: Vec<u8> = bytes.get(start..end).unwrap_or(&[]).to_vec();
-                bytes.splice(start..start, piece);
-            }
-        }
-    }
-    bytes
-}
+// Near-valid bytes: codec-std's public mutations (`phx_codec_std::mutation`,
+// `phx_codec_std::proptest::mutation`).
+use phx_codec_std::mutation::{INTERESTING, apply};
+use phx_codec_std::proptest::mutation;
 
 proptest! {
     #![proptest_config(config(1024))]

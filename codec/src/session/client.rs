@@ -83,7 +83,7 @@
 
 use core::fmt;
 
-use heapless::{Deque, String, Vec};
+use fixed::{Buf, List};
 
 use crate::encode::{Sink, WriteJson};
 use crate::outgoing::{EmptyObject, OutgoingFrame};
@@ -430,8 +430,8 @@ struct Channel<const P: usize> {
     /// Removed from the socket (phoenix.js `socket.remove`): no longer receives messages or
     /// socket callbacks, but keeps its timers.
     removed: bool,
-    topic: String<MAX_NAME_LEN>,
-    params: Vec<u8, P>,
+    topic: Buf<MAX_NAME_LEN>,
+    params: Buf<P>,
     timeout: u64,
     state: ChannelState,
     join_ref: Option<u64>,
@@ -450,8 +450,8 @@ struct Channel<const P: usize> {
 struct PushSlot<const P: usize> {
     generation: u32,
     channel: ChannelId,
-    event: String<MAX_NAME_LEN>,
-    payload: Vec<u8, P>,
+    event: Buf<MAX_NAME_LEN>,
+    payload: Buf<P>,
     binary: bool,
     timeout: u64,
     reference: Option<u64>,
@@ -542,8 +542,8 @@ pub struct ClientSession<
     next_seq: u64,
     next_conn: u64,
     next_generation: u32,
-    outbox: Vec<u8, OUTBOX>,
-    actions: Deque<TransportAction, 4>,
+    outbox: Buf<OUTBOX>,
+    actions: List<TransportAction, 4>,
     dropped_frames: u64,
 }
 
@@ -576,8 +576,8 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
             next_seq: 0,
             next_conn: 0,
             next_generation: 0,
-            outbox: Vec::new(),
-            actions: Deque::new(),
+            outbox: Buf::new(),
+            actions: List::filled(TransportAction::Open),
             dropped_frames: 0,
         }
     }
@@ -629,10 +629,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     }
 
     fn channel(&self, id: ChannelId) -> Option<&Channel<PAYLOAD>> {
-        self.channels
-            .get(usize::from(id.index))?
-            .as_ref()
-            .filter(|c| c.generation == id.generation)
+        channel_in(&self.channels, id)
     }
 
     fn channel_index(&self, id: ChannelId) -> Option<usize> {
@@ -841,7 +838,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
         if self.actions.is_full() {
             let _ = self.actions.pop_front();
         }
-        let _ = self.actions.push_back(action);
+        let _ = self.actions.push(action);
     }
 
     /// The application's `socket.disconnect()`: closes the transport with `code` (1000 when
@@ -1046,7 +1043,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
             }
         }
         let members = self.members_in_order();
-        let mut snapshot: Vec<(usize, Option<u64>), CHANNELS> = Vec::new();
+        let mut snapshot: List<(usize, Option<u64>), CHANNELS> = List::filled((0, None));
         for i in members {
             if let Some(Some(c)) = self.channels.get(i) {
                 let _ = snapshot.push((i, c.join_ref));
@@ -1075,8 +1072,8 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     }
 
     /// Channel indices not removed from the socket, in creation order.
-    fn members_in_order(&self) -> Vec<usize, CHANNELS> {
-        let mut out: Vec<usize, CHANNELS> = Vec::new();
+    fn members_in_order(&self) -> List<usize, CHANNELS> {
+        let mut out: List<usize, CHANNELS> = List::filled(0);
         for (i, c) in self.channels.iter().enumerate() {
             if let Some(c) = c
                 && !c.removed
@@ -1162,7 +1159,6 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     }
 
     fn write_join(&mut self, i: usize) {
-        let mut outbox = core::mem::take(&mut self.outbox);
         let mut dropped = 0;
         if let Some(Some(c)) = self.channels.get(i)
             && let Some(join_ref) = c.join_ref
@@ -1175,9 +1171,8 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
                 event: EVENT_JOIN,
                 payload: Verbatim(&c.params),
             };
-            dropped = write_text_record(&mut outbox, self.options.vsn, &frame);
+            dropped = write_text_record(&mut self.outbox, self.options.vsn, &frame);
         }
-        self.outbox = outbox;
         self.dropped_frames = self.dropped_frames.saturating_add(dropped);
     }
 
@@ -1188,7 +1183,6 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
             return;
         }
         let reference = self.make_ref();
-        let mut outbox = core::mem::take(&mut self.outbox);
         let mut dropped = 0;
         if let Some(Some(c)) = self.channels.get(i) {
             let r = RefText::new(reference);
@@ -1200,17 +1194,15 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
                 event: EVENT_LEAVE,
                 payload: EmptyObject,
             };
-            dropped = write_text_record(&mut outbox, self.options.vsn, &frame);
+            dropped = write_text_record(&mut self.outbox, self.options.vsn, &frame);
         }
-        self.outbox = outbox;
         self.dropped_frames = self.dropped_frames.saturating_add(dropped);
     }
 
     fn send_push(&mut self, p: usize) {
-        let mut outbox = core::mem::take(&mut self.outbox);
         let mut dropped = 0;
         if let Some(Some(slot)) = self.pushes.get(p)
-            && let Some(c) = self.channel(slot.channel)
+            && let Some(c) = channel_in(&self.channels, slot.channel)
             && let Some(reference) = slot.reference
             && c.state != ChannelState::Closed
         {
@@ -1225,12 +1217,13 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
                     JsonStr::literal(slot.event.as_str()),
                     Payload::Binary(&slot.payload),
                 );
+                let outbox = &mut self.outbox;
                 let start = outbox.len();
                 if outbox.extend_from_slice(&[TAG_BINARY, 0, 0, 0, 0]).is_err() {
                     dropped = 1;
                 } else {
-                    let written = frame.encode_binary(Direction::FromClient, &mut outbox);
-                    dropped = finish(&mut outbox, start, written);
+                    let written = frame.encode_binary(Direction::FromClient, outbox);
+                    dropped = finish(outbox, start, written);
                 }
             } else {
                 let frame = OutgoingFrame {
@@ -1240,10 +1233,9 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
                     event: slot.event.as_str(),
                     payload: Verbatim(&slot.payload),
                 };
-                dropped = write_text_record(&mut outbox, self.options.vsn, &frame);
+                dropped = write_text_record(&mut self.outbox, self.options.vsn, &frame);
             }
         }
-        self.outbox = outbox;
         self.dropped_frames = self.dropped_frames.saturating_add(dropped);
     }
 
@@ -1251,7 +1243,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
         if !self.is_connected() {
             return;
         }
-        let mut order: Vec<(u64, usize), CHANNELS> = Vec::new();
+        let mut order: List<(u64, usize), CHANNELS> = List::filled((0, 0));
         for (i, c) in self.channels.iter_mut().enumerate() {
             if let Some(c) = c
                 && let Some((seq, join_ref)) = c.buffered_join.take()
@@ -1294,17 +1286,17 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
             });
         }
         let index = self.free_channel_slot().ok_or(SessionError::ChannelsFull)?;
-        let mut stored_params: Vec<u8, PAYLOAD> = Vec::new();
+        let mut stored_params: Buf<PAYLOAD> = Buf::new();
         params
             .write_json(&mut stored_params)
             .map_err(|_| SessionError::PayloadTooLarge {
                 len,
                 capacity: PAYLOAD,
             })?;
-        let mut stored_topic: String<MAX_NAME_LEN> = String::new();
+        let mut stored_topic: Buf<MAX_NAME_LEN> = Buf::new();
         stored_topic
             .push_str(topic)
-            .map_err(|_| SessionError::NameTooLong { len: topic.len() })?;
+            .map_err(|()| SessionError::NameTooLong { len: topic.len() })?;
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1);
         let created = self.due(0, 0).seq;
@@ -1496,7 +1488,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     ) -> Result<PushId, SessionError> {
         let _ = on_event;
         let len = payload.json_len();
-        let mut stored: Vec<u8, PAYLOAD> = Vec::new();
+        let mut stored: Buf<PAYLOAD> = Buf::new();
         if len > PAYLOAD || payload.write_json(&mut stored).is_err() {
             return Err(SessionError::PayloadTooLarge {
                 len,
@@ -1521,7 +1513,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
         if self.options.vsn != Vsn::V2 {
             return Err(SessionError::BinaryNeedsV2);
         }
-        let stored = Vec::from_slice(payload).map_err(|_| SessionError::PayloadTooLarge {
+        let stored = Buf::from_slice(payload).map_err(|()| SessionError::PayloadTooLarge {
             len: payload.len(),
             capacity: PAYLOAD,
         })?;
@@ -1533,7 +1525,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
         now: u64,
         channel: ChannelId,
         event: &str,
-        payload: Vec<u8, PAYLOAD>,
+        payload: Buf<PAYLOAD>,
         binary: bool,
         timeout_ms: Option<u64>,
     ) -> Result<PushId, SessionError> {
@@ -1542,10 +1534,10 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
         };
         let timeout = timeout_ms.unwrap_or(c.timeout);
         let can_push = self.is_connected() && c.state == ChannelState::Joined;
-        let mut stored_event: String<MAX_NAME_LEN> = String::new();
+        let mut stored_event: Buf<MAX_NAME_LEN> = Buf::new();
         stored_event
             .push_str(event)
-            .map_err(|_| SessionError::NameTooLong { len: event.len() })?;
+            .map_err(|()| SessionError::NameTooLong { len: event.len() })?;
         let index = self
             .pushes
             .iter()
@@ -1699,7 +1691,7 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
                 c.rejoin_tries = 0;
             }
             // flush the push buffer, in the order of the pushes
-            let mut order: Vec<(u64, usize), PUSHES> = Vec::new();
+            let mut order: List<(u64, usize), PUSHES> = List::filled((0, 0));
             for (p, slot) in self.pushes.iter().enumerate() {
                 if let Some(slot) = slot
                     && slot.channel == id
@@ -1740,6 +1732,16 @@ impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUT
     }
 }
 
+fn channel_in<const P: usize>(
+    channels: &[Option<Channel<P>>],
+    id: ChannelId,
+) -> Option<&Channel<P>> {
+    channels
+        .get(usize::from(id.index))?
+        .as_ref()
+        .filter(|c| c.generation == id.generation)
+}
+
 fn reply_outcome<'a>(frame: &Frame<'a>) -> Outcome<'a> {
     match frame.payload() {
         Payload::BinaryReply { status, response } => Outcome::Reply {
@@ -1760,7 +1762,7 @@ fn reply_outcome<'a>(frame: &Frame<'a>) -> Outcome<'a> {
 }
 
 fn write_text_record<const N: usize, P: WriteJson>(
-    outbox: &mut Vec<u8, N>,
+    outbox: &mut Buf<N>,
     vsn: Vsn,
     frame: &OutgoingFrame<'_, P>,
 ) -> u64 {
@@ -1776,7 +1778,7 @@ fn write_text_record<const N: usize, P: WriteJson>(
 }
 
 fn finish<const N: usize>(
-    outbox: &mut Vec<u8, N>,
+    outbox: &mut Buf<N>,
     start: usize,
     written: Result<usize, EncodeError>,
 ) -> u64 {
@@ -1788,6 +1790,161 @@ fn finish<const N: usize>(
     } else {
         outbox.truncate(start);
         1
+    }
+}
+
+/// Fixed-capacity storage: the core has no allocator, and no container crate is required.
+mod fixed {
+    use core::ops::{Deref, DerefMut};
+
+    use crate::EncodeError;
+    use crate::encode::Sink;
+
+    /// Up to `N` bytes (a string when filled by [`push_str`](Self::push_str) only).
+    #[derive(Clone)]
+    pub(super) struct Buf<const N: usize> {
+        bytes: [u8; N],
+        len: usize,
+    }
+
+    impl<const N: usize> Buf<N> {
+        pub(super) const fn new() -> Self {
+            Self {
+                bytes: [0; N],
+                len: 0,
+            }
+        }
+
+        pub(super) fn from_slice(bytes: &[u8]) -> Result<Self, ()> {
+            let mut buf = Self::new();
+            buf.extend_from_slice(bytes)?;
+            Ok(buf)
+        }
+
+        pub(super) fn extend_from_slice(&mut self, bytes: &[u8]) -> Result<(), ()> {
+            let end = self.len.checked_add(bytes.len()).ok_or(())?;
+            let dst = self.bytes.get_mut(self.len..end).ok_or(())?;
+            dst.copy_from_slice(bytes);
+            self.len = end;
+            Ok(())
+        }
+
+        pub(super) fn push_str(&mut self, text: &str) -> Result<(), ()> {
+            self.extend_from_slice(text.as_bytes())
+        }
+
+        /// The text, when the bytes came from `push_str` (empty otherwise).
+        pub(super) fn as_str(&self) -> &str {
+            core::str::from_utf8(self).unwrap_or("")
+        }
+
+        pub(super) fn truncate(&mut self, len: usize) {
+            self.len = self.len.min(len);
+        }
+
+        pub(super) fn clear(&mut self) {
+            self.len = 0;
+        }
+    }
+
+    impl<const N: usize> Deref for Buf<N> {
+        type Target = [u8];
+        fn deref(&self) -> &[u8] {
+            self.bytes.get(..self.len).unwrap_or(&[])
+        }
+    }
+
+    impl<const N: usize> DerefMut for Buf<N> {
+        fn deref_mut(&mut self) -> &mut [u8] {
+            self.bytes.get_mut(..self.len).unwrap_or(&mut [])
+        }
+    }
+
+    impl<const N: usize> PartialEq for Buf<N> {
+        fn eq(&self, other: &Self) -> bool {
+            **self == **other
+        }
+    }
+
+    impl<const N: usize> core::fmt::Debug for Buf<N> {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "Buf({} of {N} bytes)", self.len)
+        }
+    }
+
+    impl<const N: usize> Sink for Buf<N> {
+        fn remaining(&self) -> usize {
+            N.saturating_sub(self.len)
+        }
+
+        fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+            let available = self.remaining();
+            self.extend_from_slice(bytes)
+                .map_err(|()| EncodeError::BufferTooSmall {
+                    needed: bytes.len(),
+                    available,
+                })
+        }
+    }
+
+    /// Up to `N` copyable items.
+    pub(super) struct List<T: Copy, const N: usize> {
+        items: [T; N],
+        len: usize,
+    }
+
+    impl<T: Copy, const N: usize> List<T, N> {
+        /// An empty list; `fill` only initialises the unused slots.
+        pub(super) const fn filled(fill: T) -> Self {
+            Self {
+                items: [fill; N],
+                len: 0,
+            }
+        }
+
+        /// Appends `item`; a full list stays as it is.
+        pub(super) fn push(&mut self, item: T) -> Result<(), T> {
+            match self.items.get_mut(self.len) {
+                Some(slot) => {
+                    *slot = item;
+                    self.len += 1;
+                    Ok(())
+                }
+                None => Err(item),
+            }
+        }
+
+        pub(super) fn is_full(&self) -> bool {
+            self.len >= N
+        }
+
+        pub(super) fn pop_front(&mut self) -> Option<T> {
+            let first = *self.first()?;
+            self.items.copy_within(1..self.len, 0);
+            self.len -= 1;
+            Some(first)
+        }
+    }
+
+    impl<T: Copy, const N: usize> Deref for List<T, N> {
+        type Target = [T];
+        fn deref(&self) -> &[T] {
+            self.items.get(..self.len).unwrap_or(&[])
+        }
+    }
+
+    impl<T: Copy, const N: usize> DerefMut for List<T, N> {
+        fn deref_mut(&mut self) -> &mut [T] {
+            self.items.get_mut(..self.len).unwrap_or(&mut [])
+        }
+    }
+
+    impl<T: Copy, const N: usize> IntoIterator for List<T, N> {
+        type Item = T;
+        type IntoIter = core::iter::Take<core::array::IntoIter<T, N>>;
+        fn into_iter(self) -> Self::IntoIter {
+            self.items.into_iter().take(self.len)
+        }
     }
 }
 
