@@ -54,7 +54,14 @@
 //!   [`SessionError`] instead (nothing changes). A frame that does not fit the outbox is dropped
 //!   and counted ([`dropped_frames`](ClientSession::dropped_frames)), as if the network had
 //!   lost it: drain [`poll_frame`](ClientSession::poll_frame) after every call.
-//! - A channel closed by the server is forgotten when its slot is needed for a new channel.
+//! - A channel closed by the server (or left) is forgotten when its slot is needed for a new
+//!   channel, even when phoenix.js would still run its timers (a join timeout pending when the
+//!   server sent `phx_close` makes phoenix.js rejoin that removed channel forever).
+//! - Messages while the transport is still connecting are ignored (phoenix.js would handle
+//!   them, but a WebSocket delivers none before it opens).
+//! - With `vsn` 1.0.0, phoenix.js 1.8.16's default serializer still writes V2 arrays; an
+//!   application speaking V1 passes `encode`/`decode` built on `JSON.stringify`/`JSON.parse`,
+//!   and that is what this session writes and reads (V1 objects).
 //!
 //! # Example
 //! ```
