@@ -1,6 +1,7 @@
 //! The tokio client (feature `client`) against a scripted tokio-tungstenite server on
-//! 127.0.0.1: join, push and reply, a broadcast, a push answered by nobody, then the server
-//! drops the connection and the client reconnects and rejoins on its own.
+//! 127.0.0.1: join, push and reply, a broadcast, a push answered by nobody, the slow-consumer
+//! policy; the server drops the first connection and the client reconnects and rejoins on its
+//! own.
 #![cfg(feature = "client")]
 // Test code: an unwrap that fails is a failing test.
 #![allow(clippy::unwrap_used)]
@@ -42,6 +43,18 @@ async fn serve_one(listener: &TcpListener, drop_after_join: bool) -> Vec<String>
                     .await
                     .unwrap();
             }
+            "flood" => {
+                // three broadcasts, then the reply: when the reply arrives, all three were read
+                for n in 0..3 {
+                    let message = json!([null, null, topic, "flood", {"n": n}]);
+                    ws.send(Message::Text(message.to_string().into()))
+                        .await
+                        .unwrap();
+                }
+                ws.send(Message::Text(reply(&json!({})).to_string().into()))
+                    .await
+                    .unwrap();
+            }
             "ping" => {
                 let payload = frame[4].clone();
                 ws.send(Message::Text(reply(&payload).to_string().into()))
@@ -66,7 +79,8 @@ async fn joins_pushes_receives_and_rejoins_after_a_reconnect() {
         },
         ..Options::DEFAULT
     };
-    let socket = Socket::connect_with(&url, &[("token", "a b")], options, 8)
+    // a queue of 2 messages per channel
+    let socket = Socket::connect_with(&url, &[("token", "a b")], options, 2)
         .await
         .unwrap();
     let mut room = socket.channel("room:1", &json!({"name": "ann"})).unwrap();
@@ -99,6 +113,13 @@ async fn joins_pushes_receives_and_rejoins_after_a_reconnect() {
         let unanswered = room.push("shout", &json!({})).await.unwrap();
         assert_eq!(unanswered.status, "timeout");
         assert_eq!(room.dropped(), 0);
+        // slow consumer: 3 messages into a queue of 2 keep the oldest and drop the newest
+        assert!(room.push("flood", &json!({})).await.unwrap().is_ok());
+        assert_eq!(room.dropped(), 1);
+        let first = room.recv().await.unwrap();
+        let second = room.recv().await.unwrap();
+        assert_eq!(first.payload_value().unwrap(), json!({"n": 0}));
+        assert_eq!(second.payload_value().unwrap(), json!({"n": 1}));
         room.leave().await.unwrap();
         socket.disconnect().await.unwrap();
     };
@@ -108,5 +129,5 @@ async fn joins_pushes_receives_and_rejoins_after_a_reconnect() {
     .await
     .unwrap();
     assert_eq!(first, ["phx_join"]);
-    assert_eq!(second, ["phx_join", "ping", "shout", "phx_leave"]);
+    assert_eq!(second, ["phx_join", "ping", "shout", "flood", "phx_leave"]);
 }
