@@ -1294,7 +1294,7 @@ mod tests {
     use super::*;
     use phx_codec::WsMessage;
     use phx_codec::binary::{self, BinaryKind};
-    use phx_codec_std::PresenceState;
+    use phx_codec_std::PresenceTracker;
     use serde_json::{Value, json};
 
     const ACCOUNT: &str = "acc-1";
@@ -1610,7 +1610,7 @@ mod tests {
     }
 
     /// Applies the presence frames `client` received, as the JS `Presence` object would.
-    fn sync(presence: &mut PresenceState, client: &mut Client) {
+    fn sync(presence: &mut PresenceTracker, client: &mut Client) {
         for text in client.texts() {
             let frame = phx_codec::decode_text(text.as_bytes()).unwrap();
             presence.apply(&frame).unwrap();
@@ -1622,7 +1622,7 @@ mod tests {
         let mut hub = Hub::new(ACCOUNT.into());
         let customer = Client::connect(&mut hub, 1, Vsn::V2, None);
         let mut agent = Client::connect(&mut hub, 2, Vsn::V2, Some(7));
-        let mut seen_by_agent = PresenceState::new();
+        let mut seen_by_agent = PresenceTracker::new();
         agent.send(&mut hub, r#"["1","1","conversation:c","phx_join",{}]"#);
         sync(&mut seen_by_agent, &mut agent);
         assert_eq!(seen_by_agent.users().collect::<Vec<_>>(), ["7"]);

@@ -1,7 +1,7 @@
 //! A Papercups customer widget on the tokio client: join a conversation, shout, receive the
 //! broadcast, see who is online. `cargo run -p phx-codec-std --features client --example
 //! papercups_widget -- ws://127.0.0.1:4000/socket`
-use phx_codec_std::{PresenceState, client::Socket};
+use phx_codec_std::{PresenceTracker, client::Socket};
 use serde_json::json;
 
 #[tokio::main]
@@ -17,10 +17,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let body = "Hi, I need help with my order";
     chat.push_and_forget("shout", &json!({"body": body, "customer_id": "cus_1"}))
         .await?;
-    let (mut presence, mut heard) = (PresenceState::new(), false);
+    let (mut presence, mut heard) = (PresenceTracker::new(), false);
     while !(heard && presence.is_online("customer:cus_1")) {
         let frame = chat.recv().await.ok_or("socket closed")?;
-        if presence.apply_shared(&frame)?.is_none() && frame.event() == "shout" {
+        if presence.apply(&frame)?.is_none() && frame.event() == "shout" {
             let message: serde_json::Value = frame.deserialize_payload()?;
             println!("shout: {}", message["body"]);
             heard = message["body"] == body;

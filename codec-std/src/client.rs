@@ -380,7 +380,7 @@ impl Channel {
 
     /// The next message on the channel (events starting with `phx_` are not passed on), as a
     /// [`SharedFrame`]: `frame.event()`, `frame.deserialize_payload()`, or
-    /// [`PresenceState::apply_shared`](crate::PresenceState::apply_shared) for presence.
+    /// [`PresenceTracker::apply`](crate::PresenceTracker::apply) for presence.
     /// `None` once the socket task has stopped.
     pub async fn recv(&mut self) -> Option<SharedFrame> {
         self.messages.recv().await

@@ -8,8 +8,9 @@
 //!   out.
 //! - [`FrameExt`]: serde and std encoding on the borrowed [`Frame`]
 //!   ([`deserialize_payload`](FrameExt::deserialize_payload), `Vec`, `BytesMut`, `io::Write`).
-//! - [`presence::PresenceState`]: `presence_state` / `presence_diff` applied as the `phoenix`
-//!   JS client does; who is online.
+//! - [`PresenceTracker`]: `presence_state` / `presence_diff` applied as the `phoenix` JS
+//!   client does; who is online. [`PresenceTracker::apply`] takes any decoded form
+//!   ([`FrameSource`]: [`Frame`], [`SharedFrame`], [`OwnedFrame`]).
 //! - Features: `tungstenite` ([`ws`]: frames ⇄ `tungstenite::Message`), `simd-json` ([`simd`]:
 //!   payload parsing with simd-json).
 //!
@@ -28,7 +29,18 @@
 //!            br#"["1","1","conversation:42","phx_reply",{"response":{},"status":"ok"}]"#);
 //! # Ok::<(), phx_codec_std::Error>(())
 //! ```
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+//!
+//! # Feature flags
+//!
+//! None is on by default.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `tungstenite` | the [`ws`] module: frames to and from `tungstenite::Message` |
+//! | `simd-json` | the [`simd`] module: payload parsing with simd-json |
+//!
+//! On docs.rs every feature is on and feature-gated items are labelled.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::io;
 
@@ -58,7 +70,7 @@ pub mod ws;
 pub use crate::encode::BytesMutSink;
 pub use crate::error::Error;
 pub use crate::owned::{OwnedFrame, OwnedPayload};
-pub use crate::presence::PresenceState;
+pub use crate::presence::{FrameSource, PresenceTracker};
 pub use crate::shared::SharedFrame;
 
 /// std conveniences on the borrowed [`Frame`]: serde payloads, owned copies, encoding into
@@ -179,6 +191,6 @@ const _: () = {
     assert_send_sync_static::<OwnedFrame>();
     assert_send_sync_static::<OwnedPayload>();
     assert_send_sync_static::<SharedFrame>();
-    assert_send_sync_static::<PresenceState>();
+    assert_send_sync_static::<PresenceTracker>();
     assert_send_sync_static::<Error>();
 };

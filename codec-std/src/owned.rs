@@ -99,6 +99,13 @@ pub(crate) const fn held_json_limits() -> DecodeLimits {
 
 impl OwnedPayload {
     /// Serializes `value` with `serde_json` into a JSON payload.
+    ///
+    /// ```
+    /// use phx_codec_std::OwnedPayload;
+    /// let payload = OwnedPayload::json(&serde_json::json!({"body": "hi"}))?;
+    /// assert_eq!(payload, OwnedPayload::Json(r#"{"body":"hi"}"#.into()));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
         serde_json::to_string(value).map(Self::Json)
     }
@@ -115,6 +122,14 @@ impl OwnedPayload {
 
     /// A borrowed view; a JSON payload is validated (the core has no unchecked constructor, so
     /// this is one linear pass over the text).
+    ///
+    /// ```
+    /// use phx_codec::Payload;
+    /// use phx_codec_std::OwnedPayload;
+    /// assert_eq!(OwnedPayload::Binary(vec![1]).as_payload()?, Payload::Binary(&[1]));
+    /// assert!(OwnedPayload::Json("{oops".into()).as_payload().is_err());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn as_payload(&self) -> Result<Payload<'_>, DecodeError> {
         Ok(match self {
             Self::Json(text) => Payload::Json(RawJson::parse_with(text, &held_json_limits())?),
@@ -127,6 +142,12 @@ impl OwnedPayload {
     }
 
     /// Whether the payload is binary.
+    ///
+    /// ```
+    /// use phx_codec_std::OwnedPayload;
+    /// assert!(OwnedPayload::Binary(vec![]).is_binary());
+    /// assert!(!OwnedPayload::Json("{}".into()).is_binary());
+    /// ```
     pub const fn is_binary(&self) -> bool {
         !matches!(self, Self::Json(_))
     }
@@ -163,6 +184,15 @@ impl fmt::Debug for OwnedPayload {
 impl OwnedFrame {
     /// A frame with null `join_ref` and `ref` (a broadcast); see [`with_join_ref`](Self::with_join_ref)
     /// and [`with_ref`](Self::with_ref).
+    ///
+    /// ```
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let broadcast = OwnedFrame::new("room:1", "shout", OwnedPayload::Json(r#"{"body":"hi"}"#.into()));
+    /// assert_eq!(broadcast.encode_to_vec(WireFormat::V2, Direction::FromServer)?,
+    ///     br#"[null,null,"room:1","shout",{"body":"hi"}]"#);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn new(topic: impl Into<String>, event: impl Into<String>, payload: OwnedPayload) -> Self {
         Self {
             join_ref: None,
@@ -174,6 +204,13 @@ impl OwnedFrame {
     }
 
     /// The same frame with `join_ref` set.
+    ///
+    /// ```
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let push = OwnedFrame::new("room:1", "ping", OwnedPayload::Json("{}".into())).with_join_ref("1").with_ref("2");
+    /// assert_eq!(push.as_frame()?.join_ref().unwrap(), "1");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     #[must_use]
     pub fn with_join_ref(mut self, join_ref: impl Into<String>) -> Self {
         self.join_ref = Some(join_ref.into());
@@ -181,6 +218,13 @@ impl OwnedFrame {
     }
 
     /// The same frame with `ref` set.
+    ///
+    /// ```
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let push = OwnedFrame::new("phoenix", "heartbeat", OwnedPayload::Json("{}".into())).with_ref("7");
+    /// assert_eq!(push.as_frame()?.reference().unwrap(), "7");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     #[must_use]
     pub fn with_ref(mut self, reference: impl Into<String>) -> Self {
         self.reference = Some(reference.into());
@@ -220,6 +264,15 @@ impl OwnedFrame {
     /// A borrowed [`Frame`] view of this frame. A JSON payload is validated on the way (one
     /// linear pass; the core offers no unchecked constructor), hence the `Result`: it fails
     /// only when a hand-built [`OwnedPayload::Json`] is not JSON.
+    ///
+    /// ```
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let owned = OwnedFrame::new("t", "e", OwnedPayload::Json(r#"{"a":1}"#.into()));
+    /// assert_eq!(owned.as_frame()?.payload_get("a").unwrap().as_i64(), Some(1));
+    /// let broken = OwnedFrame::new("t", "e", OwnedPayload::Json("{".into()));
+    /// assert!(broken.as_frame().is_err());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn as_frame(&self) -> Result<Frame<'_>, DecodeError> {
         Ok(Frame::new(
             self.join_ref.as_deref().map(JsonStr::literal),
@@ -247,11 +300,27 @@ impl OwnedFrame {
     }
 
     /// The JSON payload as a [`serde_json::Value`].
+    ///
+    /// ```
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let owned = OwnedFrame::new("t", "e", OwnedPayload::Json(r#"{"a":[1]}"#.into()));
+    /// assert_eq!(owned.payload_value()?, serde_json::json!({"a": [1]}));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn payload_value(&self) -> Result<serde_json::Value, Error> {
         self.deserialize_payload()
     }
 
     /// Encodes into a new `Vec<u8>`.
+    ///
+    /// ```
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let owned = OwnedFrame::new("t", "e", OwnedPayload::Json("{}".into())).with_ref("1");
+    /// assert_eq!(owned.encode_to_vec(WireFormat::V1, Direction::FromServer)?,
+    ///     br#"{"topic":"t","event":"e","payload":{},"ref":"1"}"#);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn encode_to_vec(
         &self,
         format: WireFormat,
@@ -261,6 +330,17 @@ impl OwnedFrame {
     }
 
     /// Appends the encoding to `out`; returns the bytes written.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let owned = OwnedFrame::new("t", "e", OwnedPayload::Binary(vec![9]));
+    /// let mut out = BytesMut::new();
+    /// let n = owned.encode_into_bytes_mut(WireFormat::Binary, Direction::FromServer, &mut out)?;
+    /// assert_eq!(&out[..n], b"\x02\x01\x01te\x09");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn encode_into_bytes_mut(
         &self,
         format: WireFormat,
@@ -273,6 +353,16 @@ impl OwnedFrame {
     }
 
     /// Writes the encoding to `writer`; returns the bytes written.
+    ///
+    /// ```
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let owned = OwnedFrame::new("t", "e", OwnedPayload::Json("{}".into()));
+    /// let mut out = Vec::new();
+    /// let n = owned.encode_to_writer(WireFormat::V2, Direction::FromServer, &mut out)?;
+    /// assert_eq!(&out[..n], br#"[null,null,"t","e",{}]"#);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn encode_to_writer<W: io::Write>(
         &self,
         format: WireFormat,

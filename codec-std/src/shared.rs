@@ -132,6 +132,17 @@ fn locate_body(whole: &[u8], payload: Payload<'_>) -> Body {
 impl SharedFrame {
     /// Decodes `bytes` as a frame in `format` sent in `direction` (which matters for binary
     /// frames only), with the default limits.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.topic(), "room:1");
+    /// let copy = shared.clone(); // O(1): the bytes are shared
+    /// assert_eq!(copy, shared);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn decode(
         bytes: Bytes,
         format: WireFormat,
@@ -141,6 +152,16 @@ impl SharedFrame {
     }
 
     /// [`decode`](Self::decode) under `limits`.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{DecodeErrorKind, DecodeLimits, Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let limits = DecodeLimits::new().with_max_frame_len(8);
+    /// let err = SharedFrame::decode_with(Bytes::from_static(br#"[null,null,"t","e",{}]"#), WireFormat::V2, Direction::FromServer, &limits)
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind, DecodeErrorKind::FrameTooLarge);
+    /// ```
     pub fn decode_with(
         bytes: Bytes,
         format: WireFormat,
@@ -166,12 +187,33 @@ impl SharedFrame {
 
     /// Decodes a WebSocket text message on a connection set up as `decoder` says (V2 array or
     /// V1 object by its `vsn`).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Decoder, Direction, Vsn, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let decoder = Decoder::new(Vsn::V1, Direction::FromClient);
+    /// let shared = SharedFrame::from_text(Bytes::from_static(br#"{"topic":"t","event":"e","payload":{},"ref":"1"}"#), &decoder)?;
+    /// assert_eq!(shared.format(), WireFormat::V1);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn from_text(bytes: Bytes, decoder: &Decoder) -> Result<Self, DecodeError> {
-        let format = decoder.format_of(&WsMessage::Text(&[]));
+        let format = decoder.vsn().text_format();
         Self::decode_with(bytes, format, decoder.direction(), decoder.limits())
     }
 
     /// Decodes a WebSocket binary message (V2 binary frame; refused on a V1 connection).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Decoder, Direction, Vsn};
+    /// use phx_codec_std::SharedFrame;
+    /// let decoder = Decoder::new(Vsn::V2, Direction::FromServer);
+    /// let shared = SharedFrame::from_binary(Bytes::from_static(b"\x02\x01\x01te\x07"), &decoder)?;
+    /// assert_eq!(shared.payload_bytes(), Bytes::from_static(&[7]));
+    /// assert!(SharedFrame::from_binary(Bytes::from_static(b"\x02\x01\x01te"), &Decoder::new(Vsn::V1, Direction::FromServer)).is_err());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn from_binary(bytes: Bytes, decoder: &Decoder) -> Result<Self, DecodeError> {
         if decoder.vsn() == Vsn::V1 {
             return Err(DecodeError::new(
@@ -216,48 +258,130 @@ impl SharedFrame {
     }
 
     /// The whole message as received: forward it to other sockets without re-encoding.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// // Forward as received, no re-encoding:
+    /// assert_eq!(shared.bytes(), &br#"["1","2","room:1","shout",{"body":"hi"}]"#[..]);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn bytes(&self) -> &Bytes {
         &self.bytes
     }
 
     /// The wire form it was decoded from.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.format(), WireFormat::V2);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub const fn format(&self) -> WireFormat {
         self.format
     }
 
     /// Who sent it.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.direction(), Direction::FromServer);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub const fn direction(&self) -> Direction {
         self.direction
     }
 
     /// Whether it travels as a WebSocket text message (V1 or V2 JSON) rather than binary.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert!(shared.is_text());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn is_text(&self) -> bool {
         self.format != WireFormat::Binary
     }
 
     /// The `join_ref` (O(1)).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.join_ref().unwrap(), "1");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn join_ref(&self) -> Option<JsonStr<'_>> {
         self.join_ref.as_ref().map(|t| t.view(&self.bytes))
     }
 
     /// The `ref` (O(1)).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.reference().unwrap(), "2");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     #[doc(alias = "ref")]
     pub fn reference(&self) -> Option<JsonStr<'_>> {
         self.reference.as_ref().map(|t| t.view(&self.bytes))
     }
 
     /// The topic (O(1)).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.topic(), "room:1");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn topic(&self) -> JsonStr<'_> {
         self.topic.view(&self.bytes)
     }
 
     /// The event (O(1)).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.event(), "shout");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn event(&self) -> JsonStr<'_> {
         self.event.view(&self.bytes)
     }
 
     /// The payload's bytes as a shared slice (O(1)): the JSON text, the binary payload, or a
     /// binary reply's response.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.payload_bytes(), Bytes::from_static(br#"{"body":"hi"}"#));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn payload_bytes(&self) -> Bytes {
         let span = match &self.payload {
             Body::Json(span) | Body::Binary(span) | Body::BinaryReply { response: span, .. } => {
@@ -272,12 +396,31 @@ impl SharedFrame {
     }
 
     /// Whether the payload is binary.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(b"\x02\x01\x01te\x07"), WireFormat::Binary, Direction::FromServer)?;
+    /// assert!(shared.is_binary_payload());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn is_binary_payload(&self) -> bool {
         !matches!(self.payload, Body::Json(_))
     }
 
     /// The borrowed [`Frame`] view, without copying, rebuilt from the recorded spans (a UTF-8
     /// check of the text, no JSON parsing).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// let frame = shared.frame();
+    /// assert_eq!(frame.payload_get("body").unwrap().as_json_str().unwrap(), "hi");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn frame(&self) -> Frame<'_> {
         if let Some(frame) = self.spans.and_then(|spans| spans.frame(&self.bytes)) {
             return frame;
@@ -305,6 +448,16 @@ impl SharedFrame {
     }
 
     /// An owned copy.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// let owned = shared.to_owned_frame();
+    /// assert_eq!(owned.as_frame()?, shared.frame());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn to_owned_frame(&self) -> OwnedFrame {
         OwnedFrame::from(self.frame())
     }
@@ -332,12 +485,31 @@ impl SharedFrame {
     }
 
     /// The JSON payload as a [`serde_json::Value`].
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.payload_value()?, serde_json::json!({"body": "hi"}));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn payload_value(&self) -> Result<serde_json::Value, Error> {
         self.deserialize_payload()
     }
 
     /// Re-encodes in `format` (to forward the message as received, use
     /// [`bytes`](Self::bytes) instead: no encoding at all).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// assert_eq!(shared.encode_to_vec(WireFormat::V1, Direction::FromServer)?,
+    ///     br#"{"topic":"room:1","event":"shout","payload":{"body":"hi"},"ref":"2","join_ref":"1"}"#);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn encode_to_vec(
         &self,
         format: WireFormat,
@@ -347,6 +519,17 @@ impl SharedFrame {
     }
 
     /// Writes the frame, re-encoded as `format`, to `writer`.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(br#"["1","2","room:1","shout",{"body":"hi"}]"#), WireFormat::V2, Direction::FromServer)?;
+    /// let mut out = Vec::new();
+    /// shared.encode_to_writer(WireFormat::V2, Direction::FromServer, &mut out)?;
+    /// assert_eq!(&out[..], &shared.bytes()[..]);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn encode_to_writer<W: io::Write>(
         &self,
         format: WireFormat,

@@ -274,7 +274,7 @@ impl IntoOwned for Join<'_> {
     fn into_owned(self) -> OwnedJoin {
         OwnedJoin {
             customer_id: self.customer_id().map(string),
-            params: OwnedJson::from(self.params()),
+            params: OwnedJson::from(self.raw()),
         }
     }
 }

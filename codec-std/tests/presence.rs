@@ -1,15 +1,15 @@
 //! Presence sync against the sequences PROTOCOL.md §6 describes, with the conformance
 //! vectors' presence frames.
 
-use phx_codec_std::presence::{PresenceDiff, PresenceEvent, PresenceState, presence_map};
-use phx_codec_std::{Error, PresenceState as Reexported};
+use phx_codec_std::presence::{PresenceEvent, PresenceTracker, TrackedDiff, presence_map};
+use phx_codec_std::{Error, PresenceTracker as Reexported};
 use serde_json::{Value, json};
 
 const ROOM_STATE: &str = r#"["2",null,"room:2ebb","presence_state",{"user:7":{"metas":[{"online_at":"1732460000","phx_ref":"F4nCz5n8R5gAAAPB","user_id":7}]},"user:8":{"metas":[{"online_at":"1732460100","phx_ref":"F4nC0Ab1Cd2AAAQC","user_id":8},{"online_at":"1732460200","phx_ref":"F4nC0xYzWv3AAARD","user_id":8}]}}]"#;
 const ROOM_JOIN: &str = r#"[null,null,"room:2ebb","presence_diff",{"joins":{"user:9":{"metas":[{"online_at":"1732460300","phx_ref":"F4nC1Qq9Rr4AAASE","user_id":9}]}},"leaves":{}}]"#;
 const ROOM_LEAVE: &str = r#"[null,null,"room:2ebb","presence_diff",{"joins":{},"leaves":{"user:8":{"metas":[{"online_at":"1732460100","phx_ref":"F4nC0Ab1Cd2AAAQC","user_id":8}]}}}]"#;
 
-fn apply(presence: &mut PresenceState, text: &str) -> Vec<PresenceEvent> {
+fn apply(presence: &mut PresenceTracker, text: &str) -> Vec<PresenceEvent> {
     let frame = phx_codec::decode_text(text.as_bytes()).expect("valid frame");
     presence
         .apply(&frame)
@@ -17,7 +17,7 @@ fn apply(presence: &mut PresenceState, text: &str) -> Vec<PresenceEvent> {
         .expect("a presence event")
 }
 
-fn refs(presence: &PresenceState, key: &str) -> Vec<String> {
+fn refs(presence: &PresenceTracker, key: &str) -> Vec<String> {
     presence
         .get(key)
         .unwrap_or_default()
@@ -30,8 +30,8 @@ fn state(value: Value) -> phx_codec_std::presence::PresenceMap {
     presence_map(value).expect("well-formed state")
 }
 
-fn diff(value: Value) -> PresenceDiff {
-    PresenceDiff::from_value(value).expect("well-formed diff")
+fn diff(value: Value) -> TrackedDiff {
+    TrackedDiff::from_value(value).expect("well-formed diff")
 }
 
 fn metas(refs: &[&str]) -> Value {
@@ -67,7 +67,7 @@ fn a_state_lists_everyone_and_reports_each_key_as_a_join() {
 
 #[test]
 fn a_diff_join_adds_a_key_and_a_leave_removes_one_meta() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     apply(&mut presence, ROOM_STATE);
     let events = apply(&mut presence, ROOM_JOIN);
     assert_eq!(presence.users().collect::<Vec<_>>(), ["7", "8", "9"]);
@@ -99,7 +99,7 @@ fn a_diff_join_adds_a_key_and_a_leave_removes_one_meta() {
 
 #[test]
 fn a_key_is_removed_when_its_last_meta_leaves() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(
         json!({"user:1": metas(&["A"]), "user:2": metas(&["B"])}),
     ));
@@ -115,7 +115,7 @@ fn a_key_is_removed_when_its_last_meta_leaves() {
 
 #[test]
 fn an_update_replaces_the_meta_in_place_of_leave_plus_join() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     let customer = "customer:c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b";
     presence.sync_state(state(json!({ customer: {"metas": [
         {"phx_ref": "OTHER", "online_at": "1"},
@@ -139,7 +139,7 @@ fn an_update_replaces_the_meta_in_place_of_leave_plus_join() {
 
 #[test]
 fn a_join_with_a_known_ref_moves_that_meta_to_the_end() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(json!({"user:1": metas(&["A", "B"])})));
     presence.sync_diff(diff(
         json!({"joins": {"user:1": metas(&["A", "C"])}, "leaves": {}}),
@@ -149,7 +149,7 @@ fn a_join_with_a_known_ref_moves_that_meta_to_the_end() {
 
 #[test]
 fn a_leave_for_an_unknown_key_is_ignored() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(json!({"user:1": metas(&["A"])})));
     let before = presence.clone();
     let events = presence.sync_diff(diff(
@@ -161,7 +161,7 @@ fn a_leave_for_an_unknown_key_is_ignored() {
 
 #[test]
 fn a_leave_of_an_unknown_ref_keeps_the_key_but_still_reports_the_leave() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(json!({"user:1": metas(&["A"])})));
     let events = presence.sync_diff(diff(
         json!({"joins": {}, "leaves": {"user:1": metas(&["Z"])}}),
@@ -174,7 +174,7 @@ fn a_leave_of_an_unknown_ref_keeps_the_key_but_still_reports_the_leave() {
 
 #[test]
 fn diffs_before_the_first_state_are_held_and_applied_after_it() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     assert!(apply(&mut presence, ROOM_JOIN).is_empty());
     assert!(apply(&mut presence, ROOM_LEAVE).is_empty());
     assert_eq!(presence.pending_diffs(), 2);
@@ -191,7 +191,7 @@ fn diffs_before_the_first_state_are_held_and_applied_after_it() {
 
 #[test]
 fn a_new_state_diffs_against_the_current_list() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(
         json!({"user:1": metas(&["A", "B"]), "user:2": metas(&["C"])}),
     ));
@@ -224,7 +224,7 @@ fn a_new_state_diffs_against_the_current_list() {
 
 #[test]
 fn rejoining_holds_diffs_until_the_next_state() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(json!({"user:1": metas(&["A"])})));
     presence.rejoining();
     assert!(
@@ -241,14 +241,14 @@ fn rejoining_holds_diffs_until_the_next_state() {
 
 #[test]
 fn other_events_are_not_presence() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     let frame = phx_codec::decode_text(br#"[null,null,"room:1","shout",{}]"#).expect("valid");
     assert!(presence.apply(&frame).expect("no error").is_none());
 }
 
 #[test]
 fn malformed_presence_payloads_are_refused_and_change_nothing() {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     presence.sync_state(state(json!({"user:1": metas(&["A"])})));
     let before = presence.clone();
     for text in [
@@ -267,9 +267,10 @@ fn malformed_presence_payloads_are_refused_and_change_nothing() {
 }
 
 #[test]
-fn shared_frames_apply_like_borrowed_frames() {
-    let mut borrowed = PresenceState::new();
-    let mut shared = PresenceState::new();
+fn shared_and_owned_frames_apply_like_borrowed_frames() {
+    let mut borrowed = PresenceTracker::new();
+    let mut shared = PresenceTracker::new();
+    let mut owned = PresenceTracker::new();
     for text in [
         ROOM_JOIN,
         ROOM_STATE,
@@ -283,11 +284,12 @@ fn shared_frames_apply_like_borrowed_frames() {
             phx_codec::Direction::FromServer,
         )
         .expect("valid");
-        assert_eq!(
-            borrowed.apply(&frame).expect("well-formed"),
-            shared.apply_shared(&shared_frame).expect("well-formed")
-        );
+        let owned_frame = phx_codec_std::OwnedFrame::from(&frame);
+        let events = borrowed.apply(&frame).expect("well-formed");
+        assert_eq!(events, shared.apply(&shared_frame).expect("well-formed"));
+        assert_eq!(events, owned.apply(&owned_frame).expect("well-formed"));
         assert_eq!(borrowed, shared);
+        assert_eq!(borrowed, owned);
     }
     assert_eq!(shared.users().collect::<Vec<_>>(), ["7", "8", "9"]);
 }

@@ -1,4 +1,4 @@
-//! Differential test: `PresenceState` against the real `phoenix` JS `Presence` (from the
+//! Differential test: `PresenceTracker` against the real `phoenix` JS `Presence` (from the
 //! interop Node project, `tests/interop`) on generated sequences of states, diffs and
 //! rejoins. Needs node and npm; fails loudly without them.
 
@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use phx_codec_std::presence::{PresenceDiff, PresenceEvent, PresenceState, presence_map};
+use phx_codec_std::presence::{PresenceEvent, PresenceTracker, TrackedDiff, presence_map};
 use serde_json::{Value, json};
 
 /// A small deterministic generator (xorshift64*), so failures replay.
@@ -60,7 +60,7 @@ fn sequence(rng: &mut Rng) -> Vec<Value> {
 }
 
 /// Events as the JS script prints them, in runs of one kind sorted by key: the JS client
-/// follows object insertion order, `PresenceState` key order.
+/// follows object insertion order, `PresenceTracker` key order.
 fn canonical(events: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     let mut run: Vec<Value> = Vec::new();
@@ -76,7 +76,7 @@ fn canonical(events: &[Value]) -> Vec<Value> {
     out
 }
 
-fn metas_json(metas: &[phx_codec_std::presence::Meta]) -> Value {
+fn metas_json(metas: &[phx_codec_std::presence::TrackedMeta]) -> Value {
     Value::Array(
         metas
             .iter()
@@ -86,13 +86,13 @@ fn metas_json(metas: &[phx_codec_std::presence::Meta]) -> Value {
 }
 
 fn ours(steps: &[Value]) -> Vec<Value> {
-    let mut presence = PresenceState::new();
+    let mut presence = PresenceTracker::new();
     steps
         .iter()
         .map(|step| {
             let events = match step["op"].as_str() {
                 Some("state") => presence.sync_state(presence_map(step["payload"].clone()).expect("state")),
-                Some("diff") => presence.sync_diff(PresenceDiff::from_value(step["payload"].clone()).expect("diff")),
+                Some("diff") => presence.sync_diff(TrackedDiff::from_value(step["payload"].clone()).expect("diff")),
                 _ => {
                     presence.rejoining();
                     Vec::new()

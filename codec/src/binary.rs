@@ -25,11 +25,19 @@
 
 use crate::encode::{Encoding, Sink, SliceSink, encode_exact, exact_len, write_unescaped};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
-use crate::frame::{Direction, Frame, Payload};
+use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
 use crate::string::JsonStr;
+use crate::wire::Direction;
 
 /// The kind byte of a binary frame.
+///
+/// ```
+/// use phx_codec::{binary::BinaryKind, Direction, Frame, Payload};
+/// let broadcast = Frame::new(None, None, "room:1".into(), "chunk".into(), Payload::Binary(b"\x00"));
+/// assert_eq!(broadcast.binary_kind(Direction::FromServer), Ok(BinaryKind::Broadcast));
+/// assert_eq!(BinaryKind::Broadcast.byte(), 2);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryKind {
     /// 0: a push (client → server with a ref; server → client without).
@@ -42,6 +50,11 @@ pub enum BinaryKind {
 
 impl BinaryKind {
     /// The kind byte.
+    ///
+    /// ```
+    /// use phx_codec::binary::BinaryKind;
+    /// assert_eq!([BinaryKind::Push.byte(), BinaryKind::Reply.byte()], [0, 1]);
+    /// ```
     pub const fn byte(self) -> u8 {
         match self {
             Self::Push => 0,
@@ -51,6 +64,10 @@ impl BinaryKind {
     }
 
     /// `"push"`, `"reply"` or `"broadcast"`.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::binary::BinaryKind::Reply.name(), "reply");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::Push => "push",
@@ -64,16 +81,37 @@ impl BinaryKind {
 pub const REPLY_EVENT: &str = "phx_reply";
 
 /// Decodes a binary frame sent by a client.
+///
+/// ```
+/// let frame = phx_codec::binary::decode_from_client(b"\x00\x01\x01\x01\x01ab!e\xff")?;
+/// assert_eq!((frame.join_ref().unwrap(), frame.reference().unwrap()), ("a".into(), "b".into()));
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_from_client(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
     decode_binary(input, Direction::FromClient)
 }
 
 /// Decodes a binary frame sent by the server.
+///
+/// ```
+/// // A server push has no ref.
+/// let frame = phx_codec::binary::decode_from_server(b"\x00\x01\x01\x01a!e\xff")?;
+/// assert!(frame.reference().is_none());
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_from_server(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
     decode_binary(input, Direction::FromServer)
 }
 
 /// Decodes a binary frame sent in `direction`, with the default limits.
+///
+/// ```
+/// use phx_codec::{binary, Direction, Payload};
+/// let reply = binary::decode_binary(b"\x01\x01\x01\x01\x02ab!ok\x07", Direction::FromServer)?;
+/// assert_eq!(reply.event(), "phx_reply");
+/// assert_eq!(reply.payload(), Payload::BinaryReply { status: "ok".into(), response: &[7] });
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_binary(input: &[u8], direction: Direction) -> Result<Frame<'_>, DecodeError> {
     decode_binary_with(input, direction, &DecodeLimits::new())
 }
@@ -92,6 +130,13 @@ fn layout(kind: u8, direction: Direction) -> Result<(BinaryKind, &'static [Envel
 }
 
 /// Decodes a binary frame sent in `direction` under `limits` (only the frame length applies).
+///
+/// ```
+/// use phx_codec::{binary, DecodeErrorKind, DecodeLimits, Direction};
+/// let limits = DecodeLimits::new().with_max_frame_len(4);
+/// let err = binary::decode_binary_with(b"\x02\x01\x01te\xff", Direction::FromServer, &limits).unwrap_err();
+/// assert_eq!(err.kind, DecodeErrorKind::FrameTooLarge);
+/// ```
 pub fn decode_binary_with<'a>(
     input: &'a [u8],
     direction: Direction,
@@ -170,6 +215,15 @@ impl Frame<'_> {
     /// a server sends replies (binary reply payload, event `phx_reply`), broadcasts (no
     /// join_ref and no ref) or pushes (a join_ref and no ref). Anything a layout cannot carry
     /// is refused with [`EncodeError::NotRepresentable`] rather than dropped.
+    ///
+    /// ```
+    /// use phx_codec::{binary::BinaryKind, Direction, EncodeError, EnvelopeField, Frame, Payload};
+    /// let push = Frame::new(Some("1".into()), Some("2".into()), "room:1".into(), "up".into(), Payload::Binary(b"\x00"));
+    /// assert_eq!(push.binary_kind(Direction::FromClient), Ok(BinaryKind::Push));
+    /// // A server push carries no ref: the layout cannot hold this one.
+    /// assert_eq!(push.binary_kind(Direction::FromServer),
+    ///     Err(EncodeError::NotRepresentable(EnvelopeField::Ref)));
+    /// ```
     pub fn binary_kind(&self, direction: Direction) -> Result<BinaryKind, EncodeError> {
         match (direction, self.payload()) {
             (_, Payload::Json(_)) => Err(EncodeError::PayloadNotBinary),
@@ -199,6 +253,17 @@ impl Frame<'_> {
     /// A missing `join_ref`/`ref` in a client push is written as an empty string, as the JS
     /// client does. Fails without writing when a header field is over 255 bytes, the payload
     /// is JSON, or `out` is too small.
+    ///
+    /// ```
+    /// use phx_codec::{binary, Direction, Frame, Payload};
+    /// let frame = Frame::new(None, None, "room:1".into(), "chunk".into(), Payload::Binary(&[1, 2]));
+    /// let mut buf = [0u8; 32];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// frame.encode_binary(Direction::FromServer, &mut out).unwrap();
+    /// assert_eq!(out.written(), b"\x02\x06\x05room:1chunk\x01\x02");
+    /// assert_eq!(binary::decode_from_server(out.written())?, frame);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_binary<S: Sink + ?Sized>(
         &self,
         direction: Direction,
@@ -208,6 +273,14 @@ impl Frame<'_> {
     }
 
     /// [`encode_binary`](Self::encode_binary) into a byte slice.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, Direction, EncodeError};
+    /// // A JSON payload has no binary form.
+    /// let json = decode_text(br#"[null,null,"t","e",{}]"#)?;
+    /// assert_eq!(json.encode_binary_into(Direction::FromServer, &mut [0u8; 32]), Err(EncodeError::PayloadNotBinary));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_binary_into(
         &self,
         direction: Direction,
@@ -217,6 +290,12 @@ impl Frame<'_> {
     }
 
     /// The exact length of [`encode_binary`](Self::encode_binary)'s output.
+    ///
+    /// ```
+    /// use phx_codec::{Direction, Frame, Payload};
+    /// let frame = Frame::new(None, None, "t".into(), "e".into(), Payload::Binary(b"xyz"));
+    /// assert_eq!(frame.encoded_len_binary(Direction::FromServer), Ok(1 + 2 + 2 + 3));
+    /// ```
     pub fn encoded_len_binary(&self, direction: Direction) -> Result<usize, EncodeError> {
         exact_len(&Binary(self, direction))
     }

@@ -130,6 +130,15 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
 }
 
 /// A cursor that writes into a borrowed byte slice.
+///
+/// ```
+/// use phx_codec::encode::{SliceSink, WriteJson};
+/// let mut buf = [0u8; 16];
+/// let mut sink = SliceSink::new(&mut buf);
+/// phx_codec::RawJson::parse("[1]")?.write_json(&mut sink).unwrap();
+/// assert_eq!(sink.written(), b"[1]");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Debug)]
 pub struct SliceSink<'b> {
     buf: &'b mut [u8],
@@ -138,21 +147,48 @@ pub struct SliceSink<'b> {
 
 impl<'b> SliceSink<'b> {
     /// A sink writing at the start of `buf`.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 4];
+    /// assert!(phx_codec::encode::SliceSink::new(&mut buf).is_empty());
+    /// ```
     pub fn new(buf: &'b mut [u8]) -> Self {
         Self { buf, len: 0 }
     }
 
     /// Bytes written so far.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = phx_codec::encode::SliceSink::new(&mut buf);
+    /// phx_codec::encode::write_escaped(&mut sink, "ab").unwrap();
+    /// assert_eq!(sink.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether nothing was written yet.
+    ///
+    /// ```
+    /// use phx_codec::encode::{SliceSink, Sink};
+    /// let mut buf = [0u8; 2];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// assert!(sink.put(b"too long").is_err());
+    /// assert!(sink.is_empty()); // a failed put writes nothing
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The bytes written so far.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = phx_codec::encode::SliceSink::new(&mut buf);
+    /// phx_codec::encode::write_json_str(&mut sink, "a\"b".into()).unwrap();
+    /// assert_eq!(sink.written(), br#""a\"b""#);
+    /// ```
     pub fn written(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or(&[])
     }
@@ -188,6 +224,14 @@ impl Sink for SliceSink<'_> {
 }
 
 /// A sink that only counts: the exact length of an encoding.
+///
+/// ```
+/// use phx_codec::encode::{LenCounter, WriteJson};
+/// let mut counter = LenCounter::default();
+/// phx_codec::RawJson::parse(r#"{"a":[1,2]}"#)?.write_json(&mut counter).unwrap();
+/// assert_eq!(counter.len, 11);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LenCounter {
     /// Bytes counted so far.
@@ -272,6 +316,21 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 ///
 /// [`RawJson`] writes its text verbatim; typed payload builders write compact JSON with keys
 /// in a fixed order. [`json_len`](Self::json_len) is exact.
+///
+/// ```
+/// use phx_codec::encode::{JsonObjectWriter, Sink, WriteJson};
+/// use phx_codec::EncodeError;
+/// struct Typing<'a> { user: &'a str }
+/// impl WriteJson for Typing<'_> {
+///     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+///         let mut obj = JsonObjectWriter::new(out)?;
+///         obj.member("user", self.user)?;
+///         obj.finish()
+///     }
+/// }
+/// let typing = Typing { user: "ann" };
+/// assert_eq!(typing.json_len(), r#"{"user":"ann"}"#.len());
+/// ```
 pub trait WriteJson {
     /// Writes the JSON value.
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
@@ -372,12 +431,30 @@ pub struct JsonObjectWriter<'s, S: Sink + ?Sized> {
 
 impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// Opens the object.
+    ///
+    /// ```
+    /// use phx_codec::encode::JsonObjectWriter;
+    /// let mut buf = [0u8; 8];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// JsonObjectWriter::new(&mut out).unwrap().finish().unwrap();
+    /// assert_eq!(out.written(), b"{}");
+    /// ```
     pub fn new(out: &'s mut S) -> Result<Self, EncodeError> {
         out.put(b"{")?;
         Ok(Self { out, first: true })
     }
 
     /// Writes `"key":value`.
+    ///
+    /// ```
+    /// use phx_codec::encode::JsonObjectWriter;
+    /// let mut buf = [0u8; 32];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// let mut obj = JsonObjectWriter::new(&mut out).unwrap();
+    /// obj.member("ids", &phx_codec::outgoing::JsonArray(&[1i64, 2])).unwrap();
+    /// obj.finish().unwrap();
+    /// assert_eq!(out.written(), br#"{"ids":[1,2]}"#);
+    /// ```
     pub fn member<V: WriteJson + ?Sized>(
         &mut self,
         key: &str,
@@ -393,6 +470,17 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     }
 
     /// Writes `"key":value` when `value` is `Some`; nothing otherwise.
+    ///
+    /// ```
+    /// use phx_codec::encode::JsonObjectWriter;
+    /// let mut buf = [0u8; 32];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// let mut obj = JsonObjectWriter::new(&mut out).unwrap();
+    /// obj.optional_member("a", Some(&true)).unwrap();
+    /// obj.optional_member::<bool>("b", None).unwrap();
+    /// obj.finish().unwrap();
+    /// assert_eq!(out.written(), br#"{"a":true}"#);
+    /// ```
     pub fn optional_member<V: WriteJson>(
         &mut self,
         key: &str,
@@ -405,6 +493,16 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     }
 
     /// Closes the object.
+    ///
+    /// ```
+    /// use phx_codec::encode::JsonObjectWriter;
+    /// let mut buf = [0u8; 16];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// let mut obj = JsonObjectWriter::new(&mut out).unwrap();
+    /// obj.member("n", &1i64).unwrap();
+    /// obj.finish().unwrap();
+    /// assert_eq!(out.written(), br#"{"n":1}"#);
+    /// ```
     pub fn finish(self) -> Result<(), EncodeError> {
         self.out.put(b"}")
     }
@@ -419,11 +517,18 @@ fn needs_escape(b: u8) -> bool {
 /// Writes `text` with JSON escaping (no quotes), exactly as `JSON.stringify` and Jason do:
 /// `\"`, `\\`, `\b \f \n \r \t`, other controls as lowercase `\u00XX`; `/` and non-ASCII are
 /// written as they are.
+///
+/// ```
+/// let mut buf = [0u8; 32];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// phx_codec::encode::write_escaped(&mut out, "tab\t, quote \", é /").unwrap();
+/// assert_eq!(out.written(), r#"tab\t, quote \", é /"#.as_bytes());
+/// ```
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let stop = crate::scan::find_string_stop(bytes, start);
+        let stop = crate::stop::find_string_stop(bytes, start);
         let Some(&b) = bytes.get(stop) else {
             return out.put(bytes.get(start..).unwrap_or(&[]));
         };
@@ -452,6 +557,15 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 }
 
 /// Writes a [`JsonStr`] as a quoted JSON string in canonical (`JSON.stringify`) form.
+///
+/// ```
+/// let s = phx_codec::JsonStr::from_json_body(r"\u0041\/")?; // escapes JSON.stringify does not write
+/// let mut buf = [0u8; 16];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// phx_codec::encode::write_json_str(&mut out, s).unwrap();
+/// assert_eq!(out.written(), br#""A/""#);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
     out.put(b"\"")?;
     if s.is_json_safe() {

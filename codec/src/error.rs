@@ -9,9 +9,15 @@
 
 use core::fmt;
 
-use crate::frame::Direction;
+use crate::wire::Direction;
 
 /// One of the five envelope fields of a frame, named in errors.
+///
+/// ```
+/// use phx_codec::{decode_text, DecodeErrorKind, EnvelopeField};
+/// let err = decode_text(br#"[null,null,7,"e",{}]"#).unwrap_err();
+/// assert_eq!(err.kind, DecodeErrorKind::WrongFieldType(EnvelopeField::Topic));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EnvelopeField {
     /// `join_ref`: the ref of the `phx_join` that opened the channel.
@@ -30,6 +36,10 @@ pub enum EnvelopeField {
 
 impl EnvelopeField {
     /// The field's name as it appears on the wire (`"join_ref"`, `"ref"`, ...).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::EnvelopeField::JoinRef.name(), "join_ref");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::JoinRef => "join_ref",
@@ -49,6 +59,12 @@ impl fmt::Display for EnvelopeField {
 }
 
 /// Why a frame was rejected. See [`DecodeError`] for where.
+///
+/// ```
+/// use phx_codec::{decode_text, DecodeErrorKind};
+/// assert_eq!(decode_text(b"[null,null,").unwrap_err().kind, DecodeErrorKind::UnexpectedEnd);
+/// assert_eq!(decode_text(br#"[null,null,"t","e",{}] x"#).unwrap_err().kind, DecodeErrorKind::TrailingCharacters);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DecodeErrorKind {
@@ -121,6 +137,10 @@ pub enum DecodeErrorKind {
 
 impl DecodeErrorKind {
     /// A stable snake_case name for logs and machine-readable output (`"unexpected_end"`).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::DecodeErrorKind::InvalidUtf8.name(), "invalid_utf8");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::UnexpectedEnd => "unexpected_end",
@@ -154,6 +174,12 @@ impl DecodeErrorKind {
     }
 
     /// The broad class of the error, for callers that only branch on that.
+    ///
+    /// ```
+    /// use phx_codec::{DecodeErrorKind, ErrorCategory};
+    /// assert_eq!(DecodeErrorKind::FrameTooLarge.category(), ErrorCategory::Limit);
+    /// assert_eq!(DecodeErrorKind::InvalidLiteral.category(), ErrorCategory::Syntax);
+    /// ```
     pub const fn category(self) -> ErrorCategory {
         match self {
             Self::UnexpectedEnd
@@ -187,6 +213,12 @@ impl DecodeErrorKind {
 }
 
 /// The broad class of a [`DecodeErrorKind`].
+///
+/// ```
+/// use phx_codec::{decode_text, ErrorCategory};
+/// let err = decode_text(b"[null,null,\"t\",\"e\",\xff]").unwrap_err();
+/// assert_eq!(err.kind.category(), ErrorCategory::Utf8);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCategory {
     /// The bytes are not JSON.
@@ -253,6 +285,13 @@ impl fmt::Display for DecodeErrorKind {
 
 /// A frame that could not be decoded: what was wrong ([`kind`](Self::kind)) and the byte offset
 /// in the input where it was found ([`offset`](Self::offset)).
+///
+/// ```
+/// let err = phx_codec::decode_text(br#"[null,null,"t","e",{"a":tru}]"#).unwrap_err();
+/// assert_eq!(err.offset, 24); // where `tru` starts
+/// assert_eq!(err.kind, phx_codec::DecodeErrorKind::InvalidLiteral);
+/// assert!(err.to_string().contains("24"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DecodeError {
     /// What was wrong.
@@ -263,6 +302,12 @@ pub struct DecodeError {
 
 impl DecodeError {
     /// An error of `kind` at byte `offset`.
+    ///
+    /// ```
+    /// use phx_codec::{DecodeError, DecodeErrorKind};
+    /// let err = DecodeError::new(DecodeErrorKind::Truncated, 3);
+    /// assert_eq!((err.kind, err.offset), (DecodeErrorKind::Truncated, 3));
+    /// ```
     pub const fn new(kind: DecodeErrorKind, offset: usize) -> Self {
         Self { kind, offset }
     }
@@ -277,6 +322,13 @@ impl fmt::Display for DecodeError {
 impl core::error::Error for DecodeError {}
 
 /// A frame or value that could not be encoded.
+///
+/// ```
+/// use phx_codec::{decode_text, EncodeError};
+/// let frame = decode_text(br#"[null,null,"t","e",{}]"#)?;
+/// assert_eq!(frame.encode_v2_into(&mut [0u8; 4]), Err(EncodeError::BufferTooSmall { needed: 22, available: 4 }));
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EncodeError {

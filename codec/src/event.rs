@@ -12,10 +12,68 @@ use core::fmt;
 use crate::frame::Frame;
 use crate::string::JsonStr;
 
-macro_rules! events {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal, )*) => {
+/// **The one table of event names.** Each row is an event: its [`Event`] variant and wire
+/// name, then the view its [`Message`](crate::message::Message) variant carries, if any. Both
+/// enums are generated from it (`Event` here, `Message` in `message`), so `Event::parse`,
+/// `Message::name` and the serde names cannot disagree. To add an event: a row here, a view in
+/// `message/`, an arm in `Frame::message` (the compiler asks for it).
+macro_rules! event_table {
+    ($then:ident) => {
+        $then! {
+            /// `phx_join`: a client joins a topic, with its params.
+            Join = "phx_join" (Join),
+            /// `phx_reply`: the server answers a push (status and response, JSON or binary).
+            Reply = "phx_reply" (Reply),
+            /// `phx_leave`: a client leaves a topic (the payload, `{}`, is not read).
+            Leave = "phx_leave",
+            /// `phx_close`: the server closed the channel (the payload, `{}`, is not read).
+            Close = "phx_close",
+            /// `phx_error`: the channel crashed, with its reason.
+            Error = "phx_error" (PhxError),
+            /// `heartbeat`: keep-alive on topic `phoenix` (as a message, only on that topic).
+            Heartbeat = "heartbeat",
+            /// `shout`: a chat message (client push or server broadcast).
+            Shout = "shout" (Shout),
+            /// `messages:seen`: the customer saw the agent's messages (the payload is not read).
+            MessagesSeen = "messages:seen",
+            /// `read`: an agent read a conversation.
+            Read = "read" (Read),
+            /// `ping`: answered with a reply echoing the payload.
+            Ping = "ping" (Ping),
+            /// `presence_state`: who is present.
+            PresenceState = "presence_state" (PresenceState),
+            /// `presence_diff`: who joined and left.
+            PresenceDiff = "presence_diff" (PresenceDiff),
+            /// `conversation:created`.
+            ConversationCreated = "conversation:created" (ConversationCreated),
+            /// `conversation:updated`.
+            ConversationUpdated = "conversation:updated" (ConversationUpdated),
+            /// `issue:created`.
+            IssueCreated = "issue:created" (Issue),
+            /// `issue:updated`.
+            IssueUpdated = "issue:updated" (Issue),
+            /// `replay:event:emitted`: a session-replay event.
+            ReplayEventEmitted = "replay:event:emitted" (ReplayEvent),
+            /// `session:active` (the payload is not read).
+            SessionActive = "session:active",
+            /// `session:inactive` (the payload is not read).
+            SessionInactive = "session:inactive",
+        }
+    };
+}
+pub(crate) use event_table;
+
+/// Generates [`Event`] from [`event_table!`].
+macro_rules! define_events {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal $(($view:ident))?, )*) => {
         /// A frame's event: Phoenix lifecycle events, every Papercups event, and `Other` for
         /// anything else (kept, never an error).
+        ///
+        /// ```
+        /// use phx_codec::Event;
+        /// assert_eq!(Event::parse("shout".into()), Event::Shout);
+        /// assert_eq!(Event::Shout.known_name(), Some("shout"));
+        /// ```
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Event<'a> {
@@ -26,9 +84,21 @@ macro_rules! events {
 
         impl<'a> Event<'a> {
             /// Every known event name, in declaration order.
+            ///
+            /// ```
+            /// assert!(phx_codec::Event::KNOWN.contains(&"presence_diff"));
+            /// ```
             pub const KNOWN: &'static [&'static str] = &[$($name),*];
 
             /// Recognises an event name (escaped names too, without allocating).
+            ///
+            /// ```
+            /// use phx_codec::{Event, JsonStr};
+            /// let escaped = JsonStr::from_json_body(r"phx_jo\u0069n")?;
+            /// assert_eq!(Event::parse(escaped), Event::Join);
+            /// assert!(matches!(Event::parse("typing".into()), Event::Other(name) if name == "typing"));
+            /// # Ok::<(), phx_codec::DecodeError>(())
+            /// ```
             pub fn parse(name: JsonStr<'a>) -> Self {
                 let mut buf = [0u8; 24];
                 let text = match name.as_str() {
@@ -46,6 +116,12 @@ macro_rules! events {
             }
 
             /// The wire name of a known event; `None` for [`Event::Other`].
+            ///
+            /// ```
+            /// use phx_codec::Event;
+            /// assert_eq!(Event::MessagesSeen.known_name(), Some("messages:seen"));
+            /// assert_eq!(Event::parse("typing".into()).known_name(), None);
+            /// ```
             pub const fn known_name(&self) -> Option<&'static str> {
                 match self {
                     $( Self::$variant => Some($name), )*
@@ -56,49 +132,16 @@ macro_rules! events {
     };
 }
 
-events! {
-    /// `phx_join`: a client joins a topic.
-    Join = "phx_join",
-    /// `phx_reply`: the server answers a push.
-    Reply = "phx_reply",
-    /// `phx_leave`: a client leaves a topic.
-    Leave = "phx_leave",
-    /// `phx_close`: the server closed the channel.
-    Close = "phx_close",
-    /// `phx_error`: the channel crashed.
-    Error = "phx_error",
-    /// `heartbeat`: keep-alive on topic `phoenix`.
-    Heartbeat = "heartbeat",
-    /// `shout`: a chat message (client push or server broadcast).
-    Shout = "shout",
-    /// `messages:seen`: the customer saw the agent's messages.
-    MessagesSeen = "messages:seen",
-    /// `read`: an agent read a conversation.
-    Read = "read",
-    /// `ping`: answered with a reply echoing the payload.
-    Ping = "ping",
-    /// `presence_state`: who is present.
-    PresenceState = "presence_state",
-    /// `presence_diff`: who joined and left.
-    PresenceDiff = "presence_diff",
-    /// `conversation:created`.
-    ConversationCreated = "conversation:created",
-    /// `conversation:updated`.
-    ConversationUpdated = "conversation:updated",
-    /// `issue:created`.
-    IssueCreated = "issue:created",
-    /// `issue:updated`.
-    IssueUpdated = "issue:updated",
-    /// `replay:event:emitted`: a session-replay event.
-    ReplayEventEmitted = "replay:event:emitted",
-    /// `session:active`.
-    SessionActive = "session:active",
-    /// `session:inactive`.
-    SessionInactive = "session:inactive",
-}
+event_table!(define_events);
 
 impl<'a> Event<'a> {
     /// Whether this is one of Phoenix's own lifecycle events (`phx_*`, `heartbeat`).
+    ///
+    /// ```
+    /// use phx_codec::Event;
+    /// assert!(Event::Heartbeat.is_lifecycle());
+    /// assert!(!Event::Shout.is_lifecycle());
+    /// ```
     pub const fn is_lifecycle(&self) -> bool {
         matches!(
             self,
@@ -107,6 +150,12 @@ impl<'a> Event<'a> {
     }
 
     /// The event name as a string: the known name, or the received one.
+    ///
+    /// ```
+    /// use phx_codec::Event;
+    /// assert_eq!(Event::PresenceDiff.name(), "presence_diff");
+    /// assert_eq!(Event::parse("typing".into()).name(), "typing");
+    /// ```
     pub fn name(&self) -> JsonStr<'a> {
         match self {
             Self::Other(name) => *name,
@@ -123,6 +172,12 @@ impl fmt::Display for Event<'_> {
 
 impl<'a> Frame<'a> {
     /// The typed event.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,null,"room:1","presence_state",{}]"#)?;
+    /// assert_eq!(frame.event_kind(), phx_codec::Event::PresenceState);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn event_kind(&self) -> Event<'a> {
         Event::parse(self.event())
     }

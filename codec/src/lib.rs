@@ -28,9 +28,20 @@
 //! assert_eq!(&buf[..n], &input[..]);
 //! # Ok::<(), phx_codec::DecodeError>(())
 //! ```
+//!
+//! # Feature flags
+//!
+//! None is on by default: the core builds for `thumbv7em-none-eabihf` without an allocator.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `alloc` | owned conversions ([`JsonStr::to_cow`], [`JsonStr::into_string`]) and `Vec<u8>` as an [`encode::Sink`] |
+//! | `serde` | `serde::Serialize` for [`Frame`], [`JsonStr`], [`RawJson`] and every typed [`message`] |
+//!
+//! On docs.rs every feature is on and feature-gated items are labelled.
 #![no_std]
 #![deny(unsafe_code)] // allowed in `simd` alone, where the benchmark shows it pays
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
@@ -40,34 +51,53 @@ extern crate std;
 #[cfg(test)]
 extern crate heapless09 as heapless;
 
-pub mod binary;
-pub mod encode;
+// Layers, bottom-up (ARCHITECTURE.md; `.ci/check-module-cycles` keeps the graph acyclic):
+// errors, limits and wire-level names; the string-stop search; the scanner; strings and raw
+// JSON; the encoder's sinks; the `Frame` type; the wire forms side by side over one envelope
+// reader/writer; the dispatch that alone knows all three; typed views on top.
 mod error;
-pub mod event;
-mod frame;
 mod limits;
-pub mod message;
-pub mod outgoing;
-pub mod presence;
-mod raw;
-mod scan;
-pub mod session;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod simd;
-mod spans;
+mod wire;
+
+mod stop;
+
+mod scan;
+
+mod raw;
 mod string;
-pub mod topic;
+
+pub mod encode;
+
+mod frame;
+
+pub mod binary;
+mod envelope;
+mod text;
 pub mod v1;
 
+mod dispatch;
+mod spans;
+
+pub mod event;
+pub mod message;
+pub mod outgoing;
+pub mod topic;
+
+// The client session, on top of the wire forms and the outgoing payloads.
+pub mod session;
+
+pub use crate::dispatch::Decoder;
 pub use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EnvelopeField, ErrorCategory};
 pub use crate::event::Event;
-pub use crate::frame::{
-    Decoder, Direction, Frame, Payload, Vsn, WireFormat, WsMessage, decode_text, decode_text_str,
-    decode_text_str_with, decode_text_with,
-};
+pub use crate::frame::{Frame, Payload};
 pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
+pub use crate::message::presence;
 pub use crate::message::{Message, MessageError, MessageErrorKind};
 pub use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
 pub use crate::spans::FrameSpans;
 pub use crate::string::{Chars, JsonStr};
+pub use crate::text::{decode_text, decode_text_str, decode_text_str_with, decode_text_with};
 pub use crate::topic::Topic;
+pub use crate::wire::{Direction, Vsn, WireFormat, WsMessage};

@@ -16,6 +16,13 @@ use crate::limits::DecodeLimits;
 use crate::string::JsonStr;
 
 /// The JSON type of a [`RawJson`] value.
+///
+/// ```
+/// use phx_codec::{JsonKind, RawJson};
+/// assert_eq!(RawJson::parse(r#"{"a":1}"#)?.kind(), JsonKind::Object);
+/// assert_eq!(RawJson::parse("-1.5e3")?.kind(), JsonKind::Number);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum JsonKind {
     /// `null`
@@ -34,6 +41,10 @@ pub enum JsonKind {
 
 impl JsonKind {
     /// The name of the type (`"object"`, `"string"`...).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::JsonKind::Array.name(), "array");
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::Null => "null",
@@ -48,6 +59,15 @@ impl JsonKind {
 
 /// One JSON value, validated, borrowed as the exact text it was written as (no surrounding
 /// whitespace). Equality compares that text byte for byte.
+///
+/// ```
+/// use phx_codec::RawJson;
+/// let raw = RawJson::parse(r#" {"user":{"id":7},"tags":["a","b"]} "#)?;
+/// assert_eq!(raw.as_str(), r#"{"user":{"id":7},"tags":["a","b"]}"#); // trimmed, otherwise as written
+/// assert_eq!(raw.get("user").and_then(|u| u.get("id")).and_then(|id| id.as_i64()), Some(7));
+/// assert_eq!(raw.get("tags").unwrap().items().unwrap().count(), 2);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RawJson<'a> {
     text: &'a str,
@@ -72,6 +92,13 @@ impl<'a> RawJson<'a> {
     }
 
     /// Validates `text` as one JSON value under `limits`.
+    ///
+    /// ```
+    /// use phx_codec::{DecodeErrorKind, DecodeLimits, RawJson};
+    /// let flat = DecodeLimits::new().with_max_depth(1);
+    /// assert!(RawJson::parse_with("[1,2]", &flat).is_ok());
+    /// assert_eq!(RawJson::parse_with("[[1]]", &flat).unwrap_err().kind, DecodeErrorKind::DepthLimitExceeded);
+    /// ```
     pub fn parse_with(text: &'a str, limits: &DecodeLimits) -> Result<Self, DecodeError> {
         if text.len() > limits.max_frame_len() {
             return Err(DecodeError::new(
@@ -86,16 +113,33 @@ impl<'a> RawJson<'a> {
     }
 
     /// The JSON text.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::RawJson::parse(" [1, 2] ")?.as_str(), "[1, 2]");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn as_str(&self) -> &'a str {
         self.text
     }
 
     /// The JSON text as bytes.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::RawJson::parse("true")?.as_bytes(), b"true");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn as_bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
     /// The value's JSON type.
+    ///
+    /// ```
+    /// use phx_codec::{JsonKind, RawJson};
+    /// assert_eq!(RawJson::parse(r#""s""#)?.kind(), JsonKind::String);
+    /// assert_eq!(RawJson::parse("null")?.kind(), JsonKind::Null);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn kind(&self) -> JsonKind {
         match self.text.as_bytes().first() {
             Some(b'{') => JsonKind::Object,
@@ -108,11 +152,23 @@ impl<'a> RawJson<'a> {
     }
 
     /// Whether the value is `null`.
+    ///
+    /// ```
+    /// assert!(phx_codec::RawJson::parse("null")?.is_null());
+    /// assert!(!phx_codec::RawJson::parse("0")?.is_null());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn is_null(&self) -> bool {
         self.text == "null"
     }
 
     /// The value as a boolean, if it is one.
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::RawJson::parse("false")?.as_bool(), Some(false));
+    /// assert_eq!(phx_codec::RawJson::parse("0")?.as_bool(), None);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn as_bool(&self) -> Option<bool> {
         match self.text {
             "true" => Some(true),
@@ -122,12 +178,26 @@ impl<'a> RawJson<'a> {
     }
 
     /// The value as a string, if it is one (borrowed, unescaped lazily).
+    ///
+    /// ```
+    /// let raw = phx_codec::RawJson::parse(r#""caf\u00e9""#)?;
+    /// assert_eq!(raw.as_json_str().unwrap(), "café");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn as_json_str(&self) -> Option<JsonStr<'a>> {
         let inner = self.text.strip_prefix('"')?.strip_suffix('"')?;
         Some(string_from_body(inner))
     }
 
     /// The value as an `i64`, if it is an integer in range (no fraction or exponent).
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// assert_eq!(RawJson::parse("-42")?.as_i64(), Some(-42));
+    /// assert_eq!(RawJson::parse("1.5")?.as_i64(), None);
+    /// assert_eq!(RawJson::parse("9223372036854775808")?.as_i64(), None); // past i64
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn as_i64(&self) -> Option<i64> {
         if self.kind() != JsonKind::Number {
             return None;
@@ -136,6 +206,13 @@ impl<'a> RawJson<'a> {
     }
 
     /// The value as a `u64`, if it is a non-negative integer in range.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// assert_eq!(RawJson::parse("18446744073709551615")?.as_u64(), Some(u64::MAX));
+    /// assert_eq!(RawJson::parse("-1")?.as_u64(), None);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn as_u64(&self) -> Option<u64> {
         if self.kind() != JsonKind::Number {
             return None;
@@ -145,6 +222,11 @@ impl<'a> RawJson<'a> {
 
     /// The value as an `f64`, if it is a number (rounded as `JSON.parse` does; huge exponents
     /// give infinity).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::RawJson::parse("2.5e1")?.as_f64(), Some(25.0));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn as_f64(&self) -> Option<f64> {
         if self.kind() != JsonKind::Number {
             return None;
@@ -154,11 +236,25 @@ impl<'a> RawJson<'a> {
 
     /// The members of an object, in order (duplicates included), or `None` if the value is not
     /// an object.
+    ///
+    /// ```
+    /// let raw = phx_codec::RawJson::parse(r#"{"a":1,"b":[]}"#)?;
+    /// let keys: Vec<String> = raw.members().unwrap().map(|(k, _)| k.to_string()).collect();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// assert!(phx_codec::RawJson::parse("[]")?.members().is_none());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn members(&self) -> Option<ObjectMembers<'a>> {
         (self.kind() == JsonKind::Object).then_some(ObjectMembers::new(self.text))
     }
 
     /// The items of an array, or `None` if the value is not an array.
+    ///
+    /// ```
+    /// let raw = phx_codec::RawJson::parse("[1, 2, 3]")?;
+    /// assert_eq!(raw.items().unwrap().filter_map(|v| v.as_i64()).sum::<i64>(), 6);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn items(&self) -> Option<ArrayItems<'a>> {
         (self.kind() == JsonKind::Array).then_some(ArrayItems {
             text: self.text,
@@ -168,6 +264,13 @@ impl<'a> RawJson<'a> {
 
     /// The value of member `key` of an object. With duplicate keys the **last** one wins, as
     /// with `JSON.parse` and Jason.
+    ///
+    /// ```
+    /// let raw = phx_codec::RawJson::parse(r#"{"a":1,"a":2}"#)?;
+    /// assert_eq!(raw.get("a").unwrap().as_i64(), Some(2)); // the last one wins
+    /// assert!(raw.get("b").is_none());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn get(&self, key: &str) -> Option<RawJson<'a>> {
         self.members()?
             .filter(|(k, _)| k.eq_str(key))
@@ -215,7 +318,7 @@ fn string_end(bytes: &[u8], i: usize) -> usize {
     loop {
         // The scanner's own (SSE2/SWAR) search: strings here are short, and a call into
         // `memchr` costs more than the search itself.
-        at = crate::scan::find_string_stop(bytes, at);
+        at = crate::stop::find_string_stop(bytes, at);
         match bytes.get(at) {
             Some(b'"') => return at + 1,
             Some(b'\\') => at += 2,
@@ -266,6 +369,15 @@ fn value_end(bytes: &[u8], i: usize) -> usize {
 }
 
 /// The members of a validated object. Created by [`RawJson::members`].
+///
+/// ```
+/// let raw = phx_codec::RawJson::parse(r#"{"x":1,"y":2}"#)?;
+/// for (key, value) in raw.members().unwrap() {
+///     assert!(key == "x" || key == "y");
+///     assert_eq!(value.kind(), phx_codec::JsonKind::Number);
+/// }
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ObjectMembers<'a> {
     text: &'a str,
@@ -304,6 +416,13 @@ impl<'a> Iterator for ObjectMembers<'a> {
 }
 
 /// The items of a validated array. Created by [`RawJson::items`].
+///
+/// ```
+/// let raw = phx_codec::RawJson::parse(r#"["a", {"b": 1}]"#)?;
+/// let kinds: Vec<_> = raw.items().unwrap().map(|v| v.kind().name()).collect();
+/// assert_eq!(kinds, ["string", "object"]);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ArrayItems<'a> {
     text: &'a str,

@@ -7,58 +7,8 @@
 
 use crate::error::{DecodeError, DecodeErrorKind as K};
 use crate::limits::MAX_SUPPORTED_DEPTH;
+use crate::stop::find_string_stop;
 use crate::string::JsonStr;
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Bit `i * 8 + 7` is set for the first byte of `word` (little-endian) that is `"`, `\` or a
-/// control character; bits above the first set one may be spurious, so only the lowest counts.
-#[inline]
-const fn string_stop_mask(word: u64) -> u64 {
-    let quote = word ^ (ONES * b'"' as u64);
-    let backslash = word ^ (ONES * b'\\' as u64);
-    let has_quote = quote.wrapping_sub(ONES) & !quote;
-    let has_backslash = backslash.wrapping_sub(ONES) & !backslash;
-    let has_control = word.wrapping_sub(ONES * 0x20);
-    (has_quote | has_backslash | has_control) & !word & HIGHS
-}
-
-/// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
-#[inline(always)] // the hot loop of every decode
-#[allow(clippy::inline_always)]
-pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        while let Some(chunk) = bytes.get(i..i + 16) {
-            let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
-                break;
-            };
-            let mask = crate::simd::string_stop_mask16(block);
-            if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
-            }
-            i += 16;
-        }
-    }
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let mask = string_stop_mask(u64::from_le_bytes(word));
-        if mask != 0 {
-            return i + (mask.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            return i;
-        }
-        i += 1;
-    }
-    i
-}
 
 /// A stack of "is this open container an object?" bits.
 struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
@@ -461,21 +411,6 @@ mod tests {
 
     fn check(text: &str) -> Result<(), K> {
         validate_value(text, 128).map_err(|e| e.kind)
-    }
-
-    #[test]
-    fn stop_mask_finds_first_special_byte_in_every_lane() {
-        for lane in 0..8 {
-            for special in [b'"', b'\\', 0x00, 0x1f] {
-                let mut word = [b'a'; 8];
-                word[lane] = special;
-                assert_eq!(find_string_stop(&word, 0), lane, "{special:#x} at {lane}");
-            }
-        }
-        assert_eq!(
-            find_string_stop("é漢字\u{1F600}abcdefgh\"".as_bytes(), 0),
-            20
-        );
     }
 
     #[test]

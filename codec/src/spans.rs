@@ -52,6 +52,15 @@ enum PayloadSpan {
 /// [`FrameSpans::frame`] rebuilds the frame from the same bytes: it re-slices and checks UTF-8
 /// (no JSON parsing), so it costs a fraction of a decode. Given *other* bytes it never panics,
 /// but the frame it returns has unspecified contents.
+///
+/// ```
+/// let input = br#"["1","2","room:1","shout",{"body":"hi"}]"#.to_vec();
+/// let spans = phx_codec::decode_text(&input)?.spans(&input).unwrap();
+/// // Keep the buffer and the spans (plain offsets, no borrow); rebuild the frame when needed.
+/// let frame = spans.frame(&input).unwrap();
+/// assert_eq!(frame.topic(), "room:1");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct FrameSpans {
     join_ref: Option<StrSpan>,
@@ -106,6 +115,15 @@ fn bytes_at(input: &[u8], (start, end): (usize, usize)) -> Option<&[u8]> {
 impl Frame<'_> {
     /// Where this frame's parts lie in `input`, the buffer it was decoded from; `None` when a
     /// part does not borrow from `input` (a frame built by hand, or another buffer).
+    ///
+    /// ```
+    /// use phx_codec::{Frame, Payload, RawJson};
+    /// let input = br#"[null,null,"t","e",{}]"#;
+    /// assert!(phx_codec::decode_text(input)?.spans(input).is_some());
+    /// let built = Frame::new(None, None, "t".into(), "e".into(), Payload::Json(RawJson::parse("{}")?));
+    /// assert!(built.spans(input).is_none()); // borrows from elsewhere
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn spans(&self, input: &[u8]) -> Option<FrameSpans> {
         let opt = |s: Option<JsonStr<'_>>| match s {
             Some(s) => StrSpan::locate(input, s).map(Some),
@@ -139,6 +157,14 @@ impl Frame<'_> {
 impl FrameSpans {
     /// Rebuilds the frame from `input`, which must hold the bytes the spans were taken from.
     /// `None` when a span does not fit `input` or a part is not UTF-8 (other bytes).
+    ///
+    /// ```
+    /// let input = br#"[null,null,"t","e",{}]"#;
+    /// let spans = phx_codec::decode_text(input)?.spans(input).unwrap();
+    /// assert_eq!(spans.frame(input).unwrap().event(), "e");
+    /// assert!(spans.frame(b"short").is_none());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn frame<'a>(&self, input: &'a [u8]) -> Option<Frame<'a>> {
         let opt = |s: Option<StrSpan>| match s {
             Some(s) => s.view(input).map(Some),

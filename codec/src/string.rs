@@ -20,6 +20,15 @@ use crate::error::EncodeError;
 /// still-escaped body of a JSON string that was validated when the frame was decoded (so
 /// unescaping cannot fail). Comparisons, hashing-free equality and `Display` all work on the
 /// unescaped text.
+///
+/// ```
+/// use phx_codec::JsonStr;
+/// let escaped = JsonStr::from_json_body(r#"caf\u00e9 \"ok\""#)?;
+/// assert_eq!(escaped, "café \"ok\"");            // compares unescaped
+/// assert_eq!(escaped.raw(), r#"caf\u00e9 \"ok\""#); // as it stands in the JSON
+/// assert_eq!(escaped.to_string(), "café \"ok\"");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct JsonStr<'a> {
     raw: &'a str,
@@ -31,6 +40,13 @@ pub struct JsonStr<'a> {
 
 impl<'a> JsonStr<'a> {
     /// Literal text, with no JSON escapes to interpret.
+    ///
+    /// ```
+    /// use phx_codec::JsonStr;
+    /// let s = JsonStr::literal(r"a\b"); // a backslash, not an escape
+    /// assert_eq!(s.unescaped_len(), 3);
+    /// assert!(!s.has_escapes());
+    /// ```
     pub const fn literal(text: &'a str) -> Self {
         Self {
             raw: text,
@@ -85,7 +101,7 @@ impl<'a> JsonStr<'a> {
         let mut i = 0;
         let mut escaped = false;
         loop {
-            i = crate::scan::find_string_stop(bytes, i);
+            i = crate::stop::find_string_stop(bytes, i);
             match bytes.get(i) {
                 None => break,
                 Some(b'\\') => {
@@ -115,26 +131,56 @@ impl<'a> JsonStr<'a> {
 
     /// The text as it stands in the input: escaped JSON when [`has_escapes`](Self::has_escapes),
     /// otherwise the string itself.
+    ///
+    /// ```
+    /// let s = phx_codec::JsonStr::from_json_body(r"\u0041")?;
+    /// assert_eq!(s.raw(), r"\u0041");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn raw(&self) -> &'a str {
         self.raw
     }
 
     /// Whether the raw text holds escapes that [`chars`](Self::chars) will decode.
+    ///
+    /// ```
+    /// use phx_codec::JsonStr;
+    /// assert!(JsonStr::from_json_body(r"a\nb")?.has_escapes());
+    /// assert!(!JsonStr::from_json_body("ab")?.has_escapes());
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn has_escapes(&self) -> bool {
         self.escaped
     }
 
     /// The string without copying, when it has no escapes.
+    ///
+    /// ```
+    /// use phx_codec::JsonStr;
+    /// assert_eq!(JsonStr::from_json_body("plain")?.as_str(), Some("plain"));
+    /// assert_eq!(JsonStr::from_json_body(r"tab\t")?.as_str(), None); // needs unescaping
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub const fn as_str(&self) -> Option<&'a str> {
         if self.escaped { None } else { Some(self.raw) }
     }
 
     /// Whether the unescaped string is empty.
+    ///
+    /// ```
+    /// assert!(phx_codec::JsonStr::literal("").is_empty());
+    /// ```
     pub const fn is_empty(&self) -> bool {
         self.raw.is_empty()
     }
 
     /// The unescaped characters, decoded one at a time.
+    ///
+    /// ```
+    /// let s = phx_codec::JsonStr::from_json_body(r"h\u00e9!")?;
+    /// assert_eq!(s.chars().collect::<Vec<_>>(), ['h', 'é', '!']);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn chars(&self) -> Chars<'a> {
         Chars {
             rest: self.raw,
@@ -143,6 +189,12 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Length of the unescaped string in UTF-8 bytes.
+    ///
+    /// ```
+    /// let s = phx_codec::JsonStr::from_json_body(r"\u00e9")?;
+    /// assert_eq!(s.unescaped_len(), 2); // UTF-8 bytes of 'é'
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn unescaped_len(&self) -> usize {
         if !self.escaped {
             return self.raw.len();
@@ -164,6 +216,15 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Writes the unescaped string into `buf` and returns it as `&str`.
+    ///
+    /// ```
+    /// use phx_codec::{EncodeError, JsonStr};
+    /// let s = JsonStr::from_json_body(r"line\nbreak")?;
+    /// let mut buf = [0u8; 16];
+    /// assert_eq!(s.unescape_into(&mut buf), Ok("line\nbreak"));
+    /// assert!(matches!(s.unescape_into(&mut [0u8; 4]), Err(EncodeError::BufferTooSmall { .. })));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, EncodeError> {
         let needed = self.unescaped_len();
         let available = buf.len();
@@ -192,6 +253,12 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Whether the unescaped string equals `other`, without allocating.
+    ///
+    /// ```
+    /// let s = phx_codec::JsonStr::from_json_body(r"phx_jo\u0069n")?;
+    /// assert!(s.eq_str("phx_join"));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn eq_str(&self, other: &str) -> bool {
         if self.escaped {
             self.chars().eq(other.chars())
@@ -224,6 +291,13 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Splits at the first occurrence of `delimiter` (an unescaped character).
+    ///
+    /// ```
+    /// let topic = phx_codec::JsonStr::from_json_body(r"conversation\u003a42")?;
+    /// let (kind, id) = topic.split_once(':').unwrap();
+    /// assert_eq!((kind, id), ("conversation".into(), "42".into()));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn split_once(&self, delimiter: char) -> Option<(JsonStr<'a>, JsonStr<'a>)> {
         if !self.escaped {
             return self
@@ -254,6 +328,15 @@ impl<'a> JsonStr<'a> {
     }
 
     /// The unescaped string, borrowed when it has no escapes.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// let plain = phx_codec::JsonStr::from_json_body("hi")?;
+    /// assert!(matches!(plain.to_cow(), Cow::Borrowed("hi")));
+    /// let escaped = phx_codec::JsonStr::from_json_body(r"h\u0069")?;
+    /// assert!(matches!(escaped.to_cow(), Cow::Owned(s) if s == "hi"));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     #[cfg(feature = "alloc")]
     pub fn to_cow(&self) -> alloc::borrow::Cow<'a, str> {
         if self.escaped {
@@ -264,6 +347,12 @@ impl<'a> JsonStr<'a> {
     }
 
     /// The unescaped string, owned.
+    ///
+    /// ```
+    /// let s = phx_codec::JsonStr::from_json_body(r"\ud83d\ude00")?;
+    /// assert_eq!(s.into_string(), "😀");
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     #[cfg(feature = "alloc")]
     pub fn into_string(self) -> alloc::string::String {
         self.to_cow().into_owned()
@@ -302,6 +391,12 @@ fn unescape_step(bytes: &[u8], i: usize) -> Result<usize, crate::DecodeErrorKind
 }
 
 /// The unescaped characters of a [`JsonStr`]. Created by [`JsonStr::chars`].
+///
+/// ```
+/// let s = phx_codec::JsonStr::from_json_body(r"a\tb")?;
+/// assert_eq!(s.chars().filter(|c| c.is_whitespace()).count(), 1);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Chars<'a> {
     rest: &'a str,

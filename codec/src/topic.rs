@@ -13,6 +13,14 @@ use crate::frame::Frame;
 use crate::string::JsonStr;
 
 /// A topic, typed. Ids stay [`JsonStr`]s borrowed from the frame (escaped topics work).
+///
+/// ```
+/// use phx_codec::Topic;
+/// match Topic::parse("conversation:lobby:c1".into()) {
+///     Topic::ConversationLobby { customer_id } => assert_eq!(customer_id.unwrap(), "c1"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Topic<'a> {
@@ -67,6 +75,13 @@ pub enum Topic<'a> {
 
 impl<'a> Topic<'a> {
     /// Recognises a topic.
+    ///
+    /// ```
+    /// use phx_codec::Topic;
+    /// assert_eq!(Topic::parse("phoenix".into()), Topic::Phoenix);
+    /// assert!(matches!(Topic::parse("room:acc1".into()), Topic::Room { account_id } if account_id == "acc1"));
+    /// assert!(matches!(Topic::parse("lobby".into()), Topic::Other(_)));
+    /// ```
     pub fn parse(topic: JsonStr<'a>) -> Self {
         if topic.eq_str("phoenix") {
             return Self::Phoenix;
@@ -113,6 +128,10 @@ impl<'a> Topic<'a> {
     }
 
     /// A short name for the kind of topic (`"conversation"`, `"room"`, `"other"`...).
+    ///
+    /// ```
+    /// assert_eq!(phx_codec::Topic::parse("notification:a1".into()).kind_name(), "notification");
+    /// ```
     pub const fn kind_name(&self) -> &'static str {
         match self {
             Self::Phoenix => "phoenix",
@@ -159,6 +178,13 @@ impl fmt::Display for Topic<'_> {
 
 impl<'a> Frame<'a> {
     /// The typed topic.
+    ///
+    /// ```
+    /// use phx_codec::Topic;
+    /// let frame = phx_codec::decode_text(br#"["1","1","conversation:5c9b","phx_join",{}]"#)?;
+    /// assert!(matches!(frame.topic_kind(), Topic::Conversation { id } if id == "5c9b"));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn topic_kind(&self) -> Topic<'a> {
         Topic::parse(self.topic())
     }

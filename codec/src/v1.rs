@@ -20,22 +20,34 @@
 //! # Ok::<(), phx_codec::DecodeError>(())
 //! ```
 
-use crate::encode::{
-    Encoding, Sink, SliceSink, WriteJson, encode_exact, exact_len, write_json_str,
-};
+use crate::encode::{Encoding, Sink, SliceSink, encode_exact, exact_len};
+use crate::envelope::{Envelope, check_text, object_with_index, wrong_type};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
-use crate::frame::{Frame, Payload, check_text, object_with_index, write_nullable, wrong_type};
+use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
 use crate::raw::{MemberIndex, RawJson};
 use crate::scan::Scanner;
 use crate::string::JsonStr;
 
 /// Decodes a V1 frame with the default limits.
+///
+/// ```
+/// let frame = phx_codec::v1::decode_v1(br#"{"topic":"t","event":"e","payload":{},"ref":null}"#)?;
+/// assert!(frame.reference().is_none() && frame.join_ref().is_none());
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
 pub fn decode_v1(input: &[u8]) -> Result<Frame<'_>, DecodeError> {
     decode_v1_with(input, &DecodeLimits::new())
 }
 
 /// Decodes a V1 frame under `limits`.
+///
+/// ```
+/// use phx_codec::{DecodeErrorKind, DecodeLimits, EnvelopeField, v1};
+/// let err = v1::decode_v1_with(br#"{"topic":"a","topic":"b","event":"e","payload":{},"ref":null}"#, &DecodeLimits::new())
+///     .unwrap_err();
+/// assert_eq!(err.kind, DecodeErrorKind::DuplicateField(EnvelopeField::Topic));
+/// ```
 pub fn decode_v1_with<'a>(
     input: &'a [u8],
     limits: &DecodeLimits,
@@ -180,16 +192,39 @@ impl Encoding for V1<'_, '_> {
 impl Frame<'_> {
     /// Writes the frame in the V1 form the reference serializer writes; returns the bytes
     /// written. Fails without writing when `out` is too small or the payload is binary.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"["1","2","t","e",{}]"#)?;
+    /// let mut buf = [0u8; 80];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// frame.encode_v1(&mut out).unwrap();
+    /// assert_eq!(out.written(), br#"{"topic":"t","event":"e","payload":{},"ref":"2","join_ref":"1"}"#);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&V1(self), out)
     }
 
     /// [`encode_v1`](Self::encode_v1) into a byte slice.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{}]"#)?;
+    /// let mut buf = [0u8; 64];
+    /// let n = frame.encode_v1_into(&mut buf).unwrap();
+    /// assert_eq!(&buf[..n], br#"{"topic":"t","event":"e","payload":{},"ref":null}"#);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encode_v1_into(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         self.encode_v1(&mut SliceSink::new(buf))
     }
 
     /// The exact length of [`encode_v1`](Self::encode_v1)'s output.
+    ///
+    /// ```
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{}]"#)?;
+    /// assert_eq!(frame.encoded_len_v1(), Ok(49));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
     pub fn encoded_len_v1(&self) -> Result<usize, EncodeError> {
         exact_len(&V1(self))
     }
@@ -198,19 +233,14 @@ impl Frame<'_> {
         let Payload::Json(payload) = self.payload() else {
             return Err(EncodeError::PayloadNotJson);
         };
-        out.put(b"{\"topic\":")?;
-        write_json_str(out, self.topic())?;
-        out.put(b",\"event\":")?;
-        write_json_str(out, self.event())?;
-        out.put(b",\"payload\":")?;
-        payload.write_json(out)?;
-        out.put(b",\"ref\":")?;
-        write_nullable(out, self.reference())?;
-        if let Some(join_ref) = self.join_ref() {
-            out.put(b",\"join_ref\":")?;
-            write_json_str(out, join_ref)?;
+        Envelope {
+            join_ref: self.join_ref(),
+            reference: self.reference(),
+            topic: self.topic(),
+            event: self.event(),
+            payload: &payload,
         }
-        out.put(b"}")
+        .write_v1(out)
     }
 }
 

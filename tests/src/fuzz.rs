@@ -52,8 +52,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use phx_codec::encode::SliceSink;
 use phx_codec::{
     DecodeError, DecodeErrorKind, DecodeLimits, Decoder, Direction, EncodeError, EnvelopeField,
-    Event, Frame, JsonKind, JsonStr, Message, Payload, RawJson, Topic, Vsn, WireFormat, WsMessage,
-    binary::BinaryKind,
+    ErrorCategory, Event, Frame, JsonKind, JsonStr, Message, Payload, RawJson, Topic, Vsn,
+    WireFormat, WsMessage, binary::BinaryKind,
 };
 use phx_codec_std::OwnedFrame;
 use phx_codec_std::arbitrary::FrameSpec;
@@ -98,7 +98,7 @@ pub fn decode_text(data: &[u8]) {
         phx_codec::decode_text_with(data, &DecodeLimits::new().with_extra_elements_allowed(true));
     match strict {
         Err(err) => {
-            check_error(err, data.len());
+            check_error(err, data, true);
             if let Ok(frame) = lenient {
                 assert_eq!(
                     err.kind,
@@ -139,7 +139,7 @@ pub fn decode_v1(data: &[u8]) {
         "Decoder and decode_v1 disagree"
     );
     match result {
-        Err(err) => check_error(err, data.len()),
+        Err(err) => check_error(err, data, true),
         Ok(frame) => {
             check_text_frame(&frame);
             walk_frame(&frame, true);
@@ -342,8 +342,10 @@ fn check_limits<'a>(
     assert_eq!(&exact, default, "a frame exactly at the length limit");
 }
 
-/// An error must point inside the input (or just past its end) and describe itself.
-fn check_error(err: DecodeError, input_len: usize) {
+/// An error must point inside the input (or just past its end) and describe itself; a text
+/// frame's error is never a binary one, and its UTF-8 errors point where valid UTF-8 ends.
+fn check_error(err: DecodeError, input: &[u8], text: bool) {
+    let input_len = input.len();
     if err.kind != DecodeErrorKind::FrameTooLarge {
         assert!(
             err.offset <= input_len,
@@ -358,7 +360,25 @@ fn check_error(err: DecodeError, input_len: usize) {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
         "error name {name:?} is not snake_case"
     );
-    let _ = err.kind.category();
+    if text {
+        assert_ne!(
+            err.kind.category(),
+            ErrorCategory::Binary,
+            "{err:?} from a text frame"
+        );
+        if err.kind.category() == ErrorCategory::Utf8 {
+            assert!(
+                std::str::from_utf8(input).is_err(),
+                "{err:?} for valid UTF-8"
+            );
+            assert!(
+                input
+                    .get(..err.offset)
+                    .is_some_and(|ok| std::str::from_utf8(ok).is_ok()),
+                "{err:?}: valid UTF-8 does not end there"
+            );
+        }
+    }
     assert!(!err.to_string().is_empty());
 }
 
@@ -459,7 +479,7 @@ fn binary_target(data: &[u8], direction: Direction) {
         Err(DecodeErrorKind::BinaryNotSupportedInV1)
     );
     match result {
-        Err(err) => check_error(err, data.len()),
+        Err(err) => check_error(err, data, false),
         Ok(frame) => {
             let bytes = encode_checked(&frame, WireFormat::Binary, direction)
                 .unwrap_or_else(|e| panic!("re-encoding {frame:?} failed: {e}"));
@@ -770,12 +790,20 @@ fn walk_typed(frame: &Frame<'_>) {
     serde_json::to_string(&message).expect("a typed message serializes");
     match message {
         Message::Join(join) => {
-            assert_eq!(join.params(), join.raw());
+            assert_eq!(
+                phx_codec::message::Join::parse(join.raw()),
+                Ok(join),
+                "Join::parse vs Frame::message"
+            );
             check_strs(join.raw(), &[("customer_id", join.customer_id())]);
         }
         Message::Reply(reply) => walk_reply(frame, &reply),
         Message::Error(error) => check_strs(error.raw(), &[("reason", error.reason())]),
-        Message::Shout(shout) => walk_shout(&shout),
+        Message::Shout(shout) => {
+            let parsed = phx_codec::message::Shout::parse(shout.raw());
+            assert_eq!(parsed, Ok(shout), "Shout::parse vs Frame::message");
+            walk_shout(&shout);
+        }
         Message::Read(read) => {
             check_strs(read.raw(), &[("conversation_id", read.conversation_id())]);
         }
@@ -823,7 +851,14 @@ fn walk_typed(frame: &Frame<'_>) {
         Message::ReplayEventEmitted(replay) => {
             check_objs(replay.raw(), &[("event", replay.event())]);
         }
-        _ => {}
+        Message::Heartbeat => assert_eq!(frame.topic_kind(), Topic::Phoenix),
+        // Nothing to read: the event name was checked above.
+        Message::Leave
+        | Message::Close
+        | Message::MessagesSeen
+        | Message::SessionActive
+        | Message::SessionInactive
+        | Message::Other => {}
     }
 }
 

@@ -92,11 +92,18 @@ use core::fmt;
 
 use fixed::{Buf, List};
 
+use crate::DecodeError;
+use crate::Decoder;
+use crate::Direction;
+use crate::EncodeError;
+use crate::Frame;
+use crate::JsonStr;
+use crate::Payload;
+use crate::RawJson;
+use crate::Vsn;
+use crate::WsMessage;
 use crate::encode::{Sink, WriteJson};
 use crate::outgoing::{EmptyObject, OutgoingFrame};
-use crate::{
-    DecodeError, Decoder, Direction, EncodeError, Frame, JsonStr, Payload, RawJson, Vsn, WsMessage,
-};
 
 /// The longest topic or event name a session stores, in bytes (a binary frame's header field
 /// holds at most 255).

@@ -14,7 +14,7 @@
 //! let mut buf = [0u8; 128];
 //! let n = frame.encode_v2(&mut phx_codec::encode::SliceSink::new(&mut buf)).unwrap();
 //! assert_eq!(&buf[..n], br#"["1","5","conversation:5c9b","shout",{"body":"Hi \"there\"","customer_id":"c6f1"}]"#);
-//! assert_eq!(frame.encoded_len_v2(), n);
+//! assert_eq!(frame.encoded_len_v2(), Ok(n));
 //! assert_eq!(phx_codec::decode_text(&buf[..n]).unwrap().event(), "shout");
 //! ```
 //!
@@ -22,308 +22,31 @@
 //! [`JsonStr`]s, so `&str` (via `.into()`) and strings borrowed from decoded frames both work.
 //! Optional members are left out when `None`.
 
-use crate::encode::{
-    Encoding, JsonObjectWriter, Sink, WriteJson, encode_exact, exact_len, write_json_str,
+mod payloads;
+mod presence;
+
+pub use self::payloads::{
+    EmptyObject, IdPayload, JoinParams, JsonArray, ReadPayload, Reason, ReplyPayload, ShoutPush,
 };
+pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
+
+use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len};
+use crate::envelope::Envelope;
 use crate::error::EncodeError;
-use crate::frame::write_nullable;
-use crate::message::{FileId, ReplyStatus};
-use crate::presence::PresenceKey;
-use crate::raw::RawJson;
 use crate::string::JsonStr;
-
-/// `{}`: the payload of `heartbeat`, `phx_leave`, `messages:seen`, an empty join and an empty
-/// reply response.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EmptyObject;
-
-impl WriteJson for EmptyObject {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"{}")
-    }
-
-    fn json_len(&self) -> usize {
-        2
-    }
-}
-
-/// `phx_join` params: `{}` or `{"customer_id": ..}`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct JoinParams<'s> {
-    /// The customer joining (widget joins).
-    pub customer_id: Option<JsonStr<'s>>,
-}
-
-impl WriteJson for JoinParams<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.optional_member("customer_id", self.customer_id.as_ref())?;
-        obj.finish()
-    }
-}
-
-/// A JSON array over a slice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct JsonArray<'s, T>(pub &'s [T]);
-
-impl<T: WriteJson> WriteJson for JsonArray<'_, T> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.put(b",")?;
-            }
-            item.write_json(out)?;
-        }
-        out.put(b"]")
-    }
-}
-
-/// An integer id or a string id.
-impl WriteJson for FileId<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        match self {
-            FileId::Int(n) => n.write_json(out),
-            FileId::Str(s) => write_json_str(out, *s),
-        }
-    }
-}
-
-/// The client's `shout` push. Members are written in this order, each only when set:
-/// `body`, `customer_id`, `conversation_id`, `sent_at`, `mentioned_user_ids`, `file_ids`,
-/// `private`, `metadata` (the widget's and the dashboard's pushes re-encode byte for byte).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShoutPush<'s> {
-    /// The text.
-    pub body: JsonStr<'s>,
-    /// The customer writing (widget).
-    pub customer_id: Option<JsonStr<'s>>,
-    /// The conversation (dashboard).
-    pub conversation_id: Option<JsonStr<'s>>,
-    /// When it was sent (ISO 8601 with milliseconds, as the widget writes it).
-    pub sent_at: Option<JsonStr<'s>>,
-    /// Agents mentioned.
-    pub mentioned_user_ids: Option<&'s [i64]>,
-    /// Uploaded files.
-    pub file_ids: Option<&'s [FileId<'s>]>,
-    /// An internal note.
-    pub private: Option<bool>,
-    /// Free-form metadata (a JSON object).
-    pub metadata: Option<RawJson<'s>>,
-}
-
-impl<'s> ShoutPush<'s> {
-    /// A push with only a body.
-    pub const fn new(body: JsonStr<'s>) -> Self {
-        Self {
-            body,
-            customer_id: None,
-            conversation_id: None,
-            sent_at: None,
-            mentioned_user_ids: None,
-            file_ids: None,
-            private: None,
-            metadata: None,
-        }
-    }
-}
-
-impl WriteJson for ShoutPush<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("body", &self.body)?;
-        obj.optional_member("customer_id", self.customer_id.as_ref())?;
-        obj.optional_member("conversation_id", self.conversation_id.as_ref())?;
-        obj.optional_member("sent_at", self.sent_at.as_ref())?;
-        obj.optional_member(
-            "mentioned_user_ids",
-            self.mentioned_user_ids.map(JsonArray).as_ref(),
-        )?;
-        obj.optional_member("file_ids", self.file_ids.map(JsonArray).as_ref())?;
-        obj.optional_member("private", self.private.as_ref())?;
-        obj.optional_member("metadata", self.metadata.as_ref())?;
-        obj.finish()
-    }
-}
-
-/// A reply: `{"response": .., "status": ..}`, keys in Jason's (alphabetical) order, as Phoenix
-/// writes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReplyPayload<'s, R> {
-    /// `ok`, `error` or another status.
-    pub status: ReplyStatus<'s>,
-    /// The response (often [`EmptyObject`] or [`Reason`]).
-    pub response: R,
-}
-
-impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("response", &self.response)?;
-        obj.member("status", &self.status.as_json_str())?;
-        obj.finish()
-    }
-}
-
-/// `{"reason": ..}`: a `phx_error` payload, or an error reply's response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Reason<'s> {
-    /// `"unauthorized"`, `"unmatched topic"`, `"channel_crash"`...
-    pub reason: JsonStr<'s>,
-}
-
-impl WriteJson for Reason<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("reason", &self.reason)?;
-        obj.finish()
-    }
-}
-
-/// The `read` push: `{"conversation_id": ..}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadPayload<'s> {
-    /// The conversation read.
-    pub conversation_id: JsonStr<'s>,
-}
-
-impl WriteJson for ReadPayload<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("conversation_id", &self.conversation_id)?;
-        obj.finish()
-    }
-}
-
-/// `{"id": ..}`: the `conversation:created` payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IdPayload<'s> {
-    /// The id.
-    pub id: JsonStr<'s>,
-}
-
-impl WriteJson for IdPayload<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("id", &self.id)?;
-        obj.finish()
-    }
-}
-
-/// A presence key, written as a JSON string (`"user:7"`, `"customer:<uuid>"`, or as is).
-impl WriteJson for PresenceKey<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        match self {
-            PresenceKey::User(id) => {
-                out.put(b"\"user:")?;
-                id.write_json(out)?;
-                out.put(b"\"")
-            }
-            PresenceKey::Customer(id) => {
-                out.put(b"\"customer:")?;
-                write_unquoted(out, *id)?;
-                out.put(b"\"")
-            }
-            PresenceKey::Other(key) => write_json_str(out, *key),
-        }
-    }
-}
-
-/// Writes `s` escaped, without the surrounding quotes.
-fn write_unquoted<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
-    if let Some(text) = s.as_str() {
-        return crate::encode::write_escaped(out, text);
-    }
-    let mut utf8 = [0u8; 4];
-    for c in s.chars() {
-        crate::encode::write_escaped(out, c.encode_utf8(&mut utf8))?;
-    }
-    Ok(())
-}
-
-/// One presence meta, written with its keys in Jason's (alphabetical) order:
-/// `customer_id`, `online_at`, `phx_ref`, `phx_ref_prev`, `user_id`; unset ones left out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MetaPayload<'s> {
-    /// The presence's ref.
-    pub phx_ref: JsonStr<'s>,
-    /// The ref it replaces (updates).
-    pub phx_ref_prev: Option<JsonStr<'s>>,
-    /// Unix seconds, as a string (`"1732460000"`).
-    pub online_at: Option<JsonStr<'s>>,
-    /// The agent's id.
-    pub user_id: Option<i64>,
-    /// The customer's id.
-    pub customer_id: Option<JsonStr<'s>>,
-}
-
-impl WriteJson for MetaPayload<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.optional_member("customer_id", self.customer_id.as_ref())?;
-        obj.optional_member("online_at", self.online_at.as_ref())?;
-        obj.member("phx_ref", &self.phx_ref)?;
-        obj.optional_member("phx_ref_prev", self.phx_ref_prev.as_ref())?;
-        obj.optional_member("user_id", self.user_id.as_ref())?;
-        obj.finish()
-    }
-}
-
-/// A presence map `{KEY: {"metas": [..]}, ..}` over caller-provided entries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PresenceMap<'s>(pub &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])]);
-
-impl WriteJson for PresenceMap<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"{")?;
-        for (i, (key, metas)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.put(b",")?;
-            }
-            key.write_json(out)?;
-            out.put(b":{\"metas\":")?;
-            JsonArray(metas).write_json(out)?;
-            out.put(b"}")?;
-        }
-        out.put(b"}")
-    }
-}
-
-/// The `presence_state` payload: a [`PresenceMap`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PresenceStatePayload<'s> {
-    /// Every key present, with its metas.
-    pub entries: &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])],
-}
-
-impl WriteJson for PresenceStatePayload<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        PresenceMap(self.entries).write_json(out)
-    }
-}
-
-/// The `presence_diff` payload: `{"joins": {..}, "leaves": {..}}` (both always written).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PresenceDiffPayload<'s> {
-    /// Keys that joined or updated.
-    pub joins: &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])],
-    /// Keys that left or updated.
-    pub leaves: &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])],
-}
-
-impl WriteJson for PresenceDiffPayload<'_> {
-    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("joins", &PresenceMap(self.joins))?;
-        obj.member("leaves", &PresenceMap(self.leaves))?;
-        obj.finish()
-    }
-}
 
 /// A frame to send, with a typed payload; written in the same form as
 /// [`Frame::encode_v2`](crate::Frame::encode_v2) and
 /// [`Frame::encode_v1`](crate::Frame::encode_v1). Encoding checks the room first, so a
 /// failed encode writes nothing.
+///
+/// ```
+/// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+/// let heartbeat = OutgoingFrame { join_ref: None, reference: Some("12"), topic: "phoenix", event: "heartbeat", payload: EmptyObject };
+/// let mut buf = [0u8; 64];
+/// let n = heartbeat.encode_v2(&mut phx_codec::encode::SliceSink::new(&mut buf)).unwrap();
+/// assert_eq!(&buf[..n], br#"[null,"12","phoenix","heartbeat",{}]"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutgoingFrame<'s, P: WriteJson> {
     /// The ref of the channel's `phx_join` (`None` for heartbeats and broadcasts).
@@ -339,56 +62,68 @@ pub struct OutgoingFrame<'s, P: WriteJson> {
 }
 
 impl<P: WriteJson> OutgoingFrame<'_, P> {
-    fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        write_nullable(out, self.join_ref.map(JsonStr::literal))?;
-        out.put(b",")?;
-        write_nullable(out, self.reference.map(JsonStr::literal))?;
-        out.put(b",")?;
-        write_json_str(out, JsonStr::literal(self.topic))?;
-        out.put(b",")?;
-        write_json_str(out, JsonStr::literal(self.event))?;
-        out.put(b",")?;
-        self.payload.write_json(out)?;
-        out.put(b"]")
-    }
-
-    fn write_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"{\"topic\":")?;
-        write_json_str(out, JsonStr::literal(self.topic))?;
-        out.put(b",\"event\":")?;
-        write_json_str(out, JsonStr::literal(self.event))?;
-        out.put(b",\"payload\":")?;
-        self.payload.write_json(out)?;
-        out.put(b",\"ref\":")?;
-        write_nullable(out, self.reference.map(JsonStr::literal))?;
-        if let Some(join_ref) = self.join_ref {
-            out.put(b",\"join_ref\":")?;
-            write_json_str(out, JsonStr::literal(join_ref))?;
+    fn envelope(&self) -> Envelope<'_, '_, P> {
+        Envelope {
+            join_ref: self.join_ref.map(JsonStr::literal),
+            reference: self.reference.map(JsonStr::literal),
+            topic: JsonStr::literal(self.topic),
+            event: JsonStr::literal(self.event),
+            payload: &self.payload,
         }
-        out.put(b"}")
     }
 
     /// Writes the V2 array `[join_ref, ref, topic, event, payload]`; returns the bytes written.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{OutgoingFrame, ReadPayload};
+    /// let read = OutgoingFrame { join_ref: Some("3"), reference: Some("9"), topic: "notification:1", event: "read",
+    ///     payload: ReadPayload { conversation_id: "5c9b".into() } };
+    /// let mut buf = [0u8; 96];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// read.encode_v2(&mut out).unwrap();
+    /// assert_eq!(out.written(), br#"["3","9","notification:1","read",{"conversation_id":"5c9b"}]"#);
+    /// ```
     pub fn encode_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&OutV2(self), out)
     }
 
     /// Writes the V1 object `{"topic":..,"event":..,"payload":..,"ref":..[,"join_ref":..]}`;
     /// returns the bytes written.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+    /// let leave = OutgoingFrame { join_ref: Some("1"), reference: Some("4"), topic: "room:1", event: "phx_leave", payload: EmptyObject };
+    /// let mut buf = [0u8; 96];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// leave.encode_v1(&mut out).unwrap();
+    /// assert_eq!(out.written(), br#"{"topic":"room:1","event":"phx_leave","payload":{},"ref":"4","join_ref":"1"}"#);
+    /// ```
     pub fn encode_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<usize, EncodeError> {
         encode_exact(&OutV1(self), out)
     }
 
-    /// The exact length of [`encode_v2`](Self::encode_v2)'s output.
-    pub fn encoded_len_v2(&self) -> usize {
-        // Writing to a counter never fails.
-        exact_len(&OutV2(self)).unwrap_or(0)
+    /// The exact length of [`encode_v2`](Self::encode_v2)'s output, or the error the
+    /// payload's [`WriteJson`] returned while being measured.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+    /// let frame = OutgoingFrame { join_ref: None, reference: None, topic: "t", event: "e", payload: EmptyObject };
+    /// assert_eq!(frame.encoded_len_v2(), Ok(r#"[null,null,"t","e",{}]"#.len()));
+    /// ```
+    pub fn encoded_len_v2(&self) -> Result<usize, EncodeError> {
+        exact_len(&OutV2(self))
     }
 
-    /// The exact length of [`encode_v1`](Self::encode_v1)'s output.
-    pub fn encoded_len_v1(&self) -> usize {
-        exact_len(&OutV1(self)).unwrap_or(0)
+    /// The exact length of [`encode_v1`](Self::encode_v1)'s output, or the error the
+    /// payload's [`WriteJson`] returned while being measured.
+    ///
+    /// ```
+    /// use phx_codec::outgoing::{EmptyObject, OutgoingFrame};
+    /// let frame = OutgoingFrame { join_ref: None, reference: None, topic: "t", event: "e", payload: EmptyObject };
+    /// assert_eq!(frame.encoded_len_v1(), Ok(r#"{"topic":"t","event":"e","payload":{},"ref":null}"#.len()));
+    /// ```
+    pub fn encoded_len_v1(&self) -> Result<usize, EncodeError> {
+        exact_len(&OutV1(self))
     }
 }
 
@@ -397,7 +132,7 @@ struct OutV2<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
 
 impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        self.0.write_v2(out)
+        self.0.envelope().write_v2(out)
     }
 }
 
@@ -406,7 +141,7 @@ struct OutV1<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
 
 impl<P: WriteJson> Encoding for OutV1<'_, '_, P> {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        self.0.write_v1(out)
+        self.0.envelope().write_v1(out)
     }
 }
 
@@ -415,7 +150,9 @@ mod tests {
     use super::*;
     use crate::decode_text;
     use crate::encode::SliceSink;
-    use crate::message::Message;
+    use crate::message::{FileId, Message, ReplyStatus};
+    use crate::presence::PresenceKey;
+    use crate::raw::RawJson;
 
     /// Writes `payload` into a frame, checks `json_len` and `encoded_len_*` against the bytes
     /// written, decodes the frame back, and returns the payload text.
@@ -430,7 +167,7 @@ mod tests {
         let mut buf = [0u8; 1024];
         let mut sink = SliceSink::new(&mut buf);
         let n = frame.encode_v2(&mut sink).unwrap();
-        assert_eq!(n, frame.encoded_len_v2());
+        assert_eq!(Ok(n), frame.encoded_len_v2());
         let decoded = decode_text(sink.written()).unwrap();
         assert_eq!(
             decoded.payload_json().unwrap().as_str().len(),
@@ -439,7 +176,7 @@ mod tests {
         check(&decoded);
         let mut buf1 = [0u8; 1024];
         let n1 = frame.encode_v1(&mut SliceSink::new(&mut buf1)).unwrap();
-        assert_eq!(n1, frame.encoded_len_v1());
+        assert_eq!(Ok(n1), frame.encoded_len_v1());
         assert_eq!(crate::v1::decode_v1(&buf1[..n1]).unwrap(), decoded);
     }
 
@@ -725,7 +462,7 @@ mod tests {
             event: "shout",
             payload: ShoutPush::new("hello".into()),
         };
-        let needed = out.encoded_len_v2();
+        let needed = out.encoded_len_v2().unwrap();
         let mut buf = [0u8; 16];
         let mut sink = SliceSink::new(&mut buf);
         assert_eq!(
@@ -742,5 +479,29 @@ mod tests {
             assert!(out.encode_v1(&mut vec).is_err());
             assert!(vec.is_empty());
         }
+    }
+
+    #[test]
+    fn a_failing_payload_writer_fails_the_length_too() {
+        struct Refuses;
+        impl WriteJson for Refuses {
+            fn write_json<S: Sink + ?Sized>(&self, _: &mut S) -> Result<(), EncodeError> {
+                Err(EncodeError::PayloadNotJson)
+            }
+        }
+        let out = OutgoingFrame {
+            join_ref: None,
+            reference: Some("1"),
+            topic: "room:1",
+            event: "shout",
+            payload: Refuses,
+        };
+        assert_eq!(out.encoded_len_v2(), Err(EncodeError::PayloadNotJson));
+        assert_eq!(out.encoded_len_v1(), Err(EncodeError::PayloadNotJson));
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            out.encode_v2(&mut SliceSink::new(&mut buf)),
+            Err(EncodeError::PayloadNotJson)
+        );
     }
 }

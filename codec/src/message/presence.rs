@@ -22,11 +22,21 @@
 use core::fmt;
 
 use crate::frame::Frame;
-use crate::message::{MessageError, key_text, payload_object, typed_object, wrong_type};
+use crate::message::error::{MessageError, MessageErrorKind};
+use crate::message::view::{
+    TypedObject, check_kind, is_plain, key_text, payload_object, typed_object, wrong_type,
+};
 use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
 use crate::string::JsonStr;
 
 /// A presence key, parsed from Papercups' forms.
+///
+/// ```
+/// use phx_codec::presence::PresenceKey;
+/// let key = PresenceKey::parse("customer:c6f1".into());
+/// assert_eq!(key.customer_id().unwrap(), "c6f1");
+/// assert_eq!(key.to_string(), "customer:c6f1");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PresenceKey<'a> {
     /// `user:<integer>`: an agent (the integer is written canonically: no sign, no leading
@@ -60,6 +70,12 @@ impl<'a> PresenceKey<'a> {
     }
 
     /// The agent's id for `user:` keys.
+    ///
+    /// ```
+    /// use phx_codec::presence::PresenceKey;
+    /// assert_eq!(PresenceKey::parse("user:7".into()).user_id(), Some(7));
+    /// assert_eq!(PresenceKey::parse("customer:c1".into()).user_id(), None);
+    /// ```
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Self::User(id) => Some(*id),
@@ -68,6 +84,11 @@ impl<'a> PresenceKey<'a> {
     }
 
     /// The customer's id for `customer:` keys.
+    ///
+    /// ```
+    /// use phx_codec::presence::PresenceKey;
+    /// assert!(PresenceKey::parse("user:7".into()).customer_id().is_none());
+    /// ```
     pub fn customer_id(&self) -> Option<JsonStr<'a>> {
         match self {
             Self::Customer(id) => Some(*id),
@@ -109,7 +130,17 @@ impl serde::Serialize for PresenceKey<'_> {
 typed_object! {
     /// One presence of a key (a tab, a device): `{"phx_ref": .., "online_at": .., "user_id" |
     /// "customer_id": ..}`. Other tracked fields stay in [`raw`](Self::raw).
-    pub struct Meta in "metas[]." {
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+    /// let (_, mut metas) = state.entries().next().unwrap();
+    /// let meta = metas.next().unwrap();
+    /// assert_eq!((meta.phx_ref().unwrap(), meta.user_id()), ("F1".into(), Some(7)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Meta in "metas[]." at "phx_codec::presence" {
         /// This presence's ref (short URL-safe base64).
         phx_ref: Str = "phx_ref",
         /// The ref this presence replaces (in the `joins` of an update).
@@ -126,6 +157,15 @@ typed_object! {
 
 impl Meta<'_> {
     /// `online_at` parsed as Unix seconds; `None` when absent or not a plain decimal integer.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+    /// let (_, mut metas) = state.entries().next().unwrap();
+    /// assert_eq!(metas.next().unwrap().online_at_secs(), Some(1_732_460_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn online_at_secs(&self) -> Option<u64> {
         // Digit by digit over the unescaped text, so `"\u0031..."` reads like `"1..."`.
         let mut secs: u64 = 0;
@@ -140,6 +180,15 @@ impl Meta<'_> {
 }
 
 /// The metas of one key, walked lazily. Yielded by [`Entries`].
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+/// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+/// let counts: Vec<usize> = state.entries().map(|(_, metas)| metas.count()).collect();
+/// assert_eq!(counts, [1, 1]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Metas<'a> {
     items: Option<ArrayItems<'a>>,
@@ -162,6 +211,15 @@ impl<'a> Iterator for Metas<'a> {
 
 /// The entries `(key, metas)` of a presence map, walked lazily. Created by
 /// [`PresenceState::entries`], [`PresenceDiff::joins`] and [`PresenceDiff::leaves`].
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+/// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+/// let keys: Vec<PresenceKey> = state.entries().map(|(key, _)| key).collect();
+/// assert_eq!(keys, [PresenceKey::User(7), PresenceKey::Customer("c1".into())]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Entries<'a> {
     members: Option<ObjectMembers<'a>>,
@@ -235,6 +293,15 @@ fn check_map(
 }
 
 /// `presence_state`: every key present, with its metas.
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+/// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+/// let users: Vec<i64> = state.entries().filter_map(|(key, _)| key.user_id()).collect();
+/// assert_eq!(users, [7]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresenceState<'a> {
     raw: RawJson<'a>,
@@ -254,14 +321,14 @@ impl<'a> PresenceState<'a> {
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
         if raw.kind() != JsonKind::Object {
             return Err(MessageError {
-                kind: crate::message::MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
                 offset: 0,
             });
         }
         check_map(raw, "*", "*.metas", raw.as_str())?;
         Ok(Self {
             raw,
-            plain: crate::message::is_plain(raw),
+            plain: is_plain(raw),
         })
     }
 
@@ -270,11 +337,27 @@ impl<'a> PresenceState<'a> {
     }
 
     /// The keys present and their metas, lazily.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+    /// assert_eq!(state.entries().count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn entries(&self) -> Entries<'a> {
         Entries::over(Some(self.raw), self.plain)
     }
 
     /// The payload as received.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+    /// assert!(state.raw().get("user:7").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn raw(&self) -> RawJson<'a> {
         self.raw
     }
@@ -289,6 +372,15 @@ impl serde::Serialize for PresenceState<'_> {
 
 /// `presence_diff`: `{"joins": {..}, "leaves": {..}}`. An updated meta is under both (old ref
 /// in `leaves`, the new one, with `phx_ref_prev`, in `joins`).
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+/// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3"}]}},"leaves":{"user:7":{"metas":[{"phx_ref":"F1"}]}}}]"#)?;
+/// let Message::PresenceDiff(diff) = frame.message()? else { unreachable!() };
+/// assert_eq!(diff.joins().next().unwrap().0, PresenceKey::User(8));
+/// assert_eq!(diff.leaves().next().unwrap().0, PresenceKey::User(7));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PresenceDiff<'a> {
@@ -303,10 +395,18 @@ pub struct PresenceDiff<'a> {
 impl<'a> PresenceDiff<'a> {
     /// Reads and type-checks a `presence_diff` payload (it must be an object; `joins` and
     /// `leaves`, when present and not null, must be presence maps).
+    ///
+    /// ```
+    /// use phx_codec::{presence::PresenceDiff, RawJson};
+    /// let diff = PresenceDiff::parse(RawJson::parse(r#"{"joins":{},"leaves":{"user:1":{"metas":[]}}}"#)?)?;
+    /// assert_eq!(diff.leaves().count(), 1);
+    /// assert!(PresenceDiff::parse(RawJson::parse(r#"{"joins":[]}"#)?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
         let Some(members) = raw.members() else {
             return Err(MessageError {
-                kind: crate::message::MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
                 offset: 0,
             });
         };
@@ -320,7 +420,7 @@ impl<'a> PresenceDiff<'a> {
         let base = raw.as_str();
         let mut diff = Self {
             raw,
-            plain: crate::message::is_plain(raw),
+            plain: is_plain(raw),
             joins: None,
             leaves: None,
         };
@@ -331,7 +431,7 @@ impl<'a> PresenceDiff<'a> {
                 Some("leaves") => (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas"),
                 _ => continue,
             };
-            *slot = crate::message::check_kind(value, JsonKind::Object, field, base)?;
+            *slot = check_kind(value, JsonKind::Object, field, base)?;
             if let Some(map) = *slot {
                 check_map(map, entry, metas, base)?;
             }
@@ -348,16 +448,40 @@ impl<'a> PresenceDiff<'a> {
     }
 
     /// The keys that joined (or updated), lazily.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3"}]}},"leaves":{"user:7":{"metas":[{"phx_ref":"F1"}]}}}]"#)?;
+    /// let Message::PresenceDiff(diff) = frame.message()? else { unreachable!() };
+    /// assert_eq!(diff.joins().count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn joins(&self) -> Entries<'a> {
         Entries::over(self.joins, self.plain)
     }
 
     /// The keys that left (or updated), lazily.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3"}]}},"leaves":{"user:7":{"metas":[{"phx_ref":"F1"}]}}}]"#)?;
+    /// let Message::PresenceDiff(diff) = frame.message()? else { unreachable!() };
+    /// assert_eq!(diff.leaves().count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn leaves(&self) -> Entries<'a> {
         Entries::over(self.leaves, self.plain)
     }
 
     /// The payload as received.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3"}]}},"leaves":{"user:7":{"metas":[{"phx_ref":"F1"}]}}}]"#)?;
+    /// let Message::PresenceDiff(diff) = frame.message()? else { unreachable!() };
+    /// assert!(diff.raw().get("joins").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn raw(&self) -> RawJson<'a> {
         self.raw
     }

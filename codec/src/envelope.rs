@@ -1,0 +1,157 @@
+//! What the V2 text and V1 forms share: the envelope reader's helpers (UTF-8 and size check,
+//! field type errors, the payload object walk that records member spans) and the one envelope
+//! writer used by [`Frame`](crate::Frame) and [`OutgoingFrame`](crate::outgoing::OutgoingFrame)
+//! alike.
+
+use crate::encode::{Sink, WriteJson, write_json_str};
+use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
+use crate::limits::DecodeLimits;
+use crate::raw::MemberIndex;
+use crate::scan::Scanner;
+use crate::string::JsonStr;
+
+// --- Reading ------------------------------------------------------------------------------
+
+/// Checks the size limit and UTF-8 (once, for the whole frame).
+pub(crate) fn check_text<'a>(
+    input: &'a [u8],
+    limits: &DecodeLimits,
+) -> Result<&'a str, DecodeError> {
+    if input.len() > limits.max_frame_len() {
+        return Err(DecodeError::new(K::FrameTooLarge, limits.max_frame_len()));
+    }
+    core::str::from_utf8(input).map_err(|e| DecodeError::new(K::InvalidUtf8, e.valid_up_to()))
+}
+
+/// Whether `b` can start a JSON value.
+pub(crate) const fn starts_value(b: u8) -> bool {
+    matches!(
+        b,
+        b'"' | b'{' | b'[' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    )
+}
+
+/// The error for an envelope field holding something other than its type: the value's own
+/// syntax error if it is not JSON, otherwise `WrongFieldType` at its start. `depth` is the
+/// number of containers around the value.
+pub(crate) fn wrong_type(
+    s: &mut Scanner<'_>,
+    b: u8,
+    field: EnvelopeField,
+    depth: u32,
+) -> DecodeError {
+    if !starts_value(b) {
+        return s.error(K::ExpectedValue);
+    }
+    let at = s.pos();
+    match s.value(depth) {
+        Err(syntax) => syntax,
+        Ok(_) => DecodeError::new(K::WrongFieldType(field), at),
+    }
+}
+
+/// Scans the object at the cursor (inside `depth` containers), recording its top-level
+/// members' spans relative to its start into `index`.
+pub(crate) fn object_with_index(
+    s: &mut Scanner<'_>,
+    depth: u32,
+    index: &mut MemberIndex,
+) -> Result<(), DecodeError> {
+    if depth >= s.max_depth() {
+        return Err(s.error(K::DepthLimitExceeded));
+    }
+    let start = s.pos();
+    index.reset();
+    s.saw_escape = false;
+    s.bump();
+    let mut next = s.peek_token()?;
+    if next != b'}' {
+        loop {
+            let key_start = s.pos() + 1;
+            let key = s.object_key(next)?;
+            let key_end = key_start + key.raw().len();
+            let value_start = {
+                s.peek_token()?;
+                s.pos()
+            };
+            // Most payload members are strings: scan them inline.
+            if s.peek_token()? == b'"' {
+                s.string()?;
+            } else {
+                s.value(depth + 1)?;
+            }
+            index.push(
+                (key_start - start, key_end - start, key.has_escapes()),
+                (value_start - start, s.pos() - start),
+            );
+            match s.peek_token()? {
+                b',' => {
+                    s.bump();
+                    next = s.peek_token()?;
+                }
+                b'}' => break,
+                _ => return Err(s.error(K::ExpectedCommaOrObjectEnd)),
+            }
+        }
+    }
+    s.bump();
+    index.set_plain(!s.saw_escape);
+    Ok(())
+}
+
+// --- Writing ------------------------------------------------------------------------------
+
+/// The five envelope fields to write, whatever holds them (a decoded [`Frame`](crate::Frame) or
+/// an [`OutgoingFrame`](crate::outgoing::OutgoingFrame)).
+pub(crate) struct Envelope<'e, 'a, P: WriteJson + ?Sized> {
+    pub(crate) join_ref: Option<JsonStr<'a>>,
+    pub(crate) reference: Option<JsonStr<'a>>,
+    pub(crate) topic: JsonStr<'a>,
+    pub(crate) event: JsonStr<'a>,
+    pub(crate) payload: &'e P,
+}
+
+impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
+    /// The V2 array `[join_ref, ref, topic, event, payload]`.
+    pub(crate) fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(b"[")?;
+        write_nullable(out, self.join_ref)?;
+        out.put(b",")?;
+        write_nullable(out, self.reference)?;
+        out.put(b",")?;
+        write_json_str(out, self.topic)?;
+        out.put(b",")?;
+        write_json_str(out, self.event)?;
+        out.put(b",")?;
+        self.payload.write_json(out)?;
+        out.put(b"]")
+    }
+
+    /// The V1 object the reference serializer writes: `topic`, `event`, `payload`, `ref`, then
+    /// `join_ref` only when there is one.
+    pub(crate) fn write_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(b"{\"topic\":")?;
+        write_json_str(out, self.topic)?;
+        out.put(b",\"event\":")?;
+        write_json_str(out, self.event)?;
+        out.put(b",\"payload\":")?;
+        self.payload.write_json(out)?;
+        out.put(b",\"ref\":")?;
+        write_nullable(out, self.reference)?;
+        if let Some(join_ref) = self.join_ref {
+            out.put(b",\"join_ref\":")?;
+            write_json_str(out, join_ref)?;
+        }
+        out.put(b"}")
+    }
+}
+
+fn write_nullable<S: Sink + ?Sized>(
+    out: &mut S,
+    value: Option<JsonStr<'_>>,
+) -> Result<(), EncodeError> {
+    match value {
+        Some(s) => write_json_str(out, s),
+        None => out.put(b"null"),
+    }
+}

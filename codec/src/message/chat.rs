@@ -1,0 +1,272 @@
+//! Chat: `shout` (with its embedded user, customer and attachments) and `read`.
+
+use crate::message::error::MessageError;
+use crate::message::view::{TypedObject, typed_object, wrong_type};
+use crate::raw::{ArrayItems, JsonKind, RawJson};
+use crate::string::JsonStr;
+
+typed_object! {
+    /// An agent, as embedded in a message (`"object": "user"`).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// let user = shout.user().unwrap();
+    /// assert_eq!((user.id(), user.email().unwrap()), (Some(7), "a@b.c".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct User in "user." {
+        /// The user's id (an integer).
+        id: Int = "id",
+        /// `"user"`.
+        object: Str = "object",
+        /// Email address.
+        email: Str = "email",
+        /// Full name (absent when the user has no profile).
+        full_name: Str = "full_name",
+        /// Display name (absent when the user has no profile).
+        display_name: Str = "display_name",
+        /// Avatar URL (absent when the user has no profile).
+        profile_photo_url: Str = "profile_photo_url",
+        /// Creation time (ISO 8601, no zone).
+        created_at: Str = "created_at",
+        /// When the user was disabled.
+        disabled_at: Str = "disabled_at",
+        /// When the user was archived.
+        archived_at: Str = "archived_at",
+        /// Role (`"admin"`, `"user"`).
+        role: Str = "role",
+    }
+}
+
+typed_object! {
+    /// A customer, as embedded in a message (`"object": "customer"`).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert_eq!(shout.customer().unwrap().name().unwrap(), "Ann");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Customer in "customer." {
+        /// The customer's id (UUID).
+        id: Str = "id",
+        /// `"customer"`.
+        object: Str = "object",
+        /// Name.
+        name: Str = "name",
+        /// Email address.
+        email: Str = "email",
+        /// Phone number.
+        phone: Str = "phone",
+        /// The id in the account's own system.
+        external_id: Str = "external_id",
+        /// Avatar URL.
+        profile_photo_url: Str = "profile_photo_url",
+        /// The company's id.
+        company_id: Str = "company_id",
+        /// Host the widget ran on.
+        host: Str = "host",
+        /// Path the widget ran on.
+        pathname: Str = "pathname",
+        /// Full URL the widget ran on.
+        current_url: Str = "current_url",
+        /// Browser name.
+        browser: Str = "browser",
+        /// Operating system.
+        os: Str = "os",
+        /// Free-form metadata, kept raw.
+        metadata: Obj = "metadata",
+        /// Creation time (ISO 8601, no zone).
+        created_at: Str = "created_at",
+        /// Last update.
+        updated_at: Str = "updated_at",
+        /// Title shown in the dashboard.
+        title: Str = "title",
+    }
+}
+
+typed_object! {
+    /// A file attached to a message (`"object": "file"`).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// let file = shout.attachments().next().unwrap();
+    /// assert_eq!(file.filename().unwrap(), "a.png");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Attachment in "attachments[]." {
+        /// The file's id.
+        id: Id = "id",
+        /// `"file"`.
+        object: Str = "object",
+        /// Where to download it.
+        file_url: Str = "file_url",
+        /// MIME type.
+        content_type: Str = "content_type",
+        /// File name.
+        filename: Str = "filename",
+    }
+}
+
+typed_object! {
+    /// `shout`: a chat message, either the client's push (`body`, `customer_id`, `sent_at`,
+    /// `file_ids`...) or the server's formatted message (`id`, `user`, `customer`,
+    /// `attachments`...). Every field is optional: a server may re-broadcast the raw push.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert_eq!(shout.body().unwrap(), "Hi");
+    /// assert!(shout.is_from_agent() && !shout.is_bot());
+    /// assert_eq!(shout.mentioned_user_ids().collect::<Vec<_>>(), [8, 9]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Shout in "" {
+        /// The message id (UUID).
+        id: Str = "id",
+        /// `"message"`.
+        object: Str = "object",
+        /// The text.
+        body: Str = "body",
+        /// `"reply"`, `"note"`, `"bot"`...
+        message_type: Str = "type",
+        /// Content type (`"text"`...).
+        content_type: Str = "content_type",
+        /// Whether it is an internal note.
+        private: Bool = "private",
+        /// `"chat"`, `"slack"`, `"email"`...
+        source: Str = "source",
+        /// Creation time (ISO 8601, no zone).
+        created_at: Str = "created_at",
+        /// When it was sent (ISO 8601, `Z`).
+        sent_at: Str = "sent_at",
+        /// When it was seen.
+        seen_at: Str = "seen_at",
+        /// The conversation's id.
+        conversation_id: Str = "conversation_id",
+        /// The account's id.
+        account_id: Str = "account_id",
+        /// The customer who wrote it.
+        customer_id: Str = "customer_id",
+        /// The agent who wrote it.
+        user_id: Int = "user_id",
+        /// The agent, embedded.
+        user: User = "user",
+        /// The customer, embedded.
+        customer: Customer = "customer",
+        /// Attached files.
+        attachments: AttachmentList = "attachments",
+        /// Free-form metadata, kept raw.
+        metadata: Obj = "metadata",
+        /// Files uploaded for this message (client push).
+        file_ids: IdList = "file_ids",
+        /// Agents mentioned (client push on `notification:`).
+        mentioned_user_ids: IntList = "mentioned_user_ids",
+    }
+}
+
+impl Shout<'_> {
+    /// Written by a customer: `customer_id` is set.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,"1","conversation:9","shout",{"body":"Hi","customer_id":"c1"}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert!(shout.is_from_customer());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_from_customer(&self) -> bool {
+        self.customer_id.is_present()
+    }
+
+    /// Written by an agent: `user_id` is set.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"body":"Hi","user_id":7}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert!(shout.is_from_agent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_from_agent(&self) -> bool {
+        self.user_id.is_present()
+    }
+
+    /// Written by a bot: `type` is `"bot"`.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"body":"Hi","type":"bot"}]"#)?;
+    /// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+    /// assert!(shout.is_bot());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_bot(&self) -> bool {
+        self.message_type().is_some_and(|t| t == "bot")
+    }
+}
+
+typed_object! {
+    /// `read` payload: an agent read a conversation.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message};
+    /// let frame = decode_text(br#"["2","5","notification:a1","read",{"conversation_id":"5c9b"}]"#)?;
+    /// let Message::Read(read) = frame.message()? else { unreachable!() };
+    /// assert_eq!(read.conversation_id().unwrap(), "5c9b");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Read in "" {
+        /// The conversation read.
+        conversation_id: Str = "conversation_id",
+    }
+}
+
+/// A message's attachments, walked lazily. Created by [`Shout::attachments`].
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message};
+/// let frame = decode_text(br#"[null,null,"conversation:9","shout",{"id":"m1","body":"Hi","type":"reply","user_id":7,"user":{"id":7,"email":"a@b.c"},"customer":{"id":"c1","name":"Ann"},"attachments":[{"id":3,"filename":"a.png"}],"file_ids":[3,"x"],"mentioned_user_ids":[8,9]}]"#)?;
+/// let Message::Shout(shout) = frame.message()? else { unreachable!() };
+/// let ids: Vec<_> = shout.attachments().filter_map(|a| a.id()).collect();
+/// assert_eq!(ids, [phx_codec::message::FileId::Int(3)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Attachments<'a> {
+    pub(crate) items: Option<ArrayItems<'a>>,
+    pub(crate) plain: bool,
+}
+
+impl<'a> Iterator for Attachments<'a> {
+    type Item = Attachment<'a>;
+
+    fn next(&mut self) -> Option<Attachment<'a>> {
+        loop {
+            let raw = self.items.as_mut()?.next()?;
+            // Checked when the message was read, so this only fails for items that were not.
+            if let Ok(Some(attachment)) =
+                Attachment::from_value(raw, "attachments[]", raw.as_str(), self.plain)
+            {
+                return Some(attachment);
+            }
+        }
+    }
+}
+
+pub(crate) fn check_attachment_item<'a>(
+    v: RawJson<'a>,
+    field: &'static str,
+    base: &'a str,
+) -> Result<(), MessageError> {
+    match Attachment::from_value(v, field, base, false)? {
+        Some(_) => Ok(()),
+        None => Err(wrong_type(field, JsonKind::Object, v, base)),
+    }
+}

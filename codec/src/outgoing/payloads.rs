@@ -1,0 +1,265 @@
+//! The payloads of pushes, replies and notices (everything but presence).
+
+use crate::encode::{JsonObjectWriter, Sink, WriteJson, write_json_str};
+use crate::error::EncodeError;
+use crate::message::{FileId, ReplyStatus};
+use crate::raw::RawJson;
+use crate::string::JsonStr;
+
+/// `{}`: the payload of `heartbeat`, `phx_leave`, `messages:seen`, an empty join and an empty
+/// reply response.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// phx_codec::outgoing::EmptyObject.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{}"#);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EmptyObject;
+
+impl WriteJson for EmptyObject {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(b"{}")
+    }
+
+    fn json_len(&self) -> usize {
+        2
+    }
+}
+
+/// `phx_join` params: `{}` or `{"customer_id": ..}`.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::JoinParams;
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// JoinParams { customer_id: Some("c1".into()) }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"customer_id":"c1"}"#);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JoinParams<'s> {
+    /// The customer joining (widget joins).
+    pub customer_id: Option<JsonStr<'s>>,
+}
+
+impl WriteJson for JoinParams<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.optional_member("customer_id", self.customer_id.as_ref())?;
+        obj.finish()
+    }
+}
+
+/// A JSON array over a slice.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::JsonArray;
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// JsonArray(&[1i64, 2, 3]).write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"[1,2,3]"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonArray<'s, T>(pub &'s [T]);
+
+impl<T: WriteJson> WriteJson for JsonArray<'_, T> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(b"[")?;
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.put(b",")?;
+            }
+            item.write_json(out)?;
+        }
+        out.put(b"]")
+    }
+}
+
+/// An integer id or a string id.
+impl WriteJson for FileId<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        match self {
+            FileId::Int(n) => n.write_json(out),
+            FileId::Str(s) => write_json_str(out, *s),
+        }
+    }
+}
+
+/// The client's `shout` push. Members are written in this order, each only when set:
+/// `body`, `customer_id`, `conversation_id`, `sent_at`, `mentioned_user_ids`, `file_ids`,
+/// `private`, `metadata` (the widget's and the dashboard's pushes re-encode byte for byte).
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::ShoutPush;
+/// let mut buf = [0u8; 96];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// ShoutPush { mentioned_user_ids: Some(&[8]), private: Some(false), ..ShoutPush::new("On it!".into()) }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"body":"On it!","mentioned_user_ids":[8],"private":false}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShoutPush<'s> {
+    /// The text.
+    pub body: JsonStr<'s>,
+    /// The customer writing (widget).
+    pub customer_id: Option<JsonStr<'s>>,
+    /// The conversation (dashboard).
+    pub conversation_id: Option<JsonStr<'s>>,
+    /// When it was sent (ISO 8601 with milliseconds, as the widget writes it).
+    pub sent_at: Option<JsonStr<'s>>,
+    /// Agents mentioned.
+    pub mentioned_user_ids: Option<&'s [i64]>,
+    /// Uploaded files.
+    pub file_ids: Option<&'s [FileId<'s>]>,
+    /// An internal note.
+    pub private: Option<bool>,
+    /// Free-form metadata (a JSON object).
+    pub metadata: Option<RawJson<'s>>,
+}
+
+impl<'s> ShoutPush<'s> {
+    /// A push with only a body.
+    ///
+    /// ```
+    /// use phx_codec::encode::WriteJson;
+    /// use phx_codec::outgoing::ShoutPush;
+    /// let mut buf = [0u8; 64];
+    /// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+    /// ShoutPush::new("hi".into()).write_json(&mut out).unwrap();
+    /// assert_eq!(out.written(), br#"{"body":"hi"}"#);
+    /// ```
+    pub const fn new(body: JsonStr<'s>) -> Self {
+        Self {
+            body,
+            customer_id: None,
+            conversation_id: None,
+            sent_at: None,
+            mentioned_user_ids: None,
+            file_ids: None,
+            private: None,
+            metadata: None,
+        }
+    }
+}
+
+impl WriteJson for ShoutPush<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("body", &self.body)?;
+        obj.optional_member("customer_id", self.customer_id.as_ref())?;
+        obj.optional_member("conversation_id", self.conversation_id.as_ref())?;
+        obj.optional_member("sent_at", self.sent_at.as_ref())?;
+        obj.optional_member(
+            "mentioned_user_ids",
+            self.mentioned_user_ids.map(JsonArray).as_ref(),
+        )?;
+        obj.optional_member("file_ids", self.file_ids.map(JsonArray).as_ref())?;
+        obj.optional_member("private", self.private.as_ref())?;
+        obj.optional_member("metadata", self.metadata.as_ref())?;
+        obj.finish()
+    }
+}
+
+/// A reply: `{"response": .., "status": ..}`, keys in Jason's (alphabetical) order, as Phoenix
+/// writes it.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::{message::ReplyStatus, outgoing::{Reason, ReplyPayload}};
+/// let mut buf = [0u8; 96];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// ReplyPayload { status: ReplyStatus::Error, response: Reason { reason: "unauthorized".into() } }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"response":{"reason":"unauthorized"},"status":"error"}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplyPayload<'s, R> {
+    /// `ok`, `error` or another status.
+    pub status: ReplyStatus<'s>,
+    /// The response (often [`EmptyObject`] or [`Reason`]).
+    pub response: R,
+}
+
+impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("response", &self.response)?;
+        obj.member("status", &self.status.as_json_str())?;
+        obj.finish()
+    }
+}
+
+/// `{"reason": ..}`: a `phx_error` payload, or an error reply's response.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::Reason;
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// Reason { reason: "channel_crash".into() }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"reason":"channel_crash"}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reason<'s> {
+    /// `"unauthorized"`, `"unmatched topic"`, `"channel_crash"`...
+    pub reason: JsonStr<'s>,
+}
+
+impl WriteJson for Reason<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("reason", &self.reason)?;
+        obj.finish()
+    }
+}
+
+/// The `read` push: `{"conversation_id": ..}`.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::ReadPayload;
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// ReadPayload { conversation_id: "5c9b".into() }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"conversation_id":"5c9b"}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadPayload<'s> {
+    /// The conversation read.
+    pub conversation_id: JsonStr<'s>,
+}
+
+impl WriteJson for ReadPayload<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("conversation_id", &self.conversation_id)?;
+        obj.finish()
+    }
+}
+
+/// `{"id": ..}`: the `conversation:created` payload.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::IdPayload;
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// IdPayload { id: "5c9b".into() }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"id":"5c9b"}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdPayload<'s> {
+    /// The id.
+    pub id: JsonStr<'s>,
+}
+
+impl WriteJson for IdPayload<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("id", &self.id)?;
+        obj.finish()
+    }
+}

@@ -1,0 +1,152 @@
+//! The presence payloads: `presence_state` and `presence_diff`, and their keys and metas.
+
+use crate::encode::{JsonObjectWriter, Sink, WriteJson, write_json_str};
+use crate::error::EncodeError;
+use crate::message::presence::PresenceKey;
+use crate::outgoing::payloads::JsonArray;
+use crate::string::JsonStr;
+
+/// A presence key, written as a JSON string (`"user:7"`, `"customer:<uuid>"`, or as is).
+impl WriteJson for PresenceKey<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        match self {
+            PresenceKey::User(id) => {
+                out.put(b"\"user:")?;
+                id.write_json(out)?;
+                out.put(b"\"")
+            }
+            PresenceKey::Customer(id) => {
+                out.put(b"\"customer:")?;
+                write_unquoted(out, *id)?;
+                out.put(b"\"")
+            }
+            PresenceKey::Other(key) => write_json_str(out, *key),
+        }
+    }
+}
+
+/// Writes `s` escaped, without the surrounding quotes.
+fn write_unquoted<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    if let Some(text) = s.as_str() {
+        return crate::encode::write_escaped(out, text);
+    }
+    let mut utf8 = [0u8; 4];
+    for c in s.chars() {
+        crate::encode::write_escaped(out, c.encode_utf8(&mut utf8))?;
+    }
+    Ok(())
+}
+
+/// One presence meta, written with its keys in Jason's (alphabetical) order:
+/// `customer_id`, `online_at`, `phx_ref`, `phx_ref_prev`, `user_id`; unset ones left out.
+///
+/// ```
+/// use phx_codec::encode::WriteJson;
+/// use phx_codec::outgoing::MetaPayload;
+/// let mut buf = [0u8; 96];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// MetaPayload { phx_ref: "F1".into(), phx_ref_prev: None, online_at: Some("1732460000".into()), user_id: Some(7), customer_id: None }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"online_at":"1732460000","phx_ref":"F1","user_id":7}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetaPayload<'s> {
+    /// The presence's ref.
+    pub phx_ref: JsonStr<'s>,
+    /// The ref it replaces (updates).
+    pub phx_ref_prev: Option<JsonStr<'s>>,
+    /// Unix seconds, as a string (`"1732460000"`).
+    pub online_at: Option<JsonStr<'s>>,
+    /// The agent's id.
+    pub user_id: Option<i64>,
+    /// The customer's id.
+    pub customer_id: Option<JsonStr<'s>>,
+}
+
+impl WriteJson for MetaPayload<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.optional_member("customer_id", self.customer_id.as_ref())?;
+        obj.optional_member("online_at", self.online_at.as_ref())?;
+        obj.member("phx_ref", &self.phx_ref)?;
+        obj.optional_member("phx_ref_prev", self.phx_ref_prev.as_ref())?;
+        obj.optional_member("user_id", self.user_id.as_ref())?;
+        obj.finish()
+    }
+}
+
+/// A presence map `{KEY: {"metas": [..]}, ..}` over caller-provided entries.
+///
+/// ```
+/// use phx_codec::{encode::WriteJson, outgoing::{MetaPayload, PresenceMap}, presence::PresenceKey};
+/// let meta = MetaPayload { phx_ref: "F1".into(), phx_ref_prev: None, online_at: None, user_id: Some(7), customer_id: None };
+/// let entries = [(PresenceKey::User(7), &[meta][..])];
+/// let mut buf = [0u8; 64];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// PresenceMap(&entries).write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"user:7":{"metas":[{"phx_ref":"F1","user_id":7}]}}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresenceMap<'s>(pub &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])]);
+
+impl WriteJson for PresenceMap<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        out.put(b"{")?;
+        for (i, (key, metas)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.put(b",")?;
+            }
+            key.write_json(out)?;
+            out.put(b":{\"metas\":")?;
+            JsonArray(metas).write_json(out)?;
+            out.put(b"}")?;
+        }
+        out.put(b"}")
+    }
+}
+
+/// The `presence_state` payload: a [`PresenceMap`].
+///
+/// ```
+/// use phx_codec::{encode::WriteJson, outgoing::PresenceStatePayload};
+/// let mut buf = [0u8; 8];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// PresenceStatePayload { entries: &[] }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), b"{}");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresenceStatePayload<'s> {
+    /// Every key present, with its metas.
+    pub entries: &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])],
+}
+
+impl WriteJson for PresenceStatePayload<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        PresenceMap(self.entries).write_json(out)
+    }
+}
+
+/// The `presence_diff` payload: `{"joins": {..}, "leaves": {..}}` (both always written).
+///
+/// ```
+/// use phx_codec::{encode::WriteJson, outgoing::PresenceDiffPayload};
+/// let mut buf = [0u8; 32];
+/// let mut out = phx_codec::encode::SliceSink::new(&mut buf);
+/// PresenceDiffPayload { joins: &[], leaves: &[] }.write_json(&mut out).unwrap();
+/// assert_eq!(out.written(), br#"{"joins":{},"leaves":{}}"#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresenceDiffPayload<'s> {
+    /// Keys that joined or updated.
+    pub joins: &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])],
+    /// Keys that left or updated.
+    pub leaves: &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])],
+}
+
+impl WriteJson for PresenceDiffPayload<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("joins", &PresenceMap(self.joins))?;
+        obj.member("leaves", &PresenceMap(self.leaves))?;
+        obj.finish()
+    }
+}
