@@ -52,6 +52,8 @@ use serde::Deserialize;
 pub mod arbitrary;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "client")]
+pub mod client;
 mod encode;
 mod error;
 #[cfg(feature = "fastwebsockets")]

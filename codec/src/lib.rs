@@ -85,7 +85,7 @@ pub mod message;
 pub mod outgoing;
 pub mod topic;
 
-// Sans-IO sessions over the codec: the top layer.
+// Sans-IO sessions (client and server) over the codec: the top layer.
 pub mod session;
 
 pub use crate::dispatch::Decoder;

@@ -7,3 +7,5 @@ pub mod fuzz;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+pub mod fuzz_session;
+pub mod session_script;

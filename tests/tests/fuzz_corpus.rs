@@ -80,6 +80,30 @@ corpus_tests! {
     differential_serde_json_passes_its_whole_corpus => "differential_serde_json",
 }
 
+/// The session fuzz target (its body is `phx_tests::fuzz_session`, outside `TARGETS`) over its
+/// corpus.
+#[test]
+fn session_client_passes_its_whole_corpus() {
+    let files = corpus_files("session_client");
+    assert!(!files.is_empty(), "the corpus of session_client is empty");
+    let failures: Vec<String> = files
+        .iter()
+        .filter(|file| {
+            let data = std::fs::read(file).expect("readable corpus file");
+            catch_unwind(AssertUnwindSafe(|| {
+                phx_tests::fuzz_session::session_client(&data);
+            }))
+            .is_err()
+        })
+        .map(|file| file.display().to_string())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "session_client fails on:\n{}",
+        failures.join("\n")
+    );
+}
+
 /// Which targets a vector of each format seeds.
 fn targets_for(format: &str) -> &'static [&'static str] {
     match format {
