@@ -1,0 +1,153 @@
+//! Fixed-capacity storage: the core has no allocator, and no container crate is required.
+
+use core::ops::{Deref, DerefMut};
+
+use crate::EncodeError;
+use crate::encode::Sink;
+
+/// Up to `N` bytes (a string when filled by [`push_str`](Self::push_str) only).
+#[derive(Clone)]
+pub(super) struct Buf<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Buf<N> {
+    pub(super) const fn new() -> Self {
+        Self {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    pub(super) fn from_slice(bytes: &[u8]) -> Result<Self, ()> {
+        let mut buf = Self::new();
+        buf.extend_from_slice(bytes)?;
+        Ok(buf)
+    }
+
+    pub(super) fn extend_from_slice(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        let end = self.len.checked_add(bytes.len()).ok_or(())?;
+        let dst = self.bytes.get_mut(self.len..end).ok_or(())?;
+        dst.copy_from_slice(bytes);
+        self.len = end;
+        Ok(())
+    }
+
+    pub(super) fn push_str(&mut self, text: &str) -> Result<(), ()> {
+        self.extend_from_slice(text.as_bytes())
+    }
+
+    /// The text, when the bytes came from `push_str` (empty otherwise).
+    pub(super) fn as_str(&self) -> &str {
+        core::str::from_utf8(self).unwrap_or("")
+    }
+
+    pub(super) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+impl<const N: usize> Deref for Buf<N> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl<const N: usize> DerefMut for Buf<N> {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or(&mut [])
+    }
+}
+
+impl<const N: usize> PartialEq for Buf<N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for Buf<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Buf({} of {N} bytes)", self.len)
+    }
+}
+
+impl<const N: usize> Sink for Buf<N> {
+    fn remaining(&self) -> usize {
+        N.saturating_sub(self.len)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let available = self.remaining();
+        self.extend_from_slice(bytes)
+            .map_err(|()| EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+                available,
+            })
+    }
+}
+
+/// Up to `N` copyable items.
+pub(super) struct List<T: Copy, const N: usize> {
+    items: [T; N],
+    len: usize,
+}
+
+impl<T: Copy, const N: usize> List<T, N> {
+    /// An empty list; `fill` only initialises the unused slots.
+    pub(super) const fn filled(fill: T) -> Self {
+        Self {
+            items: [fill; N],
+            len: 0,
+        }
+    }
+
+    /// Appends `item`; a full list stays as it is.
+    pub(super) fn push(&mut self, item: T) -> Result<(), T> {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = item;
+                self.len += 1;
+                Ok(())
+            }
+            None => Err(item),
+        }
+    }
+
+    pub(super) fn is_full(&self) -> bool {
+        self.len >= N
+    }
+
+    pub(super) fn pop_front(&mut self) -> Option<T> {
+        let first = *self.first()?;
+        self.items.copy_within(1..self.len, 0);
+        self.len -= 1;
+        Some(first)
+    }
+}
+
+impl<T: Copy, const N: usize> Deref for List<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.items.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl<T: Copy, const N: usize> DerefMut for List<T, N> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.items.get_mut(..self.len).unwrap_or(&mut [])
+    }
+}
+
+impl<T: Copy, const N: usize> IntoIterator for List<T, N> {
+    type Item = T;
+    type IntoIter = core::iter::Take<core::array::IntoIter<T, N>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().take(self.len)
+    }
+}
