@@ -10,7 +10,7 @@ use crate::encode::LenCounter;
 use crate::encode::Sink;
 use crate::encode::SliceSink;
 use crate::encode::WriteJson;
-use crate::encode::write_json_str;
+use crate::envelope::Envelope;
 use crate::message::ReplyStatus;
 use crate::outgoing::EmptyObject;
 use crate::outgoing::Reason;
@@ -109,16 +109,6 @@ pub(super) struct TextFrame<'s, P: ?Sized> {
     pub(super) payload: &'s P,
 }
 
-pub(super) fn write_nullable<S: Sink + ?Sized>(
-    out: &mut S,
-    s: Option<JsonStr<'_>>,
-) -> Result<(), EncodeError> {
-    match s {
-        Some(s) => write_json_str(out, s),
-        None => out.put(b"null"),
-    }
-}
-
 /// Something written as one whole frame.
 pub(super) trait WriteFrame {
     fn write<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
@@ -126,31 +116,21 @@ pub(super) trait WriteFrame {
 
 impl<P: WriteJson + ?Sized> WriteFrame for TextFrame<'_, P> {
     fn write<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let envelope = Envelope {
+            join_ref: self.join_ref,
+            reference: self.reference,
+            topic: self.topic,
+            event: self.event,
+            payload: self.payload,
+        };
         match self.vsn {
-            Vsn::V2 => {
-                out.put(b"[")?;
-                write_nullable(out, self.join_ref)?;
-                out.put(b",")?;
-                write_nullable(out, self.reference)?;
-                out.put(b",")?;
-                write_json_str(out, self.topic)?;
-                out.put(b",")?;
-                write_json_str(out, self.event)?;
-                out.put(b",")?;
-                self.payload.write_json(out)?;
-                out.put(b"]")
+            Vsn::V2 => envelope.write_v2(out),
+            // Phoenix's V1 serializer writes `topic`, `event`, `payload` and `ref` only.
+            Vsn::V1 => Envelope {
+                join_ref: None,
+                ..envelope
             }
-            Vsn::V1 => {
-                out.put(b"{\"topic\":")?;
-                write_json_str(out, self.topic)?;
-                out.put(b",\"event\":")?;
-                write_json_str(out, self.event)?;
-                out.put(b",\"payload\":")?;
-                self.payload.write_json(out)?;
-                out.put(b",\"ref\":")?;
-                write_nullable(out, self.reference)?;
-                out.put(b"}")
-            }
+            .write_v1(out),
         }
     }
 }
