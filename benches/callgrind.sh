@@ -6,10 +6,13 @@
 #
 # For each case, operation and implementation it runs
 #   valgrind --tool=callgrind bench_one --impl I --case C --op O --iters N   (and 2N)
-# and reports (Ir(2N) - Ir(N)) / N: the cost of one operation without start-up and setup.
+# and reports (Ir(2N) - Ir(N)) / N: the cost of one operation without start-up and setup,
+# phx's instructions per byte, the best peer (fewest instructions of serde_json_typed,
+# simd_json and sonic_rs) and how many times fewer instructions phx needs than it
+# (above 1.0x = phx cheaper).
 # N defaults to 262144 / case size, clamped to 8..1000 (shout: 1000). Unsupported
 # combinations (bench_one exit 2) show "-". Prints a Markdown table on stdout; progress on
-# stderr. --annotate also writes callgrind_annotate output for phx (typed and encode) of each
+# stderr. --annotate also writes callgrind_annotate output for phx (every op) of each
 # case to $OUT_DIR (default target/callgrind). --simd instead counts phx-codec-std's payload
 # paths (FrameExt::payload_value with serde_json vs simd::SimdParser) over growing payloads.
 set -euo pipefail
@@ -64,8 +67,8 @@ if [ "$simd" -eq 1 ]; then
   exit 0
 fi
 
-impls=(phx phx_std serde_json_value serde_json_typed simd_json)
-ops=(decode typed encode)
+impls=(phx phx_std serde_json_value serde_json_typed simd_json sonic_rs)
+ops=(decode typed encode forward)
 
 # Ir of one run, or "-" when the combination is unsupported (exit 2).
 ir() {
@@ -92,8 +95,8 @@ git diff --quiet HEAD -- codec codec-std benches 2>/dev/null || commit="$commit 
 printf '_%s, commit %s, %s, %s: `benches/callgrind.sh%s`, instructions per operation._\n\n' \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" \
   "$(rustc --version | cut -d' ' -f1-2)" "$(valgrind --version)" "${args_text}"
-echo "| case | bytes | op | phx | phx_std | serde_json_value | serde_json_typed | simd_json | phx ins/byte | phx vs value | phx vs typed | phx_std vs value | phx_std vs typed |"
-echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| case | bytes | op | phx | phx_std | serde_json_value | serde_json_typed | simd_json | sonic_rs | phx ins/byte | best peer | phx vs best |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
 while read -r case bytes; do
   if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " =~ " $case " ]]; then continue; fi
   if [ -n "$iters_override" ]; then n="$iters_override"; else
@@ -114,12 +117,15 @@ while read -r case bytes; do
       fi
     done
     awk -v c="$case" -v bytes="$bytes" -v op="$op" -v p="${row[0]}" -v s="${row[1]}" \
-        -v v="${row[2]}" -v t="${row[3]}" -v m="${row[4]}" '
-      function ratio(x, y) { return (x == "-" || y == "-" || x == 0) ? "-" : sprintf("%.1fx", y / x) }
+        -v v="${row[2]}" -v t="${row[3]}" -v m="${row[4]}" -v k="${row[5]}" '
       BEGIN {
         ipb = (p == "-") ? "-" : sprintf("%.2f", p / bytes)
-        printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, bytes, op, p, s, v, t, m, ipb,
-          ratio(p, v), ratio(p, t), ratio(s, v), ratio(s, t)
+        best = "-"; bv = -1
+        if (t != "-" && (bv < 0 || t + 0 < bv)) { best = "serde_json_typed"; bv = t + 0 }
+        if (m != "-" && (bv < 0 || m + 0 < bv)) { best = "simd_json"; bv = m + 0 }
+        if (k != "-" && (bv < 0 || k + 0 < bv)) { best = "sonic_rs"; bv = k + 0 }
+        ratio = (bv < 0 || p == "-" || p == 0) ? "-" : sprintf("%.2fx", bv / p)
+        printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, bytes, op, p, s, v, t, m, k, ipb, best, ratio
       }'
   done
 done < <("$target/release/bench_cases")

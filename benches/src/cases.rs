@@ -101,6 +101,9 @@ pub struct Case {
     pub kind: Kind,
     /// The frame as it arrives on the socket.
     pub bytes: Vec<u8>,
+    /// The frame parsed by `serde_json` (unescaped strings): where the `encode` operation
+    /// takes its typed field values from. `Null` for the binary case.
+    pub fields: serde_json::Value,
 }
 
 impl Case {
@@ -129,7 +132,17 @@ impl Case {
             "binary_push" => ("binary_push", Kind::BinaryPush, binary_push(1024)),
             _ => return None,
         };
-        Some(Self { name, kind, bytes })
+        let fields = if kind == Kind::BinaryPush {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).ok()?
+        };
+        Some(Self {
+            name,
+            kind,
+            bytes,
+            fields,
+        })
     }
 
     /// Every case, in table order.

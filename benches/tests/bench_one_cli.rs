@@ -17,15 +17,16 @@ fn a_supported_run_prints_one_checksum_line_and_exits_0() {
         "serde_json_value",
         "serde_json_typed",
         "simd_json",
+        "sonic_rs",
     ] {
-        let out = bench_one(&[
-            "--impl", imp, "--case", "shout", "--op", "typed", "--iters", "3",
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{imp}");
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(stdout.lines().count(), 1);
-        assert!(stdout.starts_with("checksum "), "{stdout}");
-        assert!(out.stderr.is_empty());
+        for op in ["decode", "typed", "encode", "forward"] {
+            let out = bench_one(&["--impl", imp, "--case", "shout", "--op", op, "--iters", "3"]);
+            assert_eq!(out.status.code(), Some(0), "{imp} {op}");
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(stdout.lines().count(), 1);
+            assert!(stdout.starts_with("checksum "), "{stdout}");
+            assert!(out.stderr.is_empty());
+        }
     }
 }
 
@@ -33,7 +34,7 @@ fn a_supported_run_prints_one_checksum_line_and_exits_0() {
 fn the_checksum_is_the_same_for_every_implementation() {
     let sum = |imp: &str| {
         let out = bench_one(&[
-            "--impl", imp, "--case", "join", "--op", "decode", "--iters", "5",
+            "--impl", imp, "--case", "join", "--op", "typed", "--iters", "5",
         ]);
         String::from_utf8(out.stdout)
             .unwrap()
@@ -44,6 +45,8 @@ fn the_checksum_is_the_same_for_every_implementation() {
     };
     assert_eq!(sum("phx"), sum("serde_json_value"));
     assert_eq!(sum("phx"), sum("simd_json"));
+    assert_eq!(sum("phx"), sum("sonic_rs"));
+    assert_eq!(sum("phx"), sum("serde_json_typed"));
 }
 
 #[test]

@@ -1,9 +1,18 @@
-//! Standard base64 (RFC 4648 §4, `+/`, `=` padding) for binary frames and payloads.
-//!
-//! Written here rather than pulled in as a dependency: the CLI needs only these two
-//! functions, and the workspace keeps its dependency list short.
+//! Standard base64 (RFC 4648 §4, `+/`, `=` padding) for binary frames and payloads, through
+//! the `base64` crate, with errors turned into byte offsets into the text.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Writes padded base64; reads it with or without padding, ignoring unused low bits of the
+/// last character (what captures from other tools contain).
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 /// Why base64 text could not be decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,85 +25,26 @@ pub(crate) enum Base64Error {
 
 /// Appends `bytes` as padded base64.
 pub(crate) fn encode(bytes: &[u8], out: &mut Vec<u8>) {
-    out.reserve(bytes.len().div_ceil(3) * 4);
-    let mut groups = bytes.chunks_exact(3);
-    for g in groups.by_ref() {
-        let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
-        out.extend([18, 12, 6, 0].map(|shift| sextet(n >> shift)));
-    }
-    match *groups.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend([sextet(n >> 18), sextet(n >> 12), b'=', b'=']);
-        }
-        [a, b] => {
-            let n = u32::from(a) << 16 | u32::from(b) << 8;
-            out.extend([sextet(n >> 18), sextet(n >> 12), sextet(n >> 6), b'=']);
-        }
-        _ => {}
-    }
-}
-
-fn sextet(n: u32) -> u8 {
-    ALPHABET[(n & 0x3f) as usize]
-}
-
-fn value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
+    let mut text = String::new();
+    ENGINE.encode_string(bytes, &mut text);
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// Appends the bytes that `text` spells. Padding is optional; when present it must end the
 /// text. Unused low bits of the last character are ignored.
 pub(crate) fn decode(text: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
-    let data_len = text.len()
-        - text
-            .iter()
-            .rev()
-            .take(2)
-            .take_while(|&&c| c == b'=')
-            .count();
-    let (data, padding) = text.split_at(data_len);
-    if !padding.is_empty() && !text.len().is_multiple_of(4) {
-        return Err(Base64Error::InvalidCharacter(data_len));
-    }
-    out.reserve(data.len() / 4 * 3 + 2);
-    let mut groups = data.chunks_exact(4);
-    for (i, g) in groups.by_ref().enumerate() {
-        let n = group(g, i * 4)?;
-        let [_, a, b, c] = n.to_be_bytes();
-        out.extend([a, b, c]);
-    }
-    let rest = groups.remainder();
-    let at = data.len() - rest.len();
-    match rest.len() {
-        0 => {}
-        1 => return Err(Base64Error::Truncated(text.len())),
-        len => {
-            let n = group(rest, at)? << (6 * (4 - len));
-            let [_, a, b, _] = n.to_be_bytes();
-            out.push(a);
-            if len == 3 {
-                out.push(b);
-            }
+    let start = out.len();
+    ENGINE.decode_vec(text, out).map_err(|e| {
+        out.truncate(start);
+        match e {
+            base64::DecodeError::InvalidByte(at, _)
+            | base64::DecodeError::InvalidLastSymbol(at, _) => Base64Error::InvalidCharacter(at),
+            base64::DecodeError::InvalidLength(_) => Base64Error::Truncated(text.len()),
+            // Padding where it cannot be: point at its first `=`.
+            base64::DecodeError::InvalidPadding => Base64Error::InvalidCharacter(
+                text.iter().position(|&c| c == b'=').unwrap_or(text.len()),
+            ),
         }
-    }
-    Ok(())
-}
-
-/// Up to four characters as a big-endian number of 6-bit digits.
-fn group(chars: &[u8], at: usize) -> Result<u32, Base64Error> {
-    chars.iter().enumerate().try_fold(0, |n, (i, &c)| {
-        value(c)
-            .map(|v| n << 6 | v)
-            .ok_or(Base64Error::InvalidCharacter(at + i))
     })
 }
 
@@ -138,9 +88,10 @@ mod tests {
     }
 
     #[test]
-    fn accepts_missing_padding() {
+    fn accepts_missing_padding_and_unused_bits() {
         assert_eq!(decoded("Zm9vYg").unwrap(), b"foob");
         assert_eq!(decoded("Zm9vYmE").unwrap(), b"fooba");
+        assert_eq!(decoded("Zh==").unwrap(), b"f");
     }
 
     #[test]
@@ -148,7 +99,8 @@ mod tests {
         assert_eq!(decoded("Zm9v*mFy"), Err(Base64Error::InvalidCharacter(4)));
         assert_eq!(decoded("Zm=vYmFy"), Err(Base64Error::InvalidCharacter(2)));
         assert_eq!(decoded("Zm9-"), Err(Base64Error::InvalidCharacter(3)));
-        assert_eq!(decoded("Zg="), Err(Base64Error::InvalidCharacter(2)));
+        // The space, not the padding after it (the hand-written decoder said 4).
+        assert_eq!(decoded(" AAE="), Err(Base64Error::InvalidCharacter(0)));
     }
 
     #[test]

@@ -2,18 +2,22 @@
 //! `base64:…`); blank lines and `#` comments are skipped but counted.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use phx_codec::{DecodeError, DecodeLimits, Direction, Frame, WireFormat, binary, decode_text, v1};
 
 use crate::base64::{self, Base64Error};
 use crate::hex::{self, HexError};
+use crate::output::Output;
 use crate::progress::Progress;
+
+/// The UTF-8 byte order mark some editors put at the start of a text file.
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Where a capture comes from: a file or standard input.
 pub(crate) struct Input {
-    reader: Box<dyn BufRead>,
+    reader: BufReader<Box<dyn Read>>,
     /// The file's length when known (for the progress bar).
     len: Option<u64>,
 }
@@ -31,7 +35,7 @@ impl Input {
                     return Err(io::Error::other("is a directory"));
                 }
                 Ok(Self {
-                    reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+                    reader: BufReader::with_capacity(1 << 16, Box::new(file)),
                     len: Some(meta.len()),
                 })
             }
@@ -40,31 +44,48 @@ impl Input {
 
     fn stdin() -> Self {
         Self {
-            reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+            reader: BufReader::with_capacity(1 << 16, Box::new(io::stdin().lock())),
             len: None,
         }
     }
 
     /// Calls `f` with each line's 1-based number and the line (without `\n` or `\r\n`), in
     /// order. Memory stays bounded: at most [`MAX_LINE`] bytes of a line are kept.
+    ///
+    /// `out` is flushed whenever the next read may wait for input (so a live pipeline sees
+    /// every result as soon as its line is in, while a file is written in large blocks), and
+    /// after every line when it asks for that. A UTF-8 byte order mark at the very start is
+    /// skipped, with a note on standard error.
     pub(crate) fn for_each_line(
         mut self,
-        mut f: impl FnMut(u64, Line<'_>) -> io::Result<()>,
+        out: &mut Output,
+        mut f: impl FnMut(u64, Line<'_>, &mut Output) -> io::Result<()>,
     ) -> io::Result<()> {
         let progress = Progress::for_input(self.len);
         let mut buf = Vec::new();
         let mut number = 0u64;
         loop {
             buf.clear();
-            let (read, too_long) = read_line(&mut *self.reader, &mut buf, MAX_LINE)?;
+            let (read, too_long) = read_line(&mut self.reader, &mut buf, MAX_LINE, || out.flush())?;
             if read == 0 {
                 break;
             }
             number += 1;
             progress.advance(read);
-            let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            f(number, Line { bytes, too_long })?;
+            let mut bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            if number == 1
+                && let Some(rest) = bytes.strip_prefix(BOM)
+            {
+                bytes = rest;
+                let _ = writeln!(
+                    io::stderr(),
+                    "phx: note: the input starts with a UTF-8 byte order mark (EF BB BF); it was \
+                     skipped, and byte offsets on line 1 count from after it"
+                );
+            }
+            f(number, Line { bytes, too_long }, out)?;
+            out.end_of_line()?;
         }
         progress.finish();
         Ok(())
@@ -74,7 +95,7 @@ impl Input {
     #[cfg(test)]
     pub(crate) fn from_bytes(bytes: &'static [u8]) -> Self {
         Self {
-            reader: Box::new(BufReader::new(bytes)),
+            reader: BufReader::new(Box::new(bytes)),
             len: Some(bytes.len() as u64),
         }
     }
@@ -95,11 +116,20 @@ pub(crate) struct Line<'a> {
 }
 
 /// Reads up to and including the next `\n` (or to the end of input), keeping at most `cap`
-/// bytes in `buf`. Returns the bytes consumed and whether some were dropped.
-fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<(usize, bool)> {
+/// bytes in `buf`; calls `before_wait` before each read that goes past what is buffered.
+/// Returns the bytes consumed and whether some were dropped.
+fn read_line<R: Read>(
+    reader: &mut BufReader<R>,
+    buf: &mut Vec<u8>,
+    cap: usize,
+    mut before_wait: impl FnMut() -> io::Result<()>,
+) -> io::Result<(usize, bool)> {
     let mut consumed = 0;
     let mut too_long = false;
     loop {
+        if reader.buffer().is_empty() {
+            before_wait()?;
+        }
         let available = match reader.fill_buf() {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -273,6 +303,12 @@ pub(crate) fn decode_line<'a>(
                 )),
             }
         }
+        LineKind::Unrecognized if line.starts_with(BOM) => Err(Failure::new(
+            "unrecognized_line",
+            0,
+            "not a frame: the line starts with a UTF-8 byte order mark (EF BB BF); remove it \
+             (only one at the very start of the input is skipped)",
+        )),
         LineKind::Unrecognized => Err(Failure::new(
             "unrecognized_line",
             0,
@@ -366,8 +402,9 @@ mod tests {
     #[test]
     fn numbers_lines_from_one_and_strips_line_ends() {
         let mut seen = Vec::new();
+        let mut out = Output::new(Box::new(io::sink()), false);
         Input::from_bytes(b"a\r\n\nb")
-            .for_each_line(|n, line| {
+            .for_each_line(&mut out, |n, line, _| {
                 seen.push((n, line.bytes.to_vec()));
                 Ok(())
             })
@@ -383,13 +420,29 @@ mod tests {
         let input: &[u8] = b"0123456789\nabc\n";
         let mut reader = io::BufReader::with_capacity(4, input);
         let mut buf = Vec::new();
-        assert_eq!(read_line(&mut reader, &mut buf, 5).unwrap(), (11, true));
+        let mut waits = 0;
+        let mut wait = || {
+            waits += 1;
+            Ok(())
+        };
+        assert_eq!(
+            read_line(&mut reader, &mut buf, 5, &mut wait).unwrap(),
+            (11, true)
+        );
         assert_eq!(buf, b"01234");
         buf.clear();
-        assert_eq!(read_line(&mut reader, &mut buf, 5).unwrap(), (4, false));
+        assert_eq!(
+            read_line(&mut reader, &mut buf, 5, &mut wait).unwrap(),
+            (4, false)
+        );
         assert_eq!(buf, b"abc\n");
         buf.clear();
-        assert_eq!(read_line(&mut reader, &mut buf, 5).unwrap(), (0, false));
+        assert_eq!(
+            read_line(&mut reader, &mut buf, 5, &mut wait).unwrap(),
+            (0, false)
+        );
+        // 15 bytes through a 4-byte buffer: 4 refills, and one more to see the end.
+        assert_eq!(waits, 5);
     }
 
     #[test]

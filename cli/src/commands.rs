@@ -2,10 +2,12 @@
 
 use std::io::{self, Write};
 
-use phx_codec::{Direction, WireFormat};
+use phx_codec::{Direction, Frame, WireFormat};
 
 use crate::capture::{Failure, Input, LineKind, MAX_LINE, classify, decode_line};
+use crate::filter::Filter;
 use crate::json::{RecordScratch, parse_record, put_error_record, put_frame_record};
+use crate::output::Output;
 use crate::transcode::{BinaryText, put_line};
 
 /// What a run found: lines that failed make the exit status 1.
@@ -30,30 +32,90 @@ fn report(line: u64, failure: &Failure) {
     );
 }
 
-/// `phx decode`: one JSON record per frame line.
+/// Reports on standard error what a frame lost in `to` (the line is still written).
+fn warn(line: u64, to: WireFormat, losses: &[String]) {
+    if !losses.is_empty() {
+        let _ = writeln!(
+            io::stderr(),
+            "phx: line {line}: warning: a {} frame cannot carry this one exactly: {}",
+            to.name(),
+            losses.join("; ")
+        );
+    }
+}
+
+/// Writes `decode`'s records: one per frame that passes the filter, one per failure.
+///
+/// Independent of where frames come from (a capture's lines here; a future `phx listen` would
+/// number the messages it receives and write them the same way, through the same filter).
+pub(crate) struct RecordWriter<'f> {
+    filter: &'f Filter,
+    record: Vec<u8>,
+}
+
+impl<'f> RecordWriter<'f> {
+    pub(crate) fn new(filter: &'f Filter) -> Self {
+        Self {
+            filter,
+            record: Vec::new(),
+        }
+    }
+
+    /// Writes frame number `number`'s record if it passes the filter; returns whether it did.
+    pub(crate) fn frame(
+        &mut self,
+        out: &mut Output,
+        number: u64,
+        format: WireFormat,
+        frame: &Frame<'_>,
+    ) -> io::Result<bool> {
+        if !self.filter.matches(frame) {
+            return Ok(false);
+        }
+        self.record.clear();
+        put_frame_record(&mut self.record, number, format, frame);
+        out.write_all(&self.record)?;
+        Ok(true)
+    }
+
+    /// Writes the error record of number `number` (failures are never filtered out).
+    pub(crate) fn failure(
+        &mut self,
+        out: &mut Output,
+        number: u64,
+        failure: &Failure,
+    ) -> io::Result<()> {
+        self.record.clear();
+        put_error_record(&mut self.record, number, failure);
+        out.write_all(&self.record)
+    }
+}
+
+/// `phx decode`: one JSON record per frame line that passes `filter`, and per failed line.
 pub(crate) fn decode(
     input: Input,
     direction: Direction,
-    out: &mut dyn Write,
+    filter: &Filter,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
-    let mut record = Vec::new();
-    input.for_each_line(|number, line| {
+    let mut records = RecordWriter::new(filter);
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
-        record.clear();
         match decode_line(line, &mut scratch, direction) {
-            None => return Ok(()),
+            None => Ok(()),
             Some(Ok(decoded)) => {
-                outcome.frames += 1;
-                put_frame_record(&mut record, number, decoded.format, &decoded.frame);
+                if records.frame(out, number, decoded.format, &decoded.frame)? {
+                    outcome.frames += 1;
+                }
+                Ok(())
             }
             Some(Err(failure)) => {
                 outcome.failures += 1;
-                put_error_record(&mut record, number, &failure);
+                records.failure(out, number, &failure)
             }
         }
-        out.write_all(&record)
     })?;
     Ok(outcome)
 }
@@ -62,11 +124,11 @@ pub(crate) fn decode(
 pub(crate) fn validate(
     input: Input,
     direction: Direction,
-    out: &mut dyn Write,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         match decode_line(line, &mut scratch, direction) {
             None => Ok(()),
@@ -99,27 +161,36 @@ pub(crate) fn convert(
     to: WireFormat,
     direction: Direction,
     binary_text: BinaryText,
-    out: &mut dyn Write,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = Vec::new();
     let mut buf = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         buf.clear();
         let result = match decode_line(line, &mut scratch, direction) {
             None => {
                 buf.extend_from_slice(line.bytes);
                 buf.push(b'\n');
-                Ok(())
+                Ok(Vec::new())
             }
-            Some(Ok(decoded)) => put_line(&mut buf, &decoded.frame, to, direction, binary_text),
+            Some(Ok(decoded)) => put_line(
+                &mut buf,
+                &decoded.frame,
+                decoded.format,
+                to,
+                direction,
+                binary_text,
+            ),
             Some(Err(failure)) => Err(failure),
         };
         match result {
-            Ok(()) => {
+            Ok(losses) => {
                 outcome.frames += u64::from(classify(line.bytes) != LineKind::Skip);
-                out.write_all(&buf)
+                out.write_all(&buf)?;
+                warn(number, to, &losses);
+                Ok(())
             }
             Err(failure) => {
                 outcome.failures += 1;
@@ -137,12 +208,12 @@ pub(crate) fn encode(
     format: Option<WireFormat>,
     direction: Direction,
     binary_text: BinaryText,
-    out: &mut dyn Write,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut scratch = RecordScratch::default();
     let mut buf = Vec::new();
-    input.for_each_line(|number, line| {
+    input.for_each_line(out, |number, line, out| {
         outcome.lines = number;
         if classify(line.bytes) == LineKind::Skip {
             return Ok(());
@@ -166,18 +237,16 @@ pub(crate) fn encode(
         let result = text
             .and_then(|text| parse_record(text, &mut scratch))
             .and_then(|(own, frame)| {
-                put_line(
-                    &mut buf,
-                    &frame,
-                    format.unwrap_or(own),
-                    direction,
-                    binary_text,
-                )
+                let to = format.unwrap_or(own);
+                put_line(&mut buf, &frame, own, to, direction, binary_text)
+                    .map(|losses| (to, losses))
             });
         match result {
-            Ok(()) => {
+            Ok((to, losses)) => {
                 outcome.frames += 1;
-                out.write_all(&buf)
+                out.write_all(&buf)?;
+                warn(number, to, &losses);
+                Ok(())
             }
             Err(failure) => {
                 outcome.failures += 1;

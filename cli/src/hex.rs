@@ -1,4 +1,8 @@
 //! Hex text for binary frames on a capture line (`hex:0001…`).
+//!
+//! Hand-written on purpose: the `hex` crate is not on the workspace's list of allowed
+//! dependencies, this is 30 lines, and it reports the byte offset of a bad digit, which
+//! `phx`'s error records need.
 
 /// Why hex text could not be decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

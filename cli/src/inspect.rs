@@ -1,17 +1,25 @@
-//! `phx inspect`: a table for people, one row per frame line, then a summary.
+//! `phx inspect`: one row per frame line, then a summary; as a table for people, or as JSON
+//! or CSV for programs.
 //!
-//! Text from the capture is shown with control characters replaced (a capture is untrusted:
-//! it must not drive the terminal), UUIDs shortened to their first 8 digits, and long values
-//! cut with `…`.
+//! In the table, text from the capture is [cleaned](crate::display::clean) (a capture is
+//! untrusted: it must not drive or fool the terminal), UUIDs are shortened to their first 8
+//! digits, and long values cut with `…` to columns measured in terminal cells. JSON and CSV
+//! carry the text as it is (decoded, whole).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+use phx_codec::JsonStr;
 use std::io::{self, Write};
 
 use phx_codec::{Direction, Event, Frame, JsonKind, Payload, RawJson, Topic, WireFormat};
 
 use crate::capture::{Failure, Input, decode_line};
 use crate::commands::Outcome;
+use crate::display::{clean, fit, show, width, wrap};
+use crate::filter::Filter;
+use crate::json::{message_name, put_str};
+use crate::output::Output;
 
 const TOPIC_WIDTH: usize = 28;
 const EVENT_WIDTH: usize = 20;
@@ -21,20 +29,31 @@ const SUMMARY_WIDTH: usize = 100;
 /// Distinct event names counted one by one; more are pooled (hostile captures stay small).
 const MAX_NAMES: usize = 256;
 
-/// Whether to colour the output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Style {
-    pub(crate) color: bool,
+/// The table's colours. They are always written: the output stream (`anstream`) drops them
+/// unless colour is wanted (`--color`, NO_COLOR, CLICOLOR_FORCE, a terminal).
+mod colors {
+    use anstyle::{AnsiColor, Effects, Style};
+
+    pub(super) const PLAIN: Style = Style::new();
+    pub(super) const BOLD: Style = Style::new().effects(Effects::BOLD);
+    pub(super) const DIM: Style = Style::new().effects(Effects::DIMMED);
+    pub(super) const CLIENT: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+    pub(super) const SERVER: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta)));
+    pub(super) const SHOUT: Style = Style::new()
+        .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)))
+        .effects(Effects::BOLD);
+    pub(super) const WARN: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+    pub(super) const ERROR: Style =
+        Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+    pub(super) const ERROR_BOLD: Style = ERROR.effects(Effects::BOLD);
 }
 
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color && !code.is_empty() {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
+/// `text` in `style` (nothing added for the plain style).
+fn paint(style: anstyle::Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
 }
 
 /// Who sent a frame. Text frames do not say, so it is inferred: replies, closes, errors,
@@ -55,70 +74,19 @@ pub(crate) fn sender(frame: &Frame<'_>, format: WireFormat, direction: Direction
     }
 }
 
-/// Replaces control characters (terminal escapes included) with `·`.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '·' } else { c })
-        .collect()
-}
-
-fn is_uuid(bytes: &[u8]) -> bool {
-    bytes.len() == 36
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
-}
-
-/// Shortens every UUID in `text` to its first 8 digits and `…`.
-pub(crate) fn shorten_uuids(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i + 36 <= bytes.len() {
-        if is_uuid(&bytes[i..i + 36]) {
-            out.push_str(&text[copied..i + 8]);
-            out.push('…');
-            i += 36;
-            copied = i;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
-}
-
-/// `text` cut to `width` characters (the last one `…`) and padded to it.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() > width {
-        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    } else {
-        format!("{text:<width$}")
-    }
-}
-
-/// Text for people: cleaned and UUIDs shortened.
-fn show(text: &str) -> String {
-    shorten_uuids(&clean(text))
-}
-
 /// A JSON value in a few characters: strings as their text, containers as `{…}`/`[n]`.
 fn brief(value: RawJson<'_>) -> String {
     match value.kind() {
         JsonKind::String => value
             .as_json_str()
-            .map(|s| show(&s.to_string()))
+            .map(|s| s.to_string())
             .unwrap_or_default(),
         JsonKind::Object if value.members().is_some_and(|mut m| m.next().is_none()) => {
             "{}".to_owned()
         }
         JsonKind::Object => "{…}".to_owned(),
         JsonKind::Array => format!("[{}]", value.items().map_or(0, Iterator::count)),
-        _ => show(value.as_str()),
+        _ => value.as_str().to_owned(),
     }
 }
 
@@ -128,13 +96,14 @@ fn members_brief(value: RawJson<'_>) -> String {
         Some(members) => {
             let mut out = String::new();
             for (key, v) in members {
-                if out.chars().count() > DETAIL_WIDTH {
+                // As many members as the table shows (and one more, to be cut with `…`).
+                if width(&show(&out)) > DETAIL_WIDTH {
                     break;
                 }
                 if !out.is_empty() {
                     out.push_str(", ");
                 }
-                let _ = write!(out, "{}={}", show(&key.to_string()), brief(v));
+                let _ = write!(out, "{key}={}", brief(v));
             }
             out
         }
@@ -145,7 +114,7 @@ fn members_brief(value: RawJson<'_>) -> String {
 fn keys(value: Option<RawJson<'_>>) -> Vec<String> {
     value
         .and_then(|v| v.members())
-        .map(|m| m.map(|(k, _)| show(&k.to_string())).collect())
+        .map(|m| m.map(|(k, _)| k.to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -153,17 +122,14 @@ fn non_null(value: Option<RawJson<'_>>) -> bool {
     value.is_some_and(|v| !v.is_null())
 }
 
-/// The message's key fields, for the DETAIL column.
+/// The message's key fields, for the DETAIL column: capture text as it is (the table
+/// [shows](show) it, cleaned and shortened).
 pub(crate) fn detail(frame: &Frame<'_>) -> String {
     let raw = match frame.payload() {
         Payload::Json(raw) => raw,
         Payload::Binary(bytes) => return format!("binary payload, {}", byte_count(bytes.len())),
         Payload::BinaryReply { status, response } => {
-            return format!(
-                "{} binary response, {}",
-                show(&status.to_string()),
-                byte_count(response.len())
-            );
+            return format!("{} binary response, {}", status, byte_count(response.len()));
         }
     };
     let get = |key| frame.payload_get(key);
@@ -185,7 +151,7 @@ pub(crate) fn detail(frame: &Frame<'_>) -> String {
                 ""
             };
             match get("body").and_then(|b| b.as_json_str()) {
-                Some(body) => format!("{from}\"{}\"", show(&body.to_string())),
+                Some(body) => format!("{from}\"{body}\""),
                 None => format!("{from}{}", members_brief(raw)),
             }
         }
@@ -214,29 +180,6 @@ pub(crate) fn detail(frame: &Frame<'_>) -> String {
         }
         _ => members_brief(raw),
     }
-}
-
-/// `text` broken after `, ` so that lines stay within `width` characters; continuation lines
-/// are indented by `indent`.
-fn wrap(text: &str, width: usize, indent: usize) -> String {
-    let mut out = String::new();
-    let mut column = indent;
-    for (i, part) in text.split(", ").enumerate() {
-        let len = part.chars().count();
-        if i > 0 {
-            if column + 2 + len > width {
-                out.push_str(",\n");
-                out.push_str(&" ".repeat(indent));
-                column = indent;
-            } else {
-                out.push_str(", ");
-                column += 2;
-            }
-        }
-        out.push_str(part);
-        column += len;
-    }
-    out
 }
 
 fn byte_count(n: usize) -> String {
@@ -277,17 +220,40 @@ impl Tally {
         }
     }
 
+    fn sorted(&self) -> Vec<(&str, u64)> {
+        let mut sorted: Vec<(&str, u64)> =
+            self.counts.iter().map(|(k, &n)| (k.as_str(), n)).collect();
+        sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        sorted
+    }
+
+    /// `name n, name n, …` with names [shown](show) for people.
     fn line(&self) -> String {
         if self.counts.is_empty() && self.pooled == 0 {
             return "-".to_owned();
         }
-        let mut sorted: Vec<(&String, &u64)> = self.counts.iter().collect();
-        sorted.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        let mut parts: Vec<String> = sorted.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let mut parts: Vec<String> = self
+            .sorted()
+            .iter()
+            .map(|(k, n)| format!("{} {n}", show(k)))
+            .collect();
         if self.pooled > 0 {
             parts.push(format!("(more names) {}", self.pooled));
         }
         parts.join(", ")
+    }
+
+    /// A JSON object `{"name":n,…}`, most frequent first.
+    fn put_json(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (name, n)) in self.sorted().into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            put_str(out, JsonStr::literal(name));
+            out.extend_from_slice(format!(":{n}").as_bytes());
+        }
+        out.push(b'}');
     }
 }
 
@@ -300,99 +266,191 @@ struct Summary {
     errors: Tally,
     /// Frames whose JSON payload does not fit their event's typed message.
     misfits: u64,
+    /// Frames left out by `--topic`/`--event`.
+    filtered: u64,
     bytes: u64,
     largest: u64,
+}
+
+/// How `phx inspect` writes what it found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum InspectFormat {
+    /// A table and a summary, for people
+    Table,
+    /// JSON Lines: an object per frame line, then a summary object
+    Json,
+    /// CSV (RFC 4180): a header row, then a row per frame line; no summary
+    Csv,
+}
+
+/// One frame line that decoded.
+struct Row<'a> {
+    number: u64,
+    from: Direction,
+    format: WireFormat,
+    frame: Frame<'a>,
+    bytes: u64,
+    /// Why a JSON payload does not fit its event's typed message (`decode` says "other").
+    untyped: Option<String>,
 }
 
 /// `phx inspect`.
 pub(crate) fn inspect(
     input: Input,
     direction: Direction,
-    style: Style,
-    out: &mut dyn Write,
+    filter: &Filter,
+    format: InspectFormat,
+    out: &mut Output,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut summary = Summary::default();
     let mut scratch = Vec::new();
+    match format {
+        InspectFormat::Table => table_header(out)?,
+        InspectFormat::Csv => out.write_all(CSV_HEADER.as_bytes())?,
+        InspectFormat::Json => {}
+    }
+    input.for_each_line(out, |number, line, out| {
+        outcome.lines = number;
+        match decode_line(line, &mut scratch, direction) {
+            None => Ok(()),
+            Some(Ok(decoded)) if !filter.matches(&decoded.frame) => {
+                summary.filtered += 1;
+                Ok(())
+            }
+            Some(Ok(decoded)) => {
+                outcome.frames += 1;
+                let frame = decoded.frame;
+                // A JSON payload that does not fit its event's typed message is shown as such:
+                // `decode` calls it "other", a person wants to know why.
+                let untyped = match (frame.message(), frame.payload()) {
+                    (Err(e), Payload::Json(_)) => Some(e.kind.to_string()),
+                    _ => None,
+                };
+                let row = Row {
+                    number,
+                    from: sender(&frame, decoded.format, direction),
+                    format: decoded.format,
+                    frame,
+                    bytes: line.bytes.len() as u64,
+                    untyped,
+                };
+                summary.bytes += row.bytes;
+                summary.largest = summary.largest.max(row.bytes);
+                summary.events.add(&frame.event().to_cow());
+                summary.topics.add(frame.topic_kind().kind_name());
+                summary.formats.add(row.format.name());
+                summary.senders.add(row.from.name());
+                summary.misfits += u64::from(row.untyped.is_some());
+                match format {
+                    InspectFormat::Table => table_row(out, &row),
+                    InspectFormat::Json => json_row(out, &row),
+                    InspectFormat::Csv => csv_row(out, &row),
+                }
+            }
+            Some(Err(failure)) => {
+                outcome.failures += 1;
+                summary.errors.add(failure.kind);
+                match format {
+                    InspectFormat::Table => table_error(out, number, &failure),
+                    InspectFormat::Json => json_error(out, number, &failure),
+                    InspectFormat::Csv => csv_error(out, number, &failure),
+                }
+            }
+        }
+    })?;
+    match format {
+        InspectFormat::Table => table_summary(out, &outcome, &summary)?,
+        InspectFormat::Json => json_summary(out, &outcome, &summary)?,
+        InspectFormat::Csv => {}
+    }
+    Ok(outcome)
+}
+
+// --- table ----------------------------------------------------------------------------
+
+fn table_header(out: &mut Output) -> io::Result<()> {
     writeln!(
         out,
         "{}",
-        style.paint(
-            "1",
+        paint(
+            colors::BOLD,
             &format!(
                 "{:>5} {:<7} {:<TOPIC_WIDTH$} {:<EVENT_WIDTH$} {:>6} DETAIL",
                 "LINE", "FROM", "TOPIC", "EVENT", "BYTES"
             )
         )
-    )?;
-    input.for_each_line(|number, line| {
-        outcome.lines = number;
-        match decode_line(line, &mut scratch, direction) {
-            None => Ok(()),
-            Some(Ok(decoded)) => {
-                outcome.frames += 1;
-                let frame = decoded.frame;
-                let from = sender(&frame, decoded.format, direction);
-                let size = line.bytes.len() as u64;
-                summary.bytes += size;
-                summary.largest = summary.largest.max(size);
-                let event = show(&frame.event().to_string());
-                let topic_kind = frame.topic_kind().kind_name();
-                summary.events.add(&event);
-                summary.topics.add(topic_kind);
-                summary.formats.add(decoded.format.name());
-                summary.senders.add(from.name());
-                let (arrow, color) = match from {
-                    Direction::FromClient => ("c>s", "36"),
-                    Direction::FromServer => ("s>c", "35"),
-                };
-                let format = match decoded.format {
-                    WireFormat::Binary => "bin",
-                    other => other.name(),
-                };
-                let event_color = match frame.event_kind() {
-                    e if e.is_lifecycle() => "2",
-                    Event::Shout => "1;32",
-                    _ => "",
-                };
-                // A JSON payload that does not fit its event's typed message is shown as such:
-                // `decode` calls it "other", a person wants to know why.
-                let misfit = match (frame.message(), frame.payload()) {
-                    (Err(e), Payload::Json(_)) => Some(e),
-                    _ => None,
-                };
-                let detail_cell = match misfit {
-                    Some(e) => {
-                        summary.misfits += 1;
-                        style.paint("33", fit(&format!("! {}", e.kind), DETAIL_WIDTH).trim_end())
-                    }
-                    None => fit(&detail(&frame), DETAIL_WIDTH).trim_end().to_owned(),
-                };
-                let row = format!(
-                    "{number:>5} {} {} {} {} {}",
-                    style.paint(color, &fit(&format!("{arrow} {format}"), 7)),
-                    fit(&show(&frame.topic().to_string()), TOPIC_WIDTH),
-                    style.paint(event_color, &fit(&event, EVENT_WIDTH)),
-                    style.paint("2", &format!("{size:>6}")),
-                    detail_cell,
-                );
-                writeln!(out, "{}", row.trim_end())
-            }
-            Some(Err(failure)) => {
-                outcome.failures += 1;
-                summary.errors.add(failure.kind);
-                write_error_row(out, style, number, &failure)
-            }
-        }
-    })?;
-    let skipped = outcome.lines - outcome.frames - outcome.failures;
+    )
+}
+
+fn table_row(out: &mut Output, row: &Row<'_>) -> io::Result<()> {
+    let frame = &row.frame;
+    let (arrow, color) = match row.from {
+        Direction::FromClient => ("c>s", colors::CLIENT),
+        Direction::FromServer => ("s>c", colors::SERVER),
+    };
+    let format = match row.format {
+        WireFormat::Binary => "bin",
+        other => other.name(),
+    };
+    let event_color = match frame.event_kind() {
+        e if e.is_lifecycle() => colors::DIM,
+        Event::Shout => colors::SHOUT,
+        _ => colors::PLAIN,
+    };
+    let detail_cell = match &row.untyped {
+        Some(reason) => paint(
+            colors::WARN,
+            fit(&show(&format!("! {reason}")), DETAIL_WIDTH).trim_end(),
+        ),
+        None => fit(&show(&detail(frame)), DETAIL_WIDTH)
+            .trim_end()
+            .to_owned(),
+    };
+    let line = format!(
+        "{:>5} {} {} {} {} {}",
+        row.number,
+        paint(color, &fit(&format!("{arrow} {format}"), 7)),
+        fit(&show(&frame.topic().to_cow()), TOPIC_WIDTH),
+        paint(
+            event_color,
+            &fit(&show(&frame.event().to_cow()), EVENT_WIDTH)
+        ),
+        paint(colors::DIM, &format!("{:>6}", row.bytes)),
+        detail_cell,
+    );
+    writeln!(out, "{}", line.trim_end())
+}
+
+fn table_error(out: &mut Output, number: u64, failure: &Failure) -> io::Result<()> {
+    writeln!(
+        out,
+        "{number:>5} {} {}",
+        paint(colors::ERROR_BOLD, &fit("ERROR", 7)),
+        paint(
+            colors::ERROR,
+            &format!("{}: {}", failure.kind, clean(&failure.message))
+        ),
+    )
+}
+
+fn table_summary(out: &mut Output, outcome: &Outcome, summary: &Summary) -> io::Result<()> {
+    let skipped = outcome.lines - outcome.frames - outcome.failures - summary.filtered;
     let average = summary.bytes.checked_div(outcome.frames).unwrap_or(0);
+    let frames = if summary.filtered > 0 {
+        format!(
+            "{} frames shown, {} filtered out",
+            outcome.frames, summary.filtered
+        )
+    } else {
+        format!("{} frames", outcome.frames)
+    };
     let rows = [
         (
             "lines",
             format!(
-                "{} ({} frames, {} errors, {skipped} blank or comment)",
-                outcome.lines, outcome.frames, outcome.failures
+                "{} ({frames}, {} errors, {skipped} blank or comment)",
+                outcome.lines, outcome.failures
             ),
         ),
         (
@@ -424,62 +482,169 @@ pub(crate) fn inspect(
         )
     });
     writeln!(out)?;
-    writeln!(out, "{}", style.paint("1", "SUMMARY"))?;
+    writeln!(out, "{}", paint(colors::BOLD, "SUMMARY"))?;
     for (name, value) in rows.into_iter().chain(misfits) {
+        let value = wrap(&value, SUMMARY_WIDTH, 12);
         let value = if name == "errors" && outcome.failures > 0 {
-            style.paint("31", &value)
+            paint(colors::ERROR, &value)
         } else {
             value
         };
-        writeln!(out, "  {name:<9} {}", wrap(&value, SUMMARY_WIDTH, 12))?;
+        writeln!(out, "  {name:<9} {value}")?;
     }
-    Ok(outcome)
+    Ok(())
 }
 
-fn write_error_row(
-    out: &mut dyn Write,
-    style: Style,
-    number: u64,
-    failure: &Failure,
-) -> io::Result<()> {
-    writeln!(
+// --- JSON Lines -----------------------------------------------------------------------
+
+fn put_key(out: &mut Vec<u8>, key: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn put_text(out: &mut Vec<u8>, text: &str) {
+    put_str(out, JsonStr::literal(text));
+}
+
+fn json_row(out: &mut Output, row: &Row<'_>) -> io::Result<()> {
+    let mut record = format!(r#"{{"type":"frame","line":{}"#, row.number).into_bytes();
+    put_key(&mut record, "from");
+    put_text(&mut record, row.from.name());
+    put_key(&mut record, "format");
+    put_text(&mut record, row.format.name());
+    put_key(&mut record, "topic");
+    put_str(&mut record, row.frame.topic());
+    put_key(&mut record, "event");
+    put_str(&mut record, row.frame.event());
+    put_key(&mut record, "bytes");
+    record.extend_from_slice(row.bytes.to_string().as_bytes());
+    put_key(&mut record, "message");
+    put_text(&mut record, message_name(&row.frame));
+    put_key(&mut record, "detail");
+    put_text(&mut record, &detail(&row.frame));
+    put_key(&mut record, "untyped");
+    match &row.untyped {
+        Some(reason) => put_text(&mut record, reason),
+        None => record.extend_from_slice(b"null"),
+    }
+    record.extend_from_slice(b"}\n");
+    out.write_all(&record)
+}
+
+fn json_error(out: &mut Output, number: u64, failure: &Failure) -> io::Result<()> {
+    let mut record = format!(r#"{{"type":"error","line":{number}"#).into_bytes();
+    put_key(&mut record, "kind");
+    put_text(&mut record, failure.kind);
+    put_key(&mut record, "offset");
+    record.extend_from_slice(failure.offset.to_string().as_bytes());
+    put_key(&mut record, "message");
+    put_text(&mut record, &failure.message);
+    record.extend_from_slice(b"}\n");
+    out.write_all(&record)
+}
+
+fn json_summary(out: &mut Output, outcome: &Outcome, summary: &Summary) -> io::Result<()> {
+    let skipped = outcome.lines - outcome.frames - outcome.failures - summary.filtered;
+    let mut record = format!(
+        r#"{{"type":"summary","lines":{},"frames":{},"errors":{},"blank_or_comment":{skipped},"filtered_out":{},"untyped":{},"bytes":{},"largest":{}"#,
+        outcome.lines,
+        outcome.frames,
+        outcome.failures,
+        summary.filtered,
+        summary.misfits,
+        summary.bytes,
+        summary.largest
+    )
+    .into_bytes();
+    for (key, tally) in [
+        ("formats", &summary.formats),
+        ("from", &summary.senders),
+        ("topics", &summary.topics),
+        ("events", &summary.events),
+        ("error_kinds", &summary.errors),
+    ] {
+        put_key(&mut record, key);
+        tally.put_json(&mut record);
+    }
+    // Past MAX_NAMES distinct event names, the rest are only counted.
+    put_key(&mut record, "events_not_named");
+    record.extend_from_slice(summary.events.pooled.to_string().as_bytes());
+    record.extend_from_slice(b"}\n");
+    out.write_all(&record)
+}
+
+// --- CSV ------------------------------------------------------------------------------
+
+const CSV_HEADER: &str = "line,from,format,topic,event,bytes,message,untyped,detail,error_kind,error_offset,error_message\r\n";
+
+/// Appends `field`, quoted (RFC 4180: `"` doubled) when it holds a comma, quote or line
+/// break; other text, control characters included, is written as it is.
+fn put_csv_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+fn csv_record(out: &mut Output, fields: &[&str]) -> io::Result<()> {
+    let mut record = String::new();
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            record.push(',');
+        }
+        put_csv_field(&mut record, field);
+    }
+    record.push_str("\r\n");
+    out.write_all(record.as_bytes())
+}
+
+fn csv_row(out: &mut Output, row: &Row<'_>) -> io::Result<()> {
+    csv_record(
         out,
-        "{number:>5} {} {}",
-        style.paint("1;31", &fit("ERROR", 7)),
-        style.paint(
-            "31",
-            &format!("{}: {}", failure.kind, clean(&failure.message))
-        ),
+        &[
+            &row.number.to_string(),
+            row.from.name(),
+            row.format.name(),
+            &row.frame.topic().to_cow(),
+            &row.frame.event().to_cow(),
+            &row.bytes.to_string(),
+            message_name(&row.frame),
+            row.untyped.as_deref().unwrap_or(""),
+            &detail(&row.frame),
+            "",
+            "",
+            "",
+        ],
+    )
+}
+
+fn csv_error(out: &mut Output, number: u64, failure: &Failure) -> io::Result<()> {
+    csv_record(
+        out,
+        &[
+            &number.to_string(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            failure.kind,
+            &failure.offset.to_string(),
+            &failure.message,
+        ],
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shortens_uuids_anywhere_in_a_string() {
-        assert_eq!(
-            shorten_uuids("conversation:lobby:5c9b0e1a-7d3f-4a8e-9b2c-1f0e3d4c5b6a"),
-            "conversation:lobby:5c9b0e1a…"
-        );
-        assert_eq!(shorten_uuids("user:7"), "user:7");
-        assert_eq!(
-            shorten_uuids("é5c9b0e1a-7d3f-4a8e-9b2c-1f0e3d4c5b6aé"),
-            "é5c9b0e1a…é"
-        );
-    }
-
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        assert_eq!(clean("a\x1b[31mb\n"), "a·[31mb·");
-    }
-
-    #[test]
-    fn long_text_is_cut_with_an_ellipsis() {
-        assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("ab", 4), "ab  ");
-    }
 
     #[test]
     fn a_shout_shows_who_sent_it_and_its_body() {
@@ -499,18 +664,19 @@ mod tests {
     }
 
     #[test]
-    fn summary_lines_wrap_between_items() {
-        assert_eq!(
-            wrap("aaa 1, bbb 2, ccc 3", 12, 2),
-            "aaa 1,\n  bbb 2,\n  ccc 3"
-        );
-        assert_eq!(wrap("aaa 1, bbb 2", 40, 2), "aaa 1, bbb 2");
-    }
-
-    #[test]
     fn thousands_are_separated() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1234), "1,234");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        let mut out = String::new();
+        for field in ["plain", "a,b", "say \"hi\"", "two\nlines", "日本"] {
+            put_csv_field(&mut out, field);
+            out.push('|');
+        }
+        assert_eq!(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|日本|");
     }
 }

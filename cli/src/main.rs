@@ -17,15 +17,20 @@ use phx_codec::{Direction, WireFormat};
 mod base64;
 mod capture;
 mod commands;
+mod display;
+mod filter;
 mod hex;
 mod inspect;
 mod json;
+mod output;
 mod progress;
 mod transcode;
 
 use crate::capture::Input;
 use crate::commands::Outcome;
-use crate::inspect::Style;
+use crate::filter::Filter;
+use crate::inspect::InspectFormat;
+use crate::output::Output;
 use crate::transcode::BinaryText;
 
 #[derive(Parser, Debug)]
@@ -47,6 +52,10 @@ use crate::transcode::BinaryText;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Flush standard output after every input line (it is already flushed whenever phx
+    /// waits for input, and after every line on a terminal)
+    #[arg(long, global = true)]
+    line_buffered: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,9 +70,17 @@ enum Command {
         "(\"shout\", \"phx_reply\", ...), \"other\" when the event has none or the payload does not fit it.\n\n",
         "Example:\n",
         "  $ echo '[null,\"1\",\"phoenix\",\"heartbeat\",{}]' | phx decode\n",
-        "  {\"line\":1,\"format\":\"v2\",\"join_ref\":null,\"ref\":\"1\",\"topic\":\"phoenix\",\"event\":\"heartbeat\",\"message\":\"heartbeat\",\"payload\":{}}"
+        "  {\"line\":1,\"format\":\"v2\",\"join_ref\":null,\"ref\":\"1\",\"topic\":\"phoenix\",\"event\":\"heartbeat\",\"message\":\"heartbeat\",\"payload\":{}}\n\n",
+        "With --topic/--event only the frames that match are written (failed lines always are).\n",
+        "Output is flushed whenever phx waits for input, so it can sit in a live pipeline:\n",
+        "  $ websocat ws://localhost:4000/socket/websocket?vsn=2.0.0 | phx decode --event shout | jq .payload"
     ))]
-    Decode(InputArgs),
+    Decode {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        filter: Filter,
+    },
 
     /// Turn `phx decode` output back into compact frames
     #[command(after_help = concat!(
@@ -97,8 +114,12 @@ enum Command {
     /// Write every frame in another wire form (comments and blank lines are kept)
     #[command(after_help = concat!(
         "Text payloads become the bytes of binary frames (a server's phx_reply becomes a binary\n",
-        "reply); binary payloads that are UTF-8 JSON become text payloads, others cannot be\n",
-        "written as text and are reported on stderr.\n\n",
+        "reply); binary payloads that are UTF-8 JSON become text payloads (spaces inside kept),\n",
+        "others cannot be written as text and are reported on stderr (exit status 1).\n",
+        "Whatever the target form cannot carry exactly is written anyway, with a warning on\n",
+        "stderr that names it (exit status unchanged), e.g.\n",
+        "  phx: line 1: warning: a binary frame cannot carry this one exactly: join_ref null became \"\"\n",
+        "Text forms are written compact: spaces between JSON tokens are no loss.\n\n",
         "Example:\n",
         "  $ phx convert --to v1 examples/papercups-session.ndjson > session-v1.capture\n",
         "  $ phx convert --to v2 session-v1.capture   # the original again"
@@ -114,18 +135,34 @@ enum Command {
         binary_text: BinaryText,
     },
 
-    /// Show a table of the frames and a summary, for people
+    /// Show a table of the frames and a summary, for people (or JSON/CSV, for programs)
     #[command(after_help = concat!(
         "Columns: line number, sender and format (text frames do not say who sent them: replies,\n",
         "presence, closes, errors and frames without a ref are counted as the server's), topic,\n",
-        "event, the line's size in bytes, and the message's key fields. UUIDs are shortened.\n",
-        "Colours only when writing to a terminal; a progress bar on stderr for inputs over 4 MiB.\n\n",
+        "event, the line's size in bytes, and the message's key fields. UUIDs are shortened, long\n",
+        "values cut to columns measured in terminal cells, and control, bidi and format\n",
+        "characters from the capture shown as \\u{XXXX} escapes.\n",
+        "Colours only when writing to a terminal (NO_COLOR, CLICOLOR_FORCE and --color apply);\n",
+        "a progress bar on stderr for inputs over 4 MiB.\n\n",
+        "--format json writes JSON Lines, text whole and unshortened:\n",
+        "  {\"type\":\"frame\",\"line\":N,\"from\":\"client\"|\"server\",\"format\":F,\"topic\":S,\"event\":S,\n",
+        "   \"bytes\":N,\"message\":M,\"detail\":S,\"untyped\":S|null}   for each frame,\n",
+        "  {\"type\":\"error\",\"line\":N,\"kind\":K,\"offset\":O,\"message\":T}   for each failed line,\n",
+        "  {\"type\":\"summary\",\"lines\":N,\"frames\":N,...,\"events\":{NAME:N,...},...}   last.\n",
+        "--format csv writes a header row and a row per frame or failed line (RFC 4180, CRLF):\n",
+        "  line,from,format,topic,event,bytes,message,untyped,detail,error_kind,error_offset,error_message\n\n",
         "Example:\n",
-        "  $ phx inspect examples/papercups-session.ndjson"
+        "  $ phx inspect examples/papercups-session.ndjson\n",
+        "  $ phx inspect --topic 'conversation:*' --event shout --format csv capture.ndjson"
     ))]
     Inspect {
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        filter: Filter,
+        /// How to write the rows
+        #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+        format: InspectFormat,
         /// When to colour the table
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
@@ -180,7 +217,8 @@ impl From<Format> for WireFormat {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
-    /// When standard output is a terminal and NO_COLOR is not set
+    /// When standard output is a terminal, unless NO_COLOR is set or TERM is dumb (or when
+    /// CLICOLOR_FORCE is set)
     Auto,
     /// Always
     Always,
@@ -188,15 +226,12 @@ enum Color {
     Never,
 }
 
-impl Color {
-    fn enabled(self) -> bool {
-        match self {
-            Self::Always => true,
-            Self::Never => false,
-            Self::Auto => {
-                io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+impl From<Color> for anstream::ColorChoice {
+    fn from(color: Color) -> Self {
+        match color {
+            Color::Auto => Self::Auto,
+            Color::Always => Self::Always,
+            Color::Never => Self::Never,
         }
     }
 }
@@ -219,9 +254,30 @@ fn open(args: &InputArgs) -> Result<Input, Fatal> {
     })
 }
 
-fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
+/// Standard output, buffered; through `anstream` (which drops the colours where they are
+/// not wanted) for the inspect table.
+fn output(command: &Command, line_buffered: bool) -> Output {
+    let stdout = io::stdout();
+    let every_line = line_buffered || stdout.is_terminal();
+    let writer: Box<dyn Write> = match command {
+        Command::Inspect {
+            color,
+            format: InspectFormat::Table,
+            ..
+        } => Box::new(BufWriter::with_capacity(
+            1 << 16,
+            anstream::AutoStream::new(stdout.lock(), (*color).into()),
+        )),
+        _ => Box::new(BufWriter::with_capacity(1 << 16, stdout.lock())),
+    };
+    Output::new(writer, every_line)
+}
+
+fn run(command: Command, out: &mut Output) -> Result<Outcome, Fatal> {
     let outcome = match command {
-        Command::Decode(args) => commands::decode(open(&args)?, args.from.into(), out),
+        Command::Decode { input, filter } => {
+            commands::decode(open(&input)?, input.from.into(), &filter, out)
+        }
         Command::Validate(args) => commands::validate(open(&args)?, args.from.into(), out),
         Command::Encode {
             input,
@@ -245,14 +301,12 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
             binary_text,
             out,
         ),
-        Command::Inspect { input, color } => inspect::inspect(
-            open(&input)?,
-            input.from.into(),
-            Style {
-                color: color.enabled(),
-            },
-            out,
-        ),
+        Command::Inspect {
+            input,
+            filter,
+            format,
+            color: _,
+        } => inspect::inspect(open(&input)?, input.from.into(), &filter, format, out),
     };
     let outcome = outcome.map_err(Fatal::Io)?;
     out.flush().map_err(Fatal::Io)?;
@@ -262,13 +316,13 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Fatal> {
 fn main() -> ExitCode {
     // Usage errors exit with status 2 (clap's default); --help and --version with 0.
     let cli = Cli::parse();
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = output(&cli.command, cli.line_buffered);
     match run(cli.command, &mut out) {
         Ok(outcome) if outcome.failures == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
-        // A closed pipe (`phx decode big.ndjson | head`) is the reader's choice: no message.
-        Err(Fatal::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        // A closed standard output (`phx … | head`) is the reader's choice: every command
+        // stops there, quietly, with status 0.
+        Err(Fatal::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Fatal::Io(e)) => {
             let _ = writeln!(io::stderr(), "phx: I/O error: {e}");
             ExitCode::from(2)

@@ -14,11 +14,25 @@ fn session() -> PathBuf {
     example("papercups-session.ndjson")
 }
 
+/// `phx` with no colour settings from the environment that runs the tests.
+fn phx_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_phx"));
+    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM"] {
+        command.env_remove(var);
+    }
+    command
+}
+
 /// Runs `phx args…` with `stdin` as standard input.
 fn phx_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_phx"))
+    phx_with_env(args, stdin, &[])
+}
+
+/// Runs `phx args…` with `stdin` as standard input and `env` set.
+fn phx_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut child = phx_command()
         .args(args)
-        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -210,7 +224,26 @@ fn inspect_prints_a_plain_table_and_a_summary_when_not_on_a_terminal() {
 fn inspect_colours_its_output_when_asked() {
     let output = phx(&["inspect", "--color", "always", path_arg(&session())]);
     assert_eq!(status(&output), 0);
-    assert!(stdout(&output).contains("\x1b[1;32mshout"));
+    assert!(stdout(&output).contains("\x1b[1m\x1b[32mshout"));
+}
+
+#[test]
+fn inspect_follows_the_colour_conventions_of_the_environment() {
+    let path = session();
+    let args = ["inspect", path_arg(&path)];
+    // CLICOLOR_FORCE asks for colours even into a pipe.
+    let forced = phx_with_env(&args, b"", &[("CLICOLOR_FORCE", "1")]);
+    assert!(stdout(&forced).contains("\x1b[1m\x1b[32mshout"));
+    // NO_COLOR wins over it, and --color never over everything.
+    let no_color = phx_with_env(&args, b"", &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!stdout(&no_color).contains('\x1b'));
+    let never = phx_with_env(
+        &["inspect", "--color", "never", path_arg(&path)],
+        b"",
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!stdout(&never).contains('\x1b'));
+    assert_eq!(stdout(&never), stdout(&no_color));
 }
 
 #[test]
@@ -220,7 +253,7 @@ fn capture_text_cannot_send_escape_sequences_to_the_terminal() {
     let output = phx_with_stdin(&["inspect"], hostile);
     assert_eq!(status(&output), 0);
     assert!(!stdout(&output).contains('\x1b'));
-    assert!(stdout(&output).contains("room:·[2J"));
+    assert!(stdout(&output).contains("room:\\u{1B}[2J"));
 }
 
 #[test]
@@ -488,4 +521,442 @@ fn the_readme_shows_the_real_inspect_output_of_the_sample_session() {
     let end = start + readme[start..].find("```").expect("the block ends");
     let output = phx(&["inspect", path_arg(&session())]);
     assert_eq!(&readme[start..end], stdout(&output));
+}
+
+#[test]
+fn a_bad_base64_character_is_reported_where_it_is() {
+    let output = phx_with_stdin(&["decode"], b"base64: AAE=\n");
+    assert_eq!(status(&output), 1);
+    let error = &records(&output)[0]["error"];
+    assert_eq!(error["kind"], "invalid_base64");
+    assert_eq!(error["offset"], 7, "the space, not the padding");
+    assert_eq!(error["message"], "invalid base64 character at byte 7");
+}
+
+/// The sample session's bytes `times` over.
+fn many_sessions(times: usize) -> Vec<u8> {
+    std::fs::read(session())
+        .expect("the sample session is there")
+        .repeat(times)
+}
+
+/// Starts `phx args…` with piped standard input and output.
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    phx_command()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the phx binary starts")
+}
+
+#[test]
+fn results_reach_a_pipe_while_the_input_is_still_open() {
+    use std::io::{BufRead, BufReader};
+    let heartbeat = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n";
+    for (args, lines) in [(&["decode"][..], 1), (&["inspect"][..], 2)] {
+        let mut child = spawn_piped(args);
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(heartbeat).unwrap();
+        stdin.flush().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut text = String::new();
+            for _ in 0..lines {
+                let _ = reader.read_line(&mut text);
+            }
+            let _ = tx.send(text);
+        });
+        // Not a timing assertion: only a guard that turns "never" into a failure, not a hang.
+        let got = rx.recv_timeout(std::time::Duration::from_secs(120));
+        if got.is_err() {
+            let _ = child.kill();
+        }
+        let text = got.expect("an output line while standard input is still open");
+        assert!(text.contains("heartbeat"), "{args:?}: {text}");
+        drop(stdin);
+        assert_eq!(child.wait().unwrap().code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn line_buffered_output_keeps_stdout_and_stderr_in_line_order() {
+    let input = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\nnot a frame\n[null,\"3\",\"phoenix\",\"heartbeat\",{}]\n";
+    let command = format!(
+        "'{}' convert --to v1 --line-buffered 2>&1",
+        env!("CARGO_BIN_EXE_phx")
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &command])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sh starts");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let lines: Vec<&str> = stdout(&output).lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].contains(r#""ref":"1""#), "{lines:?}");
+    assert!(
+        lines[1].starts_with("phx: line 2: not a frame"),
+        "{lines:?}"
+    );
+    assert!(lines[2].contains(r#""ref":"3""#), "{lines:?}");
+}
+
+#[test]
+fn every_command_stops_quietly_with_0_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let sessions = many_sessions(300);
+    let records = phx_with_stdin(&["decode"], &sessions).stdout;
+    for (args, input) in [
+        (&["decode"][..], &sessions),
+        (&["inspect"][..], &sessions),
+        (&["convert", "--to", "v1"][..], &sessions),
+        (&["encode"][..], &records),
+    ] {
+        let mut child = spawn_piped(args);
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.clone();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        // `head -1`: one line, then the pipe is closed.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_with_a_note_at_the_start_and_named_elsewhere() {
+    let input = b"\xef\xbb\xbf[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n\xef\xbb\xbf[null,\"2\",\"phoenix\",\"heartbeat\",{}]\n";
+    let output = phx_with_stdin(&["decode"], input);
+    assert_eq!(status(&output), 1);
+    let records = records(&output);
+    assert_eq!(records[0]["ref"], "1");
+    assert!(
+        stderr(&output).contains("starts with a UTF-8 byte order mark (EF BB BF); it was skipped"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(records[1]["error"]["kind"], "unrecognized_line");
+    assert!(
+        records[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("byte order mark"),
+        "{}",
+        records[1]
+    );
+}
+
+#[test]
+fn bidi_and_format_characters_are_shown_as_escapes_not_sent() {
+    let hostile = "[null,null,\"room:\u{202E}1\u{2066}\",\"sh\u{200B}out\",{\"body\":\"a\u{202D}b\u{61C}c\u{200E}\"}]\n";
+    let output = phx_with_stdin(&["inspect"], hostile.as_bytes());
+    assert_eq!(status(&output), 0);
+    let text = stdout(&output);
+    for c in [
+        '\u{202E}', '\u{2066}', '\u{200B}', '\u{202D}', '\u{61C}', '\u{200E}',
+    ] {
+        assert!(!text.contains(c), "{c:?} reached the terminal:\n{text}");
+    }
+    assert!(text.contains(r"room:\u{202E}1\u{2066}"), "{text}");
+    assert!(text.contains(r"sh\u{200B}out"), "{text}");
+    assert!(text.contains(r"a\u{202D}b\u{61C}c\u{200E}"), "{text}");
+    // JSON output carries the text as it is, escaped by JSON rules only where needed.
+    let json = phx_with_stdin(&["inspect", "--format", "json"], hostile.as_bytes());
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&json).lines().next().unwrap()).unwrap();
+    assert_eq!(first["topic"], "room:\u{202E}1\u{2066}");
+}
+
+#[test]
+fn wide_characters_keep_the_table_aligned() {
+    let input = "[null,null,\"房间:1\",\"shout\",{}]\n[null,null,\"room:1\",\"shout\",{}]\n[null,null,\"会話:とても長いトピックの名前です\",\"shout\",{}]\n";
+    let output = phx_with_stdin(&["inspect"], input.as_bytes());
+    let rows: Vec<&str> = stdout(&output).lines().skip(1).take(3).collect();
+    // TOPIC is 28 terminal cells: a CJK character takes two.
+    assert_eq!(
+        rows,
+        [
+            "    1 s>c v2  房间:1                       shout                    33",
+            "    2 s>c v2  room:1                       shout                    31",
+            "    3 s>c v2  会話:とても長いトピックの名… shout                    74",
+        ]
+    );
+}
+
+#[test]
+fn topic_and_event_filters_select_frames_in_decode_and_inspect() {
+    let path = session();
+    let decoded = phx(&[
+        "decode",
+        "--topic",
+        "conversation:*",
+        "--event",
+        "shout",
+        path_arg(&path),
+    ]);
+    assert_eq!(status(&decoded), 0);
+    let lines: Vec<u64> = records(&decoded)
+        .iter()
+        .map(|r| {
+            assert_eq!(r["event"], "shout");
+            assert!(r["topic"].as_str().unwrap().starts_with("conversation:"));
+            r["line"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(lines, [25, 26, 40, 48, 49]);
+    let exact = phx(&["decode", "--topic", "phoenix", path_arg(&path)]);
+    assert_eq!(records(&exact).len(), 6);
+    let several = phx(&[
+        "decode",
+        "--event",
+        "ping",
+        "--event",
+        "read",
+        path_arg(&path),
+    ]);
+    assert_eq!(records(&several).len(), 2);
+
+    let inspected = phx(&["inspect", "--event", "heartbeat", path_arg(&path)]);
+    let text = stdout(&inspected);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows.iter().all(|l| l.contains(" heartbeat ")), "{text}");
+    assert!(!text.contains("phx_reply"), "{text}");
+    assert!(
+        text.contains(
+            "lines     63 (3 frames shown, 40 filtered out, 0 errors, 20 blank or comment)"
+        ),
+        "{text}"
+    );
+
+    // Failed lines have no topic to test: they are always reported.
+    let errors = phx(&[
+        "decode",
+        "--topic",
+        "nothing",
+        path_arg(&example("with-errors.capture")),
+    ]);
+    assert_eq!(status(&errors), 1);
+    assert!(records(&errors).iter().all(|r| r.get("error").is_some()));
+    assert_eq!(records(&errors).len(), 11);
+}
+
+#[test]
+fn inspect_writes_json_lines_with_a_summary_last() {
+    let output = phx(&["inspect", "--format", "json", path_arg(&session())]);
+    assert_eq!(status(&output), 0);
+    let objects = records(&output);
+    assert_eq!(objects.len(), 44);
+    let row = objects.iter().find(|o| o["line"] == 25).unwrap();
+    assert_eq!(row["type"], "frame");
+    assert_eq!(row["from"], "client");
+    assert_eq!(row["format"], "v2");
+    assert_eq!(
+        row["topic"], "conversation:5c9b0e1a-7d3f-4a8e-9b2c-1f0e3d4c5b6a",
+        "whole, not shortened"
+    );
+    assert_eq!(row["event"], "shout");
+    assert_eq!(row["bytes"], 206);
+    assert_eq!(row["message"], "shout");
+    assert_eq!(
+        row["detail"],
+        "customer: \"Hi, I need help with my order #1042\""
+    );
+    assert_eq!(row["untyped"], serde_json::Value::Null);
+    let summary = objects.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["lines"], 63);
+    assert_eq!(summary["frames"], 43);
+    assert_eq!(summary["errors"], 0);
+    assert_eq!(summary["blank_or_comment"], 20);
+    assert_eq!(summary["bytes"], 10208);
+    assert_eq!(summary["events"]["phx_reply"], 11);
+    assert_eq!(summary["from"]["server"], 28);
+
+    let errors = phx(&[
+        "inspect",
+        "--format",
+        "json",
+        path_arg(&example("with-errors.capture")),
+    ]);
+    assert_eq!(status(&errors), 1);
+    let objects = records(&errors);
+    let error = objects.iter().find(|o| o["type"] == "error").unwrap();
+    assert_eq!(error["line"], 4);
+    assert_eq!(error["kind"], "unexpected_end");
+    assert_eq!(error["offset"], 61);
+    assert_eq!(objects.last().unwrap()["error_kinds"]["invalid_hex"], 1);
+}
+
+/// Splits RFC 4180 CSV into records of fields (enough for these tests).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (_, c) => field.push(c),
+        }
+    }
+    records
+}
+
+#[test]
+fn inspect_writes_csv_with_a_header_and_rfc_4180_quoting() {
+    let output = phx(&["inspect", "--format", "csv", path_arg(&session())]);
+    assert_eq!(status(&output), 0);
+    let text = stdout(&output);
+    let ends: Vec<&str> = text.split('\n').collect();
+    assert_eq!(ends.last(), Some(&""));
+    assert!(
+        ends[..ends.len() - 1].iter().all(|l| l.ends_with('\r')),
+        "CRLF line ends"
+    );
+    assert!(
+        text.contains(
+            "\r\n25,client,v2,conversation:5c9b0e1a-7d3f-4a8e-9b2c-1f0e3d4c5b6a,shout,206,shout,,\"customer: \"\"Hi, I need help with my order #1042\"\"\",,,\r\n"
+        ),
+        "{text}"
+    );
+    let rows = parse_csv(text);
+    assert_eq!(
+        rows[0],
+        [
+            "line",
+            "from",
+            "format",
+            "topic",
+            "event",
+            "bytes",
+            "message",
+            "untyped",
+            "detail",
+            "error_kind",
+            "error_offset",
+            "error_message"
+        ]
+    );
+    assert_eq!(rows.len(), 44);
+    assert!(rows.iter().all(|r| r.len() == 12));
+    assert_eq!(rows[1][..3], ["7", "client", "v2"]);
+
+    let errors = phx(&[
+        "inspect",
+        "--format",
+        "csv",
+        path_arg(&example("with-errors.capture")),
+    ]);
+    let rows = parse_csv(stdout(&errors));
+    let error = rows.iter().find(|r| r[0] == "4").unwrap();
+    assert_eq!(
+        error[9..],
+        ["unexpected_end", "61", "unexpected end of input at byte 61"]
+    );
+}
+
+#[test]
+fn convert_carries_what_the_target_can_and_warns_about_the_rest() {
+    // A binary push whose payload is JSON with spaces inside: a text frame keeps them, so the
+    // round trip gives the same bytes, without a warning.
+    let spaced = "hex:0001010101313274657b2261223a20317d\n"; // {"a": 1}
+    let text = phx_with_stdin(&["convert", "--to", "v2"], spaced.as_bytes());
+    assert_eq!(status(&text), 0);
+    assert_eq!(stdout(&text), "[\"1\",\"2\",\"t\",\"e\",{\"a\": 1}]\n");
+    assert_eq!(stderr(&text), "");
+    let back = phx_with_stdin(&["convert", "--to", "binary"], &text.stdout);
+    assert_eq!(stdout(&back), spaced);
+    assert_eq!(stderr(&back), "");
+
+    // Spaces around the JSON cannot be part of a text payload.
+    let padded = "hex:0001010101313274657b7d20\n"; // "{} "
+    let text = phx_with_stdin(&["convert", "--to", "v1"], padded.as_bytes());
+    assert_eq!(
+        status(&text),
+        0,
+        "a warning does not change the exit status"
+    );
+    assert_eq!(
+        stdout(&text),
+        "{\"topic\":\"t\",\"event\":\"e\",\"payload\":{},\"ref\":\"2\",\"join_ref\":\"1\"}\n"
+    );
+    assert_eq!(
+        stderr(&text),
+        "phx: line 1: warning: a v1 frame cannot carry this one exactly: the whitespace around the payload's JSON was dropped\n"
+    );
+
+    // A binary push has no null: a null join_ref is written as "".
+    let push = b"[null,\"1\",\"phoenix\",\"heartbeat\",{}]\n";
+    let binary = phx_with_stdin(&["convert", "--to", "binary"], push);
+    assert_eq!(status(&binary), 0);
+    assert_eq!(
+        stdout(&binary),
+        "hex:00000107093170686f656e69786865617274626561747b7d\n"
+    );
+    assert_eq!(
+        stderr(&binary),
+        "phx: line 1: warning: a binary frame cannot carry this one exactly: join_ref null became \"\"\n"
+    );
+    // V1 can say null (by leaving join_ref out): no warning, and null comes back.
+    let v1 = phx_with_stdin(&["convert", "--to", "v1"], push);
+    assert_eq!(stderr(&v1), "");
+    let v2 = phx_with_stdin(&["convert", "--to", "v2"], &v1.stdout);
+    assert_eq!(v2.stdout, push);
+
+    // A binary reply has room for status and response only.
+    let reply =
+        b"[\"1\",\"2\",\"room:a\",\"phx_reply\",{\"response\":{},\"status\":\"ok\",\"trace\":7}]\n";
+    let binary = phx_with_stdin(&["convert", "--to", "binary", "--from", "server"], reply);
+    assert_eq!(status(&binary), 0);
+    assert_eq!(
+        stderr(&binary),
+        "phx: line 1: warning: a binary frame cannot carry this one exactly: payload member \"trace\" dropped\n"
+    );
+
+    // encode --format crosses forms the same way.
+    let records = phx_with_stdin(&["decode"], push);
+    let encoded = phx_with_stdin(&["encode", "--format", "binary"], &records.stdout);
+    assert!(
+        stderr(&encoded).contains("join_ref null became \"\""),
+        "{}",
+        stderr(&encoded)
+    );
+}
+
+#[test]
+fn the_sample_session_converts_to_v1_and_back_without_a_warning() {
+    let v1 = phx(&["convert", "--to", "v1", path_arg(&session())]);
+    assert_eq!(stderr(&v1), "");
+    let v2 = phx_with_stdin(&["convert", "--to", "v2"], &v1.stdout);
+    assert_eq!(stderr(&v2), "");
 }

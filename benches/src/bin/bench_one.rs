@@ -1,8 +1,8 @@
 //! Runs one benchmark case for instruction counting.
 //!
 //! ```text
-//! bench_one --impl <phx|phx_std|serde_json_value|serde_json_typed|simd_json> \
-//!           --case <name> --op <decode|typed|encode> --iters <N>
+//! bench_one --impl <phx|phx_std|serde_json_value|serde_json_typed|simd_json|sonic_rs> \
+//!           --case <name> --op <decode|typed|encode|forward> --iters <N>
 //! ```
 //!
 //! Performs the operation N times (each result goes through `std::hint::black_box`), prints
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use phx_benches::cases::{self, Case};
 use phx_benches::{Impl, Op, prepare};
 
-const USAGE: &str = "usage: bench_one --impl <phx|phx_std|serde_json_value|serde_json_typed|simd_json> --case <name> --op <decode|typed|encode> --iters <N>";
+const USAGE: &str = "usage: bench_one --impl <phx|phx_std|serde_json_value|serde_json_typed|simd_json|sonic_rs> --case <name> --op <decode|typed|encode|forward> --iters <N>";
 
 struct Args {
     imp: Impl,

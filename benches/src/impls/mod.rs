@@ -1,4 +1,6 @@
-//! One module per implementation; each has `prepare(case, op) -> Result<Runner, Unsupported>`.
+//! One module per implementation; each has `prepare(case, op) -> Result<Runner, Unsupported>`
+//! for `decode` and `typed`, and `writer(case, op) -> Result<Writer, Unsupported>` for
+//! `encode` and `forward`.
 
 pub(crate) mod phx;
 pub(crate) mod phx_std;
@@ -9,10 +11,16 @@ pub(crate) mod simd;
 use crate::Unsupported;
 use crate::cases::Case;
 
-/// The error for a binary case given to a JSON library.
-pub(crate) fn json_only(imp: &str, case: &Case) -> Unsupported {
-    Unsupported(format!(
-        "unsupported: {imp} reads JSON only; case {} is a V2 binary frame",
-        case.name
-    ))
+/// Which serde library reads and writes the hand-written structs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// `serde_json`.
+    Serde,
+    /// `sonic-rs`.
+    Sonic,
+}
+
+/// The error for a case the setup could not read (never for the cases in `cases`).
+pub(crate) fn setup_failed(imp: &str, case: &Case, what: &dyn std::fmt::Display) -> Unsupported {
+    Unsupported(format!("{imp} cannot set up case {}: {what}", case.name))
 }

@@ -1,21 +1,31 @@
 //! phx-codec: borrowed frames.
 //!
-//! `decode` is `decode_text` (or `binary::decode_from_client`); `typed` adds reading every
-//! field of the case's message; `encode` writes a decoded frame (JSON payload copied as
-//! received, strings escaped as `JSON.stringify` does) into caller memory
-//! (`encode_v2_into` / `encode_binary_into` a reused buffer: no allocation).
+//! - `decode`: `decode_text` (binary: `binary::decode_from_client`), topic and event read.
+//! - `typed`: decode + `frame.message()` + every accessor of the typed message
+//!   ([`crate::fields`]); strings with escapes are unescaped into a reused buffer
+//!   (`JsonStr::unescape_into`), the others read in place (`as_str`).
+//! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
+//!   values (`JsonStr::literal` of unescaped text, so every string is escaped on write),
+//!   written with `encode_v2` into a reused slice (`SliceSink`). The server's message has no
+//!   builder in `outgoing`: [`ServerMessage`] writes it with the core's `JsonObjectWriter`.
+//!   Binary: `Frame::new(.., Payload::Binary)` + `encode_binary_into`.
+//! - `forward`: `encode_v2_into` (binary: `encode_binary_into`) of a frame decoded beforehand.
 
-use phx_codec::message::{FileId, Response, Shout};
+use phx_codec::encode::{JsonObjectWriter, Sink, SliceSink, WriteJson};
+use phx_codec::message::{FileId, ReplyStatus, Response, Shout};
+use phx_codec::outgoing::{
+    EmptyObject, JoinParams, JsonArray, MetaPayload, OutgoingFrame, PresenceStatePayload,
+    ReplyPayload, ShoutPush,
+};
 use phx_codec::presence::PresenceKey;
-use phx_codec::{Direction, Frame, JsonStr, Message, Payload, binary, decode_text};
+use phx_codec::{
+    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
+};
+use serde_json::Value;
 
 use crate::cases::{Case, Kind};
-use crate::{FAILED, Op, Runner, Sum, Unsupported};
-
-/// The unescaped length of a string: free without escapes, one pass over it otherwise.
-pub(crate) fn js(s: JsonStr<'_>) -> usize {
-    s.as_str().map_or_else(|| s.unescaped_len(), str::len)
-}
+use crate::typed::s;
+use crate::{FAILED, Op, Runner, Sum, Unsupported, Writer};
 
 pub(crate) fn decode(case: &Case) -> Result<Frame<'_>, phx_codec::DecodeError> {
     if case.is_binary() {
@@ -25,59 +35,78 @@ pub(crate) fn decode(case: &Case) -> Result<Frame<'_>, phx_codec::DecodeError> {
     }
 }
 
+#[allow(clippy::unnecessary_wraps)] // one signature for every implementation
 pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
+    let mut scratch = vec![0u8; case.bytes.len()];
     Ok(match op {
         Op::Decode => Box::new(move || match decode(case) {
-            Ok(frame) => envelope(&frame),
+            Ok(frame) => envelope(&frame, &mut scratch),
             Err(_) => FAILED,
         }),
-        Op::Typed => Box::new(move || match decode(case) {
-            Ok(frame) => typed(&frame, case.kind),
+        _ => Box::new(move || match decode(case) {
+            Ok(frame) => typed(&frame, case.kind, &mut scratch),
             Err(_) => FAILED,
         }),
-        Op::Encode => {
-            let frame = decode(case)
-                .map_err(|e| Unsupported(format!("phx cannot decode {}: {e}", case.name)))?;
-            let mut out = vec![0u8; case.bytes.len() + 64];
-            let binary = case.is_binary();
-            Box::new(move || {
-                let written = if binary {
-                    frame.encode_binary_into(Direction::FromClient, &mut out)
-                } else {
-                    frame.encode_v2_into(&mut out)
-                };
-                written.map_or(FAILED, crate::len64)
-            })
-        }
     })
 }
 
-pub(crate) fn envelope(frame: &Frame<'_>) -> u64 {
-    let mut sum = Sum::default();
-    sum.text(Some(js(frame.topic())));
-    sum.text(Some(js(frame.event())));
-    sum.0
+/// Folds strings into a [`Sum`], unescaping into a reused buffer when needed.
+pub(crate) struct Reader<'b> {
+    pub(crate) sum: Sum,
+    scratch: &'b mut [u8],
 }
 
-fn text(v: Option<JsonStr<'_>>) -> Option<usize> {
-    v.map(js)
-}
-
-/// The length of a presence key as received (`user:<id>`, `customer:<id>`, other).
-fn key_len(key: PresenceKey<'_>) -> usize {
-    match key {
-        PresenceKey::User(id) => {
-            "user:".len()
-                + id.unsigned_abs()
-                    .checked_ilog10()
-                    .map_or(1, |d| d as usize + 1)
+impl<'b> Reader<'b> {
+    pub(crate) fn new(scratch: &'b mut [u8]) -> Self {
+        Self {
+            sum: Sum::default(),
+            scratch,
         }
-        PresenceKey::Customer(id) => "customer:".len() + js(id),
-        PresenceKey::Other(key) => js(key),
+    }
+
+    pub(crate) fn text(&mut self, s: Option<JsonStr<'_>>) {
+        let Some(s) = s else { return };
+        if let Some(text) = s.as_str() {
+            self.sum.str(Some(text));
+        } else {
+            let bytes = s.unescape_into(self.scratch).ok().map(str::as_bytes);
+            self.sum.text(bytes);
+        }
+    }
+
+    /// A presence key as received: `user:<id>`, `customer:<id>` or the key itself.
+    fn key(&mut self, key: PresenceKey<'_>) {
+        match key {
+            PresenceKey::User(id) => {
+                let mut buf = [0u8; 32];
+                let mut sink = SliceSink::new(&mut buf);
+                let ok = sink.put(b"user:").is_ok() && id.write_json(&mut sink).is_ok();
+                let bytes = ok.then(|| sink.written());
+                self.sum.text(bytes);
+            }
+            PresenceKey::Customer(id) => {
+                let (prefix, rest) = self.scratch.split_at_mut(9.min(self.scratch.len()));
+                prefix.copy_from_slice(&b"customer:"[..prefix.len()]);
+                let n = id.unescape_into(rest).map_or(0, str::len);
+                self.sum.text(self.scratch.get(..9 + n));
+            }
+            PresenceKey::Other(key) => self.text(Some(key)),
+        }
     }
 }
 
-fn read_shout(shout: &Shout<'_>, sum: &mut Sum) {
+pub(crate) fn envelope(frame: &Frame<'_>, scratch: &mut [u8]) -> u64 {
+    let mut r = Reader::new(scratch);
+    r.text(Some(frame.topic()));
+    r.text(Some(frame.event()));
+    r.sum.0
+}
+
+fn count(raw: Option<RawJson<'_>>) -> Option<usize> {
+    raw.and_then(|m| m.members()).map(Iterator::count)
+}
+
+fn read_shout(shout: &Shout<'_>, r: &mut Reader<'_>) {
     for s in [
         shout.id(),
         shout.object(),
@@ -92,12 +121,12 @@ fn read_shout(shout: &Shout<'_>, sum: &mut Sum) {
         shout.account_id(),
         shout.customer_id(),
     ] {
-        sum.text(text(s));
+        r.text(s);
     }
-    sum.flag(shout.private());
-    sum.int(shout.user_id());
+    r.sum.flag(shout.private());
+    r.sum.int(shout.user_id());
     if let Some(user) = shout.user() {
-        sum.int(user.id());
+        r.sum.int(user.id());
         for s in [
             user.object(),
             user.email(),
@@ -109,7 +138,7 @@ fn read_shout(shout: &Shout<'_>, sum: &mut Sum) {
             user.profile_photo_url(),
             user.role(),
         ] {
-            sum.text(text(s));
+            r.text(s);
         }
     }
     if let Some(customer) = shout.customer() {
@@ -131,96 +160,348 @@ fn read_shout(shout: &Shout<'_>, sum: &mut Sum) {
             customer.updated_at(),
             customer.title(),
         ] {
-            sum.text(text(s));
+            r.text(s);
         }
-        sum.count(
-            customer
-                .metadata()
-                .and_then(|m| m.members())
-                .map(Iterator::count),
-        );
+        r.sum.count(count(customer.metadata()));
     }
     for a in shout.attachments() {
-        sum.int(match a.id() {
-            Some(FileId::Int(id)) => Some(id),
-            _ => None,
-        });
+        file_id(a.id(), r);
         for s in [a.object(), a.file_url(), a.content_type(), a.filename()] {
-            sum.text(text(s));
+            r.text(s);
         }
     }
-    sum.count(
-        shout
-            .metadata()
-            .and_then(|m| m.members())
-            .map(Iterator::count),
-    );
+    r.sum.count(count(shout.metadata()));
     for id in shout.file_ids() {
-        sum.text(match id {
-            FileId::Str(s) => Some(js(s)),
-            FileId::Int(_) => None,
-        });
+        file_id(Some(id), r);
     }
     for id in shout.mentioned_user_ids() {
-        sum.int(Some(id));
+        r.sum.int(Some(id));
     }
-    std::hint::black_box((
-        shout.is_from_customer(),
-        shout.is_from_agent(),
-        shout.is_bot(),
-    ));
 }
 
-/// Decode + `frame.message()` + every accessor of the typed message.
-pub(crate) fn typed(frame: &Frame<'_>, kind: Kind) -> u64 {
-    let mut sum = Sum::default();
-    sum.text(frame.join_ref().map(js));
-    sum.text(frame.reference().map(js));
-    sum.text(Some(js(frame.topic())));
-    sum.text(Some(js(frame.event())));
+fn file_id(id: Option<FileId<'_>>, r: &mut Reader<'_>) {
+    match id {
+        Some(FileId::Int(id)) => r.sum.int(Some(id)),
+        Some(FileId::Str(s)) => r.text(Some(s)),
+        None => {}
+    }
+}
+
+/// Decode + `frame.message()` + every field of the typed message ([`crate::fields`]).
+pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
+    let mut r = Reader::new(scratch);
+    r.text(frame.join_ref());
+    r.text(frame.reference());
+    r.text(Some(frame.topic()));
+    r.text(Some(frame.event()));
     if kind == Kind::BinaryPush {
         return match frame.payload() {
             Payload::Binary(bytes) => {
-                sum.count(Some(bytes.len()));
-                sum.0
+                r.sum.text(Some(bytes));
+                r.sum.0
             }
             _ => FAILED,
         };
     }
     match (kind, frame.message()) {
         (Kind::ClientShout | Kind::ServerShout, Ok(Message::Shout(shout))) => {
-            read_shout(&shout, &mut sum);
+            read_shout(&shout, &mut r);
         }
-        (Kind::Join, Ok(Message::Join(join))) => sum.text(text(join.customer_id())),
+        (Kind::Join, Ok(Message::Join(join))) => r.text(join.customer_id()),
         (Kind::Reply, Ok(Message::Reply(reply))) => {
-            sum.text(reply.status().map(|s| js(s.as_json_str())));
+            r.text(reply.status().map(|s| s.as_json_str()));
             if let Response::Json(response) = reply.response() {
-                sum.count(response.members().map(Iterator::count));
+                r.sum.count(response.members().map(Iterator::count));
             }
-            std::hint::black_box(reply.reason());
+            r.text(reply.reason());
         }
         (Kind::Heartbeat, Ok(Message::Heartbeat)) => {
-            sum.count(
-                frame
-                    .payload_json()
-                    .and_then(|p| p.members())
-                    .map(Iterator::count),
-            );
+            r.sum.count(count(frame.payload_json()));
         }
         (Kind::PresenceState, Ok(Message::PresenceState(state))) => {
             for (key, metas) in state.entries() {
-                sum.text(Some(key_len(key)));
-                std::hint::black_box((key.user_id(), key.customer_id()));
+                r.key(key);
                 for meta in metas {
-                    for s in [meta.online_at(), meta.phx_ref(), meta.phx_ref_prev()] {
-                        sum.text(text(s));
+                    for s in [
+                        meta.phx_ref(),
+                        meta.phx_ref_prev(),
+                        meta.online_at(),
+                        meta.customer_id(),
+                    ] {
+                        r.text(s);
                     }
-                    sum.int(meta.user_id());
-                    std::hint::black_box((meta.customer_id(), meta.online_at_secs()));
+                    r.sum.int(meta.user_id());
                 }
             }
         }
         _ => return FAILED,
     }
-    sum.0
+    r.sum.0
+}
+
+/// The server's formatted message, built from typed values (no `outgoing` builder exists
+/// for it): members in Papercups' order, nulls written.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ServerMessage<'s> {
+    pub(crate) id: JsonStr<'s>,
+    pub(crate) object: JsonStr<'s>,
+    pub(crate) body: JsonStr<'s>,
+    pub(crate) kind: JsonStr<'s>,
+    pub(crate) content_type: JsonStr<'s>,
+    pub(crate) private: bool,
+    pub(crate) source: JsonStr<'s>,
+    pub(crate) created_at: JsonStr<'s>,
+    pub(crate) sent_at: JsonStr<'s>,
+    pub(crate) seen_at: Option<JsonStr<'s>>,
+    pub(crate) conversation_id: JsonStr<'s>,
+    pub(crate) account_id: JsonStr<'s>,
+    pub(crate) user_id: i64,
+    pub(crate) user: UserMessage<'s>,
+    pub(crate) customer_id: Option<JsonStr<'s>>,
+}
+
+/// The agent embedded in [`ServerMessage`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UserMessage<'s> {
+    pub(crate) id: i64,
+    pub(crate) object: JsonStr<'s>,
+    pub(crate) email: JsonStr<'s>,
+    pub(crate) created_at: JsonStr<'s>,
+    pub(crate) disabled_at: Option<JsonStr<'s>>,
+    pub(crate) archived_at: Option<JsonStr<'s>>,
+    pub(crate) full_name: JsonStr<'s>,
+    pub(crate) display_name: JsonStr<'s>,
+    pub(crate) profile_photo_url: Option<JsonStr<'s>>,
+    pub(crate) role: JsonStr<'s>,
+}
+
+impl WriteJson for ServerMessage<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("id", &self.id)?;
+        obj.member("object", &self.object)?;
+        obj.member("body", &self.body)?;
+        obj.member("type", &self.kind)?;
+        obj.member("content_type", &self.content_type)?;
+        obj.member("private", &self.private)?;
+        obj.member("source", &self.source)?;
+        obj.member("created_at", &self.created_at)?;
+        obj.member("sent_at", &self.sent_at)?;
+        obj.member("seen_at", &self.seen_at)?;
+        obj.member("conversation_id", &self.conversation_id)?;
+        obj.member("account_id", &self.account_id)?;
+        obj.member("user_id", &self.user_id)?;
+        obj.member("user", &self.user)?;
+        obj.member("customer_id", &self.customer_id)?;
+        obj.member("attachments", &JsonArray::<EmptyObject>(&[]))?;
+        obj.member("metadata", &None::<RawJson<'_>>)?;
+        obj.finish()
+    }
+}
+
+impl WriteJson for UserMessage<'_> {
+    fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        let mut obj = JsonObjectWriter::new(out)?;
+        obj.member("id", &self.id)?;
+        obj.member("object", &self.object)?;
+        obj.member("email", &self.email)?;
+        obj.member("created_at", &self.created_at)?;
+        obj.member("disabled_at", &self.disabled_at)?;
+        obj.member("archived_at", &self.archived_at)?;
+        obj.member("full_name", &self.full_name)?;
+        obj.member("display_name", &self.display_name)?;
+        obj.member("profile_photo_url", &self.profile_photo_url)?;
+        obj.member("role", &self.role)?;
+        obj.finish()
+    }
+}
+
+/// A string field of `v` as literal (unescaped) text.
+fn field<'a>(v: &'a Value, key: &str) -> Option<JsonStr<'a>> {
+    s(v, key).map(JsonStr::literal)
+}
+
+/// Encodes an outgoing frame into `out` (a reused slice); returns the bytes written.
+pub(crate) trait Encode {
+    fn encode_into(&self, out: &mut [u8]) -> Result<usize, EncodeError>;
+    fn encode_vec(&self, out: &mut Vec<u8>) -> Result<usize, EncodeError>;
+}
+
+impl<P: WriteJson> Encode for OutgoingFrame<'_, P> {
+    fn encode_into(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.encode_v2(&mut SliceSink::new(out))
+    }
+    fn encode_vec(&self, out: &mut Vec<u8>) -> Result<usize, EncodeError> {
+        out.clear();
+        self.encode_v2(out)
+    }
+}
+
+/// The case's frame as an `OutgoingFrame`, built from its typed field values.
+pub(crate) fn outgoing<'c>(case: &'c Case) -> Result<Box<dyn Encode + 'c>, Unsupported> {
+    let bad = || super::setup_failed("phx", case, &"a field is missing");
+    let v = &case.fields;
+    let p = v.get(4).ok_or_else(bad)?;
+    let join_ref = v.get(0).and_then(Value::as_str);
+    let reference = v.get(1).and_then(Value::as_str);
+    let topic = v.get(2).and_then(Value::as_str).ok_or_else(bad)?;
+    let event = v.get(3).and_then(Value::as_str).ok_or_else(bad)?;
+    macro_rules! frame {
+        ($payload:expr) => {
+            Box::new(OutgoingFrame {
+                join_ref,
+                reference,
+                topic,
+                event,
+                payload: $payload,
+            })
+        };
+    }
+    Ok(match case.kind {
+        Kind::ClientShout => frame!(ShoutPush {
+            customer_id: field(p, "customer_id"),
+            conversation_id: field(p, "conversation_id"),
+            sent_at: field(p, "sent_at"),
+            ..ShoutPush::new(field(p, "body").ok_or_else(bad)?)
+        }),
+        Kind::ServerShout => {
+            let u = p.get("user").ok_or_else(bad)?;
+            let text = |v: &'c Value, key: &str| field(v, key).ok_or_else(bad);
+            frame!(ServerMessage {
+                id: text(p, "id")?,
+                object: text(p, "object")?,
+                body: text(p, "body")?,
+                kind: text(p, "type")?,
+                content_type: text(p, "content_type")?,
+                private: p.get("private").and_then(Value::as_bool).ok_or_else(bad)?,
+                source: text(p, "source")?,
+                created_at: text(p, "created_at")?,
+                sent_at: text(p, "sent_at")?,
+                seen_at: field(p, "seen_at"),
+                conversation_id: text(p, "conversation_id")?,
+                account_id: text(p, "account_id")?,
+                user_id: p.get("user_id").and_then(Value::as_i64).ok_or_else(bad)?,
+                user: UserMessage {
+                    id: u.get("id").and_then(Value::as_i64).ok_or_else(bad)?,
+                    object: text(u, "object")?,
+                    email: text(u, "email")?,
+                    created_at: text(u, "created_at")?,
+                    disabled_at: field(u, "disabled_at"),
+                    archived_at: field(u, "archived_at"),
+                    full_name: text(u, "full_name")?,
+                    display_name: text(u, "display_name")?,
+                    profile_photo_url: field(u, "profile_photo_url"),
+                    role: text(u, "role")?,
+                },
+                customer_id: field(p, "customer_id"),
+            })
+        }
+        Kind::Join => frame!(JoinParams {
+            customer_id: field(p, "customer_id"),
+        }),
+        Kind::Reply => frame!(ReplyPayload {
+            status: ReplyStatus::parse(field(p, "status").ok_or_else(bad)?),
+            response: EmptyObject,
+        }),
+        Kind::Heartbeat => frame!(EmptyObject),
+        Kind::PresenceState => {
+            let object = p.as_object().ok_or_else(bad)?;
+            let mut metas: Vec<Vec<MetaPayload<'_>>> = Vec::new();
+            let mut keys = Vec::new();
+            for (key, entry) in object {
+                let list = entry
+                    .get("metas")
+                    .and_then(Value::as_array)
+                    .ok_or_else(bad)?;
+                let list = list
+                    .iter()
+                    .map(|m| {
+                        Some(MetaPayload {
+                            phx_ref: field(m, "phx_ref")?,
+                            phx_ref_prev: field(m, "phx_ref_prev"),
+                            online_at: field(m, "online_at"),
+                            user_id: m.get("user_id").and_then(Value::as_i64),
+                            customer_id: field(m, "customer_id"),
+                        })
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(bad)?;
+                keys.push(PresenceKey::parse(JsonStr::literal(key)));
+                metas.push(list);
+            }
+            // The payload borrows slices of slices: the setup's vectors live as long as the
+            // case (leaked once per prepared run; benchmarks prepare a handful).
+            let metas: &'_ [Vec<MetaPayload<'_>>] = Vec::leak(metas);
+            let entries: Vec<(PresenceKey<'_>, &[MetaPayload<'_>])> = keys
+                .into_iter()
+                .zip(metas.iter().map(Vec::as_slice))
+                .collect();
+            frame!(PresenceStatePayload {
+                entries: Vec::leak(entries),
+            })
+        }
+        Kind::BinaryPush => return Err(bad()),
+    })
+}
+
+pub(crate) fn writer(case: &Case, op: Op) -> Result<Writer<'_>, Unsupported> {
+    let failed = |e: &dyn std::fmt::Display| super::setup_failed("phx", case, e);
+    let room = case.bytes.len() * 6 + 4096;
+    match (op, case.is_binary()) {
+        (Op::Forward, binary) => {
+            let frame = decode(case).map_err(|e| failed(&e))?;
+            Ok(Box::new(move |out: &mut Vec<u8>| {
+                if out.len() < room {
+                    out.resize(room, 0);
+                }
+                let written = if binary {
+                    frame.encode_binary_into(Direction::FromClient, out)
+                } else {
+                    frame.encode_v2_into(out)
+                };
+                written.ok()
+            }))
+        }
+        (_, true) => {
+            // The binary push built from its typed values: refs, topic, event, payload bytes.
+            let frame = decode(case).map_err(|e| failed(&e))?;
+            let (join_ref, reference, topic, event) = (
+                frame.join_ref().and_then(|s| s.as_str()),
+                frame.reference().and_then(|s| s.as_str()),
+                frame
+                    .topic()
+                    .as_str()
+                    .ok_or_else(|| failed(&"escaped topic"))?,
+                frame
+                    .event()
+                    .as_str()
+                    .ok_or_else(|| failed(&"escaped event"))?,
+            );
+            let Payload::Binary(bytes) = frame.payload() else {
+                return Err(failed(&"not a binary push"));
+            };
+            let built = Frame::new(
+                join_ref.map(JsonStr::literal),
+                reference.map(JsonStr::literal),
+                JsonStr::literal(topic),
+                JsonStr::literal(event),
+                Payload::Binary(bytes),
+            );
+            Ok(Box::new(move |out: &mut Vec<u8>| {
+                if out.len() < room {
+                    out.resize(room, 0);
+                }
+                built.encode_binary_into(Direction::FromClient, out).ok()
+            }))
+        }
+        (_, false) => {
+            let frame = outgoing(case)?;
+            Ok(Box::new(move |out: &mut Vec<u8>| {
+                if out.len() < room {
+                    out.resize(room, 0);
+                }
+                frame.encode_into(out).ok()
+            }))
+        }
+    }
 }

@@ -1,32 +1,39 @@
-//! `serde_json` into the hand-written borrowed structs of [`crate::typed`].
+//! `serde_json` and `sonic-rs` with the hand-written borrowed structs of [`crate::typed`].
+//!
+//! - `decode`/`typed`: `from_slice` into `Envelope<payload struct>` (every field of
+//!   [`crate::fields`]); `typed` then reads them.
+//! - `encode`: `to_writer` of an `EnvelopeOut` built beforehand from the case's field
+//!   values, into a reused `Vec`.
+//! - `forward`: `to_writer` of the envelope decoded beforehand with the payload kept raw
+//!   (`serde_json`: `&RawValue`; `sonic-rs`: `LazyValue`), the cheapest lossless path.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use sonic_rs::LazyValue;
 
+use super::Backend;
 use crate::cases::{Case, Kind};
-use crate::typed::{
-    ClientShout, Empty, Envelope, JoinParams, PresenceState, Reply, ServerShout, Str,
-};
-use crate::{FAILED, Op, Runner, Sum, Unsupported};
+use crate::typed::{Count, Envelope, Id, JoinParams, PresenceState, Reply, Shout, Str, frame_out};
+use crate::{FAILED, Op, Runner, Sum, Unsupported, Writer};
 
-/// Reading every field of a typed payload.
+/// Reading every field of a typed payload ([`crate::fields`]).
 pub(crate) trait ReadAll {
     fn read_all(&self, sum: &mut Sum);
 }
 
-fn text(s: Option<&Str<'_>>) -> Option<usize> {
-    s.map(|s| s.as_str().len())
+fn text(sum: &mut Sum, s: Option<&Str<'_>>) {
+    sum.str(s.map(Str::as_str));
 }
 
-impl ReadAll for ClientShout<'_> {
-    fn read_all(&self, sum: &mut Sum) {
-        sum.text(text(Some(&self.body)));
-        sum.text(text(self.customer_id.as_ref()));
-        sum.text(text(self.conversation_id.as_ref()));
-        sum.text(text(self.sent_at.as_ref()));
+fn id(sum: &mut Sum, id: Option<&Id<'_>>) {
+    match id {
+        Some(Id::Int(n)) => sum.int(Some(*n)),
+        Some(Id::Str(s)) => text(sum, Some(s)),
+        None => {}
     }
 }
 
-impl ReadAll for ServerShout<'_> {
+impl ReadAll for Shout<'_> {
     fn read_all(&self, sum: &mut Sum) {
         for s in [
             &self.id,
@@ -42,12 +49,12 @@ impl ReadAll for ServerShout<'_> {
             &self.account_id,
             &self.customer_id,
         ] {
-            sum.text(text(s.as_ref()));
+            text(sum, s.as_ref());
         }
         sum.flag(self.private);
         sum.int(self.user_id);
         if let Some(user) = &self.user {
-            sum.int(Some(user.id));
+            sum.int(user.id);
             for s in [
                 &user.object,
                 &user.email,
@@ -59,102 +66,175 @@ impl ReadAll for ServerShout<'_> {
                 &user.profile_photo_url,
                 &user.role,
             ] {
-                sum.text(text(s.as_ref()));
+                text(sum, s.as_ref());
             }
         }
-        for a in &self.attachments {
-            sum.int(Some(a.id));
+        if let Some(c) = &self.customer {
+            for s in [
+                &c.id,
+                &c.object,
+                &c.name,
+                &c.email,
+                &c.phone,
+                &c.external_id,
+                &c.profile_photo_url,
+                &c.company_id,
+                &c.host,
+                &c.pathname,
+                &c.current_url,
+                &c.browser,
+                &c.os,
+                &c.created_at,
+                &c.updated_at,
+                &c.title,
+            ] {
+                text(sum, s.as_ref());
+            }
+            sum.count(c.metadata.map(|m| m.0));
+        }
+        for a in self.attachments.iter().flatten() {
+            id(sum, a.id.as_ref());
             for s in [&a.object, &a.file_url, &a.content_type, &a.filename] {
-                sum.text(text(s.as_ref()));
+                text(sum, s.as_ref());
             }
         }
-        sum.count(self.metadata.as_ref().map(std::collections::HashMap::len));
+        sum.count(self.metadata.map(|m| m.0));
+        for i in self.file_ids.iter().flatten() {
+            id(sum, Some(i));
+        }
+        for n in self.mentioned_user_ids.iter().flatten() {
+            sum.int(Some(*n));
+        }
     }
 }
 
 impl ReadAll for JoinParams<'_> {
     fn read_all(&self, sum: &mut Sum) {
-        sum.text(text(self.customer_id.as_ref()));
+        text(sum, self.customer_id.as_ref());
     }
 }
 
 impl ReadAll for Reply<'_> {
     fn read_all(&self, sum: &mut Sum) {
-        sum.text(text(self.status.as_ref()));
-        sum.count(Some(0));
+        text(sum, self.status.as_ref());
+        if let Some(response) = &self.response {
+            sum.count(Some(response.count));
+            text(sum, response.reason.as_ref());
+        }
     }
 }
 
-impl ReadAll for Empty {
+impl ReadAll for Count {
     fn read_all(&self, sum: &mut Sum) {
-        sum.count(Some(0));
+        sum.count(Some(self.0));
     }
 }
 
 impl ReadAll for PresenceState<'_> {
     fn read_all(&self, sum: &mut Sum) {
         for (key, entry) in self {
-            sum.text(Some(key.as_str().len()));
+            text(sum, Some(key));
             for meta in &entry.metas {
-                sum.text(text(meta.online_at.as_ref()));
-                sum.text(Some(meta.phx_ref.as_str().len()));
-                sum.text(text(meta.phx_ref_prev.as_ref()));
+                for s in [
+                    &meta.phx_ref,
+                    &meta.phx_ref_prev,
+                    &meta.online_at,
+                    &meta.customer_id,
+                ] {
+                    text(sum, s.as_ref());
+                }
                 sum.int(meta.user_id);
             }
         }
     }
 }
 
-pub(crate) fn prepare<'c>(case: &'c Case, op: Op) -> Result<Runner<'c>, Unsupported> {
-    match case.kind {
-        Kind::ClientShout => typed::<ClientShout<'c>>(case, op),
-        Kind::ServerShout => typed::<ServerShout<'c>>(case, op),
-        Kind::Join => typed::<JoinParams<'c>>(case, op),
-        Kind::Reply => typed::<Reply<'c>>(case, op),
-        Kind::Heartbeat => typed::<Empty>(case, op),
-        Kind::PresenceState => typed::<PresenceState<'c>>(case, op),
-        Kind::BinaryPush => Err(super::json_only("serde_json_typed", case)),
+fn name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Serde => "serde_json_typed",
+        Backend::Sonic => "sonic_rs",
     }
 }
 
-fn envelope<P>(env: &Envelope<'_, P>, sum: &mut Sum) {
-    sum.text(Some(env.2.as_str().len()));
-    sum.text(Some(env.3.as_str().len()));
+pub(crate) fn prepare(case: &Case, op: Op, backend: Backend) -> Result<Runner<'_>, Unsupported> {
+    match case.kind {
+        Kind::ClientShout | Kind::ServerShout => typed::<Shout<'_>>(case, op, backend),
+        Kind::Join => typed::<JoinParams<'_>>(case, op, backend),
+        Kind::Reply => typed::<Reply<'_>>(case, op, backend),
+        Kind::Heartbeat => typed::<Count>(case, op, backend),
+        Kind::PresenceState => typed::<PresenceState<'_>>(case, op, backend),
+        Kind::BinaryPush => Err(super::setup_failed(name(backend), case, &"binary")),
+    }
 }
 
-fn typed<'c, P>(case: &'c Case, op: Op) -> Result<Runner<'c>, Unsupported>
+fn parse<'c, T: Deserialize<'c>>(backend: Backend, bytes: &'c [u8]) -> Option<T> {
+    match backend {
+        Backend::Serde => serde_json::from_slice(bytes).ok(),
+        Backend::Sonic => sonic_rs::from_slice(bytes).ok(),
+    }
+}
+
+#[allow(clippy::unnecessary_wraps)] // one signature for every implementation
+fn typed<'c, P>(case: &'c Case, op: Op, backend: Backend) -> Result<Runner<'c>, Unsupported>
 where
-    P: Deserialize<'c> + Serialize + ReadAll + 'c,
+    P: Deserialize<'c> + ReadAll + 'c,
 {
     let bytes = &case.bytes[..];
-    Ok(match op {
-        Op::Decode => Box::new(
-            move || match serde_json::from_slice::<Envelope<'c, P>>(bytes) {
-                Ok(env) => {
-                    let mut sum = Sum::default();
-                    envelope(&env, &mut sum);
-                    sum.0
-                }
-                Err(_) => FAILED,
-            },
-        ),
-        Op::Typed => Box::new(
-            move || match serde_json::from_slice::<Envelope<'c, P>>(bytes) {
-                Ok(env) => {
-                    let mut sum = Sum::default();
-                    sum.text(text(env.0.as_ref()));
-                    sum.text(text(env.1.as_ref()));
-                    envelope(&env, &mut sum);
-                    env.4.read_all(&mut sum);
-                    sum.0
-                }
-                Err(_) => FAILED,
-            },
-        ),
-        Op::Encode => {
-            let env: Envelope<'c, P> = serde_json::from_slice(bytes)
-                .map_err(|e| Unsupported(format!("serde_json cannot read {}: {e}", case.name)))?;
-            Box::new(move || serde_json::to_vec(&env).map_or(FAILED, |out| crate::len64(out.len())))
+    Ok(Box::new(move || {
+        let Some(env) = parse::<Envelope<'c, P>>(backend, bytes) else {
+            return FAILED;
+        };
+        let mut sum = Sum::default();
+        if op == Op::Typed {
+            text(&mut sum, env.0.as_ref());
+            text(&mut sum, env.1.as_ref());
+        }
+        text(&mut sum, Some(&env.2));
+        text(&mut sum, Some(&env.3));
+        if op == Op::Typed {
+            env.4.read_all(&mut sum);
+        }
+        sum.0
+    }))
+}
+
+pub(crate) fn writer(case: &Case, op: Op, backend: Backend) -> Result<Writer<'_>, Unsupported> {
+    let failed = |e: &dyn std::fmt::Display| super::setup_failed(name(backend), case, e);
+    let bytes = &case.bytes[..];
+    Ok(match (op, backend) {
+        (Op::Forward, Backend::Serde) => {
+            let env: Envelope<'_, &RawValue> =
+                serde_json::from_slice(bytes).map_err(|e| failed(&e))?;
+            Box::new(move |out: &mut Vec<u8>| {
+                out.clear();
+                serde_json::to_writer(&mut *out, &env).ok()?;
+                Some(out.len())
+            })
+        }
+        (Op::Forward, Backend::Sonic) => {
+            let env: Envelope<'_, LazyValue<'_>> =
+                sonic_rs::from_slice(bytes).map_err(|e| failed(&e))?;
+            Box::new(move |out: &mut Vec<u8>| {
+                out.clear();
+                sonic_rs::to_writer(&mut *out, &env).ok()?;
+                Some(out.len())
+            })
+        }
+        (_, Backend::Serde) => {
+            let env = frame_out(case).ok_or_else(|| failed(&"a field is missing"))?;
+            Box::new(move |out: &mut Vec<u8>| {
+                out.clear();
+                serde_json::to_writer(&mut *out, &env).ok()?;
+                Some(out.len())
+            })
+        }
+        (_, Backend::Sonic) => {
+            let env = frame_out(case).ok_or_else(|| failed(&"a field is missing"))?;
+            Box::new(move |out: &mut Vec<u8>| {
+                out.clear();
+                sonic_rs::to_writer(&mut *out, &env).ok()?;
+                Some(out.len())
+            })
         }
     })
 }
