@@ -29,6 +29,7 @@
 //!   their iterators.
 
 mod chat;
+mod entry;
 mod error;
 mod lifecycle;
 mod lists;

@@ -332,7 +332,20 @@ impl<'a> PresenceState<'a> {
         })
     }
 
-    pub(crate) fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+    /// Reads a frame's payload as a `presence_state`: what [`Frame::message`] returns as
+    /// [`Message::PresenceState`](crate::message::Message::PresenceState), with the same
+    /// checks and errors, linking only this view's parser. The event is not checked: match
+    /// [`Frame::event_kind`] first.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::{Message, PresenceState}};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[]}}]"#)?;
+    /// let state = PresenceState::from_frame(&frame)?;
+    /// assert_eq!(state.entries().count(), 1);
+    /// assert_eq!(Message::PresenceState(state), frame.message()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
         Self::parse(payload_object(frame)?)
     }
 
@@ -439,7 +452,20 @@ impl<'a> PresenceDiff<'a> {
         Ok(diff)
     }
 
-    pub(crate) fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+    /// Reads a frame's payload as a `presence_diff`: what [`Frame::message`] returns as
+    /// [`Message::PresenceDiff`](crate::message::Message::PresenceDiff), with the same checks
+    /// and errors, linking only this view's parser. The event is not checked: match
+    /// [`Frame::event_kind`] first.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::{Message, PresenceDiff}};
+    /// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{},"leaves":{}}]"#)?;
+    /// let diff = PresenceDiff::from_frame(&frame)?;
+    /// assert_eq!(diff.joins().count() + diff.leaves().count(), 0);
+    /// assert_eq!(Message::PresenceDiff(diff), frame.message()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
         let raw = payload_object(frame)?;
         match frame.payload_members() {
             Some(members) => Self::from_members(raw, members),
