@@ -53,7 +53,6 @@ extern crate std;
 // reader/writer; the dispatch that alone knows all three; typed views on top.
 mod error;
 mod limits;
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod simd;
 mod wire;
 
