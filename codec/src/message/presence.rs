@@ -26,7 +26,8 @@ use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::view::{
     TypedObject, check_kind, is_plain, key_text, payload_object, typed_object, wrong_type,
 };
-use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};
+use crate::message::walk::{self, Walk};
+use crate::raw::{JsonKind, RawJson};
 use crate::string::JsonStr;
 
 /// A presence key, parsed from Papercups' forms.
@@ -191,7 +192,8 @@ impl Meta<'_> {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Metas<'a> {
-    items: Option<ArrayItems<'a>>,
+    /// Inside the `metas` array; each meta is read in place as the cursor passes it.
+    walk: Walk<'a>,
     plain: bool,
 }
 
@@ -199,14 +201,35 @@ impl<'a> Iterator for Metas<'a> {
     type Item = Meta<'a>;
 
     fn next(&mut self) -> Option<Meta<'a>> {
-        loop {
-            let raw = self.items.as_mut()?.next()?;
+        while self.walk.next_item() {
             // Checked when the message was read.
-            if let Ok(Some(meta)) = Meta::from_value(raw, "metas[]", raw.as_str(), self.plain) {
+            if let Ok(Some(meta)) = meta_in_place(&mut self.walk, "", self.plain) {
                 return Some(meta);
             }
         }
+        None
     }
+}
+
+/// Reads the item at the cursor as a meta, in place (one visit of its bytes): `None` (the
+/// item consumed) when it is not an object. `base` is the payload text, for error offsets.
+fn meta_in_place<'a>(
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Option<Meta<'a>>, MessageError> {
+    if walk.peek() != Some(b'{') {
+        walk.value();
+        return Ok(None);
+    }
+    let start = walk.pos();
+    // Spans are taken from the object's start, so the text up to the end of the array serves
+    // until the object's end is known.
+    let mut meta = Meta::empty(RawJson::from_validated(walk.rest_from(start)), plain);
+    walk.enter();
+    meta.fill(walk::Members(walk), base)?;
+    meta.raw = RawJson::from_validated(walk.text_from(start));
+    Ok(Some(meta))
 }
 
 /// The entries `(key, metas)` of a presence map, walked lazily. Created by
@@ -222,14 +245,15 @@ impl<'a> Iterator for Metas<'a> {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Entries<'a> {
-    members: Option<ObjectMembers<'a>>,
+    /// Inside the presence map.
+    walk: Walk<'a>,
     plain: bool,
 }
 
 impl<'a> Entries<'a> {
     fn over(map: Option<RawJson<'a>>, plain: bool) -> Self {
         Self {
-            members: map.and_then(|m| m.members()),
+            walk: map.map(Walk::inside).unwrap_or_default(),
             plain,
         }
     }
@@ -239,52 +263,63 @@ impl<'a> Iterator for Entries<'a> {
     type Item = (PresenceKey<'a>, Metas<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (key, value) = self.members.as_mut()?.next()?;
-        let metas = metas_of(value).and_then(|m| m.items());
+        let key = self.walk.next_key()?;
+        // The last non-null `metas` member of the entry (checked to be an object).
+        let mut metas = None;
+        if self.walk.peek() == Some(b'{') {
+            self.walk.enter();
+            let mut buf = [0u8; 32];
+            while let Some(member) = self.walk.next_key() {
+                let value = self.walk.value();
+                if key_text(member, &mut buf) == Some("metas") {
+                    metas = Some(value).filter(|m| !m.is_null());
+                }
+            }
+        } else {
+            self.walk.value();
+        }
         Some((
             PresenceKey::parse(key),
             Metas {
-                items: metas,
+                walk: metas
+                    .filter(|m| m.kind() == JsonKind::Array)
+                    .map(Walk::inside)
+                    .unwrap_or_default(),
                 plain: self.plain,
             },
         ))
     }
 }
 
-/// The last `metas` member of an entry object.
-fn metas_of(entry: RawJson<'_>) -> Option<RawJson<'_>> {
-    let mut found = None;
-    let mut buf = [0u8; 32];
-    for (key, value) in entry.members()? {
-        if key_text(key, &mut buf) == Some("metas") {
-            found = Some(value);
-        }
-    }
-    found.filter(|m| !m.is_null())
-}
-
-/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`; `field` names the map.
+/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`, walking it once;
+/// `entry_field` and `metas_field` name its parts in errors.
 fn check_map(
     map: RawJson<'_>,
     entry_field: &'static str,
     metas_field: &'static str,
     base: &str,
 ) -> Result<(), MessageError> {
-    for (_, entry) in map.members().into_iter().flatten() {
-        if entry.kind() != JsonKind::Object {
-            return Err(wrong_type(entry_field, JsonKind::Object, entry, base));
+    let mut walk = Walk::inside(map);
+    let mut buf = [0u8; 32];
+    while walk.next_key().is_some() {
+        if walk.peek() != Some(b'{') {
+            return Err(wrong_type(entry_field, JsonKind::Object, walk.value(), base));
         }
-        let mut buf = [0u8; 32];
-        for (key, metas) in entry.members().into_iter().flatten() {
-            if key_text(key, &mut buf) != Some("metas") || metas.is_null() {
+        walk.enter();
+        while let Some(key) = walk.next_key() {
+            if key_text(key, &mut buf) != Some("metas") || walk.peek() == Some(b'n') {
+                walk.value();
                 continue;
             }
-            let Some(items) = metas.items() else {
-                return Err(wrong_type(metas_field, JsonKind::Array, metas, base));
-            };
-            for meta in items {
-                if Meta::from_value(meta, "metas[]", base, false)?.is_none() {
-                    return Err(wrong_type("metas[]", JsonKind::Object, meta, base));
+            if walk.peek() != Some(b'[') {
+                return Err(wrong_type(metas_field, JsonKind::Array, walk.value(), base));
+            }
+            walk.enter();
+            while walk.next_item() {
+                let at = walk.pos();
+                if meta_in_place(&mut walk, base, false)?.is_none() {
+                    let item = RawJson::from_validated(walk.text_from(at));
+                    return Err(wrong_type("metas[]", JsonKind::Object, item, base));
                 }
             }
         }
