@@ -313,7 +313,7 @@ pub(crate) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 
 /// Index just past the closing quote of the string whose opening quote is at `i`.
 #[inline]
-pub(crate) fn string_end(bytes: &[u8], i: usize) -> usize {
+fn string_end(bytes: &[u8], i: usize) -> usize {
     let mut at = i + 1;
     loop {
         // The scanner's own (SSE2/SWAR) search: strings here are short, and a call into

@@ -2,7 +2,8 @@
 //! maps) in place: each member and item is visited as the cursor passes it, instead of first
 //! being measured (`value_end`) and then walked again as its own text.
 
-use crate::raw::{RawJson, skip_ws, string_end, string_from_body, value_end};
+use crate::raw::{RawJson, skip_ws, value_end};
+use crate::stop::find_string_stop;
 use crate::string::JsonStr;
 
 /// A position in validated JSON text. After [`next_key`](Self::next_key) or a `true`
@@ -73,9 +74,28 @@ impl<'a> Walk<'a> {
             self.pos = at + 1;
             return None;
         }
-        let key_end = string_end(bytes, at);
-        self.pos = skip_ws(bytes, skip_ws(bytes, key_end) + 1);
-        Some(string_from_body(self.text.get(at + 1..key_end - 1)?))
+        // The key's end, noting escapes on the way (no second search for a backslash).
+        let mut end = at + 1;
+        let mut escaped = false;
+        loop {
+            end = find_string_stop(bytes, end);
+            match bytes.get(end) {
+                Some(b'\\') => {
+                    escaped = true;
+                    end += 2;
+                }
+                Some(b'"') | None => break,
+                // Validated text has no raw control characters; step over one regardless.
+                Some(_) => end += 1,
+            }
+        }
+        self.pos = skip_ws(bytes, skip_ws(bytes, end + 1) + 1);
+        let body = self.text.get(at + 1..end)?;
+        Some(if escaped {
+            JsonStr::from_validated_escaped(body)
+        } else {
+            JsonStr::from_validated_plain(body)
+        })
     }
 
     /// Inside an array: whether there is a next item (the cursor then stands at it); `false`
