@@ -62,12 +62,28 @@ impl std::fmt::Debug for SimdParser {
 
 impl SimdParser {
     /// A parser with empty buffers.
+    ///
+    /// ```
+    /// let mut parser = phx_codec_std::simd::SimdParser::new();
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{"a":1}]"#)?;
+    /// assert_eq!(parser.payload_value(&frame)?, serde_json::json!({"a": 1}));
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Deserializes the JSON payload into `T` with simd-json (falling back to `serde_json`
     /// when simd-json refuses it).
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Shout { body: String }
+    /// let mut parser = phx_codec_std::simd::SimdParser::new();
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","shout",{"body":"hi"}]"#)?;
+    /// assert_eq!(parser.deserialize_payload::<Shout>(&frame)?.body, "hi");
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn deserialize_payload<T: DeserializeOwned>(
         &mut self,
         frame: &Frame<'_>,
@@ -85,6 +101,13 @@ impl SimdParser {
     }
 
     /// The JSON payload as a [`serde_json::Value`], parsed by simd-json.
+    ///
+    /// ```
+    /// let mut parser = phx_codec_std::simd::SimdParser::new();
+    /// let frame = phx_codec::decode_text(br#"[null,null,"t","e",[-0]]"#)?;
+    /// assert_eq!(parser.payload_value(&frame)?, serde_json::json!([-0.0])); // as serde_json reads it
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn payload_value(&mut self, frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
         self.deserialize_payload(frame)
     }
@@ -107,17 +130,37 @@ fn has_negative_zero_integer(json: &[u8]) -> bool {
 
 /// The JSON payload as a [`serde_json::Value`], parsed by simd-json (identical to
 /// [`FrameExt::payload_value`]).
+///
+/// ```
+/// use phx_codec_std::FrameExt;
+/// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{"n":[1,2]}]"#)?;
+/// assert_eq!(phx_codec_std::simd::payload_value(&frame)?, frame.payload_value()?);
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
 pub fn payload_value(frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
     SimdParser::new().payload_value(frame)
 }
 
 /// Deserializes the JSON payload into an owned `T` with simd-json.
+///
+/// ```
+/// let frame = phx_codec::decode_text(br#"[null,null,"t","e",[1,2,3]]"#)?;
+/// let numbers: Vec<u8> = phx_codec_std::simd::deserialize_payload(&frame)?;
+/// assert_eq!(numbers, [1, 2, 3]);
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
 pub fn deserialize_payload<T: DeserializeOwned>(frame: &Frame<'_>) -> Result<T, Error> {
     SimdParser::new().deserialize_payload(frame)
 }
 
 /// [`payload_value`] for payloads of at least [`SIMD_MIN_PAYLOAD_LEN`] bytes, `serde_json`
 /// below.
+///
+/// ```
+/// let frame = phx_codec::decode_text(br#"[null,null,"t","e",{}]"#)?;
+/// assert_eq!(phx_codec_std::simd::payload_value_auto(&frame)?, serde_json::json!({}));
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
 pub fn payload_value_auto(frame: &Frame<'_>) -> Result<serde_json::Value, Error> {
     deserialize_payload_auto(frame)
 }
@@ -125,6 +168,12 @@ pub fn payload_value_auto(frame: &Frame<'_>) -> Result<serde_json::Value, Error>
 /// [`deserialize_payload`] for payloads of at least [`SIMD_MIN_PAYLOAD_LEN`] bytes,
 /// `serde_json` below.
 // The threshold is a tunable constant, currently at its maximum (no crossover measured).
+/// ```
+/// let frame = phx_codec::decode_text(br#"[null,null,"t","e","text"]"#)?;
+/// let text: String = phx_codec_std::simd::deserialize_payload_auto(&frame)?;
+/// assert_eq!(text, "text");
+/// # Ok::<(), phx_codec_std::Error>(())
+/// ```
 #[allow(clippy::absurd_extreme_comparisons)]
 pub fn deserialize_payload_auto<T: DeserializeOwned>(frame: &Frame<'_>) -> Result<T, Error> {
     match frame.payload_json() {

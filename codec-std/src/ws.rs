@@ -68,6 +68,15 @@ fn message_from(bytes: Bytes, format: WireFormat) -> Message {
 
 impl OwnedFrame {
     /// [`to_message`] for an owned frame.
+    ///
+    /// ```
+    /// use phx_codec::{Direction, Vsn};
+    /// use phx_codec_std::{OwnedFrame, OwnedPayload};
+    /// let owned = OwnedFrame::new("room:1", "shout", OwnedPayload::Json("{}".into()));
+    /// let message = owned.to_message(Vsn::V1, Direction::FromServer)?;
+    /// assert_eq!(message.to_text().unwrap(), r#"{"topic":"room:1","event":"shout","payload":{},"ref":null}"#);
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn to_message(&self, vsn: Vsn, direction: Direction) -> Result<Message, Error> {
         Ok(to_message(&self.as_frame()?, vsn, direction)?)
     }
@@ -93,6 +102,15 @@ impl SharedFrame {
     }
 
     /// The message as received (text or binary), sharing the buffer: the broadcast path.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::SharedFrame;
+    /// let shared = SharedFrame::decode(Bytes::from_static(b"\x02\x01\x01te\x07"), WireFormat::Binary, Direction::FromServer)?;
+    /// assert!(shared.to_message().is_binary());
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     pub fn to_message(&self) -> Message {
         message_from(self.bytes().clone(), self.format())
     }

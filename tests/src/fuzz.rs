@@ -786,11 +786,20 @@ fn walk_typed(frame: &Frame<'_>) {
     serde_json::to_value(message).expect("a typed message serializes");
     match message {
         Message::Join(join) => {
+            assert_eq!(
+                phx_codec::message::Join::parse(join.raw()),
+                Ok(join),
+                "Join::parse vs Frame::message"
+            );
             check_strs(join.raw(), &[("customer_id", join.customer_id())]);
         }
         Message::Reply(reply) => walk_reply(frame, &reply),
         Message::Error(error) => check_strs(error.raw(), &[("reason", error.reason())]),
-        Message::Shout(shout) => walk_shout(&shout),
+        Message::Shout(shout) => {
+            let parsed = phx_codec::message::Shout::parse(shout.raw());
+            assert_eq!(parsed, Ok(shout), "Shout::parse vs Frame::message");
+            walk_shout(&shout);
+        }
         Message::Read(read) => {
             check_strs(read.raw(), &[("conversation_id", read.conversation_id())]);
         }

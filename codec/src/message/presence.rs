@@ -141,7 +141,7 @@ typed_object! {
     /// assert_eq!((meta.phx_ref().unwrap(), meta.user_id()), ("F1".into(), Some(7)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub struct Meta in "metas[]." {
+    pub struct Meta in "metas[]." at "phx_codec::presence" {
         /// This presence's ref (short URL-safe base64).
         phx_ref: Str = "phx_ref",
         /// The ref this presence replaces (in the `joins` of an update).

@@ -403,44 +403,216 @@ macro_rules! store_field {
 }
 pub(crate) use store_field;
 
+/// The doc example of each kind of accessor: a one-member object read with `parse`.
+macro_rules! field_example {
+    (Str, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":\"x\"}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().unwrap(), \"x\");\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Int, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":7}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "(), Some(7));\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Bool, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":true}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "(), Some(true));\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Obj, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":{\"a\":1}}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().unwrap().as_str(), r#\"{\"a\":1}\"#);\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Id, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":3}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "(), Some(phx_codec::message::FileId::Int(3)));\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (IdList, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":[3,\"f\"]}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().count(), 2);\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (IntList, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":[1,2]}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().sum::<i64>(), 3);\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (AttachmentList, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":[{\"filename\":\"a.png\"}]}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().next().unwrap().filename().unwrap(), \"a.png\");\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Nested, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":{}}\"#)?)?;\n",
+            "assert!(view.",
+            stringify!($field),
+            "().is_some());\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+}
+pub(crate) use field_example;
+
 /// The public accessor of each kind of field.
 macro_rules! accessor {
-    (Str, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (Str, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: a string; `None` when absent or null.")]
+        #[doc = $crate::message::view::field_example!(Str, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<JsonStr<'a>> {
             let plain = self.plain;
             self.$field.get(self.raw.as_str()).map(|body| $crate::message::view::body_str(body, plain))
         }
     };
-    (Int, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (Int, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an integer; `None` when absent or null.")]
+        #[doc = $crate::message::view::field_example!(Int, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<i64> {
             self.$field.get(self.raw.as_str()).and_then(|text| text.parse().ok())
         }
     };
-    (Bool, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (Bool, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: a boolean; `None` when absent or null.")]
+        #[doc = $crate::message::view::field_example!(Bool, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<bool> {
             self.$field
         }
     };
-    (Obj, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (Obj, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an object, kept raw; `None` when absent or null.")]
+        #[doc = $crate::message::view::field_example!(Obj, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<RawJson<'a>> {
             self.$field.get(self.raw.as_str()).map(RawJson::from_validated)
         }
     };
-    (Id, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (Id, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an integer or a string; `None` when absent or null.")]
+        #[doc = $crate::message::view::field_example!(Id, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<$crate::message::lists::FileId<'a>> {
             self.$field
@@ -448,33 +620,37 @@ macro_rules! accessor {
                 .and_then(|text| $crate::message::lists::FileId::from_raw(RawJson::from_validated(text)))
         }
     };
-    (IdList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (IdList, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an array of ids (integers or strings), iterated lazily; empty when absent or null.")]
+        #[doc = $crate::message::view::field_example!(IdList, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> $crate::message::lists::FileIds<'a> {
             $crate::message::lists::FileIds { items: $crate::message::view::TypedObject::list(self, self.$field) }
         }
     };
-    (IntList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (IntList, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an array of integers, iterated lazily; empty when absent or null.")]
+        #[doc = $crate::message::view::field_example!(IntList, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> $crate::message::lists::Integers<'a> {
             $crate::message::lists::Integers { items: $crate::message::view::TypedObject::list(self, self.$field) }
         }
     };
-    (AttachmentList, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    (AttachmentList, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an array of file objects, iterated lazily; empty when absent or null.")]
+        #[doc = $crate::message::view::field_example!(AttachmentList, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Attachments<'a> {
             Attachments { items: $crate::message::view::TypedObject::list(self, self.$field), plain: self.plain }
         }
     };
-    ($nested:ident, $field:ident, $key:literal, [$(#[$doc:meta])*]) => {
+    ($nested:ident, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
         $(#[$doc])*
         #[doc = concat!("\n\n`\"", $key, "\"`: an object, read with the message; `None` when absent or null.")]
+        #[doc = $crate::message::view::field_example!(Nested, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<$nested<'a>> {
             self.$field
@@ -584,6 +760,19 @@ macro_rules! typed_object {
             $( $(#[$fdoc:meta])* $field:ident: $kind:ident = $key:literal, )*
         }
     ) => {
+        $crate::message::view::typed_object! {
+            $(#[$meta])*
+            pub struct $name in $prefix at "phx_codec::message" {
+                $( $(#[$fdoc])* $field: $kind = $key, )*
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident in $prefix:literal at $path:literal {
+            $( $(#[$fdoc:meta])* $field:ident: $kind:ident = $key:literal, )*
+        }
+    ) => {
         $(#[$meta])*
         ///
         /// With the `serde` feature it serializes as an object of the fields that are present
@@ -597,13 +786,45 @@ macro_rules! typed_object {
         }
 
         impl<'a> $name<'a> {
+            /// Reads a JSON object as this view, in one pass, checking the type of every known
+            /// field (as [`Frame::message`](crate::Frame::message) does for a payload).
+            #[doc = concat!(
+                "\n\n```\nuse phx_codec::RawJson;\nuse ", $path, "::", stringify!($name), ";\n",
+                "let view = ", stringify!($name), "::parse(RawJson::parse(r#\"{\"unknown\":1}\"#)?)?;\n",
+                "assert_eq!(view.raw().get(\"unknown\").unwrap().as_i64(), Some(1));\n",
+                "assert!(", stringify!($name), "::parse(RawJson::parse(\"[]\")?).is_err());\n",
+                "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+            )]
+            pub fn parse(object: RawJson<'a>) -> Result<Self, $crate::message::error::MessageError> {
+                match object.members() {
+                    Some(members) => <Self as $crate::message::view::TypedObject<'a>>::from_object(
+                        object,
+                        members,
+                        object.as_str(),
+                        $crate::message::view::is_plain(object),
+                    ),
+                    None => Err($crate::message::error::MessageError {
+                        kind: $crate::message::error::MessageErrorKind::PayloadNotObject {
+                            found: object.kind(),
+                        },
+                        offset: 0,
+                    }),
+                }
+            }
+
             /// The object as received (unknown members included).
+            #[doc = concat!(
+                "\n\n```\nuse phx_codec::RawJson;\nuse ", $path, "::", stringify!($name), ";\n",
+                "let view = ", stringify!($name), "::parse(RawJson::parse(r#\"{\"a\": [1]}\"#)?)?;\n",
+                "assert_eq!(view.raw().as_str(), r#\"{\"a\": [1]}\"#);\n",
+                "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+            )]
             #[inline]
             pub fn raw(&self) -> RawJson<'a> {
                 self.raw
             }
 
-            $( $crate::message::view::accessor!($kind, $field, $key, [$(#[$fdoc])*]); )*
+            $( $crate::message::view::accessor!($kind, $field, $key, [$(#[$fdoc])*], $name, $path); )*
         }
 
         impl<'a> $crate::message::view::TypedObject<'a> for $name<'a> {
