@@ -56,6 +56,7 @@ mod limits;
 mod simd;
 mod wire;
 
+mod sink;
 mod stop;
 
 mod scan;

@@ -2,11 +2,14 @@
 //! control byte). A leaf shared by the scanner (validation), `JsonStr` (unescaping) and the
 //! encoder (escaping), eight bytes at a time (SWAR), sixteen with SSE2 where the build has it.
 
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 const ONES: u64 = 0x0101_0101_0101_0101;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Bit `i * 8 + 7` is set for the first byte of `word` (little-endian) that is `"`, `\` or a
 /// control character; bits above the first set one may be spurious, so only the lowest counts.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
 const fn string_stop_mask(word: u64) -> u64 {
     let quote = word ^ (ONES * b'"' as u64);
@@ -18,22 +21,51 @@ const fn string_stop_mask(word: u64) -> u64 {
 }
 
 /// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)] // the hot loop of every decode
 #[allow(clippy::inline_always)]
 pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        while let Some(chunk) = bytes.get(i..i + 16) {
-            let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
-                break;
-            };
-            let mask = crate::simd::string_stop_mask16(block);
-            if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
-            }
-            i += 16;
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
+            break;
+        };
+        let mask = crate::simd::string_stop_mask16(block);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
         }
+        i += 16;
     }
+    // Fewer than 16 bytes left: one more 16-byte block, never a byte-at-a-time tail (most
+    // keys, refs and ids are shorter than 16 bytes).
+    let rest = bytes.len().saturating_sub(i);
+    if rest == 0 {
+        return bytes.len();
+    }
+    let (block, skip) =
+        if let Some(last) = bytes.len().checked_sub(16).and_then(|at| bytes.get(at..)) {
+            // The last 16 bytes, lanes before `i` ignored.
+            (<[u8; 16]>::try_from(last).unwrap_or([b' '; 16]), 16 - rest)
+        } else {
+            // A slice shorter than 16 bytes: padded with spaces, which never stop.
+            let mut padded = [b' '; 16];
+            for (slot, &b) in padded.iter_mut().zip(bytes.get(i..).unwrap_or_default()) {
+                *slot = b;
+            }
+            (padded, 0)
+        };
+    let mask = crate::simd::string_stop_mask16(&block) >> skip;
+    if mask == 0 {
+        bytes.len()
+    } else {
+        i + mask.trailing_zeros() as usize
+    }
+}
+
+/// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)] // the hot loop of every decode
+#[allow(clippy::inline_always)]
+pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {
             break;
@@ -56,6 +88,26 @@ pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_first_stop_at_every_length_and_start() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for from in 0..=len {
+                    let mut text = [b'a'; 40];
+                    if at < len {
+                        text[at] = b'"';
+                    }
+                    let expected = if at < len && at >= from { at } else { len };
+                    assert_eq!(
+                        find_string_stop(&text[..len], from),
+                        expected,
+                        "len {len}, stop at {at}, from {from}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn stop_mask_finds_first_special_byte_in_every_lane() {
