@@ -52,6 +52,13 @@ impl<S: Sink + ?Sized> Sink for Counted<'_, S> {
         self.len += bytes.len();
         Ok(())
     }
+
+    #[inline]
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let claimed = self.out.claim(len)?;
+        self.len += len;
+        Some(claimed)
+    }
 }
 
 /// The exact length of `encoding`'s output.
@@ -455,6 +462,21 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 /// # Ok::<(), phx_codec::DecodeError>(())
 /// ```
 pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    // Most strings need no escaping: quoted and copied into one claimed slice when the sink
+    // offers it (one capacity check instead of three).
+    let raw = s.raw().as_bytes();
+    if (s.is_json_safe() || !s.has_escapes() && crate::stop::find_string_stop(raw, 0) == raw.len())
+        && let Some(slot) = out.claim(raw.len() + 2)
+    {
+        if let Some((open, rest)) = slot.split_first_mut()
+            && let Some((close, body)) = rest.split_last_mut()
+        {
+            *open = b'"';
+            body.copy_from_slice(raw);
+            *close = b'"';
+        }
+        return Ok(());
+    }
     out.put(b"\"")?;
     if s.is_json_safe() {
         out.put(s.raw().as_bytes())?;

@@ -81,6 +81,7 @@ pub(crate) fn string_stop_mask16(block: &[u8; 16]) -> u32 {
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
+#[inline] // the build enables SSE2 everywhere, so every caller may inline it
 fn stop_mask_sse2(block: &[u8; 16]) -> u32 {
     // SAFETY: `block` is 16 readable bytes; `loadu` has no alignment requirement.
     #[allow(clippy::cast_ptr_alignment)] // an unaligned load

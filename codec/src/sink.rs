@@ -140,6 +140,7 @@ impl Sink for SliceSink<'_> {
         }
     }
 
+    #[inline]
     fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
         let end = self.len.checked_add(len)?;
         let claimed = self.buf.get_mut(self.len..end)?;
