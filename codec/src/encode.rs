@@ -424,7 +424,7 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let stop = crate::stop::find_string_stop(bytes, start);
+        let stop = crate::stop::find_short_string_stop(bytes, start);
         let Some(&b) = bytes.get(stop) else {
             return out.put(bytes.get(start..).unwrap_or(&[]));
         };
@@ -465,7 +465,8 @@ pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(
     // Most strings need no escaping: quoted and copied into one claimed slice when the sink
     // offers it (one capacity check instead of three).
     let raw = s.raw().as_bytes();
-    if (s.is_json_safe() || !s.has_escapes() && crate::stop::find_string_stop(raw, 0) == raw.len())
+    if (s.is_json_safe()
+        || !s.has_escapes() && crate::stop::find_short_string_stop(raw, 0) == raw.len())
         && let Some(slot) = out.claim(raw.len() + 2)
     {
         if let Some((open, rest)) = slot.split_first_mut()

@@ -2,14 +2,11 @@
 //! control byte). A leaf shared by the scanner (validation), `JsonStr` (unescaping) and the
 //! encoder (escaping), eight bytes at a time (SWAR), sixteen with SSE2 where the build has it.
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 const ONES: u64 = 0x0101_0101_0101_0101;
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Bit `i * 8 + 7` is set for the first byte of `word` (little-endian) that is `"`, `\` or a
 /// control character; bits above the first set one may be spurious, so only the lowest counts.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
 const fn string_stop_mask(word: u64) -> u64 {
     let quote = word ^ (ONES * b'"' as u64);
@@ -21,10 +18,55 @@ const fn string_stop_mask(word: u64) -> u64 {
 }
 
 /// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)] // the hot loop of every decode
 #[allow(clippy::inline_always)]
 pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        while let Some(chunk) = bytes.get(i..i + 16) {
+            let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
+                break;
+            };
+            let mask = crate::simd::string_stop_mask16(block);
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let mask = string_stop_mask(u64::from_le_bytes(word));
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// [`find_string_stop`] elsewhere.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+pub(crate) fn find_short_string_stop(bytes: &[u8], i: usize) -> usize {
+    find_string_stop(bytes, i)
+}
+
+/// [`find_string_stop`] for short strings searched whole (the encoder's keys, ids and refs):
+/// the last partial block is one more 16-byte load instead of a SWAR step and a
+/// byte-at-a-time tail. (The decoder keeps `find_string_stop`: its strings sit inside the
+/// frame, so they rarely reach a tail, and the bigger inlined body costs it more than it saves.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn find_short_string_stop(bytes: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = bytes.get(i..i + 16) {
         let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
             break;
@@ -61,30 +103,6 @@ pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
     }
 }
 
-/// Index of the first `"`, `\` or control byte in `bytes[from..]`, or `bytes.len()`.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-#[inline(always)] // the hot loop of every decode
-#[allow(clippy::inline_always)]
-pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let mask = string_stop_mask(u64::from_le_bytes(word));
-        if mask != 0 {
-            return i + (mask.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            return i;
-        }
-        i += 1;
-    }
-    i
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +121,11 @@ mod tests {
                         find_string_stop(&text[..len], from),
                         expected,
                         "len {len}, stop at {at}, from {from}"
+                    );
+                    assert_eq!(
+                        find_short_string_stop(&text[..len], from),
+                        expected,
+                        "short: len {len}, stop at {at}, from {from}"
                     );
                 }
             }
