@@ -75,9 +75,13 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     encoding: &E,
     out: &mut S,
 ) -> Result<usize, EncodeError> {
-    // One pass when the sink surely has room: nothing can fail half-way.
-    if let Some(bound) = encoding.max_len()
-        && bound <= out.remaining()
+    // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
+    // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
+    // slice, costs them less than growing piece by piece.
+    let remaining = out.remaining();
+    if remaining < usize::MAX / 2
+        && let Some(bound) = encoding.max_len()
+        && bound <= remaining
     {
         let mut counted = Counted { out, len: 0 };
         encoding.write_to(&mut counted)?;
