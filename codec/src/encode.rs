@@ -35,32 +35,6 @@ pub(crate) trait Encoding {
     }
 }
 
-/// Forwards to a sink and counts what it took.
-struct Counted<'s, S: Sink + ?Sized> {
-    out: &'s mut S,
-    len: usize,
-}
-
-impl<S: Sink + ?Sized> Sink for Counted<'_, S> {
-    fn remaining(&self) -> usize {
-        self.out.remaining()
-    }
-
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        self.out.put(bytes)?;
-        self.len += bytes.len();
-        Ok(())
-    }
-
-    #[inline]
-    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-        let claimed = self.out.claim(len)?;
-        self.len += len;
-        Some(claimed)
-    }
-}
-
 /// The exact length of `encoding`'s output.
 pub(crate) fn exact_len<E: Encoding>(encoding: &E) -> Result<usize, EncodeError> {
     let mut counter = LenCounter::default();
@@ -83,9 +57,10 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         && let Some(bound) = encoding.max_len()
         && bound <= remaining
     {
-        let mut counted = Counted { out, len: 0 };
-        encoding.write_to(&mut counted)?;
-        return Ok(counted.len);
+        // A bounded sink's room shrinks by exactly what it took (no counting wrapper: the
+        // same `write_to` as the fallback below, so firmware links one copy).
+        encoding.write_to(out)?;
+        return Ok(remaining.saturating_sub(out.remaining()));
     }
     let len = exact_len(encoding)?;
     reserve(out, len)?;
