@@ -1,8 +1,10 @@
 //! Writing frames into caller memory: the [`Sink`] trait, its implementations, JSON string
 //! escaping as `JSON.stringify` does it, and [`WriteJson`] for payloads.
 //!
-//! Every encoder computes its exact length first (with [`LenCounter`]), checks the sink's
-//! room, and only then writes, so a failed encode writes nothing and says how much it needed.
+//! An encoder whose output has a cheap upper bound ([`WriteJson::max_json_len`]) and a sink
+//! with that much room writes in one pass; otherwise it computes its exact length first (with
+//! [`LenCounter`]), checks the sink's room, and only then writes. Either way a failed encode
+//! writes nothing and says how much it needed.
 //!
 //! ```
 //! use phx_codec::{decode_text, encode::SliceSink};
@@ -16,95 +18,21 @@
 
 use crate::error::EncodeError;
 use crate::raw::RawJson;
+use crate::sink::reserve;
+pub use crate::sink::{LenCounter, Sink, SliceSink};
 use crate::string::{JsonStr, Piece};
-
-/// A destination for encoded bytes.
-///
-/// Implemented for `&mut [u8]` (through [`SliceSink`]), [`LenCounter`], `Vec<u8>` (feature
-/// `alloc`) and heapless' `Vec<u8, N>`: feature `heapless08` for heapless 0.8, `heapless09`
-/// for heapless 0.9 (both may be on). For any other buffer, two methods suffice:
-///
-/// ```
-/// use phx_codec::{EncodeError, encode::Sink};
-///
-/// /// A fixed-capacity buffer of your own (here 64 bytes on the stack).
-/// struct Buf { bytes: [u8; 64], len: usize }
-///
-/// impl Sink for Buf {
-///     fn remaining(&self) -> usize { self.bytes.len() - self.len }
-///     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-///         let (needed, available) = (bytes.len(), self.remaining());
-///         let dst = self.bytes.get_mut(self.len..self.len + needed)
-///             .ok_or(EncodeError::BufferTooSmall { needed, available })?;
-///         dst.copy_from_slice(bytes);
-///         self.len += bytes.len();
-///         Ok(())
-///     }
-/// }
-///
-/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
-/// let mut buf = Buf { bytes: [0; 64], len: 0 };
-/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut buf)?;
-/// assert_eq!(&buf.bytes[..buf.len], br#"[null,"1","phoenix","heartbeat",{}]"#);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// With heapless 0.9 (`phx-codec = { version = "0.1", features = ["heapless09"] }`):
-///
-/// ```
-/// # #[cfg(feature = "heapless09")] {
-/// # extern crate heapless09 as heapless;
-/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
-/// let mut out = heapless::Vec::<u8, 64>::new();
-/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut out).unwrap();
-/// assert_eq!(&out[..], br#"[null,"1","phoenix","heartbeat",{}]"#);
-/// # }
-/// ```
-///
-/// With heapless 0.8 (`features = ["heapless08"]`), the same code on a 0.8 `Vec`:
-///
-/// ```
-/// # #[cfg(feature = "heapless08")] {
-/// # extern crate heapless08 as heapless;
-/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
-/// let mut out = heapless::Vec::<u8, 64>::new();
-/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut out).unwrap();
-/// assert_eq!(&out[..], br#"[null,"1","phoenix","heartbeat",{}]"#);
-/// # }
-/// ```
-pub trait Sink {
-    /// How many more bytes this sink can take (`usize::MAX` when it grows).
-    fn remaining(&self) -> usize;
-
-    /// Appends `bytes`, or fails with [`EncodeError::BufferTooSmall`] without writing when
-    /// they do not fit.
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError>;
-
-    /// Appends `len` bytes (of unspecified value) and returns them for the caller to fill
-    /// completely, when the sink stores bytes contiguously and has room; `None` otherwise (the
-    /// default), and encoders fall back to [`put`](Self::put). Encoders that know their exact
-    /// length use this to write with one capacity check instead of one per piece.
-    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-        let _ = len;
-        None
-    }
-}
-
-/// Checks that `sink` can take `needed` bytes.
-pub(crate) fn reserve<S: Sink + ?Sized>(sink: &S, needed: usize) -> Result<(), EncodeError> {
-    let available = sink.remaining();
-    if needed > available {
-        Err(EncodeError::BufferTooSmall { needed, available })
-    } else {
-        Ok(())
-    }
-}
 
 /// One way of writing something whole (a frame in one wire form), so that the exact-length,
 /// check-then-write sequence lives in one place ([`encode_exact`]).
 pub(crate) trait Encoding {
     /// Writes everything; errors only for content the form cannot carry (or a full sink).
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
+
+    /// An upper bound of the output's length known without a pass over string bytes, when
+    /// every content error is found before anything is written; `None` otherwise.
+    fn max_len(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// The exact length of `encoding`'s output.
@@ -114,12 +42,26 @@ pub(crate) fn exact_len<E: Encoding>(encoding: &E) -> Result<usize, EncodeError>
     Ok(counter.len)
 }
 
-/// Measures, checks the room, then writes: into one claimed slice when the sink offers it,
-/// piece by piece otherwise. Nothing is written when it does not fit.
+/// Writes in one pass when [`Encoding::max_len`] fits in the sink; otherwise measures, checks
+/// the room, then writes: into one claimed slice when the sink offers it, piece by piece
+/// otherwise. Nothing is written when it does not fit.
 pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     encoding: &E,
     out: &mut S,
 ) -> Result<usize, EncodeError> {
+    // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
+    // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
+    // slice, costs them less than growing piece by piece.
+    let remaining = out.remaining();
+    if remaining < usize::MAX / 2
+        && let Some(bound) = encoding.max_len()
+        && bound <= remaining
+    {
+        // A bounded sink's room shrinks by exactly what it took (no counting wrapper: the
+        // same `write_to` as the fallback below, so firmware links one copy).
+        encoding.write_to(out)?;
+        return Ok(remaining.saturating_sub(out.remaining()));
+    }
     let len = exact_len(encoding)?;
     reserve(out, len)?;
     match out.claim(len) {
@@ -127,189 +69,6 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         None => encoding.write_to(out)?,
     }
     Ok(len)
-}
-
-/// A cursor that writes into a borrowed byte slice.
-///
-/// ```
-/// use phx_codec::encode::{SliceSink, WriteJson};
-/// let mut buf = [0u8; 16];
-/// let mut sink = SliceSink::new(&mut buf);
-/// phx_codec::RawJson::parse("[1]")?.write_json(&mut sink).unwrap();
-/// assert_eq!(sink.written(), b"[1]");
-/// # Ok::<(), phx_codec::DecodeError>(())
-/// ```
-#[derive(Debug)]
-pub struct SliceSink<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl<'b> SliceSink<'b> {
-    /// A sink writing at the start of `buf`.
-    ///
-    /// ```
-    /// let mut buf = [0u8; 4];
-    /// assert!(phx_codec::encode::SliceSink::new(&mut buf).is_empty());
-    /// ```
-    pub fn new(buf: &'b mut [u8]) -> Self {
-        Self { buf, len: 0 }
-    }
-
-    /// Bytes written so far.
-    ///
-    /// ```
-    /// let mut buf = [0u8; 8];
-    /// let mut sink = phx_codec::encode::SliceSink::new(&mut buf);
-    /// phx_codec::encode::write_escaped(&mut sink, "ab").unwrap();
-    /// assert_eq!(sink.len(), 2);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether nothing was written yet.
-    ///
-    /// ```
-    /// use phx_codec::encode::{SliceSink, Sink};
-    /// let mut buf = [0u8; 2];
-    /// let mut sink = SliceSink::new(&mut buf);
-    /// assert!(sink.put(b"too long").is_err());
-    /// assert!(sink.is_empty()); // a failed put writes nothing
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The bytes written so far.
-    ///
-    /// ```
-    /// let mut buf = [0u8; 8];
-    /// let mut sink = phx_codec::encode::SliceSink::new(&mut buf);
-    /// phx_codec::encode::write_json_str(&mut sink, "a\"b".into()).unwrap();
-    /// assert_eq!(sink.written(), br#""a\"b""#);
-    /// ```
-    pub fn written(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or(&[])
-    }
-}
-
-impl Sink for SliceSink<'_> {
-    fn remaining(&self) -> usize {
-        self.buf.len() - self.len
-    }
-
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let end = self.len + bytes.len();
-        match self.buf.get_mut(self.len..end) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
-                self.len = end;
-                Ok(())
-            }
-            None => Err(EncodeError::BufferTooSmall {
-                needed: bytes.len(),
-                available: self.remaining(),
-            }),
-        }
-    }
-
-    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-        let end = self.len.checked_add(len)?;
-        let claimed = self.buf.get_mut(self.len..end)?;
-        self.len = end;
-        Some(claimed)
-    }
-}
-
-/// A sink that only counts: the exact length of an encoding.
-///
-/// ```
-/// use phx_codec::encode::{LenCounter, WriteJson};
-/// let mut counter = LenCounter::default();
-/// phx_codec::RawJson::parse(r#"{"a":[1,2]}"#)?.write_json(&mut counter).unwrap();
-/// assert_eq!(counter.len, 11);
-/// # Ok::<(), phx_codec::DecodeError>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LenCounter {
-    /// Bytes counted so far.
-    pub len: usize,
-}
-
-impl Sink for LenCounter {
-    fn remaining(&self) -> usize {
-        usize::MAX - self.len
-    }
-
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        self.len = self.len.saturating_add(bytes.len());
-        Ok(())
-    }
-}
-
-/// `Sink` for one major version of heapless' `Vec<u8, N>`.
-macro_rules! heapless_sink {
-    ($feature:literal, $heapless:ident) => {
-        #[cfg(feature = $feature)]
-        impl<const N: usize> Sink for $heapless::Vec<u8, N> {
-            fn remaining(&self) -> usize {
-                N - self.len()
-            }
-
-            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-                let available = N - self.len();
-                self.extend_from_slice(bytes)
-                    .map_err(|_| EncodeError::BufferTooSmall {
-                        needed: bytes.len(),
-                        available,
-                    })
-            }
-
-            fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-                let start = self.len();
-                self.resize(start.checked_add(len)?, 0).ok()?;
-                self.get_mut(start..)
-            }
-        }
-    };
-}
-
-heapless_sink!("heapless08", heapless08);
-heapless_sink!("heapless09", heapless09);
-
-#[cfg(feature = "alloc")]
-impl Sink for alloc::vec::Vec<u8> {
-    fn remaining(&self) -> usize {
-        usize::MAX - self.len()
-    }
-
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        self.extend_from_slice(bytes);
-        Ok(())
-    }
-
-    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-        let start = self.len();
-        self.resize(start.checked_add(len)?, 0);
-        self.get_mut(start..)
-    }
-}
-
-impl<S: Sink + ?Sized> Sink for &mut S {
-    fn remaining(&self) -> usize {
-        (**self).remaining()
-    }
-
-    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        (**self).put(bytes)
-    }
-
-    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
-        (**self).claim(len)
-    }
 }
 
 /// Something that writes itself as one JSON value.
@@ -342,6 +101,36 @@ pub trait WriteJson {
         let _ = self.write_json(&mut counter);
         counter.len
     }
+
+    /// An upper bound of [`json_len`](Self::json_len) known without a pass over string
+    /// bytes, or `None` (the default) when there is none that cheap. Encoders that see this
+    /// much room in the sink write in one pass instead of measuring first; a value that
+    /// returns `Some` must fail to write only when the sink is full.
+    ///
+    /// ```
+    /// use phx_codec::encode::WriteJson;
+    /// assert_eq!(true.max_json_len(), Some(5));
+    /// assert!("a\n".max_json_len() >= Some("a\n".json_len()));
+    /// ```
+    fn max_json_len(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// The most a string of `raw_len` bytes (literal, or the raw body of a JSON string) takes
+/// written as a quoted JSON string: every byte, or every character an escape decodes to,
+/// takes at most six.
+#[inline]
+pub(crate) fn max_str_len(raw_len: usize) -> Option<usize> {
+    raw_len.checked_mul(6)?.checked_add(2)
+}
+
+/// Sums upper bounds, `None` when one is missing or the sum overflows.
+#[inline]
+pub(crate) fn sum_bounds(parts: &[Option<usize>]) -> Option<usize> {
+    parts
+        .iter()
+        .try_fold(0usize, |total, part| total.checked_add((*part)?))
 }
 
 impl WriteJson for RawJson<'_> {
@@ -352,11 +141,23 @@ impl WriteJson for RawJson<'_> {
     fn json_len(&self) -> usize {
         self.as_str().len()
     }
+
+    fn max_json_len(&self) -> Option<usize> {
+        Some(self.as_str().len())
+    }
 }
 
 impl WriteJson for JsonStr<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_json_str(out, *self)
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        if self.is_json_safe() {
+            self.raw().len().checked_add(2)
+        } else {
+            max_str_len(self.raw().len())
+        }
     }
 }
 
@@ -364,11 +165,19 @@ impl WriteJson for str {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_json_str(out, JsonStr::literal(self))
     }
+
+    fn max_json_len(&self) -> Option<usize> {
+        max_str_len(self.len())
+    }
 }
 
 impl WriteJson for bool {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         out.put(if *self { b"true" } else { b"false" })
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        Some(5)
     }
 }
 
@@ -393,11 +202,19 @@ impl WriteJson for i64 {
         }
         out.put(buf.get(at..).unwrap_or(&[]))
     }
+
+    fn max_json_len(&self) -> Option<usize> {
+        Some(20) // "-9223372036854775808"
+    }
 }
 
 impl<T: WriteJson + ?Sized> WriteJson for &T {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         (**self).write_json(out)
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        (**self).max_json_len()
     }
 }
 
@@ -407,6 +224,13 @@ impl<T: WriteJson> WriteJson for Option<T> {
         match self {
             Some(v) => v.write_json(out),
             None => out.put(b"null"),
+        }
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        match self {
+            Some(v) => v.max_json_len(),
+            None => Some(4),
         }
     }
 }
@@ -469,6 +293,35 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
         value.write_json(self.out)
     }
 
+    /// Writes a member whose key was quoted at compile time (`static_key!`): `"key":` as it
+    /// stands, then the value.
+    #[inline]
+    pub(crate) fn static_member<V: WriteJson + ?Sized>(
+        &mut self,
+        quoted_key: StaticKey,
+        value: &V,
+    ) -> Result<(), EncodeError> {
+        if !self.first {
+            self.out.put(b",")?;
+        }
+        self.first = false;
+        self.out.put(quoted_key.0)?;
+        value.write_json(self.out)
+    }
+
+    /// [`static_member`](Self::static_member) when `value` is `Some`; nothing otherwise.
+    #[inline]
+    pub(crate) fn static_optional_member<V: WriteJson>(
+        &mut self,
+        quoted_key: StaticKey,
+        value: Option<&V>,
+    ) -> Result<(), EncodeError> {
+        match value {
+            Some(v) => self.static_member(quoted_key, v),
+            None => Ok(()),
+        }
+    }
+
     /// Writes `"key":value` when `value` is `Some`; nothing otherwise.
     ///
     /// ```
@@ -508,9 +361,37 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     }
 }
 
+/// An object key written at compile time as `"key":` (see `static_key!`).
+#[derive(Clone, Copy)]
+pub(crate) struct StaticKey(pub(crate) &'static [u8]);
+
+impl StaticKey {
+    /// `"key":`, checked at compile time to need no escaping.
+    pub(crate) const fn new(quoted: &'static str) -> Self {
+        let bytes = quoted.as_bytes();
+        let mut i = 1;
+        while i + 2 < bytes.len() {
+            assert!(
+                !needs_escape(bytes[i]),
+                "a static key must need no escaping"
+            );
+            i += 1;
+        }
+        Self(bytes)
+    }
+}
+
+/// `static_key!("body")`: the [`StaticKey`] `"body":`, built and checked at compile time.
+macro_rules! static_key {
+    ($key:literal) => {
+        const { $crate::encode::StaticKey::new(concat!("\"", $key, "\":")) }
+    };
+}
+pub(crate) use static_key;
+
 /// Bytes that `JSON.stringify` escapes: `"`, `\` and controls below U+0020.
 #[inline]
-fn needs_escape(b: u8) -> bool {
+const fn needs_escape(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20
 }
 
@@ -528,7 +409,7 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let stop = crate::stop::find_string_stop(bytes, start);
+        let stop = crate::stop::find_short_string_stop(bytes, start);
         let Some(&b) = bytes.get(stop) else {
             return out.put(bytes.get(start..).unwrap_or(&[]));
         };
@@ -567,6 +448,22 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 /// # Ok::<(), phx_codec::DecodeError>(())
 /// ```
 pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    // Most strings need no escaping: quoted and copied into one claimed slice when the sink
+    // offers it (one capacity check instead of three).
+    let raw = s.raw().as_bytes();
+    if (s.is_json_safe()
+        || !s.has_escapes() && crate::stop::find_short_string_stop(raw, 0) == raw.len())
+        && let Some(slot) = out.claim(raw.len() + 2)
+    {
+        if let Some((open, rest)) = slot.split_first_mut()
+            && let Some((close, body)) = rest.split_last_mut()
+        {
+            *open = b'"';
+            body.copy_from_slice(raw);
+            *close = b'"';
+        }
+        return Ok(());
+    }
     out.put(b"\"")?;
     if s.is_json_safe() {
         out.put(s.raw().as_bytes())?;

@@ -3,7 +3,7 @@
 //! writer used by [`Frame`](crate::Frame) and [`OutgoingFrame`](crate::outgoing::OutgoingFrame)
 //! alike.
 
-use crate::encode::{Sink, WriteJson, write_json_str};
+use crate::encode::{Sink, WriteJson, sum_bounds, write_json_str};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::limits::DecodeLimits;
 use crate::raw::MemberIndex;
@@ -125,6 +125,18 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
         out.put(b",")?;
         self.payload.write_json(out)?;
         out.put(b"]")
+    }
+
+    /// An upper bound of [`write_v2`](Self::write_v2)'s output, when the payload has one.
+    pub(crate) fn max_v2_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            self.join_ref.max_json_len(),
+            self.reference.max_json_len(),
+            self.topic.max_json_len(),
+            self.event.max_json_len(),
+            self.payload.max_json_len(),
+            Some(6), // `[`, four commas, `]`
+        ])
     }
 
     /// The V1 object the reference serializer writes: `topic`, `event`, `payload`, `ref`, then

@@ -57,10 +57,10 @@ extern crate heapless09 as heapless;
 // reader/writer; the dispatch that alone knows all three; typed views on top.
 mod error;
 mod limits;
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod simd;
 mod wire;
 
+mod sink;
 mod stop;
 
 mod scan;

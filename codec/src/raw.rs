@@ -304,7 +304,7 @@ impl fmt::Display for RawJson<'_> {
 // Trusted walking: the text was validated, so these only find boundaries.
 
 #[inline]
-fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(i) {
         i += 1;
     }
@@ -330,7 +330,7 @@ fn string_end(bytes: &[u8], i: usize) -> usize {
 }
 
 /// Index just past the value starting at `i`.
-fn value_end(bytes: &[u8], i: usize) -> usize {
+pub(crate) fn value_end(bytes: &[u8], i: usize) -> usize {
     match bytes.get(i) {
         Some(b'"') => string_end(bytes, i),
         Some(b'{' | b'[') => {

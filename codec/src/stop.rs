@@ -53,9 +53,84 @@ pub(crate) fn find_string_stop(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// [`find_string_stop`] elsewhere.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+pub(crate) fn find_short_string_stop(bytes: &[u8], i: usize) -> usize {
+    find_string_stop(bytes, i)
+}
+
+/// [`find_string_stop`] for short strings searched whole (the encoder's keys, ids and refs):
+/// the last partial block is one more 16-byte load instead of a SWAR step and a
+/// byte-at-a-time tail. (The decoder keeps `find_string_stop`: its strings sit inside the
+/// frame, so they rarely reach a tail, and the bigger inlined body costs it more than it saves.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn find_short_string_stop(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let Ok(block) = <&[u8; 16]>::try_from(chunk) else {
+            break;
+        };
+        let mask = crate::simd::string_stop_mask16(block);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    // Fewer than 16 bytes left: one more 16-byte block, never a byte-at-a-time tail (most
+    // keys, refs and ids are shorter than 16 bytes).
+    let rest = bytes.len().saturating_sub(i);
+    if rest == 0 {
+        return bytes.len();
+    }
+    let (block, skip) =
+        if let Some(last) = bytes.len().checked_sub(16).and_then(|at| bytes.get(at..)) {
+            // The last 16 bytes, lanes before `i` ignored.
+            (<[u8; 16]>::try_from(last).unwrap_or([b' '; 16]), 16 - rest)
+        } else {
+            // A slice shorter than 16 bytes: padded with spaces, which never stop.
+            let mut padded = [b' '; 16];
+            for (slot, &b) in padded.iter_mut().zip(bytes.get(i..).unwrap_or_default()) {
+                *slot = b;
+            }
+            (padded, 0)
+        };
+    let mask = crate::simd::string_stop_mask16(&block) >> skip;
+    if mask == 0 {
+        bytes.len()
+    } else {
+        i + mask.trailing_zeros() as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_first_stop_at_every_length_and_start() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for from in 0..=len {
+                    let mut text = [b'a'; 40];
+                    if at < len {
+                        text[at] = b'"';
+                    }
+                    let expected = if at < len && at >= from { at } else { len };
+                    assert_eq!(
+                        find_string_stop(&text[..len], from),
+                        expected,
+                        "len {len}, stop at {at}, from {from}"
+                    );
+                    assert_eq!(
+                        find_short_string_stop(&text[..len], from),
+                        expected,
+                        "short: len {len}, stop at {at}, from {from}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn stop_mask_finds_first_special_byte_in_every_lane() {

@@ -226,30 +226,27 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, EncodeError> {
-        let needed = self.unescaped_len();
+        // One pass: runs are copied whole and escapes decoded as they come; the output is
+        // whole `str`s and `char`s, so it needs no UTF-8 check afterwards. Only a buffer too
+        // small pays for the length pass, to say how much was needed.
         let available = buf.len();
-        let Some(out) = buf.get_mut(..needed) else {
-            return Err(EncodeError::BufferTooSmall { needed, available });
-        };
-        if self.escaped {
-            let mut at = 0;
-            for piece in self.pieces() {
-                let mut utf8 = [0u8; 4];
-                let bytes = match piece {
-                    Piece::Run(run) => run.as_bytes(),
-                    Piece::Escape(c) => c.encode_utf8(&mut utf8).as_bytes(),
-                };
-                if let Some(slot) = out.get_mut(at..at + bytes.len()) {
-                    slot.copy_from_slice(bytes);
-                }
-                at += bytes.len();
-            }
+        let mut out = crate::simd::StrWriter::new(buf);
+        let fits = if self.escaped {
+            self.pieces().all(|piece| match piece {
+                Piece::Run(run) => out.push_str(run),
+                Piece::Escape(c) => out.push_char(c),
+            })
         } else {
-            out.copy_from_slice(self.raw.as_bytes());
+            out.push_str(self.raw)
+        };
+        if fits {
+            Ok(out.into_str())
+        } else {
+            Err(EncodeError::BufferTooSmall {
+                needed: self.unescaped_len(),
+                available,
+            })
         }
-        // Every byte came from whole `char`s (or from a `&str`), so this cannot fail; the
-        // fallback keeps the function panic-free regardless.
-        Ok(core::str::from_utf8(out).unwrap_or(""))
     }
 
     /// Whether the unescaped string equals `other`, without allocating.
@@ -418,21 +415,17 @@ impl<'a> Chars<'a> {
 /// bytes it took. Input validated at decode time always holds a whole escape; anything else
 /// decodes to something (U+FFFD), never a panic.
 fn decode_escape(escaped: &str) -> (char, usize) {
-    let hex4 = |from: usize| {
-        escaped
-            .get(from..from + 4)
-            .and_then(|digits| u32::from_str_radix(digits, 16).ok())
-    };
-    match escaped.as_bytes().get(1) {
+    let bytes = escaped.as_bytes();
+    match bytes.get(1) {
         Some(b'n') => ('\n', 2),
         Some(b't') => ('\t', 2),
         Some(b'r') => ('\r', 2),
         Some(b'b') => ('\u{8}', 2),
         Some(b'f') => ('\u{c}', 2),
         Some(b'u') => {
-            let unit = hex4(2).unwrap_or(0xFFFD);
+            let unit = hex4(bytes, 2).unwrap_or(0xFFFD);
             if (0xD800..0xDC00).contains(&unit) {
-                let low = hex4(8).unwrap_or(0);
+                let low = hex4(bytes, 8).unwrap_or(0);
                 let code = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
                 (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
             } else {
@@ -442,6 +435,24 @@ fn decode_escape(escaped: &str) -> (char, usize) {
         Some(&other) => (char::from(other), 2),
         None => ('\\', 1),
     }
+}
+
+/// The four hex digits at `bytes[from..]` as a number, or `None` when they are not four hex
+/// digits.
+#[inline]
+fn hex4(bytes: &[u8], from: usize) -> Option<u32> {
+    let digits: [u8; 4] = bytes.get(from..from + 4)?.try_into().ok()?;
+    let mut value = 0;
+    for d in digits {
+        let nibble = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        value = value << 4 | u32::from(nibble);
+    }
+    Some(value)
 }
 
 /// A run of text without escapes, or one decoded escape.

@@ -78,6 +78,21 @@ impl Encoding for V2<'_, '_> {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         self.0.write_v2(out)
     }
+
+    fn max_len(&self) -> Option<usize> {
+        let frame = self.0;
+        let Payload::Json(payload) = frame.payload() else {
+            return None;
+        };
+        Envelope {
+            join_ref: frame.join_ref(),
+            reference: frame.reference(),
+            topic: frame.topic(),
+            event: frame.event(),
+            payload: &payload,
+        }
+        .max_v2_len()
+    }
 }
 
 /// Decodes a V2 JSON text frame with the default [`DecodeLimits`].

@@ -275,7 +275,12 @@ pub fn differential_serde_json(data: &[u8]) {
     let ours = phx_codec::decode_text(data);
     let theirs = serde_json::from_slice::<Five>(data);
     match (ours, theirs) {
-        (Ok(frame), Ok(values)) => compare_with_serde(&frame, &values),
+        (Ok(frame), Ok(values)) => {
+            compare_with_serde(&frame, &values);
+            // The typed paths (`Frame::message`, the per-event `from_frame` entry points, the
+            // presence walk) over the same frames serde_json accepted.
+            walk_typed(&frame);
+        }
         (Ok(frame), Err(e)) => {
             let message = e.to_string();
             let out_of_range = message.starts_with("number out of range")
@@ -749,7 +754,9 @@ fn check_number(v: RawJson<'_>) {
 fn walk_typed(frame: &Frame<'_>) {
     walk_frame(frame, !frame.payload().is_binary());
     walk_topic(frame.topic_kind());
-    let message = match frame.message() {
+    let via_message = frame.message();
+    check_entry_point(frame, &via_message);
+    let message = match via_message {
         Ok(message) => message,
         Err(e) => {
             check_message_error(frame, e);
@@ -863,6 +870,33 @@ fn walk_typed(frame: &Frame<'_>) {
 }
 
 /// A known field's value in `object`: the last occurrence, `None` when absent or `null`.
+/// The per-event entry points (`Shout::from_frame`, ...) give what `Frame::message` gives.
+fn check_entry_point(frame: &Frame<'_>, message: &Result<Message<'_>, phx_codec::MessageError>) {
+    use phx_codec::message as m;
+    let direct = match frame.event_kind() {
+        Event::Join => m::Join::from_frame(frame).map(Message::Join),
+        Event::Reply => m::Reply::from_frame(frame).map(Message::Reply),
+        Event::Error => m::PhxError::from_frame(frame).map(Message::Error),
+        Event::Shout => m::Shout::from_frame(frame).map(Message::Shout),
+        Event::Read => m::Read::from_frame(frame).map(Message::Read),
+        Event::PresenceState => m::PresenceState::from_frame(frame).map(Message::PresenceState),
+        Event::PresenceDiff => m::PresenceDiff::from_frame(frame).map(Message::PresenceDiff),
+        Event::ConversationCreated => {
+            m::ConversationCreated::from_frame(frame).map(Message::ConversationCreated)
+        }
+        Event::ConversationUpdated => {
+            m::ConversationUpdated::from_frame(frame).map(Message::ConversationUpdated)
+        }
+        Event::IssueCreated => m::Issue::from_frame(frame).map(Message::IssueCreated),
+        Event::IssueUpdated => m::Issue::from_frame(frame).map(Message::IssueUpdated),
+        Event::ReplayEventEmitted => {
+            m::ReplayEvent::from_frame(frame).map(Message::ReplayEventEmitted)
+        }
+        _ => return,
+    };
+    assert_eq!(&direct, message, "from_frame vs Frame::message");
+}
+
 fn present<'a>(object: RawJson<'a>, key: &str) -> Option<RawJson<'a>> {
     object.get(key).filter(|v| !v.is_null())
 }

@@ -154,7 +154,20 @@ pub struct Reply<'a> {
 }
 
 impl<'a> Reply<'a> {
-    pub(crate) fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
+    /// Reads a frame's payload as a `phx_reply` (JSON or binary): what [`Frame::message`]
+    /// returns as [`Message::Reply`](crate::message::Message::Reply), with the same checks and
+    /// errors, linking only this view's parser. The event is not checked: match
+    /// [`Frame::event_kind`] first.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::{Message, Reply}};
+    /// let frame = decode_text(br#"["1","1","room:1","phx_reply",{"status":"ok","response":{}}]"#)?;
+    /// let reply = Reply::from_frame(&frame)?;
+    /// assert!(reply.is_ok());
+    /// assert_eq!(Message::Reply(reply), frame.message()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
         if let Payload::BinaryReply { status, response } = frame.payload() {
             return Ok(Self {
                 status: Some(ReplyStatus::parse(status)),

@@ -29,12 +29,14 @@
 //!   their iterators.
 
 mod chat;
+mod entry;
 mod error;
 mod lifecycle;
 mod lists;
 mod notices;
 pub mod presence;
 mod view;
+mod walk;
 
 pub use self::chat::{Attachment, Attachments, Customer, Read, Shout, User};
 pub use self::error::{MessageError, MessageErrorKind};

@@ -96,7 +96,7 @@ impl<'a> Issue<'a> {
                 let members = inner.members().into_iter().flatten();
                 Self::from_object(inner, members, payload.as_str(), is_plain(inner))
             }
-            _ => Self::from_frame(frame),
+            _ => <Self as TypedObject<'a>>::from_frame(frame),
         }
     }
 }

@@ -134,6 +134,10 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         self.0.envelope().write_v2(out)
     }
+
+    fn max_len(&self) -> Option<usize> {
+        self.0.envelope().max_v2_len()
+    }
 }
 
 /// An outgoing frame in the V1 object form.

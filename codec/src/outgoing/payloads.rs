@@ -1,6 +1,8 @@
 //! The payloads of pushes, replies and notices (everything but presence).
 
-use crate::encode::{JsonObjectWriter, Sink, WriteJson, write_json_str};
+use crate::encode::{
+    JsonObjectWriter, Sink, WriteJson, max_str_len, static_key, sum_bounds, write_json_str,
+};
 use crate::error::EncodeError;
 use crate::message::{FileId, ReplyStatus};
 use crate::raw::RawJson;
@@ -27,6 +29,19 @@ impl WriteJson for EmptyObject {
     fn json_len(&self) -> usize {
         2
     }
+
+    fn max_json_len(&self) -> Option<usize> {
+        Some(2)
+    }
+}
+
+/// An upper bound of one object member written by `JsonObjectWriter` (nothing when `value` is
+/// `None`): the key (escaped), `:`, the value and a comma. Objects add 2 for the braces.
+fn member<V: WriteJson + ?Sized>(key: &str, value: Option<&V>) -> Option<usize> {
+    match value {
+        Some(v) => sum_bounds(&[max_str_len(key.len()), v.max_json_len(), Some(2)]),
+        None => Some(0),
+    }
 }
 
 /// `phx_join` params: `{}` or `{"customer_id": ..}`.
@@ -48,8 +63,12 @@ pub struct JoinParams<'s> {
 impl WriteJson for JoinParams<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.optional_member("customer_id", self.customer_id.as_ref())?;
+        obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[member("customer_id", self.customer_id.as_ref()), Some(2)])
     }
 }
 
@@ -77,6 +96,13 @@ impl<T: WriteJson> WriteJson for JsonArray<'_, T> {
         }
         out.put(b"]")
     }
+
+    fn max_json_len(&self) -> Option<usize> {
+        // Each item and its comma, plus the brackets.
+        self.0.iter().try_fold(2usize, |total, item| {
+            total.checked_add(item.max_json_len()?.checked_add(1)?)
+        })
+    }
 }
 
 /// An integer id or a string id.
@@ -85,6 +111,13 @@ impl WriteJson for FileId<'_> {
         match self {
             FileId::Int(n) => n.write_json(out),
             FileId::Str(s) => write_json_str(out, *s),
+        }
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        match self {
+            FileId::Int(n) => n.max_json_len(),
+            FileId::Str(s) => s.max_json_len(),
         }
     }
 }
@@ -149,18 +182,41 @@ impl<'s> ShoutPush<'s> {
 impl WriteJson for ShoutPush<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("body", &self.body)?;
-        obj.optional_member("customer_id", self.customer_id.as_ref())?;
-        obj.optional_member("conversation_id", self.conversation_id.as_ref())?;
-        obj.optional_member("sent_at", self.sent_at.as_ref())?;
-        obj.optional_member(
-            "mentioned_user_ids",
+        obj.static_member(static_key!("body"), &self.body)?;
+        obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
+        obj.static_optional_member(
+            static_key!("conversation_id"),
+            self.conversation_id.as_ref(),
+        )?;
+        obj.static_optional_member(static_key!("sent_at"), self.sent_at.as_ref())?;
+        obj.static_optional_member(
+            static_key!("mentioned_user_ids"),
             self.mentioned_user_ids.map(JsonArray).as_ref(),
         )?;
-        obj.optional_member("file_ids", self.file_ids.map(JsonArray).as_ref())?;
-        obj.optional_member("private", self.private.as_ref())?;
-        obj.optional_member("metadata", self.metadata.as_ref())?;
+        obj.static_optional_member(
+            static_key!("file_ids"),
+            self.file_ids.map(JsonArray).as_ref(),
+        )?;
+        obj.static_optional_member(static_key!("private"), self.private.as_ref())?;
+        obj.static_optional_member(static_key!("metadata"), self.metadata.as_ref())?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            member("body", Some(&self.body)),
+            member("customer_id", self.customer_id.as_ref()),
+            member("conversation_id", self.conversation_id.as_ref()),
+            member("sent_at", self.sent_at.as_ref()),
+            member(
+                "mentioned_user_ids",
+                self.mentioned_user_ids.map(JsonArray).as_ref(),
+            ),
+            member("file_ids", self.file_ids.map(JsonArray).as_ref()),
+            member("private", self.private.as_ref()),
+            member("metadata", self.metadata.as_ref()),
+            Some(2),
+        ])
     }
 }
 
@@ -186,9 +242,17 @@ pub struct ReplyPayload<'s, R> {
 impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("response", &self.response)?;
-        obj.member("status", &self.status.as_json_str())?;
+        obj.static_member(static_key!("response"), &self.response)?;
+        obj.static_member(static_key!("status"), &self.status.as_json_str())?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            member("response", Some(&self.response)),
+            member("status", Some(&self.status.as_json_str())),
+            Some(2),
+        ])
     }
 }
 
@@ -211,8 +275,12 @@ pub struct Reason<'s> {
 impl WriteJson for Reason<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("reason", &self.reason)?;
+        obj.static_member(static_key!("reason"), &self.reason)?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[member("reason", Some(&self.reason)), Some(2)])
     }
 }
 
@@ -235,7 +303,7 @@ pub struct ReadPayload<'s> {
 impl WriteJson for ReadPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("conversation_id", &self.conversation_id)?;
+        obj.static_member(static_key!("conversation_id"), &self.conversation_id)?;
         obj.finish()
     }
 }
@@ -259,7 +327,7 @@ pub struct IdPayload<'s> {
 impl WriteJson for IdPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("id", &self.id)?;
+        obj.static_member(static_key!("id"), &self.id)?;
         obj.finish()
     }
 }

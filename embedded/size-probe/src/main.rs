@@ -1,9 +1,10 @@
 //! Link proof: what a firmware using phx-codec links for one round trip.
 //!
 //! Decodes a V2 text frame from a runtime slice (hidden behind `black_box`, so nothing is
-//! constant-folded), reads the typed shout (`frame.message()` → `Message::Shout`: `body`,
-//! `customer_id`, `sent_at`, `conversation_id`), and encodes an outgoing shout built from those
-//! fields with `phx_codec::outgoing` into a stack buffer. Built by `.ci/embedded-size` for
+//! constant-folded), reads the typed shout through the per-event entry point
+//! `Shout::from_frame` (so only the shout's parser is linked: `body`, `customer_id`,
+//! `sent_at`, `conversation_id`), and encodes an outgoing shout built from those fields with
+//! `phx_codec::outgoing` into a stack buffer. Built by `.ci/embedded-size` for
 //! `thumbv7em-none-eabihf` with opt-level "z", LTO, panic=abort and one codegen unit; its
 //! `.text` size and largest stack frames are what firmware pays for this path.
 //!
@@ -17,9 +18,10 @@
 use core::hint::black_box;
 use core::panic::PanicInfo;
 
+use phx_codec::decode_text;
 use phx_codec::encode::SliceSink;
+use phx_codec::message::Shout;
 use phx_codec::outgoing::{OutgoingFrame, ShoutPush};
-use phx_codec::{Message, decode_text};
 
 /// The frame "received": the widget's shout (as in `benches/src/cases.rs`).
 static RECEIVED: &[u8] = br#"["1","5","conversation:5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f","shout",{"body":"Hi, I need help with my order #4521, the tracking link in your email is broken.","customer_id":"c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b","sent_at":"2026-11-24T15:01:02.003Z"}]"#;
@@ -29,7 +31,7 @@ fn round_trip(input: &[u8], out: &mut [u8]) -> u32 {
     let Ok(frame) = decode_text(input) else {
         return 1;
     };
-    let Ok(Message::Shout(shout)) = frame.message() else {
+    let Ok(shout) = Shout::from_frame(&frame) else {
         return 2;
     };
     let Some(body) = shout.body() else {

@@ -1,0 +1,185 @@
+//! Tests of `presence.rs`: iteration, keys, the type checks and their error offsets.
+
+use super::*;
+use crate::decode_text;
+use crate::message::{Message, MessageErrorKind};
+
+// Frames copied from tests/data/v2.json.
+const STATE_ROOM: &str = r#"["2",null,"room:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5","presence_state",{"user:7":{"metas":[{"online_at":"1732460000","phx_ref":"F4nCz5n8R5gAAAPB","user_id":7}]},"user:8":{"metas":[{"online_at":"1732460100","phx_ref":"F4nC0Ab1Cd2AAAQC","user_id":8},{"online_at":"1732460200","phx_ref":"F4nC0xYzWv3AAARD","user_id":8}]}}]"#;
+const DIFF_JOIN: &str = r#"[null,null,"room:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5","presence_diff",{"joins":{"user:9":{"metas":[{"online_at":"1732460300","phx_ref":"F4nC1Qq9Rr4AAASE","user_id":9}]}},"leaves":{}}]"#;
+const DIFF_LEAVE: &str = r#"[null,null,"room:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5","presence_diff",{"joins":{},"leaves":{"user:8":{"metas":[{"online_at":"1732460100","phx_ref":"F4nC0Ab1Cd2AAAQC","user_id":8}]}}}]"#;
+const DIFF_UPDATE: &str = r#"[null,null,"conversation:5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f","presence_diff",{"joins":{"customer:c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b":{"metas":[{"online_at":"1732460400","phx_ref":"F4nC2Zz1Aa5AAATF","phx_ref_prev":"F4nC1Yy0Bb4AAASE","customer_id":"c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b"}]}},"leaves":{"customer:c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b":{"metas":[{"online_at":"1732460000","phx_ref":"F4nC1Yy0Bb4AAASE","customer_id":"c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b"}]}}}]"#;
+const CUSTOMER: &str = "c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b";
+
+fn state(text: &str) -> PresenceState<'_> {
+    match decode_text(text.as_bytes()).unwrap().message().unwrap() {
+        Message::PresenceState(state) => state,
+        other => panic!("not a state: {other:?}"),
+    }
+}
+
+fn diff(text: &str) -> PresenceDiff<'_> {
+    match decode_text(text.as_bytes()).unwrap().message().unwrap() {
+        Message::PresenceDiff(diff) => diff,
+        other => panic!("not a diff: {other:?}"),
+    }
+}
+
+#[test]
+fn state_iterates_keys_and_metas_in_order() {
+    let s = state(STATE_ROOM);
+    let mut entries = s.entries();
+    let (key, mut metas) = entries.next().unwrap();
+    assert_eq!(key, PresenceKey::User(7));
+    let meta = metas.next().unwrap();
+    assert_eq!(meta.phx_ref().unwrap(), "F4nCz5n8R5gAAAPB");
+    assert_eq!(meta.online_at().unwrap(), "1732460000");
+    assert_eq!(meta.online_at_secs(), Some(1_732_460_000));
+    assert_eq!(meta.user_id(), Some(7));
+    assert!(meta.phx_ref_prev().is_none() && meta.customer_id().is_none());
+    assert!(metas.next().is_none());
+    let (key, metas) = entries.next().unwrap();
+    assert_eq!(key.user_id(), Some(8));
+    let refs: heapless::Vec<_, 4> = metas.map(|m| m.phx_ref().unwrap()).collect();
+    assert_eq!(refs, ["F4nC0Ab1Cd2AAAQC", "F4nC0xYzWv3AAARD"]);
+    assert!(entries.next().is_none());
+}
+
+#[test]
+fn diffs_list_joins_and_leaves() {
+    let join = diff(DIFF_JOIN);
+    assert_eq!(join.joins().count(), 1);
+    assert_eq!(join.leaves().count(), 0);
+    assert_eq!(join.joins().next().unwrap().0, PresenceKey::User(9));
+    let leave = diff(DIFF_LEAVE);
+    let (key, mut metas) = leave.leaves().next().unwrap();
+    assert_eq!(key, PresenceKey::User(8));
+    assert_eq!(metas.next().unwrap().phx_ref().unwrap(), "F4nC0Ab1Cd2AAAQC");
+}
+
+#[test]
+fn an_update_appears_in_joins_with_the_previous_ref() {
+    let update = diff(DIFF_UPDATE);
+    let (key, mut metas) = update.joins().next().unwrap();
+    assert_eq!(key.customer_id().unwrap(), CUSTOMER);
+    let joined = metas.next().unwrap();
+    assert_eq!(joined.phx_ref_prev().unwrap(), "F4nC1Yy0Bb4AAASE");
+    assert_eq!(joined.customer_id().unwrap(), CUSTOMER);
+    let (_, mut metas) = update.leaves().next().unwrap();
+    assert_eq!(metas.next().unwrap().phx_ref().unwrap(), "F4nC1Yy0Bb4AAASE");
+}
+
+#[test]
+fn keys_parse_user_customer_and_other_and_display_as_received() {
+    for (text, key) in [
+        ("user:7", PresenceKey::User(7)),
+        ("user:0", PresenceKey::User(0)),
+        ("customer:abc", PresenceKey::Customer("abc".into())),
+        ("user:", PresenceKey::Other("user:".into())),
+        ("user:-1", PresenceKey::Other("user:-1".into())),
+        (
+            "user:99999999999999999999",
+            PresenceKey::Other("user:99999999999999999999".into()),
+        ),
+        ("customer:", PresenceKey::Other("customer:".into())),
+        ("agent:1", PresenceKey::Other("agent:1".into())),
+    ] {
+        let parsed = PresenceKey::parse(text.into());
+        assert_eq!(parsed, key, "{text}");
+        let mut shown = heapless::String::<64>::new();
+        core::fmt::Write::write_fmt(&mut shown, format_args!("{parsed}")).unwrap();
+        assert_eq!(shown, text);
+    }
+    let escaped = JsonStr::from_json_body(r"user:\u0037").unwrap();
+    assert_eq!(PresenceKey::parse(escaped), PresenceKey::User(7));
+}
+
+#[test]
+fn missing_or_null_metas_give_no_metas() {
+    let s = state(r#"[null,null,"room:1","presence_state",{"user:1":{},"user:2":{"metas":null}}]"#);
+    assert_eq!(
+        s.entries().map(|(_, metas)| metas.count()).sum::<usize>(),
+        0
+    );
+    let d = diff(r#"[null,null,"room:1","presence_diff",{"joins":null}]"#);
+    assert_eq!(d.joins().count() + d.leaves().count(), 0);
+}
+
+#[test]
+fn online_at_secs_reads_escaped_digits_too() {
+    let s = state(
+        r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"a","online_at":"\u0031732460000"},{"phx_ref":"b","online_at":"18446744073709551616"}]}}]"#,
+    );
+    let (_, metas) = s.entries().next().unwrap();
+    let secs: heapless::Vec<Option<u64>, 2> = metas.map(|m| m.online_at_secs()).collect();
+    assert_eq!(&secs[..], &[Some(1_732_460_000), None]);
+}
+
+#[test]
+fn online_at_secs_needs_plain_digits() {
+    let s = state(
+        r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"a","online_at":"-5"},{"phx_ref":"b","online_at":""},{"phx_ref":"c"}]}}]"#,
+    );
+    let (_, metas) = s.entries().next().unwrap();
+    assert!(metas.map(|m| m.online_at_secs()).all(|secs| secs.is_none()));
+}
+
+#[test]
+fn malformed_presence_is_rejected_with_the_field_and_offset() {
+    let check = |text: &str, field: &'static str, expected: JsonKind, at: usize| {
+        let frame = decode_text(text.as_bytes()).unwrap();
+        let err = frame.message().unwrap_err();
+        let MessageErrorKind::WrongType {
+            field: f,
+            expected: e,
+            ..
+        } = err.kind
+        else {
+            panic!("wrong type expected, got {err:?}")
+        };
+        assert_eq!((f, e, err.offset), (field, expected, at), "{text}");
+    };
+    check(
+        r#"[null,null,"r","presence_state",{"user:1":[]}]"#,
+        "*",
+        JsonKind::Object,
+        10,
+    );
+    check(
+        r#"[null,null,"r","presence_state",{"user:1":{"metas":{}}}]"#,
+        "*.metas",
+        JsonKind::Array,
+        19,
+    );
+    check(
+        r#"[null,null,"r","presence_state",{"u":{"metas":[1]}}]"#,
+        "metas[]",
+        JsonKind::Object,
+        15,
+    );
+    check(
+        r#"[null,null,"r","presence_state",{"u":{"metas":[{"phx_ref":1}]}}]"#,
+        "metas[].phx_ref",
+        JsonKind::String,
+        26,
+    );
+    check(
+        r#"[null,null,"r","presence_diff",{"joins":[]}]"#,
+        "joins",
+        JsonKind::Object,
+        9,
+    );
+    check(
+        r#"[null,null,"r","presence_diff",{"joins":{},"leaves":{"k":5}}]"#,
+        "leaves.*",
+        JsonKind::Object,
+        26,
+    );
+    let frame = decode_text(br#"[null,null,"r","presence_state",[]]"#).unwrap();
+    assert_eq!(
+        frame.message().unwrap_err().kind,
+        MessageErrorKind::PayloadNotObject {
+            found: JsonKind::Array
+        }
+    );
+}

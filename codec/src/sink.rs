@@ -1,0 +1,271 @@
+//! Where encoded bytes go: the [`Sink`] trait and its implementations (byte slices, counters,
+//! `heapless::Vec` 0.8 or 0.9 by feature, `Vec<u8>`). Re-exported from [`encode`](crate::encode), where encoders
+//! use them.
+
+use crate::error::EncodeError;
+
+/// A destination for encoded bytes.
+///
+/// Implemented for `&mut [u8]` (through [`SliceSink`]), [`LenCounter`], `Vec<u8>` (feature
+/// `alloc`) and heapless' `Vec<u8, N>`: feature `heapless08` for heapless 0.8, `heapless09`
+/// for heapless 0.9 (both may be on). For any other buffer, two methods suffice:
+///
+/// ```
+/// use phx_codec::{EncodeError, encode::Sink};
+///
+/// /// A fixed-capacity buffer of your own (here 64 bytes on the stack).
+/// struct Buf { bytes: [u8; 64], len: usize }
+///
+/// impl Sink for Buf {
+///     fn remaining(&self) -> usize { self.bytes.len() - self.len }
+///     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+///         let (needed, available) = (bytes.len(), self.remaining());
+///         let dst = self.bytes.get_mut(self.len..self.len + needed)
+///             .ok_or(EncodeError::BufferTooSmall { needed, available })?;
+///         dst.copy_from_slice(bytes);
+///         self.len += bytes.len();
+///         Ok(())
+///     }
+/// }
+///
+/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
+/// let mut buf = Buf { bytes: [0; 64], len: 0 };
+/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut buf)?;
+/// assert_eq!(&buf.bytes[..buf.len], br#"[null,"1","phoenix","heartbeat",{}]"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// With heapless 0.9 (`phx-codec = { version = "0.1", features = ["heapless09"] }`):
+///
+/// ```
+/// # #[cfg(feature = "heapless09")] {
+/// # extern crate heapless09 as heapless;
+/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut out).unwrap();
+/// assert_eq!(&out[..], br#"[null,"1","phoenix","heartbeat",{}]"#);
+/// # }
+/// ```
+///
+/// With heapless 0.8 (`features = ["heapless08"]`), the same code on a 0.8 `Vec`:
+///
+/// ```
+/// # #[cfg(feature = "heapless08")] {
+/// # extern crate heapless08 as heapless;
+/// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#).unwrap();
+/// let mut out = heapless::Vec::<u8, 64>::new();
+/// frame.encode(phx_codec::WireFormat::V2, phx_codec::Direction::FromClient, &mut out).unwrap();
+/// assert_eq!(&out[..], br#"[null,"1","phoenix","heartbeat",{}]"#);
+/// # }
+/// ```
+pub trait Sink {
+    /// How many more bytes this sink can take (`usize::MAX` when it grows).
+    fn remaining(&self) -> usize;
+
+    /// Appends `bytes`, or fails with [`EncodeError::BufferTooSmall`] without writing when
+    /// they do not fit.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError>;
+
+    /// Appends `len` bytes (of unspecified value) and returns them for the caller to fill
+    /// completely, when the sink stores bytes contiguously and has room; `None` otherwise (the
+    /// default), and encoders fall back to [`put`](Self::put). Encoders that know their exact
+    /// length use this to write with one capacity check instead of one per piece.
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let _ = len;
+        None
+    }
+}
+
+/// Checks that `sink` can take `needed` bytes.
+pub(crate) fn reserve<S: Sink + ?Sized>(sink: &S, needed: usize) -> Result<(), EncodeError> {
+    let available = sink.remaining();
+    if needed > available {
+        Err(EncodeError::BufferTooSmall { needed, available })
+    } else {
+        Ok(())
+    }
+}
+
+/// A cursor that writes into a borrowed byte slice.
+///
+/// ```
+/// use phx_codec::encode::{SliceSink, WriteJson};
+/// let mut buf = [0u8; 16];
+/// let mut sink = SliceSink::new(&mut buf);
+/// phx_codec::RawJson::parse("[1]")?.write_json(&mut sink).unwrap();
+/// assert_eq!(sink.written(), b"[1]");
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
+#[derive(Debug)]
+pub struct SliceSink<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> SliceSink<'b> {
+    /// A sink writing at the start of `buf`.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 4];
+    /// assert!(phx_codec::encode::SliceSink::new(&mut buf).is_empty());
+    /// ```
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    /// Bytes written so far.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = phx_codec::encode::SliceSink::new(&mut buf);
+    /// phx_codec::encode::write_escaped(&mut sink, "ab").unwrap();
+    /// assert_eq!(sink.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written yet.
+    ///
+    /// ```
+    /// use phx_codec::encode::{SliceSink, Sink};
+    /// let mut buf = [0u8; 2];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// assert!(sink.put(b"too long").is_err());
+    /// assert!(sink.is_empty()); // a failed put writes nothing
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes written so far.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = phx_codec::encode::SliceSink::new(&mut buf);
+    /// phx_codec::encode::write_json_str(&mut sink, "a\"b".into()).unwrap();
+    /// assert_eq!(sink.written(), br#""a\"b""#);
+    /// ```
+    pub fn written(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl Sink for SliceSink<'_> {
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.len
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let end = self.len + bytes.len();
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.len = end;
+                Ok(())
+            }
+            None => Err(EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+                available: self.remaining(),
+            }),
+        }
+    }
+
+    #[inline]
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let end = self.len.checked_add(len)?;
+        let claimed = self.buf.get_mut(self.len..end)?;
+        self.len = end;
+        Some(claimed)
+    }
+}
+
+/// A sink that only counts: the exact length of an encoding.
+///
+/// ```
+/// use phx_codec::encode::{LenCounter, WriteJson};
+/// let mut counter = LenCounter::default();
+/// phx_codec::RawJson::parse(r#"{"a":[1,2]}"#)?.write_json(&mut counter).unwrap();
+/// assert_eq!(counter.len, 11);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LenCounter {
+    /// Bytes counted so far.
+    pub len: usize,
+}
+
+impl Sink for LenCounter {
+    fn remaining(&self) -> usize {
+        usize::MAX - self.len
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        self.len = self.len.saturating_add(bytes.len());
+        Ok(())
+    }
+}
+
+/// `Sink` for one major version of heapless' `Vec<u8, N>`.
+macro_rules! heapless_sink {
+    ($feature:literal, $heapless:ident) => {
+        #[cfg(feature = $feature)]
+        impl<const N: usize> Sink for $heapless::Vec<u8, N> {
+            fn remaining(&self) -> usize {
+                N - self.len()
+            }
+
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                let available = N - self.len();
+                self.extend_from_slice(bytes)
+                    .map_err(|_| EncodeError::BufferTooSmall {
+                        needed: bytes.len(),
+                        available,
+                    })
+            }
+
+            fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+                let start = self.len();
+                self.resize(start.checked_add(len)?, 0).ok()?;
+                self.get_mut(start..)
+            }
+        }
+    };
+}
+
+heapless_sink!("heapless08", heapless08);
+heapless_sink!("heapless09", heapless09);
+
+#[cfg(feature = "alloc")]
+impl Sink for alloc::vec::Vec<u8> {
+    fn remaining(&self) -> usize {
+        usize::MAX - self.len()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.len();
+        self.resize(start.checked_add(len)?, 0);
+        self.get_mut(start..)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn remaining(&self) -> usize {
+        (**self).remaining()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        (**self).put(bytes)
+    }
+
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        (**self).claim(len)
+    }
+}
