@@ -1,7 +1,8 @@
 //! Chat: `shout` (with its embedded user, customer and attachments) and `read`.
 
 use crate::message::error::MessageError;
-use crate::message::view::{TypedObject, typed_object, wrong_type};
+use crate::message::view::{TypedObject, wrong_type};
+use crate::message::view_macros::typed_object;
 use crate::raw::{ArrayItems, JsonKind, RawJson};
 use crate::string::JsonStr;
 

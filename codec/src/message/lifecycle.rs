@@ -5,7 +5,8 @@
 use crate::frame::Bytes;
 use crate::frame::{Frame, Payload};
 use crate::message::error::MessageError;
-use crate::message::view::{KEY_BUF, check_str, key_text, payload_object, typed_object};
+use crate::message::view::{KEY_BUF, check_str, key_text, payload_object};
+use crate::message::view_macros::typed_object;
 use crate::raw::RawJson;
 use crate::string::JsonStr;
 

@@ -36,6 +36,7 @@ mod lists;
 mod notices;
 pub mod presence;
 mod view;
+mod view_macros;
 mod walk;
 
 pub use self::chat::{Attachment, Attachments, Customer, Read, Shout, User};

@@ -3,7 +3,8 @@
 
 use crate::frame::Frame;
 use crate::message::error::MessageError;
-use crate::message::view::{TypedObject, is_plain, payload_object, typed_object};
+use crate::message::view::{TypedObject, is_plain, payload_object};
+use crate::message::view_macros::typed_object;
 use crate::raw::{JsonKind, RawJson};
 use crate::string::JsonStr;
 

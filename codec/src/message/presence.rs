@@ -24,8 +24,9 @@ use core::fmt;
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::view::{
-    TypedObject, check_kind, is_plain, key_text, payload_object, typed_object, wrong_type,
+    TypedObject, check_kind, is_plain, key_text, payload_object, wrong_type,
 };
+use crate::message::view_macros::typed_object;
 use crate::message::walk::{self, Walk};
 use crate::raw::{JsonKind, RawJson};
 use crate::string::JsonStr;

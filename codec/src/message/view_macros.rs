@@ -1,0 +1,533 @@
+//! The macros that declare typed views (`typed_object!` and the per-field-kind helpers it
+//! expands to). They expand to calls into [`view`](super::view), the machinery every view
+//! shares; this module only holds the declarations so that `view.rs` stays readable.
+
+/// What each kind of field stores.
+macro_rules! stored_ty {
+    (Bool) => { Option<bool> };
+    (Str) => { $crate::message::view::Span };
+    (Int) => { $crate::message::view::Span };
+    (Obj) => { $crate::message::view::Span };
+    (Id) => { $crate::message::view::Span };
+    (IdList) => { $crate::message::view::Span };
+    (IntList) => { $crate::message::view::Span };
+    (AttachmentList) => { $crate::message::view::Span };
+    ($nested:ident) => { Option<$nested<'a>> };
+}
+pub(crate) use stored_ty;
+
+/// What a field holds before anything is read.
+macro_rules! absent {
+    (Bool) => {
+        None
+    };
+    (Str) => {
+        $crate::message::view::Span::ABSENT
+    };
+    (Int) => {
+        $crate::message::view::Span::ABSENT
+    };
+    (Obj) => {
+        $crate::message::view::Span::ABSENT
+    };
+    (Id) => {
+        $crate::message::view::Span::ABSENT
+    };
+    (IdList) => {
+        $crate::message::view::Span::ABSENT
+    };
+    (IntList) => {
+        $crate::message::view::Span::ABSENT
+    };
+    (AttachmentList) => {
+        $crate::message::view::Span::ABSENT
+    };
+    ($nested:ident) => {
+        None
+    };
+}
+pub(crate) use absent;
+
+/// Checks a member value of each kind of field (`$field` is its path for errors) and gives
+/// what to store; `$obj` is the object's text, `$base` the payload's.
+macro_rules! store_field {
+    (Str, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::body(
+            $obj,
+            $crate::message::view::check_str($v, $field, $base)?,
+        )
+    };
+    (Int, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::value(
+            $obj,
+            $crate::message::view::check_int($v, $field, $base)?.map(|_| $v),
+        )
+    };
+    (Bool, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::check_bool($v, $field, $base)?
+    };
+    (Obj, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::value(
+            $obj,
+            $crate::message::view::check_kind($v, $crate::raw::JsonKind::Object, $field, $base)?,
+        )
+    };
+    (Id, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::value(
+            $obj,
+            $crate::message::view::check_id($v, $field, $base)?,
+        )
+    };
+    (IdList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::value(
+            $obj,
+            $crate::message::view::check_list(
+                $v,
+                $field,
+                concat!($field, "[]"),
+                $base,
+                $crate::message::view::check_id_item,
+            )?,
+        )
+    };
+    (IntList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::value(
+            $obj,
+            $crate::message::view::check_list(
+                $v,
+                $field,
+                concat!($field, "[]"),
+                $base,
+                $crate::message::view::check_int_item,
+            )?,
+        )
+    };
+    (AttachmentList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        $crate::message::view::Span::value(
+            $obj,
+            $crate::message::view::check_list(
+                $v,
+                $field,
+                concat!($field, "[]"),
+                $base,
+                check_attachment_item,
+            )?,
+        )
+    };
+    ($nested:ident, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
+        <$nested<'_> as $crate::message::view::TypedObject<'_>>::from_value(
+            $v, $field, $base, $plain,
+        )?
+    };
+}
+pub(crate) use store_field;
+
+/// The doc example of each kind of accessor: a one-member object read with `parse`.
+macro_rules! field_example {
+    (Str, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":\"x\"}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().unwrap(), \"x\");\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Int, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":7}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "(), Some(7));\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Bool, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":true}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "(), Some(true));\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Obj, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":{\"a\":1}}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().unwrap().as_str(), r#\"{\"a\":1}\"#);\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Id, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":3}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "(), Some(phx_codec::message::FileId::Int(3)));\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (IdList, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":[3,\"f\"]}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().count(), 2);\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (IntList, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":[1,2]}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().sum::<i64>(), 3);\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (AttachmentList, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":[{\"filename\":\"a.png\"}]}\"#)?)?;\n",
+            "assert_eq!(view.",
+            stringify!($field),
+            "().next().unwrap().filename().unwrap(), \"a.png\");\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+    (Nested, $name:ident, $path:literal, $field:ident, $key:literal) => {
+        concat!(
+            "\n\n```\nuse phx_codec::RawJson;\nuse ",
+            $path,
+            "::",
+            stringify!($name),
+            ";\n",
+            "let view = ",
+            stringify!($name),
+            "::parse(RawJson::parse(r#\"{\"",
+            $key,
+            "\":{}}\"#)?)?;\n",
+            "assert!(view.",
+            stringify!($field),
+            "().is_some());\n",
+            "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+        )
+    };
+}
+pub(crate) use field_example;
+
+/// The public accessor of each kind of field.
+macro_rules! accessor {
+    (Str, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: a string; `None` when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(Str, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Option<JsonStr<'a>> {
+            let plain = self.plain;
+            self.$field.get(self.raw.as_str()).map(|body| $crate::message::view::body_str(body, plain))
+        }
+    };
+    (Int, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an integer; `None` when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(Int, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Option<i64> {
+            self.$field.get(self.raw.as_str()).and_then(|text| text.parse().ok())
+        }
+    };
+    (Bool, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: a boolean; `None` when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(Bool, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Option<bool> {
+            self.$field
+        }
+    };
+    (Obj, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an object, kept raw; `None` when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(Obj, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Option<RawJson<'a>> {
+            self.$field.get(self.raw.as_str()).map(RawJson::from_validated)
+        }
+    };
+    (Id, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an integer or a string; `None` when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(Id, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Option<$crate::message::lists::FileId<'a>> {
+            self.$field
+                .get(self.raw.as_str())
+                .and_then(|text| $crate::message::lists::FileId::from_raw(RawJson::from_validated(text)))
+        }
+    };
+    (IdList, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an array of ids (integers or strings), iterated lazily; empty when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(IdList, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> $crate::message::lists::FileIds<'a> {
+            $crate::message::lists::FileIds { items: $crate::message::view::TypedObject::list(self, self.$field) }
+        }
+    };
+    (IntList, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an array of integers, iterated lazily; empty when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(IntList, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> $crate::message::lists::Integers<'a> {
+            $crate::message::lists::Integers { items: $crate::message::view::TypedObject::list(self, self.$field) }
+        }
+    };
+    (AttachmentList, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an array of file objects, iterated lazily; empty when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(AttachmentList, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Attachments<'a> {
+            Attachments { items: $crate::message::view::TypedObject::list(self, self.$field), plain: self.plain }
+        }
+    };
+    ($nested:ident, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
+        $(#[$doc])*
+        #[doc = concat!("\n\n`\"", $key, "\"`: an object, read with the message; `None` when absent or null.")]
+        #[doc = $crate::message::view_macros::field_example!(Nested, $name, $path, $field, $key)]
+        #[inline]
+        pub fn $field(&self) -> Option<$nested<'a>> {
+            self.$field
+        }
+    };
+}
+pub(crate) use accessor;
+
+/// Serializes one present field (lists as their raw JSON).
+#[cfg(feature = "serde")]
+macro_rules! serialize_field {
+    (IdList, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        if let Some(text) = $s.$field.get($s.raw.as_str()) {
+            $map.serialize_entry($key, &RawJson::from_validated(text))?;
+        }
+    };
+    (IntList, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        $crate::message::view_macros::serialize_field!(IdList, $s, $map, $field, $key)
+    };
+    (AttachmentList, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        $crate::message::view_macros::serialize_field!(IdList, $s, $map, $field, $key)
+    };
+    ($kind:ident, $s:ident, $map:ident, $field:ident, $key:literal) => {
+        if let Some(value) = $s.$field() {
+            $map.serialize_entry($key, &value)?;
+        }
+    };
+}
+#[cfg(feature = "serde")]
+pub(crate) use serialize_field;
+
+/// Declares a typed view of a JSON object: the struct (one optional field per known key, plus
+/// the raw object), its one-pass constructor, and documented accessors. `$prefix` is prepended
+/// to the keys to name fields in errors.
+macro_rules! typed_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident in $prefix:literal {
+            $( $(#[$fdoc:meta])* $field:ident: $kind:ident = $key:literal, )*
+        }
+    ) => {
+        $crate::message::view_macros::typed_object! {
+            $(#[$meta])*
+            pub struct $name in $prefix at "phx_codec::message" {
+                $( $(#[$fdoc])* $field: $kind = $key, )*
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident in $prefix:literal at $path:literal {
+            $( $(#[$fdoc:meta])* $field:ident: $kind:ident = $key:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// With the `serde` feature it serializes as an object of the fields that are present
+        /// (lists and raw objects as received).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $name<'a> {
+            raw: RawJson<'a>,
+            /// The payload has no backslash, so every string in it is literal.
+            plain: bool,
+            $( $field: $crate::message::view_macros::stored_ty!($kind), )*
+        }
+
+        impl<'a> $name<'a> {
+            /// Reads a JSON object as this view, in one pass, checking the type of every known
+            /// field (as [`Frame::message`](crate::Frame::message) does for a payload).
+            #[doc = concat!(
+                "\n\n```\nuse phx_codec::RawJson;\nuse ", $path, "::", stringify!($name), ";\n",
+                "let view = ", stringify!($name), "::parse(RawJson::parse(r#\"{\"unknown\":1}\"#)?)?;\n",
+                "assert_eq!(view.raw().get(\"unknown\").unwrap().as_i64(), Some(1));\n",
+                "assert!(", stringify!($name), "::parse(RawJson::parse(\"[]\")?).is_err());\n",
+                "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+            )]
+            pub fn parse(object: RawJson<'a>) -> Result<Self, $crate::message::error::MessageError> {
+                match object.members() {
+                    Some(members) => <Self as $crate::message::view::TypedObject<'a>>::from_object(
+                        object,
+                        members,
+                        object.as_str(),
+                        $crate::message::view::is_plain(object),
+                    ),
+                    None => Err($crate::message::error::MessageError {
+                        kind: $crate::message::error::MessageErrorKind::PayloadNotObject {
+                            found: object.kind(),
+                        },
+                        offset: 0,
+                    }),
+                }
+            }
+
+            /// The object as received (unknown members included).
+            #[doc = concat!(
+                "\n\n```\nuse phx_codec::RawJson;\nuse ", $path, "::", stringify!($name), ";\n",
+                "let view = ", stringify!($name), "::parse(RawJson::parse(r#\"{\"a\": [1]}\"#)?)?;\n",
+                "assert_eq!(view.raw().as_str(), r#\"{\"a\": [1]}\"#);\n",
+                "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
+            )]
+            #[inline]
+            pub fn raw(&self) -> RawJson<'a> {
+                self.raw
+            }
+
+            $( $crate::message::view_macros::accessor!($kind, $field, $key, [$(#[$fdoc])*], $name, $path); )*
+        }
+
+        impl<'a> $crate::message::view::TypedObject<'a> for $name<'a> {
+            #[inline]
+            fn empty(raw: RawJson<'a>, plain: bool) -> Self {
+                Self { raw, plain, $( $field: $crate::message::view_macros::absent!($kind), )* }
+            }
+
+            #[inline]
+            fn object(&self) -> RawJson<'a> {
+                self.raw
+            }
+
+            #[inline(never)]
+            fn fill(
+                &mut self,
+                members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+                base: &'a str,
+            ) -> Result<(), $crate::message::error::MessageError> {
+                $crate::message::view::check_len(self.raw, base)?;
+                let obj = self.raw.as_str();
+                let plain = self.plain;
+                let _ = plain; // used only by views with nested objects
+                let mut buf = [0u8; 32];
+                for (key, value) in members {
+                    let Some(key) = $crate::message::view::key_text(key, &mut buf) else {
+                        continue;
+                    };
+                    match key {
+                        $(
+                            $key => {
+                                self.$field = $crate::message::view_macros::store_field!(
+                                    $kind, value, concat!($prefix, $key), obj, base, plain
+                                );
+                            }
+                        )*
+                        _ => {}
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $( $crate::message::view_macros::serialize_field!($kind, self, map, $field, $key); )*
+                map.end()
+            }
+        }
+    };
+}
+pub(crate) use typed_object;
