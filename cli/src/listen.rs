@@ -177,7 +177,7 @@ impl Push {
 enum Heard {
     Joined(String, Result<Reply, ClientError>),
     Pushed(String, String, Result<(), ClientError>),
-    Message(SharedFrame),
+    Message(Box<SharedFrame>),
 }
 
 /// Why the run stopped.
@@ -227,7 +227,11 @@ async fn run(args: &ListenArgs, out: &mut Output) -> Result<io::Result<Outcome>,
         let channel = socket
             .channel(topic, &join_params)
             .map_err(|e| e.to_string())?;
-        let pushes = if i == 0 { args.pushes.clone() } else { Vec::new() };
+        let pushes = if i == 0 {
+            args.pushes.clone()
+        } else {
+            Vec::new()
+        };
         tokio::spawn(follow(channel, pushes, tx.clone()));
     }
     drop(tx);
@@ -243,6 +247,8 @@ async fn run(args: &ListenArgs, out: &mut Output) -> Result<io::Result<Outcome>,
         .map(|ms| tokio::time::Instant::now() + Duration::from_millis(ms));
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
+    let reader_gone = stdout_closed();
+    tokio::pin!(reader_gone);
     let stop = loop {
         if args.count.is_some_and(|n| outcome.frames >= n) {
             break Stop::Count;
@@ -276,6 +282,7 @@ async fn run(args: &ListenArgs, out: &mut Output) -> Result<io::Result<Outcome>,
             },
             () = sleep_until(deadline) => break Stop::Timeout,
             _ = &mut interrupted => break Stop::Interrupted,
+            () = &mut reader_gone => break Stop::Interrupted,
         }
     };
     match stop {
@@ -360,10 +367,35 @@ async fn follow(
         }
     }
     while let Some(frame) = channel.recv().await {
-        if heard.send(Heard::Message(frame)).await.is_err() {
+        if heard.send(Heard::Message(Box::new(frame))).await.is_err() {
             return;
         }
     }
+}
+
+/// Resolves when standard output is a pipe whose reader has gone (`phx listen | head -1`), so
+/// that a quiet channel does not keep `phx` waiting for a write to find out; never elsewhere
+/// (files, terminals, other platforms).
+async fn stdout_closed() {
+    #[cfg(unix)]
+    {
+        use tokio::io::Interest;
+        use tokio::io::unix::AsyncFd;
+        // epoll reports a pipe's closed read end as an error on the write end.
+        #[allow(
+            deprecated,
+            reason = "with_interest is deprecated because the fd could be closed while \
+                      registered; standard output lives as long as the process and phx never \
+                      closes it (the replacement is an unsafe fn, and this crate denies unsafe)"
+        )]
+        let registered = AsyncFd::with_interest(io::stdout(), Interest::ERROR);
+        if let Ok(fd) = registered
+            && fd.ready(Interest::ERROR).await.is_ok()
+        {
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

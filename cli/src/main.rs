@@ -288,8 +288,7 @@ fn open(args: &InputArgs) -> Result<Input, Fatal> {
 fn output(command: &Command, line_buffered: bool) -> Output {
     let stdout = io::stdout();
     // A live listener flushes every record.
-    let every_line =
-        line_buffered || stdout.is_terminal() || matches!(command, Command::Listen(_));
+    let every_line = line_buffered || stdout.is_terminal() || matches!(command, Command::Listen(_));
     let writer: Box<dyn Write> = match command {
         Command::Inspect {
             color,
