@@ -1,4 +1,5 @@
-//! `phx`: decode, validate, convert and inspect captured Phoenix Channels frames.
+//! `phx`: decode, validate, convert and inspect captured Phoenix Channels frames, or watch
+//! live channels (`phx listen`, see [`listen`]).
 //!
 //! A capture has one frame per line: a line starting with `[` is a V2 JSON text frame, `{` a
 //! V1 frame, `hex:<hex>` or `base64:<data>` a V2 binary frame; blank lines and `#` comments
@@ -39,7 +40,7 @@ use crate::transcode::BinaryText;
 #[command(
     name = "phx",
     version,
-    about = "Decode, validate, convert and inspect captured Phoenix Channels frames",
+    about = "Decode, validate, convert and inspect captured Phoenix Channels frames, or watch live channels",
     after_help = concat!(
         "Examples:\n",
         "  phx inspect examples/papercups-session.ndjson\n",
