@@ -139,8 +139,13 @@ struct Server {
 
 impl Server {
     fn start() -> Self {
+        Self::start_on("0")
+    }
+
+    /// A server on `port` ("0": a free one).
+    fn start_on(port: &str) -> Self {
         let mut child = Command::new(server_binary())
-            .args(["--port", "0"])
+            .args(["--port", port])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -388,4 +393,54 @@ fn a_closed_standard_output_ends_a_quiet_listen_with_0() {
     assert!(first.contains(r#""event":"presence_state""#), "{first}");
     let status = listener.wait().expect("phx ends");
     assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+#[ignore = "needs the server binary (cargo build --release -p phx-papercups-server): run by .ci/run"]
+fn a_restarted_server_is_reconnected_to_and_the_channel_rejoined() {
+    let first = Server::start();
+    let addr = first.addr.clone();
+    let port = addr.rsplit(':').next().expect("HOST:PORT").to_owned();
+    let mut listener = Command::new(env!("CARGO_BIN_EXE_phx"))
+        .args([
+            "listen",
+            &first.url("/socket"),
+            "--join",
+            CONVERSATION,
+            "--param",
+            "customer_id=cus_1",
+            "--event",
+            "presence_state",
+            "--count",
+            "2",
+            "--timeout-ms",
+            BOUND_MS,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("phx listen starts");
+    let mut stdout = BufReader::new(listener.stdout.take().expect("stdout is piped"));
+    let mut line = String::new();
+    stdout
+        .read_line(&mut line)
+        .expect("the first presence_state");
+    assert!(line.starts_with(r#"{"line":1,"#), "{line}");
+
+    // The server goes away and comes back on the same port: the client reconnects (with
+    // backoff) and rejoins, and the new server sends presence_state again.
+    drop(first);
+    let second = Server::start_on(&port);
+    assert_eq!(second.addr, addr);
+    line.clear();
+    stdout
+        .read_line(&mut line)
+        .expect("a presence_state after the rejoin");
+    let record: serde_json::Value = serde_json::from_str(&line).expect("a JSON record");
+    assert_eq!(record["event"], "presence_state");
+    assert_eq!(record["topic"], CONVERSATION);
+    assert!(record["payload"]["customer:cus_1"].is_object(), "{line}");
+    let status = listener.wait().expect("phx ends");
+    assert_eq!(status.code(), Some(0), "--count 2 reached");
 }
