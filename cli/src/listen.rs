@@ -244,7 +244,7 @@ async fn run(args: &ListenArgs, out: &mut Output) -> Result<io::Result<Outcome>,
     let mut outcome = Outcome::default();
     let deadline = args
         .timeout_ms
-        .map(|ms| tokio::time::Instant::now() + Duration::from_millis(ms));
+        .and_then(|ms| tokio::time::Instant::now().checked_add(Duration::from_millis(ms)));
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     let reader_gone = stdout_closed();
@@ -281,7 +281,8 @@ async fn run(args: &ListenArgs, out: &mut Output) -> Result<io::Result<Outcome>,
                 }
             },
             () = sleep_until(deadline) => break Stop::Timeout,
-            _ = &mut interrupted => break Stop::Interrupted,
+            // (a handler that cannot be installed disables this branch)
+            Ok(()) = &mut interrupted => break Stop::Interrupted,
             () = &mut reader_gone => break Stop::Interrupted,
         }
     };
