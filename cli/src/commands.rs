@@ -46,8 +46,8 @@ fn warn(line: u64, to: WireFormat, losses: &[String]) {
 
 /// Writes `decode`'s records: one per frame that passes the filter, one per failure.
 ///
-/// Independent of where frames come from (a capture's lines here; a future `phx listen` would
-/// number the messages it receives and write them the same way, through the same filter).
+/// Independent of where frames come from: a capture's lines here, the messages `phx listen`
+/// receives (numbered in arrival order) in [`crate::listen`].
 pub(crate) struct RecordWriter<'f> {
     filter: &'f Filter,
     record: Vec<u8>,

@@ -1,4 +1,5 @@
-//! `phx`: decode, validate, convert and inspect captured Phoenix Channels frames.
+//! `phx`: decode, validate, convert and inspect captured Phoenix Channels frames, or watch
+//! live channels (`phx listen`, see [`listen`]).
 //!
 //! A capture has one frame per line: a line starting with `[` is a V2 JSON text frame, `{` a
 //! V1 frame, `hex:<hex>` or `base64:<data>` a V2 binary frame; blank lines and `#` comments
@@ -22,6 +23,7 @@ mod filter;
 mod hex;
 mod inspect;
 mod json;
+mod listen;
 mod output;
 mod progress;
 mod transcode;
@@ -30,6 +32,7 @@ use crate::capture::Input;
 use crate::commands::Outcome;
 use crate::filter::Filter;
 use crate::inspect::InspectFormat;
+use crate::listen::ListenArgs;
 use crate::output::Output;
 use crate::transcode::BinaryText;
 
@@ -37,12 +40,13 @@ use crate::transcode::BinaryText;
 #[command(
     name = "phx",
     version,
-    about = "Decode, validate, convert and inspect captured Phoenix Channels frames",
+    about = "Decode, validate, convert and inspect captured Phoenix Channels frames, or watch live channels",
     after_help = concat!(
         "Examples:\n",
         "  phx inspect examples/papercups-session.ndjson\n",
         "  phx decode capture.ndjson | phx encode --format v1\n",
-        "  cat capture.ndjson | phx validate\n\n",
+        "  cat capture.ndjson | phx validate\n",
+        "  phx listen ws://127.0.0.1:4000/socket --join 'room:lobby'\n\n",
         "Captures: one frame per line. `[...]` is a V2 JSON text frame, `{...}` a V1 frame,\n",
         "`hex:<hex>` or `base64:<data>` a V2 binary frame; blank lines and `#` comments are\n",
         "skipped but counted in line numbers. A bad line is reported and the run goes on.\n\n",
@@ -167,6 +171,30 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+
+    /// Join channels on a live endpoint and write every message they receive as `decode` records
+    #[command(after_help = concat!(
+        "Connects (the tokio client: heartbeats, reconnects with backoff and rejoins as phoenix.js\n",
+        "does), joins each --join topic with the --param params, pushes each --push on the first\n",
+        "topic once it is joined, and writes one `decode` record per message the channels receive:\n",
+        "broadcasts, presence, the server's pushes (not the phx_ control events: replies,\n",
+        "phx_close, phx_error, which the client handles). `line` numbers the messages received,\n",
+        "filtered or not. Each record is flushed as it is written.\n\n",
+        "Standard error gets each join's outcome:\n",
+        "  phx: joined room:lobby: ok {}\n",
+        "  phx: join inbox:1 refused: error {\"reason\":\"unmatched topic\"}\n",
+        "A join with no reply in 10 s is reported and retried, with backoff, until it succeeds.\n\n",
+        "URL: ws://HOST:PORT/PATH, with or without /websocket; a query adds connect params and\n",
+        "may set vsn=2.0.0 (default) or vsn=1.0.0. wss:// is not supported (no TLS in this build).\n\n",
+        "Stops on --count, --timeout-ms, Ctrl-C or a closed standard output (status 0); status 1\n",
+        "when a join is refused or --timeout-ms comes before --count records; 2 for usage errors.\n",
+        "Standard input is not read, so `phx listen … &` and `< /dev/null` keep listening.\n\n",
+        "Example (the Papercups server: cargo run -p phx-papercups-server -- --port 4000):\n",
+        "  $ phx listen ws://127.0.0.1:4000/socket --join conversation:9f3c1e2a \\\n",
+        "      --param customer_id=cus_1 --push 'shout={\"body\":\"hi\",\"customer_id\":\"cus_1\"}' \\\n",
+        "      --event shout --count 1"
+    ))]
+    Listen(ListenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -242,6 +270,8 @@ enum Fatal {
     Open(String),
     /// Reading or writing failed midway.
     Io(io::Error),
+    /// `phx listen` cannot start (a client limit, the runtime).
+    Listen(String),
 }
 
 fn open(args: &InputArgs) -> Result<Input, Fatal> {
@@ -258,7 +288,8 @@ fn open(args: &InputArgs) -> Result<Input, Fatal> {
 /// not wanted) for the inspect table.
 fn output(command: &Command, line_buffered: bool) -> Output {
     let stdout = io::stdout();
-    let every_line = line_buffered || stdout.is_terminal();
+    // A live listener flushes every record.
+    let every_line = line_buffered || stdout.is_terminal() || matches!(command, Command::Listen(_));
     let writer: Box<dyn Write> = match command {
         Command::Inspect {
             color,
@@ -307,6 +338,7 @@ fn run(command: Command, out: &mut Output) -> Result<Outcome, Fatal> {
             format,
             color: _,
         } => inspect::inspect(open(&input)?, input.from.into(), &filter, format, out),
+        Command::Listen(args) => listen::listen(&args, out).map_err(Fatal::Listen)?,
     };
     let outcome = outcome.map_err(Fatal::Io)?;
     out.flush().map_err(Fatal::Io)?;
@@ -327,7 +359,7 @@ fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "phx: I/O error: {e}");
             ExitCode::from(2)
         }
-        Err(Fatal::Open(message)) => {
+        Err(Fatal::Open(message) | Fatal::Listen(message)) => {
             let _ = writeln!(io::stderr(), "phx: {message}");
             ExitCode::from(2)
         }
