@@ -59,7 +59,9 @@ use crate::error::EncodeError;
 /// # }
 /// ```
 pub trait Sink {
-    /// How many more bytes this sink can take (`usize::MAX` when it grows).
+    /// How many more bytes this sink can take (`usize::MAX` when it grows). A bounded sink's
+    /// room shrinks by exactly what it takes: encoders that write in one pass report the
+    /// difference as the number of bytes written.
     fn remaining(&self) -> usize;
 
     /// Appends `bytes`, or fails with [`EncodeError::BufferTooSmall`] without writing when

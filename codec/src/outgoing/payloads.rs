@@ -37,7 +37,7 @@ impl WriteJson for EmptyObject {
 
 /// An upper bound of one object member written by `JsonObjectWriter` (nothing when `value` is
 /// `None`): the key (escaped), `:`, the value and a comma. Objects add 2 for the braces.
-fn member<V: WriteJson + ?Sized>(key: &str, value: Option<&V>) -> Option<usize> {
+pub(crate) fn member_bound<V: WriteJson + ?Sized>(key: &str, value: Option<&V>) -> Option<usize> {
     match value {
         Some(v) => sum_bounds(&[max_str_len(key.len()), v.max_json_len(), Some(2)]),
         None => Some(0),
@@ -68,7 +68,10 @@ impl WriteJson for JoinParams<'_> {
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        sum_bounds(&[member("customer_id", self.customer_id.as_ref()), Some(2)])
+        sum_bounds(&[
+            member_bound("customer_id", self.customer_id.as_ref()),
+            Some(2),
+        ])
     }
 }
 
@@ -204,17 +207,17 @@ impl WriteJson for ShoutPush<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member("body", Some(&self.body)),
-            member("customer_id", self.customer_id.as_ref()),
-            member("conversation_id", self.conversation_id.as_ref()),
-            member("sent_at", self.sent_at.as_ref()),
-            member(
+            member_bound("body", Some(&self.body)),
+            member_bound("customer_id", self.customer_id.as_ref()),
+            member_bound("conversation_id", self.conversation_id.as_ref()),
+            member_bound("sent_at", self.sent_at.as_ref()),
+            member_bound(
                 "mentioned_user_ids",
                 self.mentioned_user_ids.map(JsonArray).as_ref(),
             ),
-            member("file_ids", self.file_ids.map(JsonArray).as_ref()),
-            member("private", self.private.as_ref()),
-            member("metadata", self.metadata.as_ref()),
+            member_bound("file_ids", self.file_ids.map(JsonArray).as_ref()),
+            member_bound("private", self.private.as_ref()),
+            member_bound("metadata", self.metadata.as_ref()),
             Some(2),
         ])
     }
@@ -249,8 +252,8 @@ impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member("response", Some(&self.response)),
-            member("status", Some(&self.status.as_json_str())),
+            member_bound("response", Some(&self.response)),
+            member_bound("status", Some(&self.status.as_json_str())),
             Some(2),
         ])
     }
@@ -280,7 +283,7 @@ impl WriteJson for Reason<'_> {
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        sum_bounds(&[member("reason", Some(&self.reason)), Some(2)])
+        sum_bounds(&[member_bound("reason", Some(&self.reason)), Some(2)])
     }
 }
 

@@ -1,9 +1,11 @@
 //! The presence payloads: `presence_state` and `presence_diff`, and their keys and metas.
 
-use crate::encode::{JsonObjectWriter, Sink, WriteJson, write_json_str};
+use crate::encode::{
+    JsonObjectWriter, Sink, WriteJson, max_str_len, static_key, sum_bounds, write_json_str,
+};
 use crate::error::EncodeError;
 use crate::message::presence::PresenceKey;
-use crate::outgoing::payloads::JsonArray;
+use crate::outgoing::payloads::{JsonArray, member_bound};
 use crate::string::JsonStr;
 
 /// A presence key, written as a JSON string (`"user:7"`, `"customer:<uuid>"`, or as is).
@@ -21,6 +23,14 @@ impl WriteJson for PresenceKey<'_> {
                 out.put(b"\"")
             }
             PresenceKey::Other(key) => write_json_str(out, *key),
+        }
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        match self {
+            PresenceKey::User(_) => Some(27), // `"user:` + 20 digits + `"`
+            PresenceKey::Customer(id) => max_str_len(id.raw().len())?.checked_add(9),
+            PresenceKey::Other(key) => key.max_json_len(),
         }
     }
 }
@@ -65,12 +75,23 @@ pub struct MetaPayload<'s> {
 impl WriteJson for MetaPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.optional_member("customer_id", self.customer_id.as_ref())?;
-        obj.optional_member("online_at", self.online_at.as_ref())?;
-        obj.member("phx_ref", &self.phx_ref)?;
-        obj.optional_member("phx_ref_prev", self.phx_ref_prev.as_ref())?;
-        obj.optional_member("user_id", self.user_id.as_ref())?;
+        obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
+        obj.static_optional_member(static_key!("online_at"), self.online_at.as_ref())?;
+        obj.static_member(static_key!("phx_ref"), &self.phx_ref)?;
+        obj.static_optional_member(static_key!("phx_ref_prev"), self.phx_ref_prev.as_ref())?;
+        obj.static_optional_member(static_key!("user_id"), self.user_id.as_ref())?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            member_bound("customer_id", self.customer_id.as_ref()),
+            member_bound("online_at", self.online_at.as_ref()),
+            member_bound("phx_ref", Some(&self.phx_ref)),
+            member_bound("phx_ref_prev", self.phx_ref_prev.as_ref()),
+            member_bound("user_id", self.user_id.as_ref()),
+            Some(2),
+        ])
     }
 }
 
@@ -102,6 +123,14 @@ impl WriteJson for PresenceMap<'_> {
         }
         out.put(b"}")
     }
+
+    fn max_json_len(&self) -> Option<usize> {
+        // Each entry: the key, `:{"metas":`, the array, `}` and a comma; plus the braces.
+        self.0.iter().try_fold(2usize, |total, (key, metas)| {
+            let entry = sum_bounds(&[key.max_json_len(), JsonArray(metas).max_json_len()])?;
+            total.checked_add(entry.checked_add(12)?)
+        })
+    }
 }
 
 /// The `presence_state` payload: a [`PresenceMap`].
@@ -122,6 +151,10 @@ pub struct PresenceStatePayload<'s> {
 impl WriteJson for PresenceStatePayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         PresenceMap(self.entries).write_json(out)
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        PresenceMap(self.entries).max_json_len()
     }
 }
 
@@ -145,8 +178,16 @@ pub struct PresenceDiffPayload<'s> {
 impl WriteJson for PresenceDiffPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::new(out)?;
-        obj.member("joins", &PresenceMap(self.joins))?;
-        obj.member("leaves", &PresenceMap(self.leaves))?;
+        obj.static_member(static_key!("joins"), &PresenceMap(self.joins))?;
+        obj.static_member(static_key!("leaves"), &PresenceMap(self.leaves))?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            member_bound("joins", Some(&PresenceMap(self.joins))),
+            member_bound("leaves", Some(&PresenceMap(self.leaves))),
+            Some(2),
+        ])
     }
 }
