@@ -84,6 +84,14 @@ pub const KNOWN_PREFIXES: &[&str] = &[
 ];
 
 /// How one character of a generated string is written in its JSON body.
+///
+/// ```
+/// use phx_codec_std::arbitrary::{CharStyle, escape_body};
+/// assert_eq!(escape_body("/é", &[CharStyle::Plain]), "/é");
+/// assert_eq!(escape_body("/é", &[CharStyle::Short]), "\\/é");
+/// assert_eq!(escape_body("/é", &[CharStyle::Unicode]), "\\u002f\\u00e9");
+/// assert_eq!(escape_body("é", &[CharStyle::UnicodeUpper]), "\\u00E9");
+/// ```
 #[derive(Arbitrary, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CharStyle {
     /// As itself (escaped when JSON requires it).
@@ -98,6 +106,16 @@ pub enum CharStyle {
 
 /// A generated string: its text, and optionally a JSON string body (between the quotes) that
 /// spells it with escapes.
+///
+/// ```
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use phx_codec_std::arbitrary::EscapedStr;
+/// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+/// let generated = EscapedStr::arbitrary(&mut Unstructured::new(&bytes))?;
+/// // However it is spelled, it means its text.
+/// assert_eq!(generated.json_str()?.to_cow(), generated.text.as_str());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EscapedStr {
     /// The text.
@@ -108,6 +126,12 @@ pub struct EscapedStr {
 
 impl EscapedStr {
     /// A literal string (no escaped spelling).
+    ///
+    /// ```
+    /// use phx_codec_std::arbitrary::EscapedStr;
+    /// let s = EscapedStr::literal("room:1");
+    /// assert_eq!((s.text.as_str(), s.body), ("room:1", None));
+    /// ```
     pub fn literal(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -117,6 +141,13 @@ impl EscapedStr {
 
     /// The string as a [`JsonStr`]: literal, or the escaped body (validated; it always is
     /// valid, an error would be a bug in this generator or in the core).
+    ///
+    /// ```
+    /// use phx_codec_std::arbitrary::EscapedStr;
+    /// let s = EscapedStr { text: "a/b".into(), body: Some("a\\/b".into()) };
+    /// assert_eq!(s.json_str()?.to_cow(), "a/b");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn json_str(&self) -> Result<JsonStr<'_>, DecodeError> {
         match &self.body {
             None => Ok(JsonStr::literal(&self.text)),
@@ -146,6 +177,13 @@ impl<'a> Arbitrary<'a> for EscapedStr {
 
 /// Writes `text` as a JSON string body, character `i` in style `styles[i % len]`
 /// (characters JSON requires escaped are always escaped).
+///
+/// ```
+/// use phx_codec_std::arbitrary::{CharStyle, escape_body};
+/// // Quotes and controls are escaped whatever the style; styles cycle over the characters.
+/// assert_eq!(escape_body("\"a\n", &[]), "\\\"a\\n");
+/// assert_eq!(escape_body("ab", &[CharStyle::Plain, CharStyle::Unicode]), "a\\u0062");
+/// ```
 pub fn escape_body(text: &str, styles: &[CharStyle]) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.chars().enumerate() {
@@ -189,6 +227,18 @@ fn push_unicode_escape(out: &mut String, c: char, upper: bool) {
 }
 
 /// A generated payload.
+///
+/// ```
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use phx_codec_std::arbitrary::FrameSpec;
+/// use phx_codec_std::arbitrary::PayloadSpec;
+/// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+/// let spec = FrameSpec::arbitrary(&mut Unstructured::new(&bytes))?;
+/// if let PayloadSpec::Json(text) = &spec.payload {
+///     assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PayloadSpec {
     /// JSON text (valid by construction, with random whitespace and escapes).
@@ -207,6 +257,16 @@ pub enum PayloadSpec {
 /// A generated frame whose strings may be spelled with escapes: [`as_frame`](Self::as_frame)
 /// gives a [`Frame`] over the escaped spellings, [`to_owned_frame`](Self::to_owned_frame)
 /// the frame they mean.
+///
+/// ```
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use phx_codec_std::arbitrary::FrameSpec;
+/// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+/// let spec = FrameSpec::arbitrary(&mut Unstructured::new(&bytes))?;
+/// // The escaped spelling and the owned frame agree on what the topic says.
+/// assert_eq!(spec.as_frame()?.topic().to_cow(), spec.to_owned_frame().topic.as_str());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameSpec {
     /// `join_ref` (`None` = null).
@@ -224,6 +284,16 @@ pub struct FrameSpec {
 impl FrameSpec {
     /// A borrowed frame over the generated spellings (validates the JSON payload and the
     /// escaped bodies: always valid, an error would be a bug).
+    ///
+    /// ```
+    /// use arbitrary::{Arbitrary, Unstructured};
+    /// use phx_codec_std::arbitrary::FrameSpec;
+    /// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    /// let spec = FrameSpec::arbitrary(&mut Unstructured::new(&bytes))?;
+    /// let frame = spec.as_frame()?;
+    /// assert_eq!(frame.event().to_cow(), spec.event.text.as_str());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_frame(&self) -> Result<Frame<'_>, DecodeError> {
         let payload = match &self.payload {
             PayloadSpec::Json(text) => Payload::Json(RawJson::parse(text)?),
@@ -249,6 +319,20 @@ impl FrameSpec {
     }
 
     /// The owned frame it means (unescaped strings, the payload text as generated).
+    ///
+    /// ```
+    /// use arbitrary::{Arbitrary, Unstructured};
+    /// use phx_codec_std::arbitrary::{EscapedStr, FrameSpec, PayloadSpec};
+    /// let spec = FrameSpec {
+    ///     join_ref: None,
+    ///     reference: Some(EscapedStr::literal("1")),
+    ///     topic: EscapedStr { text: "room:1".into(), body: Some("room\\u003a1".into()) },
+    ///     event: EscapedStr::literal("shout"),
+    ///     payload: PayloadSpec::Json("{}".into()),
+    /// };
+    /// let owned = spec.to_owned_frame();
+    /// assert_eq!((owned.topic.as_str(), owned.reference.as_deref()), ("room:1", Some("1")));
+    /// ```
     pub fn to_owned_frame(&self) -> OwnedFrame {
         OwnedFrame {
             join_ref: self.join_ref.as_ref().map(|s| s.text.clone()),
@@ -319,6 +403,18 @@ pub const GENERATED_MAX_DEPTH: usize = 40;
 /// One valid JSON value (no surrounding whitespace), with random whitespace, string escapes and number spellings
 /// (`-0`, `1E+07`, 25-digit integers...). Written iteratively; when `u` runs dry every choice
 /// falls to its first option, which closes containers, so this always ends.
+///
+/// ```
+/// use arbitrary::Unstructured;
+/// use phx_codec_std::arbitrary::json_text;
+/// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+/// let text = json_text(&mut Unstructured::new(&bytes))?;
+/// assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+/// // With no bytes left every choice is the first one: still one valid value.
+/// let empty = json_text(&mut Unstructured::new(&[]))?;
+/// assert!(serde_json::from_str::<serde_json::Value>(&empty).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn json_text(u: &mut Unstructured<'_>) -> Result<String> {
     let mut out = String::new();
     push_json(u, &mut out, None)?;
@@ -336,6 +432,15 @@ fn trimmed(text: String) -> String {
 }
 
 /// One valid JSON object, as [`json_text`] writes values.
+///
+/// ```
+/// use arbitrary::Unstructured;
+/// use phx_codec_std::arbitrary::json_object_text;
+/// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+/// let text = json_object_text(&mut Unstructured::new(&bytes))?;
+/// assert!(serde_json::from_str::<serde_json::Value>(&text)?.is_object());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn json_object_text(u: &mut Unstructured<'_>) -> Result<String> {
     let mut out = String::new();
     push_json(u, &mut out, Some(true))?;
@@ -417,6 +522,16 @@ fn push_json(u: &mut Unstructured<'_>, out: &mut String, open_first: Option<bool
 }
 
 /// Writes `s` as a JSON string (its escaped body, or the text escaped where required).
+///
+/// ```
+/// use phx_codec_std::arbitrary::{EscapedStr, push_json_string};
+/// let mut out = String::from("[");
+/// push_json_string(&mut out, &EscapedStr::literal("say \"hi\""));
+/// out.push(']');
+/// assert_eq!(out, r#"["say \"hi\""]"#);
+/// assert_eq!(serde_json::from_str::<Vec<String>>(&out)?, ["say \"hi\""]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn push_json_string(out: &mut String, s: &EscapedStr) {
     out.push('"');
     match &s.body {
@@ -507,6 +622,17 @@ const OTHER_EVENTS: &[&str] = &["typing", "upload", "custom:event", "heartbeat_a
 /// A frame carrying a typed Papercups message: the topic and event select `message` and the
 /// payload is its serialization, so [`Frame::message`] reads it without error and gives a
 /// message of the same [`name`](OwnedMessage::name).
+///
+/// ```
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use phx_codec_std::arbitrary::PapercupsFrame;
+/// use phx_codec_std::typed::OwnedMessage;
+/// # let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+/// let generated = PapercupsFrame::arbitrary(&mut Unstructured::new(&bytes))?;
+/// let read_back = OwnedMessage::from_frame(&generated.frame.as_frame()?)?;
+/// assert_eq!(read_back.name(), generated.message.name());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PapercupsFrame {
     /// The message the frame carries.
@@ -549,6 +675,27 @@ impl<'a> Arbitrary<'a> for PapercupsFrame {
 
 /// Near-valid input for a decoder: a valid frame's encoding with 0 to 3 byte edits biased to
 /// the bytes that matter to the grammar ([`INTERESTING`]).
+///
+/// ```
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use phx_codec_std::arbitrary::NearValid;
+/// use phx_codec_std::mutation::apply;
+/// // Some inputs are refused (`IncorrectFormat`, e.g. a frame no form can carry): a fuzzer
+/// // skips those, as this takes the first seed that gives a value.
+/// let near = (0..64u32)
+///     .find_map(|seed| {
+///         let bytes: Vec<u8> = (0..4096u32)
+///             .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(seed.wrapping_mul(0x9e37_79b9)) >> 13) as u8)
+///             .collect();
+///         NearValid::arbitrary(&mut Unstructured::new(&bytes)).ok()
+///     })
+///     .ok_or("no seed gave a value")?;
+/// assert!(near.mutations.len() <= 3);
+/// // `bytes` is the frame's encoding with `mutations` applied.
+/// let encoded = near.frame.encode_to_vec(near.format, near.direction)?;
+/// assert_eq!(apply(encoded, &near.mutations), near.bytes);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NearValid {
     /// The frame that was encoded.

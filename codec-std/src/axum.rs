@@ -63,6 +63,15 @@ pub fn message_from(kind: MessageKind, bytes: Bytes) -> Message {
 
 /// Encodes `frame` as the message a `vsn` connection carries it in (JSON as text, binary
 /// payloads as binary; binary on V1 fails with [`EncodeError::PayloadNotJson`]).
+///
+/// ```
+/// use axum::extract::ws::Message;
+/// use phx_codec::{Direction, Vsn};
+/// let frame = phx_codec::decode_text(br#"[null,"5","phoenix","heartbeat",{}]"#)?;
+/// let message = phx_codec_std::axum::to_message(&frame, Vsn::V2, Direction::FromServer)?;
+/// assert_eq!(message, Message::text(r#"[null,"5","phoenix","heartbeat",{}]"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn to_message(
     frame: &Frame<'_>,
     vsn: Vsn,
@@ -73,6 +82,18 @@ pub fn to_message(
 }
 
 /// Decodes a received message, keeping its buffer: `Ok(None)` for ping, pong and close.
+///
+/// ```
+/// use axum::extract::ws::Message;
+/// use phx_codec::{Decoder, Direction, Vsn};
+/// use phx_codec_std::axum::from_message;
+/// let decoder = Decoder::new(Vsn::V2, Direction::FromClient);
+/// let text = Message::text(r#"["1","1","room:1","phx_join",{}]"#);
+/// let frame = from_message(text, &decoder)?.ok_or("a frame")?;
+/// assert_eq!(frame.topic(), "room:1");
+/// assert!(from_message(Message::Ping(Default::default()), &decoder)?.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn from_message(
     message: Message,
     decoder: &Decoder,
@@ -86,6 +107,17 @@ pub fn from_message(
 
 /// A decoded frame sent on as it was received (same bytes, same message type): the
 /// broadcast path.
+///
+/// ```
+/// use axum::extract::ws::Message;
+/// use phx_codec::{Decoder, Direction, Vsn};
+/// use phx_codec_std::axum::{from_message, shared_to_message};
+/// let decoder = Decoder::new(Vsn::V2, Direction::FromServer);
+/// let received = Message::text(r#"[null,null,"room:1","shout",{"body":"hi"}]"#);
+/// let frame = from_message(received.clone(), &decoder)?.ok_or("a frame")?;
+/// assert_eq!(shared_to_message(&frame), received); // fan out the same bytes
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn shared_to_message(frame: &SharedFrame) -> Message {
     message_from(MessageKind::of(frame.format()), frame.bytes().clone())
 }

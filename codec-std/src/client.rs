@@ -65,6 +65,16 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Connecting = Pin<Box<dyn Future<Output = Result<Ws, String>> + Send>>;
 
 /// What can go wrong.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use phx_codec_std::client::{ClientError, Socket};
+/// let err = Socket::connect("http://127.0.0.1:4000/socket", &[]).await.unwrap_err();
+/// assert!(matches!(err, ClientError::BadUrl(_)));
+/// assert_eq!(err.to_string(), "not a ws:// or wss:// URL: http://127.0.0.1:4000/socket");
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub enum ClientError {
     /// The URL is not `ws://` or `wss://`.
@@ -118,6 +128,13 @@ impl From<serde_json::Error> for ClientError {
 
 /// The outcome of a join or push: the reply's status (`"ok"`, `"error"`, ...) and response,
 /// or status `"timeout"` with a null response.
+///
+/// ```
+/// use phx_codec_std::client::Reply;
+/// let reply = Reply { status: "error".into(), response: serde_json::json!({"reason": "unauthorized"}), binary: None };
+/// assert!(!reply.is_ok());
+/// assert_eq!(reply.response["reason"], "unauthorized");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
     /// `"ok"`, `"error"`, `"timeout"`, or another status the server sent (empty when none).
@@ -130,6 +147,12 @@ pub struct Reply {
 
 impl Reply {
     /// Whether the status is `"ok"`.
+    ///
+    /// ```
+    /// use phx_codec_std::client::Reply;
+    /// let reply = Reply { status: "ok".into(), response: serde_json::json!({}), binary: None };
+    /// assert!(reply.is_ok());
+    /// ```
     pub fn is_ok(&self) -> bool {
         self.status == "ok"
     }
@@ -201,6 +224,18 @@ struct ChannelShared {
 /// A connection to a Phoenix endpoint, kept up by a background task: heartbeats, reconnects
 /// and rejoins happen on their own. Dropping every handle (the `Socket` and its channels)
 /// stops the task.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use phx_codec_std::client::Socket;
+/// // Returns at once: the socket connects (and retries) in the background.
+/// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[("token", "abc")]).await?;
+/// let room = socket.channel("room:lobby", &serde_json::json!({}))?;
+/// let also_room = socket.clone().channel("room:other", &serde_json::json!({}))?; // handles are cheap
+/// assert_eq!((room.topic(), also_room.topic()), ("room:lobby", "room:other"));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Socket {
     commands: mpsc::Sender<Command>,
@@ -211,12 +246,37 @@ impl Socket {
     /// Starts a socket to `url` (the endpoint path, e.g. `ws://host:4000/socket`; the client
     /// appends `/websocket?vsn=2.0.0` and `params`, as phoenix.js does) with phoenix.js's
     /// default options. It connects (and reconnects) in the background; this returns at once.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::{ClientError, Socket};
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[("vsn_hint", "x")]).await?;
+    /// assert!(socket.channel("room:lobby", &serde_json::json!({})).is_ok());
+    /// // Only WebSocket URLs are accepted.
+    /// let err = Socket::connect("127.0.0.1:9/socket", &[]).await.unwrap_err();
+    /// assert!(matches!(err, ClientError::BadUrl(url) if url == "127.0.0.1:9/socket"));
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(url: &str, params: &[(&str, &str)]) -> Result<Self, ClientError> {
         Self::connect_with(url, params, Options::DEFAULT, 256).await
     }
 
     /// [`connect`](Self::connect) with session options (heartbeat, timeouts, backoff tables,
     /// vsn) and the capacity of each channel's message queue. Call it within a tokio runtime.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec::session::client::Options;
+    /// use phx_codec_std::client::Socket;
+    /// // Joins and pushes time out after 5 s; each channel queues up to 1024 messages.
+    /// let options = Options { timeout_ms: 5_000, ..Options::DEFAULT };
+    /// let socket = Socket::connect_with("ws://127.0.0.1:9/socket", &[], options, 1024).await?;
+    /// let room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// assert_eq!(room.topic(), "room:lobby");
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::unused_async)] // spawns onto the current runtime, which only exists in async code
     pub async fn connect_with(
         url: &str,
@@ -258,6 +318,20 @@ impl Socket {
 
     /// A channel for `topic` with join `params` (any `Serialize`, usually an object). Nothing
     /// is sent before [`Channel::join`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::{ClientError, Socket};
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// let room = socket.channel("room:lobby", &serde_json::json!({"name": "ann"}))?;
+    /// assert_eq!(room.topic(), "room:lobby");
+    /// assert_eq!(room.state(), None); // nothing sent yet
+    /// // Params must serialize (to a JSON object, usually).
+    /// let bad = std::collections::HashMap::from([((1, 2), "tuple keys")]);
+    /// assert!(matches!(socket.channel("room:lobby", &bad), Err(ClientError::Json(_))));
+    /// # Ok(()) }
+    /// ```
     pub fn channel(&self, topic: &str, params: &impl Serialize) -> Result<Channel, ClientError> {
         let params = serde_json::to_string(params)?;
         let (tx, rx) = mpsc::channel(self.queue_capacity);
@@ -273,6 +347,15 @@ impl Socket {
     }
 
     /// Closes the WebSocket (code 1000) and stops reconnecting; channels stop receiving.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// socket.disconnect().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn disconnect(&self) -> Result<(), ClientError> {
         let (done, wait) = oneshot::channel();
         self.commands
@@ -287,6 +370,18 @@ impl Socket {
 ///
 /// Dropping a joined channel without [`leave`](Self::leave) keeps it joined (and rejoining)
 /// in the socket; its messages are then dropped.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use phx_codec_std::client::{ClientError, Socket};
+/// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+/// let room = socket.channel("room:lobby", &serde_json::json!({}))?;
+/// // Pushes need a join first.
+/// let err = room.push("new_msg", &serde_json::json!({"body": "hi"})).await.unwrap_err();
+/// assert!(matches!(err, ClientError::NotJoined));
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Channel {
     commands: mpsc::Sender<Command>,
@@ -300,6 +395,15 @@ pub struct Channel {
 
 impl Channel {
     /// The topic.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// assert_eq!(socket.channel("conversation:42", &())?.topic(), "conversation:42");
+    /// # Ok(()) }
+    /// ```
     pub fn topic(&self) -> &str {
         &self.topic
     }
@@ -307,6 +411,20 @@ impl Channel {
     /// Joins (once; rejoins after errors and reconnects are automatic) and waits for the first
     /// join's outcome: an `"ok"` reply, an `"error"` reply (the session keeps rejoining with
     /// backoff, as phoenix.js does) or `"timeout"`.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::{ClientError, Socket};
+    /// let socket = Socket::connect("ws://127.0.0.1:4000/socket", &[]).await?;
+    /// let mut room = socket.channel("room:lobby", &serde_json::json!({"name": "ann"}))?;
+    /// let reply = room.join().await?;
+    /// if !reply.is_ok() {
+    ///     println!("join {}: {}", reply.status, reply.response); // the socket keeps rejoining
+    /// }
+    /// assert!(matches!(room.join().await, Err(ClientError::AlreadyJoined)));
+    /// # Ok(()) }
+    /// ```
     pub async fn join(&mut self) -> Result<Reply, ClientError> {
         let messages = self.messages_tx.take().ok_or(ClientError::AlreadyJoined)?;
         let (joined, wait) = oneshot::channel();
@@ -328,6 +446,22 @@ impl Channel {
     /// Pushes `event` with a JSON payload and waits for its outcome (the reply, or status
     /// `"timeout"` after the socket's timeout, 10 s by default). Made before the join's ok
     /// reply, it is sent right after it.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:4000/socket", &[]).await?;
+    /// let mut room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// room.join().await?;
+    /// let reply = room.push("new_msg", &serde_json::json!({"body": "hi"})).await?;
+    /// if reply.is_ok() {
+    ///     println!("sent: {}", reply.response);
+    /// } else {
+    ///     println!("{}: {}", reply.status, reply.response);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn push(&self, event: &str, payload: &impl Serialize) -> Result<Reply, ClientError> {
         let payload = PushBody::Json(serde_json::to_string(payload)?);
         self.push_body(event, payload).await
@@ -336,6 +470,17 @@ impl Channel {
     /// Pushes `event` and returns once the session has taken the push, without waiting for
     /// its outcome (for events the server does not answer, like a Papercups widget's `shout`;
     /// the push still holds a slot until its timeout).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::{ClientError, Socket};
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// let room = socket.channel("conversation:42", &serde_json::json!({"customer_id": "c1"}))?;
+    /// let shout = serde_json::json!({"body": "Is anyone there?"});
+    /// assert!(matches!(room.push_and_forget("shout", &shout).await, Err(ClientError::NotJoined)));
+    /// # Ok(()) }
+    /// ```
     pub async fn push_and_forget(
         &self,
         event: &str,
@@ -357,6 +502,20 @@ impl Channel {
     }
 
     /// [`push`](Self::push) with a binary payload (a V2 binary frame).
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:4000/socket", &[]).await?;
+    /// let mut room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// room.join().await?;
+    /// let reply = room.push_binary("upload", &[0xde, 0xad, 0xbe, 0xef]).await?;
+    /// if let Some(bytes) = &reply.binary {
+    ///     println!("{} bytes back", bytes.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn push_binary(&self, event: &str, payload: &[u8]) -> Result<Reply, ClientError> {
         self.push_body(event, PushBody::Binary(payload.to_vec()))
             .await
@@ -382,17 +541,59 @@ impl Channel {
     /// [`SharedFrame`]: `frame.event()`, `frame.deserialize_payload()`, or
     /// [`PresenceTracker::apply`](crate::PresenceTracker::apply) for presence.
     /// `None` once the socket task has stopped.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::PresenceTracker;
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:4000/socket", &[]).await?;
+    /// let mut room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// room.join().await?;
+    /// let mut presence = PresenceTracker::new();
+    /// while let Some(frame) = room.recv().await {
+    ///     // presence events update the tracker; anything else is printed
+    ///     if presence.apply(&frame)?.is_none() {
+    ///         println!("{}: {}", frame.event(), frame.payload_value()?);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn recv(&mut self) -> Option<SharedFrame> {
         self.messages.recv().await
     }
 
     /// Messages dropped because the queue was full (see the module docs).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// let room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// assert_eq!(room.dropped(), 0);
+    /// # Ok(()) }
+    /// ```
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)
     }
 
     /// The channel's state as of the last change the socket task saw (`None` before
     /// [`join`](Self::join)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec::session::client::ChannelState;
+    /// use phx_codec_std::client::Socket;
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// let room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// assert_eq!(room.state(), None); // not joined yet
+    /// if room.state() == Some(ChannelState::Errored) {
+    ///     println!("rejoining soon");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn state(&self) -> Option<ChannelState> {
         *self
             .shared
@@ -402,6 +603,17 @@ impl Channel {
     }
 
     /// Leaves: sends `phx_leave` and closes the channel at once, as phoenix.js does.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use phx_codec_std::client::{ClientError, Socket};
+    /// let socket = Socket::connect("ws://127.0.0.1:9/socket", &[]).await?;
+    /// let room = socket.channel("room:lobby", &serde_json::json!({}))?;
+    /// // Leaving a channel that was never joined is an error.
+    /// assert!(matches!(room.leave().await, Err(ClientError::NotJoined)));
+    /// # Ok(()) }
+    /// ```
     pub async fn leave(self) -> Result<(), ClientError> {
         let channel = self.id.ok_or(ClientError::NotJoined)?;
         let (done, wait) = oneshot::channel();

@@ -63,6 +63,19 @@ pub fn encode(
 /// Decodes a received (complete, unfragmented) WebSocket frame in place: `Ok(None)` for
 /// control frames (close, ping, pong) and continuations, which carry no Phoenix frame.
 /// Use fastwebsockets' `FragmentCollector` to get whole messages.
+///
+/// ```
+/// use phx_codec::{Decoder, Direction, Vsn};
+/// use phx_codec_std::fastwebsockets::{decode, ws_frame};
+/// use phx_codec_std::transport::MessageKind;
+/// let decoder = Decoder::new(Vsn::V2, Direction::FromClient);
+/// let received = ws_frame(MessageKind::Text, br#"["1","1","room:1","phx_join",{}]"#);
+/// let frame = decode(&received, &decoder)?.ok_or("a frame")?;
+/// assert_eq!(frame.topic(), "room:1");
+/// let close = fastwebsockets::Frame::close(1000, b"bye");
+/// assert!(decode(&close, &decoder)?.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn decode<'f>(
     frame: &'f fastwebsockets::Frame<'_>,
     decoder: &Decoder,

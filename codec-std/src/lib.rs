@@ -95,15 +95,51 @@ pub trait FrameExt<'a>: sealed::Sealed {
     /// Deserializes the JSON payload into `T` with `serde_json`; `T` may borrow from the
     /// frame's input (`&'a str` fields work when the JSON string has no escapes, as with
     /// `serde_json::from_str`).
+    ///
+    /// ```
+    /// use phx_codec_std::FrameExt;
+    /// #[derive(serde::Deserialize)]
+    /// struct Shout<'a> { body: &'a str }
+    /// let frame = phx_codec::decode_text(br#"[null,"3","conversation:1","shout",{"body":"hi"}]"#)?;
+    /// let shout: Shout<'_> = frame.deserialize_payload()?; // borrows from the input
+    /// assert_eq!(shout.body, "hi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn deserialize_payload<T: Deserialize<'a>>(&self) -> Result<T, Error>;
 
     /// The JSON payload as a [`serde_json::Value`].
+    ///
+    /// ```
+    /// use phx_codec_std::FrameExt;
+    /// let frame = phx_codec::decode_text(br#"[null,"3","conversation:1","shout",{"body":"hi","n":2}]"#)?;
+    /// let value = frame.payload_value()?;
+    /// assert_eq!(value, serde_json::json!({"body": "hi", "n": 2}));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn payload_value(&self) -> Result<serde_json::Value, Error>;
 
     /// An owned copy ([`OwnedFrame::from`]).
+    ///
+    /// ```
+    /// use phx_codec_std::FrameExt;
+    /// let input = br#"["1","1","room:1","phx_join",{}]"#.to_vec();
+    /// let owned = phx_codec::decode_text(&input)?.to_owned_frame();
+    /// drop(input); // the owned copy outlives the input
+    /// assert_eq!((owned.topic.as_str(), owned.event.as_str()), ("room:1", "phx_join"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn to_owned_frame(&self) -> OwnedFrame;
 
     /// Encodes into a new `Vec<u8>` of exactly the encoded length.
+    ///
+    /// ```
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::FrameExt;
+    /// let frame = phx_codec::decode_text(br#"["1","1","room:1","phx_join",{}]"#)?;
+    /// let v1 = frame.encode_to_vec(WireFormat::V1, Direction::FromClient)?;
+    /// assert_eq!(v1, br#"{"topic":"room:1","event":"phx_join","payload":{},"ref":"1","join_ref":"1"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn encode_to_vec(
         &self,
         format: WireFormat,
@@ -111,6 +147,16 @@ pub trait FrameExt<'a>: sealed::Sealed {
     ) -> Result<Vec<u8>, EncodeError>;
 
     /// Encodes into a new [`Bytes`] (to share or send as a WebSocket message).
+    ///
+    /// ```
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::FrameExt;
+    /// let frame = phx_codec::decode_text(br#"[null,"5","phoenix","heartbeat",{}]"#)?;
+    /// let bytes: bytes::Bytes = frame.encode_to_bytes(WireFormat::V2, Direction::FromClient)?;
+    /// let copy = bytes.clone(); // O(1): shares the buffer
+    /// assert_eq!(&copy[..], br#"[null,"5","phoenix","heartbeat",{}]"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn encode_to_bytes(
         &self,
         format: WireFormat,
@@ -119,6 +165,17 @@ pub trait FrameExt<'a>: sealed::Sealed {
 
     /// Appends the encoding to `out` (reserving the exact length first); returns the bytes
     /// written.
+    ///
+    /// ```
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::FrameExt;
+    /// let frame = phx_codec::decode_text(br#"[null,"5","phoenix","heartbeat",{}]"#)?;
+    /// let mut out = bytes::BytesMut::from(&b"prefix "[..]);
+    /// let n = frame.encode_into_bytes_mut(WireFormat::V2, Direction::FromClient, &mut out)?;
+    /// assert_eq!(n, out.len() - 7);
+    /// assert_eq!(&out[..], br#"prefix [null,"5","phoenix","heartbeat",{}]"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn encode_into_bytes_mut(
         &self,
         format: WireFormat,
@@ -128,6 +185,18 @@ pub trait FrameExt<'a>: sealed::Sealed {
 
     /// Streams the encoding into `writer` (no intermediate buffer; wrap unbuffered writers in
     /// a [`std::io::BufWriter`]); returns the bytes written.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use phx_codec::{Direction, WireFormat};
+    /// use phx_codec_std::FrameExt;
+    /// let frame = phx_codec::decode_text(br#"[null,"5","phoenix","heartbeat",{}]"#)?;
+    /// let mut writer = std::io::BufWriter::new(Vec::new());
+    /// let n = frame.encode_to_writer(WireFormat::V2, Direction::FromClient, &mut writer)?;
+    /// writer.flush()?;
+    /// assert_eq!(n, writer.get_ref().len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn encode_to_writer<W: io::Write>(
         &self,
         format: WireFormat,

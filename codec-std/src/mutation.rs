@@ -16,6 +16,16 @@ pub const INTERESTING: &[u8] =
     b"\"\\{}[],:0123456789-+.eEtrufalsn \t\n\r/u\x00\x1f\x7f\xff\xc3\xa9";
 
 /// One edit. Positions are taken modulo the length, so any `usize` is a valid position.
+///
+/// ```
+/// use phx_codec_std::mutation::{Mutation, apply};
+/// let bytes = b"abc".to_vec();
+/// assert_eq!(apply(bytes.clone(), &[Mutation::Replace(4, b'X')]), b"aXc"); // 4 % 3 == 1
+/// assert_eq!(apply(bytes.clone(), &[Mutation::Insert(3, b'!')]), b"abc!");
+/// assert_eq!(apply(bytes.clone(), &[Mutation::Delete(0)]), b"bc");
+/// assert_eq!(apply(bytes.clone(), &[Mutation::Truncate(2)]), b"ab");
+/// assert_eq!(apply(bytes, &[Mutation::Duplicate(1, 5)]), b"abcbc");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mutation {
     /// Overwrite the byte at the position.
@@ -31,6 +41,15 @@ pub enum Mutation {
 }
 
 /// Applies `mutations` in order. Never panics, whatever the positions.
+///
+/// ```
+/// use phx_codec_std::mutation::{Mutation, apply};
+/// let edits = [Mutation::Delete(usize::MAX), Mutation::Duplicate(usize::MAX, usize::MAX)];
+/// assert_eq!(apply(Vec::new(), &edits), b""); // nothing to edit, no panic
+/// let near = apply(br#"{"a":1}"#.to_vec(), &[Mutation::Replace(6, b',')]);
+/// assert_eq!(near, br#"{"a":1,"#);
+/// assert!(serde_json::from_slice::<serde_json::Value>(&near).is_err());
+/// ```
 pub fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
     for m in mutations {
         let len = bytes.len().max(1);

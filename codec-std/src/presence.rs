@@ -57,6 +57,15 @@ use crate::{Error, OwnedFrame, SharedFrame};
 /// ```
 pub trait FrameSource {
     /// The frame as a borrowed [`Frame`] (for an [`OwnedFrame`], its payload is validated).
+    ///
+    /// ```
+    /// use phx_codec_std::{FrameSource, OwnedFrame, OwnedPayload};
+    /// let ok = OwnedFrame::new("room:1", "shout", OwnedPayload::Json(r#"{"body":"hi"}"#.into()));
+    /// assert_eq!(ok.frame_view()?.topic(), "room:1");
+    /// let broken = OwnedFrame::new("room:1", "shout", OwnedPayload::Json("{".into()));
+    /// assert!(broken.frame_view().is_err()); // the payload is not JSON
+    /// # Ok::<(), phx_codec_std::Error>(())
+    /// ```
     fn frame_view(&self) -> Result<Frame<'_>, Error>;
 }
 

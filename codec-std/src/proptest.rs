@@ -33,6 +33,16 @@ use crate::{OwnedFrame, OwnedPayload};
 
 /// Characters that stress escaping: controls, quotes, backslashes, `/`, DEL, U+2028, BOM,
 /// non-ASCII, astral, the characters next to the surrogate range, and plain ASCII.
+///
+/// ```
+/// use phx_codec_std::proptest::hard_char;
+/// use proptest::prelude::*;
+/// proptest!(|(c in hard_char())| {
+///     // Whatever the character, a JSON string of it reads back as itself.
+///     let json = serde_json::to_string(&c.to_string()).expect("a string serializes");
+///     prop_assert_eq!(serde_json::from_str::<String>(&json).ok(), Some(c.to_string()));
+/// });
+/// ```
 pub fn hard_char() -> impl Strategy<Value = char> {
     prop_oneof![
         3 => (0u32..0x20).prop_map(|c| char::from_u32(c).unwrap_or('\0')),
@@ -45,12 +55,28 @@ pub fn hard_char() -> impl Strategy<Value = char> {
 }
 
 /// Strings of up to `max` [`hard_char`]s.
+///
+/// ```
+/// use phx_codec_std::proptest::hard_string;
+/// use proptest::prelude::*;
+/// proptest!(|(s in hard_string(8))| {
+///     prop_assert!(s.chars().count() <= 8);
+/// });
+/// ```
 pub fn hard_string(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(hard_char(), 0..=max).prop_map(|cs| cs.into_iter().collect())
 }
 
 /// Strings of at most 255 bytes (a binary frame's header fields): ASCII, or hard characters
 /// cut to fit.
+///
+/// ```
+/// use phx_codec_std::proptest::header_string;
+/// use proptest::prelude::*;
+/// proptest!(|(s in header_string())| {
+///     prop_assert!(s.len() <= 255); // fits a binary frame's one-byte length
+/// });
+/// ```
 pub fn header_string() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => hard_string(24),
@@ -65,6 +91,15 @@ pub fn header_string() -> impl Strategy<Value = String> {
 }
 
 /// Floats that survive a text round trip through any correct parser.
+///
+/// ```
+/// use phx_codec_std::proptest::float;
+/// use proptest::prelude::*;
+/// proptest!(|(f in float())| {
+///     prop_assert!(f.is_finite());
+///     prop_assert_eq!(f.to_string().parse::<f64>().ok(), Some(f));
+/// });
+/// ```
 pub fn float() -> impl Strategy<Value = f64> {
     prop_oneof![
         (-1_000_000i32..1_000_000, 0i32..6).prop_map(|(m, e)| f64::from(m) / 10f64.powi(e)),
@@ -73,6 +108,15 @@ pub fn float() -> impl Strategy<Value = f64> {
 }
 
 /// JSON values, nested up to 6 deep (objects repeat no keys: `serde_json::Map` cannot).
+///
+/// ```
+/// use phx_codec_std::proptest::json_value;
+/// use proptest::prelude::*;
+/// proptest!(|(value in json_value())| {
+///     let text = serde_json::to_string(&value).expect("a Value serializes");
+///     prop_assert_eq!(serde_json::from_str::<serde_json::Value>(&text).ok(), Some(value));
+/// });
+/// ```
 pub fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -92,6 +136,15 @@ pub fn json_value() -> impl Strategy<Value = Value> {
 }
 
 /// A JSON object, as Phoenix payloads are.
+///
+/// ```
+/// use phx_codec_std::proptest::json_object;
+/// use proptest::prelude::*;
+/// proptest!(|(object in json_object())| {
+///     prop_assert!(object.is_object());
+///     prop_assert!(object.as_object().is_some_and(|o| o.len() < 8));
+/// });
+/// ```
 pub fn json_object() -> impl Strategy<Value = Value> {
     prop::collection::vec((hard_string(8), json_value()), 0..8)
         .prop_map(|kv| Value::Object(kv.into_iter().collect()))
@@ -99,6 +152,19 @@ pub fn json_object() -> impl Strategy<Value = Value> {
 
 /// Payloads of every kind: JSON objects (mostly) and other values, binary bytes, binary
 /// replies.
+///
+/// ```
+/// use phx_codec_std::OwnedPayload;
+/// use phx_codec_std::proptest::payload;
+/// use proptest::prelude::*;
+/// proptest!(|(payload in payload())| {
+///     // A JSON payload holds JSON text; every payload has a core view.
+///     if let OwnedPayload::Json(text) = &payload {
+///         prop_assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
+///     }
+///     prop_assert!(payload.as_payload().is_ok());
+/// });
+/// ```
 pub fn payload() -> impl Strategy<Value = OwnedPayload> {
     prop_oneof![
         4 => json_object().prop_map(|v| OwnedPayload::from_value(&v)),
@@ -111,6 +177,18 @@ pub fn payload() -> impl Strategy<Value = OwnedPayload> {
 
 /// Frames of every shape; binary replies carry event `phx_reply`, header strings fit a binary
 /// frame.
+///
+/// ```
+/// use phx_codec_std::OwnedPayload;
+/// use phx_codec_std::proptest::owned_frame;
+/// use proptest::prelude::*;
+/// proptest!(|(frame in owned_frame())| {
+///     if matches!(frame.payload, OwnedPayload::BinaryReply { .. }) {
+///         prop_assert_eq!(&frame.event, "phx_reply");
+///     }
+///     prop_assert!(frame.topic.len() <= 255 && frame.event.len() <= 255);
+/// });
+/// ```
 pub fn owned_frame() -> impl Strategy<Value = OwnedFrame> {
     (
         prop::option::of(header_string()),
@@ -136,6 +214,17 @@ pub fn owned_frame() -> impl Strategy<Value = OwnedFrame> {
 }
 
 /// Papercups topics: a known prefix and a tail.
+///
+/// ```
+/// use phx_codec_std::proptest::topic;
+/// use proptest::prelude::*;
+/// proptest!(|(topic in topic())| {
+///     prop_assert!(topic.contains(':'));
+///     prop_assert!(["conversation:", "room:", "notification:", "events:", "issue:"]
+///         .iter()
+///         .any(|prefix| topic.starts_with(prefix)));
+/// });
+/// ```
 pub fn topic() -> impl Strategy<Value = String> {
     let prefix = prop::sample::select(vec![
         "conversation:",
@@ -158,6 +247,16 @@ fn empty() -> OwnedJson {
 
 /// Shouts: a customer's push (`body`, `customer_id`, `sent_at`, `file_ids`) or an agent's
 /// message (`user_id`, `user`, `mentioned_user_ids`, `metadata`).
+///
+/// ```
+/// use phx_codec_std::proptest::shout;
+/// use proptest::prelude::*;
+/// proptest!(|(shout in shout())| {
+///     // written by a customer or by an agent, never both
+///     prop_assert!(shout.is_from_customer() != shout.is_from_agent());
+///     prop_assert!(shout.body.is_some());
+/// });
+/// ```
 pub fn shout() -> impl Strategy<Value = OwnedShout> {
     let customer = (
         hard_string(40),
@@ -198,6 +297,15 @@ pub fn shout() -> impl Strategy<Value = OwnedShout> {
 
 /// Typed messages a client or server pushes on a channel (shouts, reads, pings, presence
 /// diffs, `messages:seen`).
+///
+/// ```
+/// use phx_codec_std::proptest::push_message;
+/// use proptest::prelude::*;
+/// proptest!(|(message in push_message())| {
+///     prop_assert!(["shout", "read", "ping", "presence_diff", "messages:seen"].contains(&message.name()));
+///     prop_assert!(message.to_payload().is_ok());
+/// });
+/// ```
 pub fn push_message() -> impl Strategy<Value = OwnedMessage> {
     prop_oneof![
         4 => shout().prop_map(|s| OwnedMessage::Shout(Box::new(s))),
@@ -224,6 +332,18 @@ enum Step {
 /// `{"customer_id": ..}` or `{}`), 0 to 11 pushes of typed messages on the channel
 /// interleaved with `heartbeat`s on `phoenix` (null join ref), and `phx_leave`. Refs count up
 /// from 1 across the session, as phoenix.js numbers them.
+///
+/// ```
+/// use phx_codec_std::proptest::session;
+/// use proptest::prelude::*;
+/// proptest!(|(frames in session())| {
+///     // refs count up from 1, as phoenix.js numbers them
+///     for (i, frame) in frames.iter().enumerate() {
+///         prop_assert_eq!(frame.reference.clone(), Some((i + 1).to_string()));
+///     }
+///     prop_assert!(frames.len() >= 2);
+/// });
+/// ```
 pub fn session() -> impl Strategy<Value = Vec<OwnedFrame>> {
     let step = prop_oneof![
         3 => push_message().prop_map(Step::Push),
@@ -272,6 +392,18 @@ pub fn session() -> impl Strategy<Value = Vec<OwnedFrame>> {
 }
 
 /// One byte edit, biased to the bytes that matter to the grammar ([`INTERESTING`]).
+///
+/// ```
+/// use phx_codec_std::mutation::apply;
+/// use phx_codec_std::proptest::mutation;
+/// use proptest::prelude::*;
+/// let valid = br#"[null,"1","room:1","shout",{}]"#.to_vec();
+/// proptest!(|(edit in mutation())| {
+///     // one edit changes the length by a bounded amount, wherever it lands
+///     let edited = apply(valid.clone(), &[edit]);
+///     prop_assert!(edited.len() <= valid.len() + 8);
+/// });
+/// ```
 pub fn mutation() -> impl Strategy<Value = Mutation> {
     let byte = prop::sample::select(INTERESTING.to_vec());
     prop_oneof![
@@ -285,6 +417,23 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
 
 /// `valid` with 1 to 3 edits: near-valid bytes for a decoder
 /// ([`mutation::apply`](crate::mutation::apply)).
+///
+/// ```
+/// use phx_codec::{Direction, WireFormat};
+/// use phx_codec_std::FrameExt;
+/// use phx_codec_std::proptest::mutations;
+/// use proptest::prelude::*;
+/// let valid = br#"["1","1","room:1","phx_join",{}]"#.to_vec();
+/// proptest!(|(bytes in mutations(valid.clone()))| {
+///     // Near-valid input gets a frame or an error, never a panic; a frame it accepts
+///     // encodes and decodes back to itself.
+///     if let Ok(frame) = phx_codec::decode_text(&bytes) {
+///         let again = frame.encode_to_vec(WireFormat::V2, Direction::FromClient).expect("encodes");
+///         let back = phx_codec::decode_text(&again).map(|f| f.to_owned_frame());
+///         prop_assert_eq!(back.ok(), Some(frame.to_owned_frame()));
+///     }
+/// });
+/// ```
 pub fn mutations(valid: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(mutation(), 1..4)
         .prop_map(move |edits| crate::mutation::apply(valid.clone(), &edits))

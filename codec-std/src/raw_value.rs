@@ -34,12 +34,32 @@ pub(crate) fn from_str(text: &str) -> Result<&RawValue, serde_json::Error> {
 /// The same text as a [`RawValue`], to serialize verbatim with `serde_json` or to embed in
 /// your own serde types. Fails only for values nested deeper than `serde_json`'s recursion
 /// limit (128), which the core may accept with raised limits.
+///
+/// ```
+/// use phx_codec_std::raw_value::to_raw_value;
+/// let frame = phx_codec::decode_text(br#"[null,"1","room:1","shout",{"price":1.50}]"#)?;
+/// let payload = frame.payload_json().ok_or("not JSON")?;
+/// #[derive(serde::Serialize)]
+/// struct Envelope<'a> { id: u32, payload: &'a serde_json::value::RawValue }
+/// let out = serde_json::to_string(&Envelope { id: 7, payload: to_raw_value(payload)? })?;
+/// assert_eq!(out, r#"{"id":7,"payload":{"price":1.50}}"#); // embedded verbatim
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn to_raw_value(raw: RawJson<'_>) -> Result<&RawValue, serde_json::Error> {
     from_str(raw.as_str())
 }
 
 /// The same text as a [`RawJson`] (validated under the core's depth bound,
 /// [`phx_codec::MAX_SUPPORTED_DEPTH`]).
+///
+/// ```
+/// use phx_codec_std::raw_value::to_raw_json;
+/// use serde_json::value::RawValue;
+/// let value: &RawValue = serde_json::from_str(r#"{"status":"ok","n":1}"#)?;
+/// let raw = to_raw_json(value)?;
+/// assert_eq!(raw.get("status").and_then(|s| s.as_json_str()).map(|s| s.to_string()).as_deref(), Some("ok"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn to_raw_json(value: &RawValue) -> Result<RawJson<'_>, DecodeError> {
     RawJson::parse_with(value.get(), &held_json_limits())
 }

@@ -17,6 +17,16 @@ use phx_codec::{Direction, EncodeError, Frame, Vsn, WireFormat};
 use crate::FrameExt;
 
 /// Which WebSocket message type carries a frame.
+///
+/// ```
+/// use phx_codec::{Direction, Vsn};
+/// use phx_codec_std::OwnedFrame;
+/// use phx_codec_std::transport::{MessageKind, encode_message};
+/// let upload = OwnedFrame::new("room:1", "upload", phx_codec_std::OwnedPayload::Binary(vec![1, 2, 3]));
+/// let (kind, _bytes) = encode_message(&upload.as_frame()?, Vsn::V2, Direction::FromClient)?;
+/// assert_eq!(kind, MessageKind::Binary);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MessageKind {
     /// A text message: a V2 JSON array or a V1 JSON object (always UTF-8).
@@ -43,6 +53,19 @@ impl MessageKind {
 
 /// The wire format a `vsn` connection carries `frame` in: JSON payloads as text (V2 array or V1
 /// object), binary payloads as V2 binary frames (on V1: [`EncodeError::PayloadNotJson`]).
+///
+/// ```
+/// use phx_codec::{EncodeError, Vsn, WireFormat};
+/// use phx_codec_std::transport::format_for;
+/// use phx_codec_std::{OwnedFrame, OwnedPayload};
+/// let text = phx_codec::decode_text(br#"[null,"5","phoenix","heartbeat",{}]"#)?;
+/// assert_eq!(format_for(&text, Vsn::V1)?, WireFormat::V1);
+/// assert_eq!(format_for(&text, Vsn::V2)?, WireFormat::V2);
+/// let binary = OwnedFrame::new("room:1", "upload", OwnedPayload::Binary(vec![0xff]));
+/// assert_eq!(format_for(&binary.as_frame()?, Vsn::V2)?, WireFormat::Binary);
+/// assert_eq!(format_for(&binary.as_frame()?, Vsn::V1), Err(EncodeError::PayloadNotJson));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn format_for(frame: &Frame<'_>, vsn: Vsn) -> Result<WireFormat, EncodeError> {
     match (frame.payload().is_binary(), vsn) {
         (true, Vsn::V2) => Ok(WireFormat::Binary),
@@ -54,6 +77,16 @@ pub fn format_for(frame: &Frame<'_>, vsn: Vsn) -> Result<WireFormat, EncodeError
 
 /// Encodes `frame` for a `vsn` connection: the message type and its bytes (text messages are
 /// valid UTF-8, so `Utf8Bytes`-style wrappers accept them without copying).
+///
+/// ```
+/// use phx_codec::{Direction, Vsn};
+/// use phx_codec_std::transport::{MessageKind, encode_message};
+/// let frame = phx_codec::decode_text(br#"["1","1","room:1","phx_join",{}]"#)?;
+/// let (kind, bytes) = encode_message(&frame, Vsn::V1, Direction::FromClient)?;
+/// assert_eq!(kind, MessageKind::Text);
+/// assert!(std::str::from_utf8(&bytes)?.starts_with('{')); // a V1 object
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn encode_message(
     frame: &Frame<'_>,
     vsn: Vsn,

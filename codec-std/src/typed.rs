@@ -56,11 +56,30 @@ use crate::owned::held_json_limits;
 
 /// Conversion of a borrowed view into its owned, `'static` counterpart (as rustls'
 /// `Payload::into_owned`). Views are `Copy`: `view.into_owned()` leaves `view` usable.
+///
+/// ```
+/// use phx_codec_std::typed::{IntoOwned, OwnedMessage};
+/// let frame = phx_codec::decode_text(br#"[null,"2","notification:a","read",{"conversation_id":"c1"}]"#)?;
+/// let view = frame.message()?;
+/// let owned: OwnedMessage = view.into_owned();
+/// drop(frame); // the owned copy outlives the frame (the view does not)
+/// assert_eq!(owned.name(), "read");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait IntoOwned {
     /// The owned type.
     type Owned: 'static;
 
     /// Copies everything the view reads into owned values.
+    ///
+    /// ```
+    /// use phx_codec::JsonStr;
+    /// use phx_codec::message::FileId;
+    /// use phx_codec_std::typed::{IntoOwned, OwnedFileId};
+    /// assert_eq!(FileId::Int(3).into_owned(), OwnedFileId::Int(3));
+    /// let id = FileId::Str(JsonStr::literal("f4"));
+    /// assert_eq!(id.into_owned(), OwnedFileId::Str("f4".to_owned()));
+    /// ```
     fn into_owned(self) -> Self::Owned;
 }
 
@@ -80,26 +99,66 @@ pub struct OwnedJson(String);
 
 impl OwnedJson {
     /// Parses JSON text into an owned value (validated with `serde_json`).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedJson;
+    /// let json = OwnedJson::parse(r#"{"price": 1.50}"#)?;
+    /// assert_eq!(json.as_str(), r#"{"price": 1.50}"#); // kept as written
+    /// assert!(OwnedJson::parse("{").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
         crate::raw_value::from_str(text).map(|raw| Self(raw.get().to_owned()))
     }
 
     /// The JSON text.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedJson;
+    /// let json: OwnedJson = serde_json::from_str("[1, 2.0]")?;
+    /// assert_eq!(json.as_str(), "[1, 2.0]");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The value as a `serde_json` raw value (one validating pass, no copy).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedJson;
+    /// let json = OwnedJson::parse(r#"{"a":[1,2]}"#)?;
+    /// let raw = json.as_raw_value()?;
+    /// assert_eq!(raw.get(), r#"{"a":[1,2]}"#);
+    /// assert_eq!(serde_json::to_string(raw)?, r#"{"a":[1,2]}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_raw_value(&self) -> Result<&RawValue, serde_json::Error> {
         crate::raw_value::from_str(&self.0)
     }
 
     /// A core [`RawJson`] view (one validating pass under the core's depth bound).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedJson;
+    /// let json = OwnedJson::parse(r#"{"status":"closed","n":1}"#)?;
+    /// let raw = json.as_raw_json()?;
+    /// assert_eq!(raw.get("n").map(|n| n.as_str()), Some("1"));
+    /// assert!(raw.get("missing").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_raw_json(&self) -> Result<RawJson<'_>, DecodeError> {
         RawJson::parse_with(&self.0, &held_json_limits())
     }
 
     /// The JSON text.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedJson;
+    /// let text: String = OwnedJson::parse("true")?.into_string();
+    /// assert_eq!(text, "true");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_string(self) -> String {
         self.0
     }
@@ -151,6 +210,14 @@ impl<'de> Deserialize<'de> for OwnedJson {
 }
 
 /// A file id, owned ([`FileId`]).
+///
+/// ```
+/// use phx_codec_std::typed::OwnedFileId;
+/// let ids: Vec<OwnedFileId> = serde_json::from_str(r#"[3,"f4"]"#)?;
+/// assert_eq!(ids, [OwnedFileId::Int(3), OwnedFileId::Str("f4".into())]);
+/// assert_eq!(serde_json::to_string(&ids)?, r#"[3,"f4"]"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -261,6 +328,16 @@ macro_rules! owned_object {
 /// `phx_join`, owned ([`Join`]): the typed `customer_id` and every param as received.
 ///
 /// Serializes as the params object itself, as the core does.
+///
+/// ```
+/// use phx_codec_std::typed::{IntoOwned, OwnedMessage};
+/// let frame = phx_codec::decode_text(br#"["1","1","conversation:42","phx_join",{"customer_id":"c1","token":"t"}]"#)?;
+/// let OwnedMessage::Join(join) = frame.message()?.into_owned() else { unreachable!() };
+/// assert_eq!(join.customer_id.as_deref(), Some("c1"));
+/// // every param is kept, not only the typed one
+/// assert_eq!(serde_json::to_string(&join)?, r#"{"customer_id":"c1","token":"t"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnedJoin {
     /// The customer joining (widget joins).
@@ -306,6 +383,14 @@ impl<'de> Deserialize<'de> for OwnedJoin {
 
 owned_object! {
     /// `phx_error`, owned ([`PhxError`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::{IntoOwned, OwnedMessage};
+    /// let frame = phx_codec::decode_text(br#"["1",null,"room:1","phx_error",{"reason":"crashed"}]"#)?;
+    /// let OwnedMessage::Error(error) = frame.message()?.into_owned() else { unreachable!() };
+    /// assert_eq!(error.reason.as_deref(), Some("crashed"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedPhxError from PhxError {
         /// Why the channel failed.
         reason: Str = "reason",
@@ -314,6 +399,14 @@ owned_object! {
 
 owned_object! {
     /// `read`, owned ([`Read`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::{IntoOwned, OwnedMessage};
+    /// let frame = phx_codec::decode_text(br#"[null,"2","notification:a","read",{"conversation_id":"c1"}]"#)?;
+    /// let OwnedMessage::Read(read) = frame.message()?.into_owned() else { unreachable!() };
+    /// assert_eq!(read.conversation_id.as_deref(), Some("c1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedRead from Read {
         /// The conversation read.
         conversation_id: Str = "conversation_id",
@@ -322,6 +415,14 @@ owned_object! {
 
 owned_object! {
     /// `conversation:created`, owned ([`ConversationCreated`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedConversationCreated;
+    /// let created = OwnedConversationCreated { id: Some("c9".into()) };
+    /// assert_eq!(serde_json::to_string(&created)?, r#"{"id":"c9"}"#);
+    /// assert_eq!(serde_json::to_string(&OwnedConversationCreated::default())?, "{}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedConversationCreated from ConversationCreated {
         /// The new conversation's id.
         id: Str = "id",
@@ -330,6 +431,15 @@ owned_object! {
 
 owned_object! {
     /// `conversation:updated`, owned ([`ConversationUpdated`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedConversationUpdated;
+    /// let updated: OwnedConversationUpdated =
+    ///     serde_json::from_str(r#"{"id":"c9","updates":{"status":"closed"}}"#)?;
+    /// assert_eq!(updated.id.as_deref(), Some("c9"));
+    /// assert_eq!(updated.updates.map(|u| u.into_string()).as_deref(), Some(r#"{"status":"closed"}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedConversationUpdated from ConversationUpdated {
         /// The conversation's id.
         id: Str = "id",
@@ -340,6 +450,13 @@ owned_object! {
 
 owned_object! {
     /// `replay:event:emitted`, owned ([`ReplayEvent`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedReplayEvent;
+    /// let replay: OwnedReplayEvent = serde_json::from_str(r#"{"event":{"type":3,"ts":1}}"#)?;
+    /// assert_eq!(replay.event.as_ref().map(|e| e.as_str()), Some(r#"{"type":3,"ts":1}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedReplayEvent from ReplayEvent {
         /// The recorded event, as received.
         event: Obj = "event",
@@ -348,6 +465,13 @@ owned_object! {
 
 owned_object! {
     /// An issue, owned ([`Issue`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedIssue;
+    /// let issue = OwnedIssue { title: Some("Widget blank".into()), state: Some("open".into()), ..Default::default() };
+    /// assert_eq!(serde_json::to_string(&issue)?, r#"{"title":"Widget blank","state":"open"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedIssue from Issue {
         /// The issue's id.
         id: Str = "id",
@@ -370,6 +494,15 @@ owned_object! {
 
 owned_object! {
     /// An agent, owned ([`User`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedUser;
+    /// let user: OwnedUser = serde_json::from_str(r#"{"id":8,"email":"a@example.com","role":"admin"}"#)?;
+    /// assert_eq!(user.id, Some(8));
+    /// assert_eq!(user.role.as_deref(), Some("admin"));
+    /// assert_eq!(user.full_name, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedUser from User {
         /// The user's id.
         id: Int = "id",
@@ -396,6 +529,15 @@ owned_object! {
 
 owned_object! {
     /// A customer, owned ([`Customer`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedCustomer;
+    /// let customer: OwnedCustomer =
+    ///     serde_json::from_str(r#"{"id":"c1","name":"Ada","metadata":{"plan":"pro"}}"#)?;
+    /// assert_eq!(customer.name.as_deref(), Some("Ada"));
+    /// assert_eq!(customer.metadata.as_ref().map(|m| m.as_str()), Some(r#"{"plan":"pro"}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedCustomer from Customer {
         /// The customer's id.
         id: Str = "id",
@@ -436,6 +578,14 @@ owned_object! {
 
 owned_object! {
     /// A file attached to a message, owned ([`Attachment`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::{OwnedAttachment, OwnedFileId};
+    /// let file: OwnedAttachment = serde_json::from_str(r#"{"id":3,"filename":"a.png"}"#)?;
+    /// assert_eq!(file.id, Some(OwnedFileId::Int(3)));
+    /// assert_eq!(file.filename.as_deref(), Some("a.png"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedAttachment from Attachment {
         /// The file's id.
         id: Id = "id",
@@ -509,17 +659,41 @@ owned_object! {
 
 impl OwnedShout {
     /// Written by a customer: `customer_id` is set.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedShout;
+    /// let shout = OwnedShout { customer_id: Some("c1".into()), ..Default::default() };
+    /// assert!(shout.is_from_customer());
+    /// assert!(!shout.is_from_agent());
+    /// ```
     pub fn is_from_customer(&self) -> bool {
         self.customer_id.is_some()
     }
 
     /// Written by an agent: `user_id` is set.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedShout;
+    /// let shout = OwnedShout { user_id: Some(8), ..Default::default() };
+    /// assert!(shout.is_from_agent());
+    /// assert!(!shout.is_from_customer());
+    /// ```
     pub fn is_from_agent(&self) -> bool {
         self.user_id.is_some()
     }
 }
 
 /// A reply's status, owned ([`ReplyStatus`]); serializes as its string.
+///
+/// ```
+/// use phx_codec_std::typed::OwnedReplyStatus;
+/// let status: OwnedReplyStatus = serde_json::from_str(r#""ok""#)?;
+/// assert_eq!(status, OwnedReplyStatus::Ok);
+/// let other: OwnedReplyStatus = serde_json::from_str(r#""timeout""#)?;
+/// assert_eq!(other, OwnedReplyStatus::Other("timeout".into()));
+/// assert_eq!(serde_json::to_string(&other)?, r#""timeout""#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OwnedReplyStatus {
@@ -533,6 +707,12 @@ pub enum OwnedReplyStatus {
 
 impl OwnedReplyStatus {
     /// The status as a string.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedReplyStatus;
+    /// assert_eq!(OwnedReplyStatus::Error.as_str(), "error");
+    /// assert_eq!(OwnedReplyStatus::Other("timeout".into()).as_str(), "timeout");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ok => "ok",
@@ -574,6 +754,16 @@ impl<'de> Deserialize<'de> for OwnedReplyStatus {
 }
 
 /// A reply's response, owned ([`Response`]).
+///
+/// ```
+/// use phx_codec_std::typed::{OwnedJson, OwnedReply, OwnedReplyStatus, OwnedResponse};
+/// let reply = OwnedReply {
+///     status: Some(OwnedReplyStatus::Ok),
+///     response: Some(OwnedResponse::Json(OwnedJson::parse(r#"{"id":7}"#)?)),
+/// };
+/// assert_eq!(serde_json::to_string(&reply)?, r#"{"status":"ok","response":{"id":7}}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OwnedResponse {
@@ -629,16 +819,41 @@ fn de_response<'de, D: Deserializer<'de>>(
 
 impl OwnedReply {
     /// Whether the status is `"ok"`.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedReply;
+    /// let reply: OwnedReply = serde_json::from_str(r#"{"status":"ok","response":{}}"#)?;
+    /// assert!(reply.is_ok());
+    /// assert!(!reply.is_error());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_ok(&self) -> bool {
         self.status == Some(OwnedReplyStatus::Ok)
     }
 
     /// Whether the status is `"error"`.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedReply;
+    /// let reply: OwnedReply = serde_json::from_str(r#"{"status":"error","response":{}}"#)?;
+    /// assert!(reply.is_error());
+    /// assert!(!reply.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_error(&self) -> bool {
         self.status == Some(OwnedReplyStatus::Error)
     }
 
     /// `response.reason` when the response is an object whose `reason` is a string.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedReply;
+    /// let denied: OwnedReply = serde_json::from_str(r#"{"status":"error","response":{"reason":"unauthorized"}}"#)?;
+    /// assert_eq!(denied.reason().as_deref(), Some("unauthorized"));
+    /// let numeric: OwnedReply = serde_json::from_str(r#"{"status":"error","response":{"reason":5}}"#)?;
+    /// assert_eq!(numeric.reason(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reason(&self) -> Option<String> {
         match &self.response {
             Some(OwnedResponse::Json(json)) => json
@@ -667,6 +882,14 @@ impl IntoOwned for Reply<'_> {
 }
 
 /// `ping`, owned ([`Ping`]): the payload to echo.
+///
+/// ```
+/// use phx_codec_std::typed::{IntoOwned, OwnedJson, OwnedMessage, OwnedPing};
+/// let frame = phx_codec::decode_text(br#"[null,"4","conversation:1","ping",{"t":1}]"#)?;
+/// let OwnedMessage::Ping(ping) = frame.message()?.into_owned() else { unreachable!() };
+/// assert_eq!(ping, OwnedPing::Json(OwnedJson::parse(r#"{"t":1}"#)?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OwnedPing {
@@ -709,6 +932,14 @@ impl<'de> Deserialize<'de> for OwnedPing {
 
 /// A presence key, owned ([`PresenceKey`]); serializes as the key string
 /// (`"user:7"`, `"customer:<uuid>"`).
+///
+/// ```
+/// use phx_codec_std::typed::OwnedPresenceKey;
+/// let key: OwnedPresenceKey = serde_json::from_str(r#""user:7""#)?;
+/// assert_eq!(key, OwnedPresenceKey::User(7));
+/// assert_eq!(key.to_string(), "user:7");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OwnedPresenceKey {
@@ -722,6 +953,12 @@ pub enum OwnedPresenceKey {
 
 impl OwnedPresenceKey {
     /// Parses a key as [`PresenceKey::parse`] does.
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedPresenceKey;
+    /// assert_eq!(OwnedPresenceKey::parse("customer:c1"), OwnedPresenceKey::Customer("c1".into()));
+    /// assert_eq!(OwnedPresenceKey::parse("lobby"), OwnedPresenceKey::Other("lobby".into()));
+    /// ```
     pub fn parse(key: &str) -> Self {
         PresenceKey::parse(JsonStr::literal(key)).into_owned()
     }
@@ -762,6 +999,14 @@ impl<'de> Deserialize<'de> for OwnedPresenceKey {
 
 owned_object! {
     /// One presence of a key, owned ([`Meta`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedMeta;
+    /// let meta: OwnedMeta = serde_json::from_str(r#"{"phx_ref":"F1","online_at":"1700000000","user_id":8}"#)?;
+    /// assert_eq!(meta.phx_ref.as_deref(), Some("F1"));
+    /// assert_eq!(meta.user_id, Some(8));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub struct OwnedMeta from Meta {
         /// This presence's ref.
         phx_ref: Str = "phx_ref",
@@ -777,6 +1022,14 @@ owned_object! {
 }
 
 /// The metas of one presence key: `{"metas": [..]}`.
+///
+/// ```
+/// use phx_codec_std::typed::OwnedPresence;
+/// let presence: OwnedPresence = serde_json::from_str(r#"{"metas":[{"phx_ref":"a"},{"phx_ref":"b"}]}"#)?;
+/// assert_eq!(presence.metas.len(), 2);
+/// assert_eq!(presence.metas[1].phx_ref.as_deref(), Some("b"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedPresence {
@@ -803,6 +1056,17 @@ fn presence_map(entries: Entries<'_>) -> OwnedPresenceMap {
 }
 
 /// `presence_state`, owned ([`PresenceState`]): every key present.
+///
+/// ```
+/// use phx_codec_std::typed::{IntoOwned, OwnedMessage, OwnedPresenceKey};
+/// let frame = phx_codec::decode_text(
+///     br#"[null,null,"conversation:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1"}]}}]"#,
+/// )?;
+/// let OwnedMessage::PresenceState(state) = frame.message()?.into_owned() else { unreachable!() };
+/// let metas = &state.entries[&OwnedPresenceKey::User(7)].metas;
+/// assert_eq!(metas[0].phx_ref.as_deref(), Some("F1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -821,6 +1085,15 @@ impl IntoOwned for PresenceState<'_> {
 }
 
 /// `presence_diff`, owned ([`PresenceDiff`]).
+///
+/// ```
+/// use phx_codec_std::typed::{OwnedPresenceDiff, OwnedPresenceKey};
+/// let diff: OwnedPresenceDiff =
+///     serde_json::from_str(r#"{"joins":{"customer:c1":{"metas":[{"phx_ref":"a"}]}},"leaves":{}}"#)?;
+/// assert!(diff.joins.contains_key(&OwnedPresenceKey::Customer("c1".into())));
+/// assert!(diff.leaves.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedPresenceDiff {
@@ -848,6 +1121,15 @@ impl IntoOwned for PresenceDiff<'_> {
 /// A typed message, owned ([`Message`]). Serializes as the core's `Message` does:
 /// `{"message": <name>, "payload": {..}}`, and deserializes from that (the `message` key
 /// first, as it is written).
+///
+/// ```
+/// use phx_codec_std::typed::{OwnedMessage, OwnedRead};
+/// let json = r#"{"message":"read","payload":{"conversation_id":"c1"}}"#;
+/// let message: OwnedMessage = serde_json::from_str(json)?;
+/// assert_eq!(message, OwnedMessage::Read(OwnedRead { conversation_id: Some("c1".into()) }));
+/// assert_eq!(serde_json::to_string(&message)?, json);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "message", content = "payload")]
@@ -918,6 +1200,13 @@ pub enum OwnedMessage {
 impl OwnedMessage {
     /// Reads a frame's typed message and copies it ([`Frame::message`], then
     /// [`IntoOwned::into_owned`]).
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedMessage;
+    /// let frame = phx_codec::decode_text(br#"[null,"1","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(OwnedMessage::from_frame(&frame)?, OwnedMessage::Heartbeat);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_frame(frame: &Frame<'_>) -> Result<Self, MessageError> {
         frame.message().map(IntoOwned::into_owned)
     }
@@ -971,6 +1260,12 @@ impl OwnedMessage {
     }
 
     /// The message's name, as [`Message::name`].
+    ///
+    /// ```
+    /// use phx_codec_std::typed::OwnedMessage;
+    /// assert_eq!(OwnedMessage::MessagesSeen.name(), "messages:seen");
+    /// assert_eq!(OwnedMessage::Other.name(), "other");
+    /// ```
     pub const fn name(&self) -> &'static str {
         match self {
             Self::Join(_) => "phx_join",
