@@ -409,8 +409,15 @@ impl Channel {
     }
 
     /// Joins (once; rejoins after errors and reconnects are automatic) and waits for the first
-    /// join's outcome: an `"ok"` reply, an `"error"` reply (the session keeps rejoining with
-    /// backoff, as phoenix.js does) or `"timeout"`.
+    /// join outcome: an `"ok"` reply, an `"error"` reply (the session keeps rejoining with
+    /// backoff, as phoenix.js does) or `"timeout"` (no reply within the socket's `timeout_ms`
+    /// while connected).
+    ///
+    /// While the server cannot be reached this waits: as in phoenix.js, a transport error
+    /// cancels the pending join's timeout and marks the channel errored, and the channel
+    /// rejoins when a transport opens; that rejoin's outcome resolves this call. To bound the
+    /// wait, wrap it in `tokio::time::timeout` (the channel keeps trying either way;
+    /// [`state`](Self::state) says where it is).
     ///
     /// ```no_run
     /// # #[tokio::main(flavor = "current_thread")]
