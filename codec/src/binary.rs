@@ -157,8 +157,8 @@ pub fn decode_binary_with<'a>(
         let bytes = input
             .get(at..end)
             .ok_or(DecodeError::new(K::Truncated, input.len()))?;
-        let text = core::str::from_utf8(bytes)
-            .map_err(|e| DecodeError::new(K::InvalidUtf8, at + e.valid_up_to()))?;
+        let text = crate::simd::str_from_utf8(bytes)
+            .map_err(|valid_up_to| DecodeError::new(K::InvalidUtf8, at + valid_up_to))?;
         *slot = Some(JsonStr::literal(text));
         at = end;
     }

@@ -20,7 +20,8 @@ pub(crate) fn check_text<'a>(
     if input.len() > limits.max_frame_len() {
         return Err(DecodeError::new(K::FrameTooLarge, limits.max_frame_len()));
     }
-    core::str::from_utf8(input).map_err(|e| DecodeError::new(K::InvalidUtf8, e.valid_up_to()))
+    crate::simd::str_from_utf8(input)
+        .map_err(|valid_up_to| DecodeError::new(K::InvalidUtf8, valid_up_to))
 }
 
 /// Whether `b` can start a JSON value.

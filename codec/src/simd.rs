@@ -8,6 +8,10 @@
 //! - [`StrWriter`]: a buffer filled with whole UTF-8 text only, so the text it holds is a
 //!   `str` without a second `from_utf8` pass over it (unescaping a 64 KiB body otherwise
 //!   validates every byte it just wrote).
+//! - [`str_from_utf8`]: the text frame's UTF-8 check, ASCII skipped sixteen bytes at a time
+//!   from any position (`core::str::from_utf8` goes byte by byte after every non-ASCII
+//!   character until its next aligned word, so text mixing both costs it ~5 instructions a
+//!   byte), each non-ASCII character checked by the same rules.
 #![allow(unsafe_code)]
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -70,6 +74,196 @@ impl<'b> StrWriter<'b> {
     }
 }
 
+/// `bytes` as `&str`, or, when it is not UTF-8, the length of its longest valid UTF-8 prefix
+/// (what `core::str::Utf8Error::valid_up_to` reports).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
+    match first_invalid_utf8(bytes) {
+        Some(at) => Err(at),
+        // SAFETY: `first_invalid_utf8` found no invalid sequence: every byte is ASCII or part
+        // of a complete, shortest-form, non-surrogate sequence of at most U+10FFFF (the same
+        // rules as `core::str::from_utf8`, checked against it exhaustively in the tests).
+        None => Ok(unsafe { core::str::from_utf8_unchecked(bytes) }),
+    }
+}
+
+/// [`str_from_utf8`] elsewhere: `core`'s (the embedded build links it anyway, and has no
+/// SIMD to skip ASCII with).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
+    core::str::from_utf8(bytes).map_err(|e| e.valid_up_to())
+}
+
+/// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
+    /// Whether `b` is a continuation byte (`10xx_xxxx`).
+    const fn cont(b: u8) -> bool {
+        b & 0xC0 == 0x80
+    }
+    let mut i = 0;
+    loop {
+        let &lead = bytes.get(i)?;
+        if lead < 0x80 {
+            i = skip_ascii(bytes, i + 1);
+            continue;
+        }
+        let ok = if lead < 0xE0 {
+            // Two bytes; C0 and C1 would be overlong.
+            match bytes.get(i + 1) {
+                Some(&b1) => lead >= 0xC2 && cont(b1),
+                None => false,
+            }
+        } else if lead < 0xF0 {
+            // Three bytes; E0 needs A0.. (not overlong), ED ..9F (no surrogates).
+            match bytes.get(i + 1..i + 3) {
+                Some(&[b1, b2]) => {
+                    cont(b1)
+                        && cont(b2)
+                        && match lead {
+                            0xE0 => b1 >= 0xA0,
+                            0xED => b1 < 0xA0,
+                            _ => true,
+                        }
+                }
+                _ => false,
+            }
+        } else {
+            // Four bytes; F0 needs 90.. (not overlong), F4 ..8F (at most U+10FFFF).
+            match bytes.get(i + 1..i + 4) {
+                Some(&[b1, b2, b3]) => {
+                    cont(b1)
+                        && cont(b2)
+                        && cont(b3)
+                        && match lead {
+                            0xF0 => b1 >= 0x90,
+                            0xF1..=0xF3 => true,
+                            0xF4 => b1 < 0x90,
+                            _ => false,
+                        }
+                }
+                _ => false,
+            }
+        };
+        if !ok {
+            return Some(i);
+        }
+        // 2, 3 or 4 from the lead's high bits (110x, 1110, 1111_0).
+        i += if lead < 0xE0 {
+            2
+        } else if lead < 0xF0 {
+            3
+        } else {
+            4
+        };
+    }
+}
+
+/// Index of the first byte at or after `i` that is not ASCII, or `bytes.len()`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn skip_ascii(bytes: &[u8], i: usize) -> usize {
+    let i = match bytes.get(i..i + 16).map(<&[u8; 16]>::try_from) {
+        Some(Ok(block)) => {
+            // Mixed text has short ASCII runs: one 16-byte look before the 32-byte loop.
+            // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+            let mask = unsafe { high_mask16_sse2(block) };
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i + 16
+        }
+        _ => i,
+    };
+    let rest = bytes.get(i..).unwrap_or_default();
+    let mut at = i;
+    let rest = {
+        let mut blocks = rest.chunks_exact(32);
+        for block in &mut blocks {
+            let Ok(block) = <&[u8; 32]>::try_from(block) else {
+                break;
+            };
+            // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+            let mask = unsafe { high_mask32_sse2(block) };
+            if mask != 0 {
+                return at + mask.trailing_zeros() as usize;
+            }
+            at += 32;
+        }
+        blocks.remainder()
+    };
+    // Fewer than 32 bytes left: at most one more block and one overlapping the end, never a
+    // byte-at-a-time tail (most frames are short).
+    let rest = match rest.split_first_chunk::<16>() {
+        Some((block, rest)) => {
+            // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+            let mask = unsafe { high_mask16_sse2(block) };
+            if mask != 0 {
+                return at + mask.trailing_zeros() as usize;
+            }
+            at += 16;
+            rest
+        }
+        None => rest,
+    };
+    if rest.is_empty() {
+        return at;
+    }
+    if let Some((_, last)) = bytes.split_last_chunk::<16>() {
+        // The last 16 bytes, the lanes before `at` (already checked) shifted out.
+        // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+        let mask = unsafe { high_mask16_sse2(last) } >> (16 - rest.len());
+        return if mask == 0 {
+            bytes.len()
+        } else {
+            at + mask.trailing_zeros() as usize
+        };
+    }
+    for &b in rest {
+        if b >= 0x80 {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// Bit `i` is set when `block[i]` is not ASCII.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn high_mask16_sse2(block: &[u8; 16]) -> u32 {
+    // SAFETY: `block` is 16 readable bytes; `loadu` has no alignment requirement.
+    #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+    let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+    _mm_movemask_epi8(v).cast_unsigned()
+}
+
+/// Bit `i` is set when `block[i]` is not ASCII.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn high_mask32_sse2(block: &[u8; 32]) -> u32 {
+    let (low, high) = block.split_at(16);
+    // SAFETY: `low` and `high` are 16 readable bytes each; `loadu` has no alignment
+    // requirement.
+    #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+    let (low, high) = unsafe {
+        (
+            _mm_loadu_si128(low.as_ptr().cast::<__m128i>()),
+            _mm_loadu_si128(high.as_ptr().cast::<__m128i>()),
+        )
+    };
+    if _mm_movemask_epi8(_mm_or_si128(low, high)) == 0 {
+        return 0;
+    }
+    let low = _mm_movemask_epi8(low).cast_unsigned();
+    let high = _mm_movemask_epi8(high).cast_unsigned();
+    low | high << 16
+}
+
 /// Bit `i` is set when `block[i]` is `"`, `\` or below U+0020.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
@@ -109,6 +303,74 @@ mod tests {
         assert!(w.push_str("xyz"));
         assert!(!w.push_char('a'));
         assert_eq!(w.into_str(), "abé!xyz");
+    }
+
+    fn agrees_with_core(bytes: &[u8]) {
+        let ours = str_from_utf8(bytes);
+        let core = core::str::from_utf8(bytes).map_err(|e| e.valid_up_to());
+        assert_eq!(ours, core, "{bytes:x?}");
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_every_short_sequence() {
+        // Miri runs every 13th value (its interpreter is ~1000x slower); tests run them all.
+        let step = if cfg!(miri) { 13 } else { 1 };
+        for a in (0..=255u8).step_by(step) {
+            agrees_with_core(&[a]);
+            for b in (0..=255u8).step_by(step) {
+                agrees_with_core(&[a, b]);
+                // Three bytes: every lead with every second byte, third byte at its edges.
+                for c in [0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff] {
+                    agrees_with_core(&[a, b, c]);
+                    if a >= 0xf0 {
+                        for d in [0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff] {
+                            agrees_with_core(&[a, b, c, d]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_core_at_every_position_and_block_edge() {
+        let text = "Zoë — 日本へ 🚚 plain ascii text that runs past one block, then é";
+        let bad: [&[u8]; 6] = [
+            b"\xff",
+            b"\xc3",
+            b"\xe6\x97",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+            b"\xc0\x80",
+        ];
+        for len in 0..=text.len() {
+            let prefix = &text.as_bytes()[..len];
+            agrees_with_core(prefix);
+            for b in bad {
+                let mut v = prefix.to_vec();
+                v.extend_from_slice(b);
+                v.extend_from_slice(b"tail tail tail tail");
+                agrees_with_core(&v);
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_check_finds_non_ascii_at_every_position_of_every_length() {
+        for len in 0..80 {
+            for at in 0..=len {
+                for (first, second) in [(0xff, b'a'), (0xc3, 0xa9), (0xc3, b'a')] {
+                    let mut text = std::vec![b'a'; len];
+                    if at < len {
+                        text[at] = first;
+                    }
+                    if at + 1 < len {
+                        text[at + 1] = second;
+                    }
+                    agrees_with_core(&text);
+                }
+            }
+        }
     }
 
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]

@@ -100,7 +100,7 @@ impl StrSpan {
                 escaped,
                 json_safe,
             } => {
-                let text = core::str::from_utf8(input.get(start..end)?).ok()?;
+                let text = crate::simd::str_from_utf8(input.get(start..end)?).ok()?;
                 Some(JsonStr::from_parts(text, escaped, json_safe))
             }
             Self::Static(text) => Some(JsonStr::literal(text)),
@@ -172,7 +172,7 @@ impl FrameSpans {
         };
         let payload = match self.payload {
             PayloadSpan::Json(start, end) => {
-                let text = core::str::from_utf8(bytes_at(input, (start, end))?).ok()?;
+                let text = crate::simd::str_from_utf8(bytes_at(input, (start, end))?).ok()?;
                 Payload::Json(RawJson::from_validated(text))
             }
             PayloadSpan::Binary(start, end) => Payload::Binary(bytes_at(input, (start, end))?),
