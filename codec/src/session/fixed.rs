@@ -1,23 +1,19 @@
-//! Fixed-capacity storage for the sessions: a string and a vector whose capacity is a const
-//! generic, with no allocator, no `unsafe` and no public dependency (heapless is an optional,
-//! versioned feature of the core, so the sessions cannot rely on it).
+//! Fixed-capacity storage for the client and server sessions: the core has no allocator, and
+//! no container crate is required (heapless is an optional, versioned feature of the core).
 
-use core::fmt;
-use core::ops::Deref;
+use core::ops::{Deref, DerefMut};
 
-/// A string of at most `N` bytes, stored inline.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct FixedString<const N: usize> {
+use crate::EncodeError;
+use crate::encode::Sink;
+
+/// Up to `N` bytes (a string when filled by [`push_str`](Self::push_str) only).
+#[derive(Clone, Copy)]
+pub(crate) struct Buf<const N: usize> {
     bytes: [u8; N],
     len: usize,
 }
 
-/// The string does not fit in its capacity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CapacityError;
-
-impl<const N: usize> FixedString<N> {
-    /// An empty string.
+impl<const N: usize> Buf<N> {
     pub(crate) const fn new() -> Self {
         Self {
             bytes: [0; N],
@@ -25,73 +21,98 @@ impl<const N: usize> FixedString<N> {
         }
     }
 
-    /// Appends `s`, or fails without changing anything when it does not fit.
-    pub(crate) fn push_str(&mut self, s: &str) -> Result<(), CapacityError> {
-        let end = self.len.checked_add(s.len()).ok_or(CapacityError)?;
-        let slot = self.bytes.get_mut(self.len..end).ok_or(CapacityError)?;
-        slot.copy_from_slice(s.as_bytes());
+    pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self, ()> {
+        let mut buf = Self::new();
+        buf.extend_from_slice(bytes)?;
+        Ok(buf)
+    }
+
+    pub(crate) fn extend_from_slice(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        let end = self.len.checked_add(bytes.len()).ok_or(())?;
+        let dst = self.bytes.get_mut(self.len..end).ok_or(())?;
+        dst.copy_from_slice(bytes);
         self.len = end;
         Ok(())
     }
 
-    /// Appends one character.
-    pub(crate) fn push(&mut self, c: char) -> Result<(), CapacityError> {
-        self.push_str(c.encode_utf8(&mut [0; 4]))
+    pub(crate) fn push_str(&mut self, text: &str) -> Result<(), ()> {
+        self.extend_from_slice(text.as_bytes())
     }
 
-    /// The text.
+    /// The text, when the bytes came from `push_str` (empty otherwise).
     pub(crate) fn as_str(&self) -> &str {
-        // Only whole `&str`s are ever appended, so the bytes are always UTF-8.
-        self.bytes
-            .get(..self.len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        core::str::from_utf8(self).unwrap_or("")
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
     }
 }
 
-impl<const N: usize> Deref for FixedString<N> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
+impl<const N: usize> Deref for Buf<N> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
     }
 }
 
-impl<const N: usize> fmt::Debug for FixedString<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
+impl<const N: usize> DerefMut for Buf<N> {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or(&mut [])
     }
 }
 
-/// A vector of at most `N` items, stored inline.
-pub(crate) struct FixedVec<T, const N: usize> {
-    items: [Option<T>; N],
+impl<const N: usize> PartialEq for Buf<N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for Buf<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Buf({} of {N} bytes)", self.len)
+    }
+}
+
+impl<const N: usize> Sink for Buf<N> {
+    fn remaining(&self) -> usize {
+        N.saturating_sub(self.len)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let available = self.remaining();
+        self.extend_from_slice(bytes)
+            .map_err(|()| EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+                available,
+            })
+    }
+}
+
+/// Up to `N` copyable items.
+pub(crate) struct List<T: Copy, const N: usize> {
+    items: [T; N],
     len: usize,
 }
 
-impl<T, const N: usize> FixedVec<T, N> {
-    /// An empty vector.
-    pub(crate) const fn new() -> Self {
+impl<T: Copy, const N: usize> List<T, N> {
+    /// An empty list; `fill` only initialises the unused slots.
+    pub(crate) const fn filled(fill: T) -> Self {
         Self {
-            items: [const { None }; N],
+            items: [fill; N],
             len: 0,
         }
     }
 
-    /// How many items it holds.
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether it holds `N` items.
-    pub(crate) fn is_full(&self) -> bool {
-        self.len >= N
-    }
-
-    /// Appends `item`, or gives it back when full.
+    /// Appends `item`; a full list stays as it is.
     pub(crate) fn push(&mut self, item: T) -> Result<(), T> {
         match self.items.get_mut(self.len) {
             Some(slot) => {
-                *slot = Some(item);
+                *slot = item;
                 self.len += 1;
                 Ok(())
             }
@@ -99,24 +120,41 @@ impl<T, const N: usize> FixedVec<T, N> {
         }
     }
 
-    /// The item at `index`.
-    pub(crate) fn get(&self, index: usize) -> Option<&T> {
-        self.items.get(..self.len)?.get(index)?.as_ref()
+    pub(crate) fn is_full(&self) -> bool {
+        self.len >= N
+    }
+
+    pub(crate) fn pop_front(&mut self) -> Option<T> {
+        self.remove(0)
     }
 
     /// Removes and returns the item at `index`, shifting the later ones down.
     pub(crate) fn remove(&mut self, index: usize) -> Option<T> {
-        let live = self.items.get_mut(..self.len)?;
-        let tail = live.get_mut(index..)?;
-        let item = tail.first_mut()?.take();
-        tail.rotate_left(1);
+        let item = *self.get(index)?;
+        self.items.copy_within(index + 1..self.len, index);
         self.len -= 1;
-        item
+        Some(item)
     }
+}
 
-    /// The items in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.iter().take(self.len).filter_map(Option::as_ref)
+impl<T: Copy, const N: usize> Deref for List<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.items.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl<T: Copy, const N: usize> DerefMut for List<T, N> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.items.get_mut(..self.len).unwrap_or(&mut [])
+    }
+}
+
+impl<T: Copy, const N: usize> IntoIterator for List<T, N> {
+    type Item = T;
+    type IntoIter = core::iter::Take<core::array::IntoIter<T, N>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().take(self.len)
     }
 }
 
@@ -125,27 +163,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn string_keeps_what_fits_and_refuses_the_rest() {
-        let mut s = FixedString::<4>::new();
+    fn buf_keeps_what_fits_and_refuses_the_rest() {
+        let mut s = Buf::<4>::new();
         s.push_str("ab").unwrap();
-        s.push('é').unwrap();
+        s.push_str("é").unwrap();
         assert_eq!(s.as_str(), "abé");
-        assert_eq!(s.push('x'), Err(CapacityError));
-        assert_eq!(&*s, "abé");
+        assert_eq!(s.push_str("x"), Err(()));
+        assert_eq!(s.as_str(), "abé");
     }
 
     #[test]
-    fn vec_pushes_removes_and_shifts() {
-        let mut v = FixedVec::<u8, 3>::new();
-        for i in 0..3 {
+    fn list_pushes_removes_and_shifts() {
+        let mut v = List::<u8, 3>::filled(0);
+        for i in 1..=3 {
             v.push(i).unwrap();
         }
         assert!(v.is_full());
         assert_eq!(v.push(9), Err(9));
-        assert_eq!(v.remove(0), Some(0));
-        assert_eq!(v.iter().copied().collect::<std::vec::Vec<_>>(), [1, 2]);
+        assert_eq!(v.remove(1), Some(2));
+        assert_eq!(&*v, [1, 3]);
         assert_eq!(v.remove(5), None);
-        assert_eq!(v.get(1), Some(&2));
-        assert_eq!(v.get(2), None);
+        assert_eq!(v.pop_front(), Some(1));
+        assert_eq!(&*v, [3]);
     }
 }

@@ -4,8 +4,6 @@ use crate::encode::WriteJson;
 use crate::outgoing::EmptyObject;
 use crate::outgoing::OutgoingFrame;
 
-use super::fixed::Buf;
-use super::fixed::List;
 use super::outbox::write_text_record;
 use super::state::Channel;
 use super::state::ClientSession;
@@ -20,6 +18,8 @@ use super::types::Event;
 use super::types::MAX_NAME_LEN;
 use super::types::Outcome;
 use super::types::SessionError;
+use crate::session::fixed::Buf;
+use crate::session::fixed::List;
 
 impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUTBOX: usize>
     ClientSession<CHANNELS, PUSHES, PAYLOAD, OUTBOX>

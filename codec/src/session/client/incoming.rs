@@ -7,7 +7,6 @@ use crate::Frame;
 use crate::Payload;
 use crate::WsMessage;
 
-use super::fixed::List;
 use super::state::ClientSession;
 use super::state::OnEvent;
 use super::state::RefText;
@@ -20,6 +19,7 @@ use super::types::Event;
 use super::types::Outcome;
 use super::types::PushId;
 use super::types::Response;
+use crate::session::fixed::List;
 
 impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUTBOX: usize>
     ClientSession<CHANNELS, PUSHES, PAYLOAD, OUTBOX>

@@ -89,7 +89,6 @@
 //! ```
 
 mod channel;
-mod fixed;
 mod incoming;
 mod options;
 mod outbox;

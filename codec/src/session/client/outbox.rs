@@ -6,7 +6,6 @@ use crate::Vsn;
 use crate::encode::WriteJson;
 use crate::outgoing::OutgoingFrame;
 
-use super::fixed::Buf;
 use super::state::ClientSession;
 use super::state::RECORD_HEADER;
 use super::state::TAG_BINARY;
@@ -14,6 +13,7 @@ use super::state::TAG_TEXT;
 use super::types::Outgoing;
 use super::types::SessionError;
 use super::types::TransportAction;
+use crate::session::fixed::Buf;
 
 impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUTBOX: usize>
     ClientSession<CHANNELS, PUSHES, PAYLOAD, OUTBOX>

@@ -8,8 +8,6 @@ use crate::Vsn;
 use crate::encode::WriteJson;
 use crate::outgoing::OutgoingFrame;
 
-use super::fixed::Buf;
-use super::fixed::List;
 use super::outbox::finish;
 use super::outbox::write_text_record;
 use super::state::ClientSession;
@@ -24,6 +22,8 @@ use super::types::Event;
 use super::types::MAX_NAME_LEN;
 use super::types::PushId;
 use super::types::SessionError;
+use crate::session::fixed::Buf;
+use crate::session::fixed::List;
 
 impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUTBOX: usize>
     ClientSession<CHANNELS, PUSHES, PAYLOAD, OUTBOX>

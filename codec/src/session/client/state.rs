@@ -5,14 +5,14 @@ use crate::EncodeError;
 use crate::encode::Sink;
 use crate::encode::WriteJson;
 
-use super::fixed::Buf;
-use super::fixed::List;
 use super::options::Options;
 use super::types::ChannelId;
 use super::types::ChannelState;
 use super::types::Event;
 use super::types::MAX_NAME_LEN;
 use super::types::TransportAction;
+use crate::session::fixed::Buf;
+use crate::session::fixed::List;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Due {

@@ -3,7 +3,6 @@
 use crate::outgoing::EmptyObject;
 use crate::outgoing::OutgoingFrame;
 
-use super::fixed::List;
 use super::state::ClientSession;
 use super::state::Conn;
 use super::state::OnEvent;
@@ -13,6 +12,7 @@ use super::types::ChannelState;
 use super::types::Event;
 use super::types::TransportAction;
 use super::types::WS_CLOSE_NORMAL;
+use crate::session::fixed::List;
 
 impl<const CHANNELS: usize, const PUSHES: usize, const PAYLOAD: usize, const OUTBOX: usize>
     ClientSession<CHANNELS, PUSHES, PAYLOAD, OUTBOX>

@@ -15,7 +15,7 @@ use crate::message::ReplyStatus;
 use crate::outgoing::EmptyObject;
 use crate::outgoing::Reason;
 use crate::outgoing::ReplyPayload;
-use crate::session::fixed::FixedString;
+use crate::session::fixed::Buf;
 
 use super::error::ReceiveError;
 use super::error::SendError;
@@ -86,14 +86,15 @@ pub fn encode_binary_broadcast(
 }
 
 pub(super) fn push_unescaped<const N: usize>(
-    into: &mut FixedString<N>,
+    into: &mut Buf<N>,
     s: JsonStr<'_>,
 ) -> Result<(), SendError> {
     if let Some(plain) = s.as_str() {
-        return into.push_str(plain).map_err(|_| SendError::TooLong);
+        return into.push_str(plain).map_err(|()| SendError::TooLong);
     }
     for c in s.chars() {
-        into.push(c).map_err(|_| SendError::TooLong)?;
+        into.push_str(c.encode_utf8(&mut [0; 4]))
+            .map_err(|()| SendError::TooLong)?;
     }
     Ok(())
 }

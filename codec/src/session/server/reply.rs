@@ -24,7 +24,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
 {
     pub(super) fn check_reply_to(&self, to: &ReplyTo<'_>) -> Result<(), SendError> {
         let index = self.find(to.topic).ok_or(SendError::NotJoined)?;
-        let stored = self.channels.get(index).and_then(|c| c.join_ref.as_deref());
+        let stored = self.channels.get(index).and_then(|c| c.join_ref());
         let same = match (stored, to.join_ref) {
             (Some(s), Some(r)) => r.eq_str(s),
             // V1 clients may leave join_ref out of their pushes.
@@ -128,7 +128,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
     pub(super) fn stored_join_ref(&self, topic: JsonStr<'_>) -> Option<&str> {
         self.find(topic)
             .and_then(|i| self.channels.get(i))
-            .and_then(|c| c.join_ref.as_deref())
+            .and_then(|c| c.join_ref())
     }
 
     /// Pushes an event to this client only on a joined channel (`[join_ref, null, topic,
@@ -158,7 +158,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
         let index = self
             .find(JsonStr::literal(topic))
             .ok_or(SendError::NotJoined)?;
-        let join_ref = self.channels.get(index).and_then(|c| c.join_ref.as_deref());
+        let join_ref = self.channels.get(index).and_then(|c| c.join_ref());
         Ok(encode_into(
             &TextFrame {
                 vsn: self.vsn(),
@@ -230,7 +230,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
         let index = self
             .find(JsonStr::literal(topic))
             .ok_or(SendError::NotJoined)?;
-        let join_ref = self.channels.get(index).and_then(|c| c.join_ref.as_deref());
+        let join_ref = self.channels.get(index).and_then(|c| c.join_ref());
         let join_ref = join_ref.map(JsonStr::literal);
         let n = match reason {
             None => encode_into(

@@ -12,8 +12,8 @@ use crate::WsMessage;
 use crate::encode::WriteJson;
 use crate::message::ReplyStatus;
 use crate::outgoing::EmptyObject;
-use crate::session::fixed::FixedString;
-use crate::session::fixed::FixedVec;
+use crate::session::fixed::Buf;
+use crate::session::fixed::List;
 
 use super::close::CloseReason;
 use super::encode::AnswerWriter;
@@ -46,9 +46,23 @@ pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 60_000;
 /// ```
 pub const PHOENIX_TOPIC: &str = "phoenix";
 
+#[derive(Clone, Copy)]
 pub(super) struct Channel<const TOPIC: usize, const REF: usize> {
-    pub(super) topic: FixedString<TOPIC>,
-    pub(super) join_ref: Option<FixedString<REF>>,
+    pub(super) topic: Buf<TOPIC>,
+    pub(super) join_ref: Option<Buf<REF>>,
+}
+
+impl<const TOPIC: usize, const REF: usize> Channel<TOPIC, REF> {
+    /// What fills the unused slots of the channel list.
+    const EMPTY: Self = Self {
+        topic: Buf::new(),
+        join_ref: None,
+    };
+
+    /// The join_ref the channel was joined with.
+    pub(super) fn join_ref(&self) -> Option<&str> {
+        self.join_ref.as_ref().map(Buf::as_str)
+    }
 }
 
 /// One connection's server state: its serializer, joined channels (up to `CHANNELS`, topics
@@ -64,7 +78,7 @@ pub(super) struct Channel<const TOPIC: usize, const REF: usize> {
 /// ```
 pub struct ServerSession<const CHANNELS: usize, const TOPIC: usize = 128, const REF: usize = 32> {
     pub(super) decoder: Decoder,
-    pub(super) channels: FixedVec<Channel<TOPIC, REF>, CHANNELS>,
+    pub(super) channels: List<Channel<TOPIC, REF>, CHANNELS>,
     pub(super) idle_timeout_ms: u64,
     pub(super) last_inbound_ms: u64,
 }
@@ -96,7 +110,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
     pub const fn new(vsn: Vsn, now_ms: u64) -> Self {
         Self {
             decoder: Decoder::new(vsn, Direction::FromClient),
-            channels: FixedVec::new(),
+            channels: List::filled(Channel::EMPTY),
             idle_timeout_ms: DEFAULT_IDLE_TIMEOUT_MS,
             last_inbound_ms: now_ms,
         }
@@ -200,7 +214,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
     pub fn join_ref(&self, topic: &str) -> Option<Option<&str>> {
         self.find(JsonStr::literal(topic))
             .and_then(|i| self.channels.get(i))
-            .map(|c| c.join_ref.as_deref())
+            .map(|c| c.join_ref())
     }
 
     /// The joined topics, in join order.
@@ -276,7 +290,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
                 let old = self.channels.remove(index);
                 let old_ref = old
                     .as_ref()
-                    .and_then(|c| c.join_ref.as_deref())
+                    .and_then(|c| c.join_ref())
                     .map(JsonStr::literal);
                 writer.write(&close_frame(vsn, old_ref, topic))?;
                 replaced = true;
@@ -301,7 +315,7 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
             let channel = self.channels.remove(index);
             let join_ref = channel
                 .as_ref()
-                .and_then(|c| c.join_ref.as_deref())
+                .and_then(|c| c.join_ref())
                 .map(JsonStr::literal);
             writer.write(&reply_frame(
                 vsn,
@@ -356,11 +370,11 @@ impl<const CHANNELS: usize, const TOPIC: usize, const REF: usize>
             // this one is not written (refuse it, or drop it).
             return Err(SendError::NotJoined);
         }
-        let mut stored_topic = FixedString::<TOPIC>::new();
+        let mut stored_topic = Buf::<TOPIC>::new();
         push_unescaped(&mut stored_topic, topic)?;
         let stored_ref = match join.join_ref() {
             Some(r) => {
-                let mut s = FixedString::<REF>::new();
+                let mut s = Buf::<REF>::new();
                 push_unescaped(&mut s, r)?;
                 Some(s)
             }
