@@ -97,11 +97,18 @@ fn app(hub: Hub, config: Config) -> Router {
 /// `TCP_NODELAY` (frames written back to back leave at once instead of waiting for Nagle).
 pub async fn serve(listener: TcpListener, hub: Hub, config: Config) -> io::Result<()> {
     let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
+        if let Err(e) = set_accepted_options(tcp) {
             eprintln!("cannot set TCP_NODELAY: {e}");
         }
     });
     axum::serve(listener, app(hub, config)).await
+}
+
+/// What [`serve`] does to every socket it accepts: sets `TCP_NODELAY`, so a reply and the
+/// frame written right after it leave together instead of the second waiting for the
+/// peer's delayed ACK (about 40 ms on Linux).
+pub fn set_accepted_options(tcp: &tokio::net::TcpStream) -> io::Result<()> {
+    tcp.set_nodelay(true)
 }
 
 /// `a=1&b=x%20y` → `[("a", "1"), ("b", "x y")]`.
