@@ -72,7 +72,8 @@ async fn joins_pushes_receives_and_rejoins_after_a_reconnect() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/socket", listener.local_addr().unwrap());
     let options = Options {
-        timeout_ms: 300,
+        // long enough that a busy machine never times out a push the server answers
+        timeout_ms: 1500,
         reconnect_after_ms: Backoff {
             steps: &[20],
             then: 20,
