@@ -199,10 +199,7 @@ impl<'a> RawJson<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn as_i64(&self) -> Option<i64> {
-        if self.kind() != JsonKind::Number {
-            return None;
-        }
-        self.text.parse().ok()
+        parse_i64(self.text.as_bytes())
     }
 
     /// The value as a `u64`, if it is a non-negative integer in range.
@@ -276,6 +273,38 @@ impl<'a> RawJson<'a> {
             .filter(|(k, _)| k.eq_str(key))
             .last()
             .map(|(_, v)| v)
+    }
+}
+
+/// The JSON number `text` as an `i64`: `None` for anything else (fractions, exponents, text
+/// that is not a number) and out of range. Digit by digit, without `str::parse`'s generality.
+#[inline]
+pub(crate) fn parse_i64(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
+    // 19 digits always fit a `u64`; the range check below sorts out `i64`.
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(digit);
+    }
+    if negative {
+        // `-(2^63)` is `i64::MIN`; `0i64 - value` for the rest.
+        if value > 1 << 63 {
+            None
+        } else {
+            Some(0i64.wrapping_sub_unsigned(value))
+        }
+    } else {
+        i64::try_from(value).ok()
     }
 }
 
