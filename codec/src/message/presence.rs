@@ -255,7 +255,8 @@ impl<'a> Iterator for Entries<'a> {
     type Item = (PresenceKey<'a>, Metas<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let key = self.walk.next_key()?.as_json_str()?;
+        let key = self.walk.next_key()?;
+        let key = self.walk.key_str(key)?;
         // The entry's last `metas` member (checked to be an array or null): the metas walk
         // starts inside it; this walk only steps over it.
         let mut metas = Walk::default();

@@ -165,12 +165,14 @@ impl Fill<'_, '_> {
     /// Records the error `error`; `false`.
     #[cold]
     #[inline(never)]
-    fn fail(&mut self, error: MessageError) -> bool {
+    pub(crate) fn fail(&mut self, error: MessageError) -> bool {
         self.error = Some(error);
         false
     }
 
     /// Whether `v` is an integer in `i64` range (otherwise records `NotAnInteger`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[allow(clippy::inline_always)]
     fn integer(&mut self, field: usize, v: RawJson<'_>) -> bool {
         if parse_i64(v.as_bytes()).is_some() {
             return true;

@@ -114,6 +114,18 @@ impl<'a> Walk<'a> {
         self.text.get(start..).unwrap_or_default()
     }
 
+    /// `key` (read by this walk) as a [`JsonStr`] of the walk's text.
+    #[inline]
+    pub(crate) fn key_str(&self, key: Key<'a>) -> Option<JsonStr<'a>> {
+        let start = (key.bytes.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let text = self.text.get(start..start.wrapping_add(key.bytes.len()))?;
+        Some(if key.escaped {
+            JsonStr::from_validated_escaped(text)
+        } else {
+            JsonStr::from_validated_plain(text)
+        })
+    }
+
     /// Steps into the container at the cursor.
     #[inline]
     pub(crate) fn enter(&mut self) {
@@ -202,21 +214,26 @@ fn is_ws(b: u8) -> bool {
 /// line.
 #[inline(always)]
 #[allow(clippy::inline_always)] // the inner step of every key and string value
-fn close_quote(bytes: &[u8], #[allow(unused_mut)] mut at: usize) -> (usize, bool) {
+fn close_quote(bytes: &[u8], at: usize) -> (usize, bool) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    while let Some(block) = bytes
-        .get(at..at + 16)
-        .and_then(|b| <&[u8; 16]>::try_from(b).ok())
     {
-        let mask = crate::simd::string_stop_mask16(block);
-        if mask != 0 {
-            let end = at + mask.trailing_zeros() as usize;
-            if bytes.get(end) == Some(&b'"') {
-                return (end, false);
+        let rest = bytes.get(at..).unwrap_or_default();
+        // Two blocks, unrolled: keys, refs and timestamps end within 32 bytes.
+        if let Some((block, more)) = rest.split_first_chunk::<16>() {
+            let mask = crate::simd::string_stop_mask16(block);
+            if mask != 0 {
+                let end = mask.trailing_zeros() as usize;
+                if block.get(end) == Some(&b'"') {
+                    return (at + end, false);
+                }
+            } else if let Some(block) = more.first_chunk::<16>() {
+                let mask = crate::simd::string_stop_mask16(block);
+                let end = mask.trailing_zeros() as usize;
+                if block.get(end) == Some(&b'"') {
+                    return (at + 16 + end, false);
+                }
             }
-            break;
         }
-        at += 16;
     }
     close_quote_slow(bytes, at)
 }
