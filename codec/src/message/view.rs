@@ -603,8 +603,9 @@ pub(crate) struct KeyTable<const N: usize, const S: usize> {
 }
 
 impl<const N: usize, const S: usize> KeyTable<N, S> {
-    /// The table of `keys` (no duplicates; evaluated at compile time, where it fails the
-    /// build if no hash seed separates the keys).
+    /// The table of `keys` (evaluated at compile time, where it fails the build if no hash
+    /// seed separates the keys: duplicates, or keys over 16 bytes with the same length and
+    /// the same first and last 8 bytes).
     #[allow(clippy::cast_possible_truncation)] // `N` is checked to fit in a `u8`
     #[allow(clippy::indexing_slicing)] // indices below `N` and `S` by construction
     pub(crate) const fn new(keys: &[&'static str]) -> Self {
@@ -648,7 +649,7 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
                 .wrapping_add(0x1405_7B7E_F767_814F)
                 | 1;
             tries += 1;
-            assert!(tries < 100_000, "no hash seed separates these keys");
+            assert!(tries < 10_000, "no hash seed separates these keys");
         }
     }
 
@@ -695,6 +696,105 @@ fn unescape_key<'b>(key: Key<'_>, buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys of every length from 0 to 40 that differ from each other in one byte at a time
+    /// (first, middle, last), and the names of every view's fields.
+    const KEYS: &[&str] = &[
+        "",
+        "a",
+        "b",
+        "ab",
+        "ba",
+        "abc",
+        "abd",
+        "xbc",
+        "abcd",
+        "abce",
+        "phx_ref",
+        "phx_reg",
+        "qhx_ref",
+        "phx_ref_prev",
+        "phx_ref_pre",
+        "online_at",
+        "user_id",
+        "customer_id",
+        "customer",
+        "sent_at",
+        "seen_at",
+        "profile_photo_url",
+        "profile_photo_urm",
+        "mentioned_user_ids",
+        "mentioned_user_idz",
+        "mentioned_usar_ids",
+        "abcdefghijklmnop",
+        "abcdefghijklmnoq",
+        "bbcdefghijklmnop",
+        "abcdefghijklmnopqrstuvwxyz0123456789abcd",
+        "abcdefghijklmnopqrstuvwxyz0123456789abce",
+        "abcdefghijklmnopqrstuvwxyZ0123456789abcd",
+    ];
+
+    /// The table's answer for every key, against a linear search.
+    fn agrees_with_a_search<const N: usize, const S: usize>(
+        table: &KeyTable<N, S>,
+        known: &[&str],
+    ) {
+        for key in KEYS.iter().chain(known) {
+            let expected = known.iter().position(|k| k == key);
+            assert_eq!(table.find(key.as_bytes()), expected, "{key:?}");
+            let plain = Key {
+                bytes: key.as_bytes(),
+                escaped: false,
+            };
+            assert_eq!(find_key(table, plain), expected, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn key_tables_find_exactly_their_keys() {
+        // Keys over 16 bytes with the same length, first and last 8 bytes cannot share a table
+        // (the build fails); the last key is one, so it is looked up, not stored.
+        const STORED: &[&str] = KEYS.split_last().unwrap().1;
+        const ALL: KeyTable<31, 128> = KeyTable::new(STORED);
+        const SOME: &[&str] = &[
+            "phx_ref",
+            "phx_ref_prev",
+            "online_at",
+            "user_id",
+            "customer_id",
+        ];
+        const META: KeyTable<5, 16> = KeyTable::new(SOME);
+        const ONE: &[&str] = &["customer_id"];
+        const JOIN: KeyTable<1, 4> = KeyTable::new(ONE);
+        agrees_with_a_search(&ALL, STORED);
+        agrees_with_a_search(&META, SOME);
+        agrees_with_a_search(&JOIN, ONE);
+        // Escaped keys are unescaped first; ones too long to be known are unknown.
+        let escaped = |bytes: &'static str| Key {
+            bytes: bytes.as_bytes(),
+            escaped: true,
+        };
+        assert_eq!(find_key(&META, escaped(r"user\u005fid")), Some(3));
+        assert_eq!(find_key(&META, escaped(r"phx_ref\u005fprev")), Some(1));
+        assert_eq!(find_key(&META, escaped(r#"user\"id"#)), None);
+        assert_eq!(
+            find_key(
+                &META,
+                escaped(r"\u0075\u0073\u0065\u0072\u005f\u0069\u0064 ")
+            ),
+            None
+        );
+        // Longer than any known key once unescaped: unknown without being unescaped whole.
+        assert_eq!(
+            find_key(
+                &META,
+                escaped(
+                    r"\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061"
+                )
+            ),
+            None
+        );
+    }
 
     #[test]
     fn the_backslash_scan_finds_one_anywhere() {

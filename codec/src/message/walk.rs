@@ -491,21 +491,28 @@ mod tests {
     }
 
     #[test]
-    fn string_bodies_end_at_their_quote_for_every_length_and_escape() {
-        let mut text = heapless::String::<128>::new();
-        for len in 0usize..40 {
-            for escape in [None, Some(0), Some(len / 2), Some(len.saturating_sub(1))] {
-                text.clear();
-                text.push_str(r#"{"k":""#).unwrap();
-                for i in 0..len {
-                    if escape == Some(i) {
-                        text.push_str(r#"\""#).unwrap();
-                    } else {
-                        text.push('a').unwrap();
+    fn string_bodies_end_at_their_quote_for_every_length_offset_and_escape() {
+        let mut text = heapless::String::<160>::new();
+        for pad in 0..17 {
+            for len in 0usize..40 {
+                for escape in [None, Some(0), Some(len / 2), Some(len.saturating_sub(1))] {
+                    text.clear();
+                    // A first key of `pad` bytes moves the string across 16-byte blocks.
+                    text.push_str(r#"{""#).unwrap();
+                    for _ in 0..pad {
+                        text.push('p').unwrap();
                     }
+                    text.push_str(r#"":0,"k":""#).unwrap();
+                    for i in 0..len {
+                        if escape == Some(i) {
+                            text.push_str(r#"\""#).unwrap();
+                        } else {
+                            text.push('a').unwrap();
+                        }
+                    }
+                    text.push_str(r#"","z":1}"#).unwrap();
+                    same_as_members(&text);
                 }
-                text.push_str(r#"","z":1}"#).unwrap();
-                same_as_members(&text);
             }
         }
     }
