@@ -619,6 +619,68 @@ impl<'a> Iterator for Members<'_, 'a> {
     }
 }
 
+/// A member as byte ranges of the payload text: the key's body (between the quotes), whether
+/// it has escapes, and the value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MemberAt {
+    pub(crate) key: (usize, usize),
+    pub(crate) escaped: bool,
+    pub(crate) value: (usize, usize),
+}
+
+impl<'a> Members<'_, 'a> {
+    /// The payload text the members are in.
+    #[inline]
+    pub(crate) fn text(&self) -> &'a str {
+        match self {
+            Members::Indexed { text, .. } => text,
+            Members::Walk(walk) => walk.text,
+        }
+    }
+
+    /// The next member as byte ranges of [`text`](Self::text): no slicing, so no UTF-8
+    /// boundary checks.
+    #[allow(clippy::inline_always)] // a few loads from the index; every member of a payload
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn next_at(&mut self) -> Option<MemberAt> {
+        match self {
+            Members::Walk(walk) => walk_next_at(walk),
+            Members::Indexed { spans, next, .. } => {
+                if *next >= spans.len {
+                    return None;
+                }
+                let span = spans.spans.get(usize::from(*next))?;
+                *next += 1;
+                Some(MemberAt {
+                    key: (
+                        usize::from(span.key_start),
+                        usize::from(span.key_end & !ESCAPED),
+                    ),
+                    escaped: span.key_end & ESCAPED != 0,
+                    value: (usize::from(span.value_start), usize::from(span.value_end)),
+                })
+            }
+        }
+    }
+}
+
+/// [`Members::next_at`] when walking, out of line.
+#[inline(never)]
+fn walk_next_at(walk: &mut ObjectMembers<'_>) -> Option<MemberAt> {
+    let base = walk.text.as_ptr() as usize;
+    let (key, value) = walk.next()?;
+    let at = |text: &str| {
+        let start = (text.as_ptr() as usize).wrapping_sub(base);
+        (start, start + text.len())
+    };
+    Some(MemberAt {
+        key: at(key.raw()),
+        escaped: key.has_escapes(),
+        value: at(value.as_str()),
+    })
+}
+
 /// The walking fallback, kept out of line so that the indexed path inlines into its callers.
 #[inline(never)]
 fn walk_next<'a>(walk: &mut ObjectMembers<'a>) -> Option<(JsonStr<'a>, RawJson<'a>)> {

@@ -4,7 +4,7 @@
 use crate::frame::{Frame, Payload};
 use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::walk::{Cursor, Key, Listed, Walk};
-use crate::raw::{ArrayItems, JsonKind, RawJson, parse_i64};
+use crate::raw::{ArrayItems, JsonKind, Members, RawJson, parse_i64};
 use crate::string::JsonStr;
 
 // ---------------------------------------------------------------------------------------------
@@ -173,14 +173,15 @@ impl Fill<'_, '_> {
     /// Whether `v` is an integer in `i64` range (otherwise records `NotAnInteger`).
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[allow(clippy::inline_always)]
-    fn integer(&mut self, field: usize, v: RawJson<'_>) -> bool {
-        if parse_i64(v.as_bytes()).is_some() {
+    fn integer(&mut self, field: usize, v: &[u8]) -> bool {
+        if parse_i64(v).is_some() {
             return true;
         }
         let name = self.names.get(field).copied().unwrap_or_default();
+        let offset = (v.as_ptr() as usize).saturating_sub(self.base.as_ptr() as usize);
         self.fail(MessageError {
             kind: MessageErrorKind::NotAnInteger { field: name },
-            offset: offset_in(self.base, v),
+            offset,
         })
     }
 
@@ -232,7 +233,7 @@ pub(crate) fn read_int<'a, C: Cursor<'a>>(
             if !fill.integer(field, v) {
                 return false;
             }
-            *out = Span::of(fill.obj, v.as_bytes());
+            *out = Span::of(fill.obj, v);
         }
         b'n' => {
             cur.skip();
@@ -466,18 +467,15 @@ pub(crate) trait TypedObject<'a>: Sized {
     /// copied there); `base` is the payload text (for error offsets).
     fn fill_from<C: Cursor<'a>>(&mut self, cur: &mut C, base: &'a str) -> Result<(), MessageError>;
 
-    /// [`fill_from`](Self::fill_from) over members whose spans are known.
+    /// [`fill_from`](Self::fill_from) over a frame's payload members (spans known).
     #[inline]
-    fn fill(
-        &mut self,
-        members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
-        base: &'a str,
-    ) -> Result<(), MessageError> {
+    fn fill(&mut self, members: Members<'_, 'a>, base: &'a str) -> Result<(), MessageError> {
         self.fill_from(&mut Listed::new(members), base)
     }
 
-    /// Reads the members of the object `raw` in one pass; `base` is the payload text (for
-    /// error offsets), `plain` says it has no backslash at all.
+    /// Reads the object `raw` in one pass; `base` is the payload text (for error offsets),
+    /// `plain` says it has no backslash at all. The object is walked in place: `members`
+    /// only says it is one.
     #[inline]
     fn from_object(
         raw: RawJson<'a>,
@@ -485,9 +483,8 @@ pub(crate) trait TypedObject<'a>: Sized {
         base: &'a str,
         plain: bool,
     ) -> Result<Self, MessageError> {
-        let mut out = Self::empty(raw, plain);
-        out.fill(members, base)?;
-        Ok(out)
+        drop(members);
+        Self::from_walk(raw, base, plain)
     }
 
     /// Reads the object `raw` (which must be one) in one pass, walking it in place.
@@ -519,7 +516,11 @@ pub(crate) trait TypedObject<'a>: Sized {
         let raw = payload_object(frame)?;
         let plain = frame.payload_plain().unwrap_or_else(|| is_plain(raw));
         match frame.payload_members() {
-            Some(members) => Self::from_object(raw, members, raw.as_str(), plain),
+            Some(members) => {
+                let mut out = Self::empty(raw, plain);
+                out.fill(members, raw.as_str())?;
+                Ok(out)
+            }
             None => Err(MessageError {
                 kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
                 offset: 0,

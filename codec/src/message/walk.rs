@@ -5,7 +5,7 @@
 
 use crate::message::error::MessageError;
 use crate::message::view::TypedObject;
-use crate::raw::{RawJson, skip_ws};
+use crate::raw::{Members, RawJson, skip_ws};
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
 
@@ -55,8 +55,8 @@ pub(crate) trait Cursor<'a> {
     /// Takes the string at the cursor (`peek() == b'"'`): its body, between the quotes.
     fn string_body(&mut self) -> &'a [u8];
 
-    /// Takes the number, `true`, `false` or `null` at the cursor.
-    fn scalar(&mut self) -> RawJson<'a>;
+    /// Takes the number, `true`, `false` or `null` at the cursor: its text.
+    fn scalar(&mut self) -> &'a [u8];
 
     /// Consumes the value at the cursor without reading it.
     fn skip(&mut self);
@@ -323,7 +323,7 @@ impl<'a> Cursor<'a> for Walk<'a> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline(never))]
     #[allow(clippy::inline_always)]
-    fn scalar(&mut self) -> RawJson<'a> {
+    fn scalar(&mut self) -> &'a [u8] {
         let bytes = self.text.as_bytes();
         let start = self.pos;
         let mut at = start + 1;
@@ -334,7 +334,7 @@ impl<'a> Cursor<'a> for Walk<'a> {
             at += 1;
         }
         self.pos = at;
-        RawJson::from_validated(self.text.get(start..at).unwrap_or("null"))
+        bytes.get(start..at).unwrap_or_default()
     }
 
     #[cfg_attr(not(target_os = "none"), inline(always))]
@@ -372,60 +372,71 @@ impl<'a> Cursor<'a> for Walk<'a> {
     }
 }
 
-/// Members whose key and value spans are already known (a frame's member index, or a
-/// [`RawJson::members`] walk), as a [`Cursor`].
-pub(crate) struct Listed<'a, I> {
-    members: I,
-    value: RawJson<'a>,
+/// The members of a frame's payload as its member index recorded them (or as a walk found
+/// them, past the index's capacity), as a [`Cursor`]: each value's span is already known.
+pub(crate) struct Listed<'f, 'a> {
+    members: Members<'f, 'a>,
+    text: &'a str,
+    value: (usize, usize),
 }
 
-impl<'a, I: Iterator<Item = (JsonStr<'a>, RawJson<'a>)>> Listed<'a, I> {
+impl<'f, 'a> Listed<'f, 'a> {
     /// Over `members`.
     #[inline]
-    pub(crate) fn new(members: I) -> Self {
+    pub(crate) fn new(members: Members<'f, 'a>) -> Self {
         Self {
+            text: members.text(),
             members,
-            value: RawJson::from_validated("null"),
+            value: (0, 0),
         }
+    }
+
+    #[inline]
+    fn value_bytes(&self) -> &'a [u8] {
+        self.text
+            .as_bytes()
+            .get(self.value.0..self.value.1)
+            .unwrap_or_default()
     }
 }
 
-impl<'a, I: Iterator<Item = (JsonStr<'a>, RawJson<'a>)>> Cursor<'a> for Listed<'a, I> {
-    #[inline]
+impl<'a> Cursor<'a> for Listed<'_, 'a> {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    #[allow(clippy::inline_always)]
     fn next_key(&mut self) -> Option<Key<'a>> {
-        let (key, value) = self.members.next()?;
-        self.value = value;
+        let member = self.members.next_at()?;
+        self.value = member.value;
         Some(Key {
-            bytes: key.raw().as_bytes(),
-            escaped: key.has_escapes(),
+            bytes: self.text.as_bytes().get(member.key.0..member.key.1)?,
+            escaped: member.escaped,
         })
     }
 
     #[inline]
     fn peek(&self) -> u8 {
-        self.value.as_bytes().first().copied().unwrap_or(0)
+        self.text.as_bytes().get(self.value.0).copied().unwrap_or(0)
     }
 
     #[inline]
     fn value(&mut self) -> RawJson<'a> {
-        self.value
+        RawJson::from_validated(self.text.get(self.value.0..self.value.1).unwrap_or("null"))
     }
 
     #[inline]
     fn string_body(&mut self) -> &'a [u8] {
-        let text = self.value.as_bytes();
-        text.get(1..text.len().saturating_sub(1))
+        self.text
+            .as_bytes()
+            .get(self.value.0 + 1..self.value.1.saturating_sub(1))
             .unwrap_or_default()
     }
 
     #[inline]
-    fn scalar(&mut self) -> RawJson<'a> {
-        self.value
+    fn scalar(&mut self) -> &'a [u8] {
+        self.value_bytes()
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(always))]
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[allow(clippy::inline_always)]
+    #[inline]
     fn skip(&mut self) {}
 
     fn object<T: TypedObject<'a>>(
@@ -433,8 +444,9 @@ impl<'a, I: Iterator<Item = (JsonStr<'a>, RawJson<'a>)>> Cursor<'a> for Listed<'
         base: &'a str,
         plain: bool,
     ) -> Result<T, MessageError> {
-        let mut view = T::empty(self.value, plain);
-        view.fill_from(&mut Walk::inside(self.value), base)?;
+        let value = self.value();
+        let mut view = T::empty(value, plain);
+        view.fill_from(&mut Walk::inside(value), base)?;
         Ok(view)
     }
 }
@@ -466,7 +478,7 @@ mod tests {
                     walk.skip();
                     RawJson::from_validated(walk.text_from(at))
                 }
-                _ => walk.scalar(),
+                _ => RawJson::from_validated(core::str::from_utf8(walk.scalar()).unwrap()),
             };
             assert_eq!(got.as_str(), v.as_str(), "{text}");
             n += 1;
