@@ -23,7 +23,7 @@ use core::fmt;
 
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{check_kind, is_plain, payload_object, wrong_type};
+use crate::message::view::{check_kind, is_plain, object_at, payload_object, wrong_type};
 use crate::message::view_macros::typed_object;
 use crate::message::walk::{Cursor, Key, Walk};
 use crate::raw::{JsonKind, RawJson, parse_i64};
@@ -208,7 +208,7 @@ impl<'a> Iterator for Metas<'a> {
                 continue;
             }
             // Checked when the message was read; were it not, the walk stops here.
-            match self.walk.object::<Meta<'a>>("", self.plain) {
+            match object_at::<Meta<'a>, _>(&mut self.walk, "", self.plain) {
                 Ok(meta) => return Some(meta),
                 Err(_) => break,
             }
@@ -323,7 +323,7 @@ fn check_map(
                 if walk.peek() != b'{' {
                     return Err(wrong_type("metas[]", JsonKind::Object, walk.value(), base));
                 }
-                walk.object::<Meta<'_>>(base, false)?;
+                object_at::<Meta<'_>, _>(&mut walk, base, false)?;
             }
         }
     }

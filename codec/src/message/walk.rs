@@ -3,8 +3,6 @@
 //! far as its first byte says it reaches), [`Listed`] reads members whose spans are already
 //! known (a frame's member index).
 
-use crate::message::error::MessageError;
-use crate::message::view::TypedObject;
 use crate::raw::{Members, RawJson, skip_ws};
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
@@ -61,10 +59,12 @@ pub(crate) trait Cursor<'a> {
     /// Consumes the value at the cursor without reading it.
     fn skip(&mut self);
 
-    /// Takes the object at the cursor (`peek() == b'{'`) as the view `T`; `base` is the
-    /// payload text (for error offsets), `plain` says it has no backslash.
-    fn object<T: TypedObject<'a>>(&mut self, base: &'a str, plain: bool)
-    -> Result<T, MessageError>;
+    /// Takes the object at the cursor (`peek() == b'{'`): `read` gets its text (up to the
+    /// end of the text, while its end is not known yet: a slice starting where the object
+    /// does) and a walk just inside it, which it drains; returns what `read` returns and the
+    /// object's text.
+    fn object<R>(&mut self, read: impl FnOnce(RawJson<'a>, &mut Walk<'a>) -> R)
+    -> (R, RawJson<'a>);
 }
 
 /// A position in validated JSON text. After [`next_key`](Self::next_key) or a `true`
@@ -355,20 +355,17 @@ impl<'a> Cursor<'a> for Walk<'a> {
     }
 
     /// Reads the object in place: its members are visited once, as the cursor passes it.
-    #[inline]
-    fn object<T: TypedObject<'a>>(
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    #[allow(clippy::inline_always)]
+    fn object<R>(
         &mut self,
-        base: &'a str,
-        plain: bool,
-    ) -> Result<T, MessageError> {
+        read: impl FnOnce(RawJson<'a>, &mut Walk<'a>) -> R,
+    ) -> (R, RawJson<'a>) {
         let start = self.pos;
-        // Spans are taken from the object's start, so the text up to the end serves until the
-        // object's end is known.
-        let mut view = T::empty(RawJson::from_validated(self.rest_from(start)), plain);
         self.enter();
-        view.fill_from(self, base)?;
-        view.set_object(RawJson::from_validated(self.text_from(start)));
-        Ok(view)
+        let out = read(RawJson::from_validated(self.rest_from(start)), self);
+        (out, RawJson::from_validated(self.text_from(start)))
     }
 }
 
@@ -439,15 +436,12 @@ impl<'a> Cursor<'a> for Listed<'_, 'a> {
     #[inline]
     fn skip(&mut self) {}
 
-    fn object<T: TypedObject<'a>>(
+    fn object<R>(
         &mut self,
-        base: &'a str,
-        plain: bool,
-    ) -> Result<T, MessageError> {
+        read: impl FnOnce(RawJson<'a>, &mut Walk<'a>) -> R,
+    ) -> (R, RawJson<'a>) {
         let value = self.value();
-        let mut view = T::empty(value, plain);
-        view.fill_from(&mut Walk::inside(value), base)?;
-        Ok(view)
+        (read(value, &mut Walk::inside(value)), value)
     }
 }
 
