@@ -499,7 +499,9 @@ mod tests {
     #[test]
     fn string_bodies_end_at_their_quote_for_every_length_offset_and_escape() {
         let mut text = heapless::String::<160>::new();
-        for pad in 0..17 {
+        // Every start offset in a 16-byte block; Miri (slow) takes three.
+        let pads = if cfg!(miri) { 0..3 } else { 0..17 };
+        for pad in pads {
             for len in 0usize..40 {
                 for escape in [None, Some(0), Some(len / 2), Some(len.saturating_sub(1))] {
                     text.clear();
