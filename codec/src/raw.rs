@@ -199,10 +199,7 @@ impl<'a> RawJson<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn as_i64(&self) -> Option<i64> {
-        if self.kind() != JsonKind::Number {
-            return None;
-        }
-        self.text.parse().ok()
+        parse_i64(self.text.as_bytes())
     }
 
     /// The value as a `u64`, if it is a non-negative integer in range.
@@ -276,6 +273,38 @@ impl<'a> RawJson<'a> {
             .filter(|(k, _)| k.eq_str(key))
             .last()
             .map(|(_, v)| v)
+    }
+}
+
+/// The JSON number `text` as an `i64`: `None` for anything else (fractions, exponents, text
+/// that is not a number) and out of range. Digit by digit, without `str::parse`'s generality.
+#[inline]
+pub(crate) fn parse_i64(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
+    // 19 digits always fit a `u64`; the range check below sorts out `i64`.
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(digit);
+    }
+    if negative {
+        // `-(2^63)` is `i64::MIN`; `0i64 - value` for the rest.
+        if value > 1 << 63 {
+            None
+        } else {
+            Some(0i64.wrapping_sub_unsigned(value))
+        }
+    } else {
+        i64::try_from(value).ok()
     }
 }
 
@@ -588,6 +617,68 @@ impl<'a> Iterator for Members<'_, 'a> {
             }
         }
     }
+}
+
+/// A member as byte ranges of the payload text: the key's body (between the quotes), whether
+/// it has escapes, and the value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MemberAt {
+    pub(crate) key: (usize, usize),
+    pub(crate) escaped: bool,
+    pub(crate) value: (usize, usize),
+}
+
+impl<'a> Members<'_, 'a> {
+    /// The payload text the members are in.
+    #[inline]
+    pub(crate) fn text(&self) -> &'a str {
+        match self {
+            Members::Indexed { text, .. } => text,
+            Members::Walk(walk) => walk.text,
+        }
+    }
+
+    /// The next member as byte ranges of [`text`](Self::text): no slicing, so no UTF-8
+    /// boundary checks.
+    #[allow(clippy::inline_always)] // a few loads from the index; every member of a payload
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn next_at(&mut self) -> Option<MemberAt> {
+        match self {
+            Members::Walk(walk) => walk_next_at(walk),
+            Members::Indexed { spans, next, .. } => {
+                if *next >= spans.len {
+                    return None;
+                }
+                let span = spans.spans.get(usize::from(*next))?;
+                *next += 1;
+                Some(MemberAt {
+                    key: (
+                        usize::from(span.key_start),
+                        usize::from(span.key_end & !ESCAPED),
+                    ),
+                    escaped: span.key_end & ESCAPED != 0,
+                    value: (usize::from(span.value_start), usize::from(span.value_end)),
+                })
+            }
+        }
+    }
+}
+
+/// [`Members::next_at`] when walking, out of line.
+#[inline(never)]
+fn walk_next_at(walk: &mut ObjectMembers<'_>) -> Option<MemberAt> {
+    let base = walk.text.as_ptr() as usize;
+    let (key, value) = walk.next()?;
+    let at = |text: &str| {
+        let start = (text.as_ptr() as usize).wrapping_sub(base);
+        (start, start + text.len())
+    };
+    Some(MemberAt {
+        key: at(key.raw()),
+        escaped: key.has_escapes(),
+        value: at(value.as_str()),
+    })
 }
 
 /// The walking fallback, kept out of line so that the indexed path inlines into its callers.

@@ -49,3 +49,48 @@ fn numbers_convert_when_in_range() {
     );
     assert_eq!(RawJson::parse("\"1\"").unwrap().as_i64(), None);
 }
+
+#[test]
+fn integers_parse_like_str_parse_at_every_length_and_at_the_edges() {
+    let mut text = heapless::String::<32>::new();
+    let check = |text: &str| {
+        let expected = if text.contains(['.', 'e', 'E']) {
+            None
+        } else {
+            text.parse::<i64>().ok()
+        };
+        assert_eq!(parse_i64(text.as_bytes()), expected, "{text}");
+        assert_eq!(RawJson::parse(text).unwrap().as_i64(), expected, "{text}");
+    };
+    for sign in ["", "-"] {
+        for len in 1u8..=21 {
+            for lead in ['1', '5', '9'] {
+                text.clear();
+                text.push_str(sign).unwrap();
+                text.push(lead).unwrap();
+                for i in 1..len {
+                    text.push(char::from(b'0' + i * 7 % 10)).unwrap();
+                }
+                check(&text);
+            }
+        }
+    }
+    for edge in [
+        "0",
+        "-0",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "99999999999999999999",
+        "1.0",
+        "1e3",
+        "-2E-2",
+    ] {
+        check(edge);
+    }
+    assert_eq!(parse_i64(b""), None);
+    assert_eq!(parse_i64(b"-"), None);
+    assert_eq!(parse_i64(b"\"1\""), None);
+}

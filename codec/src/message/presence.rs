@@ -23,12 +23,10 @@ use core::fmt;
 
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{
-    TypedObject, check_kind, is_plain, key_text, payload_object, wrong_type,
-};
+use crate::message::view::{check_kind, is_plain, object_at, payload_object, wrong_type};
 use crate::message::view_macros::typed_object;
-use crate::message::walk::{self, Walk};
-use crate::raw::{JsonKind, RawJson};
+use crate::message::walk::{Cursor, Key, Walk};
+use crate::raw::{JsonKind, RawJson, parse_i64};
 use crate::string::JsonStr;
 
 /// A presence key, parsed from Papercups' forms.
@@ -106,10 +104,11 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
         Some(text) => text,
         None => text.unescape_into(&mut buf).ok()?,
     };
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    if canonical { text.parse().ok() } else { None }
+    match text.as_bytes() {
+        [b'0'] => Some(0),
+        [b'1'..=b'9', ..] => parse_i64(text.as_bytes()),
+        _ => None,
+    }
 }
 
 impl fmt::Display for PresenceKey<'_> {
@@ -193,7 +192,8 @@ impl Meta<'_> {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Metas<'a> {
-    /// Inside the `metas` array; each meta is read in place as the cursor passes it.
+    /// Inside the `metas` array (it reads on past the array's end, so it is emptied when the
+    /// array closes); each meta is read in place as the cursor passes it.
     walk: Walk<'a>,
     plain: bool,
 }
@@ -203,34 +203,25 @@ impl<'a> Iterator for Metas<'a> {
 
     fn next(&mut self) -> Option<Meta<'a>> {
         while self.walk.next_item() {
-            // Checked when the message was read.
-            if let Ok(Some(meta)) = meta_in_place(&mut self.walk, "", self.plain) {
-                return Some(meta);
+            if self.walk.peek() != b'{' {
+                self.walk.skip();
+                continue;
+            }
+            // Checked when the message was read; were it not, the walk stops here.
+            match object_at::<Meta<'a>, _>(&mut self.walk, "", self.plain) {
+                Ok(meta) => return Some(meta),
+                Err(_) => break,
             }
         }
+        self.walk = Walk::default();
         None
     }
 }
 
-/// Reads the item at the cursor as a meta, in place (one visit of its bytes): `None` (the
-/// item consumed) when it is not an object. `base` is the payload text, for error offsets.
-fn meta_in_place<'a>(
-    walk: &mut Walk<'a>,
-    base: &'a str,
-    plain: bool,
-) -> Result<Option<Meta<'a>>, MessageError> {
-    if walk.peek() != Some(b'{') {
-        walk.value();
-        return Ok(None);
-    }
-    let start = walk.pos();
-    // Spans are taken from the object's start, so the text up to the end of the array serves
-    // until the object's end is known.
-    let mut meta = Meta::empty(RawJson::from_validated(walk.rest_from(start)), plain);
-    walk.enter();
-    meta.fill(walk::Members(walk), base)?;
-    meta.raw = RawJson::from_validated(walk.text_from(start));
-    Ok(Some(meta))
+/// Whether a member's key is `metas`.
+#[inline]
+fn is_metas(key: Key<'_>) -> bool {
+    key.is("metas")
 }
 
 /// The entries `(key, metas)` of a presence map, walked lazily. Created by
@@ -265,34 +256,37 @@ impl<'a> Iterator for Entries<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let key = self.walk.next_key()?;
-        // The last non-null `metas` member of the entry (checked to be an object).
-        let mut metas = None;
-        if self.walk.peek() == Some(b'{') {
+        let key = self.walk.key_str(key)?;
+        // The entry's last `metas` member (checked to be an array or null): the metas walk
+        // starts inside it; this walk only steps over it.
+        let mut metas = Walk::default();
+        if self.walk.peek() == b'{' {
             self.walk.enter();
-            let mut buf = [0u8; 32];
             while let Some(member) = self.walk.next_key() {
-                let value = self.walk.value();
-                if key_text(member, &mut buf) == Some("metas") {
-                    metas = Some(value).filter(|m| !m.is_null());
+                if is_metas(member) {
+                    metas = if self.walk.peek() == b'[' {
+                        self.walk.inside_here()
+                    } else {
+                        Walk::default()
+                    };
                 }
+                self.walk.skip();
             }
         } else {
-            self.walk.value();
+            self.walk.skip();
         }
         Some((
             PresenceKey::parse(key),
             Metas {
-                walk: metas
-                    .filter(|m| m.kind() == JsonKind::Array)
-                    .map(Walk::inside)
-                    .unwrap_or_default(),
+                walk: metas,
                 plain: self.plain,
             },
         ))
     }
 }
 
-/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`, walking it once;
+/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`, walking it once (each
+/// meta read as [`Metas`] reads it, so the check and the iteration cannot disagree);
 /// `entry_field` and `metas_field` name its parts in errors.
 fn check_map(
     map: RawJson<'_>,
@@ -301,9 +295,8 @@ fn check_map(
     base: &str,
 ) -> Result<(), MessageError> {
     let mut walk = Walk::inside(map);
-    let mut buf = [0u8; 32];
     while walk.next_key().is_some() {
-        if walk.peek() != Some(b'{') {
+        if walk.peek() != b'{' {
             return Err(wrong_type(
                 entry_field,
                 JsonKind::Object,
@@ -313,20 +306,24 @@ fn check_map(
         }
         walk.enter();
         while let Some(key) = walk.next_key() {
-            if key_text(key, &mut buf) != Some("metas") || walk.peek() == Some(b'n') {
-                walk.value();
+            if !is_metas(key) {
+                walk.skip();
                 continue;
             }
-            if walk.peek() != Some(b'[') {
-                return Err(wrong_type(metas_field, JsonKind::Array, walk.value(), base));
+            match walk.peek() {
+                b'[' => {}
+                b'n' => {
+                    walk.skip();
+                    continue;
+                }
+                _ => return Err(wrong_type(metas_field, JsonKind::Array, walk.value(), base)),
             }
             walk.enter();
             while walk.next_item() {
-                let at = walk.pos();
-                if meta_in_place(&mut walk, base, false)?.is_none() {
-                    let item = RawJson::from_validated(walk.text_from(at));
-                    return Err(wrong_type("metas[]", JsonKind::Object, item, base));
+                if walk.peek() != b'{' {
+                    return Err(wrong_type("metas[]", JsonKind::Object, walk.value(), base));
                 }
+                object_at::<Meta<'_>, _>(&mut walk, base, false)?;
             }
         }
     }
@@ -360,6 +357,11 @@ impl<'a> PresenceState<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
+        Self::checked(raw, None)
+    }
+
+    /// [`parse`](Self::parse), with what decoding found out about backslashes.
+    fn checked(raw: RawJson<'a>, plain: Option<bool>) -> Result<Self, MessageError> {
         if raw.kind() != JsonKind::Object {
             return Err(MessageError {
                 kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
@@ -369,7 +371,7 @@ impl<'a> PresenceState<'a> {
         check_map(raw, "*", "*.metas", raw.as_str())?;
         Ok(Self {
             raw,
-            plain: is_plain(raw),
+            plain: plain.unwrap_or_else(|| is_plain(raw)),
         })
     }
 
@@ -387,7 +389,7 @@ impl<'a> PresenceState<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
-        Self::parse(payload_object(frame)?)
+        Self::checked(payload_object(frame)?, frame.payload_plain())
     }
 
     /// The keys present and their metas, lazily.
@@ -464,26 +466,28 @@ impl<'a> PresenceDiff<'a> {
                 offset: 0,
             });
         };
-        Self::from_members(raw, members)
+        Self::from_members(raw, members, None)
     }
 
     fn from_members(
         raw: RawJson<'a>,
         members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+        plain: Option<bool>,
     ) -> Result<Self, MessageError> {
         let base = raw.as_str();
         let mut diff = Self {
             raw,
-            plain: is_plain(raw),
+            plain: plain.unwrap_or_else(|| is_plain(raw)),
             joins: None,
             leaves: None,
         };
-        let mut buf = [0u8; 32];
         for (key, value) in members {
-            let (slot, field, entry, metas) = match key_text(key, &mut buf) {
-                Some("joins") => (&mut diff.joins, "joins", "joins.*", "joins.*.metas"),
-                Some("leaves") => (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas"),
-                _ => continue,
+            let (slot, field, entry, metas) = if key.eq_str("joins") {
+                (&mut diff.joins, "joins", "joins.*", "joins.*.metas")
+            } else if key.eq_str("leaves") {
+                (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas")
+            } else {
+                continue;
             };
             *slot = check_kind(value, JsonKind::Object, field, base)?;
             if let Some(map) = *slot {
@@ -509,7 +513,7 @@ impl<'a> PresenceDiff<'a> {
     pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
         let raw = payload_object(frame)?;
         match frame.payload_members() {
-            Some(members) => Self::from_members(raw, members),
+            Some(members) => Self::from_members(raw, members, frame.payload_plain()),
             None => Self::parse(raw),
         }
     }

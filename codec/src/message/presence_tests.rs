@@ -183,3 +183,94 @@ fn malformed_presence_is_rejected_with_the_field_and_offset() {
         }
     );
 }
+
+/// Every meta of `state`, read by `Metas`, against `RawJson::get` on the same object.
+fn metas_match_a_reference(s: &PresenceState<'_>) -> usize {
+    let mut n = 0;
+    for (_, metas) in s.entries() {
+        let mut seen = metas.clone();
+        for meta in metas {
+            let raw = meta.raw();
+            let text = |key: &str| raw.get(key).and_then(|v| v.as_json_str());
+            assert_eq!(meta.phx_ref(), text("phx_ref"), "{raw}");
+            assert_eq!(meta.phx_ref_prev(), text("phx_ref_prev"), "{raw}");
+            assert_eq!(meta.online_at(), text("online_at"), "{raw}");
+            assert_eq!(meta.customer_id(), text("customer_id"), "{raw}");
+            assert_eq!(
+                meta.user_id(),
+                raw.get("user_id").and_then(|v| v.as_i64()),
+                "{raw}"
+            );
+            assert_eq!(seen.next().map(|m| m.raw()), Some(raw));
+            n += 1;
+        }
+        // A drained walk stays drained: it never reads on past the array's close.
+        assert!(seen.next().is_none());
+    }
+    n
+}
+
+#[test]
+fn metas_read_in_place_match_a_reference_with_spaces_escapes_and_unknown_members() {
+    let s = state(
+        "[null,null,\"room:1\",\"presence_state\",{ \"user:1\" : { \"x\" : [1,{\"metas\":2}] , \"metas\" : [ \
+         { \"phx_ref\" : \"a\\\"b\" , \"extra\" : { \"user_id\" : \"no\" } , \"user_id\" : -9223372036854775808 } ,\n\
+         {\"ph\\u0078_ref\":\"F\\u0031\",\"online_at\":\"1732460000\",\"user_id\":null,\"customer_id\":\"c\"},\t\
+         {} ] , \"after\" : [ ] } , \"user:2\":{\"metas\":[{\"phx_ref\":\"0123456789abcdef\",\"phx_ref_prev\":\"0123456789abcdefg\"}]},\
+         \"user:3\":{\"metas\":null},\"user:4\":{\"metas\":[]}}]",
+    );
+    assert_eq!(metas_match_a_reference(&s), 4);
+    let keys: heapless::Vec<_, 4> = s.entries().map(|(key, _)| key).collect();
+    assert_eq!(
+        keys,
+        [
+            PresenceKey::User(1),
+            PresenceKey::User(2),
+            PresenceKey::User(3),
+            PresenceKey::User(4)
+        ]
+    );
+    let (_, mut metas) = s.entries().next().unwrap();
+    assert_eq!(metas.next().unwrap().phx_ref().unwrap(), "a\"b");
+    assert_eq!(metas.next().unwrap().phx_ref().unwrap(), "F1");
+}
+
+#[test]
+fn the_bench_payload_reads_the_same_in_place() {
+    let s = state(STATE_ROOM);
+    assert_eq!(metas_match_a_reference(&s), 3);
+}
+
+#[test]
+fn a_meta_integer_out_of_range_or_fractional_is_rejected_at_its_offset() {
+    for (text, at) in [
+        (
+            r#"[null,null,"r","presence_state",{"u":{"metas":[{"user_id":9223372036854775808}]}}]"#,
+            26,
+        ),
+        (
+            r#"[null,null,"r","presence_state",{"u":{"metas":[{"phx_ref":"a", "user_id":1.5}]}}]"#,
+            41,
+        ),
+        (
+            r#"[null,null,"r","presence_diff",{"leaves":{"u":{"metas":[{"user_id":"7"}]}}}]"#,
+            36,
+        ),
+    ] {
+        let frame = decode_text(text.as_bytes()).unwrap();
+        let err = frame.message().unwrap_err();
+        assert!(
+            matches!(
+                err.kind,
+                MessageErrorKind::NotAnInteger {
+                    field: "metas[].user_id"
+                } | MessageErrorKind::WrongType {
+                    field: "metas[].user_id",
+                    ..
+                }
+            ),
+            "{text}: {err:?}"
+        );
+        assert_eq!(err.offset, at, "{text}");
+    }
+}

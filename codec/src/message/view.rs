@@ -3,7 +3,8 @@
 
 use crate::frame::{Frame, Payload};
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::raw::{ArrayItems, JsonKind, RawJson};
+use crate::message::walk::{Cursor, Key, Listed, Walk};
+use crate::raw::{ArrayItems, JsonKind, Members, RawJson, parse_i64};
 use crate::string::JsonStr;
 
 // ---------------------------------------------------------------------------------------------
@@ -78,38 +79,6 @@ pub(crate) fn check_str<'a>(
     }
 }
 
-/// An integer in `i64` range, or null.
-#[inline]
-pub(crate) fn check_int(
-    v: RawJson<'_>,
-    field: &'static str,
-    base: &str,
-) -> Result<Option<i64>, MessageError> {
-    match v.as_bytes().first() {
-        Some(b'-' | b'0'..=b'9') => v.as_i64().map(Some).ok_or(MessageError {
-            kind: MessageErrorKind::NotAnInteger { field },
-            offset: offset_in(base, v),
-        }),
-        Some(b'n') => Ok(None),
-        _ => Err(wrong_type(field, JsonKind::Number, v, base)),
-    }
-}
-
-/// `true`, `false` or null.
-#[inline]
-pub(crate) fn check_bool(
-    v: RawJson<'_>,
-    field: &'static str,
-    base: &str,
-) -> Result<Option<bool>, MessageError> {
-    match v.as_bytes().first() {
-        Some(b't') => Ok(Some(true)),
-        Some(b'f') => Ok(Some(false)),
-        Some(b'n') => Ok(None),
-        _ => Err(wrong_type(field, JsonKind::Bool, v, base)),
-    }
-}
-
 /// A value of JSON type `kind` (object or array), or null.
 #[inline]
 pub(crate) fn check_kind<'a>(
@@ -125,35 +94,16 @@ pub(crate) fn check_kind<'a>(
     }
 }
 
-/// An array whose items all pass `item`, or null.
+/// An integer in `i64` range (a number that is not one is `NotAnInteger`).
 #[inline]
-pub(crate) fn check_list<'a>(
-    v: RawJson<'a>,
-    field: &'static str,
-    item_field: &'static str,
-    base: &'a str,
-    item: fn(RawJson<'a>, &'static str, &'a str) -> Result<(), MessageError>,
-) -> Result<Option<RawJson<'a>>, MessageError> {
-    let Some(items) = v.items() else {
-        return check_kind(v, JsonKind::Array, field, base);
-    };
-    for value in items {
-        item(value, item_field, base)?;
+fn check_number(v: RawJson<'_>, field: &'static str, base: &str) -> Result<(), MessageError> {
+    match parse_i64(v.as_bytes()) {
+        Some(_) => Ok(()),
+        None => Err(MessageError {
+            kind: MessageErrorKind::NotAnInteger { field },
+            offset: offset_in(base, v),
+        }),
     }
-    Ok(Some(v))
-}
-
-/// An id (integer or string), or null.
-#[inline]
-pub(crate) fn check_id<'a>(
-    v: RawJson<'a>,
-    field: &'static str,
-    base: &'a str,
-) -> Result<Option<RawJson<'a>>, MessageError> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    check_id_item(v, field, base).map(|()| Some(v))
 }
 
 pub(crate) fn check_id_item<'a>(
@@ -161,9 +111,9 @@ pub(crate) fn check_id_item<'a>(
     field: &'static str,
     base: &'a str,
 ) -> Result<(), MessageError> {
-    match v.kind() {
-        JsonKind::String => Ok(()),
-        JsonKind::Number => check_int(v, field, base).map(drop),
+    match v.as_bytes().first() {
+        Some(b'"') => Ok(()),
+        Some(b'-' | b'0'..=b'9') => check_number(v, field, base),
         _ => Err(wrong_type(field, JsonKind::Number, v, base)),
     }
 }
@@ -173,10 +123,267 @@ pub(crate) fn check_int_item<'a>(
     field: &'static str,
     base: &'a str,
 ) -> Result<(), MessageError> {
-    match check_int(v, field, base)? {
-        Some(_) => Ok(()),
-        None => Err(wrong_type(field, JsonKind::Number, v, base)),
+    match v.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') => check_number(v, field, base),
+        _ => Err(wrong_type(field, JsonKind::Number, v, base)),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading one member value from a cursor: the value's first byte says its type, so each kind
+// of field takes exactly what it needs (a string to its closing quote, a number to its end)
+// and only a mistyped value is measured whole, for the error. Inlined into each view's `fill`
+// (measured faster, callgrind); bare-metal builds are held to a code-size budget
+// (`.ci/embedded-size`), so there each is one function per cursor type.
+
+/// What the readers share while one object is filled: the object's and the payload's text,
+/// the names of the view's fields (for errors) and the first error met.
+pub(crate) struct Fill<'a, 'o> {
+    /// The object's text (spans are relative to it).
+    pub(crate) obj: &'o str,
+    /// The payload's text (error offsets are relative to it).
+    pub(crate) base: &'a str,
+    /// The payload has no backslash.
+    pub(crate) plain: bool,
+    /// Each field's path, in declaration order.
+    pub(crate) names: &'static [&'static str],
+    /// The error that stopped the fill.
+    pub(crate) error: Option<MessageError>,
+}
+
+impl Fill<'_, '_> {
+    /// Records that field `field` has a value of the wrong type; `false`, for the reader to
+    /// return.
+    #[cold]
+    #[inline(never)]
+    fn wrong(&mut self, field: usize, expected: JsonKind, value: RawJson<'_>) -> bool {
+        let name = self.names.get(field).copied().unwrap_or_default();
+        self.error = Some(wrong_type(name, expected, value, self.base));
+        false
+    }
+
+    /// Records the error `error`; `false`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn fail(&mut self, error: MessageError) -> bool {
+        self.error = Some(error);
+        false
+    }
+
+    /// Whether `v` is an integer in `i64` range (otherwise records `NotAnInteger`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[allow(clippy::inline_always)]
+    fn integer(&mut self, field: usize, v: &[u8]) -> bool {
+        if parse_i64(v).is_some() {
+            return true;
+        }
+        let name = self.names.get(field).copied().unwrap_or_default();
+        let offset = (v.as_ptr() as usize).saturating_sub(self.base.as_ptr() as usize);
+        self.fail(MessageError {
+            kind: MessageErrorKind::NotAnInteger { field: name },
+            offset,
+        })
+    }
+
+    /// The outcome of the fill.
+    #[inline]
+    pub(crate) fn finish(self) -> Result<(), MessageError> {
+        match self.error {
+            None => Ok(()),
+            Some(error) => Err(error),
+        }
+    }
+}
+
+/// A string field: the span of its body into `out`, absent for null; `false` (the error
+/// recorded) when mistyped.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_str<'a, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Span,
+) -> bool {
+    match cur.peek() {
+        b'"' => *out = Span::of(fill.obj, cur.string_body()),
+        b'n' => {
+            cur.skip();
+            *out = Span::ABSENT;
+        }
+        _ => return fill.wrong(field, JsonKind::String, cur.value()),
+    }
+    true
+}
+
+/// An integer field (in `i64` range): the span of its text, absent for null.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_int<'a, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Span,
+) -> bool {
+    match cur.peek() {
+        b'-' | b'0'..=b'9' => {
+            let v = cur.scalar();
+            if !fill.integer(field, v) {
+                return false;
+            }
+            *out = Span::of(fill.obj, v);
+        }
+        b'n' => {
+            cur.skip();
+            *out = Span::ABSENT;
+        }
+        _ => return fill.wrong(field, JsonKind::Number, cur.value()),
+    }
+    true
+}
+
+/// A boolean field; `None` for null.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_bool<'a, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Option<bool>,
+) -> bool {
+    *out = match cur.peek() {
+        b't' => Some(true),
+        b'f' => Some(false),
+        b'n' => None,
+        _ => return fill.wrong(field, JsonKind::Bool, cur.value()),
+    };
+    cur.skip();
+    true
+}
+
+/// An object field, kept raw: the span of the whole value, absent for null.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_object<'a, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Span,
+) -> bool {
+    match cur.peek() {
+        b'{' => *out = Span::of(fill.obj, cur.value().as_bytes()),
+        b'n' => {
+            cur.skip();
+            *out = Span::ABSENT;
+        }
+        _ => return fill.wrong(field, JsonKind::Object, cur.value()),
+    }
+    true
+}
+
+/// An id field (an integer or a string): the span of the whole value, absent for null.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_id<'a, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Span,
+) -> bool {
+    if cur.peek() == b'n' {
+        cur.skip();
+        *out = Span::ABSENT;
+        return true;
+    }
+    let v = cur.value();
+    let name = fill.names.get(field).copied().unwrap_or_default();
+    if let Err(error) = check_id_item(v, name, fill.base) {
+        return fill.fail(error);
+    }
+    *out = Span::of(fill.obj, v.as_bytes());
+    true
+}
+
+/// An array field whose items all pass `item` (which names them `item_field`): the span of
+/// the whole value, absent for null.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_list<'a, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Span,
+    item_field: &'static str,
+    item: fn(RawJson<'a>, &'static str, &'a str) -> Result<(), MessageError>,
+) -> bool {
+    match cur.peek() {
+        b'[' => {
+            let v = cur.value();
+            if let Some(items) = v.items() {
+                for value in items {
+                    if let Err(error) = item(value, item_field, fill.base) {
+                        return fill.fail(error);
+                    }
+                }
+            }
+            *out = Span::of(fill.obj, v.as_bytes());
+        }
+        b'n' => {
+            cur.skip();
+            *out = Span::ABSENT;
+        }
+        _ => return fill.wrong(field, JsonKind::Array, cur.value()),
+    }
+    true
+}
+
+/// A nested typed object; `None` for null.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline(never))]
+#[allow(clippy::inline_always)]
+pub(crate) fn read_nested<'a, T: TypedObject<'a>, C: Cursor<'a>>(
+    cur: &mut C,
+    fill: &mut Fill<'a, '_>,
+    field: usize,
+    out: &mut Option<T>,
+) -> bool {
+    match cur.peek() {
+        b'{' => match object_at(cur, fill.base, fill.plain) {
+            Ok(view) => *out = Some(view),
+            Err(error) => return fill.fail(error),
+        },
+        b'n' => {
+            cur.skip();
+            *out = None;
+        }
+        _ => return fill.wrong(field, JsonKind::Object, cur.value()),
+    }
+    true
+}
+
+/// The object at the cursor (`cur.peek() == b'{'`) read as the view `T`, in one pass;
+/// `base` is the payload text (for error offsets), `plain` says it has no backslash.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+#[allow(clippy::inline_always)] // measured (callgrind, presence): called per meta
+pub(crate) fn object_at<'a, T: TypedObject<'a>, C: Cursor<'a>>(
+    cur: &mut C,
+    base: &'a str,
+    plain: bool,
+) -> Result<T, MessageError> {
+    let (read, raw) = cur.object(|raw, walk| {
+        let mut view = T::empty(raw, plain);
+        view.fill_from(walk, base).map(|()| view)
+    });
+    let mut view = read?;
+    view.set_object(raw);
+    Ok(view)
 }
 
 /// The payload as a JSON object, or the error saying why it is not one.
@@ -209,37 +416,15 @@ impl Span {
 
     /// The span of `value`, a slice of `object`.
     #[inline]
-    fn of(object: &str, value: &str) -> Self {
+    #[allow(clippy::cast_possible_truncation)]
+    pub(crate) fn of(object: &str, value: &[u8]) -> Self {
         let start = (value.as_ptr() as usize).wrapping_sub(object.as_ptr() as usize);
-        let end = start.saturating_add(value.len());
-        match (u32::try_from(start), u32::try_from(end)) {
-            (Ok(start), Ok(end)) => Self { start, end },
-            // Objects are checked to be under 4 GiB before any span is taken.
-            _ => Self::ABSENT,
-        }
-    }
-
-    /// The span of a whole value, or absent.
-    #[inline]
-    pub(crate) fn value(object: &str, value: Option<RawJson<'_>>) -> Self {
-        match value {
-            Some(value) => Self::of(object, value.as_str()),
-            None => Self::ABSENT,
-        }
-    }
-
-    /// The span of a string value's body (between the quotes), or absent.
-    #[inline]
-    pub(crate) fn body(object: &str, value: Option<RawJson<'_>>) -> Self {
-        match value {
-            Some(value) => {
-                let text = value.as_str();
-                Self::of(
-                    object,
-                    text.get(1..text.len().saturating_sub(1)).unwrap_or(text),
-                )
-            }
-            None => Self::ABSENT,
+        // Objects are checked to be under 4 GiB ([`check_len`]) before any span of theirs is
+        // taken, so these fit; were one not to, `get` would find no text there, or other text
+        // of the object: never a panic.
+        Self {
+            start: start as u32,
+            end: start.wrapping_add(value.len()) as u32,
         }
     }
 
@@ -292,16 +477,24 @@ pub(crate) trait TypedObject<'a>: Sized {
     /// The object the view reads.
     fn object(&self) -> RawJson<'a>;
 
-    /// Fills the fields from the members of the object, in place (a large view is built where
-    /// it will be returned, not copied there); `base` is the payload text (for error offsets).
-    fn fill(
-        &mut self,
-        members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
-        base: &'a str,
-    ) -> Result<(), MessageError>;
+    /// Sets the object the view reads, once its end is known (the spans are relative to its
+    /// start, which does not move).
+    fn set_object(&mut self, raw: RawJson<'a>);
 
-    /// Reads the members of the object `raw` in one pass; `base` is the payload text (for
-    /// error offsets), `plain` says it has no backslash at all.
+    /// Fills the fields from the members `cur` reads (it stands just inside the object and is
+    /// left just past it), in place (a large view is built where it will be returned, not
+    /// copied there); `base` is the payload text (for error offsets).
+    fn fill_from<C: Cursor<'a>>(&mut self, cur: &mut C, base: &'a str) -> Result<(), MessageError>;
+
+    /// [`fill_from`](Self::fill_from) over a frame's payload members (spans known).
+    #[inline]
+    fn fill(&mut self, members: Members<'_, 'a>, base: &'a str) -> Result<(), MessageError> {
+        self.fill_from(&mut Listed::new(members), base)
+    }
+
+    /// Reads the object `raw` in one pass; `base` is the payload text (for error offsets),
+    /// `plain` says it has no backslash at all. The object is walked in place: `members`
+    /// only says it is one.
     #[inline]
     fn from_object(
         raw: RawJson<'a>,
@@ -309,8 +502,15 @@ pub(crate) trait TypedObject<'a>: Sized {
         base: &'a str,
         plain: bool,
     ) -> Result<Self, MessageError> {
+        drop(members);
+        Self::from_walk(raw, base, plain)
+    }
+
+    /// Reads the object `raw` (which must be one) in one pass, walking it in place.
+    #[inline]
+    fn from_walk(raw: RawJson<'a>, base: &'a str, plain: bool) -> Result<Self, MessageError> {
         let mut out = Self::empty(raw, plain);
-        out.fill(members, base)?;
+        out.fill_from(&mut Walk::inside(raw), base)?;
         Ok(out)
     }
 
@@ -322,10 +522,10 @@ pub(crate) trait TypedObject<'a>: Sized {
         base: &'a str,
         plain: bool,
     ) -> Result<Option<Self>, MessageError> {
-        match value.members() {
-            Some(members) => Self::from_object(value, members, base, plain).map(Some),
-            None if value.is_null() => Ok(None),
-            None => Err(wrong_type(field, JsonKind::Object, value, base)),
+        match value.as_bytes().first() {
+            Some(b'{') => Self::from_walk(value, base, plain).map(Some),
+            Some(b'n') => Ok(None),
+            _ => Err(wrong_type(field, JsonKind::Object, value, base)),
         }
     }
 
@@ -335,7 +535,11 @@ pub(crate) trait TypedObject<'a>: Sized {
         let raw = payload_object(frame)?;
         let plain = frame.payload_plain().unwrap_or_else(|| is_plain(raw));
         match frame.payload_members() {
-            Some(members) => Self::from_object(raw, members, raw.as_str(), plain),
+            Some(members) => {
+                let mut out = Self::empty(raw, plain);
+                out.fill(members, raw.as_str())?;
+                Ok(out)
+            }
             None => Err(MessageError {
                 kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
                 offset: 0,
@@ -351,9 +555,266 @@ pub(crate) trait TypedObject<'a>: Sized {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Key lookup: each view's keys in a perfect hash table built at compile time, so a member's
+// key is found with one hash of its raw bytes and one comparison, whatever the view's size.
+
+/// A key's length and two little-endian words that together hold every byte of a key of up
+/// to 16 bytes (longer keys are also compared whole).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KeyId {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl KeyId {
+    /// The id of `key`'s bytes.
+    #[allow(clippy::inline_always)] // a few loads; part of every member read
+    #[inline(always)]
+    pub(crate) const fn of(key: &[u8]) -> Self {
+        let (head, tail) = if let (Some(head), Some(tail)) =
+            (key.first_chunk::<8>(), key.last_chunk::<8>())
+        {
+            (u64::from_le_bytes(*head), u64::from_le_bytes(*tail))
+        } else if let (Some(head), Some(tail)) = (key.first_chunk::<4>(), key.last_chunk::<4>()) {
+            (
+                u32::from_le_bytes(*head) as u64,
+                u32::from_le_bytes(*tail) as u64,
+            )
+        } else {
+            match *key {
+                [a, b, c] => (a as u64 | (b as u64) << 8 | (c as u64) << 16, 0),
+                [a, b] => (a as u64 | (b as u64) << 8, 0),
+                [a] => (a as u64, 0),
+                _ => (0, 0),
+            }
+        };
+        Self {
+            len: key.len(),
+            head,
+            tail,
+        }
+    }
+
+    /// The slot of this key in a table of `64 >> shift` slots.
+    #[allow(clippy::cast_possible_truncation)] // the result is below 2^(64 - shift)
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    const fn slot(&self, seed: u64, shift: u32) -> usize {
+        ((self.head ^ self.tail.rotate_left(29) ^ self.len as u64).wrapping_mul(seed) >> shift)
+            as usize
+    }
+}
+
+/// Slots of a key table for `n` keys: a power of two at least twice `n`.
+pub(crate) const fn key_slots(n: usize) -> usize {
+    let slots = (2 * n).next_power_of_two();
+    if slots < 4 { 4 } else { slots }
+}
+
+/// The keys of a view, `N` of them in `S` slots ([`key_slots`]), found by a perfect hash.
+pub(crate) struct KeyTable<const N: usize, const S: usize> {
+    keys: [&'static str; N],
+    ids: [KeyId; N],
+    /// Index into `keys` for each slot, `u8::MAX` when empty.
+    slots: [u8; S],
+    seed: u64,
+}
+
+impl<const N: usize, const S: usize> KeyTable<N, S> {
+    /// The table of `keys` (evaluated at compile time, where it fails the build if no hash
+    /// seed separates the keys: duplicates, or keys over 16 bytes with the same length and
+    /// the same first and last 8 bytes).
+    #[allow(clippy::cast_possible_truncation)] // `N` is checked to fit in a `u8`
+    #[allow(clippy::indexing_slicing)] // indices below `N` and `S` by construction
+    pub(crate) const fn new(keys: &[&'static str]) -> Self {
+        assert!(keys.len() == N && N < u8::MAX as usize && S.is_power_of_two() && S >= N);
+        let mut all = [""; N];
+        let mut ids = [KeyId {
+            len: 0,
+            head: 0,
+            tail: 0,
+        }; N];
+        let mut i = 0;
+        while i < N {
+            all[i] = keys[i];
+            ids[i] = KeyId::of(keys[i].as_bytes());
+            i += 1;
+        }
+        let shift = 64 - S.trailing_zeros();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut tries = 0;
+        loop {
+            let mut slots = [u8::MAX; S];
+            let mut i = 0;
+            while i < N {
+                let slot = ids[i].slot(seed, shift);
+                if slots[slot] != u8::MAX {
+                    break;
+                }
+                slots[slot] = i as u8;
+                i += 1;
+            }
+            if i == N {
+                return Self {
+                    keys: all,
+                    ids,
+                    slots,
+                    seed,
+                };
+            }
+            seed = seed
+                .wrapping_mul(0x5851_F42D_4C95_7F2D)
+                .wrapping_add(0x1405_7B7E_F767_814F)
+                | 1;
+            tries += 1;
+            assert!(tries < 10_000, "no hash seed separates these keys");
+        }
+    }
+
+    /// The index (in declaration order) of the key whose bytes are `key`.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // a hash and a comparison; part of every member read
+    pub(crate) fn find(&self, key: &[u8]) -> Option<usize> {
+        let id = KeyId::of(key);
+        let index = usize::from(
+            *self
+                .slots
+                .get(id.slot(self.seed, 64 - S.trailing_zeros()))?,
+        );
+        let known = self.ids.get(index)?;
+        let same = *known == id
+            && (id.len <= 16 || self.keys.get(index).is_some_and(|k| k.as_bytes() == key));
+        same.then_some(index)
+    }
+}
+
+/// The index in `table` of `key` (unescaped first when it has escapes; keys too long to be a
+/// known one are unknown).
+#[inline(always)]
+#[allow(clippy::inline_always)] // a hash and a comparison; part of every member read
+pub(crate) fn find_key<const N: usize, const S: usize>(
+    table: &KeyTable<N, S>,
+    key: Key<'_>,
+) -> Option<usize> {
+    if key.escaped {
+        let mut buf = [0u8; KEY_BUF];
+        table.find(unescape_key(key, &mut buf)?)
+    } else {
+        table.find(key.bytes)
+    }
+}
+
+/// An escaped key's text, unescaped into `buf`; `None` when too long to be a known key.
+#[cold]
+#[inline(never)]
+fn unescape_key<'b>(key: Key<'_>, buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
+    Some(key.as_json_str()?.unescape_into(buf).ok()?.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys of every length from 0 to 40 that differ from each other in one byte at a time
+    /// (first, middle, last), and the names of every view's fields.
+    const KEYS: &[&str] = &[
+        "",
+        "a",
+        "b",
+        "ab",
+        "ba",
+        "abc",
+        "abd",
+        "xbc",
+        "abcd",
+        "abce",
+        "phx_ref",
+        "phx_reg",
+        "qhx_ref",
+        "phx_ref_prev",
+        "phx_ref_pre",
+        "online_at",
+        "user_id",
+        "customer_id",
+        "customer",
+        "sent_at",
+        "seen_at",
+        "profile_photo_url",
+        "profile_photo_urm",
+        "mentioned_user_ids",
+        "mentioned_user_idz",
+        "mentioned_usar_ids",
+        "abcdefghijklmnop",
+        "abcdefghijklmnoq",
+        "bbcdefghijklmnop",
+        "abcdefghijklmnopqrstuvwxyz0123456789abcd",
+        "abcdefghijklmnopqrstuvwxyz0123456789abce",
+        "abcdefghijklmnopqrstuvwxyZ0123456789abcd",
+    ];
+
+    /// The table's answer for every key, against a linear search.
+    fn agrees_with_a_search<const N: usize, const S: usize>(
+        table: &KeyTable<N, S>,
+        known: &[&str],
+    ) {
+        for key in KEYS.iter().chain(known) {
+            let expected = known.iter().position(|k| k == key);
+            assert_eq!(table.find(key.as_bytes()), expected, "{key:?}");
+            let plain = Key {
+                bytes: key.as_bytes(),
+                escaped: false,
+            };
+            assert_eq!(find_key(table, plain), expected, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn key_tables_find_exactly_their_keys() {
+        // Keys over 16 bytes with the same length, first and last 8 bytes cannot share a table
+        // (the build fails); the last key is one, so it is looked up, not stored.
+        const STORED: &[&str] = KEYS.split_last().unwrap().1;
+        const ALL: KeyTable<31, 128> = KeyTable::new(STORED);
+        const SOME: &[&str] = &[
+            "phx_ref",
+            "phx_ref_prev",
+            "online_at",
+            "user_id",
+            "customer_id",
+        ];
+        const META: KeyTable<5, 16> = KeyTable::new(SOME);
+        const ONE: &[&str] = &["customer_id"];
+        const JOIN: KeyTable<1, 4> = KeyTable::new(ONE);
+        agrees_with_a_search(&ALL, STORED);
+        agrees_with_a_search(&META, SOME);
+        agrees_with_a_search(&JOIN, ONE);
+        // Escaped keys are unescaped first; ones too long to be known are unknown.
+        let escaped = |bytes: &'static str| Key {
+            bytes: bytes.as_bytes(),
+            escaped: true,
+        };
+        assert_eq!(find_key(&META, escaped(r"user\u005fid")), Some(3));
+        assert_eq!(find_key(&META, escaped(r"phx_ref\u005fprev")), Some(1));
+        assert_eq!(find_key(&META, escaped(r#"user\"id"#)), None);
+        assert_eq!(
+            find_key(
+                &META,
+                escaped(r"\u0075\u0073\u0065\u0072\u005f\u0069\u0064 ")
+            ),
+            None
+        );
+        // Longer than any known key once unescaped: unknown without being unescaped whole.
+        assert_eq!(
+            find_key(
+                &META,
+                escaped(
+                    r"\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061\u0061"
+                )
+            ),
+            None
+        );
+    }
 
     #[test]
     fn the_backslash_scan_finds_one_anywhere() {

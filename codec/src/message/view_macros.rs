@@ -48,79 +48,59 @@ macro_rules! absent {
 }
 pub(crate) use absent;
 
-/// Checks a member value of each kind of field (`$field` is its path for errors) and gives
-/// what to store; `$obj` is the object's text, `$base` the payload's.
-macro_rules! store_field {
-    (Str, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::body(
-            $obj,
-            $crate::message::view::check_str($v, $field, $base)?,
+/// Reads the member value at the cursor `$cur` into `$out` for each kind of field (`$i` is
+/// its index in `$fill.names`); `false` when mistyped (the error is in `$fill`).
+macro_rules! read_field {
+    (Str, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_str($cur, $fill, $i, $out)
+    };
+    (Int, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_int($cur, $fill, $i, $out)
+    };
+    (Bool, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_bool($cur, $fill, $i, $out)
+    };
+    (Obj, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_object($cur, $fill, $i, $out)
+    };
+    (Id, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_id($cur, $fill, $i, $out)
+    };
+    (IdList, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_list(
+            $cur,
+            $fill,
+            $i,
+            $out,
+            concat!($name, "[]"),
+            $crate::message::view::check_id_item,
         )
     };
-    (Int, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::value(
-            $obj,
-            $crate::message::view::check_int($v, $field, $base)?.map(|_| $v),
+    (IntList, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_list(
+            $cur,
+            $fill,
+            $i,
+            $out,
+            concat!($name, "[]"),
+            $crate::message::view::check_int_item,
         )
     };
-    (Bool, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::check_bool($v, $field, $base)?
-    };
-    (Obj, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::value(
-            $obj,
-            $crate::message::view::check_kind($v, $crate::raw::JsonKind::Object, $field, $base)?,
+    (AttachmentList, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_list(
+            $cur,
+            $fill,
+            $i,
+            $out,
+            concat!($name, "[]"),
+            check_attachment_item,
         )
     };
-    (Id, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::value(
-            $obj,
-            $crate::message::view::check_id($v, $field, $base)?,
-        )
-    };
-    (IdList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::value(
-            $obj,
-            $crate::message::view::check_list(
-                $v,
-                $field,
-                concat!($field, "[]"),
-                $base,
-                $crate::message::view::check_id_item,
-            )?,
-        )
-    };
-    (IntList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::value(
-            $obj,
-            $crate::message::view::check_list(
-                $v,
-                $field,
-                concat!($field, "[]"),
-                $base,
-                $crate::message::view::check_int_item,
-            )?,
-        )
-    };
-    (AttachmentList, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        $crate::message::view::Span::value(
-            $obj,
-            $crate::message::view::check_list(
-                $v,
-                $field,
-                concat!($field, "[]"),
-                $base,
-                check_attachment_item,
-            )?,
-        )
-    };
-    ($nested:ident, $v:expr, $field:expr, $obj:expr, $base:expr, $plain:expr) => {
-        <$nested<'_> as $crate::message::view::TypedObject<'_>>::from_value(
-            $v, $field, $base, $plain,
-        )?
+    ($nested:ident, $cur:expr, $fill:expr, $i:expr, $out:expr, $name:expr) => {
+        $crate::message::view::read_nested::<$nested<'a>, _>($cur, $fill, $i, $out)
     };
 }
-pub(crate) use store_field;
+pub(crate) use read_field;
 
 /// The doc example of each kind of accessor: a one-member object read with `parse`.
 macro_rules! field_example {
@@ -307,7 +287,7 @@ macro_rules! accessor {
         #[doc = $crate::message::view_macros::field_example!(Int, $name, $path, $field, $key)]
         #[inline]
         pub fn $field(&self) -> Option<i64> {
-            self.$field.get(self.raw.as_str()).and_then(|text| text.parse().ok())
+            self.$field.get(self.raw.as_str()).and_then(|text| $crate::raw::parse_i64(text.as_bytes()))
         }
     };
     (Bool, $field:ident, $key:literal, [$(#[$doc:meta])*], $name:ident, $path:literal) => {
@@ -447,14 +427,13 @@ macro_rules! typed_object {
                 "# Ok::<(), Box<dyn std::error::Error>>(())\n```"
             )]
             pub fn parse(object: RawJson<'a>) -> Result<Self, $crate::message::error::MessageError> {
-                match object.members() {
-                    Some(members) => <Self as $crate::message::view::TypedObject<'a>>::from_object(
+                match object.kind() {
+                    $crate::raw::JsonKind::Object => <Self as $crate::message::view::TypedObject<'a>>::from_walk(
                         object,
-                        members,
                         object.as_str(),
                         $crate::message::view::is_plain(object),
                     ),
-                    None => Err($crate::message::error::MessageError {
+                    _ => Err($crate::message::error::MessageError {
                         kind: $crate::message::error::MessageErrorKind::PayloadNotObject {
                             found: object.kind(),
                         },
@@ -489,33 +468,56 @@ macro_rules! typed_object {
                 self.raw
             }
 
+            #[inline]
+            fn set_object(&mut self, raw: RawJson<'a>) {
+                self.raw = raw;
+            }
+
             #[inline(never)]
-            fn fill(
+            fn fill_from<C: $crate::message::walk::Cursor<'a>>(
                 &mut self,
-                members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+                cur: &mut C,
                 base: &'a str,
             ) -> Result<(), $crate::message::error::MessageError> {
+                /// The fields, in the order of `KEYS`.
+                #[allow(non_camel_case_types)]
+                #[derive(Clone, Copy)]
+                enum Field { $( $field, )* }
+                const FIELDS: &[Field] = &[ $( Field::$field, )* ];
+                const KEYS: &[&str] = &[ $( $key, )* ];
+                const N: usize = KEYS.len();
+                const S: usize = $crate::message::view::key_slots(N);
+                const TABLE: $crate::message::view::KeyTable<N, S> =
+                    $crate::message::view::KeyTable::new(KEYS);
+
+                const NAMES: &[&str] = &[ $( concat!($prefix, $key), )* ];
+
                 $crate::message::view::check_len(self.raw, base)?;
-                let obj = self.raw.as_str();
-                let plain = self.plain;
-                let _ = plain; // used only by views with nested objects
-                let mut buf = [0u8; 32];
-                for (key, value) in members {
-                    let Some(key) = $crate::message::view::key_text(key, &mut buf) else {
+                let mut fill = $crate::message::view::Fill {
+                    obj: self.raw.as_str(),
+                    base,
+                    plain: self.plain,
+                    names: NAMES,
+                    error: None,
+                };
+                while let Some(key) = cur.next_key() {
+                    let Some(index) = $crate::message::view::find_key(&TABLE, key) else {
+                        cur.skip();
                         continue;
                     };
-                    match key {
+                    let ok = match FIELDS.get(index) {
                         $(
-                            $key => {
-                                self.$field = $crate::message::view_macros::store_field!(
-                                    $kind, value, concat!($prefix, $key), obj, base, plain
-                                );
-                            }
+                            Some(Field::$field) => $crate::message::view_macros::read_field!(
+                                $kind, cur, &mut fill, index, &mut self.$field, concat!($prefix, $key)
+                            ),
                         )*
-                        _ => {}
+                        None => true,
+                    };
+                    if !ok {
+                        break;
                     }
                 }
-                Ok(())
+                fill.finish()
             }
         }
 
