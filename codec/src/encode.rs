@@ -115,27 +115,86 @@ pub trait WriteJson {
     fn max_json_len(&self) -> Option<usize> {
         None
     }
+
+    /// Writes `prefix` (punctuation or a quoted key: bytes that need no escaping), then the
+    /// value. The default puts both in turn; the crate's strings and literals write them
+    /// with one capacity check. (Used by the crate's own object and frame writers.)
+    #[doc(hidden)]
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        out.put(prefix)?;
+        self.write_json(out)
+    }
+}
+
+/// Writes `prefix` then `bytes` (both as they are), with one capacity check when the sink
+/// lends room.
+#[inline(always)]
+pub(crate) fn put_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    bytes: &[u8],
+) -> Result<(), EncodeError> {
+    let n = prefix.len() + bytes.len();
+    if let Some(slot) = out.spare().get_mut(..n)
+        && let Some((head, tail)) = slot.split_at_mut_checked(prefix.len())
+    {
+        copy_bytes(head, prefix);
+        copy_bytes(tail, bytes);
+        out.commit(n);
+        return Ok(());
+    }
+    out.put(prefix)?;
+    out.put(bytes)
 }
 
 /// The most a string of `raw_len` bytes (literal, or the raw body of a JSON string) takes
 /// written as a quoted JSON string: every byte, or every character an escape decodes to,
 /// takes at most six.
+/// (Saturating: a bound of `usize::MAX` still bounds, and fits no sink.)
 #[inline]
 pub(crate) fn max_str_len(raw_len: usize) -> Option<usize> {
-    raw_len.checked_mul(6)?.checked_add(2)
+    Some(raw_len.saturating_mul(6).saturating_add(2))
 }
 
-/// Sums upper bounds, `None` when one is missing or the sum overflows.
+/// Sums upper bounds, `None` when one is missing or the sum overflows. Branch-free: a
+/// missing bound counts as `usize::MAX` and the sum saturates (a bound that large fits no
+/// sink anyway).
 #[inline]
 pub(crate) fn sum_bounds(parts: &[Option<usize>]) -> Option<usize> {
-    parts
-        .iter()
-        .try_fold(0usize, |total, part| total.checked_add((*part)?))
+    finite(parts.iter().fold(0usize, |total, part| {
+        total.saturating_add(unbounded_max(*part))
+    }))
+}
+
+/// A bound as a saturating number: `usize::MAX` for none.
+#[inline]
+pub(crate) fn unbounded_max(bound: Option<usize>) -> usize {
+    bound.unwrap_or(usize::MAX)
+}
+
+/// A saturated sum of bounds back as a bound: `usize::MAX` is none.
+#[inline]
+pub(crate) fn finite(total: usize) -> Option<usize> {
+    (total != usize::MAX).then_some(total)
 }
 
 impl WriteJson for RawJson<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         out.put(self.as_bytes())
+    }
+
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        put_after(out, prefix, self.as_bytes())
     }
 
     fn json_len(&self) -> usize {
@@ -148,22 +207,39 @@ impl WriteJson for RawJson<'_> {
 }
 
 impl WriteJson for JsonStr<'_> {
+    #[inline]
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_json_str(out, *self)
     }
 
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        write_str_after(out, prefix, *self)
+    }
+
+    #[inline]
     fn max_json_len(&self) -> Option<usize> {
-        if self.is_json_safe() {
-            self.raw().len().checked_add(2)
-        } else {
-            max_str_len(self.raw().len())
-        }
+        let per_byte = if self.is_json_safe() { 1 } else { 6 };
+        Some(self.raw().len().saturating_mul(per_byte).saturating_add(2))
     }
 }
 
 impl WriteJson for str {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_json_str(out, JsonStr::literal(self))
+    }
+
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        write_str_after(out, prefix, JsonStr::literal(self))
     }
 
     fn max_json_len(&self) -> Option<usize> {
@@ -174,6 +250,15 @@ impl WriteJson for str {
 impl WriteJson for bool {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         out.put(if *self { b"true" } else { b"false" })
+    }
+
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        put_after(out, prefix, if *self { b"true" } else { b"false" })
     }
 
     fn max_json_len(&self) -> Option<usize> {
@@ -213,6 +298,19 @@ impl<T: WriteJson + ?Sized> WriteJson for &T {
         (**self).write_json(out)
     }
 
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        (**self).write_json_after(prefix, out)
+    }
+
+    fn json_len(&self) -> usize {
+        (**self).json_len()
+    }
+
     fn max_json_len(&self) -> Option<usize> {
         (**self).max_json_len()
     }
@@ -224,6 +322,18 @@ impl<T: WriteJson> WriteJson for Option<T> {
         match self {
             Some(v) => v.write_json(out),
             None => out.put(b"null"),
+        }
+    }
+
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        match self {
+            Some(v) => v.write_json_after(prefix, out),
+            None => put_after(out, prefix, b"null"),
         }
     }
 
@@ -250,7 +360,18 @@ impl<T: WriteJson> WriteJson for Option<T> {
 #[derive(Debug)]
 pub struct JsonObjectWriter<'s, S: Sink + ?Sized> {
     out: &'s mut S,
-    first: bool,
+    state: ObjectState,
+}
+
+/// What a [`JsonObjectWriter`] has written so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ObjectState {
+    /// Nothing: the `{` goes with the first member (the crate's own writers).
+    Unopened,
+    /// `{` and no member.
+    Open,
+    /// `{` and at least one member.
+    Members,
 }
 
 impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
@@ -265,7 +386,20 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// ```
     pub fn new(out: &'s mut S) -> Result<Self, EncodeError> {
         out.put(b"{")?;
-        Ok(Self { out, first: true })
+        Ok(Self {
+            out,
+            state: ObjectState::Open,
+        })
+    }
+
+    /// An object whose `{` is written with its first member (or by
+    /// [`finish`](Self::finish)), so that both take one capacity check.
+    #[inline(always)]
+    pub(crate) fn deferred(out: &'s mut S) -> Self {
+        Self {
+            out,
+            state: ObjectState::Unopened,
+        }
     }
 
     /// Writes `"key":value`.
@@ -284,40 +418,43 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
         key: &str,
         value: &V,
     ) -> Result<(), EncodeError> {
-        if !self.first {
-            self.out.put(b",")?;
-        }
-        self.first = false;
-        key.write_json(self.out)?;
-        self.out.put(b":")?;
-        value.write_json(self.out)
+        let open: &[u8] = match self.state {
+            ObjectState::Unopened => b"{",
+            ObjectState::Open => b"",
+            ObjectState::Members => b",",
+        };
+        self.state = ObjectState::Members;
+        key.write_json_after(open, self.out)?;
+        value.write_json_after(b":", self.out)
     }
 
-    /// Writes a member whose key was quoted at compile time (`static_key!`): `"key":` as it
-    /// stands, then the value.
-    #[inline]
+    /// Writes a member whose key was quoted at compile time (`static_key!`): the key with
+    /// what goes before it (`{` or `,`) and the value, with one capacity check for all three
+    /// where the value allows.
+    #[inline(always)]
     pub(crate) fn static_member<V: WriteJson + ?Sized>(
         &mut self,
-        quoted_key: StaticKey,
+        key: StaticKey,
         value: &V,
     ) -> Result<(), EncodeError> {
-        if !self.first {
-            self.out.put(b",")?;
-        }
-        self.first = false;
-        self.out.put(quoted_key.0)?;
-        value.write_json(self.out)
+        let prefix = match self.state {
+            ObjectState::Unopened => key.opening,
+            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
+            ObjectState::Members => key.following,
+        };
+        self.state = ObjectState::Members;
+        value.write_json_after(prefix, self.out)
     }
 
     /// [`static_member`](Self::static_member) when `value` is `Some`; nothing otherwise.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn static_optional_member<V: WriteJson>(
         &mut self,
-        quoted_key: StaticKey,
+        key: StaticKey,
         value: Option<&V>,
     ) -> Result<(), EncodeError> {
         match value {
-            Some(v) => self.static_member(quoted_key, v),
+            Some(v) => self.static_member(key, v),
             None => Ok(()),
         }
     }
@@ -356,20 +493,31 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// obj.finish().unwrap();
     /// assert_eq!(out.written(), br#"{"n":1}"#);
     /// ```
+    #[inline(always)]
     pub fn finish(self) -> Result<(), EncodeError> {
-        self.out.put(b"}")
+        self.out.put(if self.state == ObjectState::Unopened {
+            b"{}"
+        } else {
+            b"}"
+        })
     }
 }
 
-/// An object key written at compile time as `"key":` (see `static_key!`).
+/// An object key written at compile time (see `static_key!`), with what goes before it:
+/// `{"key":` when it opens the object, `,"key":` when it follows a member.
 #[derive(Clone, Copy)]
-pub(crate) struct StaticKey(pub(crate) &'static [u8]);
+pub(crate) struct StaticKey {
+    opening: &'static [u8],
+    following: &'static [u8],
+}
 
 impl StaticKey {
-    /// `"key":`, checked at compile time to need no escaping.
-    pub(crate) const fn new(quoted: &'static str) -> Self {
-        let bytes = quoted.as_bytes();
-        let mut i = 1;
+    /// The key from its two forms, checked at compile time to need no escaping.
+    pub(crate) const fn new(opening: &'static str, following: &'static str) -> Self {
+        let bytes = opening.as_bytes();
+        assert!(bytes.len() >= 4 && bytes[0] == b'{' && bytes[1] == b'"');
+        assert!(bytes[bytes.len() - 2] == b'"' && bytes[bytes.len() - 1] == b':');
+        let mut i = 2;
         while i + 2 < bytes.len() {
             assert!(
                 !needs_escape(bytes[i]),
@@ -377,14 +525,30 @@ impl StaticKey {
             );
             i += 1;
         }
-        Self(bytes)
+        assert!(following.len() == bytes.len() && following.as_bytes()[0] == b',');
+        Self {
+            opening: bytes,
+            following: following.as_bytes(),
+        }
+    }
+
+    /// The most the key takes with what goes before it.
+    #[inline]
+    pub(crate) const fn len(self) -> usize {
+        self.opening.len()
     }
 }
 
-/// `static_key!("body")`: the [`StaticKey`] `"body":`, built and checked at compile time.
+/// `static_key!("body")`: the [`StaticKey`] `{"body":` / `,"body":`, built and checked at
+/// compile time.
 macro_rules! static_key {
     ($key:literal) => {
-        const { $crate::encode::StaticKey::new(concat!("\"", $key, "\":")) }
+        const {
+            $crate::encode::StaticKey::new(
+                concat!("{\"", $key, "\":"),
+                concat!(",\"", $key, "\":"),
+            )
+        }
     };
 }
 pub(crate) use static_key;
@@ -393,6 +557,322 @@ pub(crate) use static_key;
 #[inline]
 const fn needs_escape(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20
+}
+
+// --- Escaping straight into the sink's room ------------------------------------------------
+//
+// A string is written into the sink's spare room (`Sink::spare`) in one pass: each whole
+// block of `W` bytes is copied first and looked at second (one load, one store, one test for
+// a clean block); a block with a byte to escape is written up to it, the escape follows, and
+// the next block starts after it. Fewer than `W` bytes left: one more block (the string's
+// last `W` bytes, or the short string padded with spaces), and exact-size copies, never a
+// byte-at-a-time loop. Nothing is written past what the string itself takes: a block copied
+// whole that holds a stop lies inside the string, so the escape and the bytes after it (at
+// least as many as the block has left) overwrite its copy.
+
+/// How a build finds the bytes to escape in a block of `W` bytes.
+trait StopSearch<const W: usize> {
+    /// The first lane at or after `skip` (below `W`) of `block` that needs escaping.
+    fn first(block: &[u8; W], skip: usize) -> Option<usize>;
+}
+
+/// Sixteen bytes with SSE2 (part of the x86_64 baseline).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+struct Sse2;
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+impl StopSearch<16> for Sse2 {
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the inner loop's one test
+    fn first(block: &[u8; 16], skip: usize) -> Option<usize> {
+        let mask = crate::simd::string_stop_mask16(block).checked_shr(skip as u32)?;
+        (mask != 0).then(|| mask.trailing_zeros() as usize + skip)
+    }
+}
+
+/// Eight bytes as one `u64` everywhere (SWAR): the search without SSE2 (tested on every
+/// build).
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+struct Swar;
+
+impl StopSearch<8> for Swar {
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the inner loop's one test
+    fn first(block: &[u8; 8], skip: usize) -> Option<usize> {
+        let mask = swar_stops(u64::from_le_bytes(*block)).checked_shr(8 * skip as u32)?;
+        (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize + skip)
+    }
+}
+
+/// The search this build uses, and its block width.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+type Native = Sse2;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const NATIVE: usize = 16;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+type Native = Swar;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+const NATIVE: usize = 8;
+
+/// Bit `8k + 7` is set exactly for the lanes `k` (little-endian bytes) of `word` that need
+/// escaping. Exact per lane (no borrow crosses lanes), so lanes can be skipped by shifting.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+#[inline]
+const fn swar_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 0x7f;
+    /// High bit of a lane clear exactly where the lane of `y` is zero.
+    const fn nonzero(y: u64) -> u64 {
+        ((y & LOW7) + LOW7) | y
+    }
+    let quote = nonzero(word ^ (ONES * b'"' as u64));
+    let backslash = nonzero(word ^ (ONES * b'\\' as u64));
+    // High bit clear exactly where the byte is below 0x20.
+    let printable = ((word & LOW7) + ONES * 0x60) | word;
+    !(quote & backslash & printable) & (ONES * 0x80)
+}
+
+/// Copies `N` bytes at `at` from `src` to `dst` (nothing when either is too short).
+#[inline(always)]
+#[allow(clippy::inline_always)] // one move instruction
+fn copy_at<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
+    if let Some(d) = dst.get_mut(at..at + N)
+        && let Some(s) = src.get(at..at + N)
+        && let Ok(d) = <&mut [u8; N]>::try_from(d)
+        && let Ok(s) = <&[u8; N]>::try_from(s)
+    {
+        *d = *s;
+    }
+}
+
+/// Copies `src` to the front of `dst` (which holds at least as many bytes) with no call for
+/// up to 64 bytes: 16-byte moves, the last one overlapping; shorter copies as two
+/// overlapping moves of 8, 4 or 1 bytes.
+#[inline]
+fn copy_bytes(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        if n > 64 {
+            if let Some(d) = dst.get_mut(..n) {
+                d.copy_from_slice(src);
+            }
+            return;
+        }
+        let mut at = 0;
+        while at + 16 < n {
+            copy_at::<16>(dst, src, at);
+            at += 16;
+        }
+        copy_at::<16>(dst, src, n - 16);
+    } else if n >= 8 {
+        copy_at::<8>(dst, src, 0);
+        copy_at::<8>(dst, src, n - 8);
+    } else if n >= 4 {
+        copy_at::<4>(dst, src, 0);
+        copy_at::<4>(dst, src, n - 4);
+    } else if n > 0 {
+        copy_at::<1>(dst, src, 0);
+        copy_at::<1>(dst, src, n / 2);
+        copy_at::<1>(dst, src, n - 1);
+    }
+}
+
+/// Index of the first byte at or after `i` that needs escaping, or `src.len()`.
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per escape
+fn next_stop<const W: usize, F: StopSearch<W>>(src: &[u8], mut i: usize) -> usize {
+    for chunk in src.get(i..).unwrap_or_default().chunks_exact(W) {
+        if let Ok(block) = <&[u8; W]>::try_from(chunk)
+            && let Some(lane) = F::first(block, 0)
+        {
+            return i + lane;
+        }
+        i += W;
+    }
+    if i >= src.len() {
+        return src.len();
+    }
+    // Fewer than `W` bytes left: the last `W` bytes with those before `i` skipped, or the
+    // whole (short) string padded with spaces, which never stop.
+    let (base, block) = match src
+        .len()
+        .checked_sub(W)
+        .and_then(|at| Some((at, src.get(at..)?)))
+    {
+        Some((base, last)) => (base, <[u8; W]>::try_from(last).unwrap_or([b' '; W])),
+        None => {
+            let mut padded = [b' '; W];
+            copy_bytes(&mut padded, src);
+            (0, padded)
+        }
+    };
+    match F::first(&block, i - base) {
+        Some(lane) => base + lane,
+        None => src.len(),
+    }
+}
+
+/// The letter after `\` for each byte that needs escaping, by value (`u`: `\u00XX`).
+const ESCAPE_LETTER: [u8; 0x5d] = {
+    let mut table = [b'u'; 0x5d];
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
+/// without room.
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per escape
+fn put_escape(dst: &mut [u8], o: usize, b: u8) -> Option<usize> {
+    let letter = ESCAPE_LETTER.get(usize::from(b)).copied().unwrap_or(b'u');
+    if letter == b'u' {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+        let slot = <&mut [u8; 6]>::try_from(dst.get_mut(o..o + 6)?).ok()?;
+        *slot = [b'\\', b'u', b'0', b'0', b'0' + (b >> 4), lo];
+        Some(o + 6)
+    } else {
+        let slot = <&mut [u8; 2]>::try_from(dst.get_mut(o..o + 2)?).ok()?;
+        *slot = [b'\\', letter];
+        Some(o + 2)
+    }
+}
+
+/// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes) when `src` needs no escaping;
+/// otherwise the index of its first byte that does (`slot` partly written). Whole blocks are
+/// copied as they are searched; the last few bytes are one more block (the string's last `W`
+/// bytes, or the short string padded with spaces), never a byte-at-a-time loop.
+#[inline(always)]
+#[allow(clippy::inline_always)] // instantiated once, in `quote_clean_native` (and tests)
+fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let n = src.len();
+    let Some((open, rest)) = slot.split_first_mut() else {
+        return Err(0);
+    };
+    let Some((close, body)) = rest.split_last_mut() else {
+        return Err(0);
+    };
+    *open = b'"';
+    *close = b'"';
+    if n < W {
+        let mut padded = [b' '; W];
+        copy_bytes(&mut padded, src);
+        if let Some(lane) = F::first(&padded, 0) {
+            return Err(lane);
+        }
+        copy_bytes(body, src);
+        return Ok(());
+    }
+    let mut at = 0;
+    for (d, s) in body.chunks_exact_mut(W).zip(src.chunks_exact(W)) {
+        if let Ok(d) = <&mut [u8; W]>::try_from(d)
+            && let Ok(s) = <&[u8; W]>::try_from(s)
+        {
+            *d = *s;
+            if let Some(lane) = F::first(s, 0) {
+                return Err(at + lane);
+            }
+        }
+        at += W;
+    }
+    if at < n
+        && let Some(d) = body.get_mut(n - W..)
+        && let Some(s) = src.get(n - W..)
+        && let Ok(d) = <&mut [u8; W]>::try_from(d)
+        && let Ok(s) = <&[u8; W]>::try_from(s)
+    {
+        // The last `W` bytes, overlapping the blocks before (clean: no false stop there).
+        *d = *s;
+        if let Some(lane) = F::first(s, 0) {
+            return Err(n - W + lane);
+        }
+    }
+    Ok(())
+}
+
+/// [`quote_clean`] with this build's search: one copy shared by every sink.
+#[inline(never)]
+fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    quote_clean::<NATIVE, Native>(slot, src)
+}
+
+/// Writes `src` escaped into `dst` from `o` on, given `first`, the index of its first byte
+/// that needs escaping (or `src.len()`); where it ends, or `None` when `dst` is too small
+/// (some of `dst[o..]` may be written then). From the first escape on, whole blocks are
+/// copied as they are searched.
+#[inline(always)]
+#[allow(clippy::inline_always)] // instantiated once, in `escape_native` (and tests)
+fn escape_into<const W: usize, F: StopSearch<W>>(
+    dst: &mut [u8],
+    mut o: usize,
+    src: &[u8],
+    first: usize,
+) -> Option<usize> {
+    let clean = src.get(..first)?;
+    copy_bytes(dst.get_mut(o..o + first)?, clean);
+    o += first;
+    let Some(&b) = src.get(first) else {
+        return Some(o);
+    };
+    o = put_escape(dst, o, b)?;
+    let mut i = first + 1;
+    // Whole blocks with a whole block of room.
+    while let Some(chunk) = src.get(i..i + W)
+        && let Some(slot) = dst.get_mut(o..o + W)
+        && let Ok(block) = <&[u8; W]>::try_from(chunk)
+        && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
+    {
+        *slot = *block;
+        match F::first(block, 0) {
+            None => {
+                i += W;
+                o += W;
+            }
+            Some(lane) => {
+                o = put_escape(dst, o + lane, block.get(lane).copied()?)?;
+                i += lane + 1;
+            }
+        }
+    }
+    // The rest: fewer than `W` bytes, or too little room for a whole block.
+    loop {
+        let stop = next_stop::<W, F>(src, i);
+        let run = src.get(i..stop)?;
+        copy_bytes(dst.get_mut(o..o + run.len())?, run);
+        o += run.len();
+        let Some(&b) = src.get(stop) else {
+            return Some(o);
+        };
+        o = put_escape(dst, o, b)?;
+        i = stop + 1;
+    }
+}
+
+/// [`escape_into`] with this build's search: one copy shared by every sink.
+#[inline(never)]
+fn escape_native(dst: &mut [u8], o: usize, src: &[u8], first: usize) -> Option<usize> {
+    escape_into::<NATIVE, Native>(dst, o, src, first)
+}
+
+/// Writes `src` quoted and escaped at the front of `dst`, given the index of its first byte
+/// that needs escaping; the bytes written, or `None` when `dst` is too small.
+fn quote_escaped_native(dst: &mut [u8], src: &[u8], first: usize) -> Option<usize> {
+    *dst.first_mut()? = b'"';
+    let end = escape_native(dst, 1, src, first)?;
+    *dst.get_mut(end)? = b'"';
+    Some(end + 1)
 }
 
 /// Writes `text` with JSON escaping (no quotes), exactly as `JSON.stringify` and Jason do:
@@ -406,6 +886,20 @@ const fn needs_escape(b: u8) -> bool {
 /// assert_eq!(out.written(), r#"tab\t, quote \", é /"#.as_bytes());
 /// ```
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
+    let src = text.as_bytes();
+    let spare = out.spare();
+    if !spare.is_empty() {
+        let first = next_stop::<NATIVE, Native>(src, 0);
+        if let Some(n) = escape_native(spare, 0, src, first) {
+            out.commit(n);
+            return Ok(());
+        }
+    }
+    put_escaped(out, text)
+}
+
+/// [`write_escaped`] piece by piece, for sinks that lend no room (or too little).
+fn put_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
@@ -415,24 +909,9 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
         };
         out.put(bytes.get(start..stop).unwrap_or(&[]))?;
         debug_assert!(needs_escape(b));
-        let short: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\t' => b"\\t",
-            b'\r' => b"\\r",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            _ => b"",
-        };
-        if short.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-            out.put(&[b'\\', b'u', b'0', b'0', hi, lo])?;
-        } else {
-            out.put(short)?;
-        }
+        let mut escape = [0u8; 6];
+        let end = put_escape(&mut escape, 0, b).unwrap_or(0);
+        out.put(escape.get(..end).unwrap_or(&[]))?;
         start = stop + 1;
     }
 }
@@ -447,7 +926,64 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 /// assert_eq!(out.written(), br#""A/""#);
 /// # Ok::<(), phx_codec::DecodeError>(())
 /// ```
+#[inline]
 pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    write_str_after(out, b"", s)
+}
+
+/// Writes `prefix` (bytes that need no escaping: punctuation, a quoted key), then `s` as a
+/// quoted JSON string: into the sink's spare room in one pass when it lends enough for the
+/// string as it stands (escapes take more: then the whole room is lent).
+#[inline(always)]
+pub(crate) fn write_str_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
+    let raw = s.raw().as_bytes();
+    let p = prefix.len();
+    if !s.has_escapes()
+        && let Some(slot) = out.spare().get_mut(..p + raw.len() + 2)
+        && let Some((head, slot)) = slot.split_at_mut_checked(p)
+    {
+        copy_bytes(head, prefix);
+        let first = if s.is_json_safe() {
+            copy_quoted(slot, raw);
+            Ok(())
+        } else {
+            quote_clean_native(slot, raw)
+        };
+        let written = match first {
+            Ok(()) => Some(raw.len() + 2),
+            Err(first) => out
+                .spare()
+                .get_mut(p..)
+                .and_then(|rest| quote_escaped_native(rest, raw, first)),
+        };
+        if let Some(n) = written {
+            out.commit(p + n);
+            return Ok(());
+        }
+    }
+    out.put(prefix)?;
+    put_json_str(out, s)
+}
+
+/// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes), `src` needing no escaping.
+#[inline]
+fn copy_quoted(slot: &mut [u8], src: &[u8]) {
+    if let Some((open, rest)) = slot.split_first_mut()
+        && let Some((close, body)) = rest.split_last_mut()
+    {
+        *open = b'"';
+        copy_bytes(body, src);
+        *close = b'"';
+    }
+}
+
+/// [`write_json_str`] for sinks that lend no room (or too little), and strings with escapes.
+#[inline(never)]
+fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
     // Most strings need no escaping: quoted and copied into one claimed slice when the sink
     // offers it (one capacity check instead of three).
     let raw = s.raw().as_bytes();
@@ -455,13 +991,7 @@ pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(
         || !s.has_escapes() && crate::stop::find_short_string_stop(raw, 0) == raw.len())
         && let Some(slot) = out.claim(raw.len() + 2)
     {
-        if let Some((open, rest)) = slot.split_first_mut()
-            && let Some((close, body)) = rest.split_last_mut()
-        {
-            *open = b'"';
-            body.copy_from_slice(raw);
-            *close = b'"';
-        }
+        copy_quoted(slot, raw);
         return Ok(());
     }
     out.put(b"\"")?;

@@ -131,6 +131,7 @@ impl<P: WriteJson> OutgoingFrame<'_, P> {
 struct OutV2<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
 
 impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
+    #[inline(always)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         self.0.envelope().write_v2(out)
     }

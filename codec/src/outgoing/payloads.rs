@@ -1,7 +1,8 @@
 //! The payloads of pushes, replies and notices (everything but presence).
 
 use crate::encode::{
-    JsonObjectWriter, Sink, WriteJson, max_str_len, static_key, sum_bounds, write_json_str,
+    JsonObjectWriter, Sink, StaticKey, WriteJson, finite, put_after, static_key, sum_bounds,
+    unbounded_max, write_json_str,
 };
 use crate::error::EncodeError;
 use crate::message::{FileId, ReplyStatus};
@@ -26,6 +27,15 @@ impl WriteJson for EmptyObject {
         out.put(b"{}")
     }
 
+    #[inline(always)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        put_after(out, prefix, b"{}")
+    }
+
     fn json_len(&self) -> usize {
         2
     }
@@ -35,11 +45,16 @@ impl WriteJson for EmptyObject {
     }
 }
 
-/// An upper bound of one object member written by `JsonObjectWriter` (nothing when `value` is
-/// `None`): the key (escaped), `:`, the value and a comma. Objects add 2 for the braces.
-pub(crate) fn member_bound<V: WriteJson + ?Sized>(key: &str, value: Option<&V>) -> Option<usize> {
+/// An upper bound of one object member written with its static key (nothing when `value`
+/// is `None`): the key with the `{` or `,` before it, and the value. Objects add 2 (the `}`,
+/// or `{}` when empty).
+#[inline]
+pub(crate) fn member_bound<V: WriteJson + ?Sized>(
+    key: StaticKey,
+    value: Option<&V>,
+) -> Option<usize> {
     match value {
-        Some(v) => sum_bounds(&[max_str_len(key.len()), v.max_json_len(), Some(2)]),
+        Some(v) => Some(v.max_json_len()?.saturating_add(key.len())),
         None => Some(0),
     }
 }
@@ -62,14 +77,14 @@ pub struct JoinParams<'s> {
 
 impl WriteJson for JoinParams<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.finish()
     }
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("customer_id", self.customer_id.as_ref()),
+            member_bound(static_key!("customer_id"), self.customer_id.as_ref()),
             Some(2),
         ])
     }
@@ -102,9 +117,9 @@ impl<T: WriteJson> WriteJson for JsonArray<'_, T> {
 
     fn max_json_len(&self) -> Option<usize> {
         // Each item and its comma, plus the brackets.
-        self.0.iter().try_fold(2usize, |total, item| {
-            total.checked_add(item.max_json_len()?.checked_add(1)?)
-        })
+        finite(self.0.iter().fold(2usize, |total, item| {
+            total.saturating_add(unbounded_max(item.max_json_len()).saturating_add(1))
+        }))
     }
 }
 
@@ -183,8 +198,9 @@ impl<'s> ShoutPush<'s> {
 }
 
 impl WriteJson for ShoutPush<'_> {
+    #[inline(always)]
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("body"), &self.body)?;
         obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.static_optional_member(
@@ -207,17 +223,23 @@ impl WriteJson for ShoutPush<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("body", Some(&self.body)),
-            member_bound("customer_id", self.customer_id.as_ref()),
-            member_bound("conversation_id", self.conversation_id.as_ref()),
-            member_bound("sent_at", self.sent_at.as_ref()),
+            member_bound(static_key!("body"), Some(&self.body)),
+            member_bound(static_key!("customer_id"), self.customer_id.as_ref()),
             member_bound(
-                "mentioned_user_ids",
+                static_key!("conversation_id"),
+                self.conversation_id.as_ref(),
+            ),
+            member_bound(static_key!("sent_at"), self.sent_at.as_ref()),
+            member_bound(
+                static_key!("mentioned_user_ids"),
                 self.mentioned_user_ids.map(JsonArray).as_ref(),
             ),
-            member_bound("file_ids", self.file_ids.map(JsonArray).as_ref()),
-            member_bound("private", self.private.as_ref()),
-            member_bound("metadata", self.metadata.as_ref()),
+            member_bound(
+                static_key!("file_ids"),
+                self.file_ids.map(JsonArray).as_ref(),
+            ),
+            member_bound(static_key!("private"), self.private.as_ref()),
+            member_bound(static_key!("metadata"), self.metadata.as_ref()),
             Some(2),
         ])
     }
@@ -244,7 +266,7 @@ pub struct ReplyPayload<'s, R> {
 
 impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("response"), &self.response)?;
         obj.static_member(static_key!("status"), &self.status.as_json_str())?;
         obj.finish()
@@ -252,8 +274,8 @@ impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("response", Some(&self.response)),
-            member_bound("status", Some(&self.status.as_json_str())),
+            member_bound(static_key!("response"), Some(&self.response)),
+            member_bound(static_key!("status"), Some(&self.status.as_json_str())),
             Some(2),
         ])
     }
@@ -277,13 +299,16 @@ pub struct Reason<'s> {
 
 impl WriteJson for Reason<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("reason"), &self.reason)?;
         obj.finish()
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        sum_bounds(&[member_bound("reason", Some(&self.reason)), Some(2)])
+        sum_bounds(&[
+            member_bound(static_key!("reason"), Some(&self.reason)),
+            Some(2),
+        ])
     }
 }
 
@@ -305,9 +330,16 @@ pub struct ReadPayload<'s> {
 
 impl WriteJson for ReadPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("conversation_id"), &self.conversation_id)?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            member_bound(static_key!("conversation_id"), Some(&self.conversation_id)),
+            Some(2),
+        ])
     }
 }
 
@@ -329,8 +361,12 @@ pub struct IdPayload<'s> {
 
 impl WriteJson for IdPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("id"), &self.id)?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[member_bound(static_key!("id"), Some(&self.id)), Some(2)])
     }
 }

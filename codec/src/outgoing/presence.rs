@@ -1,7 +1,8 @@
 //! The presence payloads: `presence_state` and `presence_diff`, and their keys and metas.
 
 use crate::encode::{
-    JsonObjectWriter, Sink, WriteJson, max_str_len, static_key, sum_bounds, write_json_str,
+    JsonObjectWriter, Sink, WriteJson, finite, max_str_len, static_key, sum_bounds, unbounded_max,
+    write_json_str,
 };
 use crate::error::EncodeError;
 use crate::message::presence::PresenceKey;
@@ -29,7 +30,9 @@ impl WriteJson for PresenceKey<'_> {
     fn max_json_len(&self) -> Option<usize> {
         match self {
             PresenceKey::User(_) => Some(27), // `"user:` + 20 digits + `"`
-            PresenceKey::Customer(id) => max_str_len(id.raw().len())?.checked_add(9),
+            PresenceKey::Customer(id) => {
+                Some(unbounded_max(max_str_len(id.raw().len())).saturating_add(9))
+            }
             PresenceKey::Other(key) => key.max_json_len(),
         }
     }
@@ -74,7 +77,7 @@ pub struct MetaPayload<'s> {
 
 impl WriteJson for MetaPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.static_optional_member(static_key!("online_at"), self.online_at.as_ref())?;
         obj.static_member(static_key!("phx_ref"), &self.phx_ref)?;
@@ -85,11 +88,11 @@ impl WriteJson for MetaPayload<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("customer_id", self.customer_id.as_ref()),
-            member_bound("online_at", self.online_at.as_ref()),
-            member_bound("phx_ref", Some(&self.phx_ref)),
-            member_bound("phx_ref_prev", self.phx_ref_prev.as_ref()),
-            member_bound("user_id", self.user_id.as_ref()),
+            member_bound(static_key!("customer_id"), self.customer_id.as_ref()),
+            member_bound(static_key!("online_at"), self.online_at.as_ref()),
+            member_bound(static_key!("phx_ref"), Some(&self.phx_ref)),
+            member_bound(static_key!("phx_ref_prev"), self.phx_ref_prev.as_ref()),
+            member_bound(static_key!("user_id"), self.user_id.as_ref()),
             Some(2),
         ])
     }
@@ -126,10 +129,11 @@ impl WriteJson for PresenceMap<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         // Each entry: the key, `:{"metas":`, the array, `}` and a comma; plus the braces.
-        self.0.iter().try_fold(2usize, |total, (key, metas)| {
-            let entry = sum_bounds(&[key.max_json_len(), JsonArray(metas).max_json_len()])?;
-            total.checked_add(entry.checked_add(12)?)
-        })
+        finite(self.0.iter().fold(2usize, |total, (key, metas)| {
+            let entry = unbounded_max(key.max_json_len())
+                .saturating_add(unbounded_max(JsonArray(metas).max_json_len()));
+            total.saturating_add(entry).saturating_add(12)
+        }))
     }
 }
 
@@ -177,7 +181,7 @@ pub struct PresenceDiffPayload<'s> {
 
 impl WriteJson for PresenceDiffPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("joins"), &PresenceMap(self.joins))?;
         obj.static_member(static_key!("leaves"), &PresenceMap(self.leaves))?;
         obj.finish()
@@ -185,8 +189,8 @@ impl WriteJson for PresenceDiffPayload<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("joins", Some(&PresenceMap(self.joins))),
-            member_bound("leaves", Some(&PresenceMap(self.leaves))),
+            member_bound(static_key!("joins"), Some(&PresenceMap(self.joins))),
+            member_bound(static_key!("leaves"), Some(&PresenceMap(self.leaves))),
             Some(2),
         ])
     }
