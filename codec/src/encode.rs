@@ -57,8 +57,17 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         && let Some(bound) = encoding.max_len()
         && bound <= remaining
     {
-        // A bounded sink's room shrinks by exactly what it took (no counting wrapper: the
-        // same `write_to` as the fallback below, so firmware links one copy).
+        // A sink that lends its room is written through a cursor of its own (its position
+        // stays in a register), then told how much was written.
+        let spare = out.spare();
+        if spare.len() >= bound {
+            let mut cursor = SliceSink::new(spare);
+            encoding.write_to(&mut cursor)?;
+            let written = cursor.len();
+            out.commit(written);
+            return Ok(written);
+        }
+        // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
         encoding.write_to(out)?;
         return Ok(remaining.saturating_sub(out.remaining()));
     }
@@ -780,8 +789,9 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
         if let Ok(d) = <&mut [u8; W]>::try_from(d)
             && let Ok(s) = <&[u8; W]>::try_from(s)
         {
+            let stop = F::first(s, 0);
             *d = *s;
-            if let Some(lane) = F::first(s, 0) {
+            if let Some(lane) = stop {
                 return Err(at + lane);
             }
         }
@@ -794,8 +804,9 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
         && let Ok(s) = <&[u8; W]>::try_from(s)
     {
         // The last `W` bytes, overlapping the blocks before (clean: no false stop there).
+        let stop = F::first(s, 0);
         *d = *s;
-        if let Some(lane) = F::first(s, 0) {
+        if let Some(lane) = stop {
             return Err(n - W + lane);
         }
     }

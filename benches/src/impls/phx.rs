@@ -297,6 +297,34 @@ impl WriteJson for ServerMessage<'_> {
         obj.member("metadata", &None::<RawJson<'_>>)?;
         obj.finish()
     }
+
+    /// Like the core's builders (`outgoing::ShoutPush`), an upper bound without a pass over
+    /// the strings, so a slice with room is written in one pass instead of measured first.
+    fn max_json_len(&self) -> Option<usize> {
+        let strings = [
+            &self.id,
+            &self.object,
+            &self.body,
+            &self.kind,
+            &self.content_type,
+            &self.source,
+            &self.created_at,
+            &self.sent_at,
+            &self.conversation_id,
+            &self.account_id,
+        ];
+        let optional = [self.seen_at.as_ref(), self.customer_id.as_ref()];
+        // Keys, quotes, colons, commas and braces: `{"id":..,"metadata":null}` without the
+        // values is under 256 bytes; every value adds at most its own bound.
+        let mut total = 256usize;
+        for s in strings.into_iter().chain(optional.into_iter().flatten()) {
+            total = total.checked_add(s.max_json_len()?)?;
+        }
+        total
+            .checked_add(self.private.max_json_len()?)?
+            .checked_add(self.user_id.max_json_len()?)?
+            .checked_add(self.user.max_json_len()?)
+    }
 }
 
 impl WriteJson for UserMessage<'_> {
@@ -313,6 +341,27 @@ impl WriteJson for UserMessage<'_> {
         obj.member("profile_photo_url", &self.profile_photo_url)?;
         obj.member("role", &self.role)?;
         obj.finish()
+    }
+
+    /// As [`ServerMessage::max_json_len`].
+    fn max_json_len(&self) -> Option<usize> {
+        let strings = [
+            Some(&self.object),
+            Some(&self.email),
+            Some(&self.created_at),
+            self.disabled_at.as_ref(),
+            self.archived_at.as_ref(),
+            Some(&self.full_name),
+            Some(&self.display_name),
+            self.profile_photo_url.as_ref(),
+            Some(&self.role),
+        ];
+        // Keys and punctuation (nulls included) are under 256 bytes.
+        let mut total = 256usize.checked_add(self.id.max_json_len()?)?;
+        for s in strings.into_iter().flatten() {
+            total = total.checked_add(s.max_json_len()?)?;
+        }
+        Some(total)
     }
 }
 
