@@ -1043,6 +1043,279 @@ pub(crate) fn write_unescaped<S: Sink + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec::Vec;
+
+    /// The simple reference: `JSON.stringify`'s escaping, one character at a time.
+    fn reference_quoted(text: &str) -> Vec<u8> {
+        let mut out = Vec::from(&b"\""[..]);
+        for c in text.chars() {
+            match c {
+                '"' => out.extend_from_slice(b"\\\""),
+                '\\' => out.extend_from_slice(b"\\\\"),
+                '\n' => out.extend_from_slice(b"\\n"),
+                '\r' => out.extend_from_slice(b"\\r"),
+                '\t' => out.extend_from_slice(b"\\t"),
+                '\u{8}' => out.extend_from_slice(b"\\b"),
+                '\u{c}' => out.extend_from_slice(b"\\f"),
+                c if u32::from(c) < 0x20 => {
+                    out.extend_from_slice(std::format!("\\u{:04x}", u32::from(c)).as_bytes());
+                }
+                c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            }
+        }
+        out.push(b'"');
+        out
+    }
+
+    /// Every way the crate writes `text` quoted agrees with the reference: the sink's spare
+    /// room (roomy, and exactly as much as needed), a counter, `claim`-less `put`s, both block
+    /// searches' kernels directly, and `write_escaped` without quotes.
+    fn agrees_with_reference(text: &str) {
+        let expected = reference_quoted(text);
+        let mut buf = std::vec![0u8; text.len() * 6 + 8];
+        let mut sink = SliceSink::new(&mut buf);
+        write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+        assert_eq!(sink.written(), &expected[..], "{text:?}");
+        let mut exact = std::vec![0u8; expected.len()];
+        let mut sink = SliceSink::new(&mut exact);
+        write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+        assert_eq!(sink.written(), &expected[..], "{text:?} (exact room)");
+        let mut counter = LenCounter::default();
+        write_json_str(&mut counter, JsonStr::literal(text)).unwrap();
+        assert_eq!(counter.len, expected.len(), "{text:?} (counted)");
+        let mut puts = Puts(Vec::new());
+        write_json_str(&mut puts, JsonStr::literal(text)).unwrap();
+        assert_eq!(puts.0, expected, "{text:?} (put by put)");
+        let mut bare = std::vec![0u8; text.len() * 6];
+        let mut sink = SliceSink::new(&mut bare);
+        write_escaped(&mut sink, text).unwrap();
+        assert_eq!(sink.written(), &expected[1..expected.len() - 1]);
+        for kernel in [kernel::<16, Sse2Or16>, kernel::<8, Swar>] {
+            assert_eq!(kernel(text.as_bytes()), expected, "{text:?} (kernel)");
+        }
+    }
+
+    /// `quote_clean`, then `escape_into` from its first stop, with one search.
+    fn kernel<const W: usize, F: StopSearch<W>>(src: &[u8]) -> Vec<u8> {
+        let mut slot = std::vec![0u8; src.len() + 2];
+        match quote_clean::<W, F>(&mut slot, src) {
+            Ok(()) => slot,
+            Err(first) => {
+                assert_eq!(first, src.iter().position(|&b| needs_escape(b)).unwrap());
+                let mut dst = std::vec![0u8; src.len() * 6 + 2];
+                dst[0] = b'"';
+                let end = escape_into::<W, F>(&mut dst, 1, src, first).unwrap();
+                dst[end] = b'"';
+                dst.truncate(end + 1);
+                dst
+            }
+        }
+    }
+
+    /// SSE2's search where the build has it, otherwise SWAR over two words (both 16 wide).
+    struct Sse2Or16;
+
+    impl StopSearch<16> for Sse2Or16 {
+        fn first(block: &[u8; 16], skip: usize) -> Option<usize> {
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            return Sse2::first(block, skip);
+            #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+            (skip..16).find(|&i| needs_escape(block[i]))
+        }
+    }
+
+    /// A sink with neither spare room nor `claim`: only `put`.
+    struct Puts(Vec<u8>);
+
+    impl Sink for Puts {
+        fn remaining(&self) -> usize {
+            usize::MAX
+        }
+
+        fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+            self.0.extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn swar_flags_exactly_the_bytes_to_escape_in_every_lane() {
+        for lane in 0..8 {
+            for byte in 0u8..=255 {
+                for fill in [b'a', b'"', 0u8, 0xff] {
+                    let mut word = [fill; 8];
+                    word[lane] = byte;
+                    let mask = swar_stops(u64::from_le_bytes(word));
+                    for (i, &b) in word.iter().enumerate() {
+                        assert_eq!(
+                            mask >> (8 * i + 7) & 1 == 1,
+                            needs_escape(b),
+                            "{word:x?} lane {i}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_value_at_every_offset_around_block_edges_escapes_like_the_reference() {
+        // Every length up to 40 (short strings, one block, a block and a tail, two blocks),
+        // every ASCII/control value at every offset; Miri takes a sample of the values.
+        // (Miri, ~1000x slower, takes every 5th length and offset and every 11th value.)
+        let (step, value_step) = if cfg!(miri) { (5, 11) } else { (1, 1) };
+        for len in (0..=40usize).step_by(step) {
+            for at in (0..len).step_by(step) {
+                for byte in (0u8..0x80).step_by(value_step) {
+                    let mut text = std::vec![b'a'; len];
+                    text[at] = byte;
+                    agrees_with_reference(core::str::from_utf8(&text).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_above_ascii_at_every_offset_are_copied_as_they_are() {
+        // Non-ASCII bytes (0x80..=0xff) only occur inside multi-byte characters: every lead
+        // and continuation byte value, at every offset around the 16-byte edges.
+        let step = if cfg!(miri) { 9 } else { 1 };
+        for len in (2..=40usize).step_by(if cfg!(miri) { 5 } else { 1 }) {
+            for at in (0..len - 1).step_by(if cfg!(miri) { 5 } else { 1 }) {
+                for cont in (0x80u8..=0xbf).step_by(step) {
+                    let mut text = std::vec![b'a'; len];
+                    text[at] = 0xc2;
+                    text[at + 1] = cont;
+                    agrees_with_reference(core::str::from_utf8(&text).unwrap());
+                }
+            }
+        }
+        for lead in (0xc2u32..=0xf4).step_by(step) {
+            // A character whose UTF-8 starts with `lead` (never a surrogate, never overlong).
+            let c = char::from_u32(match lead {
+                0xc2..=0xdf => (lead - 0xc0) << 6 | 0x3f,
+                0xe0 => 0x8bc,
+                0xe1..=0xef => (lead - 0xe0) << 12 | 0x3bc,
+                0xf0 => 0x10abc,
+                _ => (lead - 0xf0) << 18 | 0xabc,
+            })
+            .unwrap();
+            assert_eq!(
+                c.encode_utf8(&mut [0; 4]).as_bytes()[0],
+                u8::try_from(lead).unwrap()
+            );
+            agrees_with_reference(&std::format!("{c}\"{c}\u{1}{c}"));
+        }
+    }
+
+    #[test]
+    fn multi_byte_characters_straddling_block_edges_escape_like_the_reference() {
+        for c in ['é', '—', '日', '🚚'] {
+            for before in (0..=34).step_by(if cfg!(miri) { 5 } else { 1 }) {
+                for after in ["", "\"", "x\n", "tail past the next block edge\t"] {
+                    let text = std::format!("{}{c}{after}", "a".repeat(before));
+                    agrees_with_reference(&text);
+                    let text = std::format!("{}\\{c}{c}{after}", "\u{1f}".repeat(before % 5));
+                    agrees_with_reference(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dense_escapes_and_long_strings_escape_like_the_reference() {
+        let line = "00001: Zoë wrote \"the parcel — 日本へ 🚚\"\tC:\\orders\\1.pdf\u{1}\n";
+        let long = line.repeat(if cfg!(miri) { 3 } else { 40 });
+        for len in (0..long.len())
+            .filter(|&n| long.is_char_boundary(n))
+            .step_by(7)
+        {
+            agrees_with_reference(&long[..len]);
+        }
+        agrees_with_reference(&"\"".repeat(100));
+        agrees_with_reference(&"\u{0}".repeat(100));
+    }
+
+    #[test]
+    fn a_string_too_large_for_the_room_fails_at_every_length_with_the_exact_need() {
+        for text in [
+            "",
+            "a",
+            "abcdefghijklmnopq",
+            "a\"b\u{1}c",
+            "é\n日🚚\\ and then some",
+        ] {
+            let expected = reference_quoted(text);
+            for room in 0..expected.len() {
+                let mut buf = std::vec![0u8; room];
+                let mut sink = SliceSink::new(&mut buf);
+                assert!(write_json_str(&mut sink, JsonStr::literal(text)).is_err());
+            }
+            let frame = crate::outgoing::OutgoingFrame {
+                join_ref: Some("1"),
+                reference: None,
+                topic: text,
+                event: text,
+                payload: crate::outgoing::ShoutPush::new(JsonStr::literal(text)),
+            };
+            let needed = frame.encoded_len_v2().unwrap();
+            for room in 0..needed {
+                let mut buf = std::vec![0u8; room];
+                let mut sink = SliceSink::new(&mut buf);
+                assert_eq!(
+                    frame.encode_v2(&mut sink),
+                    Err(EncodeError::BufferTooSmall {
+                        needed,
+                        available: room
+                    }),
+                    "{text:?} in {room}"
+                );
+                assert!(sink.is_empty());
+            }
+            let mut buf = std::vec![0u8; needed];
+            assert_eq!(frame.encode_v2(&mut SliceSink::new(&mut buf)), Ok(needed));
+            let mut roomy = std::vec![0u8; needed * 6];
+            let n = frame.encode_v2(&mut SliceSink::new(&mut roomy)).unwrap();
+            assert_eq!(&roomy[..n], &buf[..]);
+        }
+    }
+
+    #[test]
+    fn nothing_is_written_past_the_output() {
+        // A roomy slice: the bytes after what was written keep their value.
+        for text in ["a", "0123456789abcdef0", "0123456789abcdef\"x", "\n\n\n\n"] {
+            let mut buf = [0xeeu8; 256];
+            let mut sink = SliceSink::new(&mut buf);
+            write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+            let n = sink.len();
+            assert!(buf[n..].iter().all(|&b| b == 0xee), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn static_keys_and_deferred_objects_write_like_json_object_writer() {
+        let mut buf = [0u8; 64];
+        let mut out = SliceSink::new(&mut buf);
+        let obj = JsonObjectWriter::deferred(&mut out);
+        obj.finish().unwrap();
+        assert_eq!(out.written(), b"{}");
+        let mut buf = [0u8; 64];
+        let mut out = SliceSink::new(&mut buf);
+        let mut obj = JsonObjectWriter::deferred(&mut out);
+        obj.static_member(static_key!("a"), &JsonStr::literal("x"))
+            .unwrap();
+        obj.static_optional_member::<bool>(static_key!("b"), None)
+            .unwrap();
+        obj.static_member(static_key!("c"), &true).unwrap();
+        obj.member("d\"", &None::<bool>).unwrap();
+        obj.finish().unwrap();
+        assert_eq!(out.written(), br#"{"a":"x","c":true,"d\"":null}"#);
+        let mut counter = LenCounter::default();
+        let mut obj = JsonObjectWriter::new(&mut counter).unwrap();
+        obj.static_member(static_key!("a"), &1i64).unwrap();
+        obj.finish().unwrap();
+        assert_eq!(counter.len, br#"{"a":1}"#.len());
+    }
 
     fn escaped(text: &str) -> heapless::Vec<u8, 128> {
         let mut buf = [0u8; 128];
