@@ -129,7 +129,12 @@ pub trait WriteJson {
     /// value. The default puts both in turn; the crate's strings and literals write them
     /// with one capacity check. (Used by the crate's own object and frame writers.)
     #[doc(hidden)]
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -142,7 +147,12 @@ pub trait WriteJson {
 
 /// Writes `prefix` then `bytes` (both as they are), with one capacity check when the sink
 /// lends room.
-#[inline(always)]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see `encode`'s "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub(crate) fn put_after<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],
@@ -197,7 +207,12 @@ impl WriteJson for RawJson<'_> {
         out.put(self.as_bytes())
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -221,7 +236,12 @@ impl WriteJson for JsonStr<'_> {
         write_json_str(out, *self)
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -242,7 +262,12 @@ impl WriteJson for str {
         write_json_str(out, JsonStr::literal(self))
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -261,7 +286,12 @@ impl WriteJson for bool {
         out.put(if *self { b"true" } else { b"false" })
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -307,7 +337,12 @@ impl<T: WriteJson + ?Sized> WriteJson for &T {
         (**self).write_json(out)
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -334,7 +369,12 @@ impl<T: WriteJson> WriteJson for Option<T> {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -403,7 +443,12 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
 
     /// An object whose `{` is written with its first member (or by
     /// [`finish`](Self::finish)), so that both take one capacity check.
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn deferred(out: &'s mut S) -> Self {
         Self {
             out,
@@ -440,7 +485,12 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// Writes a member whose key was quoted at compile time (`static_key!`): the key with
     /// what goes before it (`{` or `,`) and the value, with one capacity check for all three
     /// where the value allows.
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn static_member<V: WriteJson + ?Sized>(
         &mut self,
         key: StaticKey,
@@ -456,7 +506,12 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     }
 
     /// [`static_member`](Self::static_member) when `value` is `Some`; nothing otherwise.
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn static_optional_member<V: WriteJson>(
         &mut self,
         key: StaticKey,
@@ -502,7 +557,12 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// obj.finish().unwrap();
     /// assert_eq!(out.written(), br#"{"n":1}"#);
     /// ```
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub fn finish(self) -> Result<(), EncodeError> {
         self.out.put(if self.state == ObjectState::Unopened {
             b"{}"
@@ -581,6 +641,10 @@ const fn needs_escape(b: u8) -> bool {
 
 /// How a build finds the bytes to escape in a block of `W` bytes.
 trait StopSearch<const W: usize> {
+    /// Whether escaping copies whole blocks as it searches them (SSE2), or searches runs
+    /// and then copies them (less code, where the search is narrow).
+    const COPY_BLOCKS: bool;
+
     /// The first lane at or after `skip` (below `W`) of `block` that needs escaping.
     fn first(block: &[u8; W], skip: usize) -> Option<usize>;
 }
@@ -591,6 +655,8 @@ struct Sse2;
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 impl StopSearch<16> for Sse2 {
+    const COPY_BLOCKS: bool = true;
+
     #[inline(always)]
     #[allow(clippy::inline_always)] // the inner loop's one test
     fn first(block: &[u8; 16], skip: usize) -> Option<usize> {
@@ -608,6 +674,8 @@ impl StopSearch<16> for Sse2 {
 struct Swar;
 
 impl StopSearch<8> for Swar {
+    const COPY_BLOCKS: bool = false;
+
     #[inline(always)]
     #[allow(clippy::inline_always)] // the inner loop's one test
     fn first(block: &[u8; 8], skip: usize) -> Option<usize> {
@@ -648,6 +716,7 @@ const fn swar_stops(word: u64) -> u64 {
 }
 
 /// Copies `N` bytes at `at` from `src` to `dst` (nothing when either is too short).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 #[allow(clippy::inline_always)] // one move instruction
 fn copy_at<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
@@ -663,6 +732,7 @@ fn copy_at<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
 /// Copies `src` to the front of `dst` (which holds at least as many bytes) with no call for
 /// up to 64 bytes: 16-byte moves, the last one overlapping; shorter copies as two
 /// overlapping moves of 8, 4 or 1 bytes.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
@@ -692,38 +762,12 @@ fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// Index of the first byte at or after `i` that needs escaping, or `src.len()`.
-#[inline(always)]
-#[allow(clippy::inline_always)] // once per escape
-fn next_stop<const W: usize, F: StopSearch<W>>(src: &[u8], mut i: usize) -> usize {
-    for chunk in src.get(i..).unwrap_or_default().chunks_exact(W) {
-        if let Ok(block) = <&[u8; W]>::try_from(chunk)
-            && let Some(lane) = F::first(block, 0)
-        {
-            return i + lane;
-        }
-        i += W;
-    }
-    if i >= src.len() {
-        return src.len();
-    }
-    // Fewer than `W` bytes left: the last `W` bytes with those before `i` skipped, or the
-    // whole (short) string padded with spaces, which never stop.
-    let (base, block) = match src
-        .len()
-        .checked_sub(W)
-        .and_then(|at| Some((at, src.get(at..)?)))
-    {
-        Some((base, last)) => (base, <[u8; W]>::try_from(last).unwrap_or([b' '; W])),
-        None => {
-            let mut padded = [b' '; W];
-            copy_bytes(&mut padded, src);
-            (0, padded)
-        }
-    };
-    match F::first(&block, i - base) {
-        Some(lane) => base + lane,
-        None => src.len(),
+/// [`copy_bytes`] without SSE2: `copy_from_slice` (the build links `memcpy` anyway).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn copy_bytes(dst: &mut [u8], src: &[u8]) {
+    if let Some(d) = dst.get_mut(..src.len()) {
+        d.copy_from_slice(src);
     }
 }
 
@@ -765,6 +809,10 @@ fn put_escape(dst: &mut [u8], o: usize, b: u8) -> Option<usize> {
 /// bytes, or the short string padded with spaces), never a byte-at-a-time loop.
 #[inline(always)]
 #[allow(clippy::inline_always)] // instantiated once, in `quote_clean_native` (and tests)
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
 fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     let n = src.len();
     let Some((open, rest)) = slot.split_first_mut() else {
@@ -814,9 +862,29 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
 }
 
 /// [`quote_clean`] with this build's search: one copy shared by every sink.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
 fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     quote_clean::<NATIVE, Native>(slot, src)
+}
+
+/// [`quote_clean`]'s result without SSE2, in less code: searched, then copied.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(never)]
+fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let first = next_stop_native(src, 0);
+    if first < src.len() {
+        return Err(first);
+    }
+    copy_quoted(slot, src);
+    Ok(())
+}
+
+/// Index of the first byte at or after `i` that needs escaping, or `src.len()`: the
+/// string-stop search the decoder uses too (`stop.rs`), in one copy.
+#[inline(never)]
+fn next_stop_native(src: &[u8], i: usize) -> usize {
+    crate::stop::find_short_string_stop(src, i)
 }
 
 /// Writes `src` escaped into `dst` from `o` on, given `first`, the index of its first byte
@@ -839,8 +907,9 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
     };
     o = put_escape(dst, o, b)?;
     let mut i = first + 1;
-    // Whole blocks with a whole block of room.
-    while let Some(chunk) = src.get(i..i + W)
+    // Whole blocks with a whole block of room (where the search is wide enough to pay).
+    while F::COPY_BLOCKS
+        && let Some(chunk) = src.get(i..i + W)
         && let Some(slot) = dst.get_mut(o..o + W)
         && let Ok(block) = <&[u8; W]>::try_from(chunk)
         && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
@@ -859,7 +928,7 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
     }
     // The rest: fewer than `W` bytes, or too little room for a whole block.
     loop {
-        let stop = next_stop::<W, F>(src, i);
+        let stop = next_stop_native(src, i);
         let run = src.get(i..stop)?;
         copy_bytes(dst.get_mut(o..o + run.len())?, run);
         o += run.len();
@@ -900,7 +969,7 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
     let src = text.as_bytes();
     let spare = out.spare();
     if !spare.is_empty() {
-        let first = next_stop::<NATIVE, Native>(src, 0);
+        let first = next_stop_native(src, 0);
         if let Some(n) = escape_native(spare, 0, src, first) {
             out.commit(n);
             return Ok(());
@@ -914,7 +983,7 @@ fn put_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeEr
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let stop = crate::stop::find_short_string_stop(bytes, start);
+        let stop = next_stop_native(bytes, start);
         let Some(&b) = bytes.get(stop) else {
             return out.put(bytes.get(start..).unwrap_or(&[]));
         };
@@ -945,7 +1014,12 @@ pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(
 /// Writes `prefix` (bytes that need no escaping: punctuation, a quoted key), then `s` as a
 /// quoted JSON string: into the sink's spare room in one pass when it lends enough for the
 /// string as it stands (escapes take more: then the whole room is lent).
-#[inline(always)]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see `encode`'s "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub(crate) fn write_str_after<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],
@@ -998,8 +1072,7 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
     // Most strings need no escaping: quoted and copied into one claimed slice when the sink
     // offers it (one capacity check instead of three).
     let raw = s.raw().as_bytes();
-    if (s.is_json_safe()
-        || !s.has_escapes() && crate::stop::find_short_string_stop(raw, 0) == raw.len())
+    if (s.is_json_safe() || !s.has_escapes() && next_stop_native(raw, 0) == raw.len())
         && let Some(slot) = out.claim(raw.len() + 2)
     {
         copy_quoted(slot, raw);
@@ -1090,7 +1163,11 @@ mod tests {
         let mut sink = SliceSink::new(&mut bare);
         write_escaped(&mut sink, text).unwrap();
         assert_eq!(sink.written(), &expected[1..expected.len() - 1]);
-        for kernel in [kernel::<16, Sse2Or16>, kernel::<8, Swar>] {
+        for kernel in [
+            kernel::<16, Sse2Or16>,
+            kernel::<8, Swar>,
+            kernel::<8, SwarBlocks>,
+        ] {
             assert_eq!(kernel(text.as_bytes()), expected, "{text:?} (kernel)");
         }
     }
@@ -1116,11 +1193,24 @@ mod tests {
     struct Sse2Or16;
 
     impl StopSearch<16> for Sse2Or16 {
+        const COPY_BLOCKS: bool = true;
+
         fn first(block: &[u8; 16], skip: usize) -> Option<usize> {
             #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
             return Sse2::first(block, skip);
             #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
             (skip..16).find(|&i| needs_escape(block[i]))
+        }
+    }
+
+    /// The SWAR search copying whole blocks as it escapes (as SSE2 does).
+    struct SwarBlocks;
+
+    impl StopSearch<8> for SwarBlocks {
+        const COPY_BLOCKS: bool = true;
+
+        fn first(block: &[u8; 8], skip: usize) -> Option<usize> {
+            Swar::first(block, skip)
         }
     }
 

@@ -115,7 +115,12 @@ pub(crate) struct Envelope<'e, 'a, P: WriteJson + ?Sized> {
 impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
     /// The V2 array `[join_ref, ref, topic, event, payload]`: each field with the punctuation
     /// before it, in one capacity check where the sink lends room.
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_nullable_after(out, b"[", self.join_ref)?;
         write_nullable_after(out, b",", self.reference)?;
@@ -153,7 +158,12 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
 }
 
 /// `prefix`, then the string quoted or `null`.
-#[inline(always)]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see `encode`'s "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 fn write_nullable_after<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],

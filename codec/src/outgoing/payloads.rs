@@ -27,7 +27,12 @@ impl WriteJson for EmptyObject {
         out.put(b"{}")
     }
 
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
         prefix: &[u8],
@@ -198,7 +203,12 @@ impl<'s> ShoutPush<'s> {
 }
 
 impl WriteJson for ShoutPush<'_> {
-    #[inline(always)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("body"), &self.body)?;
