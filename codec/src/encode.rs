@@ -176,8 +176,8 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
 /// takes at most six.
 /// (Saturating: a bound of `usize::MAX` still bounds, and fits no sink.)
 #[inline]
-pub(crate) fn max_str_len(raw_len: usize) -> Option<usize> {
-    Some(raw_len.saturating_mul(6).saturating_add(2))
+pub(crate) fn max_str_len(raw_len: usize) -> usize {
+    raw_len.saturating_mul(6).saturating_add(2)
 }
 
 /// Sums upper bounds, `None` when one is missing or the sum overflows. Branch-free: a
@@ -277,7 +277,7 @@ impl WriteJson for str {
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        max_str_len(self.len())
+        Some(max_str_len(self.len()))
     }
 }
 
@@ -645,8 +645,8 @@ trait StopSearch<const W: usize> {
     /// and then copies them (less code, where the search is narrow).
     const COPY_BLOCKS: bool;
 
-    /// The first lane at or after `skip` (below `W`) of `block` that needs escaping.
-    fn first(block: &[u8; W], skip: usize) -> Option<usize>;
+    /// The first lane of `block` that needs escaping.
+    fn first(block: &[u8; W]) -> Option<usize>;
 }
 
 /// Sixteen bytes with SSE2 (part of the x86_64 baseline).
@@ -659,9 +659,9 @@ impl StopSearch<16> for Sse2 {
 
     #[inline(always)]
     #[allow(clippy::inline_always)] // the inner loop's one test
-    fn first(block: &[u8; 16], skip: usize) -> Option<usize> {
-        let mask = crate::simd::string_stop_mask16(block).checked_shr(skip as u32)?;
-        (mask != 0).then(|| mask.trailing_zeros() as usize + skip)
+    fn first(block: &[u8; 16]) -> Option<usize> {
+        let mask = crate::simd::string_stop_mask16(block);
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
     }
 }
 
@@ -678,9 +678,9 @@ impl StopSearch<8> for Swar {
 
     #[inline(always)]
     #[allow(clippy::inline_always)] // the inner loop's one test
-    fn first(block: &[u8; 8], skip: usize) -> Option<usize> {
-        let mask = swar_stops(u64::from_le_bytes(*block)).checked_shr(8 * skip as u32)?;
-        (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize + skip)
+    fn first(block: &[u8; 8]) -> Option<usize> {
+        let mask = swar_stops(u64::from_le_bytes(*block));
+        (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
     }
 }
 
@@ -826,7 +826,7 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
     if n < W {
         let mut padded = [b' '; W];
         copy_bytes(&mut padded, src);
-        if let Some(lane) = F::first(&padded, 0) {
+        if let Some(lane) = F::first(&padded) {
             return Err(lane);
         }
         copy_bytes(body, src);
@@ -837,7 +837,7 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
         if let Ok(d) = <&mut [u8; W]>::try_from(d)
             && let Ok(s) = <&[u8; W]>::try_from(s)
         {
-            let stop = F::first(s, 0);
+            let stop = F::first(s);
             *d = *s;
             if let Some(lane) = stop {
                 return Err(at + lane);
@@ -852,7 +852,7 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
         && let Ok(s) = <&[u8; W]>::try_from(s)
     {
         // The last `W` bytes, overlapping the blocks before (clean: no false stop there).
-        let stop = F::first(s, 0);
+        let stop = F::first(s);
         *d = *s;
         if let Some(lane) = stop {
             return Err(n - W + lane);
@@ -915,7 +915,7 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
         && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
     {
         *slot = *block;
-        match F::first(block, 0) {
+        match F::first(block) {
             None => {
                 i += W;
                 o += W;
@@ -1195,11 +1195,11 @@ mod tests {
     impl StopSearch<16> for Sse2Or16 {
         const COPY_BLOCKS: bool = true;
 
-        fn first(block: &[u8; 16], skip: usize) -> Option<usize> {
+        fn first(block: &[u8; 16]) -> Option<usize> {
             #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-            return Sse2::first(block, skip);
+            return Sse2::first(block);
             #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-            (skip..16).find(|&i| needs_escape(block[i]))
+            block.iter().position(|&b| needs_escape(b))
         }
     }
 
@@ -1209,8 +1209,8 @@ mod tests {
     impl StopSearch<8> for SwarBlocks {
         const COPY_BLOCKS: bool = true;
 
-        fn first(block: &[u8; 8], skip: usize) -> Option<usize> {
-            Swar::first(block, skip)
+        fn first(block: &[u8; 8]) -> Option<usize> {
+            Swar::first(block)
         }
     }
 

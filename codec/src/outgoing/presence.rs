@@ -30,9 +30,7 @@ impl WriteJson for PresenceKey<'_> {
     fn max_json_len(&self) -> Option<usize> {
         match self {
             PresenceKey::User(_) => Some(27), // `"user:` + 20 digits + `"`
-            PresenceKey::Customer(id) => {
-                Some(unbounded_max(max_str_len(id.raw().len())).saturating_add(9))
-            }
+            PresenceKey::Customer(id) => Some(max_str_len(id.raw().len()).saturating_add(9)),
             PresenceKey::Other(key) => key.max_json_len(),
         }
     }
