@@ -6,6 +6,17 @@
 //! [`LenCounter`]), checks the sink's room, and only then writes. Either way a failed encode
 //! writes nothing and says how much it needed.
 //!
+//! Strings go straight into the room a sink lends ([`Sink::spare`], then [`Sink::commit`]):
+//! one capacity check for a string and the punctuation or key before it, searched for bytes
+//! to escape and copied sixteen bytes at a time with SSE2 (eight, SWAR, elsewhere), nothing
+//! written past the string. Sinks that lend no room (counters, growing buffers) take the
+//! same bytes piece by piece.
+//!
+//! Inlining: on x86_64 (SSE2) the frame and payload writers are inlined whole into each
+//! encoder (`#[inline(always)]`), so a frame is one function with the sink's position in a
+//! register and one call per string; elsewhere (firmware, where code size decides) they are
+//! ordinary `#[inline]` functions.
+//!
 //! ```
 //! use phx_codec::{decode_text, encode::SliceSink};
 //! let input = br#"[null,"12","phoenix","heartbeat",{}]"#;
@@ -133,7 +144,7 @@ pub trait WriteJson {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -151,7 +162,7 @@ pub trait WriteJson {
 #[cfg_attr(
     all(target_arch = "x86_64", target_feature = "sse2"),
     allow(clippy::inline_always)
-)] // see `encode`'s "Inlining"
+)] // see the module doc, "Inlining"
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub(crate) fn put_after<S: Sink + ?Sized>(
     out: &mut S,
@@ -211,7 +222,7 @@ impl WriteJson for RawJson<'_> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -240,7 +251,7 @@ impl WriteJson for JsonStr<'_> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -266,7 +277,7 @@ impl WriteJson for str {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -290,7 +301,7 @@ impl WriteJson for bool {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -341,7 +352,7 @@ impl<T: WriteJson + ?Sized> WriteJson for &T {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -373,7 +384,7 @@ impl<T: WriteJson> WriteJson for Option<T> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -447,7 +458,7 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn deferred(out: &'s mut S) -> Self {
         Self {
@@ -489,7 +500,7 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn static_member<V: WriteJson + ?Sized>(
         &mut self,
@@ -510,7 +521,7 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn static_optional_member<V: WriteJson>(
         &mut self,
@@ -561,7 +572,7 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see the module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub fn finish(self) -> Result<(), EncodeError> {
         self.out.put(if self.state == ObjectState::Unopened {
@@ -1018,7 +1029,7 @@ pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(
 #[cfg_attr(
     all(target_arch = "x86_64", target_feature = "sse2"),
     allow(clippy::inline_always)
-)] // see `encode`'s "Inlining"
+)] // see the module doc, "Inlining"
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub(crate) fn write_str_after<S: Sink + ?Sized>(
     out: &mut S,

@@ -119,7 +119,7 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_nullable_after(out, b"[", self.join_ref)?;
@@ -162,7 +162,7 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
 #[cfg_attr(
     all(target_arch = "x86_64", target_feature = "sse2"),
     allow(clippy::inline_always)
-)] // see `encode`'s "Inlining"
+)] // see `encode`'s module doc, "Inlining"
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 fn write_nullable_after<S: Sink + ?Sized>(
     out: &mut S,

@@ -135,7 +135,7 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         self.0.envelope().write_v2(out)

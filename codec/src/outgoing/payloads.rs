@@ -31,7 +31,7 @@ impl WriteJson for EmptyObject {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json_after<S: Sink + ?Sized>(
         &self,
@@ -207,7 +207,7 @@ impl WriteJson for ShoutPush<'_> {
     #[cfg_attr(
         all(target_arch = "x86_64", target_feature = "sse2"),
         allow(clippy::inline_always)
-    )] // see `encode`'s "Inlining"
+    )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         let mut obj = JsonObjectWriter::deferred(out);
