@@ -263,8 +263,13 @@ impl WriteJson for JsonStr<'_> {
 
     #[inline]
     fn max_json_len(&self) -> Option<usize> {
-        let per_byte = if self.is_json_safe() { 1 } else { 6 };
-        Some(self.raw().len().saturating_mul(per_byte).saturating_add(2))
+        let len = self.raw().len();
+        let body = if self.is_json_safe() {
+            len
+        } else {
+            len.saturating_mul(6)
+        };
+        Some(body.saturating_add(2))
     }
 }
 
@@ -1061,8 +1066,23 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
             return Ok(());
         }
     }
+    put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
+}
+
+/// [`write_str_after`] piece by piece, for sinks that lend no room (or too little) and
+/// strings with escapes. Takes the string's parts as scalars: a `JsonStr` argument would be
+/// copied to the stack at every call site, on the fast path too.
+#[cold]
+#[inline(never)]
+fn put_str_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    raw: &str,
+    escaped: bool,
+    json_safe: bool,
+) -> Result<(), EncodeError> {
     out.put(prefix)?;
-    put_json_str(out, s)
+    put_json_str(out, JsonStr::from_parts(raw, escaped, json_safe))
 }
 
 /// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes), `src` needing no escaping.
