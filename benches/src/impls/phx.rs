@@ -299,31 +299,40 @@ impl WriteJson for ServerMessage<'_> {
     }
 
     /// Like the core's builders (`outgoing::ShoutPush`), an upper bound without a pass over
-    /// the strings, so a slice with room is written in one pass instead of measured first.
+    /// the strings, so a slice with room is written in one pass instead of measured first:
+    /// six bytes per string byte at most, plus every key, quote and punctuation of both
+    /// objects (under 512 bytes: 214 and 140 without values, two quotes for each of 21
+    /// strings), `false` and the two integers.
     fn max_json_len(&self) -> Option<usize> {
+        let u = &self.user;
         let strings = [
-            &self.id,
-            &self.object,
-            &self.body,
-            &self.kind,
-            &self.content_type,
-            &self.source,
-            &self.created_at,
-            &self.sent_at,
-            &self.conversation_id,
-            &self.account_id,
-        ];
-        let optional = [self.seen_at.as_ref(), self.customer_id.as_ref()];
-        // Keys, quotes, colons, commas and braces: `{"id":..,"metadata":null}` without the
-        // values is under 256 bytes; every value adds at most its own bound.
-        let mut total = 256usize;
-        for s in strings.into_iter().chain(optional.into_iter().flatten()) {
-            total = total.checked_add(s.max_json_len()?)?;
-        }
-        total
-            .checked_add(self.private.max_json_len()?)?
-            .checked_add(self.user_id.max_json_len()?)?
-            .checked_add(self.user.max_json_len()?)
+            Some(self.id),
+            Some(self.object),
+            Some(self.body),
+            Some(self.kind),
+            Some(self.content_type),
+            Some(self.source),
+            Some(self.created_at),
+            Some(self.sent_at),
+            self.seen_at,
+            Some(self.conversation_id),
+            Some(self.account_id),
+            self.customer_id,
+            Some(u.object),
+            Some(u.email),
+            Some(u.created_at),
+            u.disabled_at,
+            u.archived_at,
+            Some(u.full_name),
+            Some(u.display_name),
+            u.profile_photo_url,
+            Some(u.role),
+        ]
+        .iter()
+        .fold(0usize, |total, s| {
+            total.saturating_add(s.map_or(0, |s| s.raw().len()))
+        });
+        strings.checked_mul(6)?.checked_add(512 + 5 + 20 + 20)
     }
 }
 
@@ -343,25 +352,24 @@ impl WriteJson for UserMessage<'_> {
         obj.finish()
     }
 
-    /// As [`ServerMessage::max_json_len`].
+    /// As [`ServerMessage::max_json_len`]: keys, quotes and punctuation under 256 bytes.
     fn max_json_len(&self) -> Option<usize> {
         let strings = [
-            Some(&self.object),
-            Some(&self.email),
-            Some(&self.created_at),
-            self.disabled_at.as_ref(),
-            self.archived_at.as_ref(),
-            Some(&self.full_name),
-            Some(&self.display_name),
-            self.profile_photo_url.as_ref(),
-            Some(&self.role),
-        ];
-        // Keys and punctuation (nulls included) are under 256 bytes.
-        let mut total = 256usize.checked_add(self.id.max_json_len()?)?;
-        for s in strings.into_iter().flatten() {
-            total = total.checked_add(s.max_json_len()?)?;
-        }
-        Some(total)
+            Some(self.object),
+            Some(self.email),
+            Some(self.created_at),
+            self.disabled_at,
+            self.archived_at,
+            Some(self.full_name),
+            Some(self.display_name),
+            self.profile_photo_url,
+            Some(self.role),
+        ]
+        .iter()
+        .fold(0usize, |total, s| {
+            total.saturating_add(s.map_or(0, |s| s.raw().len()))
+        });
+        strings.checked_mul(6)?.checked_add(256 + 20)
     }
 }
 
