@@ -323,29 +323,48 @@ impl WriteJson for bool {
 
 impl WriteJson for i64 {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        let mut n = self.unsigned_abs();
-        loop {
-            at -= 1;
-            #[allow(clippy::cast_possible_truncation)] // a digit
-            if let Some(slot) = buf.get_mut(at) {
-                *slot = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        if *self < 0 {
-            out.put(b"-")?;
-        }
-        out.put(buf.get(at..).unwrap_or(&[]))
+        self.write_json_after(b"", out)
     }
 
     fn max_json_len(&self) -> Option<usize> {
         Some(20) // "-9223372036854775808"
     }
+
+    #[inline]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        let mut digits = [0u8; 20];
+        let text = int_text(*self, &mut digits);
+        put_after(out, prefix, text)
+    }
+}
+
+/// `n` in decimal, written at the end of `buf`.
+#[inline]
+pub(crate) fn int_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        #[allow(clippy::cast_possible_truncation)] // a digit
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'-';
+        }
+    }
+    buf.get(at..).unwrap_or_default()
 }
 
 impl<T: WriteJson + ?Sized> WriteJson for &T {

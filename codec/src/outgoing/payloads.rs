@@ -110,12 +110,21 @@ pub struct JsonArray<'s, T>(pub &'s [T]);
 
 impl<T: WriteJson> WriteJson for JsonArray<'_, T> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.put(b",")?;
-            }
-            item.write_json(out)?;
+        self.write_json_after(b"", out)
+    }
+
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        let Some((first, rest)) = self.0.split_first() else {
+            return put_after(out, prefix, b"[]");
+        };
+        put_after(out, prefix, b"[")?;
+        first.write_json(out)?;
+        for item in rest {
+            item.write_json_after(b",", out)?;
         }
         out.put(b"]")
     }
