@@ -751,7 +751,10 @@ const fn swar_stops(word: u64) -> u64 {
 }
 
 /// Copies `N` bytes at `at` from `src` to `dst` (nothing when either is too short).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
 #[inline(always)]
 #[allow(clippy::inline_always)] // one move instruction
 fn copy_at<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
@@ -859,12 +862,21 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
     *open = b'"';
     *close = b'"';
     if n < W {
+        // Padded with spaces (which never stop) by two overlapping moves, searched as one
+        // block, then copied by the same two moves.
         let mut padded = [b' '; W];
-        copy_bytes(&mut padded, src);
-        if let Some(lane) = F::first(&padded) {
-            return Err(lane);
+        if n >= 8 {
+            copy_pair::<8, W, F>(&mut padded, body, src)?;
+        } else if n >= 4 {
+            copy_pair::<4, W, F>(&mut padded, body, src)?;
+        } else if n > 0 {
+            copy_pair::<1, W, F>(&mut padded, body, src)?;
+            copy_at::<1>(&mut padded, src, n / 2);
+            copy_at::<1>(body, src, n / 2);
+            if let Some(lane) = F::first(&padded) {
+                return Err(lane);
+            }
         }
-        copy_bytes(body, src);
         return Ok(());
     }
     let mut at = 0;
@@ -893,6 +905,33 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
             return Err(n - W + lane);
         }
     }
+    Ok(())
+}
+
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+/// For a string of `N..2N` bytes (below `W`): its first and last `N` bytes placed in the
+/// space-padded block and searched; when clean, the same two moves into `body`. (For `N ==
+/// 1` the middle byte of a 3-byte string is the caller's.)
+#[inline(always)]
+#[allow(clippy::inline_always)] // a handful of moves in `quote_clean`
+fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
+    padded: &mut [u8; W],
+    body: &mut [u8],
+    src: &[u8],
+) -> Result<(), usize> {
+    let last = src.len() - N;
+    copy_at::<N>(padded, src, 0);
+    copy_at::<N>(padded, src, last);
+    if N > 1
+        && let Some(lane) = F::first(padded)
+    {
+        return Err(lane);
+    }
+    copy_at::<N>(body, src, 0);
+    copy_at::<N>(body, src, last);
     Ok(())
 }
 
