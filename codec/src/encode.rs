@@ -1152,9 +1152,38 @@ fn copy_quoted(slot: &mut [u8], src: &[u8]) {
         && let Some(close) = close.first_mut()
     {
         *open = b'"';
-        body.copy_from_slice(src);
+        copy_short_or_call(body, src);
         *close = b'"';
     }
+}
+
+/// Copies `src` into `body` (as long): under 16 bytes by two overlapping moves, longer by
+/// `memcpy`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // a few moves where a call would cost more
+fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        body.copy_from_slice(src);
+    } else if n >= 8 {
+        copy_at::<8>(body, src, 0);
+        copy_at::<8>(body, src, n - 8);
+    } else if n >= 4 {
+        copy_at::<4>(body, src, 0);
+        copy_at::<4>(body, src, n - 4);
+    } else if n > 0 {
+        copy_at::<1>(body, src, 0);
+        copy_at::<1>(body, src, n / 2);
+        copy_at::<1>(body, src, n - 1);
+    }
+}
+
+/// [`copy_short_or_call`] without SSE2: `memcpy` (less code).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
+    body.copy_from_slice(src);
 }
 
 /// [`write_json_str`] for sinks that lend no room (or too little), and strings with escapes.
