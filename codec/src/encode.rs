@@ -1189,15 +1189,6 @@ fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
 /// [`write_json_str`] for sinks that lend no room (or too little), and strings with escapes.
 #[inline(never)]
 fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
-    // Most strings need no escaping: quoted and copied into one claimed slice when the sink
-    // offers it (one capacity check instead of three).
-    let raw = s.raw().as_bytes();
-    if (s.is_json_safe() || !s.has_escapes() && next_stop_native(raw, 0) == raw.len())
-        && let Some(slot) = out.claim(raw.len() + 2)
-    {
-        copy_quoted(slot, raw);
-        return Ok(());
-    }
     out.put(b"\"")?;
     if s.is_json_safe() {
         out.put(s.raw().as_bytes())?;
