@@ -6,6 +6,17 @@
 //! [`LenCounter`]), checks the sink's room, and only then writes. Either way a failed encode
 //! writes nothing and says how much it needed.
 //!
+//! Strings go straight into the room a sink lends ([`Sink::spare`], then [`Sink::commit`]):
+//! one capacity check for a string and the punctuation or key before it, searched for bytes
+//! to escape and copied sixteen bytes at a time with SSE2 (eight, SWAR, elsewhere), nothing
+//! written past the string. Sinks that lend no room (counters, growing buffers) take the
+//! same bytes piece by piece.
+//!
+//! Inlining: on x86_64 (SSE2) the frame and payload writers are inlined whole into each
+//! encoder (`#[inline(always)]`), so a frame is one function with the sink's position in a
+//! register and one call per string; elsewhere (firmware, where code size decides) they are
+//! ordinary `#[inline]` functions.
+//!
 //! ```
 //! use phx_codec::{decode_text, encode::SliceSink};
 //! let input = br#"[null,"12","phoenix","heartbeat",{}]"#;
@@ -57,8 +68,17 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         && let Some(bound) = encoding.max_len()
         && bound <= remaining
     {
-        // A bounded sink's room shrinks by exactly what it took (no counting wrapper: the
-        // same `write_to` as the fallback below, so firmware links one copy).
+        // A sink that lends its room is written through a cursor of its own (its position
+        // stays in a register), then told how much was written.
+        let spare = out.spare();
+        if spare.len() >= bound {
+            let mut cursor = SliceSink::new(spare);
+            encoding.write_to(&mut cursor)?;
+            let written = cursor.len();
+            out.commit(written);
+            return Ok(written);
+        }
+        // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
         encoding.write_to(out)?;
         return Ok(remaining.saturating_sub(out.remaining()));
     }
@@ -115,27 +135,101 @@ pub trait WriteJson {
     fn max_json_len(&self) -> Option<usize> {
         None
     }
+
+    /// Writes `prefix` (punctuation or a quoted key: bytes that need no escaping), then the
+    /// value. The default puts both in turn; the crate's strings and literals write them
+    /// with one capacity check. (Used by the crate's own object and frame writers.)
+    #[doc(hidden)]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        out.put(prefix)?;
+        self.write_json(out)
+    }
+}
+
+/// Writes `prefix` then `bytes` (both as they are), with one capacity check when the sink
+/// lends room.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+pub(crate) fn put_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    bytes: &[u8],
+) -> Result<(), EncodeError> {
+    let n = prefix.len() + bytes.len();
+    if let Some(slot) = out.spare().get_mut(..n)
+        && let Some((head, tail)) = slot.split_at_mut_checked(prefix.len())
+    {
+        copy_bytes(head, prefix);
+        copy_bytes(tail, bytes);
+        out.commit(n);
+        return Ok(());
+    }
+    out.put(prefix)?;
+    out.put(bytes)
 }
 
 /// The most a string of `raw_len` bytes (literal, or the raw body of a JSON string) takes
 /// written as a quoted JSON string: every byte, or every character an escape decodes to,
 /// takes at most six.
+/// (Saturating: a bound of `usize::MAX` still bounds, and fits no sink.)
 #[inline]
-pub(crate) fn max_str_len(raw_len: usize) -> Option<usize> {
-    raw_len.checked_mul(6)?.checked_add(2)
+pub(crate) fn max_str_len(raw_len: usize) -> usize {
+    raw_len.saturating_mul(6).saturating_add(2)
 }
 
-/// Sums upper bounds, `None` when one is missing or the sum overflows.
+/// Sums upper bounds, `None` when one is missing or the sum overflows. Branch-free: a
+/// missing bound counts as `usize::MAX` and the sum saturates (a bound that large fits no
+/// sink anyway).
 #[inline]
 pub(crate) fn sum_bounds(parts: &[Option<usize>]) -> Option<usize> {
-    parts
-        .iter()
-        .try_fold(0usize, |total, part| total.checked_add((*part)?))
+    finite(parts.iter().fold(0usize, |total, part| {
+        total.saturating_add(unbounded_max(*part))
+    }))
+}
+
+/// A bound as a saturating number: `usize::MAX` for none.
+#[inline]
+pub(crate) fn unbounded_max(bound: Option<usize>) -> usize {
+    bound.unwrap_or(usize::MAX)
+}
+
+/// A saturated sum of bounds back as a bound: `usize::MAX` is none.
+#[inline]
+pub(crate) fn finite(total: usize) -> Option<usize> {
+    (total != usize::MAX).then_some(total)
 }
 
 impl WriteJson for RawJson<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         out.put(self.as_bytes())
+    }
+
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        put_after(out, prefix, self.as_bytes())
     }
 
     fn json_len(&self) -> usize {
@@ -148,16 +242,34 @@ impl WriteJson for RawJson<'_> {
 }
 
 impl WriteJson for JsonStr<'_> {
+    #[inline]
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         write_json_str(out, *self)
     }
 
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        write_str_after(out, prefix, *self)
+    }
+
+    #[inline]
     fn max_json_len(&self) -> Option<usize> {
-        if self.is_json_safe() {
-            self.raw().len().checked_add(2)
+        let len = self.raw().len();
+        let body = if self.is_json_safe() {
+            len
         } else {
-            max_str_len(self.raw().len())
-        }
+            len.saturating_mul(6)
+        };
+        Some(body.saturating_add(2))
     }
 }
 
@@ -166,14 +278,42 @@ impl WriteJson for str {
         write_json_str(out, JsonStr::literal(self))
     }
 
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        write_str_after(out, prefix, JsonStr::literal(self))
+    }
+
     fn max_json_len(&self) -> Option<usize> {
-        max_str_len(self.len())
+        Some(max_str_len(self.len()))
     }
 }
 
 impl WriteJson for bool {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         out.put(if *self { b"true" } else { b"false" })
+    }
+
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        put_after(out, prefix, if *self { b"true" } else { b"false" })
     }
 
     fn max_json_len(&self) -> Option<usize> {
@@ -183,34 +323,71 @@ impl WriteJson for bool {
 
 impl WriteJson for i64 {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        let mut n = self.unsigned_abs();
-        loop {
-            at -= 1;
-            #[allow(clippy::cast_possible_truncation)] // a digit
-            if let Some(slot) = buf.get_mut(at) {
-                *slot = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        if *self < 0 {
-            out.put(b"-")?;
-        }
-        out.put(buf.get(at..).unwrap_or(&[]))
+        self.write_json_after(b"", out)
     }
 
     fn max_json_len(&self) -> Option<usize> {
         Some(20) // "-9223372036854775808"
     }
+
+    #[inline]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        let mut digits = [0u8; 20];
+        let text = int_text(*self, &mut digits);
+        put_after(out, prefix, text)
+    }
+}
+
+/// `n` in decimal, written at the end of `buf`.
+#[inline]
+pub(crate) fn int_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        #[allow(clippy::cast_possible_truncation)] // a digit
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'-';
+        }
+    }
+    buf.get(at..).unwrap_or_default()
 }
 
 impl<T: WriteJson + ?Sized> WriteJson for &T {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         (**self).write_json(out)
+    }
+
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        (**self).write_json_after(prefix, out)
+    }
+
+    fn json_len(&self) -> usize {
+        (**self).json_len()
     }
 
     fn max_json_len(&self) -> Option<usize> {
@@ -224,6 +401,23 @@ impl<T: WriteJson> WriteJson for Option<T> {
         match self {
             Some(v) => v.write_json(out),
             None => out.put(b"null"),
+        }
+    }
+
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        match self {
+            Some(v) => v.write_json_after(prefix, out),
+            None => put_after(out, prefix, b"null"),
         }
     }
 
@@ -250,7 +444,18 @@ impl<T: WriteJson> WriteJson for Option<T> {
 #[derive(Debug)]
 pub struct JsonObjectWriter<'s, S: Sink + ?Sized> {
     out: &'s mut S,
-    first: bool,
+    state: ObjectState,
+}
+
+/// What a [`JsonObjectWriter`] has written so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ObjectState {
+    /// Nothing: the `{` goes with the first member (the crate's own writers).
+    Unopened,
+    /// `{` and no member.
+    Open,
+    /// `{` and at least one member.
+    Members,
 }
 
 impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
@@ -265,7 +470,25 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// ```
     pub fn new(out: &'s mut S) -> Result<Self, EncodeError> {
         out.put(b"{")?;
-        Ok(Self { out, first: true })
+        Ok(Self {
+            out,
+            state: ObjectState::Open,
+        })
+    }
+
+    /// An object whose `{` is written with its first member (or by
+    /// [`finish`](Self::finish)), so that both take one capacity check.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    pub(crate) fn deferred(out: &'s mut S) -> Self {
+        Self {
+            out,
+            state: ObjectState::Unopened,
+        }
     }
 
     /// Writes `"key":value`.
@@ -284,40 +507,53 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
         key: &str,
         value: &V,
     ) -> Result<(), EncodeError> {
-        if !self.first {
-            self.out.put(b",")?;
-        }
-        self.first = false;
-        key.write_json(self.out)?;
-        self.out.put(b":")?;
-        value.write_json(self.out)
+        let open: &[u8] = match self.state {
+            ObjectState::Unopened => b"{",
+            ObjectState::Open => b"",
+            ObjectState::Members => b",",
+        };
+        self.state = ObjectState::Members;
+        key.write_json_after(open, self.out)?;
+        value.write_json_after(b":", self.out)
     }
 
-    /// Writes a member whose key was quoted at compile time (`static_key!`): `"key":` as it
-    /// stands, then the value.
-    #[inline]
+    /// Writes a member whose key was quoted at compile time (`static_key!`): the key with
+    /// what goes before it (`{` or `,`) and the value, with one capacity check for all three
+    /// where the value allows.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn static_member<V: WriteJson + ?Sized>(
         &mut self,
-        quoted_key: StaticKey,
+        key: StaticKey,
         value: &V,
     ) -> Result<(), EncodeError> {
-        if !self.first {
-            self.out.put(b",")?;
-        }
-        self.first = false;
-        self.out.put(quoted_key.0)?;
-        value.write_json(self.out)
+        let prefix = match self.state {
+            ObjectState::Unopened => key.opening,
+            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
+            ObjectState::Members => key.following,
+        };
+        self.state = ObjectState::Members;
+        value.write_json_after(prefix, self.out)
     }
 
     /// [`static_member`](Self::static_member) when `value` is `Some`; nothing otherwise.
-    #[inline]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn static_optional_member<V: WriteJson>(
         &mut self,
-        quoted_key: StaticKey,
+        key: StaticKey,
         value: Option<&V>,
     ) -> Result<(), EncodeError> {
         match value {
-            Some(v) => self.static_member(quoted_key, v),
+            Some(v) => self.static_member(key, v),
             None => Ok(()),
         }
     }
@@ -356,20 +592,36 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
     /// obj.finish().unwrap();
     /// assert_eq!(out.written(), br#"{"n":1}"#);
     /// ```
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub fn finish(self) -> Result<(), EncodeError> {
-        self.out.put(b"}")
+        self.out.put(if self.state == ObjectState::Unopened {
+            b"{}"
+        } else {
+            b"}"
+        })
     }
 }
 
-/// An object key written at compile time as `"key":` (see `static_key!`).
+/// An object key written at compile time (see `static_key!`), with what goes before it:
+/// `{"key":` when it opens the object, `,"key":` when it follows a member.
 #[derive(Clone, Copy)]
-pub(crate) struct StaticKey(pub(crate) &'static [u8]);
+pub(crate) struct StaticKey {
+    opening: &'static [u8],
+    following: &'static [u8],
+}
 
 impl StaticKey {
-    /// `"key":`, checked at compile time to need no escaping.
-    pub(crate) const fn new(quoted: &'static str) -> Self {
-        let bytes = quoted.as_bytes();
-        let mut i = 1;
+    /// The key from its two forms, checked at compile time to need no escaping.
+    pub(crate) const fn new(opening: &'static str, following: &'static str) -> Self {
+        let bytes = opening.as_bytes();
+        assert!(bytes.len() >= 4 && bytes[0] == b'{' && bytes[1] == b'"');
+        assert!(bytes[bytes.len() - 2] == b'"' && bytes[bytes.len() - 1] == b':');
+        let mut i = 2;
         while i + 2 < bytes.len() {
             assert!(
                 !needs_escape(bytes[i]),
@@ -377,14 +629,30 @@ impl StaticKey {
             );
             i += 1;
         }
-        Self(bytes)
+        assert!(following.len() == bytes.len() && following.as_bytes()[0] == b',');
+        Self {
+            opening: bytes,
+            following: following.as_bytes(),
+        }
+    }
+
+    /// The most the key takes with what goes before it.
+    #[inline]
+    pub(crate) const fn len(self) -> usize {
+        self.opening.len()
     }
 }
 
-/// `static_key!("body")`: the [`StaticKey`] `"body":`, built and checked at compile time.
+/// `static_key!("body")`: the [`StaticKey`] `{"body":` / `,"body":`, built and checked at
+/// compile time.
 macro_rules! static_key {
     ($key:literal) => {
-        const { $crate::encode::StaticKey::new(concat!("\"", $key, "\":")) }
+        const {
+            $crate::encode::StaticKey::new(
+                concat!("{\"", $key, "\":"),
+                concat!(",\"", $key, "\":"),
+            )
+        }
     };
 }
 pub(crate) use static_key;
@@ -393,6 +661,372 @@ pub(crate) use static_key;
 #[inline]
 const fn needs_escape(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20
+}
+
+// --- Escaping straight into the sink's room ------------------------------------------------
+//
+// A string is written into the sink's spare room (`Sink::spare`) in one pass: each whole
+// block of `W` bytes is copied first and looked at second (one load, one store, one test for
+// a clean block); a block with a byte to escape is written up to it, the escape follows, and
+// the next block starts after it. Fewer than `W` bytes left: one more block (the string's
+// last `W` bytes, or the short string padded with spaces), and exact-size copies, never a
+// byte-at-a-time loop. Nothing is written past what the string itself takes: a block copied
+// whole that holds a stop lies inside the string, so the escape and the bytes after it (at
+// least as many as the block has left) overwrite its copy.
+
+/// How a build finds the bytes to escape in a block of `W` bytes.
+trait StopSearch<const W: usize> {
+    /// Whether escaping copies whole blocks as it searches them (SSE2), or searches runs
+    /// and then copies them (less code, where the search is narrow).
+    const COPY_BLOCKS: bool;
+
+    /// The first lane of `block` that needs escaping.
+    fn first(block: &[u8; W]) -> Option<usize>;
+}
+
+/// Sixteen bytes with SSE2 (part of the x86_64 baseline).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+struct Sse2;
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+impl StopSearch<16> for Sse2 {
+    const COPY_BLOCKS: bool = true;
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the inner loop's one test
+    fn first(block: &[u8; 16]) -> Option<usize> {
+        let mask = crate::simd::string_stop_mask16(block);
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+}
+
+/// Eight bytes as one `u64` everywhere (SWAR): the search without SSE2 (tested on every
+/// build).
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+struct Swar;
+
+impl StopSearch<8> for Swar {
+    const COPY_BLOCKS: bool = false;
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the inner loop's one test
+    fn first(block: &[u8; 8]) -> Option<usize> {
+        let mask = swar_stops(u64::from_le_bytes(*block));
+        (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
+    }
+}
+
+/// The search this build uses, and its block width.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+type Native = Sse2;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const NATIVE: usize = 16;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+type Native = Swar;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+const NATIVE: usize = 8;
+
+/// Bit `8k + 7` is set exactly for the lanes `k` (little-endian bytes) of `word` that need
+/// escaping. Exact per lane (no borrow crosses lanes), so lanes can be skipped by shifting.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+#[inline]
+const fn swar_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 0x7f;
+    /// High bit of a lane clear exactly where the lane of `y` is zero.
+    const fn nonzero(y: u64) -> u64 {
+        ((y & LOW7) + LOW7) | y
+    }
+    let quote = nonzero(word ^ (ONES * b'"' as u64));
+    let backslash = nonzero(word ^ (ONES * b'\\' as u64));
+    // High bit clear exactly where the byte is below 0x20.
+    let printable = ((word & LOW7) + ONES * 0x60) | word;
+    !(quote & backslash & printable) & (ONES * 0x80)
+}
+
+/// Copies `N` bytes at `at` from `src` to `dst` (nothing when either is too short).
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+#[inline(always)]
+#[allow(clippy::inline_always)] // one move instruction
+fn copy_at<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
+    if let Some(d) = dst.get_mut(at..at + N)
+        && let Some(s) = src.get(at..at + N)
+        && let Ok(d) = <&mut [u8; N]>::try_from(d)
+        && let Ok(s) = <&[u8; N]>::try_from(s)
+    {
+        *d = *s;
+    }
+}
+
+/// Copies `src` to the front of `dst` (which holds at least as many bytes) with no call for
+/// up to 64 bytes: 16-byte moves, the last one overlapping; shorter copies as two
+/// overlapping moves of 8, 4 or 1 bytes.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn copy_bytes(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        if n > 64 {
+            if let Some(d) = dst.get_mut(..n) {
+                d.copy_from_slice(src);
+            }
+            return;
+        }
+        let mut at = 0;
+        while at + 16 < n {
+            copy_at::<16>(dst, src, at);
+            at += 16;
+        }
+        copy_at::<16>(dst, src, n - 16);
+    } else if n >= 8 {
+        copy_at::<8>(dst, src, 0);
+        copy_at::<8>(dst, src, n - 8);
+    } else if n >= 4 {
+        copy_at::<4>(dst, src, 0);
+        copy_at::<4>(dst, src, n - 4);
+    } else if n > 0 {
+        copy_at::<1>(dst, src, 0);
+        copy_at::<1>(dst, src, n / 2);
+        copy_at::<1>(dst, src, n - 1);
+    }
+}
+
+/// [`copy_bytes`] without SSE2: `copy_from_slice` (the build links `memcpy` anyway).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn copy_bytes(dst: &mut [u8], src: &[u8]) {
+    if let Some(d) = dst.get_mut(..src.len()) {
+        d.copy_from_slice(src);
+    }
+}
+
+/// The letter after `\` for each byte that needs escaping, by value (`u`: `\u00XX`).
+const ESCAPE_LETTER: [u8; 0x5d] = {
+    let mut table = [b'u'; 0x5d];
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
+/// without room.
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per escape
+fn put_escape(dst: &mut [u8], o: usize, b: u8) -> Option<usize> {
+    let letter = ESCAPE_LETTER.get(usize::from(b)).copied().unwrap_or(b'u');
+    if letter == b'u' {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+        let slot = <&mut [u8; 6]>::try_from(dst.get_mut(o..o + 6)?).ok()?;
+        *slot = [b'\\', b'u', b'0', b'0', b'0' + (b >> 4), lo];
+        Some(o + 6)
+    } else {
+        let slot = <&mut [u8; 2]>::try_from(dst.get_mut(o..o + 2)?).ok()?;
+        *slot = [b'\\', letter];
+        Some(o + 2)
+    }
+}
+
+/// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes) when `src` needs no escaping;
+/// otherwise the index of its first byte that does (`slot` partly written). Whole blocks are
+/// copied as they are searched; the last few bytes are one more block (the string's last `W`
+/// bytes, or the short string padded with spaces), never a byte-at-a-time loop.
+#[inline(always)]
+#[allow(clippy::inline_always)] // instantiated once, in `quote_clean_native` (and tests)
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let n = src.len();
+    let Some((open, rest)) = slot.split_first_mut() else {
+        return Err(0);
+    };
+    let Some((close, body)) = rest.split_last_mut() else {
+        return Err(0);
+    };
+    *open = b'"';
+    *close = b'"';
+    if n < W {
+        // Padded with spaces (which never stop) by two overlapping moves, searched as one
+        // block, then copied by the same two moves.
+        let mut padded = [b' '; W];
+        if n >= 8 {
+            copy_pair::<8, W, F>(&mut padded, body, src)?;
+        } else if n >= 4 {
+            copy_pair::<4, W, F>(&mut padded, body, src)?;
+        } else if n > 0 {
+            copy_pair::<1, W, F>(&mut padded, body, src)?;
+            copy_at::<1>(&mut padded, src, n / 2);
+            copy_at::<1>(body, src, n / 2);
+            if let Some(lane) = F::first(&padded) {
+                return Err(lane);
+            }
+        }
+        return Ok(());
+    }
+    let mut at = 0;
+    for (d, s) in body.chunks_exact_mut(W).zip(src.chunks_exact(W)) {
+        if let Ok(d) = <&mut [u8; W]>::try_from(d)
+            && let Ok(s) = <&[u8; W]>::try_from(s)
+        {
+            let stop = F::first(s);
+            *d = *s;
+            if let Some(lane) = stop {
+                return Err(at + lane);
+            }
+        }
+        at += W;
+    }
+    if at < n
+        && let Some(d) = body.get_mut(n - W..)
+        && let Some(s) = src.get(n - W..)
+        && let Ok(d) = <&mut [u8; W]>::try_from(d)
+        && let Ok(s) = <&[u8; W]>::try_from(s)
+    {
+        // The last `W` bytes, overlapping the blocks before (clean: no false stop there).
+        let stop = F::first(s);
+        *d = *s;
+        if let Some(lane) = stop {
+            return Err(n - W + lane);
+        }
+    }
+    Ok(())
+}
+
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+/// For a string of `N..2N` bytes (below `W`): its first and last `N` bytes placed in the
+/// space-padded block and searched; when clean, the same two moves into `body`. (For `N ==
+/// 1` the middle byte of a 3-byte string is the caller's.)
+#[inline(always)]
+#[allow(clippy::inline_always)] // a handful of moves in `quote_clean`
+fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
+    padded: &mut [u8; W],
+    body: &mut [u8],
+    src: &[u8],
+) -> Result<(), usize> {
+    let last = src.len() - N;
+    copy_at::<N>(padded, src, 0);
+    copy_at::<N>(padded, src, last);
+    if N > 1
+        && let Some(lane) = F::first(padded)
+    {
+        return Err(lane);
+    }
+    copy_at::<N>(body, src, 0);
+    copy_at::<N>(body, src, last);
+    Ok(())
+}
+
+/// [`quote_clean`] with this build's search: one copy shared by every sink.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    quote_clean::<NATIVE, Native>(slot, src)
+}
+
+/// [`quote_clean`]'s result without SSE2, in less code: searched, then copied.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(never)]
+fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let first = next_stop_native(src, 0);
+    if first < src.len() {
+        return Err(first);
+    }
+    copy_quoted(slot, src);
+    Ok(())
+}
+
+/// Index of the first byte at or after `i` that needs escaping, or `src.len()`: the
+/// string-stop search the decoder uses too (`stop.rs`), in one copy.
+#[inline(never)]
+fn next_stop_native(src: &[u8], i: usize) -> usize {
+    crate::stop::find_short_string_stop(src, i)
+}
+
+/// Writes `src` escaped into `dst` from `o` on, given `first`, the index of its first byte
+/// that needs escaping (or `src.len()`); where it ends, or `None` when `dst` is too small
+/// (some of `dst[o..]` may be written then). From the first escape on, whole blocks are
+/// copied as they are searched.
+#[inline(always)]
+#[allow(clippy::inline_always)] // instantiated once, in `escape_native` (and tests)
+fn escape_into<const W: usize, F: StopSearch<W>>(
+    dst: &mut [u8],
+    mut o: usize,
+    src: &[u8],
+    first: usize,
+) -> Option<usize> {
+    let clean = src.get(..first)?;
+    copy_bytes(dst.get_mut(o..o + first)?, clean);
+    o += first;
+    let Some(&b) = src.get(first) else {
+        return Some(o);
+    };
+    o = put_escape(dst, o, b)?;
+    let mut i = first + 1;
+    // Whole blocks with a whole block of room (where the search is wide enough to pay).
+    while F::COPY_BLOCKS
+        && let Some(chunk) = src.get(i..i + W)
+        && let Some(slot) = dst.get_mut(o..o + W)
+        && let Ok(block) = <&[u8; W]>::try_from(chunk)
+        && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
+    {
+        *slot = *block;
+        match F::first(block) {
+            None => {
+                i += W;
+                o += W;
+            }
+            Some(lane) => {
+                o = put_escape(dst, o + lane, block.get(lane).copied()?)?;
+                i += lane + 1;
+            }
+        }
+    }
+    // The rest: fewer than `W` bytes, or too little room for a whole block.
+    loop {
+        let stop = next_stop_native(src, i);
+        let run = src.get(i..stop)?;
+        copy_bytes(dst.get_mut(o..o + run.len())?, run);
+        o += run.len();
+        let Some(&b) = src.get(stop) else {
+            return Some(o);
+        };
+        o = put_escape(dst, o, b)?;
+        i = stop + 1;
+    }
+}
+
+/// [`escape_into`] with this build's search: one copy shared by every sink.
+#[inline(never)]
+fn escape_native(dst: &mut [u8], o: usize, src: &[u8], first: usize) -> Option<usize> {
+    escape_into::<NATIVE, Native>(dst, o, src, first)
+}
+
+/// Writes `src` quoted and escaped at the front of `dst`, given the index of its first byte
+/// that needs escaping; the bytes written, or `None` when `dst` is too small.
+fn quote_escaped_native(dst: &mut [u8], src: &[u8], first: usize) -> Option<usize> {
+    *dst.first_mut()? = b'"';
+    let end = escape_native(dst, 1, src, first)?;
+    *dst.get_mut(end)? = b'"';
+    Some(end + 1)
 }
 
 /// Writes `text` with JSON escaping (no quotes), exactly as `JSON.stringify` and Jason do:
@@ -406,33 +1040,32 @@ const fn needs_escape(b: u8) -> bool {
 /// assert_eq!(out.written(), r#"tab\t, quote \", é /"#.as_bytes());
 /// ```
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
+    let src = text.as_bytes();
+    let spare = out.spare();
+    if !spare.is_empty() {
+        let first = next_stop_native(src, 0);
+        if let Some(n) = escape_native(spare, 0, src, first) {
+            out.commit(n);
+            return Ok(());
+        }
+    }
+    put_escaped(out, text)
+}
+
+/// [`write_escaped`] piece by piece, for sinks that lend no room (or too little).
+fn put_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let stop = crate::stop::find_short_string_stop(bytes, start);
+        let stop = next_stop_native(bytes, start);
         let Some(&b) = bytes.get(stop) else {
             return out.put(bytes.get(start..).unwrap_or(&[]));
         };
         out.put(bytes.get(start..stop).unwrap_or(&[]))?;
         debug_assert!(needs_escape(b));
-        let short: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\t' => b"\\t",
-            b'\r' => b"\\r",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            _ => b"",
-        };
-        if short.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-            out.put(&[b'\\', b'u', b'0', b'0', hi, lo])?;
-        } else {
-            out.put(short)?;
-        }
+        let mut escape = [0u8; 6];
+        let end = put_escape(&mut escape, 0, b).unwrap_or(0);
+        out.put(escape.get(..end).unwrap_or(&[]))?;
         start = stop + 1;
     }
 }
@@ -447,23 +1080,115 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 /// assert_eq!(out.written(), br#""A/""#);
 /// # Ok::<(), phx_codec::DecodeError>(())
 /// ```
+#[inline]
 pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
-    // Most strings need no escaping: quoted and copied into one claimed slice when the sink
-    // offers it (one capacity check instead of three).
+    write_str_after(out, b"", s)
+}
+
+/// Writes `prefix` (bytes that need no escaping: punctuation, a quoted key), then `s` as a
+/// quoted JSON string: into the sink's spare room in one pass when it lends enough for the
+/// string as it stands (escapes take more: then the whole room is lent).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+pub(crate) fn write_str_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
     let raw = s.raw().as_bytes();
-    if (s.is_json_safe()
-        || !s.has_escapes() && crate::stop::find_short_string_stop(raw, 0) == raw.len())
-        && let Some(slot) = out.claim(raw.len() + 2)
+    let p = prefix.len();
+    if !s.has_escapes()
+        && let Some(slot) = out.spare().get_mut(..p + raw.len() + 2)
+        && let Some((head, slot)) = slot.split_at_mut_checked(p)
     {
-        if let Some((open, rest)) = slot.split_first_mut()
-            && let Some((close, body)) = rest.split_last_mut()
-        {
-            *open = b'"';
-            body.copy_from_slice(raw);
-            *close = b'"';
+        copy_bytes(head, prefix);
+        let first = if s.is_json_safe() {
+            copy_quoted(slot, raw);
+            Ok(())
+        } else {
+            quote_clean_native(slot, raw)
+        };
+        let written = match first {
+            Ok(()) => Some(raw.len() + 2),
+            Err(first) => out
+                .spare()
+                .get_mut(p..)
+                .and_then(|rest| quote_escaped_native(rest, raw, first)),
+        };
+        if let Some(n) = written {
+            out.commit(p + n);
+            return Ok(());
         }
-        return Ok(());
     }
+    put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
+}
+
+/// [`write_str_after`] piece by piece, for sinks that lend no room (or too little) and
+/// strings with escapes. Takes the string's parts as scalars: a `JsonStr` argument would be
+/// copied to the stack at every call site, on the fast path too.
+#[cold]
+#[inline(never)]
+fn put_str_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    raw: &str,
+    escaped: bool,
+    json_safe: bool,
+) -> Result<(), EncodeError> {
+    out.put(prefix)?;
+    put_json_str(out, JsonStr::from_parts(raw, escaped, json_safe))
+}
+
+/// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes), `src` needing no escaping.
+#[inline]
+fn copy_quoted(slot: &mut [u8], src: &[u8]) {
+    // `memcpy`: for strings copied whole it costs less than `copy_bytes`' branches.
+    if let Some((open, rest)) = slot.split_first_mut()
+        && let Some((body, close)) = rest.split_at_mut_checked(src.len())
+        && let Some(close) = close.first_mut()
+    {
+        *open = b'"';
+        copy_short_or_call(body, src);
+        *close = b'"';
+    }
+}
+
+/// Copies `src` into `body` (as long): under 16 bytes by two overlapping moves, longer by
+/// `memcpy`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // a few moves where a call would cost more
+fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        body.copy_from_slice(src);
+    } else if n >= 8 {
+        copy_at::<8>(body, src, 0);
+        copy_at::<8>(body, src, n - 8);
+    } else if n >= 4 {
+        copy_at::<4>(body, src, 0);
+        copy_at::<4>(body, src, n - 4);
+    } else if n > 0 {
+        copy_at::<1>(body, src, 0);
+        copy_at::<1>(body, src, n / 2);
+        copy_at::<1>(body, src, n - 1);
+    }
+}
+
+/// [`copy_short_or_call`] without SSE2: `memcpy` (less code).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
+    body.copy_from_slice(src);
+}
+
+/// [`write_json_str`] for sinks that lend no room (or too little), and strings with escapes.
+#[inline(never)]
+fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
     out.put(b"\"")?;
     if s.is_json_safe() {
         out.put(s.raw().as_bytes())?;
@@ -502,6 +1227,296 @@ pub(crate) fn write_unescaped<S: Sink + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec::Vec;
+
+    /// The simple reference: `JSON.stringify`'s escaping, one character at a time.
+    fn reference_quoted(text: &str) -> Vec<u8> {
+        let mut out = Vec::from(&b"\""[..]);
+        for c in text.chars() {
+            match c {
+                '"' => out.extend_from_slice(b"\\\""),
+                '\\' => out.extend_from_slice(b"\\\\"),
+                '\n' => out.extend_from_slice(b"\\n"),
+                '\r' => out.extend_from_slice(b"\\r"),
+                '\t' => out.extend_from_slice(b"\\t"),
+                '\u{8}' => out.extend_from_slice(b"\\b"),
+                '\u{c}' => out.extend_from_slice(b"\\f"),
+                c if u32::from(c) < 0x20 => {
+                    out.extend_from_slice(std::format!("\\u{:04x}", u32::from(c)).as_bytes());
+                }
+                c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            }
+        }
+        out.push(b'"');
+        out
+    }
+
+    /// Every way the crate writes `text` quoted agrees with the reference: the sink's spare
+    /// room (roomy, and exactly as much as needed), a counter, `claim`-less `put`s, both block
+    /// searches' kernels directly, and `write_escaped` without quotes.
+    fn agrees_with_reference(text: &str) {
+        let expected = reference_quoted(text);
+        let mut buf = std::vec![0u8; text.len() * 6 + 8];
+        let mut sink = SliceSink::new(&mut buf);
+        write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+        assert_eq!(sink.written(), &expected[..], "{text:?}");
+        let mut exact = std::vec![0u8; expected.len()];
+        let mut sink = SliceSink::new(&mut exact);
+        write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+        assert_eq!(sink.written(), &expected[..], "{text:?} (exact room)");
+        let mut counter = LenCounter::default();
+        write_json_str(&mut counter, JsonStr::literal(text)).unwrap();
+        assert_eq!(counter.len, expected.len(), "{text:?} (counted)");
+        let mut puts = Puts(Vec::new());
+        write_json_str(&mut puts, JsonStr::literal(text)).unwrap();
+        assert_eq!(puts.0, expected, "{text:?} (put by put)");
+        let mut bare = std::vec![0u8; text.len() * 6];
+        let mut sink = SliceSink::new(&mut bare);
+        write_escaped(&mut sink, text).unwrap();
+        assert_eq!(sink.written(), &expected[1..expected.len() - 1]);
+        for kernel in [
+            kernel::<16, Sse2Or16>,
+            kernel::<8, Swar>,
+            kernel::<8, SwarBlocks>,
+        ] {
+            assert_eq!(kernel(text.as_bytes()), expected, "{text:?} (kernel)");
+        }
+    }
+
+    /// `quote_clean`, then `escape_into` from its first stop, with one search.
+    fn kernel<const W: usize, F: StopSearch<W>>(src: &[u8]) -> Vec<u8> {
+        let mut slot = std::vec![0u8; src.len() + 2];
+        match quote_clean::<W, F>(&mut slot, src) {
+            Ok(()) => slot,
+            Err(first) => {
+                assert_eq!(first, src.iter().position(|&b| needs_escape(b)).unwrap());
+                let mut dst = std::vec![0u8; src.len() * 6 + 2];
+                dst[0] = b'"';
+                let end = escape_into::<W, F>(&mut dst, 1, src, first).unwrap();
+                dst[end] = b'"';
+                dst.truncate(end + 1);
+                dst
+            }
+        }
+    }
+
+    /// SSE2's search where the build has it, otherwise SWAR over two words (both 16 wide).
+    struct Sse2Or16;
+
+    impl StopSearch<16> for Sse2Or16 {
+        const COPY_BLOCKS: bool = true;
+
+        fn first(block: &[u8; 16]) -> Option<usize> {
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            return Sse2::first(block);
+            #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+            block.iter().position(|&b| needs_escape(b))
+        }
+    }
+
+    /// The SWAR search copying whole blocks as it escapes (as SSE2 does).
+    struct SwarBlocks;
+
+    impl StopSearch<8> for SwarBlocks {
+        const COPY_BLOCKS: bool = true;
+
+        fn first(block: &[u8; 8]) -> Option<usize> {
+            Swar::first(block)
+        }
+    }
+
+    /// A sink with neither spare room nor `claim`: only `put`.
+    struct Puts(Vec<u8>);
+
+    impl Sink for Puts {
+        fn remaining(&self) -> usize {
+            usize::MAX
+        }
+
+        fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+            self.0.extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn swar_flags_exactly_the_bytes_to_escape_in_every_lane() {
+        for lane in 0..8 {
+            for byte in 0u8..=255 {
+                for fill in [b'a', b'"', 0u8, 0xff] {
+                    let mut word = [fill; 8];
+                    word[lane] = byte;
+                    let mask = swar_stops(u64::from_le_bytes(word));
+                    for (i, &b) in word.iter().enumerate() {
+                        assert_eq!(
+                            mask >> (8 * i + 7) & 1 == 1,
+                            needs_escape(b),
+                            "{word:x?} lane {i}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_value_at_every_offset_around_block_edges_escapes_like_the_reference() {
+        // Every length up to 40 (short strings, one block, a block and a tail, two blocks),
+        // every ASCII/control value at every offset; Miri takes a sample of the values.
+        // (Miri, ~1000x slower, takes every 7th length and offset and every 23rd value.)
+        let (step, value_step) = if cfg!(miri) { (7, 23) } else { (1, 1) };
+        for len in (0..=40usize).step_by(step) {
+            for at in (0..len).step_by(step) {
+                for byte in (0u8..0x80).step_by(value_step) {
+                    let mut text = std::vec![b'a'; len];
+                    text[at] = byte;
+                    agrees_with_reference(core::str::from_utf8(&text).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_above_ascii_at_every_offset_are_copied_as_they_are() {
+        // Non-ASCII bytes (0x80..=0xff) only occur inside multi-byte characters: every lead
+        // and continuation byte value, at every offset around the 16-byte edges.
+        let step = if cfg!(miri) { 23 } else { 1 };
+        for len in (2..=40usize).step_by(if cfg!(miri) { 7 } else { 1 }) {
+            for at in (0..len - 1).step_by(if cfg!(miri) { 7 } else { 1 }) {
+                for cont in (0x80u8..=0xbf).step_by(step) {
+                    let mut text = std::vec![b'a'; len];
+                    text[at] = 0xc2;
+                    text[at + 1] = cont;
+                    agrees_with_reference(core::str::from_utf8(&text).unwrap());
+                }
+            }
+        }
+        for lead in (0xc2u32..=0xf4).step_by(step) {
+            // A character whose UTF-8 starts with `lead` (never a surrogate, never overlong).
+            let c = char::from_u32(match lead {
+                0xc2..=0xdf => (lead - 0xc0) << 6 | 0x3f,
+                0xe0 => 0x8bc,
+                0xe1..=0xef => (lead - 0xe0) << 12 | 0x3bc,
+                0xf0 => 0x10abc,
+                _ => (lead - 0xf0) << 18 | 0xabc,
+            })
+            .unwrap();
+            assert_eq!(
+                c.encode_utf8(&mut [0; 4]).as_bytes()[0],
+                u8::try_from(lead).unwrap()
+            );
+            agrees_with_reference(&std::format!("{c}\"{c}\u{1}{c}"));
+        }
+    }
+
+    #[test]
+    fn multi_byte_characters_straddling_block_edges_escape_like_the_reference() {
+        for c in ['é', '—', '日', '🚚'] {
+            for before in (0..=34).step_by(if cfg!(miri) { 7 } else { 1 }) {
+                for after in ["", "\"", "x\n", "tail past the next block edge\t"] {
+                    let text = std::format!("{}{c}{after}", "a".repeat(before));
+                    agrees_with_reference(&text);
+                    let text = std::format!("{}\\{c}{c}{after}", "\u{1f}".repeat(before % 5));
+                    agrees_with_reference(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dense_escapes_and_long_strings_escape_like_the_reference() {
+        let line = "00001: Zoë wrote \"the parcel — 日本へ 🚚\"\tC:\\orders\\1.pdf\u{1}\n";
+        let long = line.repeat(if cfg!(miri) { 3 } else { 40 });
+        for len in (0..long.len())
+            .filter(|&n| long.is_char_boundary(n))
+            .step_by(if cfg!(miri) { 29 } else { 7 })
+        {
+            agrees_with_reference(&long[..len]);
+        }
+        agrees_with_reference(&"\"".repeat(100));
+        agrees_with_reference(&"\u{0}".repeat(100));
+    }
+
+    #[test]
+    fn a_string_too_large_for_the_room_fails_at_every_length_with_the_exact_need() {
+        for text in [
+            "",
+            "a",
+            "abcdefghijklmnopq",
+            "a\"b\u{1}c",
+            "é\n日🚚\\ and then some",
+        ] {
+            let expected = reference_quoted(text);
+            for room in 0..expected.len() {
+                let mut buf = std::vec![0u8; room];
+                let mut sink = SliceSink::new(&mut buf);
+                assert!(write_json_str(&mut sink, JsonStr::literal(text)).is_err());
+            }
+            let frame = crate::outgoing::OutgoingFrame {
+                join_ref: Some("1"),
+                reference: None,
+                topic: text,
+                event: text,
+                payload: crate::outgoing::ShoutPush::new(JsonStr::literal(text)),
+            };
+            let needed = frame.encoded_len_v2().unwrap();
+            for room in 0..needed {
+                let mut buf = std::vec![0u8; room];
+                let mut sink = SliceSink::new(&mut buf);
+                assert_eq!(
+                    frame.encode_v2(&mut sink),
+                    Err(EncodeError::BufferTooSmall {
+                        needed,
+                        available: room
+                    }),
+                    "{text:?} in {room}"
+                );
+                assert!(sink.is_empty());
+            }
+            let mut buf = std::vec![0u8; needed];
+            assert_eq!(frame.encode_v2(&mut SliceSink::new(&mut buf)), Ok(needed));
+            let mut roomy = std::vec![0u8; needed * 6];
+            let n = frame.encode_v2(&mut SliceSink::new(&mut roomy)).unwrap();
+            assert_eq!(&roomy[..n], &buf[..]);
+        }
+    }
+
+    #[test]
+    fn nothing_is_written_past_the_output() {
+        // A roomy slice: the bytes after what was written keep their value.
+        for text in ["a", "0123456789abcdef0", "0123456789abcdef\"x", "\n\n\n\n"] {
+            let mut buf = [0xeeu8; 256];
+            let mut sink = SliceSink::new(&mut buf);
+            write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+            let n = sink.len();
+            assert!(buf[n..].iter().all(|&b| b == 0xee), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn static_keys_and_deferred_objects_write_like_json_object_writer() {
+        let mut buf = [0u8; 64];
+        let mut out = SliceSink::new(&mut buf);
+        let obj = JsonObjectWriter::deferred(&mut out);
+        obj.finish().unwrap();
+        assert_eq!(out.written(), b"{}");
+        let mut buf = [0u8; 64];
+        let mut out = SliceSink::new(&mut buf);
+        let mut obj = JsonObjectWriter::deferred(&mut out);
+        obj.static_member(static_key!("a"), &JsonStr::literal("x"))
+            .unwrap();
+        obj.static_optional_member::<bool>(static_key!("b"), None)
+            .unwrap();
+        obj.static_member(static_key!("c"), &true).unwrap();
+        obj.member("d\"", &None::<bool>).unwrap();
+        obj.finish().unwrap();
+        assert_eq!(out.written(), br#"{"a":"x","c":true,"d\"":null}"#);
+        let mut counter = LenCounter::default();
+        let mut obj = JsonObjectWriter::new(&mut counter).unwrap();
+        obj.static_member(static_key!("a"), &1i64).unwrap();
+        obj.finish().unwrap();
+        assert_eq!(counter.len, br#"{"a":1}"#.len());
+    }
 
     fn escaped(text: &str) -> heapless::Vec<u8, 128> {
         let mut buf = [0u8; 128];

@@ -3,7 +3,7 @@
 //! writer used by [`Frame`](crate::Frame) and [`OutgoingFrame`](crate::outgoing::OutgoingFrame)
 //! alike.
 
-use crate::encode::{Sink, WriteJson, sum_bounds, write_json_str};
+use crate::encode::{Sink, WriteJson, put_after, sum_bounds, write_str_after};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::limits::DecodeLimits;
 use crate::raw::MemberIndex;
@@ -113,22 +113,25 @@ pub(crate) struct Envelope<'e, 'a, P: WriteJson + ?Sized> {
 }
 
 impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
-    /// The V2 array `[join_ref, ref, topic, event, payload]`.
+    /// The V2 array `[join_ref, ref, topic, event, payload]`: each field with the punctuation
+    /// before it, in one capacity check where the sink lends room.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     pub(crate) fn write_v2<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        write_nullable(out, self.join_ref)?;
-        out.put(b",")?;
-        write_nullable(out, self.reference)?;
-        out.put(b",")?;
-        write_json_str(out, self.topic)?;
-        out.put(b",")?;
-        write_json_str(out, self.event)?;
-        out.put(b",")?;
-        self.payload.write_json(out)?;
+        write_nullable_after(out, b"[", self.join_ref)?;
+        write_nullable_after(out, b",", self.reference)?;
+        write_str_after(out, b",", self.topic)?;
+        write_str_after(out, b",", self.event)?;
+        self.payload.write_json_after(b",", out)?;
         out.put(b"]")
     }
 
     /// An upper bound of [`write_v2`](Self::write_v2)'s output, when the payload has one.
+    #[inline]
     pub(crate) fn max_v2_len(&self) -> Option<usize> {
         sum_bounds(&[
             self.join_ref.max_json_len(),
@@ -143,28 +146,31 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
     /// The V1 object the reference serializer writes: `topic`, `event`, `payload`, `ref`, then
     /// `join_ref` only when there is one.
     pub(crate) fn write_v1<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"{\"topic\":")?;
-        write_json_str(out, self.topic)?;
-        out.put(b",\"event\":")?;
-        write_json_str(out, self.event)?;
-        out.put(b",\"payload\":")?;
-        self.payload.write_json(out)?;
-        out.put(b",\"ref\":")?;
-        write_nullable(out, self.reference)?;
+        write_str_after(out, b"{\"topic\":", self.topic)?;
+        write_str_after(out, b",\"event\":", self.event)?;
+        self.payload.write_json_after(b",\"payload\":", out)?;
+        write_nullable_after(out, b",\"ref\":", self.reference)?;
         if let Some(join_ref) = self.join_ref {
-            out.put(b",\"join_ref\":")?;
-            write_json_str(out, join_ref)?;
+            write_str_after(out, b",\"join_ref\":", join_ref)?;
         }
         out.put(b"}")
     }
 }
 
-fn write_nullable<S: Sink + ?Sized>(
+/// `prefix`, then the string quoted or `null`.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see `encode`'s module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+fn write_nullable_after<S: Sink + ?Sized>(
     out: &mut S,
+    prefix: &[u8],
     value: Option<JsonStr<'_>>,
 ) -> Result<(), EncodeError> {
     match value {
-        Some(s) => write_json_str(out, s),
-        None => out.put(b"null"),
+        Some(s) => write_str_after(out, prefix, s),
+        None => put_after(out, prefix, b"null"),
     }
 }

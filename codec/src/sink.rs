@@ -76,6 +76,34 @@ pub trait Sink {
         let _ = len;
         None
     }
+
+    /// The sink's free room as one contiguous slice, lent to an encoder that writes into it
+    /// and then [`commit`](Self::commit)s what it wrote (a string escaped straight into the
+    /// buffer, with no capacity check per escape); empty (the default) when the sink stores
+    /// bytes elsewhere, and encoders fall back to [`put`](Self::put). Bytes written there
+    /// but not committed are not part of the output.
+    ///
+    /// ```
+    /// use phx_codec::encode::{Sink, SliceSink};
+    /// let mut buf = [0u8; 8];
+    /// let mut sink = SliceSink::new(&mut buf);
+    /// sink.put(b"ab").unwrap();
+    /// let spare = sink.spare();
+    /// assert_eq!(spare.len(), 6);
+    /// spare[..2].copy_from_slice(b"cd");
+    /// sink.commit(2);
+    /// assert_eq!(sink.written(), b"abcd");
+    /// ```
+    fn spare(&mut self) -> &mut [u8] {
+        &mut []
+    }
+
+    /// Appends the first `len` bytes of [`spare`](Self::spare), as the encoder wrote them;
+    /// a `len` beyond the spare room appends only what there is. The default (for sinks
+    /// with no spare room to lend) does nothing.
+    fn commit(&mut self, len: usize) {
+        let _ = len;
+    }
 }
 
 /// Checks that `sink` can take `needed` bytes.
@@ -181,6 +209,16 @@ impl Sink for SliceSink<'_> {
         self.len = end;
         Some(claimed)
     }
+
+    #[inline]
+    fn spare(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.len..).unwrap_or_default()
+    }
+
+    #[inline]
+    fn commit(&mut self, len: usize) {
+        self.len = self.len.saturating_add(len).min(self.buf.len());
+    }
 }
 
 /// A sink that only counts: the exact length of an encoding.
@@ -269,5 +307,13 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
         (**self).claim(len)
+    }
+
+    fn spare(&mut self) -> &mut [u8] {
+        (**self).spare()
+    }
+
+    fn commit(&mut self, len: usize) {
+        (**self).commit(len);
     }
 }

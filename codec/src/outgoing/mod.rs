@@ -30,7 +30,7 @@ pub use self::payloads::{
 };
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
-use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len};
+use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len, finite, unbounded_max};
 use crate::envelope::Envelope;
 use crate::error::EncodeError;
 use crate::string::JsonStr;
@@ -131,12 +131,32 @@ impl<P: WriteJson> OutgoingFrame<'_, P> {
 struct OutV2<'o, 's, P: WriteJson>(&'o OutgoingFrame<'s, P>);
 
 impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         self.0.envelope().write_v2(out)
     }
 
     fn max_len(&self) -> Option<usize> {
-        self.0.envelope().max_v2_len()
+        // `[`, four commas and `]`; each field quoted or `null` (four bytes at most) and six
+        // bytes per string byte at most; the payload's own bound.
+        let f = self.0;
+        let strings = f
+            .join_ref
+            .map_or(0, str::len)
+            .saturating_add(f.reference.map_or(0, str::len))
+            .saturating_add(f.topic.len())
+            .saturating_add(f.event.len());
+        finite(
+            strings
+                .saturating_mul(6)
+                .saturating_add(6 + 4 * 4)
+                .saturating_add(unbounded_max(f.payload.max_json_len())),
+        )
     }
 }
 
@@ -172,6 +192,13 @@ mod tests {
         let mut sink = SliceSink::new(&mut buf);
         let n = frame.encode_v2(&mut sink).unwrap();
         assert_eq!(Ok(n), frame.encoded_len_v2());
+        // The bounds bound: the payload's, and the frame's.
+        assert!(
+            payload
+                .max_json_len()
+                .is_none_or(|b| b >= payload.json_len())
+        );
+        assert!(OutV2(&frame).max_len().is_none_or(|b| b >= n));
         let decoded = decode_text(sink.written()).unwrap();
         assert_eq!(
             decoded.payload_json().unwrap().as_str().len(),

@@ -1,7 +1,8 @@
 //! The payloads of pushes, replies and notices (everything but presence).
 
 use crate::encode::{
-    JsonObjectWriter, Sink, WriteJson, max_str_len, static_key, sum_bounds, write_json_str,
+    JsonObjectWriter, Sink, StaticKey, WriteJson, finite, put_after, static_key, sum_bounds,
+    unbounded_max, write_json_str,
 };
 use crate::error::EncodeError;
 use crate::message::{FileId, ReplyStatus};
@@ -26,6 +27,20 @@ impl WriteJson for EmptyObject {
         out.put(b"{}")
     }
 
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        put_after(out, prefix, b"{}")
+    }
+
     fn json_len(&self) -> usize {
         2
     }
@@ -35,11 +50,16 @@ impl WriteJson for EmptyObject {
     }
 }
 
-/// An upper bound of one object member written by `JsonObjectWriter` (nothing when `value` is
-/// `None`): the key (escaped), `:`, the value and a comma. Objects add 2 for the braces.
-pub(crate) fn member_bound<V: WriteJson + ?Sized>(key: &str, value: Option<&V>) -> Option<usize> {
+/// An upper bound of one object member written with its static key (nothing when `value`
+/// is `None`): the key with the `{` or `,` before it, and the value. Objects add 2 (the `}`,
+/// or `{}` when empty).
+#[inline]
+pub(crate) fn member_bound<V: WriteJson + ?Sized>(
+    key: StaticKey,
+    value: Option<&V>,
+) -> Option<usize> {
     match value {
-        Some(v) => sum_bounds(&[max_str_len(key.len()), v.max_json_len(), Some(2)]),
+        Some(v) => Some(v.max_json_len()?.saturating_add(key.len())),
         None => Some(0),
     }
 }
@@ -62,14 +82,14 @@ pub struct JoinParams<'s> {
 
 impl WriteJson for JoinParams<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.finish()
     }
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("customer_id", self.customer_id.as_ref()),
+            member_bound(static_key!("customer_id"), self.customer_id.as_ref()),
             Some(2),
         ])
     }
@@ -90,21 +110,30 @@ pub struct JsonArray<'s, T>(pub &'s [T]);
 
 impl<T: WriteJson> WriteJson for JsonArray<'_, T> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"[")?;
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.put(b",")?;
-            }
-            item.write_json(out)?;
+        self.write_json_after(b"", out)
+    }
+
+    fn write_json_after<S: Sink + ?Sized>(
+        &self,
+        prefix: &[u8],
+        out: &mut S,
+    ) -> Result<(), EncodeError> {
+        let Some((first, rest)) = self.0.split_first() else {
+            return put_after(out, prefix, b"[]");
+        };
+        put_after(out, prefix, b"[")?;
+        first.write_json(out)?;
+        for item in rest {
+            item.write_json_after(b",", out)?;
         }
         out.put(b"]")
     }
 
     fn max_json_len(&self) -> Option<usize> {
         // Each item and its comma, plus the brackets.
-        self.0.iter().try_fold(2usize, |total, item| {
-            total.checked_add(item.max_json_len()?.checked_add(1)?)
-        })
+        finite(self.0.iter().fold(2usize, |total, item| {
+            total.saturating_add(unbounded_max(item.max_json_len()).saturating_add(1))
+        }))
     }
 }
 
@@ -183,8 +212,14 @@ impl<'s> ShoutPush<'s> {
 }
 
 impl WriteJson for ShoutPush<'_> {
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("body"), &self.body)?;
         obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.static_optional_member(
@@ -206,20 +241,32 @@ impl WriteJson for ShoutPush<'_> {
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        sum_bounds(&[
-            member_bound("body", Some(&self.body)),
-            member_bound("customer_id", self.customer_id.as_ref()),
-            member_bound("conversation_id", self.conversation_id.as_ref()),
-            member_bound("sent_at", self.sent_at.as_ref()),
-            member_bound(
-                "mentioned_user_ids",
-                self.mentioned_user_ids.map(JsonArray).as_ref(),
-            ),
-            member_bound("file_ids", self.file_ids.map(JsonArray).as_ref()),
-            member_bound("private", self.private.as_ref()),
-            member_bound("metadata", self.metadata.as_ref()),
-            Some(2),
-        ])
+        // Every key with its `{` or `,` (110 bytes), the closing `}`, two quotes per string
+        // and `false`: 124 bytes at most; then six bytes per string byte (at most), and the
+        // lists and the metadata as their own bounds. (Coarser than member by member, and a
+        // third of the instructions: a bound is only compared with the room.)
+        const FIXED: usize = 124;
+        let strings = [self.customer_id, self.conversation_id, self.sent_at]
+            .iter()
+            .fold(self.body.raw().len(), |total, s| {
+                total.saturating_add(s.map_or(0, |s| s.raw().len()))
+            });
+        let lists = unbounded_max(
+            self.mentioned_user_ids
+                .map_or(Some(0), |ids| JsonArray(ids).max_json_len()),
+        )
+        .saturating_add(unbounded_max(
+            self.file_ids
+                .map_or(Some(0), |ids| JsonArray(ids).max_json_len()),
+        ));
+        let metadata = self.metadata.map_or(0, |m| m.as_str().len());
+        finite(
+            strings
+                .saturating_mul(6)
+                .saturating_add(FIXED)
+                .saturating_add(lists)
+                .saturating_add(metadata),
+        )
     }
 }
 
@@ -244,7 +291,7 @@ pub struct ReplyPayload<'s, R> {
 
 impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("response"), &self.response)?;
         obj.static_member(static_key!("status"), &self.status.as_json_str())?;
         obj.finish()
@@ -252,8 +299,8 @@ impl<R: WriteJson> WriteJson for ReplyPayload<'_, R> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("response", Some(&self.response)),
-            member_bound("status", Some(&self.status.as_json_str())),
+            member_bound(static_key!("response"), Some(&self.response)),
+            member_bound(static_key!("status"), Some(&self.status.as_json_str())),
             Some(2),
         ])
     }
@@ -277,13 +324,16 @@ pub struct Reason<'s> {
 
 impl WriteJson for Reason<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("reason"), &self.reason)?;
         obj.finish()
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        sum_bounds(&[member_bound("reason", Some(&self.reason)), Some(2)])
+        sum_bounds(&[
+            member_bound(static_key!("reason"), Some(&self.reason)),
+            Some(2),
+        ])
     }
 }
 
@@ -305,9 +355,16 @@ pub struct ReadPayload<'s> {
 
 impl WriteJson for ReadPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("conversation_id"), &self.conversation_id)?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[
+            member_bound(static_key!("conversation_id"), Some(&self.conversation_id)),
+            Some(2),
+        ])
     }
 }
 
@@ -329,8 +386,12 @@ pub struct IdPayload<'s> {
 
 impl WriteJson for IdPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("id"), &self.id)?;
         obj.finish()
+    }
+
+    fn max_json_len(&self) -> Option<usize> {
+        sum_bounds(&[member_bound(static_key!("id"), Some(&self.id)), Some(2)])
     }
 }

@@ -1,7 +1,8 @@
 //! The presence payloads: `presence_state` and `presence_diff`, and their keys and metas.
 
 use crate::encode::{
-    JsonObjectWriter, Sink, WriteJson, max_str_len, static_key, sum_bounds, write_json_str,
+    JsonObjectWriter, Sink, WriteJson, finite, int_text, max_str_len, static_key, sum_bounds,
+    unbounded_max, write_json_str,
 };
 use crate::error::EncodeError;
 use crate::message::presence::PresenceKey;
@@ -13,9 +14,20 @@ impl WriteJson for PresenceKey<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
         match self {
             PresenceKey::User(id) => {
-                out.put(b"\"user:")?;
-                id.write_json(out)?;
-                out.put(b"\"")
+                // `"user:<id>"` built on the stack, written with one capacity check.
+                let mut digits = [0u8; 20];
+                let id = int_text(*id, &mut digits);
+                let mut key = [0u8; 27];
+                let (head, rest) = key.split_at_mut(6);
+                head.copy_from_slice(b"\"user:");
+                let end = 6 + id.len();
+                if let Some(slot) = rest.get_mut(..id.len()) {
+                    slot.copy_from_slice(id);
+                }
+                if let Some(close) = key.get_mut(end) {
+                    *close = b'"';
+                }
+                out.put(key.get(..=end).unwrap_or_default())
             }
             PresenceKey::Customer(id) => {
                 out.put(b"\"customer:")?;
@@ -29,7 +41,7 @@ impl WriteJson for PresenceKey<'_> {
     fn max_json_len(&self) -> Option<usize> {
         match self {
             PresenceKey::User(_) => Some(27), // `"user:` + 20 digits + `"`
-            PresenceKey::Customer(id) => max_str_len(id.raw().len())?.checked_add(9),
+            PresenceKey::Customer(id) => Some(max_str_len(id.raw().len()).saturating_add(9)),
             PresenceKey::Other(key) => key.max_json_len(),
         }
     }
@@ -74,7 +86,7 @@ pub struct MetaPayload<'s> {
 
 impl WriteJson for MetaPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_optional_member(static_key!("customer_id"), self.customer_id.as_ref())?;
         obj.static_optional_member(static_key!("online_at"), self.online_at.as_ref())?;
         obj.static_member(static_key!("phx_ref"), &self.phx_ref)?;
@@ -84,14 +96,14 @@ impl WriteJson for MetaPayload<'_> {
     }
 
     fn max_json_len(&self) -> Option<usize> {
-        sum_bounds(&[
-            member_bound("customer_id", self.customer_id.as_ref()),
-            member_bound("online_at", self.online_at.as_ref()),
-            member_bound("phx_ref", Some(&self.phx_ref)),
-            member_bound("phx_ref_prev", self.phx_ref_prev.as_ref()),
-            member_bound("user_id", self.user_id.as_ref()),
-            Some(2),
-        ])
+        // Keys with their `{` or `,` and the `}` (67 bytes), two quotes per string and the
+        // integer (28): 95 bytes; then six bytes per string byte at most.
+        let strings = [self.phx_ref_prev, self.online_at, self.customer_id]
+            .iter()
+            .fold(self.phx_ref.raw().len(), |total, s| {
+                total.saturating_add(s.map_or(0, |s| s.raw().len()))
+            });
+        finite(strings.saturating_mul(6).saturating_add(95))
     }
 }
 
@@ -111,14 +123,12 @@ pub struct PresenceMap<'s>(pub &'s [(PresenceKey<'s>, &'s [MetaPayload<'s>])]);
 
 impl WriteJson for PresenceMap<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        out.put(b"{")?;
+        if self.0.is_empty() {
+            return out.put(b"{}");
+        }
         for (i, (key, metas)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.put(b",")?;
-            }
-            key.write_json(out)?;
-            out.put(b":{\"metas\":")?;
-            JsonArray(metas).write_json(out)?;
+            key.write_json_after(if i == 0 { b"{" } else { b"," }, out)?;
+            JsonArray(metas).write_json_after(b":{\"metas\":", out)?;
             out.put(b"}")?;
         }
         out.put(b"}")
@@ -126,10 +136,11 @@ impl WriteJson for PresenceMap<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         // Each entry: the key, `:{"metas":`, the array, `}` and a comma; plus the braces.
-        self.0.iter().try_fold(2usize, |total, (key, metas)| {
-            let entry = sum_bounds(&[key.max_json_len(), JsonArray(metas).max_json_len()])?;
-            total.checked_add(entry.checked_add(12)?)
-        })
+        finite(self.0.iter().fold(2usize, |total, (key, metas)| {
+            let entry = unbounded_max(key.max_json_len())
+                .saturating_add(unbounded_max(JsonArray(metas).max_json_len()));
+            total.saturating_add(entry).saturating_add(12)
+        }))
     }
 }
 
@@ -177,7 +188,7 @@ pub struct PresenceDiffPayload<'s> {
 
 impl WriteJson for PresenceDiffPayload<'_> {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        let mut obj = JsonObjectWriter::new(out)?;
+        let mut obj = JsonObjectWriter::deferred(out);
         obj.static_member(static_key!("joins"), &PresenceMap(self.joins))?;
         obj.static_member(static_key!("leaves"), &PresenceMap(self.leaves))?;
         obj.finish()
@@ -185,8 +196,8 @@ impl WriteJson for PresenceDiffPayload<'_> {
 
     fn max_json_len(&self) -> Option<usize> {
         sum_bounds(&[
-            member_bound("joins", Some(&PresenceMap(self.joins))),
-            member_bound("leaves", Some(&PresenceMap(self.leaves))),
+            member_bound(static_key!("joins"), Some(&PresenceMap(self.joins))),
+            member_bound(static_key!("leaves"), Some(&PresenceMap(self.leaves))),
             Some(2),
         ])
     }
