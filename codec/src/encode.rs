@@ -349,11 +349,11 @@ pub(crate) fn int_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     let mut rest = n.unsigned_abs();
     loop {
         at -= 1;
-        #[allow(clippy::cast_possible_truncation)] // a digit
+        let (quotient, digit) = div_rem_10(rest);
         if let Some(slot) = buf.get_mut(at) {
-            *slot = b'0' + (rest % 10) as u8;
+            *slot = b'0' + digit;
         }
-        rest /= 10;
+        rest = quotient;
         if rest == 0 {
             break;
         }
@@ -366,6 +366,37 @@ pub(crate) fn int_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     }
     buf.get(at..).unwrap_or_default()
 }
+
+/// `(n / 10, n % 10)`. On 64-bit targets the compiler turns both into a multiplication.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // a digit
+fn div_rem_10(n: u64) -> (u64, u8) {
+    (n / 10, (n % 10) as u8)
+}
+
+/// `(n / 10, n % 10)` in 32-bit arithmetic, 16 bits at a time: on 32-bit targets a `u64`
+/// division links a ~0.9 KiB runtime routine (`__aeabi_uldivmod` on Arm), which firmware
+/// that writes integers would otherwise carry for this alone.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // 16-bit limbs; quotient limbs and the digit fit
+fn div_rem_10_narrow(n: u64) -> (u64, u8) {
+    let mut quotient = 0u64;
+    let mut rem = 0u32;
+    let mut shift = 64;
+    while shift > 0 {
+        shift -= 16;
+        // rem < 10, so cur < 10 * 2^16 and cur / 10 < 2^16.
+        let cur = (rem << 16) | ((n >> shift) as u32 & 0xFFFF);
+        quotient |= u64::from(cur / 10) << shift;
+        rem = cur % 10;
+    }
+    (quotient, rem as u8)
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+use div_rem_10_narrow as div_rem_10;
 
 impl<T: WriteJson + ?Sized> WriteJson for &T {
     fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
@@ -1523,6 +1554,25 @@ mod tests {
         let mut out = SliceSink::new(&mut buf);
         write_json_str(&mut out, JsonStr::literal(text)).unwrap();
         heapless::Vec::from_slice(out.written()).unwrap()
+    }
+
+    #[test]
+    fn dividing_by_ten_in_sixteen_bit_limbs_matches_u64_division() {
+        let mut samples = std::vec![0, 1, 9, 10, 11, 99, 100, u64::MAX, u64::MAX - 9, 1 << 63];
+        for shift in 0..64 {
+            let p = 1u64 << shift;
+            samples.extend([p, p - 1, p + 1, p.wrapping_mul(10)]);
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..2000 {
+            x = x.rotate_left(17).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ 7;
+            samples.extend([x, x >> 20, x >> 40]);
+        }
+        for n in samples {
+            #[allow(clippy::cast_possible_truncation)]
+            let want = (n / 10, (n % 10) as u8);
+            assert_eq!(super::div_rem_10_narrow(n), want, "{n}");
+        }
     }
 
     #[test]
