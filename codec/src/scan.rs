@@ -10,6 +10,15 @@ use crate::limits::MAX_SUPPORTED_DEPTH;
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
 
+/// The next stop in a string body after an escape, the valid one-character escapes skipped
+/// on the way (SSE2; see `simd::skip_short_escapes`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use crate::simd::skip_short_escapes;
+
+/// The next stop in a string body after an escape (elsewhere: every stop, for the scanner).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use crate::stop::find_string_stop as skip_short_escapes;
+
 /// A stack of "is this open container an object?" bits.
 struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
 
@@ -192,7 +201,7 @@ impl<'a> Scanner<'a> {
                 Some(_) => return Err(DecodeError::new(K::ControlCharacterInString, i)),
                 None => return Err(DecodeError::new(K::UnexpectedEnd, i)),
             }
-            i = find_string_stop(self.bytes, i);
+            i = skip_short_escapes(self.bytes, i);
         }
     }
 

@@ -179,6 +179,40 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     Some(unsafe { core::str::from_utf8_unchecked(filled) })
 }
 
+/// Index of the first byte at or after `i` that is `"`, a control byte or a backslash that
+/// does not start a one-character escape (`\u`, or one that is invalid), or `bytes.len()`:
+/// the one-character escapes (`\" \\ \/ \b \f \n \r \t`) on the way are valid and skipped, so
+/// text dense with them costs the scanner one block look per escape, not a call and a new
+/// search. Near the end (fewer than 16 bytes left) it returns the next stop of any kind, as
+/// `stop::find_string_stop` does.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
+    let len = bytes.len();
+    while i <= len && len - i >= 16 {
+        // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
+        // SSE2 is enabled for the whole build (see `string_stop_mask16`).
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        let mask = unsafe { stop_mask_v(_mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>())) };
+        if mask == 0 {
+            i += 16;
+            continue;
+        }
+        let at = i + mask.trailing_zeros() as usize;
+        if bytes.get(at) == Some(&b'\\')
+            && matches!(
+                bytes.get(at + 1),
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
+            )
+        {
+            i = at + 2;
+            continue;
+        }
+        return at;
+    }
+    crate::stop::find_string_stop(bytes, i)
+}
+
 /// `bytes` as `&str`, or, when it is not UTF-8, the length of its longest valid UTF-8 prefix
 /// (what `core::str::Utf8Error::valid_up_to` reports).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -385,6 +419,14 @@ fn stop_mask_sse2(block: &[u8; 16]) -> u32 {
     // SAFETY: `block` is 16 readable bytes; `loadu` has no alignment requirement.
     #[allow(clippy::cast_ptr_alignment)] // an unaligned load
     let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+    stop_mask_v(v)
+}
+
+/// Bit `i` is set when byte `i` of `v` is `"`, `\` or below U+0020.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn stop_mask_v(v: __m128i) -> u32 {
     let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"'.cast_signed()));
     let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\'.cast_signed()));
     let limit = _mm_set1_epi8(0x1f);
