@@ -159,8 +159,23 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
             *buf.get_mut(o)? = short;
             i += 2;
             o += 1;
+        } else if let Some(c) = src
+            .get(i + 2..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .copied()
+            .and_then(crate::string::hex4_digits)
+            .filter(|_| src.get(i + 1) == Some(&b'u'))
+            .and_then(char::from_u32)
+        {
+            // `\uXXXX` outside the surrogates (`from_u32` refuses those): a char, and `i + 6`
+            // follows its ASCII digits.
+            let n = c.len_utf8();
+            c.encode_utf8(buf.get_mut(o..o + n)?);
+            o += n;
+            i += 6;
         } else {
-            // `\u`, or a byte after the backslash that no validated body has there.
+            // A surrogate pair, or a byte after the backslash that no validated body has
+            // there.
             let (c, used) = crate::string::decode_escape(raw.get(i..).unwrap_or_default());
             let n = c.len_utf8();
             c.encode_utf8(buf.get_mut(o..o + n)?);
@@ -180,10 +195,10 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
 }
 
 /// Index of the first byte at or after `i` that is `"`, a control byte or a backslash that
-/// does not start a one-character escape (`\u`, or one that is invalid), or `bytes.len()`:
-/// the one-character escapes (`\" \\ \/ \b \f \n \r \t`) on the way are valid and skipped, so
-/// text dense with them costs the scanner one block look per escape, not a call and a new
-/// search. Near the end (fewer than 16 bytes left) it returns the next stop of any kind, as
+/// does not start a valid one-character escape or `\u` escape outside the surrogates, or
+/// `bytes.len()`: the escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`) on the way are valid and
+/// skipped, so text dense with them costs the scanner one block look per escape, not a call
+/// and a new search. Near the end (fewer than 16 bytes left) it returns the next stop of any kind, as
 /// `stop::find_string_stop` does.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
@@ -199,16 +214,23 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
             continue;
         }
         let at = i + mask.trailing_zeros() as usize;
-        if bytes.get(at) == Some(&b'\\')
-            && matches!(
-                bytes.get(at + 1),
-                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
-            )
-        {
-            i = at + 2;
-            continue;
+        if bytes.get(at) != Some(&b'\\') {
+            return at;
         }
-        return at;
+        match bytes.get(at + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i = at + 2,
+            // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to judge).
+            Some(b'u') => match bytes
+                .get(at + 2..)
+                .and_then(<[u8]>::first_chunk::<4>)
+                .copied()
+                .and_then(crate::string::hex4_digits)
+            {
+                Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => i = at + 6,
+                _ => return at,
+            },
+            _ => return at,
+        }
     }
     crate::stop::find_string_stop(bytes, i)
 }
@@ -473,6 +495,24 @@ mod tests {
                         for d in [0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff] {
                             agrees_with_core(&[a, b, c, d]);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_every_sequence_inside_text() {
+        // Every lead and second byte, the third and fourth at their edges, with text before
+        // and after them (the check's paths for the end of the input are not taken).
+        let step = if cfg!(miri) { 13 } else { 1 };
+        let edges = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+        for a in (0x80..=255u8).step_by(step) {
+            for b in (0..=255u8).step_by(step) {
+                for c in edges {
+                    for d in edges {
+                        agrees_with_core(&[a, b, c, d, b'z', b'z', b'z', b'z']);
+                        agrees_with_core(&[b'z', a, b, c, d, a, b'z', b'z', b'z', b'z']);
                     }
                 }
             }

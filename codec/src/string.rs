@@ -462,18 +462,34 @@ pub(crate) fn decode_escape(escaped: &str) -> (char, usize) {
 /// digits.
 #[inline]
 fn hex4(bytes: &[u8], from: usize) -> Option<u32> {
-    let digits: [u8; 4] = bytes.get(from..from + 4)?.try_into().ok()?;
-    let mut value = 0;
-    for d in digits {
-        let nibble = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return None,
+    hex4_digits(*bytes.get(from..)?.first_chunk::<4>()?)
+}
+
+/// The value of each hex digit by its byte; `0xFF` for bytes that are not hex digits.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b: u8 = 0;
+    while b < 128 {
+        table[b as usize] = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => 0xFF,
         };
-        value = value << 4 | u32::from(nibble);
+        b += 1;
     }
-    Some(value)
+    table
+};
+
+/// Four hex digits (a `\u` escape's) as a number, or `None` when one is not a hex digit: a
+/// table look-up per digit and one test for all four, no branch per digit.
+#[inline]
+pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
+    let [a, b, c, d] = digits.map(|digit| HEX_DIGITS[usize::from(digit)]);
+    if (a | b | c | d) & 0xF0 != 0 {
+        return None;
+    }
+    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
 }
 
 /// A run of text without escapes, or one decoded escape.
