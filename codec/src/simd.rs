@@ -11,13 +11,20 @@
 //! - [`str_from_utf8`]: the text frame's UTF-8 check, ASCII skipped sixteen bytes at a time
 //!   from any position (`core::str::from_utf8` goes byte by byte after every non-ASCII
 //!   character until its next aligned word, so text mixing both costs it ~5 instructions a
-//!   byte), each non-ASCII character checked by the same rules.
+//!   byte), and text dense with non-ASCII checked sixteen bytes at a time by the same rules
+//!   (each byte against the three before it), one character at a time only near the end or
+//!   to find exactly where an error is.
+//! - [`unescape_into`] and [`skip_short_escapes`]: a JSON string body dense with escapes
+//!   (chat text) unescaped, or validated, in one block loop: sixteen bytes stored or skipped
+//!   per step and each escape handled where the block's mask finds it, with no search call
+//!   per escape.
 #![allow(unsafe_code)]
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
-    __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
-    _mm_set1_epi8, _mm_storeu_si128,
+    __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
+    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    _mm_storeu_si128, _mm_subs_epu8,
 };
 
 /// A byte buffer filled from the front with whole `str`s and `char`s only, so its filled part
@@ -260,10 +267,6 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 /// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
-    /// Whether `b` is a continuation byte (`10xx_xxxx`).
-    const fn cont(b: u8) -> bool {
-        b & 0xC0 == 0x80
-    }
     let mut i = 0;
     loop {
         let &lead = bytes.get(i)?;
@@ -271,55 +274,215 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
             i = skip_ascii(bytes, i + 1);
             continue;
         }
-        let ok = if lead < 0xE0 {
-            // Two bytes; C0 and C1 would be overlong.
-            match bytes.get(i + 1) {
-                Some(&b1) => lead >= 0xC2 && cont(b1),
-                None => false,
+        // Text dense with non-ASCII: whole 16-byte blocks at a time while they last.
+        match utf8_blocks(bytes, i) {
+            Ok(next) if next > i => {
+                i = next;
+                continue;
             }
-        } else if lead < 0xF0 {
-            // Three bytes; E0 needs A0.. (not overlong), ED ..9F (no surrogates).
-            match bytes.get(i + 1..i + 3) {
-                Some(&[b1, b2]) => {
-                    cont(b1)
-                        && cont(b2)
-                        && match lead {
-                            0xE0 => b1 >= 0xA0,
-                            0xED => b1 < 0xA0,
-                            _ => true,
-                        }
-                }
-                _ => false,
-            }
-        } else {
-            // Four bytes; F0 needs 90.. (not overlong), F4 ..8F (at most U+10FFFF).
-            match bytes.get(i + 1..i + 4) {
-                Some(&[b1, b2, b3]) => {
-                    cont(b1)
-                        && cont(b2)
-                        && cont(b3)
-                        && match lead {
-                            0xF0 => b1 >= 0x90,
-                            0xF1..=0xF3 => true,
-                            0xF4 => b1 < 0x90,
-                            _ => false,
-                        }
-                }
-                _ => false,
+            Ok(_) => {}
+            Err(from) => return first_invalid_utf8_from(bytes, from),
+        }
+        match utf8_char_end(bytes, i) {
+            Some(end) => i = end,
+            None => return Some(i),
+        }
+    }
+}
+
+/// [`first_invalid_utf8`] one character at a time from `i`, a character boundary with valid
+/// UTF-8 before it: exact where a block check only says that a block holds an error.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn first_invalid_utf8_from(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let &lead = bytes.get(i)?;
+        if lead < 0x80 {
+            i = skip_ascii(bytes, i + 1);
+            continue;
+        }
+        match utf8_char_end(bytes, i) {
+            Some(end) => i = end,
+            None => return Some(i),
+        }
+    }
+}
+
+/// Validates whole 16-byte blocks from `start` (a character boundary at least 3 bytes in,
+/// valid UTF-8 before it) while 16 bytes are left and the blocks are not plain ASCII. `Ok`:
+/// where to go on, a character boundary with valid UTF-8 before it (`start` itself when no
+/// block was checked); `Err`: a character boundary before the first invalid sequence, to find
+/// it from one character at a time.
+///
+/// Each byte is checked against the three before it (loaded from 1, 2 and 3 bytes back): it
+/// must be a continuation byte exactly when one of them is a lead that reaches it (2-byte
+/// lead one back, 3-byte two back, 4-byte three back); no byte may be C0, C1 or F5..=FF; the
+/// byte after E0, ED, F0 or F4 must be in that lead's narrower range (no overlong form,
+/// surrogate or code point past U+10FFFF). Those are `core::str::from_utf8`'s rules, which the
+/// tests check it against.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn utf8_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
+    let len = bytes.len();
+    if start < 3 {
+        return Ok(start);
+    }
+    let mut p = start;
+    while len - p >= 16 {
+        // SAFETY: `p >= 3` and `p + 16 <= len`, so the loads at `p - 3 ..= p` read only
+        // `bytes[p - 3..p + 16]`; `loadu` needs no alignment; SSE2 is enabled for the whole
+        // build (see `string_stop_mask16`).
+        #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+        let (ascii, bad) = unsafe {
+            let at = bytes.as_ptr().add(p);
+            let v = _mm_loadu_si128(at.cast::<__m128i>());
+            let back3 = _mm_loadu_si128(at.sub(3).cast::<__m128i>());
+            if _mm_movemask_epi8(_mm_or_si128(v, back3)) == 0 {
+                (true, 0)
+            } else {
+                let back1 = _mm_loadu_si128(at.sub(1).cast::<__m128i>());
+                let back2 = _mm_loadu_si128(at.sub(2).cast::<__m128i>());
+                (false, utf8_block_errors(v, back1, back2, back3))
             }
         };
-        if !ok {
-            return Some(i);
+        if ascii {
+            // Plain ASCII with no character open before it: back to skipping ASCII.
+            return Ok(p);
         }
-        // 2, 3 or 4 from the lead's high bits (110x, 1110, 1111_0).
-        i += if lead < 0xE0 {
+        if bad != 0 {
+            return Err(char_start_before(bytes, start, p));
+        }
+        p += 16;
+    }
+    Ok(char_start_before(bytes, start, p))
+}
+
+/// The start of the character holding `bytes[p - 1]` (found by stepping back over
+/// continuation bytes, never before `start`), or `p` when `p == start`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
+    let mut j = p;
+    while j > start {
+        j -= 1;
+        if bytes.get(j).is_none_or(|&b| b & 0xC0 != 0x80) {
+            break;
+        }
+    }
+    j
+}
+
+/// Bit `i` is set when byte `i` of `v` breaks a UTF-8 rule, given the bytes 1, 2 and 3 before
+/// each (`back1`, `back2`, `back3`); see `utf8_blocks`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i) -> u32 {
+    let set = |b: u8| _mm_set1_epi8(b.cast_signed());
+    let zero = _mm_setzero_si128();
+    // Non-zero where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of 3+
+    // two back (>= E0), of 4 three back (>= F0).
+    let due = _mm_or_si128(
+        _mm_or_si128(
+            _mm_subs_epu8(back1, set(0xBF)),
+            _mm_subs_epu8(back2, set(0xDF)),
+        ),
+        _mm_subs_epu8(back3, set(0xEF)),
+    );
+    let not_due = _mm_cmpeq_epi8(due, zero);
+    // 80..=BF, which are the signed bytes below -64.
+    let cont = _mm_cmpgt_epi8(set(0xC0), v);
+    // All-ones where "not due" and "continuation" agree: one of them is wrong.
+    let bad = _mm_cmpeq_epi8(not_due, cont);
+    // Bytes no UTF-8 has: C0, C1 (overlong leads) and F5..=FF.
+    let invalid = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_max_epu8(v, set(0xF5)), v),
+        _mm_cmpeq_epi8(_mm_and_si128(v, set(0xFE)), set(0xC0)),
+    );
+    // Leads whose second byte has a narrower range, one back: E0 and F0 exactly, ED and F4
+    // among E4, E5, EC, ED, F4, F5, FC, FD (a cheap superset: only a filter).
+    let narrow_leads = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x10)), set(0xF0)),
+        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x19)), set(0xFD)),
+    );
+    let bad = _mm_or_si128(bad, invalid);
+    if _mm_movemask_epi8(narrow_leads) == 0 {
+        return _mm_movemask_epi8(bad).cast_unsigned();
+    }
+    // The second byte of E0, ED, F0 and F4 sequences (a continuation byte, or the lines
+    // above flag it): E0 needs A0.., ED ..9F, F0 90.., F4 ..8F. Signed, 80..=BF is -128..=-65.
+    let e0 = _mm_cmpeq_epi8(back1, set(0xE0));
+    let ed = _mm_cmpeq_epi8(back1, set(0xED));
+    let f0 = _mm_cmpeq_epi8(back1, set(0xF0));
+    let f4 = _mm_cmpeq_epi8(back1, set(0xF4));
+    let below_a0 = _mm_cmpgt_epi8(set(0xA0), v);
+    let below_90 = _mm_cmpgt_epi8(set(0x90), v);
+    let narrow = _mm_or_si128(
+        _mm_or_si128(_mm_and_si128(e0, below_a0), _mm_andnot_si128(below_a0, ed)),
+        _mm_or_si128(_mm_and_si128(f0, below_90), _mm_andnot_si128(below_90, f4)),
+    );
+    let bad = _mm_or_si128(bad, narrow);
+    _mm_movemask_epi8(bad).cast_unsigned()
+}
+
+/// The end of the UTF-8 character whose lead `bytes[i]` is not ASCII, or `None` when it does
+/// not start a valid one.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn utf8_char_end(bytes: &[u8], i: usize) -> Option<usize> {
+    /// Whether `b` is a continuation byte (`10xx_xxxx`).
+    const fn cont(b: u8) -> bool {
+        b & 0xC0 == 0x80
+    }
+    let lead = bytes.get(i).copied().unwrap_or(0);
+    let ok = if lead < 0xE0 {
+        // Two bytes; C0 and C1 would be overlong.
+        match bytes.get(i + 1) {
+            Some(&b1) => lead >= 0xC2 && cont(b1),
+            None => false,
+        }
+    } else if lead < 0xF0 {
+        // Three bytes; E0 needs A0.. (not overlong), ED ..9F (no surrogates).
+        match bytes.get(i + 1..i + 3) {
+            Some(&[b1, b2]) => {
+                cont(b1)
+                    && cont(b2)
+                    && match lead {
+                        0xE0 => b1 >= 0xA0,
+                        0xED => b1 < 0xA0,
+                        _ => true,
+                    }
+            }
+            _ => false,
+        }
+    } else {
+        // Four bytes; F0 needs 90.. (not overlong), F4 ..8F (at most U+10FFFF).
+        match bytes.get(i + 1..i + 4) {
+            Some(&[b1, b2, b3]) => {
+                cont(b1)
+                    && cont(b2)
+                    && cont(b3)
+                    && match lead {
+                        0xF0 => b1 >= 0x90,
+                        0xF1..=0xF3 => true,
+                        0xF4 => b1 < 0x90,
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    };
+    if !ok {
+        return None;
+    }
+    // 2, 3 or 4 from the lead's high bits (110x, 1110, 1111_0).
+    Some(
+        i + if lead < 0xE0 {
             2
         } else if lead < 0xF0 {
             3
         } else {
             4
-        };
-    }
+        },
+    )
 }
 
 /// Index of the first byte at or after `i` that is not ASCII, or `bytes.len()`.
@@ -515,6 +678,51 @@ mod tests {
                         agrees_with_core(&[b'z', a, b, c, d, a, b'z', b'z', b'z', b'z']);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_block_check_agrees_with_core_on_every_lead_at_every_block_lane() {
+        // "zzzé" first, so the block check starts at byte 3 and its blocks end at 19, 35..:
+        // each sequence sits at every lane around a block edge, with bytes before it that
+        // leave a character open or not.
+        let seconds = [
+            0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xf0, 0xf4,
+            0xf5, 0xff,
+        ];
+        let edges = [0x00, 0x80, 0x9f, 0xa0, 0xbf, 0xc0];
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for a in (0x80..=255u8).step_by(step) {
+            for b in seconds {
+                for c in edges {
+                    for d in edges {
+                        for lane in [12, 13, 14, 15, 16, 17] {
+                            let mut text = std::vec::Vec::from("zzzé日本へ —".as_bytes());
+                            text.resize(3 + lane, b'z');
+                            text.extend_from_slice(&[a, b, c, d]);
+                            text.extend_from_slice("日本 🚚 — plain text after".as_bytes());
+                            agrees_with_core(&text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_block_check_finds_every_break_in_dense_text() {
+        // Text like the large shout's, each byte in turn replaced by a byte that breaks it
+        // there (or not), or cut short there.
+        let text =
+            "Zoë wrote \"café — 日本へ 🚚 — never came\"\té—日本へ🚚🚚 ascii only text".repeat(3);
+        let text = text.as_bytes();
+        for at in 0..text.len() {
+            agrees_with_core(&text[..at]);
+            for bad in [0x80, 0xbf, 0xc1, 0xc3, 0xe0, 0xed, 0xf0, 0xf4, 0xf5, b'a'] {
+                let mut v = text.to_vec();
+                v[at] = bad;
+                agrees_with_core(&v);
             }
         }
     }
