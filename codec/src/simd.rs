@@ -211,33 +211,42 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
 #[inline]
 pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
     let len = bytes.len();
-    while i <= len && len - i >= 16 {
+    'blocks: while i <= len && len - i >= 16 {
         // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
         // SSE2 is enabled for the whole build (see `string_stop_mask16`).
         #[allow(clippy::cast_ptr_alignment)] // an unaligned load
-        let mask = unsafe { stop_mask_v(_mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>())) };
-        if mask == 0 {
-            i += 16;
-            continue;
-        }
-        let at = i + mask.trailing_zeros() as usize;
-        if bytes.get(at) != Some(&b'\\') {
-            return at;
-        }
-        match bytes.get(at + 1) {
-            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i = at + 2,
-            // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to judge).
-            Some(b'u') => match bytes
-                .get(at + 2..)
-                .and_then(<[u8]>::first_chunk::<4>)
-                .copied()
-                .and_then(crate::string::hex4_digits)
-            {
-                Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => i = at + 6,
+        let mut mask =
+            unsafe { stop_mask_v(_mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>())) };
+        // Every stop of this block in turn (escapes come in clusters: `\"\t`, `C:\\a\\b`).
+        while mask != 0 {
+            let at = i + mask.trailing_zeros() as usize;
+            if bytes.get(at) != Some(&b'\\') {
+                return at;
+            }
+            let next = match bytes.get(at + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at + 2,
+                // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
+                // judge).
+                Some(b'u') => match bytes
+                    .get(at + 2..)
+                    .and_then(<[u8]>::first_chunk::<4>)
+                    .copied()
+                    .and_then(crate::string::hex4_digits)
+                {
+                    Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => at + 6,
+                    _ => return at,
+                },
                 _ => return at,
-            },
-            _ => return at,
+            };
+            // The stops the escape covers (an escaped `"` or `\\`) are not stops.
+            let used = next - i;
+            if used >= 16 {
+                i = next;
+                continue 'blocks;
+            }
+            mask &= u32::MAX << used;
         }
+        i += 16;
     }
     crate::stop::find_string_stop(bytes, i)
 }
