@@ -276,21 +276,74 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 /// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
+    // Most frames are all ASCII: that much without the rest's registers and calls.
+    let i = skip_ascii(bytes, 0);
+    if i >= bytes.len() {
+        return None;
+    }
+    first_invalid_utf8_past_ascii(bytes, i)
+}
+
+/// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, while
+/// the text is mostly ASCII: one character at a time, and on to [`utf8_dense`] for good at
+/// the first two non-ASCII characters in a row (a tail call: this loop keeps nothing for it).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn first_invalid_utf8_past_ascii(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
             i = skip_ascii(bytes, i + 1);
             continue;
         }
-        // Text dense with non-ASCII: whole 16-byte blocks at a time while they last.
-        match utf8_blocks(bytes, i) {
-            Ok(next) if next > i => {
-                i = next;
-                continue;
+        match utf8_char_end(bytes, i) {
+            // Two non-ASCII characters in a row: the text may be dense with them.
+            Some(end) if bytes.get(end).is_some_and(|&b| b >= 0x80) => {
+                return utf8_dense(bytes, end);
             }
-            Ok(_) => {}
-            Err(from) => return first_invalid_utf8_from(bytes, from),
+            Some(end) => i = end,
+            None => return Some(i),
+        }
+    }
+}
+
+/// Whether the text at `i` (a non-ASCII lead) is dense with non-ASCII: more of it 8 to 15
+/// bytes on, past a character or two. Characters alone in ASCII text are cheaper checked by
+/// themselves than by blocks.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn starts_dense(bytes: &[u8], i: usize) -> bool {
+    bytes
+        .get(i..)
+        .and_then(<[u8]>::first_chunk::<16>)
+        .is_some_and(|block| {
+            // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+            let high = unsafe { high_mask16_sse2(block) };
+            high & 0xFF00 != 0
+        })
+}
+
+/// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, in text
+/// dense with non-ASCII: whole 16-byte blocks while it stays dense ([`utf8_blocks`]), one
+/// character at a time elsewhere.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn utf8_dense(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let &lead = bytes.get(i)?;
+        if lead < 0x80 {
+            i = skip_ascii(bytes, i + 1);
+            continue;
+        }
+        if starts_dense(bytes, i) {
+            match utf8_blocks(bytes, i) {
+                Ok(next) if next > i => {
+                    i = next;
+                    continue;
+                }
+                Ok(_) => {}
+                Err(from) => return first_invalid_utf8_from(bytes, from),
+            }
         }
         match utf8_char_end(bytes, i) {
             Some(end) => i = end,
@@ -302,6 +355,8 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
 /// [`first_invalid_utf8`] one character at a time from `i`, a character boundary with valid
 /// UTF-8 before it: exact where a block check only says that a block holds an error.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[cold]
+#[inline(never)]
 fn first_invalid_utf8_from(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
@@ -329,12 +384,14 @@ fn first_invalid_utf8_from(bytes: &[u8], mut i: usize) -> Option<usize> {
 /// surrogate or code point past U+10FFFF). Those are `core::str::from_utf8`'s rules, which the
 /// tests check it against.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
 fn utf8_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
     let len = bytes.len();
     if start < 3 {
         return Ok(start);
     }
     let mut p = start;
+    let mut ascii_blocks = 0;
     while len - p >= 16 {
         // SAFETY: `p >= 3` and `p + 16 <= len`, so the loads at `p - 3 ..= p` read only
         // `bytes[p - 3..p + 16]`; `loadu` needs no alignment; SSE2 is enabled for the whole
@@ -353,9 +410,16 @@ fn utf8_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
             }
         };
         if ascii {
-            // Plain ASCII with no character open before it: back to skipping ASCII.
-            return Ok(p);
+            // Plain ASCII with no character open before it: a short run (between words of
+            // other scripts) stays in blocks, a long one goes back to skipping ASCII.
+            ascii_blocks += 1;
+            if ascii_blocks == 4 {
+                return Ok(p);
+            }
+            p += 16;
+            continue;
         }
+        ascii_blocks = 0;
         if bad != 0 {
             return Err(char_start_before(bytes, start, p));
         }
