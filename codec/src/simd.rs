@@ -147,6 +147,20 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
             let k = mask.trailing_zeros() as usize;
             i += k;
             o += k;
+            if k < 15 {
+                // SAFETY: `k < 15`, so `i + 1` is inside the 16 bytes just loaded and `o`
+                // inside the 16 just stored: both in bounds.
+                let e = unsafe { *src.get_unchecked(i + 1) };
+                let short = SHORT_ESCAPES[usize::from(e)];
+                if short != 0 {
+                    // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
+                    // SAFETY: as above, `o < buf_len`.
+                    unsafe { *buf.get_unchecked_mut(o) = short };
+                    i += 2;
+                    o += 1;
+                    continue;
+                }
+            }
         } else {
             // Fewer than 16 bytes of input or of room left: the rest of the run one byte at a
             // time (a tail, or a buffer about to be too small).
