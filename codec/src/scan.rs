@@ -534,7 +534,8 @@ mod tests {
             "\u{1}",
             "é",
         ];
-        let step = if cfg!(miri) { 7 } else { 1 };
+        // Miri (~1000x slower) takes every 13th offset.
+        let step = if cfg!(miri) { 13 } else { 1 };
         for at in (0..=40).step_by(step) {
             for escape in escapes {
                 for after in ["", r"\n", r"\u0041", "xyz", r"0123456789abcdef\t"] {
