@@ -697,7 +697,12 @@ mod tests {
             expected,
             "{raw:?} portable"
         );
-        for available in 0..expected.len() {
+        // Every size too small (Miri, ~1000x slower: every 7th, and the last).
+        let step = if cfg!(miri) { 7 } else { 1 };
+        let sizes = (0..expected.len())
+            .step_by(step)
+            .chain(expected.len().checked_sub(1));
+        for available in sizes {
             let short = &mut buf[..available];
             assert_eq!(
                 s.unescape_into(short),
