@@ -10,6 +10,15 @@ use crate::limits::MAX_SUPPORTED_DEPTH;
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
 
+/// The next stop in a string body after an escape, the valid one-character escapes skipped
+/// on the way (SSE2; see `simd::skip_short_escapes`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use crate::simd::skip_short_escapes;
+
+/// The next stop in a string body after an escape (elsewhere: every stop, for the scanner).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use crate::stop::find_string_stop as skip_short_escapes;
+
 /// A stack of "is this open container an object?" bits.
 struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
 
@@ -41,6 +50,16 @@ impl BitStack {
 /// Parses `\uXXXX` digits at `bytes[i..i + 4]`.
 #[inline]
 fn hex4(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
+    // Four hex digits: one table look-up each. Anything else is an error, found below digit by
+    // digit so it names the first problem where it is (a bad digit, or the end of the input).
+    if let Some(value) = bytes
+        .get(i..)
+        .and_then(<[u8]>::first_chunk::<4>)
+        .copied()
+        .and_then(crate::string::hex4_digits)
+    {
+        return Ok(value);
+    }
     let mut value = 0u32;
     for k in 0..4 {
         let Some(&b) = bytes.get(i + k) else {
@@ -192,7 +211,7 @@ impl<'a> Scanner<'a> {
                 Some(_) => return Err(DecodeError::new(K::ControlCharacterInString, i)),
                 None => return Err(DecodeError::new(K::UnexpectedEnd, i)),
             }
-            i = find_string_stop(self.bytes, i);
+            i = skip_short_escapes(self.bytes, i);
         }
     }
 
@@ -465,6 +484,85 @@ mod tests {
             ("\u{feff}1", K::ExpectedValue),
         ] {
             assert_eq!(check(bad), Err(kind), "{bad:?}");
+        }
+    }
+
+    /// The string at the start of `text` scanned one stop at a time (`find_string_stop` and
+    /// `escape` for each escape): whether it has escapes, or its error's kind and offset.
+    fn one_escape_at_a_time(text: &str) -> Result<bool, (K, usize)> {
+        let scanner = Scanner::new(text, 8);
+        let mut escaped = false;
+        let mut i = 1;
+        loop {
+            i = find_string_stop(scanner.bytes, i);
+            match scanner.bytes.get(i) {
+                Some(b'"') => return Ok(escaped),
+                Some(b'\\') => {
+                    escaped = true;
+                    i = scanner.escape(i).map_err(|e| (e.kind, e.offset))?;
+                }
+                Some(_) => return Err((K::ControlCharacterInString, i)),
+                None => return Err((K::UnexpectedEnd, i)),
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_are_judged_alike_at_every_offset_and_block_edge() {
+        // The scanner (which skips valid escapes inside its block scan) against the scan one
+        // escape at a time, error kinds and offsets included.
+        let escapes = [
+            r#"\""#,
+            r"\\",
+            r"\/",
+            r"\b",
+            r"\f",
+            r"\n",
+            r"\r",
+            r"\t",
+            r"\u0041",
+            r"\uABCD",
+            r"\ud83d\ude00",
+            r"\x",
+            r"\u12",
+            r"\u12x4",
+            r"\ud800",
+            r"\udc00",
+            r"\ud800\u0041",
+            r"\ud800\ux",
+            "\\",
+            "\u{1}",
+            "é",
+        ];
+        // Miri (~1000x slower) takes every 13th offset, and one way to end the text.
+        let step = if cfg!(miri) { 13 } else { 1 };
+        let tails: &[&str] = if cfg!(miri) {
+            &["\" and some more text after the string"]
+        } else {
+            &["\"", "\"   ", "\" and some more text after the string"]
+        };
+        for at in (0..=40).step_by(step) {
+            for escape in escapes {
+                for after in ["", r"\n", r"\u0041", "xyz", r"0123456789abcdef\t"] {
+                    // The first escape is the scanner's to see; the next ones fall in its
+                    // block scan.
+                    let body = std::format!(r"\n{}{escape}{after}{escape}", "a".repeat(at));
+                    for tail in tails {
+                        let text = std::format!("\"{body}{tail}");
+                        let expected = one_escape_at_a_time(&text);
+                        let mut scanner = Scanner::new(&text, 8);
+                        let got = scanner
+                            .string()
+                            .map(|s| s.has_escapes())
+                            .map_err(|e| (e.kind, e.offset));
+                        assert_eq!(got, expected, "{text:?}");
+                        if let Ok(escaped) = got {
+                            assert_eq!(scanner.saw_escape, escaped, "{text:?}");
+                            assert_eq!(scanner.pos(), body.len() + 2, "{text:?}");
+                        }
+                    }
+                }
+            }
         }
     }
 

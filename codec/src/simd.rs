@@ -11,13 +11,20 @@
 //! - [`str_from_utf8`]: the text frame's UTF-8 check, ASCII skipped sixteen bytes at a time
 //!   from any position (`core::str::from_utf8` goes byte by byte after every non-ASCII
 //!   character until its next aligned word, so text mixing both costs it ~5 instructions a
-//!   byte), each non-ASCII character checked by the same rules.
+//!   byte), and text dense with non-ASCII checked sixteen bytes at a time by the same rules
+//!   (each byte against the three before it), one character at a time only near the end or
+//!   to find exactly where an error is.
+//! - [`unescape_into`] and [`skip_short_escapes`]: a JSON string body dense with escapes
+//!   (chat text) unescaped, or validated, in one block loop: sixteen bytes stored or skipped
+//!   per step and each escape handled where the block's mask finds it, with no search call
+//!   per escape.
 #![allow(unsafe_code)]
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
-    __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
-    _mm_set1_epi8,
+    __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
+    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    _mm_storeu_si128, _mm_subs_epu8,
 };
 
 /// A byte buffer filled from the front with whole `str`s and `char`s only, so its filled part
@@ -51,6 +58,10 @@ impl<'b> StrWriter<'b> {
     }
 
     /// Appends `c` as UTF-8; `false` (and nothing written) when it does not fit.
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(dead_code, reason = "the portable unescape's (SSE2 builds test it)")
+    )]
     #[inline]
     pub(crate) fn push_char(&mut self, c: char) -> bool {
         let end = self.len + c.len_utf8();
@@ -72,6 +83,186 @@ impl<'b> StrWriter<'b> {
         // whole `&str`s and whole UTF-8 encoded `char`s, which is valid UTF-8.
         unsafe { core::str::from_utf8_unchecked(filled) }
     }
+}
+
+/// What the one-byte escape `\e` stands for, by `e`: `0` for `u` (a longer escape), NUL and
+/// bytes that are not ASCII (`string::decode_escape` decides); any other ASCII byte stands
+/// for itself, as `decode_escape` decodes it.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const SHORT_ESCAPES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut e: u8 = 1;
+    while e < 128 {
+        table[e as usize] = match e {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'u' => 0,
+            other => other,
+        };
+        e += 1;
+    }
+    table
+};
+
+/// Unescapes `raw`, the body of a JSON string with escapes, into `buf`; `None` when it does
+/// not fit. Decodes exactly as `JsonStr::chars` does (tests pin the two together).
+///
+/// One loop, sixteen bytes at a time: each block is stored to the output before it is looked
+/// at (speculatively: bytes past the first backslash are overwritten by what follows), so a
+/// run of text costs one load, one store and one mask per block, and an escape a table look-up
+/// — no search call per escape (escapes in chat text are a few bytes apart).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let src = raw.as_bytes();
+    let (src_len, buf_len) = (src.len(), buf.len());
+    // `src[i]` and `buf[o]`: the next byte to read and to write; `i <= src_len` and
+    // `o <= buf_len` throughout. Invariant (what makes `buf[..o]` a `str` at the end):
+    // `buf[..o]` is, in order, the runs of `raw` between its escapes, each copied whole and
+    // unchanged (a run starts at 0 or where an escape ends, and ends at a backslash or at the
+    // end of `raw`, all char boundaries of `raw`), and the UTF-8 encodings of whole `char`s
+    // the escapes decode to.
+    let mut i = 0;
+    let mut o = 0;
+    loop {
+        if src_len - i >= 16 && buf_len - o >= 16 {
+            // SAFETY: `src[i..i + 16]` and `buf[o..o + 16]` are in bounds (just checked, and
+            // `i <= src_len`, `o <= buf_len`); `loadu`/`storeu` need no alignment; SSE2 is
+            // enabled for the whole build (see `string_stop_mask16`).
+            #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
+            let mask = unsafe {
+                let v = _mm_loadu_si128(src.as_ptr().add(i).cast::<__m128i>());
+                _mm_storeu_si128(buf.as_mut_ptr().add(o).cast::<__m128i>(), v);
+                let backslash = _mm_set1_epi8(b'\\'.cast_signed());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)).cast_unsigned()
+            };
+            if mask == 0 {
+                i += 16;
+                o += 16;
+                continue;
+            }
+            // The run goes on up to the backslash, which the store already copied it to.
+            let k = mask.trailing_zeros() as usize;
+            i += k;
+            o += k;
+            if k < 15 {
+                // SAFETY: `k < 15`, so `i + 1` is inside the 16 bytes just loaded and `o`
+                // inside the 16 just stored: both in bounds.
+                let e = unsafe { *src.get_unchecked(i + 1) };
+                let short = SHORT_ESCAPES[usize::from(e)];
+                if short != 0 {
+                    // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
+                    // SAFETY: as above, `o < buf_len`.
+                    unsafe { *buf.get_unchecked_mut(o) = short };
+                    i += 2;
+                    o += 1;
+                    continue;
+                }
+            }
+        } else {
+            // Fewer than 16 bytes of input or of room left: the rest of the run one byte at a
+            // time (a tail, or a buffer about to be too small).
+            let rest = src.get(i..).unwrap_or_default();
+            let k = rest.iter().position(|&b| b == b'\\').unwrap_or(rest.len());
+            buf.get_mut(o..o + k)?.copy_from_slice(rest.get(..k)?);
+            i += k;
+            o += k;
+            if i >= src_len {
+                break;
+            }
+        }
+        // `src[i]` is a backslash.
+        let short = src.get(i + 1).map_or(0, |&e| SHORT_ESCAPES[usize::from(e)]);
+        if short != 0 {
+            // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
+            *buf.get_mut(o)? = short;
+            i += 2;
+            o += 1;
+        } else if let Some(c) = src
+            .get(i + 2..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .copied()
+            .and_then(crate::string::hex4_digits)
+            .filter(|_| src.get(i + 1) == Some(&b'u'))
+            .and_then(char::from_u32)
+        {
+            // `\uXXXX` outside the surrogates (`from_u32` refuses those): a char, and `i + 6`
+            // follows its ASCII digits.
+            let n = c.len_utf8();
+            c.encode_utf8(buf.get_mut(o..o + n)?);
+            o += n;
+            i += 6;
+        } else {
+            // A surrogate pair, or a byte after the backslash that no validated body has
+            // there.
+            let (c, used) = crate::string::decode_escape(raw.get(i..).unwrap_or_default());
+            let n = c.len_utf8();
+            c.encode_utf8(buf.get_mut(o..o + n)?);
+            o += n;
+            // Only a malformed body (never one the decoder validated) ends an escape inside
+            // a character or past the end; `chars` stops there too.
+            if !raw.is_char_boundary(i + used) {
+                break;
+            }
+            i += used;
+        }
+    }
+    let filled = buf.get(..o)?;
+    // SAFETY: by the loop's invariant `buf[..o]` is the concatenation of whole `str`s (runs
+    // of `raw` cut at char boundaries) and whole UTF-8 encoded `char`s: valid UTF-8.
+    Some(unsafe { core::str::from_utf8_unchecked(filled) })
+}
+
+/// Index of the first byte at or after `i` that is `"`, a control byte or a backslash that
+/// does not start a valid one-character escape or `\u` escape outside the surrogates, or
+/// `bytes.len()`: the escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`) on the way are valid and
+/// skipped, so text dense with them costs the scanner one block look per escape, not a call
+/// and a new search. Near the end (fewer than 16 bytes left) it returns the next stop of any kind, as
+/// `stop::find_string_stop` does.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
+    let len = bytes.len();
+    'blocks: while i <= len && len - i >= 16 {
+        // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
+        // SSE2 is enabled for the whole build (see `string_stop_mask16`).
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        let mut mask =
+            unsafe { stop_mask_v(_mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>())) };
+        // Every stop of this block in turn (escapes come in clusters: `\"\t`, `C:\\a\\b`).
+        while mask != 0 {
+            let at = i + mask.trailing_zeros() as usize;
+            if bytes.get(at) != Some(&b'\\') {
+                return at;
+            }
+            let next = match bytes.get(at + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at + 2,
+                // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
+                // judge).
+                Some(b'u') => match bytes
+                    .get(at + 2..)
+                    .and_then(<[u8]>::first_chunk::<4>)
+                    .copied()
+                    .and_then(crate::string::hex4_digits)
+                {
+                    Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => at + 6,
+                    _ => return at,
+                },
+                _ => return at,
+            };
+            // The stops the escape covers (an escaped `"` or `\\`) are not stops.
+            let used = next - i;
+            if used >= 16 {
+                i = next;
+                continue 'blocks;
+            }
+            mask &= u32::MAX << used;
+        }
+        i += 16;
+    }
+    crate::stop::find_string_stop(bytes, i)
 }
 
 /// `bytes` as `&str`, or, when it is not UTF-8, the length of its longest valid UTF-8 prefix
@@ -99,66 +290,286 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 /// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
-    /// Whether `b` is a continuation byte (`10xx_xxxx`).
-    const fn cont(b: u8) -> bool {
-        b & 0xC0 == 0x80
+    // Most frames are all ASCII: that much without the rest's registers and calls.
+    let i = skip_ascii(bytes, 0);
+    if i >= bytes.len() {
+        return None;
     }
-    let mut i = 0;
+    first_invalid_utf8_past_ascii(bytes, i)
+}
+
+/// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, while
+/// the text is mostly ASCII: one character at a time, and on to [`utf8_dense`] for good at
+/// the first two non-ASCII characters in a row (a tail call: this loop keeps nothing for it).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn first_invalid_utf8_past_ascii(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
             i = skip_ascii(bytes, i + 1);
             continue;
         }
-        let ok = if lead < 0xE0 {
-            // Two bytes; C0 and C1 would be overlong.
-            match bytes.get(i + 1) {
-                Some(&b1) => lead >= 0xC2 && cont(b1),
-                None => false,
+        match utf8_char_end(bytes, i) {
+            // Two non-ASCII characters in a row: the text may be dense with them.
+            Some(end) if bytes.get(end).is_some_and(|&b| b >= 0x80) => {
+                return utf8_dense(bytes, end);
             }
-        } else if lead < 0xF0 {
-            // Three bytes; E0 needs A0.. (not overlong), ED ..9F (no surrogates).
-            match bytes.get(i + 1..i + 3) {
-                Some(&[b1, b2]) => {
-                    cont(b1)
-                        && cont(b2)
-                        && match lead {
-                            0xE0 => b1 >= 0xA0,
-                            0xED => b1 < 0xA0,
-                            _ => true,
-                        }
+            Some(end) => i = end,
+            None => return Some(i),
+        }
+    }
+}
+
+/// Whether the text at `i` (a non-ASCII lead) is dense with non-ASCII: more of it 8 to 15
+/// bytes on, past a character or two. Characters alone in ASCII text are cheaper checked by
+/// themselves than by blocks.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn starts_dense(bytes: &[u8], i: usize) -> bool {
+    bytes
+        .get(i..)
+        .and_then(<[u8]>::first_chunk::<16>)
+        .is_some_and(|block| {
+            // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+            let high = unsafe { high_mask16_sse2(block) };
+            high & 0xFF00 != 0
+        })
+}
+
+/// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, in text
+/// dense with non-ASCII: whole 16-byte blocks while it stays dense ([`utf8_blocks`]), one
+/// character at a time elsewhere.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn utf8_dense(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let &lead = bytes.get(i)?;
+        if lead < 0x80 {
+            i = skip_ascii(bytes, i + 1);
+            continue;
+        }
+        if starts_dense(bytes, i) {
+            match utf8_blocks(bytes, i) {
+                Ok(next) if next > i => {
+                    i = next;
+                    continue;
                 }
-                _ => false,
+                Ok(_) => {}
+                Err(from) => return first_invalid_utf8_from(bytes, from),
             }
-        } else {
-            // Four bytes; F0 needs 90.. (not overlong), F4 ..8F (at most U+10FFFF).
-            match bytes.get(i + 1..i + 4) {
-                Some(&[b1, b2, b3]) => {
-                    cont(b1)
-                        && cont(b2)
-                        && cont(b3)
-                        && match lead {
-                            0xF0 => b1 >= 0x90,
-                            0xF1..=0xF3 => true,
-                            0xF4 => b1 < 0x90,
-                            _ => false,
-                        }
-                }
-                _ => false,
+        }
+        match utf8_char_end(bytes, i) {
+            Some(end) => i = end,
+            None => return Some(i),
+        }
+    }
+}
+
+/// [`first_invalid_utf8`] one character at a time from `i`, a character boundary with valid
+/// UTF-8 before it: exact where a block check only says that a block holds an error.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[cold]
+#[inline(never)]
+fn first_invalid_utf8_from(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let &lead = bytes.get(i)?;
+        if lead < 0x80 {
+            i = skip_ascii(bytes, i + 1);
+            continue;
+        }
+        match utf8_char_end(bytes, i) {
+            Some(end) => i = end,
+            None => return Some(i),
+        }
+    }
+}
+
+/// Validates whole 16-byte blocks from `start` (a character boundary at least 3 bytes in,
+/// valid UTF-8 before it) while 16 bytes are left and the blocks are not plain ASCII. `Ok`:
+/// where to go on, a character boundary with valid UTF-8 before it (`start` itself when no
+/// block was checked); `Err`: a character boundary before the first invalid sequence, to find
+/// it from one character at a time.
+///
+/// Each byte is checked against the three before it (loaded from 1, 2 and 3 bytes back): it
+/// must be a continuation byte exactly when one of them is a lead that reaches it (2-byte
+/// lead one back, 3-byte two back, 4-byte three back); no byte may be C0, C1 or F5..=FF; the
+/// byte after E0, ED, F0 or F4 must be in that lead's narrower range (no overlong form,
+/// surrogate or code point past U+10FFFF). Those are `core::str::from_utf8`'s rules, which the
+/// tests check it against.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)] // measured: inlined, the dense loop around it spills (+8,000 Ir on large_shout)
+fn utf8_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
+    let len = bytes.len();
+    if start < 3 {
+        return Ok(start);
+    }
+    let mut p = start;
+    let mut ascii_blocks = 0;
+    while len - p >= 16 {
+        // SAFETY: `p >= 3` and `p + 16 <= len`, so the loads at `p - 3 ..= p` read only
+        // `bytes[p - 3..p + 16]`; `loadu` needs no alignment; SSE2 is enabled for the whole
+        // build (see `string_stop_mask16`).
+        #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+        let (ascii, bad) = unsafe {
+            let at = bytes.as_ptr().add(p);
+            let v = _mm_loadu_si128(at.cast::<__m128i>());
+            let back3 = _mm_loadu_si128(at.sub(3).cast::<__m128i>());
+            if _mm_movemask_epi8(_mm_or_si128(v, back3)) == 0 {
+                (true, 0)
+            } else {
+                let back1 = _mm_loadu_si128(at.sub(1).cast::<__m128i>());
+                let back2 = _mm_loadu_si128(at.sub(2).cast::<__m128i>());
+                (false, utf8_block_errors(v, back1, back2, back3))
             }
         };
-        if !ok {
-            return Some(i);
+        if ascii {
+            // Plain ASCII with no character open before it: a short run (between words of
+            // other scripts) stays in blocks, a long one goes back to skipping ASCII.
+            ascii_blocks += 1;
+            if ascii_blocks == 4 {
+                return Ok(p);
+            }
+            p += 16;
+            continue;
         }
-        // 2, 3 or 4 from the lead's high bits (110x, 1110, 1111_0).
-        i += if lead < 0xE0 {
+        ascii_blocks = 0;
+        if bad != 0 {
+            return Err(char_start_before(bytes, start, p));
+        }
+        p += 16;
+    }
+    Ok(char_start_before(bytes, start, p))
+}
+
+/// The start of the character holding `bytes[p - 1]` (found by stepping back over
+/// continuation bytes, never before `start`), or `p` when `p == start`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
+    let mut j = p;
+    while j > start {
+        j -= 1;
+        if bytes.get(j).is_none_or(|&b| b & 0xC0 != 0x80) {
+            break;
+        }
+    }
+    j
+}
+
+/// Bit `i` is set when byte `i` of `v` breaks a UTF-8 rule, given the bytes 1, 2 and 3 before
+/// each (`back1`, `back2`, `back3`); see `utf8_blocks`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i) -> u32 {
+    let set = |b: u8| _mm_set1_epi8(b.cast_signed());
+    let zero = _mm_setzero_si128();
+    // Non-zero where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of 3+
+    // two back (>= E0), of 4 three back (>= F0).
+    let due = _mm_or_si128(
+        _mm_or_si128(
+            _mm_subs_epu8(back1, set(0xBF)),
+            _mm_subs_epu8(back2, set(0xDF)),
+        ),
+        _mm_subs_epu8(back3, set(0xEF)),
+    );
+    let not_due = _mm_cmpeq_epi8(due, zero);
+    // 80..=BF, which are the signed bytes below -64.
+    let cont = _mm_cmpgt_epi8(set(0xC0), v);
+    // All-ones where "not due" and "continuation" agree: one of them is wrong.
+    let bad = _mm_cmpeq_epi8(not_due, cont);
+    // Bytes no UTF-8 has: C0, C1 (overlong leads) and F5..=FF.
+    let invalid = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_max_epu8(v, set(0xF5)), v),
+        _mm_cmpeq_epi8(_mm_and_si128(v, set(0xFE)), set(0xC0)),
+    );
+    // Leads whose second byte has a narrower range, one back: E0 and F0 exactly, ED and F4
+    // among E4, E5, EC, ED, F4, F5, FC, FD (a cheap superset: only a filter).
+    let narrow_leads = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x10)), set(0xF0)),
+        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x19)), set(0xFD)),
+    );
+    let bad = _mm_or_si128(bad, invalid);
+    if _mm_movemask_epi8(narrow_leads) == 0 {
+        return _mm_movemask_epi8(bad).cast_unsigned();
+    }
+    // The second byte of E0, ED, F0 and F4 sequences (a continuation byte, or the lines
+    // above flag it): E0 needs A0.., ED ..9F, F0 90.., F4 ..8F. Signed, 80..=BF is -128..=-65.
+    let e0 = _mm_cmpeq_epi8(back1, set(0xE0));
+    let ed = _mm_cmpeq_epi8(back1, set(0xED));
+    let f0 = _mm_cmpeq_epi8(back1, set(0xF0));
+    let f4 = _mm_cmpeq_epi8(back1, set(0xF4));
+    let below_a0 = _mm_cmpgt_epi8(set(0xA0), v);
+    let below_90 = _mm_cmpgt_epi8(set(0x90), v);
+    let narrow = _mm_or_si128(
+        _mm_or_si128(_mm_and_si128(e0, below_a0), _mm_andnot_si128(below_a0, ed)),
+        _mm_or_si128(_mm_and_si128(f0, below_90), _mm_andnot_si128(below_90, f4)),
+    );
+    let bad = _mm_or_si128(bad, narrow);
+    _mm_movemask_epi8(bad).cast_unsigned()
+}
+
+/// The end of the UTF-8 character whose lead `bytes[i]` is not ASCII, or `None` when it does
+/// not start a valid one.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn utf8_char_end(bytes: &[u8], i: usize) -> Option<usize> {
+    /// Whether `b` is a continuation byte (`10xx_xxxx`).
+    const fn cont(b: u8) -> bool {
+        b & 0xC0 == 0x80
+    }
+    let lead = bytes.get(i).copied().unwrap_or(0);
+    let ok = if lead < 0xE0 {
+        // Two bytes; C0 and C1 would be overlong.
+        match bytes.get(i + 1) {
+            Some(&b1) => lead >= 0xC2 && cont(b1),
+            None => false,
+        }
+    } else if lead < 0xF0 {
+        // Three bytes; E0 needs A0.. (not overlong), ED ..9F (no surrogates).
+        match bytes.get(i + 1..i + 3) {
+            Some(&[b1, b2]) => {
+                cont(b1)
+                    && cont(b2)
+                    && match lead {
+                        0xE0 => b1 >= 0xA0,
+                        0xED => b1 < 0xA0,
+                        _ => true,
+                    }
+            }
+            _ => false,
+        }
+    } else {
+        // Four bytes; F0 needs 90.. (not overlong), F4 ..8F (at most U+10FFFF).
+        match bytes.get(i + 1..i + 4) {
+            Some(&[b1, b2, b3]) => {
+                cont(b1)
+                    && cont(b2)
+                    && cont(b3)
+                    && match lead {
+                        0xF0 => b1 >= 0x90,
+                        0xF1..=0xF3 => true,
+                        0xF4 => b1 < 0x90,
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    };
+    if !ok {
+        return None;
+    }
+    // 2, 3 or 4 from the lead's high bits (110x, 1110, 1111_0).
+    Some(
+        i + if lead < 0xE0 {
             2
         } else if lead < 0xF0 {
             3
         } else {
             4
-        };
-    }
+        },
+    )
 }
 
 /// Index of the first byte at or after `i` that is not ASCII, or `bytes.len()`.
@@ -280,6 +691,14 @@ fn stop_mask_sse2(block: &[u8; 16]) -> u32 {
     // SAFETY: `block` is 16 readable bytes; `loadu` has no alignment requirement.
     #[allow(clippy::cast_ptr_alignment)] // an unaligned load
     let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+    stop_mask_v(v)
+}
+
+/// Bit `i` is set when byte `i` of `v` is `"`, `\` or below U+0020.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn stop_mask_v(v: __m128i) -> u32 {
     let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"'.cast_signed()));
     let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\'.cast_signed()));
     let limit = _mm_set1_epi8(0x1f);
@@ -328,6 +747,99 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_every_sequence_inside_text() {
+        // Every lead and second byte, the third and fourth at their edges, with text before
+        // and after them (the check's paths for the end of the input are not taken).
+        // Miri (~1000x slower) takes a sample: every 29th lead and second byte, fewer edges.
+        let step = if cfg!(miri) { 29 } else { 1 };
+        let edges: &[u8] = if cfg!(miri) {
+            &[0x7f, 0x80, 0xbf, 0xc0]
+        } else {
+            &[0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff]
+        };
+        for a in (0x80..=255u8).step_by(step) {
+            for b in (0..=255u8).step_by(step) {
+                for &c in edges {
+                    for &d in edges {
+                        agrees_with_core(&[a, b, c, d, b'z', b'z', b'z', b'z']);
+                        agrees_with_core(&[b'z', a, b, c, d, a, b'z', b'z', b'z', b'z']);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_block_check_agrees_with_core_on_every_lead_at_every_block_lane() {
+        // "zzzé日" first: two non-ASCII characters in a row, so the block check starts at
+        // byte 5 (日) and its blocks end at 21, 37..: each sequence sits at lanes 10..=15 of
+        // the first block, up to across its edge.
+        let seconds: &[u8] = if cfg!(miri) {
+            &[0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0]
+        } else {
+            &[
+                0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xf0, 0xf4,
+                0xf5, 0xff,
+            ]
+        };
+        // Miri (~1000x slower) takes a sample: every 17th lead, fewer second bytes, edges
+        // and lanes.
+        let (step, edges, lanes): (usize, &[u8], &[usize]) = if cfg!(miri) {
+            (17, &[0x80, 0xbf], &[13, 15])
+        } else {
+            (
+                1,
+                &[0x00, 0x80, 0x9f, 0xa0, 0xbf, 0xc0],
+                &[12, 13, 14, 15, 16, 17],
+            )
+        };
+        for a in (0x80..=255u8).step_by(step) {
+            for &b in seconds {
+                for &c in edges {
+                    for &d in edges {
+                        for &lane in lanes {
+                            let mut text = std::vec::Vec::from("zzzé日本".as_bytes());
+                            text.resize(5 + lane, b'z');
+                            text.extend_from_slice(&[a, b, c, d]);
+                            text.extend_from_slice("日本 🚚 — plain text after".as_bytes());
+                            agrees_with_core(&text);
+                            // The blocks themselves: they pass valid text, and flag an
+                            // error that starts in the first block.
+                            let blocks = utf8_blocks(&text, 5);
+                            match core::str::from_utf8(&text) {
+                                Ok(_) => assert!(matches!(blocks, Ok(p) if p > 21), "{text:x?}"),
+                                Err(e) if e.valid_up_to() < 21 => {
+                                    assert!(blocks.is_err(), "{text:x?}");
+                                }
+                                Err(_) => {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_block_check_finds_every_break_in_dense_text() {
+        // Text like the large shout's, each byte in turn replaced by a byte that breaks it
+        // there (or not), or cut short there.
+        let text =
+            "Zoë wrote \"café — 日本へ 🚚 — never came\"\té—日本へ🚚🚚 ascii only text".repeat(2);
+        let text = text.as_bytes();
+        // Miri (~1000x slower) takes every 5th position.
+        let step = if cfg!(miri) { 5 } else { 1 };
+        for at in (0..text.len()).step_by(step) {
+            agrees_with_core(&text[..at]);
+            for bad in [0x80, 0xbf, 0xc1, 0xc3, 0xe0, 0xed, 0xf0, 0xf4, 0xf5, b'a'] {
+                let mut v = text.to_vec();
+                v[at] = bad;
+                agrees_with_core(&v);
             }
         }
     }

@@ -226,27 +226,19 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, EncodeError> {
-        // One pass: runs are copied whole and escapes decoded as they come; the output is
-        // whole `str`s and `char`s, so it needs no UTF-8 check afterwards. Only a buffer too
-        // small pays for the length pass, to say how much was needed.
+        // One pass (`unescape_escaped`); only a buffer too small pays for the length pass, to
+        // say how much was needed.
         let available = buf.len();
-        let mut out = crate::simd::StrWriter::new(buf);
-        let fits = if self.escaped {
-            self.pieces().all(|piece| match piece {
-                Piece::Run(run) => out.push_str(run),
-                Piece::Escape(c) => out.push_char(c),
-            })
+        let written = if self.escaped {
+            unescape_escaped(self.raw, buf)
         } else {
-            out.push_str(self.raw)
+            let mut out = crate::simd::StrWriter::new(buf);
+            out.push_str(self.raw).then(|| out.into_str())
         };
-        if fits {
-            Ok(out.into_str())
-        } else {
-            Err(EncodeError::BufferTooSmall {
-                needed: self.unescaped_len(),
-                available,
-            })
-        }
+        written.ok_or_else(|| EncodeError::BufferTooSmall {
+            needed: self.unescaped_len(),
+            available,
+        })
     }
 
     /// Whether the unescaped string equals `other`, without allocating.
@@ -411,10 +403,39 @@ impl<'a> Chars<'a> {
     }
 }
 
+/// Unescapes `raw`, an escaped body, into `buf` (`None` when it does not fit): SSE2's
+/// one-loop version where the build has it.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn unescape_escaped<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    crate::simd::unescape_into(raw, buf)
+}
+
+/// Unescapes `raw`, an escaped body, into `buf` (`None` when it does not fit).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn unescape_escaped<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    unescape_portable(raw, buf)
+}
+
+/// Unescapes `raw`, an escaped body, into `buf` (`None` when it does not fit): runs are
+/// copied whole and escapes decoded as they come; the output is whole `str`s and `char`s, so
+/// it needs no UTF-8 check afterwards. (SSE2 builds compile it for the tests, which pin the
+/// two together.)
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn unescape_portable<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let mut out = crate::simd::StrWriter::new(buf);
+    let fits = (Pieces { rest: raw }).all(|piece| match piece {
+        Piece::Run(run) => out.push_str(run),
+        Piece::Escape(c) => out.push_char(c),
+    });
+    fits.then(|| out.into_str())
+}
+
 /// Decodes the escape that starts `escaped` (at its backslash): the character and how many
 /// bytes it took. Input validated at decode time always holds a whole escape; anything else
 /// decodes to something (U+FFFD), never a panic.
-fn decode_escape(escaped: &str) -> (char, usize) {
+pub(crate) fn decode_escape(escaped: &str) -> (char, usize) {
     let bytes = escaped.as_bytes();
     match bytes.get(1) {
         Some(b'n') => ('\n', 2),
@@ -441,18 +462,34 @@ fn decode_escape(escaped: &str) -> (char, usize) {
 /// digits.
 #[inline]
 fn hex4(bytes: &[u8], from: usize) -> Option<u32> {
-    let digits: [u8; 4] = bytes.get(from..from + 4)?.try_into().ok()?;
-    let mut value = 0;
-    for d in digits {
-        let nibble = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return None,
+    hex4_digits(*bytes.get(from..)?.first_chunk::<4>()?)
+}
+
+/// The value of each hex digit by its byte; `0xFF` for bytes that are not hex digits.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b: u8 = 0;
+    while b < 128 {
+        table[b as usize] = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => 0xFF,
         };
-        value = value << 4 | u32::from(nibble);
+        b += 1;
     }
-    Some(value)
+    table
+};
+
+/// Four hex digits (a `\u` escape's) as a number, or `None` when one is not a hex digit: a
+/// table look-up per digit and one test for all four, no branch per digit.
+#[inline]
+pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
+    let [a, b, c, d] = digits.map(|digit| HEX_DIGITS[usize::from(digit)]);
+    if (a | b | c | d) & 0xF0 != 0 {
+        return None;
+    }
+    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
 }
 
 /// A run of text without escapes, or one decoded escape.
@@ -623,6 +660,117 @@ mod tests {
                 available: 3
             })
         );
+    }
+
+    /// Every escape kind `unescape_into` decodes, as JSON writes it.
+    const ESCAPES: [&str; 16] = [
+        r#"\""#,
+        r"\\",
+        r"\/",
+        r"\b",
+        r"\f",
+        r"\n",
+        r"\r",
+        r"\t",
+        r"\u0000",
+        r"\u0001",
+        r"\u007f",
+        r"\u00e9",
+        r"\u4F60",
+        r"\uffff",
+        r"\ud83d\ude00",
+        r"\uDBFF\uDFFF",
+    ];
+
+    /// `unescape_into` (and the portable version) against `chars` collected, in a buffer of
+    /// exactly the right size, one byte bigger, and every size too small.
+    fn unescapes_as_chars_does(raw: &str) {
+        let s = JsonStr::from_json_body(raw).unwrap();
+        let expected: std::string::String = s.chars().collect();
+        assert_eq!(s.unescaped_len(), expected.len(), "{raw:?}");
+        let mut buf = std::vec![0xffu8; expected.len() + 1];
+        assert_eq!(s.unescape_into(&mut buf).unwrap(), expected, "{raw:?}");
+        let exact = &mut buf[..expected.len()];
+        assert_eq!(s.unescape_into(exact).unwrap(), expected, "{raw:?}");
+        assert_eq!(
+            unescape_portable(raw, exact).unwrap(),
+            expected,
+            "{raw:?} portable"
+        );
+        // Every size too small (Miri, ~1000x slower: every 7th, and the last).
+        let step = if cfg!(miri) { 7 } else { 1 };
+        let sizes = (0..expected.len())
+            .step_by(step)
+            .chain(expected.len().checked_sub(1));
+        for available in sizes {
+            let short = &mut buf[..available];
+            assert_eq!(
+                s.unescape_into(short),
+                Err(EncodeError::BufferTooSmall {
+                    needed: expected.len(),
+                    available
+                }),
+                "{raw:?} into {available}"
+            );
+            assert_eq!(
+                unescape_portable(raw, short),
+                None,
+                "{raw:?} into {available}"
+            );
+        }
+    }
+
+    /// Text of `len` bytes cycling through 1-, 2-, 3- and 4-byte characters (or a little
+    /// less, to end on a character boundary).
+    fn filler(len: usize, ascii: bool) -> std::string::String {
+        let mut out = std::string::String::new();
+        for c in "abcé日🚚defghijklmnopqrstuvwxyz—".chars().cycle() {
+            let c = if ascii && !c.is_ascii() { 'x' } else { c };
+            if out.len() + c.len_utf8() > len {
+                break;
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of strings: too slow under Miri; the next test is its sample"
+    )]
+    fn unescape_agrees_with_chars_for_every_escape_at_every_offset() {
+        for total in [15usize, 16, 17, 31, 32, 33, 47, 48, 49] {
+            for at in 0..=40 {
+                for escape in ESCAPES {
+                    for ascii in [true, false] {
+                        let head = filler(at, ascii);
+                        let tail = filler(total.saturating_sub(at), ascii);
+                        unescapes_as_chars_does(&std::format!("{head}{escape}{tail}"));
+                        // Two escapes in a row, and one ending the string.
+                        unescapes_as_chars_does(&std::format!("{head}{escape}{escape}{tail}"));
+                        unescapes_as_chars_does(&std::format!("{head}{escape}"));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unescape_agrees_with_chars_on_dense_escapes_across_blocks() {
+        // Every escape kind back to back, then one per block edge, then spread out.
+        let dense: std::string::String = ESCAPES.concat();
+        unescapes_as_chars_does(&dense);
+        unescapes_as_chars_does(&std::format!("{dense}{dense}x"));
+        let mut spread = std::string::String::new();
+        for (k, escape) in ESCAPES.iter().enumerate() {
+            spread.push_str(&filler(k * 3 % 17, k % 2 == 0));
+            spread.push_str(escape);
+        }
+        unescapes_as_chars_does(&spread);
+        unescapes_as_chars_does(&filler(70, false));
+        unescapes_as_chars_does(r"\n");
+        unescapes_as_chars_does("");
     }
 
     #[test]
