@@ -574,7 +574,7 @@ mod tests {
         use std::format;
         use std::string::ToString;
         let lengths: std::vec::Vec<usize> = if cfg!(miri) {
-            std::vec![0, 1, 2, 15, 16, 17, 33, 50]
+            std::vec![0, 1, 15, 16, 17, 50]
         } else {
             (0..=40).chain([47, 48, 49, 50, 64, 65]).collect()
         };
@@ -665,12 +665,15 @@ mod tests {
             DecodeLimits::new().with_extra_elements_allowed(true),
             DecodeLimits::new().with_max_frame_len(20),
         ];
-        for frame in generated_frames() {
-            for other in &others {
-                same_as_precise(&frame, other);
+        // Under Miri: the other limits on every third frame, every eleventh truncation.
+        let (every, step) = if cfg!(miri) { (3, 11) } else { (1, 1) };
+        for (k, frame) in generated_frames().iter().enumerate() {
+            if k % every == 0 {
+                for other in &others {
+                    same_as_precise(frame, other);
+                }
             }
-            // Every truncation (every fifth under Miri), at character boundaries.
-            let step = if cfg!(miri) { 5 } else { 1 };
+            // Every truncation, at character boundaries.
             for end in (0..=frame.len()).step_by(step) {
                 if let Some(prefix) = frame.get(..end) {
                     same_as_precise(prefix, &limits);
