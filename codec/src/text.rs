@@ -167,13 +167,21 @@ fn decode_str<'a>(
         None => precise_head(&mut s, input)?,
     };
     let mut index = MemberIndex::unavailable();
-    let payload = payload(&mut s, &mut index)?;
+    let empty = head.empty_object_ends && s.max_depth() > 1;
+    let payload = if empty {
+        // What the payload walk records for `{}`.
+        index.reset();
+        index.set_plain(true);
+        RawJson::from_validated(s.slice(s.pos(), s.pos() + 2))
+    } else {
+        payload(&mut s, &mut index)?
+    };
     // The common end, `]` as the last byte, takes two compares (not worth its bytes in the
     // embedded build).
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    let done = s.pos() + 1 == input.len() && input.as_bytes().last() == Some(&b']');
+    let done = empty || s.pos() + 1 == input.len() && input.as_bytes().last() == Some(&b']');
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    let done = false;
+    let done = empty;
     if !done {
         loop {
             match s.peek_token()? {
@@ -217,6 +225,8 @@ struct Head<'a> {
     reference: Option<JsonStr<'a>>,
     topic: JsonStr<'a>,
     event: JsonStr<'a>,
+    /// The frame ends with `{}]` right there (heartbeats, leaves): seen by [`fast_head`].
+    empty_object_ends: bool,
 }
 
 /// The envelope in its common shape, read with direct byte checks: `[`, `null` or a string, `,`,
@@ -248,6 +258,7 @@ fn fast_head<'a>(s: &mut Scanner<'a>, input: &'a str) -> Option<Head<'a>> {
         reference,
         topic,
         event,
+        empty_object_ends: bytes.get(i..) == Some(b"{}]"),
     })
 }
 
@@ -357,6 +368,7 @@ fn precise_head<'a>(s: &mut Scanner<'a>, input: &str) -> Result<Head<'a>, Decode
         reference,
         topic,
         event,
+        empty_object_ends: false,
     })
 }
 
