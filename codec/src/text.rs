@@ -310,25 +310,24 @@ fn fast_string<'a>(input: &'a str, i: &mut usize) -> Option<JsonStr<'a>> {
 #[inline(always)] // four per frame, on the decoder's hot path
 #[allow(clippy::inline_always)]
 fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
-    loop {
-        let (block, skip) = if let Some(block) = bytes.get(i..i + 16) {
-            (block, 0)
+    let mask = loop {
+        if let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+            let mask = crate::simd::string_stop_mask16(block);
+            if mask != 0 {
+                break mask;
+            }
+            i += 16;
         } else {
             // The last 16 bytes, the lanes before `i` shifted out.
             let at = bytes.len().checked_sub(16)?;
-            (bytes.get(at..)?, u32::try_from(i.checked_sub(at)?).ok()?)
-        };
-        let block = <&[u8; 16]>::try_from(block).ok()?;
-        let mask = crate::simd::string_stop_mask16(block).checked_shr(skip)?;
-        if mask != 0 {
-            let end = i + mask.trailing_zeros() as usize;
-            return (bytes.get(end) == Some(&b'"')).then_some(end);
+            let skip = u32::try_from(i.checked_sub(at)?).ok()?;
+            let block = bytes.get(at..)?.first_chunk::<16>()?;
+            break crate::simd::string_stop_mask16(block).checked_shr(skip)?;
         }
-        if skip != 0 {
-            return None; // the input ends inside the string
-        }
-        i += 16;
-    }
+    };
+    // No stop at all: the input ends inside the string.
+    let end = i + (mask != 0).then_some(mask.trailing_zeros() as usize)?;
+    (bytes.get(end) == Some(&b'"')).then_some(end)
 }
 
 /// The envelope read by the grammar, every error at its offset.
