@@ -167,21 +167,28 @@ fn decode_str<'a>(
         None => precise_head(&mut s, input)?,
     };
     let mut index = MemberIndex::unavailable();
-    let empty = head.empty_object_ends && s.max_depth() > 1;
-    let payload = if empty {
-        // What the payload walk records for `{}`.
+    if head.empty_object_ends && s.max_depth() > 1 {
+        // What the payload walk records for `{}`; returned from here, the index is a constant
+        // the compiler writes straight into the frame (no copy).
         index.reset();
         index.set_plain(true);
-        RawJson::from_validated(s.slice(s.pos(), s.pos() + 2))
-    } else {
-        payload(&mut s, &mut index)?
-    };
+        let payload = RawJson::from_validated(s.slice(s.pos(), s.pos() + 2));
+        return Ok(Frame::new(
+            head.join_ref,
+            head.reference,
+            head.topic,
+            head.event,
+            Payload::Json(payload),
+        )
+        .with_index(index));
+    }
+    let payload = payload(&mut s, &mut index)?;
     // The common end, `]` as the last byte, takes two compares (not worth its bytes in the
     // embedded build).
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    let done = empty || s.pos() + 1 == input.len() && input.as_bytes().last() == Some(&b']');
+    let done = s.pos() + 1 == input.len() && input.as_bytes().last() == Some(&b']');
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    let done = empty;
+    let done = false;
     if !done {
         loop {
             match s.peek_token()? {
