@@ -575,10 +575,10 @@ impl MemberIndex {
     ) {
         let key_len = key.1.wrapping_sub(key.0);
         let value_len = value.1.wrapping_sub(value.0);
-        // One test for all four conditions: the key 2 bytes past the last value, the value
-        // 2 bytes past the key, the key and the value short enough.
-        let off = (key.0 ^ rec.end.wrapping_add(2))
-            | (value.0 ^ key.1.wrapping_add(2))
+        // One test for all four conditions: the key 2 bytes past the last value and the value
+        // 2 bytes past the key (JSON puts at least 2 bytes in each gap, `,"` and `":`, so
+        // both hold when the two gaps add up to 4), the key and the value short enough.
+        let off = (value.0 ^ rec.end.wrapping_add(key_len).wrapping_add(4))
             | (key_len >> KEY_BITS)
             | (value_len >> (16 - VALUE_SHIFT));
         match self.members.get_mut(rec.len) {
