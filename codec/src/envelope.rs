@@ -62,7 +62,7 @@ pub(crate) fn object_with_index(
         return Err(s.error(K::DepthLimitExceeded));
     }
     let start = s.pos();
-    index.reset();
+    let mut rec = MemberIndex::start();
     s.saw_escape = false;
     s.bump();
     let mut next = s.peek_token()?;
@@ -82,6 +82,7 @@ pub(crate) fn object_with_index(
                 s.value(depth + 1)?;
             }
             index.push(
+                &mut rec,
                 (key_start - start, key_end - start, key.has_escapes()),
                 (value_start - start, s.pos() - start),
             );
@@ -96,6 +97,7 @@ pub(crate) fn object_with_index(
         }
     }
     s.bump();
+    index.finish(rec);
     index.set_plain(!s.saw_escape);
     Ok(())
 }

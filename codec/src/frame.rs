@@ -89,14 +89,30 @@ impl<'a> Payload<'a> {
 /// ```
 #[derive(Clone, Copy)]
 pub struct Frame<'a> {
-    join_ref: Option<JsonStr<'a>>,
-    reference: Option<JsonStr<'a>>,
-    topic: JsonStr<'a>,
-    event: JsonStr<'a>,
-    payload: Payload<'a>,
-    /// Spans of the payload object's top-level members, recorded while validating.
-    index: MemberIndex,
+    join_ref: Option<&'a str>,
+    reference: Option<&'a str>,
+    topic: &'a str,
+    event: &'a str,
+    /// The four envelope strings' [`JsonStr`] flags, in field order.
+    flags: [u8; 4],
+    body: Body<'a>,
 }
+
+/// A [`Payload`] as a frame keeps it: strings without their flags (kept beside them), and a
+/// JSON payload with its member index (a binary one has none: the variants share the room).
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Json(&'a str, MemberIndex),
+    Binary(&'a [u8]),
+    Reply {
+        status: &'a str,
+        status_flags: u8,
+        response: &'a [u8],
+    },
+}
+
+/// The index of a frame whose payload is not JSON.
+const NO_INDEX: MemberIndex = MemberIndex::unavailable();
 
 impl<'a> Frame<'a> {
     /// A frame from its parts (for encoding, or converting between forms).
@@ -110,6 +126,9 @@ impl<'a> Frame<'a> {
     /// assert_eq!(&buf[..n], br#"[null,"12","phoenix","heartbeat",{}]"#);
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
+    #[allow(clippy::inline_always)] // every decode builds one: measured (callgrind, heartbeat)
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub const fn new(
         join_ref: Option<JsonStr<'a>>,
         reference: Option<JsonStr<'a>>,
@@ -117,24 +136,58 @@ impl<'a> Frame<'a> {
         event: JsonStr<'a>,
         payload: Payload<'a>,
     ) -> Self {
+        let flags = [
+            match join_ref {
+                Some(s) => s.flags(),
+                None => 0,
+            },
+            match reference {
+                Some(s) => s.flags(),
+                None => 0,
+            },
+            topic.flags(),
+            event.flags(),
+        ];
+        let join_ref = match join_ref {
+            Some(s) => Some(s.raw()),
+            None => None,
+        };
+        let reference = match reference {
+            Some(s) => Some(s.raw()),
+            None => None,
+        };
+        let body = match payload {
+            Payload::Json(raw) => Body::Json(raw.as_str(), MemberIndex::unavailable()),
+            Payload::Binary(bytes) => Body::Binary(bytes),
+            Payload::BinaryReply { status, response } => Body::Reply {
+                status: status.raw(),
+                status_flags: status.flags(),
+                response,
+            },
+        };
         Self {
             join_ref,
             reference,
-            topic,
-            event,
-            payload,
-            index: MemberIndex::unavailable(),
+            topic: topic.raw(),
+            event: event.raw(),
+            flags,
+            body,
         }
     }
 
     #[allow(clippy::large_types_passed_by_value)] // consumes a frame that is as large
     pub(crate) const fn with_index(mut self, index: MemberIndex) -> Self {
-        self.index = index;
+        if let Body::Json(_, slot) = &mut self.body {
+            *slot = index;
+        }
         self
     }
 
     pub(crate) const fn member_index(&self) -> &MemberIndex {
-        &self.index
+        match &self.body {
+            Body::Json(_, index) => index,
+            Body::Binary(_) | Body::Reply { .. } => &NO_INDEX,
+        }
     }
 
     /// The ref of the `phx_join` that opened the channel; `None` for broadcasts, heartbeats
@@ -148,7 +201,10 @@ impl<'a> Frame<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn join_ref(&self) -> Option<JsonStr<'a>> {
-        self.join_ref
+        match self.join_ref {
+            Some(raw) => Some(JsonStr::from_flags(raw, self.flags[0])),
+            None => None,
+        }
     }
 
     /// The push's ref (Phoenix's `ref`), echoed in its reply; `None` when null.
@@ -160,7 +216,10 @@ impl<'a> Frame<'a> {
     /// ```
     #[doc(alias = "ref")]
     pub const fn reference(&self) -> Option<JsonStr<'a>> {
-        self.reference
+        match self.reference {
+            Some(raw) => Some(JsonStr::from_flags(raw, self.flags[1])),
+            None => None,
+        }
     }
 
     /// The topic (`"conversation:…"`, `"phoenix"`...). See [`Frame::topic_kind`] for the
@@ -173,7 +232,7 @@ impl<'a> Frame<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn topic(&self) -> JsonStr<'a> {
-        self.topic
+        JsonStr::from_flags(self.topic, self.flags[2])
     }
 
     /// The event name (`"shout"`, `"phx_join"`...). See [`Frame::event_kind`] for the typed
@@ -185,7 +244,7 @@ impl<'a> Frame<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn event(&self) -> JsonStr<'a> {
-        self.event
+        JsonStr::from_flags(self.event, self.flags[3])
     }
 
     /// The payload.
@@ -197,7 +256,18 @@ impl<'a> Frame<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn payload(&self) -> Payload<'a> {
-        self.payload
+        match self.body {
+            Body::Json(text, _) => Payload::Json(RawJson::from_validated(text)),
+            Body::Binary(bytes) => Payload::Binary(bytes),
+            Body::Reply {
+                status,
+                status_flags,
+                response,
+            } => Payload::BinaryReply {
+                status: JsonStr::from_flags(status, status_flags),
+                response,
+            },
+        }
     }
 
     /// The payload if it is JSON.
@@ -208,17 +278,23 @@ impl<'a> Frame<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn payload_json(&self) -> Option<RawJson<'a>> {
-        self.payload.as_json()
+        match self.body {
+            Body::Json(text, _) => Some(RawJson::from_validated(text)),
+            Body::Binary(_) | Body::Reply { .. } => None,
+        }
     }
 
     /// The payload object's top-level members, from the decode-time index when it has them
     /// all. `None` when the payload is not a JSON object.
     pub(crate) fn payload_members(&self) -> Option<Members<'_, 'a>> {
-        let raw = self.payload.as_json()?;
+        let Body::Json(text, index) = &self.body else {
+            return None;
+        };
+        let raw = RawJson::from_validated(text);
         if raw.kind() != JsonKind::Object {
             return None;
         }
-        Some(self.index.members(raw))
+        Some(index.members(raw))
     }
 
     /// The payload member `key` (last wins with duplicates, as `JSON.parse`), if the payload is
@@ -241,11 +317,11 @@ impl<'a> Frame<'a> {
 /// byte for byte.
 impl PartialEq for Frame<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.join_ref == other.join_ref
-            && self.reference == other.reference
-            && self.topic == other.topic
-            && self.event == other.event
-            && self.payload == other.payload
+        self.join_ref() == other.join_ref()
+            && self.reference() == other.reference()
+            && self.topic() == other.topic()
+            && self.event() == other.event()
+            && self.payload() == other.payload()
     }
 }
 
@@ -254,11 +330,11 @@ impl Eq for Frame<'_> {}
 impl fmt::Debug for Frame<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Frame")
-            .field("join_ref", &self.join_ref)
-            .field("ref", &self.reference)
-            .field("topic", &self.topic)
-            .field("event", &self.event)
-            .field("payload", &self.payload)
+            .field("join_ref", &self.join_ref())
+            .field("ref", &self.reference())
+            .field("topic", &self.topic())
+            .field("event", &self.event())
+            .field("payload", &self.payload())
             .finish()
     }
 }
@@ -281,11 +357,11 @@ impl serde::Serialize for Frame<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = serializer.serialize_struct("Frame", 5)?;
-        st.serialize_field("join_ref", &self.join_ref)?;
-        st.serialize_field("ref", &self.reference)?;
-        st.serialize_field("topic", &self.topic)?;
-        st.serialize_field("event", &self.event)?;
-        match self.payload {
+        st.serialize_field("join_ref", &self.join_ref())?;
+        st.serialize_field("ref", &self.reference())?;
+        st.serialize_field("topic", &self.topic())?;
+        st.serialize_field("event", &self.event())?;
+        match self.payload() {
             Payload::Json(raw) => st.serialize_field("payload", &raw)?,
             Payload::Binary(bytes) => st.serialize_field("payload", &Bytes(bytes))?,
             Payload::BinaryReply { status, response } => {
@@ -311,6 +387,23 @@ impl Frame<'_> {
     /// Whether the JSON payload holds no backslash (so every string in it is literal), when
     /// decoding recorded it; `None` for frames built by hand.
     pub(crate) const fn payload_plain(&self) -> Option<bool> {
-        self.index.plain()
+        self.member_index().plain()
+    }
+}
+
+// A frame is returned and moved by value: its size is a cost on every decode (issue 12).
+// 84 bytes on thumbv7em (the test below holds 64-bit targets to 128).
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(size_of::<Frame<'_>>() <= 84);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_frame_stays_small() {
+        // Four `&str`s, their flags, the payload's `&str` and its 18-member index.
+        assert!(size_of::<Frame<'_>>() <= 128, "{}", size_of::<Frame<'_>>());
     }
 }

@@ -482,44 +482,50 @@ impl<'a> Iterator for ArrayItems<'a> {
 // ---------------------------------------------------------------------------------------------
 // The member index: spans of a payload object's top-level members, recorded while validating.
 
-/// How many top-level payload members a frame remembers; payloads in this protocol have a few
-/// dozen keys at most, and members past this fall back to walking.
-pub(crate) const INDEX_CAPACITY: usize = 24;
-/// Offsets are 15-bit (payloads under 32 KiB are indexed); the top bit of `key_end` flags a key
-/// with escapes.
-const ESCAPED: u16 = 1 << 15;
-const INDEXABLE_LEN: usize = ESCAPED as usize;
+/// How many top-level payload members a frame remembers; members past these (or past the
+/// first one written with whitespace around its key, or with a key of 32 bytes or more or a
+/// value of 1 KiB or more) are found by walking on from the last one recorded. The server's
+/// `shout` payload has 17.
+pub(crate) const INDEX_CAPACITY: usize = 18;
+/// A recorded member: the key body's length in the low [`KEY_BITS`], then the escapes flag,
+/// then the value's length.
+const KEY_BITS: u32 = 5;
+const ESCAPED: u16 = 1 << KEY_BITS;
+const VALUE_SHIFT: u32 = KEY_BITS + 1;
 
-#[derive(Clone, Copy, Default)]
-struct MemberSpan {
-    key_start: u16,
-    /// Top bit: the key has escapes.
-    key_end: u16,
-    value_start: u16,
-    value_end: u16,
-}
-
-/// Spans (relative to the payload text) of the first [`INDEX_CAPACITY`] top-level members.
-/// Kept small (200 bytes) because it travels inside every [`Frame`](crate::Frame).
+/// The first top-level members of a payload object, 2 bytes each: each member's key length
+/// and value length. The rest follows from compact JSON: a key's body starts 2 bytes past the
+/// previous value's end (`,"`; `{"` for the first), its value 2 bytes past the key's body
+/// (`":`); members written otherwise end the recording. Kept small because it travels inside
+/// every [`Frame`](crate::Frame).
 #[derive(Clone, Copy)]
 pub(crate) struct MemberIndex {
-    spans: [MemberSpan; INDEX_CAPACITY],
+    /// Key and value lengths, see [`KEY_BITS`].
+    members: [u16; INDEX_CAPACITY],
     len: u8,
-    /// All members are recorded (the index is usable on its own).
+    /// The recorded members are all of them (the index is usable on its own); otherwise the
+    /// members after them are walked.
     complete: bool,
     /// The payload holds no backslash at all (known only for decoded payloads).
     plain: Option<bool>,
 }
 
+/// A recording in progress (see `object_with_index` in `envelope`): the members recorded and
+/// where the last one's value ends ([`STOPPED`] once recording stopped); written into the
+/// index by [`MemberIndex::finish`].
+#[derive(Clone, Copy)]
+pub(crate) struct Recording {
+    end: usize,
+    len: usize,
+}
+
+/// [`Recording::end`] once recording has stopped: no key starts 2 bytes after it.
+const STOPPED: usize = usize::MAX - 4;
+
 impl MemberIndex {
     pub(crate) const fn unavailable() -> Self {
         Self {
-            spans: [MemberSpan {
-                key_start: 0,
-                key_end: 0,
-                value_start: 0,
-                value_end: 0,
-            }; INDEX_CAPACITY],
+            members: [0; INDEX_CAPACITY],
             len: 0,
             complete: false,
             plain: None,
@@ -540,57 +546,103 @@ impl MemberIndex {
 
     /// Starts recording.
     #[inline]
-    pub(crate) fn reset(&mut self) {
-        self.len = 0;
-        self.complete = true;
+    pub(crate) const fn start() -> Recording {
+        Recording { end: 0, len: 0 }
     }
 
-    /// Records one member; offsets are relative to the payload start. Marks the index
-    /// incomplete when full or when offsets do not fit.
+    /// Ends recording: the recorded members are all of them unless it stopped.
     #[inline]
-    pub(crate) fn push(&mut self, key: (usize, usize, bool), value: (usize, usize)) {
-        if !self.complete {
-            return;
+    pub(crate) fn finish(&mut self, rec: Recording) {
+        #[allow(clippy::cast_possible_truncation)] // at most `INDEX_CAPACITY`
+        {
+            self.len = rec.len as u8;
         }
-        match self.spans.get_mut(usize::from(self.len)) {
-            Some(slot) if value.1 < INDEXABLE_LEN => {
-                #[allow(clippy::cast_possible_truncation)] // all offsets are below `value.1`
+        self.complete = rec.end != STOPPED;
+    }
+
+    /// Records one member; offsets are relative to the payload start (the key's body, without
+    /// its quotes, whether it has escapes, and the value). Stops recording (the index will be
+    /// incomplete) at the first member that is not where compact JSON puts it, too long, or
+    /// past the capacity.
+    #[allow(clippy::inline_always)] // once per member, in the payload scan's loop
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn push(
+        &mut self,
+        rec: &mut Recording,
+        key: (usize, usize, bool),
+        value: (usize, usize),
+    ) {
+        let key_len = key.1.wrapping_sub(key.0);
+        let value_len = value.1.wrapping_sub(value.0);
+        // One test for all four conditions: the key 2 bytes past the last value and the value
+        // 2 bytes past the key (JSON puts at least 2 bytes in each gap, `,"` and `":`, so
+        // both hold when the two gaps add up to 4), the key and the value short enough.
+        let off = (value.0 ^ rec.end.wrapping_add(key_len).wrapping_add(4))
+            | (key_len >> KEY_BITS)
+            | (value_len >> (16 - VALUE_SHIFT));
+        match self.members.get_mut(rec.len) {
+            Some(slot) if off == 0 => {
+                #[allow(clippy::cast_possible_truncation)] // both checked above
                 {
-                    *slot = MemberSpan {
-                        key_start: key.0 as u16,
-                        key_end: key.1 as u16 | if key.2 { ESCAPED } else { 0 },
-                        value_start: value.0 as u16,
-                        value_end: value.1 as u16,
-                    };
+                    *slot = key_len as u16
+                        | if key.2 { ESCAPED } else { 0 }
+                        | (value_len as u16) << VALUE_SHIFT;
                 }
-                self.len += 1;
+                rec.len += 1;
+                rec.end = value.1;
             }
-            _ => self.complete = false,
+            _ => rec.end = STOPPED,
         }
     }
 
-    /// The members over `payload`, from the index when complete, otherwise by walking.
+    /// The members over `payload`, from the index as far as it goes, then by walking.
     pub(crate) fn members<'a>(&self, payload: RawJson<'a>) -> Members<'_, 'a> {
-        if self.complete && payload.kind() == JsonKind::Object {
+        if payload.kind() == JsonKind::Object && (self.complete || self.len > 0) {
             Members::Indexed {
                 text: payload.text,
                 spans: self,
                 next: 0,
+                end: 0,
             }
         } else {
             Members::Walk(ObjectMembers::new(payload.text))
         }
     }
+
+    /// Member `at`'s span after the previous value's end `end`; `None` past the recorded ones.
+    #[allow(clippy::inline_always)] // part of `Members::next`
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn span(&self, at: u8, end: usize) -> Option<MemberAt> {
+        if at >= self.len {
+            return None;
+        }
+        let member = *self.members.get(usize::from(at))?;
+        let key_start = end + 2;
+        let key_end = key_start + usize::from(member & (ESCAPED - 1));
+        let value_start = key_end + 2;
+        Some(MemberAt {
+            key: (key_start, key_end),
+            escaped: member & ESCAPED != 0,
+            value: (
+                value_start,
+                value_start + usize::from(member >> VALUE_SHIFT),
+            ),
+        })
+    }
 }
 
-/// Top-level members of a frame's payload object; from the index decoding recorded when it
-/// holds them all, otherwise from a trusted walk.
+/// Top-level members of a frame's payload object; from the index decoding recorded as far as
+/// it goes, then from a trusted walk.
 #[derive(Clone)]
 pub(crate) enum Members<'f, 'a> {
     Indexed {
         text: &'a str,
         spans: &'f MemberIndex,
         next: u8,
+        /// Where the last member read ends.
+        end: usize,
     },
     Walk(ObjectMembers<'a>),
 }
@@ -607,13 +659,21 @@ impl<'a> Iterator for Members<'_, 'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Members::Walk(walk) => walk_next(walk),
-            Members::Indexed { text, spans, next } => {
-                if *next >= spans.len {
-                    return None;
-                }
-                let span = spans.spans.get(*next as usize)?;
+            Members::Indexed {
+                text,
+                spans,
+                next,
+                end,
+            } => {
+                let Some(at) = spans.span(*next, *end) else {
+                    if spans.complete {
+                        return None;
+                    }
+                    return walk_on(self).and_then(|walk| walk_next(walk));
+                };
                 *next += 1;
-                (*span).member(text)
+                *end = at.value.1;
+                at.member(text)
             }
         }
     }
@@ -646,22 +706,44 @@ impl<'a> Members<'_, 'a> {
     pub(crate) fn next_at(&mut self) -> Option<MemberAt> {
         match self {
             Members::Walk(walk) => walk_next_at(walk),
-            Members::Indexed { spans, next, .. } => {
-                if *next >= spans.len {
-                    return None;
-                }
-                let span = spans.spans.get(usize::from(*next))?;
+            Members::Indexed {
+                spans, next, end, ..
+            } => {
+                let Some(at) = spans.span(*next, *end) else {
+                    if spans.complete {
+                        return None;
+                    }
+                    return walk_on(self).and_then(|walk| walk_next_at(walk));
+                };
                 *next += 1;
-                Some(MemberAt {
-                    key: (
-                        usize::from(span.key_start),
-                        usize::from(span.key_end & !ESCAPED),
-                    ),
-                    escaped: span.key_end & ESCAPED != 0,
-                    value: (usize::from(span.value_start), usize::from(span.value_end)),
-                })
+                *end = at.value.1;
+                Some(at)
             }
         }
+    }
+}
+
+/// Past the recorded members of an incomplete index: turns `members` into a walk from the
+/// member after the last one recorded.
+#[inline(never)]
+fn walk_on<'m, 'a>(members: &'m mut Members<'_, 'a>) -> Option<&'m mut ObjectMembers<'a>> {
+    if let Members::Indexed { text, end, .. } = *members {
+        let bytes = text.as_bytes();
+        let pos = if end == 0 {
+            1
+        } else {
+            let after = skip_ws(bytes, end);
+            if bytes.get(after) == Some(&b',') {
+                after + 1
+            } else {
+                bytes.len()
+            }
+        };
+        *members = Members::Walk(ObjectMembers { text, pos });
+    }
+    match members {
+        Members::Walk(walk) => Some(walk),
+        Members::Indexed { .. } => None,
     }
 }
 
@@ -687,19 +769,19 @@ fn walk_next<'a>(walk: &mut ObjectMembers<'a>) -> Option<(JsonStr<'a>, RawJson<'
     walk.next()
 }
 
-impl MemberSpan {
-    /// The key and value this span records in the payload `text`.
+impl MemberAt {
+    /// The key and value at these ranges of the payload `text`.
     #[allow(clippy::inline_always)] // part of `Members::next`
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn member(self, text: &str) -> Option<(JsonStr<'_>, RawJson<'_>)> {
-        let key_raw = text.get(self.key_start as usize..(self.key_end & !ESCAPED) as usize)?;
-        let key = if self.key_end & ESCAPED != 0 {
+        let key_raw = text.get(self.key.0..self.key.1)?;
+        let key = if self.escaped {
             JsonStr::from_validated_escaped(key_raw)
         } else {
             JsonStr::from_validated_plain(key_raw)
         };
-        let value = text.get(usize::from(self.value_start)..usize::from(self.value_end))?;
+        let value = text.get(self.value.0..self.value.1)?;
         Some((key, RawJson::from_validated(value)))
     }
 }

@@ -94,3 +94,91 @@ fn integers_parse_like_str_parse_at_every_length_and_at_the_edges() {
     assert_eq!(parse_i64(b"-"), None);
     assert_eq!(parse_i64(b"\"1\""), None);
 }
+
+/// One payload member as written: key, value and what goes between them.
+fn member(i: usize, disrupt: Option<usize>) -> std::string::String {
+    use std::format;
+    let value = format!("{i}");
+    match disrupt {
+        None => format!("\"k{i}\":{value}"),
+        Some(0) => format!(" \"k{i}\":{value}"),
+        Some(1) => format!("\"k{i}\" :{value}"),
+        Some(2) => format!("\"k{i}\": {value}"),
+        Some(3) => format!("\"{}\":{value}", "k".repeat(31)),
+        Some(4) => format!("\"{}\":{value}", "k".repeat(32)),
+        Some(5) => format!("\"k{i}\":\"{}\"", "v".repeat(1021)),
+        Some(6) => format!("\"k{i}\":\"{}\"", "v".repeat(1022)),
+        Some(7) => format!("\"k\\u0031{i}\":{{\"n\":[{value}]}}"),
+        Some(_) => format!("\"k{i}\":{value} "),
+    }
+}
+
+/// The member index (and the walk it hands over to) lists exactly the members a plain walk
+/// finds, whatever stops the recording and wherever: whitespace, a key of 32 bytes, a value
+/// of 1 KiB, more members than the index holds.
+#[test]
+fn the_member_index_lists_what_a_walk_finds() {
+    use std::vec::Vec;
+    let counts: &[usize] = if cfg!(miri) {
+        &[0, 2, 19]
+    } else {
+        &[0, 1, 2, 17, 18, 19, 25]
+    };
+    for &n in counts {
+        for kind in (0..=8).map(Some).chain([None]) {
+            let positions: Vec<usize> = [0, 1, n / 2, n.saturating_sub(1), 17, 18]
+                .into_iter()
+                .filter(|&p| p < n.max(1))
+                .collect();
+            for &at in &positions {
+                let members: Vec<_> = (0..n)
+                    .map(|i| member(i, kind.filter(|_| i == at)))
+                    .collect();
+                let frame_text = std::format!("[null,null,\"t\",\"e\",{{{}}}]", members.join(","));
+                let frame = crate::decode_text(frame_text.as_bytes()).unwrap();
+                let payload = frame.payload_json().unwrap();
+                let expected: Vec<_> = payload
+                    .members()
+                    .unwrap()
+                    .map(|(k, v)| (k.raw(), k.has_escapes(), v.as_str()))
+                    .collect();
+                assert_eq!(expected.len(), n);
+                let listed: Vec<_> = frame
+                    .payload_members()
+                    .unwrap()
+                    .map(|(k, v)| (k.raw(), k.has_escapes(), v.as_str()))
+                    .collect();
+                assert_eq!(listed, expected, "{frame_text}");
+                if n == 2 && at == 0 {
+                    // Recorded whole only when the odd member still fits the index.
+                    let fits = matches!(kind, None | Some(3 | 5 | 7));
+                    assert_eq!(frame.member_index().complete, fits, "{frame_text}");
+                }
+                let mut at_members = frame.payload_members().unwrap();
+                let text = at_members.text();
+                let mut ranges = Vec::new();
+                while let Some(m) = at_members.next_at() {
+                    ranges.push((
+                        text.get(m.key.0..m.key.1).unwrap(),
+                        m.escaped,
+                        text.get(m.value.0..m.value.1).unwrap(),
+                    ));
+                }
+                assert_eq!(ranges, expected, "{frame_text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_compact_payload_is_indexed_up_to_the_capacity() {
+    use std::vec::Vec;
+    let members: Vec<_> = (0..=INDEX_CAPACITY).map(|i| member(i, None)).collect();
+    for n in [INDEX_CAPACITY, INDEX_CAPACITY + 1] {
+        let text = std::format!("[null,null,\"t\",\"e\",{{{}}}]", members[..n].join(","));
+        let frame = crate::decode_text(text.as_bytes()).unwrap();
+        let index = frame.member_index();
+        assert_eq!(usize::from(index.len), INDEX_CAPACITY);
+        assert_eq!(index.complete, n == INDEX_CAPACITY);
+    }
+}

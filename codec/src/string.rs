@@ -32,10 +32,20 @@ use crate::error::EncodeError;
 #[derive(Clone, Copy)]
 pub struct JsonStr<'a> {
     raw: &'a str,
-    escaped: bool,
-    /// `raw` is known to need no escaping in JSON output (it came from a JSON string without
-    /// escapes), so encoders copy it as it is.
-    json_safe: bool,
+    /// [`ESCAPED`], [`JSON_SAFE`]: one byte, so that a [`Frame`](crate::Frame) keeps a
+    /// string's flags as they are and hands out `JsonStr`s without converting them.
+    flags: u8,
+}
+
+/// `raw` holds JSON escapes.
+const ESCAPED: u8 = 1;
+/// `raw` is known to need no escaping in JSON output (it came from a JSON string without
+/// escapes), so encoders copy it as it is.
+const JSON_SAFE: u8 = 2;
+
+/// The flags of a string with escapes or without.
+const fn flags(escaped: bool, json_safe: bool) -> u8 {
+    (if escaped { ESCAPED } else { 0 }) | if json_safe { JSON_SAFE } else { 0 }
 }
 
 impl<'a> JsonStr<'a> {
@@ -50,8 +60,7 @@ impl<'a> JsonStr<'a> {
     pub const fn literal(text: &'a str) -> Self {
         Self {
             raw: text,
-            escaped: false,
-            json_safe: false,
+            flags: 0,
         }
     }
 
@@ -59,8 +68,7 @@ impl<'a> JsonStr<'a> {
     pub(crate) const fn from_validated_plain(raw: &'a str) -> Self {
         Self {
             raw,
-            escaped: false,
-            json_safe: true,
+            flags: JSON_SAFE,
         }
     }
 
@@ -68,8 +76,7 @@ impl<'a> JsonStr<'a> {
     pub(crate) const fn from_validated_escaped(raw: &'a str) -> Self {
         Self {
             raw,
-            escaped: true,
-            json_safe: false,
+            flags: ESCAPED,
         }
     }
 
@@ -77,14 +84,23 @@ impl<'a> JsonStr<'a> {
     pub(crate) const fn from_parts(raw: &'a str, escaped: bool, json_safe: bool) -> Self {
         Self {
             raw,
-            escaped,
-            json_safe,
+            flags: flags(escaped, json_safe),
         }
     }
 
     /// Whether the raw text can be written between JSON quotes as it is.
     pub(crate) const fn is_json_safe(&self) -> bool {
-        self.json_safe
+        self.flags & JSON_SAFE != 0
+    }
+
+    /// The flags as one byte, for [`from_flags`](Self::from_flags).
+    pub(crate) const fn flags(&self) -> u8 {
+        self.flags
+    }
+
+    /// A string over `raw` with the flags of another (see [`flags`](Self::flags)).
+    pub(crate) const fn from_flags(raw: &'a str, flags: u8) -> Self {
+        Self { raw, flags }
     }
 
     /// Validates `raw` as the body of a JSON string (what stands between the quotes) and wraps
@@ -124,8 +140,7 @@ impl<'a> JsonStr<'a> {
         }
         Ok(Self {
             raw,
-            escaped,
-            json_safe: !escaped,
+            flags: if escaped { ESCAPED } else { JSON_SAFE },
         })
     }
 
@@ -150,7 +165,7 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn has_escapes(&self) -> bool {
-        self.escaped
+        self.flags & ESCAPED != 0
     }
 
     /// The string without copying, when it has no escapes.
@@ -162,7 +177,11 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub const fn as_str(&self) -> Option<&'a str> {
-        if self.escaped { None } else { Some(self.raw) }
+        if self.has_escapes() {
+            None
+        } else {
+            Some(self.raw)
+        }
     }
 
     /// Whether the unescaped string is empty.
@@ -184,7 +203,7 @@ impl<'a> JsonStr<'a> {
     pub fn chars(&self) -> Chars<'a> {
         Chars {
             rest: self.raw,
-            escaped: self.escaped,
+            escaped: self.has_escapes(),
         }
     }
 
@@ -196,7 +215,7 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn unescaped_len(&self) -> usize {
-        if !self.escaped {
+        if !self.has_escapes() {
             return self.raw.len();
         }
         let mut len = 0;
@@ -229,7 +248,7 @@ impl<'a> JsonStr<'a> {
         // One pass (`unescape_escaped`); only a buffer too small pays for the length pass, to
         // say how much was needed.
         let available = buf.len();
-        let written = if self.escaped {
+        let written = if self.has_escapes() {
             unescape_escaped(self.raw, buf)
         } else {
             let mut out = crate::simd::StrWriter::new(buf);
@@ -249,7 +268,7 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn eq_str(&self, other: &str) -> bool {
-        if self.escaped {
+        if self.has_escapes() {
             self.chars().eq(other.chars())
         } else {
             self.raw == other
@@ -264,7 +283,7 @@ impl<'a> JsonStr<'a> {
     /// assert_eq!(s.strip_prefix("room:").unwrap(), "1");
     /// ```
     pub fn strip_prefix(&self, prefix: &str) -> Option<JsonStr<'a>> {
-        if !self.escaped {
+        if !self.has_escapes() {
             return self
                 .raw
                 .strip_prefix(prefix)
@@ -288,7 +307,7 @@ impl<'a> JsonStr<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn split_once(&self, delimiter: char) -> Option<(JsonStr<'a>, JsonStr<'a>)> {
-        if !self.escaped {
+        if !self.has_escapes() {
             return self
                 .raw
                 .split_once(delimiter)
@@ -311,8 +330,7 @@ impl<'a> JsonStr<'a> {
         let escaped = raw.as_bytes().contains(&b'\\');
         Self {
             raw,
-            escaped,
-            json_safe: !escaped,
+            flags: if escaped { ESCAPED } else { JSON_SAFE },
         }
     }
 
@@ -328,7 +346,7 @@ impl<'a> JsonStr<'a> {
     /// ```
     #[cfg(feature = "alloc")]
     pub fn to_cow(&self) -> alloc::borrow::Cow<'a, str> {
-        if self.escaped {
+        if self.has_escapes() {
             alloc::borrow::Cow::Owned(self.chars().collect())
         } else {
             alloc::borrow::Cow::Borrowed(self.raw)
@@ -550,7 +568,7 @@ impl Iterator for Chars<'_> {
 
 impl PartialEq for JsonStr<'_> {
     fn eq(&self, other: &Self) -> bool {
-        match (self.escaped, other.escaped) {
+        match (self.has_escapes(), other.has_escapes()) {
             (false, false) => self.raw == other.raw,
             _ => self.chars().eq(other.chars()),
         }
@@ -594,7 +612,7 @@ impl core::hash::Hash for JsonStr<'_> {
 
 impl fmt::Display for JsonStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.escaped {
+        if !self.has_escapes() {
             return f.write_str(self.raw);
         }
         for c in self.chars() {
@@ -607,7 +625,7 @@ impl fmt::Display for JsonStr<'_> {
 impl fmt::Debug for JsonStr<'_> {
     /// Shows the unescaped text, quoted, as `str`'s `Debug` does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.escaped {
+        if !self.has_escapes() {
             return fmt::Debug::fmt(self.raw, f);
         }
         f.write_str("\"")?;

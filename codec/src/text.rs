@@ -170,7 +170,7 @@ fn decode_str<'a>(
     if head.empty_object_ends && s.max_depth() > 1 {
         // What the payload walk records for `{}`; returned from here, the index is a constant
         // the compiler writes straight into the frame (no copy).
-        index.reset();
+        index.finish(MemberIndex::start());
         index.set_plain(true);
         let payload = RawJson::from_validated(s.slice(s.pos(), s.pos() + 2));
         return Ok(Frame::new(
