@@ -56,6 +56,7 @@ extern crate heapless09 as heapless;
 // JSON; the encoder's sinks; the `Frame` type; the wire forms side by side over one envelope
 // reader/writer; the dispatch that alone knows all three; typed views on top.
 mod error;
+mod escape;
 mod limits;
 mod simd;
 mod wire;

@@ -10,14 +10,7 @@ use crate::limits::MAX_SUPPORTED_DEPTH;
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
 
-/// The next stop in a string body after an escape, the valid one-character escapes skipped
-/// on the way (SSE2; see `simd::skip_short_escapes`).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-use crate::simd::skip_short_escapes;
-
-/// The next stop in a string body after an escape (elsewhere: every stop, for the scanner).
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-use crate::stop::find_string_stop as skip_short_escapes;
+use crate::stop::skip_valid_escapes;
 
 /// A stack of "is this open container an object?" bits.
 struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
@@ -56,7 +49,7 @@ fn hex4(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
         .get(i..)
         .and_then(<[u8]>::first_chunk::<4>)
         .copied()
-        .and_then(crate::string::hex4_digits)
+        .and_then(crate::escape::hex4_digits)
     {
         return Ok(value);
     }
@@ -211,7 +204,7 @@ impl<'a> Scanner<'a> {
                 Some(_) => return Err(DecodeError::new(K::ControlCharacterInString, i)),
                 None => return Err(DecodeError::new(K::UnexpectedEnd, i)),
             }
-            i = skip_short_escapes(self.bytes, i);
+            i = skip_valid_escapes(self.bytes, i);
         }
     }
 

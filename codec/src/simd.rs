@@ -86,7 +86,7 @@ impl<'b> StrWriter<'b> {
 }
 
 /// What the one-byte escape `\e` stands for, by `e`: `0` for `u` (a longer escape), NUL and
-/// bytes that are not ASCII (`string::decode_escape` decides); any other ASCII byte stands
+/// bytes that are not ASCII (`escape::decode_escape` decides); any other ASCII byte stands
 /// for itself, as `decode_escape` decodes it.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 const SHORT_ESCAPES: [u8; 256] = {
@@ -184,7 +184,7 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
             .get(i + 2..)
             .and_then(<[u8]>::first_chunk::<4>)
             .copied()
-            .and_then(crate::string::hex4_digits)
+            .and_then(crate::escape::hex4_digits)
             .filter(|_| src.get(i + 1) == Some(&b'u'))
             .and_then(char::from_u32)
         {
@@ -197,7 +197,7 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
         } else {
             // A surrogate pair, or a byte after the backslash that no validated body has
             // there.
-            let (c, used) = crate::string::decode_escape(raw.get(i..).unwrap_or_default());
+            let (c, used) = crate::escape::decode_escape(raw.get(i..).unwrap_or_default());
             let n = c.len_utf8();
             c.encode_utf8(buf.get_mut(o..o + n)?);
             o += n;
@@ -219,11 +219,12 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
 /// does not start a valid one-character escape or `\u` escape outside the surrogates, or
 /// `bytes.len()`: the escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`) on the way are valid and
 /// skipped, so text dense with them costs the scanner one block look per escape, not a call
-/// and a new search. Near the end (fewer than 16 bytes left) it returns the next stop of any kind, as
-/// `stop::find_string_stop` does.
+/// and a new search. `Ok(stop)`, or `Err(at)` where fewer than 16 bytes are left from `at`
+/// (the caller finishes with `stop::find_string_stop`, which this module cannot call: `stop`
+/// is built on it).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
-pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, usize> {
     let len = bytes.len();
     'blocks: while i <= len && len - i >= 16 {
         // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
@@ -235,7 +236,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
         while mask != 0 {
             let at = i + mask.trailing_zeros() as usize;
             if bytes.get(at) != Some(&b'\\') {
-                return at;
+                return Ok(at);
             }
             let next = match bytes.get(at + 1) {
                 Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at + 2,
@@ -245,12 +246,12 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
                     .get(at + 2..)
                     .and_then(<[u8]>::first_chunk::<4>)
                     .copied()
-                    .and_then(crate::string::hex4_digits)
+                    .and_then(crate::escape::hex4_digits)
                 {
                     Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => at + 6,
-                    _ => return at,
+                    _ => return Ok(at),
                 },
-                _ => return at,
+                _ => return Ok(at),
             };
             // The stops the escape covers (an escaped `"` or `\\`) are not stops.
             let used = next - i;
@@ -262,7 +263,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> usize {
         }
         i += 16;
     }
-    crate::stop::find_string_stop(bytes, i)
+    Err(i)
 }
 
 /// `bytes` as `&str`, or, when it is not UTF-8, the length of its longest valid UTF-8 prefix

@@ -103,6 +103,25 @@ pub(crate) fn find_short_string_stop(bytes: &[u8], mut i: usize) -> usize {
     }
 }
 
+/// The next stop in a string body from a backslash at `i`, the valid escapes on the way
+/// skipped (SSE2; see `simd::skip_short_escapes`); the last 15 bytes by
+/// [`find_string_stop`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn skip_valid_escapes(bytes: &[u8], i: usize) -> usize {
+    match crate::simd::skip_short_escapes(bytes, i) {
+        Ok(stop) => stop,
+        Err(at) => find_string_stop(bytes, at),
+    }
+}
+
+/// Elsewhere: the next stop of any kind (the backslash itself), for the scanner to judge.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+pub(crate) fn skip_valid_escapes(bytes: &[u8], i: usize) -> usize {
+    find_string_stop(bytes, i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
