@@ -861,9 +861,11 @@ fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// The letter after `\` for each byte that needs escaping, by value (`u`: `\u00XX`).
-const ESCAPE_LETTER: [u8; 0x5d] = {
-    let mut table = [b'u'; 0x5d];
+/// The letter after `\` for each byte that needs escaping, by value (`u`: `\u00XX`). On
+/// x86_64 the table has a letter for every byte value, so that a look-up needs no bounds
+/// check; elsewhere it ends at `\` (less read-only data).
+const ESCAPE_LETTER: [u8; ESCAPE_TABLE_LEN] = {
+    let mut table = [b'u'; ESCAPE_TABLE_LEN];
     table[0x08] = b'b';
     table[0x09] = b't';
     table[0x0a] = b'n';
@@ -872,6 +874,13 @@ const ESCAPE_LETTER: [u8; 0x5d] = {
     table[b'"' as usize] = b'"';
     table[b'\\' as usize] = b'\\';
     table
+};
+
+/// How many byte values [`ESCAPE_LETTER`] covers.
+const ESCAPE_TABLE_LEN: usize = if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) {
+    256
+} else {
+    0x5d
 };
 
 /// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
@@ -1040,8 +1049,10 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
         && let Ok(block) = <&[u8; W]>::try_from(chunk)
         && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
     {
-        *slot = *block;
+        // Searched before the store (the store could overwrite the source as far as the
+        // compiler knows, and the block would be loaded again).
         let mut lanes = F::lanes(block);
+        *slot = *block;
         if lanes == 0 {
             i += W;
             o += W;
