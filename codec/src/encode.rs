@@ -996,10 +996,24 @@ fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
     Ok(())
 }
 
-/// [`quote_clean`] with this build's search: one copy shared by every sink.
+/// [`quote_clean`] with this build's search: strings under one block inlined where they are
+/// written (a few moves and one search, less than a call and the registers it spills),
+/// longer ones in one copy shared by every sink.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // see the module doc, "Inlining"
+fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    if src.len() < NATIVE {
+        quote_clean::<NATIVE, Native>(slot, src)
+    } else {
+        quote_clean_long(slot, src)
+    }
+}
+
+/// [`quote_clean`] for strings of one block or more.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+fn quote_clean_long(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     quote_clean::<NATIVE, Native>(slot, src)
 }
 
