@@ -940,6 +940,12 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
         }
         return Ok(());
     }
+    // `body` as long as `src` (as the caller's slot makes it), so that the blocks pair up
+    // without a count of each.
+    debug_assert_eq!(body.len(), n, "the slot holds the string and its quotes");
+    let Some(body) = body.get_mut(..n) else {
+        return Err(0);
+    };
     let mut at = 0;
     for (d, s) in body.chunks_exact_mut(W).zip(src.chunks_exact(W)) {
         if let Ok(d) = <&mut [u8; W]>::try_from(d)
