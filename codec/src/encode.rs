@@ -14,8 +14,9 @@
 //!
 //! Inlining: on x86_64 (SSE2) the frame and payload writers are inlined whole into each
 //! encoder (`#[inline(always)]`), so a frame is one function with the sink's position in a
-//! register and one call per string; elsewhere (firmware, where code size decides) they are
-//! ordinary `#[inline]` functions.
+//! register, strings under sixteen bytes searched and copied in place, and one call per
+//! longer string; elsewhere (firmware, where code size decides) they are ordinary
+//! `#[inline]` functions.
 //!
 //! ```
 //! use phx_codec::{decode_text, encode::SliceSink};
