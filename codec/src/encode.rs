@@ -14,8 +14,9 @@
 //!
 //! Inlining: on x86_64 (SSE2) the frame and payload writers are inlined whole into each
 //! encoder (`#[inline(always)]`), so a frame is one function with the sink's position in a
-//! register and one call per string; elsewhere (firmware, where code size decides) they are
-//! ordinary `#[inline]` functions.
+//! register, strings under sixteen bytes searched and copied in place, and one call per
+//! longer string; elsewhere (firmware, where code size decides) they are ordinary
+//! `#[inline]` functions.
 //!
 //! ```
 //! use phx_codec::{decode_text, encode::SliceSink};
@@ -698,8 +699,9 @@ const fn needs_escape(b: u8) -> bool {
 //
 // A string is written into the sink's spare room (`Sink::spare`) in one pass: each whole
 // block of `W` bytes is copied first and looked at second (one load, one store, one test for
-// a clean block); a block with a byte to escape is written up to it, the escape follows, and
-// the next block starts after it. Fewer than `W` bytes left: one more block (the string's
+// a clean block); a block with bytes to escape has them all escaped from its one search (after
+// each escape, one more block store from the next byte covers the run up to the next escape),
+// and the next block starts after its last escape. Fewer than `W` bytes left: one more block (the string's
 // last `W` bytes, or the short string padded with spaces), and exact-size copies, never a
 // byte-at-a-time loop. Nothing is written past what the string itself takes: a block copied
 // whole that holds a stop lies inside the string, so the escape and the bytes after it (at
@@ -713,6 +715,20 @@ trait StopSearch<const W: usize> {
 
     /// The first lane of `block` that needs escaping.
     fn first(block: &[u8; W]) -> Option<usize>;
+
+    /// Bit `k` set for each lane `k` of `block` that needs escaping (used where
+    /// [`COPY_BLOCKS`](Self::COPY_BLOCKS): every escape of a block from one search). The
+    /// default looks at one byte at a time.
+    #[inline]
+    fn lanes(block: &[u8; W]) -> u32 {
+        let mut mask = 0;
+        for (k, &b) in block.iter().enumerate().take(32) {
+            if needs_escape(b) {
+                mask |= 1 << k;
+            }
+        }
+        mask
+    }
 }
 
 /// Sixteen bytes with SSE2 (part of the x86_64 baseline).
@@ -728,6 +744,12 @@ impl StopSearch<16> for Sse2 {
     fn first(block: &[u8; 16]) -> Option<usize> {
         let mask = crate::simd::string_stop_mask16(block);
         (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the escape loop's one search per block
+    fn lanes(block: &[u8; 16]) -> u32 {
+        crate::simd::string_stop_mask16(block)
     }
 }
 
@@ -840,9 +862,11 @@ fn copy_bytes(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// The letter after `\` for each byte that needs escaping, by value (`u`: `\u00XX`).
-const ESCAPE_LETTER: [u8; 0x5d] = {
-    let mut table = [b'u'; 0x5d];
+/// The letter after `\` for each byte that needs escaping, by value (`u`: `\u00XX`). On
+/// x86_64 the table has a letter for every byte value, so that a look-up needs no bounds
+/// check; elsewhere it ends at `\` (less read-only data).
+const ESCAPE_LETTER: [u8; ESCAPE_TABLE_LEN] = {
+    let mut table = [b'u'; ESCAPE_TABLE_LEN];
     table[0x08] = b'b';
     table[0x09] = b't';
     table[0x0a] = b'n';
@@ -851,6 +875,13 @@ const ESCAPE_LETTER: [u8; 0x5d] = {
     table[b'"' as usize] = b'"';
     table[b'\\' as usize] = b'\\';
     table
+};
+
+/// How many byte values [`ESCAPE_LETTER`] covers.
+const ESCAPE_TABLE_LEN: usize = if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) {
+    256
+} else {
+    0x5d
 };
 
 /// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
@@ -910,6 +941,12 @@ fn quote_clean<const W: usize, F: StopSearch<W>>(slot: &mut [u8], src: &[u8]) ->
         }
         return Ok(());
     }
+    // `body` as long as `src` (as the caller's slot makes it), so that the blocks pair up
+    // without a count of each.
+    debug_assert_eq!(body.len(), n, "the slot holds the string and its quotes");
+    let Some(body) = body.get_mut(..n) else {
+        return Err(0);
+    };
     let mut at = 0;
     for (d, s) in body.chunks_exact_mut(W).zip(src.chunks_exact(W)) {
         if let Ok(d) = <&mut [u8; W]>::try_from(d)
@@ -966,10 +1003,24 @@ fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
     Ok(())
 }
 
-/// [`quote_clean`] with this build's search: one copy shared by every sink.
+/// [`quote_clean`] with this build's search: strings under one block inlined where they are
+/// written (a few moves and one search, less than a call and the registers it spills),
+/// longer ones in one copy shared by every sink.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // see the module doc, "Inlining"
+fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    if src.len() < NATIVE {
+        quote_clean::<NATIVE, Native>(slot, src)
+    } else {
+        quote_clean_long(slot, src)
+    }
+}
+
+/// [`quote_clean`] for strings of one block or more.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+fn quote_clean_long(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     quote_clean::<NATIVE, Native>(slot, src)
 }
 
@@ -1019,15 +1070,37 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
         && let Ok(block) = <&[u8; W]>::try_from(chunk)
         && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
     {
+        // Searched before the store (the store could overwrite the source as far as the
+        // compiler knows, and the block would be loaded again).
+        let mut lanes = F::lanes(block);
         *slot = *block;
-        match F::first(block) {
-            None => {
-                i += W;
-                o += W;
+        if lanes == 0 {
+            i += W;
+            o += W;
+            continue;
+        }
+        // Every escape of this block from its one search. Invariant: `dst[o..o + W]` holds
+        // `src[i..i + W]` (the last block store), and the next escape lies in it.
+        let base = i;
+        loop {
+            let at = base + lanes.trailing_zeros() as usize;
+            o += at - i;
+            o = put_escape(dst, o, src.get(at).copied()?)?;
+            i = at + 1;
+            lanes &= lanes.wrapping_sub(1);
+            if lanes == 0 {
+                break;
             }
-            Some(lane) => {
-                o = put_escape(dst, o + lane, block.get(lane).copied()?)?;
-                i += lane + 1;
+            // The bytes up to the next escape (inside this block, so fewer than `W`).
+            if let Some(chunk) = src.get(i..i + W)
+                && let Some(slot) = dst.get_mut(o..o + W)
+                && let Ok(chunk) = <&[u8; W]>::try_from(chunk)
+                && let Ok(slot) = <&mut [u8; W]>::try_from(slot)
+            {
+                *slot = *chunk;
+            } else {
+                // Near the end: the loops below search again from here.
+                break;
             }
         }
     }
@@ -1343,6 +1416,17 @@ mod tests {
             #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
             block.iter().position(|&b| needs_escape(b))
         }
+
+        fn lanes(block: &[u8; 16]) -> u32 {
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            return Sse2::lanes(block);
+            #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+            block
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| needs_escape(b))
+                .fold(0, |mask, (k, _)| mask | 1 << k)
+        }
     }
 
     /// The SWAR search copying whole blocks as it escapes (as SSE2 does).
@@ -1449,6 +1533,50 @@ mod tests {
                     agrees_with_reference(&text);
                     let text = std::format!("{}\\{c}{c}{after}", "\u{1f}".repeat(before % 5));
                     agrees_with_reference(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn block_lanes_flag_exactly_the_bytes_to_escape() {
+        for lane in 0..16 {
+            for byte in 0u8..=255 {
+                let mut block = [b'a'; 16];
+                block[lane] = byte;
+                let expected = if needs_escape(byte) { 1 << lane } else { 0 };
+                assert_eq!(Sse2Or16::lanes(&block), expected, "{byte:#x} at {lane}");
+                let mut word = [b'a'; 8];
+                word[lane % 8] = byte;
+                let expected = if needs_escape(byte) {
+                    1 << (lane % 8)
+                } else {
+                    0
+                };
+                assert_eq!(SwarBlocks::lanes(&word), expected, "{byte:#x} at {lane}");
+            }
+        }
+        let mut block = [b'"'; 16];
+        block[3] = b'x';
+        assert_eq!(Sse2Or16::lanes(&block), 0xfff7);
+    }
+
+    #[test]
+    fn every_pair_and_triple_of_escapes_within_a_block_escape_like_the_reference() {
+        // Escapes handled from one search of their block: every pair of positions in a
+        // 40-byte string, and a third escape right after or a block after the second.
+        let step = if cfg!(miri) { 7 } else { 1 };
+        for a in (0..40).step_by(step) {
+            for b in (a + 1..40).step_by(step) {
+                for third in [None, Some(b + 1), Some(b + 2), Some(b + 7), Some(b + 16)] {
+                    let mut text =
+                        *b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+                    text[a] = b'"';
+                    text[b] = 0x01;
+                    if let Some(c) = third {
+                        text[c] = b'\\';
+                    }
+                    agrees_with_reference(core::str::from_utf8(&text[..40.max(b + 18)]).unwrap());
                 }
             }
         }
