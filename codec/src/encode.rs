@@ -840,7 +840,19 @@ fn copy_bytes(dst: &mut [u8], src: &[u8]) {
             at += 16;
         }
         copy_at::<16>(dst, src, n - 16);
-    } else if n >= 8 {
+    } else {
+        copy_under_16(dst, src);
+    }
+}
+
+/// Copies `src` (under 16 bytes) to the front of `dst` as two overlapping moves of 8, 4 or
+/// 1 bytes (three for 1 to 3 bytes), with no call and no loop.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // a few moves where a call would cost more
+fn copy_under_16(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 8 {
         copy_at::<8>(dst, src, 0);
         copy_at::<8>(dst, src, n - 8);
     } else if n >= 4 {
@@ -1267,19 +1279,10 @@ fn copy_quoted(slot: &mut [u8], src: &[u8]) {
 #[inline(always)]
 #[allow(clippy::inline_always)] // a few moves where a call would cost more
 fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
-    let n = src.len();
-    if n >= 16 {
+    if src.len() >= 16 {
         body.copy_from_slice(src);
-    } else if n >= 8 {
-        copy_at::<8>(body, src, 0);
-        copy_at::<8>(body, src, n - 8);
-    } else if n >= 4 {
-        copy_at::<4>(body, src, 0);
-        copy_at::<4>(body, src, n - 4);
-    } else if n > 0 {
-        copy_at::<1>(body, src, 0);
-        copy_at::<1>(body, src, n / 2);
-        copy_at::<1>(body, src, n - 1);
+    } else {
+        copy_under_16(body, src);
     }
 }
 
