@@ -1023,3 +1023,21 @@ pub fn random_script(seed: u64) -> String {
     }
     out
 }
+
+/// The session scripts checked in under `tests/data/session/` (`*.ndjson`), sorted by name:
+/// what the replay and differential tests run.
+///
+/// # Errors
+/// When the directory or one of its entries cannot be read.
+pub fn script_files() -> std::io::Result<Vec<std::path::PathBuf>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/session");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "ndjson") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
