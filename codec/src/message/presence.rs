@@ -285,50 +285,344 @@ impl<'a> Iterator for Entries<'a> {
     }
 }
 
-/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`, walking it once (each
-/// meta read as [`Metas`] reads it, so the check and the iteration cannot disagree);
-/// `entry_field` and `metas_field` name its parts in errors.
-fn check_map(
-    map: RawJson<'_>,
-    entry_field: &'static str,
-    metas_field: &'static str,
-    base: &str,
-) -> Result<(), MessageError> {
-    let mut walk = Walk::inside(map);
-    while walk.next_key().is_some() {
-        if walk.peek() != b'{' {
-            return Err(wrong_type(
-                entry_field,
-                JsonKind::Object,
-                walk.value(),
-                base,
-            ));
+/// Which half of a `presence_diff` the items that follow belong to.
+///
+/// ```
+/// use phx_codec::presence::{PresenceItem, PresenceItems, PresenceSection};
+/// use phx_codec::RawJson;
+/// let items = PresenceItems::diff_json(RawJson::parse(r#"{"joins":{},"leaves":{}}"#)?);
+/// let sections: Vec<_> = items.filter_map(|item| match item {
+///     Ok(PresenceItem::Section(section)) => Some(section),
+///     _ => None,
+/// }).collect();
+/// assert_eq!(sections, [PresenceSection::Joins, PresenceSection::Leaves]);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PresenceSection {
+    /// `joins`: the keys that joined (or updated, with `phx_ref_prev`).
+    Joins,
+    /// `leaves`: the keys that left (or updated).
+    Leaves,
+}
+
+/// One step of a presence payload read by [`PresenceItems`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresenceItem<'a> {
+    /// A `presence_diff` section (`joins` or `leaves`) starts: the keys that follow, up to
+    /// the next `Section`, are in it. Never yielded for a `presence_state`.
+    Section(PresenceSection),
+    /// A key starts: the metas that follow, up to the next `Key` or `Section`, are its.
+    Key(PresenceKey<'a>),
+    /// One meta of the last key.
+    Meta(Meta<'a>),
+}
+
+/// Where a [`PresenceItems`] stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    /// Inside a `presence_diff` payload, between its members.
+    Diff,
+    /// Inside a presence map, between its entries.
+    Map,
+    /// Inside an entry object, between its members.
+    Entry,
+    /// Inside a `metas` array, between its metas.
+    Metas,
+    /// Finished (at the end, or after yielding an error).
+    Done,
+}
+
+/// A `presence_state` or `presence_diff` payload read in **one walk**: each key, then that
+/// key's metas (and, for a diff, each section first), type-checked as they are reached, with
+/// no allocation and no second pass. This is the fast way to consume a freshly decoded
+/// presence frame; [`PresenceState::from_frame`] followed by [`PresenceState::entries`]
+/// checks the whole payload before handing anything out, then walks it again.
+///
+/// It applies the same checks as [`PresenceState::from_frame`] / [`PresenceDiff::from_frame`]
+/// (and so as [`Frame::message`]), in the same order: on a payload they reject, the first
+/// error it meets is theirs (same kind, same offset). It yields that error once, after the
+/// items before it, and then `None`; it is fused.
+///
+/// Items equal what the two-pass views give: the keys of [`PresenceState::entries`] (or
+/// [`PresenceDiff::joins`], then [`PresenceDiff::leaves`], in payload order) each followed by
+/// its metas. Duplicate JSON keys, which Phoenix never sends, are read as `JSON.parse` reads
+/// them (the last wins) by letting a later item **restart** what an earlier one began: an
+/// entry holding `metas` twice, after metas of the first were yielded, yields its key again
+/// with the later metas, and a diff holding `joins` (or `leaves`) twice yields that section
+/// again. A consumer that builds a map (a key or a section replaces what it held) sees exactly
+/// what the two-pass views show.
+///
+/// ```
+/// use phx_codec::decode_text;
+/// use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
+///
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7},{"phx_ref":"F2"}]}}]"#)?;
+/// let mut refs = Vec::new();
+/// for item in PresenceItems::state(&frame) {
+///     match item? {
+///         PresenceItem::Key(key) => assert_eq!(key, PresenceKey::User(7)),
+///         PresenceItem::Meta(meta) => refs.push(meta.phx_ref().unwrap()),
+///         PresenceItem::Section(_) => unreachable!("only diffs have sections"),
+///     }
+/// }
+/// assert_eq!(refs, ["F1", "F2"]);
+///
+/// // A mistyped part is reported where `frame.message()` reports it, after what came before.
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1"},{"phx_ref":2}]}}]"#)?;
+/// let items: Vec<_> = PresenceItems::state(&frame).collect();
+/// assert_eq!(items.len(), 3); // the key, the first meta, the error
+/// assert_eq!(items[2], Err(frame.message().unwrap_err()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct PresenceItems<'a> {
+    walk: Walk<'a>,
+    /// The payload's text (error offsets are relative to it).
+    base: &'a str,
+    /// The payload has no backslash.
+    plain: bool,
+    level: Level,
+    /// Reading a `presence_diff` (a map closes back into the diff).
+    diff: bool,
+    /// The section being read (names parts in errors).
+    section: Option<PresenceSection>,
+    /// The current entry's key, and whether metas of it were yielded since it was.
+    key: PresenceKey<'a>,
+    yielded_meta: bool,
+    /// An error met before the first item (the payload is not an object).
+    pending: Option<MessageError>,
+}
+
+impl<'a> PresenceItems<'a> {
+    fn over(payload: Result<RawJson<'a>, MessageError>, plain: Option<bool>, diff: bool) -> Self {
+        let (raw, pending) = match payload {
+            Ok(raw) if raw.kind() == JsonKind::Object => (raw, None),
+            Ok(raw) => (
+                raw,
+                Some(MessageError {
+                    kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                    offset: 0,
+                }),
+            ),
+            Err(error) => (RawJson::from_validated("null"), Some(error)),
+        };
+        Self {
+            walk: Walk::inside(raw),
+            base: raw.as_str(),
+            plain: pending.is_none() && plain.unwrap_or_else(|| is_plain(raw)),
+            level: if diff { Level::Diff } else { Level::Map },
+            diff,
+            section: None,
+            key: PresenceKey::Other(JsonStr::literal("")),
+            yielded_meta: false,
+            pending,
         }
-        walk.enter();
-        while let Some(key) = walk.next_key() {
-            if !is_metas(key) {
-                walk.skip();
-                continue;
-            }
-            match walk.peek() {
-                b'[' => {}
-                b'n' => {
-                    walk.skip();
-                    continue;
-                }
-                _ => return Err(wrong_type(metas_field, JsonKind::Array, walk.value(), base)),
-            }
-            walk.enter();
-            while walk.next_item() {
-                if walk.peek() != b'{' {
-                    return Err(wrong_type("metas[]", JsonKind::Object, walk.value(), base));
-                }
-                object_at::<Meta<'_>, _>(&mut walk, base, false)?;
+    }
+
+    /// Reads a frame's payload as a `presence_state` (the event is not checked: match
+    /// [`Frame::event_kind`] first).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems}};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[]},"user:8":{"metas":[{}]}}]"#)?;
+    /// let metas = PresenceItems::state(&frame)
+    ///     .filter(|item| matches!(item, Ok(PresenceItem::Meta(_))))
+    ///     .count();
+    /// assert_eq!(metas, 1);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn state(frame: &Frame<'a>) -> Self {
+        Self::over(payload_object(frame), frame.payload_plain(), false)
+    }
+
+    /// Reads a `presence_state` payload (any JSON value; it must be an object).
+    ///
+    /// ```
+    /// use phx_codec::{RawJson, presence::{PresenceItem, PresenceItems, PresenceKey}};
+    /// let mut items = PresenceItems::state_json(RawJson::parse(r#"{"customer:c1":{"metas":[]}}"#)?);
+    /// assert_eq!(items.next(), Some(Ok(PresenceItem::Key(PresenceKey::Customer("c1".into())))));
+    /// assert_eq!(items.next(), None);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn state_json(payload: RawJson<'a>) -> Self {
+        Self::over(Ok(payload), None, false)
+    }
+
+    /// Reads a frame's payload as a `presence_diff`: a [`PresenceItem::Section`] for each of
+    /// `joins` and `leaves` present (null included), in payload order, each followed by its
+    /// keys and metas. The event is not checked: match [`Frame::event_kind`] first.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems, PresenceKey, PresenceSection}};
+    /// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3"}]}},"leaves":{}}]"#)?;
+    /// let items: Vec<_> = PresenceItems::diff(&frame).collect::<Result<_, _>>()?;
+    /// assert_eq!(items[0], PresenceItem::Section(PresenceSection::Joins));
+    /// assert_eq!(items[1], PresenceItem::Key(PresenceKey::User(8)));
+    /// assert!(matches!(items[2], PresenceItem::Meta(meta) if meta.phx_ref().unwrap() == "F3"));
+    /// assert_eq!(items[3], PresenceItem::Section(PresenceSection::Leaves));
+    /// assert_eq!(items.len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn diff(frame: &Frame<'a>) -> Self {
+        Self::over(payload_object(frame), frame.payload_plain(), true)
+    }
+
+    /// Reads a `presence_diff` payload (any JSON value; it must be an object).
+    ///
+    /// ```
+    /// use phx_codec::{RawJson, presence::PresenceItems};
+    /// let items = PresenceItems::diff_json(RawJson::parse(r#"{"joins":{"user:1":{"metas":[{}]}}}"#)?);
+    /// assert_eq!(items.count(), 3); // the section, the key, the meta
+    /// assert!(PresenceItems::diff_json(RawJson::parse(r#"{"joins":[]}"#)?).any(|item| item.is_err()));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn diff_json(payload: RawJson<'a>) -> Self {
+        Self::over(Ok(payload), None, true)
+    }
+
+    /// Reads to the end: the first error, if any.
+    fn check(&mut self) -> Result<(), MessageError> {
+        if let Some(error) = self.pending.take() {
+            return Err(error);
+        }
+        loop {
+            match self.step() {
+                Ok(Some(_)) => {}
+                Ok(None) => return Ok(()),
+                Err(error) => return Err(error),
             }
         }
     }
-    Ok(())
+
+    /// The names of the current section's parts in errors: an entry, its `metas`.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self.section {
+            None => ("*", "*.metas"),
+            Some(PresenceSection::Joins) => ("joins.*", "joins.*.metas"),
+            Some(PresenceSection::Leaves) => ("leaves.*", "leaves.*.metas"),
+        }
+    }
+
+    #[cold]
+    fn wrong(&mut self, field: &'static str, expected: JsonKind) -> MessageError {
+        wrong_type(field, expected, self.walk.value(), self.base)
+    }
+
+    /// The next item, or the error that ends the walk.
+    #[inline]
+    fn step(&mut self) -> Result<Option<PresenceItem<'a>>, MessageError> {
+        loop {
+            match self.level {
+                Level::Metas => {
+                    if self.walk.next_item() {
+                        if self.walk.peek() != b'{' {
+                            return Err(self.wrong("metas[]", JsonKind::Object));
+                        }
+                        let meta = object_at::<Meta<'a>, _>(&mut self.walk, self.base, self.plain)?;
+                        self.yielded_meta = true;
+                        return Ok(Some(PresenceItem::Meta(meta)));
+                    }
+                    self.level = Level::Entry;
+                }
+                Level::Entry => {
+                    let Some(member) = self.walk.next_key() else {
+                        self.level = Level::Map;
+                        continue;
+                    };
+                    if !is_metas(member) {
+                        self.walk.skip();
+                        continue;
+                    }
+                    match self.walk.peek() {
+                        b'[' => {
+                            self.walk.enter();
+                            self.level = Level::Metas;
+                        }
+                        b'n' => self.walk.skip(),
+                        _ => return Err(self.wrong(self.names().1, JsonKind::Array)),
+                    }
+                    // A later `metas` replaces the metas already handed out.
+                    if self.yielded_meta {
+                        self.yielded_meta = false;
+                        return Ok(Some(PresenceItem::Key(self.key)));
+                    }
+                }
+                Level::Map => {
+                    let Some(entry) = self.walk.next_key() else {
+                        if !self.diff {
+                            self.level = Level::Done;
+                            return Ok(None);
+                        }
+                        self.level = Level::Diff;
+                        continue;
+                    };
+                    let Some(key) = self.walk.key_str(entry) else {
+                        self.level = Level::Done;
+                        return Ok(None);
+                    };
+                    if self.walk.peek() != b'{' {
+                        return Err(self.wrong(self.names().0, JsonKind::Object));
+                    }
+                    self.walk.enter();
+                    self.level = Level::Entry;
+                    self.key = PresenceKey::parse(key);
+                    self.yielded_meta = false;
+                    return Ok(Some(PresenceItem::Key(self.key)));
+                }
+                Level::Diff => {
+                    let Some(member) = self.walk.next_key() else {
+                        self.level = Level::Done;
+                        return Ok(None);
+                    };
+                    let (section, field) = if member.is("joins") {
+                        (PresenceSection::Joins, "joins")
+                    } else if member.is("leaves") {
+                        (PresenceSection::Leaves, "leaves")
+                    } else {
+                        self.walk.skip();
+                        continue;
+                    };
+                    match self.walk.peek() {
+                        b'{' => {
+                            self.walk.enter();
+                            self.level = Level::Map;
+                        }
+                        // Null (no such section), or the error.
+                        _ => {
+                            check_kind(self.walk.value(), JsonKind::Object, field, self.base)?;
+                        }
+                    }
+                    self.section = Some(section);
+                    return Ok(Some(PresenceItem::Section(section)));
+                }
+                Level::Done => return Ok(None),
+            }
+        }
+    }
 }
+
+impl<'a> Iterator for PresenceItems<'a> {
+    type Item = Result<PresenceItem<'a>, MessageError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.pending.take() {
+            self.level = Level::Done;
+            return Some(Err(error));
+        }
+        match self.step() {
+            Ok(Some(item)) => Some(Ok(item)),
+            Ok(None) => None,
+            Err(error) => {
+                self.level = Level::Done;
+                Some(Err(error))
+            }
+        }
+    }
+}
+
+impl core::iter::FusedIterator for PresenceItems<'_> {}
 
 /// `presence_state`: every key present, with its metas.
 ///
@@ -362,16 +656,11 @@ impl<'a> PresenceState<'a> {
 
     /// [`parse`](Self::parse), with what decoding found out about backslashes.
     fn checked(raw: RawJson<'a>, plain: Option<bool>) -> Result<Self, MessageError> {
-        if raw.kind() != JsonKind::Object {
-            return Err(MessageError {
-                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
-                offset: 0,
-            });
-        }
-        check_map(raw, "*", "*.metas", raw.as_str())?;
+        let mut items = PresenceItems::over(Ok(raw), plain, false);
+        items.check()?;
         Ok(Self {
             raw,
-            plain: plain.unwrap_or_else(|| is_plain(raw)),
+            plain: items.plain,
         })
     }
 
@@ -460,39 +749,34 @@ impl<'a> PresenceDiff<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
-        let Some(members) = raw.members() else {
-            return Err(MessageError {
-                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
-                offset: 0,
-            });
-        };
-        Self::from_members(raw, members, None)
+        Self::checked(raw, raw.members(), None)
     }
 
-    fn from_members(
+    /// Type-checks the payload in one walk ([`PresenceItems`] run to its end), then takes the
+    /// last `joins` and `leaves` from `members` (the payload's members, known to be an object
+    /// once checked).
+    fn checked(
         raw: RawJson<'a>,
-        members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+        members: Option<impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>>,
         plain: Option<bool>,
     ) -> Result<Self, MessageError> {
-        let base = raw.as_str();
+        let mut items = PresenceItems::over(Ok(raw), plain, true);
+        items.check()?;
         let mut diff = Self {
             raw,
-            plain: plain.unwrap_or_else(|| is_plain(raw)),
+            plain: items.plain,
             joins: None,
             leaves: None,
         };
-        for (key, value) in members {
-            let (slot, field, entry, metas) = if key.eq_str("joins") {
-                (&mut diff.joins, "joins", "joins.*", "joins.*.metas")
+        for (key, value) in members.into_iter().flatten() {
+            let slot = if key.eq_str("joins") {
+                &mut diff.joins
             } else if key.eq_str("leaves") {
-                (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas")
+                &mut diff.leaves
             } else {
                 continue;
             };
-            *slot = check_kind(value, JsonKind::Object, field, base)?;
-            if let Some(map) = *slot {
-                check_map(map, entry, metas, base)?;
-            }
+            *slot = (value.kind() == JsonKind::Object).then_some(value);
         }
         Ok(diff)
     }
@@ -512,10 +796,7 @@ impl<'a> PresenceDiff<'a> {
     /// ```
     pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
         let raw = payload_object(frame)?;
-        match frame.payload_members() {
-            Some(members) => Self::from_members(raw, members, frame.payload_plain()),
-            None => Self::parse(raw),
-        }
+        Self::checked(raw, frame.payload_members(), frame.payload_plain())
     }
 
     /// The keys that joined (or updated), lazily.
