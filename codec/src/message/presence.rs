@@ -23,7 +23,9 @@ use core::fmt;
 
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{check_kind, is_plain, object_at, payload_object, wrong_type};
+use crate::message::view::{
+    Span, check_kind, check_len, is_plain, object_at, payload_object, wrong_type,
+};
 use crate::message::view_macros::typed_object;
 use crate::message::walk::{Cursor, Key, Walk};
 use crate::raw::{JsonKind, RawJson, parse_i64};
@@ -60,6 +62,15 @@ impl<'a> PresenceKey<'a> {
     /// assert_eq!(PresenceKey::parse("user:08".into()), PresenceKey::Other("user:08".into()));
     /// ```
     pub fn parse(key: JsonStr<'a>) -> Self {
+        // `user:<digits>` without escapes (what Phoenix sends): the digits read in place.
+        if let Some(digits) = key
+            .as_str()
+            .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
+        {
+            if let Some(id) = canonical_digits(digits) {
+                return Self::User(id);
+            }
+        }
         if let Some(id) = key.strip_prefix("user:").and_then(canonical_int) {
             return Self::User(id);
         }
@@ -104,9 +115,15 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
         Some(text) => text,
         None => text.unescape_into(&mut buf).ok()?,
     };
-    match text.as_bytes() {
+    canonical_digits(text.as_bytes())
+}
+
+/// `digits` as a non-negative integer written without sign or leading zeros.
+#[inline]
+fn canonical_digits(digits: &[u8]) -> Option<i64> {
+    match digits {
         [b'0'] => Some(0),
-        [b'1'..=b'9', ..] => parse_i64(text.as_bytes()),
+        [b'1'..=b'9', ..] => parse_i64(digits),
         _ => None,
     }
 }
@@ -177,6 +194,156 @@ impl Meta<'_> {
             digits += 1;
         }
         (digits > 0).then_some(secs)
+    }
+}
+
+/// Reads the meta at the cursor (`walk.peek() == b'{'`) exactly as the generic typed-view
+/// fill does (`object_at::<Meta>`: the same spans, checks, errors and offsets, the last of
+/// duplicate keys winning), with the keys matched by a `match` on their bytes and each value
+/// read by its field's kind: the inner loop of a presence payload. `base` is the payload's
+/// text (for error offsets), `plain` says it has no backslash. Pinned against `object_at`
+/// by the presence tests.
+#[inline]
+fn read_meta<'a>(
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Meta<'a>, MessageError> {
+    let (read, raw) = walk.object(|raw, walk| {
+        check_len(raw, base)?;
+        let obj = raw.as_str();
+        let mut meta = Meta {
+            raw,
+            plain,
+            phx_ref: Span::ABSENT,
+            phx_ref_prev: Span::ABSENT,
+            online_at: Span::ABSENT,
+            user_id: Span::ABSENT,
+            customer_id: Span::ABSENT,
+        };
+        while let Some(key) = walk.next_key() {
+            let field = if key.escaped {
+                MetaField::escaped(key)
+            } else {
+                MetaField::of(key.bytes)
+            };
+            match field {
+                Some(MetaField::PhxRef) => {
+                    meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
+                }
+                Some(MetaField::PhxRefPrev) => {
+                    meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
+                }
+                Some(MetaField::OnlineAt) => {
+                    meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
+                }
+                Some(MetaField::UserId) => {
+                    meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+                }
+                Some(MetaField::CustomerId) => {
+                    meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
+                }
+                None => walk.skip(),
+            }
+        }
+        Ok(meta)
+    });
+    let mut meta = read?;
+    meta.raw = raw;
+    Ok(meta)
+}
+
+/// The fields of a [`Meta`].
+#[derive(Clone, Copy)]
+enum MetaField {
+    PhxRef,
+    PhxRefPrev,
+    OnlineAt,
+    UserId,
+    CustomerId,
+}
+
+impl MetaField {
+    /// The field whose key is `key` (its bytes, without escapes).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // a length switch and a compare, for every meta member
+    fn of(key: &[u8]) -> Option<Self> {
+        match key {
+            b"phx_ref" => Some(Self::PhxRef),
+            b"user_id" => Some(Self::UserId),
+            b"online_at" => Some(Self::OnlineAt),
+            b"phx_ref_prev" => Some(Self::PhxRefPrev),
+            b"customer_id" => Some(Self::CustomerId),
+            _ => None,
+        }
+    }
+
+    /// The field whose key, unescaped, is `key`'s.
+    #[cold]
+    #[inline(never)]
+    fn escaped(key: Key<'_>) -> Option<Self> {
+        [
+            ("phx_ref", Self::PhxRef),
+            ("user_id", Self::UserId),
+            ("online_at", Self::OnlineAt),
+            ("phx_ref_prev", Self::PhxRefPrev),
+            ("customer_id", Self::CustomerId),
+        ]
+        .into_iter()
+        .find_map(|(name, field)| key.is(name).then_some(field))
+    }
+}
+
+/// A string meta field at the cursor: the span of its body in `obj`, absent for null.
+#[inline(always)]
+#[allow(clippy::inline_always)] // three per meta
+fn meta_str(
+    walk: &mut Walk<'_>,
+    obj: &str,
+    base: &str,
+    field: &'static str,
+) -> Result<Span, MessageError> {
+    match walk.peek() {
+        b'"' => Ok(Span::of(obj, walk.string_body())),
+        b'n' => {
+            walk.skip();
+            Ok(Span::ABSENT)
+        }
+        _ => Err(wrong_type(field, JsonKind::String, walk.value(), base)),
+    }
+}
+
+/// An integer meta field (in `i64` range) at the cursor: the span of its text in `obj`,
+/// absent for null.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per meta
+fn meta_int(
+    walk: &mut Walk<'_>,
+    obj: &str,
+    base: &str,
+    field: &'static str,
+) -> Result<Span, MessageError> {
+    match walk.peek() {
+        b'-' | b'0'..=b'9' => {
+            let text = walk.scalar();
+            if parse_i64(text).is_none() {
+                return Err(not_an_integer(field, text, base));
+            }
+            Ok(Span::of(obj, text))
+        }
+        b'n' => {
+            walk.skip();
+            Ok(Span::ABSENT)
+        }
+        _ => Err(wrong_type(field, JsonKind::Number, walk.value(), base)),
+    }
+}
+
+#[cold]
+fn not_an_integer(field: &'static str, text: &[u8], base: &str) -> MessageError {
+    MessageError {
+        kind: MessageErrorKind::NotAnInteger { field },
+        offset: (text.as_ptr() as usize).saturating_sub(base.as_ptr() as usize),
     }
 }
 
@@ -519,7 +686,7 @@ impl<'a> PresenceItems<'a> {
                         if self.walk.peek() != b'{' {
                             return Err(self.wrong("metas[]", JsonKind::Object));
                         }
-                        let meta = object_at::<Meta<'a>, _>(&mut self.walk, self.base, self.plain)?;
+                        let meta = read_meta(&mut self.walk, self.base, self.plain)?;
                         self.yielded_meta = true;
                         return Ok(Some(PresenceItem::Meta(meta)));
                     }
