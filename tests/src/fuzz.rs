@@ -1383,49 +1383,6 @@ fn payload_has_number_at_f64_edge(payload: Option<RawJson<'_>>) -> bool {
     false
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn nested(depth: usize) -> String {
-        format!(
-            "[null,null,\"t\",\"e\",{}{}]",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        )
-    }
-
-    #[test]
-    fn serde_json_nests_one_level_less_than_we_do() {
-        type Five = (Value, Value, Value, Value, Value);
-        let ok = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH);
-        let one_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1);
-        let two_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 2);
-        assert!(serde_json::from_str::<Five>(&ok).is_ok());
-        assert!(serde_json::from_str::<Five>(&one_more).is_err());
-        assert!(phx_codec::decode_text(one_more.as_bytes()).is_ok());
-        assert_eq!(
-            phx_codec::decode_text(two_more.as_bytes()).map_err(|e| e.kind),
-            Err(DecodeErrorKind::DepthLimitExceeded)
-        );
-        let frame = phx_codec::decode_text(one_more.as_bytes()).expect("accepted");
-        assert_eq!(
-            frame.payload_json().map(json_depth),
-            Some(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1)
-        );
-    }
-
-    #[test]
-    fn the_differential_target_tolerates_only_the_documented_differences() {
-        differential_serde_json(nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1).as_bytes());
-        differential_serde_json(br#"[null,null,"t","e",{"a":[1e999999]}]"#);
-        differential_serde_json(br#"[null,null,"t","e",-0]"#);
-        differential_serde_json(br#"[null,null,"t","e",{"a":1,"a":2}]"#);
-        // A number serde_json refuses for range, in a frame we refuse for another reason.
-        differential_serde_json(br#"[null,null,"t",1,1e999]"#);
-    }
-}
-
 // --- Presence read in one walk ------------------------------------------------------------------
 
 /// `PresenceItems` (one walk) against the two-pass views (`from_frame`/`parse`, then
@@ -1440,7 +1397,8 @@ pub fn presence_items_agree(frame: &Frame<'_>) {
     let Some(payload) = frame.payload_json() else {
         for items in [PresenceItems::state(frame), PresenceItems::diff(frame)] {
             let items: Vec<_> = items.collect();
-            assert_eq!(items, [Err(PresenceState::from_frame(frame).unwrap_err())]);
+            let expected = PresenceState::from_frame(frame).expect_err("a binary payload");
+            assert_eq!(items, [Err(expected)]);
         }
         return;
     };
@@ -1554,7 +1512,9 @@ fn read_items(
                 if groups.is_empty() {
                     groups.push((None, Vec::new()));
                 }
-                groups.last_mut().map(|(_, e)| e.push((key, Vec::new())));
+                if let Some((_, entries)) = groups.last_mut() {
+                    entries.push((key, Vec::new()));
+                }
             }
             Ok(PresenceItem::Meta(meta)) => {
                 let entry = groups.last_mut().and_then(|(_, e)| e.last_mut());
@@ -1620,4 +1580,47 @@ fn has_duplicate_metas(payload: RawJson<'_>) -> bool {
                 .flatten()
                 .any(|(_, entry)| twice(entry))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!(
+            "[null,null,\"t\",\"e\",{}{}]",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    }
+
+    #[test]
+    fn serde_json_nests_one_level_less_than_we_do() {
+        type Five = (Value, Value, Value, Value, Value);
+        let ok = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH);
+        let one_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1);
+        let two_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 2);
+        assert!(serde_json::from_str::<Five>(&ok).is_ok());
+        assert!(serde_json::from_str::<Five>(&one_more).is_err());
+        assert!(phx_codec::decode_text(one_more.as_bytes()).is_ok());
+        assert_eq!(
+            phx_codec::decode_text(two_more.as_bytes()).map_err(|e| e.kind),
+            Err(DecodeErrorKind::DepthLimitExceeded)
+        );
+        let frame = phx_codec::decode_text(one_more.as_bytes()).expect("accepted");
+        assert_eq!(
+            frame.payload_json().map(json_depth),
+            Some(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1)
+        );
+    }
+
+    #[test]
+    fn the_differential_target_tolerates_only_the_documented_differences() {
+        differential_serde_json(nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1).as_bytes());
+        differential_serde_json(br#"[null,null,"t","e",{"a":[1e999999]}]"#);
+        differential_serde_json(br#"[null,null,"t","e",-0]"#);
+        differential_serde_json(br#"[null,null,"t","e",{"a":1,"a":2}]"#);
+        // A number serde_json refuses for range, in a frame we refuse for another reason.
+        differential_serde_json(br#"[null,null,"t",1,1e999]"#);
+    }
 }

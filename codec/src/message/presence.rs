@@ -63,13 +63,12 @@ impl<'a> PresenceKey<'a> {
     /// ```
     pub fn parse(key: JsonStr<'a>) -> Self {
         // `user:<digits>` without escapes (what Phoenix sends): the digits read in place.
-        if let Some(digits) = key
+        if let Some(id) = key
             .as_str()
             .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
+            .and_then(canonical_digits)
         {
-            if let Some(id) = canonical_digits(digits) {
-                return Self::User(id);
-            }
+            return Self::User(id);
         }
         if let Some(id) = key.strip_prefix("user:").and_then(canonical_int) {
             return Self::User(id);
