@@ -267,13 +267,29 @@ impl MetaField {
     #[inline(always)]
     #[allow(clippy::inline_always)] // a length switch and a compare, for every meta member
     fn of(key: &[u8]) -> Option<Self> {
-        match key {
-            b"phx_ref" => Some(Self::PhxRef),
-            b"user_id" => Some(Self::UserId),
-            b"online_at" => Some(Self::OnlineAt),
-            b"phx_ref_prev" => Some(Self::PhxRefPrev),
-            b"customer_id" => Some(Self::CustomerId),
-            _ => None,
+        // Every key is 7 to 12 bytes: two overlapping words (4 bytes for 7, 8 bytes for the
+        // longer ones) hold all of its bytes, compared with the known keys' words.
+        if let (Some(head), Some(tail)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+            let words = (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
+            match key.len() {
+                9 if words == words8(b"online_at") => Some(Self::OnlineAt),
+                11 if words == words8(b"customer_id") => Some(Self::CustomerId),
+                12 if words == words8(b"phx_ref_prev") => Some(Self::PhxRefPrev),
+                _ => None,
+            }
+        } else if let (7, Some(head), Some(tail)) =
+            (key.len(), key.first_chunk::<4>(), key.last_chunk::<4>())
+        {
+            let words = (u32::from_le_bytes(*head), u32::from_le_bytes(*tail));
+            if words == words4(b"phx_ref") {
+                Some(Self::PhxRef)
+            } else if words == words4(b"user_id") {
+                Some(Self::UserId)
+            } else {
+                None
+            }
+        } else {
+            None
         }
     }
 
@@ -290,6 +306,22 @@ impl MetaField {
         ]
         .into_iter()
         .find_map(|(name, field)| key.is(name).then_some(field))
+    }
+}
+
+/// The first and last 8 bytes of `key` (at least 8 bytes), little-endian.
+const fn words8(key: &[u8]) -> (u64, u64) {
+    match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (0, 0),
+    }
+}
+
+/// The first and last 4 bytes of `key` (at least 4 bytes), little-endian.
+const fn words4(key: &[u8]) -> (u32, u32) {
+    match (key.first_chunk::<4>(), key.last_chunk::<4>()) {
+        (Some(head), Some(tail)) => (u32::from_le_bytes(*head), u32::from_le_bytes(*tail)),
+        _ => (0, 0),
     }
 }
 
