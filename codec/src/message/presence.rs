@@ -527,6 +527,8 @@ enum Level {
     Entry,
     /// Inside a `metas` array, between its metas.
     Metas,
+    /// Before an error met on creation (the payload is not an object), yielded first.
+    Pending,
     /// Finished (at the end, or after yielding an error).
     Done,
 }
@@ -609,7 +611,11 @@ impl<'a> PresenceItems<'a> {
             walk: Walk::inside(raw),
             base: raw.as_str(),
             plain: pending.is_none() && plain.unwrap_or_else(|| is_plain(raw)),
-            level: if diff { Level::Diff } else { Level::Map },
+            level: match (&pending, diff) {
+                (Some(_), _) => Level::Pending,
+                (None, true) => Level::Diff,
+                (None, false) => Level::Map,
+            },
             diff,
             section: None,
             key: PresenceKey::Other(JsonStr::literal("")),
@@ -681,15 +687,9 @@ impl<'a> PresenceItems<'a> {
 
     /// Reads to the end: the first error, if any.
     fn check(&mut self) -> Result<(), MessageError> {
-        if let Some(error) = self.pending.take() {
-            return Err(error);
-        }
-        loop {
-            match self.step() {
-                Ok(Some(_)) => {}
-                Ok(None) => return Ok(()),
-                Err(error) => return Err(error),
-            }
+        match self.find_map(Result::err) {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
     }
 
@@ -707,19 +707,38 @@ impl<'a> PresenceItems<'a> {
         wrong_type(field, expected, self.walk.value(), self.base)
     }
 
-    /// The next item, or the error that ends the walk.
+    /// The meta at the cursor (inside a `metas` array, at an item).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the inner step: one per meta
+    fn meta(&mut self) -> Result<PresenceItem<'a>, MessageError> {
+        if self.walk.peek() != b'{' {
+            let error = self.wrong("metas[]", JsonKind::Object);
+            return Err(self.fail(error));
+        }
+        match read_meta(&mut self.walk, self.base, self.plain) {
+            Ok(meta) => {
+                self.yielded_meta = true;
+                Ok(PresenceItem::Meta(meta))
+            }
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    /// Ends the walk with `error`, which it returns.
+    #[cold]
+    fn fail(&mut self, error: MessageError) -> MessageError {
+        self.level = Level::Done;
+        error
+    }
+
+    /// The next item outside a `metas` array, or the error that ends the walk.
     #[inline]
-    fn step(&mut self) -> Result<Option<PresenceItem<'a>>, MessageError> {
+    fn step(&mut self) -> Option<Result<PresenceItem<'a>, MessageError>> {
         loop {
             match self.level {
                 Level::Metas => {
                     if self.walk.next_item() {
-                        if self.walk.peek() != b'{' {
-                            return Err(self.wrong("metas[]", JsonKind::Object));
-                        }
-                        let meta = read_meta(&mut self.walk, self.base, self.plain)?;
-                        self.yielded_meta = true;
-                        return Ok(Some(PresenceItem::Meta(meta)));
+                        return Some(self.meta());
                     }
                     self.level = Level::Entry;
                 }
@@ -738,40 +757,44 @@ impl<'a> PresenceItems<'a> {
                             self.level = Level::Metas;
                         }
                         b'n' => self.walk.skip(),
-                        _ => return Err(self.wrong(self.names().1, JsonKind::Array)),
+                        _ => {
+                            let error = self.wrong(self.names().1, JsonKind::Array);
+                            return Some(Err(self.fail(error)));
+                        }
                     }
                     // A later `metas` replaces the metas already handed out.
                     if self.yielded_meta {
                         self.yielded_meta = false;
-                        return Ok(Some(PresenceItem::Key(self.key)));
+                        return Some(Ok(PresenceItem::Key(self.key)));
                     }
                 }
                 Level::Map => {
                     let Some(entry) = self.walk.next_key() else {
                         if !self.diff {
                             self.level = Level::Done;
-                            return Ok(None);
+                            return None;
                         }
                         self.level = Level::Diff;
                         continue;
                     };
                     let Some(key) = self.walk.key_str(entry) else {
                         self.level = Level::Done;
-                        return Ok(None);
+                        return None;
                     };
                     if self.walk.peek() != b'{' {
-                        return Err(self.wrong(self.names().0, JsonKind::Object));
+                        let error = self.wrong(self.names().0, JsonKind::Object);
+                        return Some(Err(self.fail(error)));
                     }
                     self.walk.enter();
                     self.level = Level::Entry;
                     self.key = PresenceKey::parse(key);
                     self.yielded_meta = false;
-                    return Ok(Some(PresenceItem::Key(self.key)));
+                    return Some(Ok(PresenceItem::Key(self.key)));
                 }
                 Level::Diff => {
                     let Some(member) = self.walk.next_key() else {
                         self.level = Level::Done;
-                        return Ok(None);
+                        return None;
                     };
                     let (section, field) = if member.is("joins") {
                         (PresenceSection::Joins, "joins")
@@ -781,20 +804,28 @@ impl<'a> PresenceItems<'a> {
                         self.walk.skip();
                         continue;
                     };
-                    match self.walk.peek() {
-                        b'{' => {
-                            self.walk.enter();
-                            self.level = Level::Map;
-                        }
+                    if self.walk.peek() == b'{' {
+                        self.walk.enter();
+                        self.level = Level::Map;
+                    } else if let Err(error) =
                         // Null (no such section), or the error.
-                        _ => {
-                            check_kind(self.walk.value(), JsonKind::Object, field, self.base)?;
-                        }
+                        check_kind(
+                            self.walk.value(),
+                            JsonKind::Object,
+                            field,
+                            self.base,
+                        )
+                    {
+                        return Some(Err(self.fail(error)));
                     }
                     self.section = Some(section);
-                    return Ok(Some(PresenceItem::Section(section)));
+                    return Some(Ok(PresenceItem::Section(section)));
                 }
-                Level::Done => return Ok(None),
+                Level::Pending => {
+                    self.level = Level::Done;
+                    return self.pending.take().map(Err);
+                }
+                Level::Done => return None,
             }
         }
     }
@@ -805,18 +836,14 @@ impl<'a> Iterator for PresenceItems<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(error) = self.pending.take() {
-            self.level = Level::Done;
-            return Some(Err(error));
-        }
-        match self.step() {
-            Ok(Some(item)) => Some(Ok(item)),
-            Ok(None) => None,
-            Err(error) => {
-                self.level = Level::Done;
-                Some(Err(error))
+        // Metas are most of a presence payload: read here, the rest out of line.
+        if self.level == Level::Metas {
+            if self.walk.next_item() {
+                return Some(self.meta());
             }
+            self.level = Level::Entry;
         }
+        self.step()
     }
 }
 
