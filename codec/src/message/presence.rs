@@ -18,6 +18,25 @@
 //! The whole structure is type-checked when [`Frame::message`] runs (entries must be objects,
 //! `metas` an array of objects, meta fields of the right types), so the iterators never fail;
 //! they walk the payload again, lazily, each time they are created.
+//!
+//! To consume a presence frame once, [`PresenceItems`] is faster: it reads the payload in
+//! **one walk**, handing out each key and then its metas as it type-checks them (the same
+//! checks, in the same order, so the same first error), with no second pass. The views'
+//! check is that same reader run to its end.
+//!
+//! ```
+//! use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems}};
+//!
+//! let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F4nC","user_id":7}]}}]"#)?;
+//! let mut online = 0;
+//! for item in PresenceItems::state(&frame) {
+//!     if let PresenceItem::Meta(meta) = item? {
+//!         online += usize::from(meta.user_id().is_some());
+//!     }
+//! }
+//! assert_eq!(online, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use core::fmt;
 
