@@ -288,21 +288,26 @@ impl MetaField {
     fn of(key: &[u8]) -> Option<Self> {
         // Every key is 7 to 12 bytes: two overlapping words (4 bytes for 7, 8 bytes for the
         // longer ones) hold all of its bytes, compared with the known keys' words.
+        const PHX_REF: (u32, u32) = words4(b"phx_ref");
+        const USER_ID: (u32, u32) = words4(b"user_id");
+        const ONLINE_AT: (u64, u64) = words8(b"online_at");
+        const CUSTOMER_ID: (u64, u64) = words8(b"customer_id");
+        const PHX_REF_PREV: (u64, u64) = words8(b"phx_ref_prev");
         if let (Some(head), Some(tail)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
             let words = (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
             match key.len() {
-                9 if words == words8(b"online_at") => Some(Self::OnlineAt),
-                11 if words == words8(b"customer_id") => Some(Self::CustomerId),
-                12 if words == words8(b"phx_ref_prev") => Some(Self::PhxRefPrev),
+                9 if words == ONLINE_AT => Some(Self::OnlineAt),
+                11 if words == CUSTOMER_ID => Some(Self::CustomerId),
+                12 if words == PHX_REF_PREV => Some(Self::PhxRefPrev),
                 _ => None,
             }
         } else if let (7, Some(head), Some(tail)) =
             (key.len(), key.first_chunk::<4>(), key.last_chunk::<4>())
         {
             let words = (u32::from_le_bytes(*head), u32::from_le_bytes(*tail));
-            if words == words4(b"phx_ref") {
+            if words == PHX_REF {
                 Some(Self::PhxRef)
-            } else if words == words4(b"user_id") {
+            } else if words == USER_ID {
                 Some(Self::UserId)
             } else {
                 None
