@@ -1535,6 +1535,24 @@ fn same_entries(
     dup: bool,
     payload: RawJson<'_>,
 ) {
+    // Each meta as the generic typed-view fill reads its object alone (`Meta::parse`).
+    for meta in got.iter().flat_map(|(_, metas)| metas) {
+        let generic = phx_codec::presence::Meta::parse(meta.raw()).expect("a checked meta");
+        assert_eq!(
+            (
+                generic.phx_ref(),
+                generic.phx_ref_prev(),
+                generic.online_at()
+            ),
+            (meta.phx_ref(), meta.phx_ref_prev(), meta.online_at()),
+            "{meta:?}"
+        );
+        assert_eq!(
+            (generic.user_id(), generic.customer_id()),
+            (meta.user_id(), meta.customer_id()),
+            "{meta:?}"
+        );
+    }
     if !dup {
         assert_eq!(got, expected, "presence entries of {payload:?}");
         return;

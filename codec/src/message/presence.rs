@@ -42,9 +42,7 @@ use core::fmt;
 
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{
-    Span, check_kind, check_len, is_plain, object_at, payload_object, wrong_type,
-};
+use crate::message::view::{Span, check_kind, check_len, is_plain, payload_object, wrong_type};
 use crate::message::view_macros::typed_object;
 use crate::message::walk::{Cursor, Key, Walk};
 use crate::raw::{JsonKind, RawJson, parse_i64};
@@ -430,7 +428,7 @@ impl<'a> Iterator for Metas<'a> {
                 continue;
             }
             // Checked when the message was read; were it not, the walk stops here.
-            match object_at::<Meta<'a>, _>(&mut self.walk, "", self.plain) {
+            match read_meta(&mut self.walk, "", self.plain) {
                 Ok(meta) => return Some(meta),
                 Err(_) => break,
             }
@@ -607,13 +605,16 @@ pub struct PresenceItems<'a> {
     /// The payload has no backslash.
     plain: bool,
     level: Level,
-    /// Reading a `presence_diff` (a map closes back into the diff).
-    diff: bool,
+    /// Where a map's close leads: [`Level::Done`] for a `presence_state`, back into the
+    /// payload ([`Level::Diff`]) for a `presence_diff`.
+    after_map: Level,
     /// The section being read (names parts in errors).
     section: Option<PresenceSection>,
     /// The current entry's key, and whether metas of it were yielded since it was.
     key: PresenceKey<'a>,
     yielded_meta: bool,
+    /// Run by the views' check, which reads no key.
+    checking: bool,
     /// An error met before the first item (the payload is not an object).
     pending: Option<MessageError>,
 }
@@ -640,10 +641,11 @@ impl<'a> PresenceItems<'a> {
                 (None, true) => Level::Diff,
                 (None, false) => Level::Map,
             },
-            diff,
+            after_map: if diff { Level::Diff } else { Level::Done },
             section: None,
             key: PresenceKey::Other(JsonStr::literal("")),
             yielded_meta: false,
+            checking: false,
             pending,
         }
     }
@@ -711,6 +713,7 @@ impl<'a> PresenceItems<'a> {
 
     /// Reads to the end: the first error, if any.
     fn check(&mut self) -> Result<(), MessageError> {
+        self.checking = true;
         match self.find_map(Result::err) {
             Some(error) => Err(error),
             None => Ok(()),
@@ -794,11 +797,7 @@ impl<'a> PresenceItems<'a> {
                 }
                 Level::Map => {
                     let Some(entry) = self.walk.next_key() else {
-                        if !self.diff {
-                            self.level = Level::Done;
-                            return None;
-                        }
-                        self.level = Level::Diff;
+                        self.level = self.after_map;
                         continue;
                     };
                     let Some(key) = self.walk.key_str(entry) else {
@@ -811,7 +810,10 @@ impl<'a> PresenceItems<'a> {
                     }
                     self.walk.enter();
                     self.level = Level::Entry;
-                    self.key = PresenceKey::parse(key);
+                    // Only checking: the key is not read.
+                    if !self.checking {
+                        self.key = PresenceKey::parse(key);
+                    }
                     self.yielded_meta = false;
                     return Some(Ok(PresenceItem::Key(self.key)));
                 }
