@@ -1,7 +1,8 @@
 //! Zero heap allocations: decoding (V2 text, V1, binary, through `Decoder` too), typed access
 //! (`message()`, presence read in one walk (`PresenceItems`), topic and event parsing,
-//! walking every payload value, unescaping into stack buffers) and encoding into `&mut [u8]` / `heapless::Vec`, for every conformance vector;
-//! hostile nesting is rejected without allocating as well.
+//! walking every payload value, unescaping into stack buffers) and encoding into `&mut [u8]` /
+//! `heapless::Vec`, for every conformance vector; hostile nesting is rejected without
+//! allocating as well.
 //!
 //! Run on its own with `cargo test -p phx-tests --test no_alloc`. Counting is per thread and
 //! only inside the measured closure (see `counting/mod.rs`), so the test harness's own
