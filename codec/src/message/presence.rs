@@ -225,47 +225,57 @@ fn read_meta<'a>(
     base: &'a str,
     plain: bool,
 ) -> Result<Meta<'a>, MessageError> {
-    let (read, raw) = walk.object(|raw, walk| {
-        check_len(raw, base)?;
-        let obj = raw.as_str();
-        let mut meta = Meta {
-            raw,
-            plain,
-            phx_ref: Span::ABSENT,
-            phx_ref_prev: Span::ABSENT,
-            online_at: Span::ABSENT,
-            user_id: Span::ABSENT,
-            customer_id: Span::ABSENT,
-        };
-        while let Some(key) = walk.next_key() {
-            let field = if key.escaped {
-                MetaField::escaped(key)
-            } else {
-                MetaField::of(key.bytes)
-            };
-            match field {
-                Some(MetaField::PhxRef) => {
-                    meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
-                }
-                Some(MetaField::PhxRefPrev) => {
-                    meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
-                }
-                Some(MetaField::OnlineAt) => {
-                    meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
-                }
-                Some(MetaField::UserId) => {
-                    meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
-                }
-                Some(MetaField::CustomerId) => {
-                    meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
-                }
-                None => walk.skip(),
-            }
-        }
-        Ok(meta)
-    });
+    let (read, raw) = walk.object(|raw, walk| fill_meta(raw, walk, base, plain));
     let mut meta = read?;
     meta.raw = raw;
+    Ok(meta)
+}
+
+/// [`read_meta`]'s reading of the members: `raw` is the text from the meta's `{` on, `walk`
+/// stands just inside it.
+#[inline]
+fn fill_meta<'a>(
+    raw: RawJson<'a>,
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Meta<'a>, MessageError> {
+    check_len(raw, base)?;
+    let obj = raw.as_str();
+    let mut meta = Meta {
+        raw,
+        plain,
+        phx_ref: Span::ABSENT,
+        phx_ref_prev: Span::ABSENT,
+        online_at: Span::ABSENT,
+        user_id: Span::ABSENT,
+        customer_id: Span::ABSENT,
+    };
+    while let Some(key) = walk.next_key() {
+        let field = if key.escaped {
+            MetaField::escaped(key)
+        } else {
+            MetaField::of(key.bytes)
+        };
+        match field {
+            Some(MetaField::PhxRef) => {
+                meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
+            }
+            Some(MetaField::PhxRefPrev) => {
+                meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
+            }
+            Some(MetaField::OnlineAt) => {
+                meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
+            }
+            Some(MetaField::UserId) => {
+                meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+            }
+            Some(MetaField::CustomerId) => {
+                meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
+            }
+            None => walk.skip(),
+        }
+    }
     Ok(meta)
 }
 
