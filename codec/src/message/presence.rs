@@ -43,6 +43,9 @@ use core::fmt;
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::view::{Span, check_kind, check_len, is_plain, payload_object, wrong_type};
+// The generic fill: the tests' reference for the specialised meta reader.
+#[cfg(test)]
+use crate::message::view::object_at;
 use crate::message::view_macros::typed_object;
 use crate::message::walk::{Cursor, Key, Walk};
 use crate::raw::{JsonKind, RawJson, parse_i64};

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::decode_text;
-use crate::message::view::object_at;
 use crate::message::{Message, MessageErrorKind};
 
 // Frames copied from tests/data/v2.json.
