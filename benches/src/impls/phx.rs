@@ -11,6 +11,7 @@
 //!   Binary: `Frame::new(.., Payload::Binary)` + `encode_binary_into`.
 //! - `forward`: `encode_v2_into` (binary: `encode_binary_into`) of a frame decoded beforehand.
 
+use phx_codec::Event;
 use phx_codec::encode::{JsonObjectWriter, Sink, SliceSink, WriteJson};
 use phx_codec::message::{FileId, ReplyStatus, Response, Shout};
 use phx_codec::outgoing::{
@@ -19,7 +20,7 @@ use phx_codec::outgoing::{
 };
 use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
 use phx_codec::{
-    Direction, EncodeError, Event, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
+    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
 };
 use serde_json::Value;
 
