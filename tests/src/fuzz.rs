@@ -753,6 +753,7 @@ fn check_number(v: RawJson<'_>) {
 /// wins, `null` reads as absent), which walks the text instead of using the decode-time index.
 fn walk_typed(frame: &Frame<'_>) {
     walk_frame(frame, !frame.payload().is_binary());
+    presence_items_agree(frame);
     walk_topic(frame.topic_kind());
     let via_message = frame.message();
     check_entry_point(frame, &via_message);
@@ -1380,6 +1381,223 @@ fn payload_has_number_at_f64_edge(payload: Option<RawJson<'_>>) -> bool {
         }
     }
     false
+}
+
+// --- Presence read in one walk ------------------------------------------------------------------
+
+/// `PresenceItems` (one walk) against the two-pass views (`from_frame`/`parse`, then
+/// `entries()`/`joins()`/`leaves()` and their `Metas`), for the frame's payload read both as
+/// a `presence_state` and as a `presence_diff` (whatever its event): the same first error
+/// (kind and offset), yielded once and last; otherwise the same keys and metas (metas
+/// compared as views, `==`), in the same order. An entry holding `metas` twice makes the
+/// reader yield its key again (a restart): there the keys and metas must agree once both
+/// are read as `JSON.parse` reads a map (the last of equal keys wins).
+pub fn presence_items_agree(frame: &Frame<'_>) {
+    use phx_codec::presence::{PresenceDiff, PresenceItems, PresenceSection, PresenceState};
+    let Some(payload) = frame.payload_json() else {
+        for items in [PresenceItems::state(frame), PresenceItems::diff(frame)] {
+            let items: Vec<_> = items.collect();
+            let expected = PresenceState::from_frame(frame).expect_err("a binary payload");
+            assert_eq!(items, [Err(expected)]);
+        }
+        return;
+    };
+    let dup = has_duplicate_metas(payload);
+    // As a presence_state, from the frame and from the payload alone.
+    for (items, two_pass) in [
+        (
+            PresenceItems::state(frame),
+            PresenceState::from_frame(frame).map(|s| entries_of(s.entries())),
+        ),
+        (
+            PresenceItems::state_json(payload),
+            PresenceState::parse(payload).map(|s| entries_of(s.entries())),
+        ),
+    ] {
+        let groups = match (read_items(items), two_pass) {
+            ((_, Some(e)), Err(expected)) => {
+                assert_eq!(e, expected, "presence_state error of {payload:?}");
+                continue;
+            }
+            ((mut groups, None), Ok(expected)) => {
+                if groups.is_empty() {
+                    groups.push((None, Vec::new()));
+                }
+                assert_eq!(groups.len(), 1, "a state has no sections: {payload:?}");
+                same_entries(&groups[0].1, &expected, dup, payload);
+                groups
+            }
+            (got, expected) => {
+                panic!("presence_state of {payload:?}: {got:?} vs two-pass {expected:?}")
+            }
+        };
+        assert!(groups[0].0.is_none());
+    }
+    // As a presence_diff.
+    for (items, two_pass) in [
+        (PresenceItems::diff(frame), PresenceDiff::from_frame(frame)),
+        (
+            PresenceItems::diff_json(payload),
+            PresenceDiff::parse(payload),
+        ),
+    ] {
+        match (read_items(items), two_pass) {
+            ((_, Some(e)), Err(expected)) => {
+                assert_eq!(e, expected, "presence_diff error of {payload:?}");
+            }
+            ((groups, None), Ok(diff)) => {
+                // Sections: one per `joins`/`leaves` member, in payload order; the last wins.
+                let names: Vec<_> = payload
+                    .members()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(key, _)| {
+                        if key.eq_str("joins") {
+                            Some(Some(PresenceSection::Joins))
+                        } else if key.eq_str("leaves") {
+                            Some(Some(PresenceSection::Leaves))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let got: Vec<_> = groups.iter().map(|(section, _)| *section).collect();
+                assert_eq!(got, names, "sections of {payload:?}");
+                for (section, expected) in [
+                    (PresenceSection::Joins, entries_of(diff.joins())),
+                    (PresenceSection::Leaves, entries_of(diff.leaves())),
+                ] {
+                    let last = groups.iter().rev().find(|(s, _)| *s == Some(section));
+                    let got = last.map(|(_, entries)| entries.clone()).unwrap_or_default();
+                    same_entries(&got, &expected, dup, payload);
+                }
+            }
+            (got, expected) => {
+                panic!("presence_diff of {payload:?}: {got:?} vs two-pass {expected:?}")
+            }
+        }
+    }
+}
+
+type PresenceEntry<'a> = (
+    phx_codec::presence::PresenceKey<'a>,
+    Vec<phx_codec::presence::Meta<'a>>,
+);
+type PresenceGroup<'a> = (
+    Option<phx_codec::presence::PresenceSection>,
+    Vec<PresenceEntry<'a>>,
+);
+
+/// Two-pass entries, with their metas.
+fn entries_of(entries: phx_codec::presence::Entries<'_>) -> Vec<PresenceEntry<'_>> {
+    entries.map(|(key, metas)| (key, metas.collect())).collect()
+}
+
+/// Everything a reader yields, grouped by section (each `Key` starts an entry), and its
+/// error, which must be the last item; the reader stays finished after it.
+fn read_items(
+    mut items: phx_codec::presence::PresenceItems<'_>,
+) -> (Vec<PresenceGroup<'_>>, Option<phx_codec::MessageError>) {
+    use phx_codec::presence::PresenceItem;
+    let mut groups: Vec<PresenceGroup<'_>> = Vec::new();
+    let mut error = None;
+    for item in items.by_ref() {
+        assert!(
+            error.is_none(),
+            "an item after the error {error:?}: {item:?}"
+        );
+        match item {
+            Ok(PresenceItem::Section(section)) => groups.push((Some(section), Vec::new())),
+            Ok(PresenceItem::Key(key)) => {
+                if groups.is_empty() {
+                    groups.push((None, Vec::new()));
+                }
+                if let Some((_, entries)) = groups.last_mut() {
+                    entries.push((key, Vec::new()));
+                }
+            }
+            Ok(PresenceItem::Meta(meta)) => {
+                let entry = groups.last_mut().and_then(|(_, e)| e.last_mut());
+                entry.expect("a meta after its key").1.push(meta);
+            }
+            Err(e) => error = Some(e),
+        }
+    }
+    assert!(items.next().is_none(), "fused");
+    (groups, error)
+}
+
+/// The reader's entries against the two-pass ones: equal; with an entry holding `metas`
+/// twice (`dup`), equal once both are read as `JSON.parse` reads a map.
+fn same_entries(
+    got: &[PresenceEntry<'_>],
+    expected: &[PresenceEntry<'_>],
+    dup: bool,
+    payload: RawJson<'_>,
+) {
+    // Each meta as the generic typed-view fill reads its object alone (`Meta::parse`).
+    for meta in got.iter().flat_map(|(_, metas)| metas) {
+        let generic = phx_codec::presence::Meta::parse(meta.raw()).expect("a checked meta");
+        assert_eq!(
+            (
+                generic.phx_ref(),
+                generic.phx_ref_prev(),
+                generic.online_at()
+            ),
+            (meta.phx_ref(), meta.phx_ref_prev(), meta.online_at()),
+            "{meta:?}"
+        );
+        assert_eq!(
+            (generic.user_id(), generic.customer_id()),
+            (meta.user_id(), meta.customer_id()),
+            "{meta:?}"
+        );
+    }
+    if !dup {
+        assert_eq!(got, expected, "presence entries of {payload:?}");
+        return;
+    }
+    assert_eq!(
+        as_map(got),
+        as_map(expected),
+        "presence entries of {payload:?}"
+    );
+}
+
+/// Presence entries as `JSON.parse` reads a map: each key once, in the order of its first
+/// appearance, with its last metas.
+fn as_map<'a>(entries: &[PresenceEntry<'a>]) -> Vec<(String, Vec<phx_codec::presence::Meta<'a>>)> {
+    let mut map: Vec<(String, Vec<phx_codec::presence::Meta<'a>>)> = Vec::new();
+    for (key, metas) in entries {
+        let key = key.to_string();
+        match map.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1.clone_from(metas),
+            None => map.push((key, metas.clone())),
+        }
+    }
+    map
+}
+
+/// Whether some object two levels down (an entry of the payload, or of its `joins` or
+/// `leaves`) holds the key `metas` more than once.
+fn has_duplicate_metas(payload: RawJson<'_>) -> bool {
+    let twice = |entry: RawJson<'_>| {
+        entry
+            .members()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| key.eq_str("metas"))
+            .count()
+            > 1
+    };
+    payload.members().into_iter().flatten().any(|(_, value)| {
+        twice(value)
+            || value
+                .members()
+                .into_iter()
+                .flatten()
+                .any(|(_, entry)| twice(entry))
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Zero heap allocations: decoding (V2 text, V1, binary, through `Decoder` too), typed access
-//! (`message()`, topic and event parsing, walking every payload value, unescaping into stack
-//! buffers) and encoding into `&mut [u8]` / `heapless::Vec`, for every conformance vector;
-//! hostile nesting is rejected without allocating as well.
+//! (`message()`, presence read in one walk (`PresenceItems`), topic and event parsing,
+//! walking every payload value, unescaping into stack buffers) and encoding into `&mut [u8]` /
+//! `heapless::Vec`, for every conformance vector; hostile nesting is rejected without
+//! allocating as well.
 //!
 //! Run on its own with `cargo test -p phx-tests --test no_alloc`. Counting is per thread and
 //! only inside the measured closure (see `counting/mod.rs`), so the test harness's own
@@ -21,7 +22,7 @@ use phx_codec::Message;
 use phx_codec::encode::SliceSink;
 use phx_codec::message::{Customer, FileId, Response, Shout, User};
 use phx_codec::outgoing::OutgoingFrame;
-use phx_codec::presence::Entries;
+use phx_codec::presence::{Entries, PresenceItem, PresenceItems};
 use phx_codec::{
     DecodeErrorKind, DecodeLimits, Frame, JsonKind, JsonStr, Payload, RawJson, WireFormat,
     decode_text, decode_text_with,
@@ -273,6 +274,27 @@ fn touch_frame(frame: &Frame<'_>) -> usize {
         }
     }
     let _ = write!(w, "{frame:?}");
+    // Presence read in one walk, the payload taken as a state and as a diff.
+    for items in [PresenceItems::state(frame), PresenceItems::diff(frame)] {
+        for item in items {
+            match item {
+                Ok(PresenceItem::Section(section)) => {
+                    let _ = write!(w, "{section:?}");
+                }
+                Ok(PresenceItem::Key(key)) => {
+                    let _ = write!(w, "{key}");
+                }
+                Ok(PresenceItem::Meta(meta)) => {
+                    sum += opt_str(meta.phx_ref())
+                        + opt_str(meta.online_at())
+                        + usize::try_from(meta.user_id().unwrap_or(0)).unwrap_or(1);
+                }
+                Err(err) => {
+                    let _ = write!(w, "{err}");
+                }
+            }
+        }
+    }
     match frame.payload() {
         Payload::Json(raw) => {
             sum += touch_json(raw);

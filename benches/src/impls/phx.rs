@@ -11,13 +11,14 @@
 //!   Binary: `Frame::new(.., Payload::Binary)` + `encode_binary_into`.
 //! - `forward`: `encode_v2_into` (binary: `encode_binary_into`) of a frame decoded beforehand.
 
+use phx_codec::Event;
 use phx_codec::encode::{JsonObjectWriter, Sink, SliceSink, WriteJson};
 use phx_codec::message::{FileId, ReplyStatus, Response, Shout};
 use phx_codec::outgoing::{
     EmptyObject, JoinParams, JsonArray, MetaPayload, OutgoingFrame, PresenceStatePayload,
     ReplyPayload, ShoutPush,
 };
-use phx_codec::presence::PresenceKey;
+use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
 use phx_codec::{
     Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
 };
@@ -203,6 +204,9 @@ pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
             _ => FAILED,
         };
     }
+    if kind == Kind::PresenceState {
+        return read_presence_state(frame, r);
+    }
     match (kind, frame.message()) {
         (Kind::ClientShout | Kind::ServerShout, Ok(Message::Shout(shout))) => {
             read_shout(&shout, &mut r);
@@ -218,23 +222,33 @@ pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
         (Kind::Heartbeat, Ok(Message::Heartbeat)) => {
             r.sum.count(count(frame.payload_json()));
         }
-        (Kind::PresenceState, Ok(Message::PresenceState(state))) => {
-            for (key, metas) in state.entries() {
-                r.key(key);
-                for meta in metas {
-                    for s in [
-                        meta.phx_ref(),
-                        meta.phx_ref_prev(),
-                        meta.online_at(),
-                        meta.customer_id(),
-                    ] {
-                        r.text(s);
-                    }
-                    r.sum.int(meta.user_id());
-                }
-            }
-        }
         _ => return FAILED,
+    }
+    r.sum.0
+}
+
+/// The `presence_state` part of [`typed`]: every key and meta, read in one walk
+/// (`PresenceItems`, the same checks as `frame.message()`).
+fn read_presence_state(frame: &Frame<'_>, mut r: Reader<'_>) -> u64 {
+    if frame.event_kind() != Event::PresenceState {
+        return FAILED;
+    }
+    for item in PresenceItems::state(frame) {
+        match item {
+            Ok(PresenceItem::Key(key)) => r.key(key),
+            Ok(PresenceItem::Meta(meta)) => {
+                for s in [
+                    meta.phx_ref(),
+                    meta.phx_ref_prev(),
+                    meta.online_at(),
+                    meta.customer_id(),
+                ] {
+                    r.text(s);
+                }
+                r.sum.int(meta.user_id());
+            }
+            Ok(PresenceItem::Section(_)) | Err(_) => return FAILED,
+        }
     }
     r.sum.0
 }

@@ -18,12 +18,34 @@
 //! The whole structure is type-checked when [`Frame::message`] runs (entries must be objects,
 //! `metas` an array of objects, meta fields of the right types), so the iterators never fail;
 //! they walk the payload again, lazily, each time they are created.
+//!
+//! To consume a presence frame once, [`PresenceItems`] is faster: it reads the payload in
+//! **one walk**, handing out each key and then its metas as it type-checks them (the same
+//! checks, in the same order, so the same first error), with no second pass. The views'
+//! check is that same reader run to its end.
+//!
+//! ```
+//! use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems}};
+//!
+//! let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F4nC","user_id":7}]}}]"#)?;
+//! let mut online = 0;
+//! for item in PresenceItems::state(&frame) {
+//!     if let PresenceItem::Meta(meta) = item? {
+//!         online += usize::from(meta.user_id().is_some());
+//!     }
+//! }
+//! assert_eq!(online, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use core::fmt;
 
 use crate::frame::Frame;
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{check_kind, is_plain, object_at, payload_object, wrong_type};
+use crate::message::view::{Span, check_kind, check_len, is_plain, payload_object, wrong_type};
+// The generic fill: the tests' reference for the specialised meta reader.
+#[cfg(test)]
+use crate::message::view::object_at;
 use crate::message::view_macros::typed_object;
 use crate::message::walk::{Cursor, Key, Walk};
 use crate::raw::{JsonKind, RawJson, parse_i64};
@@ -60,6 +82,14 @@ impl<'a> PresenceKey<'a> {
     /// assert_eq!(PresenceKey::parse("user:08".into()), PresenceKey::Other("user:08".into()));
     /// ```
     pub fn parse(key: JsonStr<'a>) -> Self {
+        // `user:<digits>` without escapes (what Phoenix sends): the digits read in place.
+        if let Some(id) = key
+            .as_str()
+            .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
+            .and_then(canonical_digits)
+        {
+            return Self::User(id);
+        }
         if let Some(id) = key.strip_prefix("user:").and_then(canonical_int) {
             return Self::User(id);
         }
@@ -104,9 +134,15 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
         Some(text) => text,
         None => text.unescape_into(&mut buf).ok()?,
     };
-    match text.as_bytes() {
+    canonical_digits(text.as_bytes())
+}
+
+/// `digits` as a non-negative integer written without sign or leading zeros.
+#[inline]
+fn canonical_digits(digits: &[u8]) -> Option<i64> {
+    match digits {
         [b'0'] => Some(0),
-        [b'1'..=b'9', ..] => parse_i64(text.as_bytes()),
+        [b'1'..=b'9', ..] => parse_i64(digits),
         _ => None,
     }
 }
@@ -180,6 +216,203 @@ impl Meta<'_> {
     }
 }
 
+/// Reads the meta at the cursor (`walk.peek() == b'{'`) exactly as the generic typed-view
+/// fill does (`object_at::<Meta>`: the same spans, checks, errors and offsets, the last of
+/// duplicate keys winning), with the keys matched by a `match` on their bytes and each value
+/// read by its field's kind: the inner loop of a presence payload. `base` is the payload's
+/// text (for error offsets), `plain` says it has no backslash. Pinned against `object_at`
+/// by the presence tests.
+#[inline]
+fn read_meta<'a>(
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Meta<'a>, MessageError> {
+    let (read, raw) = walk.object(|raw, walk| fill_meta(raw, walk, base, plain));
+    let mut meta = read?;
+    meta.raw = raw;
+    Ok(meta)
+}
+
+/// [`read_meta`]'s reading of the members: `raw` is the text from the meta's `{` on, `walk`
+/// stands just inside it.
+#[inline]
+fn fill_meta<'a>(
+    raw: RawJson<'a>,
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Meta<'a>, MessageError> {
+    check_len(raw, base)?;
+    let obj = raw.as_str();
+    let mut meta = Meta {
+        raw,
+        plain,
+        phx_ref: Span::ABSENT,
+        phx_ref_prev: Span::ABSENT,
+        online_at: Span::ABSENT,
+        user_id: Span::ABSENT,
+        customer_id: Span::ABSENT,
+    };
+    while let Some(key) = walk.next_key() {
+        let field = if key.escaped {
+            MetaField::escaped(key)
+        } else {
+            MetaField::of(key.bytes)
+        };
+        match field {
+            Some(MetaField::PhxRef) => {
+                meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
+            }
+            Some(MetaField::PhxRefPrev) => {
+                meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
+            }
+            Some(MetaField::OnlineAt) => {
+                meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
+            }
+            Some(MetaField::UserId) => {
+                meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+            }
+            Some(MetaField::CustomerId) => {
+                meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
+            }
+            None => walk.skip(),
+        }
+    }
+    Ok(meta)
+}
+
+/// The fields of a [`Meta`].
+#[derive(Clone, Copy)]
+enum MetaField {
+    PhxRef,
+    PhxRefPrev,
+    OnlineAt,
+    UserId,
+    CustomerId,
+}
+
+impl MetaField {
+    /// The field whose key is `key` (its bytes, without escapes).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // a length switch and a compare, for every meta member
+    fn of(key: &[u8]) -> Option<Self> {
+        // Every key is 7 to 12 bytes: two overlapping words (4 bytes for 7, 8 bytes for the
+        // longer ones) hold all of its bytes, compared with the known keys' words.
+        const PHX_REF: (u32, u32) = words4(b"phx_ref");
+        const USER_ID: (u32, u32) = words4(b"user_id");
+        const ONLINE_AT: (u64, u64) = words8(b"online_at");
+        const CUSTOMER_ID: (u64, u64) = words8(b"customer_id");
+        const PHX_REF_PREV: (u64, u64) = words8(b"phx_ref_prev");
+        if let (Some(head), Some(tail)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+            let words = (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
+            match key.len() {
+                9 if words == ONLINE_AT => Some(Self::OnlineAt),
+                11 if words == CUSTOMER_ID => Some(Self::CustomerId),
+                12 if words == PHX_REF_PREV => Some(Self::PhxRefPrev),
+                _ => None,
+            }
+        } else if let (7, Some(head), Some(tail)) =
+            (key.len(), key.first_chunk::<4>(), key.last_chunk::<4>())
+        {
+            let words = (u32::from_le_bytes(*head), u32::from_le_bytes(*tail));
+            if words == PHX_REF {
+                Some(Self::PhxRef)
+            } else if words == USER_ID {
+                Some(Self::UserId)
+            } else {
+                None
+            }
+        } else {
+            None
+        }
+    }
+
+    /// The field whose key, unescaped, is `key`'s.
+    #[cold]
+    #[inline(never)]
+    fn escaped(key: Key<'_>) -> Option<Self> {
+        [
+            ("phx_ref", Self::PhxRef),
+            ("user_id", Self::UserId),
+            ("online_at", Self::OnlineAt),
+            ("phx_ref_prev", Self::PhxRefPrev),
+            ("customer_id", Self::CustomerId),
+        ]
+        .into_iter()
+        .find_map(|(name, field)| key.is(name).then_some(field))
+    }
+}
+
+/// The first and last 8 bytes of `key` (at least 8 bytes), little-endian.
+const fn words8(key: &[u8]) -> (u64, u64) {
+    match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (0, 0),
+    }
+}
+
+/// The first and last 4 bytes of `key` (at least 4 bytes), little-endian.
+const fn words4(key: &[u8]) -> (u32, u32) {
+    match (key.first_chunk::<4>(), key.last_chunk::<4>()) {
+        (Some(head), Some(tail)) => (u32::from_le_bytes(*head), u32::from_le_bytes(*tail)),
+        _ => (0, 0),
+    }
+}
+
+/// A string meta field at the cursor: the span of its body in `obj`, absent for null.
+#[inline(always)]
+#[allow(clippy::inline_always)] // three per meta
+fn meta_str(
+    walk: &mut Walk<'_>,
+    obj: &str,
+    base: &str,
+    field: &'static str,
+) -> Result<Span, MessageError> {
+    match walk.peek() {
+        b'"' => Ok(Span::of(obj, walk.string_body())),
+        b'n' => {
+            walk.skip();
+            Ok(Span::ABSENT)
+        }
+        _ => Err(wrong_type(field, JsonKind::String, walk.value(), base)),
+    }
+}
+
+/// An integer meta field (in `i64` range) at the cursor: the span of its text in `obj`,
+/// absent for null.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per meta
+fn meta_int(
+    walk: &mut Walk<'_>,
+    obj: &str,
+    base: &str,
+    field: &'static str,
+) -> Result<Span, MessageError> {
+    match walk.peek() {
+        b'-' | b'0'..=b'9' => {
+            let text = walk.scalar();
+            if parse_i64(text).is_none() {
+                return Err(not_an_integer(field, text, base));
+            }
+            Ok(Span::of(obj, text))
+        }
+        b'n' => {
+            walk.skip();
+            Ok(Span::ABSENT)
+        }
+        _ => Err(wrong_type(field, JsonKind::Number, walk.value(), base)),
+    }
+}
+
+#[cold]
+fn not_an_integer(field: &'static str, text: &[u8], base: &str) -> MessageError {
+    MessageError {
+        kind: MessageErrorKind::NotAnInteger { field },
+        offset: (text.as_ptr() as usize).saturating_sub(base.as_ptr() as usize),
+    }
+}
+
 /// The metas of one key, walked lazily. Yielded by [`Entries`].
 ///
 /// ```
@@ -208,7 +441,7 @@ impl<'a> Iterator for Metas<'a> {
                 continue;
             }
             // Checked when the message was read; were it not, the walk stops here.
-            match object_at::<Meta<'a>, _>(&mut self.walk, "", self.plain) {
+            match read_meta(&mut self.walk, "", self.plain) {
                 Ok(meta) => return Some(meta),
                 Err(_) => break,
             }
@@ -285,50 +518,375 @@ impl<'a> Iterator for Entries<'a> {
     }
 }
 
-/// Type-checks a presence map: `{KEY: {"metas": [META, ...]}, ...}`, walking it once (each
-/// meta read as [`Metas`] reads it, so the check and the iteration cannot disagree);
-/// `entry_field` and `metas_field` name its parts in errors.
-fn check_map(
-    map: RawJson<'_>,
-    entry_field: &'static str,
-    metas_field: &'static str,
-    base: &str,
-) -> Result<(), MessageError> {
-    let mut walk = Walk::inside(map);
-    while walk.next_key().is_some() {
-        if walk.peek() != b'{' {
-            return Err(wrong_type(
-                entry_field,
-                JsonKind::Object,
-                walk.value(),
-                base,
-            ));
+/// Which half of a `presence_diff` the items that follow belong to.
+///
+/// ```
+/// use phx_codec::presence::{PresenceItem, PresenceItems, PresenceSection};
+/// use phx_codec::RawJson;
+/// let items = PresenceItems::diff_json(RawJson::parse(r#"{"joins":{},"leaves":{}}"#)?);
+/// let sections: Vec<_> = items.filter_map(|item| match item {
+///     Ok(PresenceItem::Section(section)) => Some(section),
+///     _ => None,
+/// }).collect();
+/// assert_eq!(sections, [PresenceSection::Joins, PresenceSection::Leaves]);
+/// # Ok::<(), phx_codec::DecodeError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PresenceSection {
+    /// `joins`: the keys that joined (or updated, with `phx_ref_prev`).
+    Joins,
+    /// `leaves`: the keys that left (or updated).
+    Leaves,
+}
+
+/// One step of a presence payload read by [`PresenceItems`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresenceItem<'a> {
+    /// A `presence_diff` section (`joins` or `leaves`) starts: the keys that follow, up to
+    /// the next `Section`, are in it. Never yielded for a `presence_state`.
+    Section(PresenceSection),
+    /// A key starts: the metas that follow, up to the next `Key` or `Section`, are its.
+    Key(PresenceKey<'a>),
+    /// One meta of the last key.
+    Meta(Meta<'a>),
+}
+
+/// Where a [`PresenceItems`] stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    /// Inside a `presence_diff` payload, between its members.
+    Diff,
+    /// Inside a presence map, between its entries.
+    Map,
+    /// Inside an entry object, between its members.
+    Entry,
+    /// Inside a `metas` array, between its metas.
+    Metas,
+    /// Before an error met on creation (the payload is not an object), yielded first.
+    Pending,
+    /// Finished (at the end, or after yielding an error).
+    Done,
+}
+
+/// A `presence_state` or `presence_diff` payload read in **one walk**: each key, then that
+/// key's metas (and, for a diff, each section first), type-checked as they are reached, with
+/// no allocation and no second pass. This is the fast way to consume a freshly decoded
+/// presence frame; [`PresenceState::from_frame`] followed by [`PresenceState::entries`]
+/// checks the whole payload before handing anything out, then walks it again.
+///
+/// It applies the same checks as [`PresenceState::from_frame`] / [`PresenceDiff::from_frame`]
+/// (and so as [`Frame::message`]), in the same order: on a payload they reject, the first
+/// error it meets is theirs (same kind, same offset). It yields that error once, after the
+/// items before it, and then `None`; it is fused.
+///
+/// Items equal what the two-pass views give: the keys of [`PresenceState::entries`] (or
+/// [`PresenceDiff::joins`], then [`PresenceDiff::leaves`], in payload order) each followed by
+/// its metas. Duplicate JSON keys, which Phoenix never sends, are read as `JSON.parse` reads
+/// them (the last wins) by letting a later item **restart** what an earlier one began: an
+/// entry holding `metas` twice, after metas of the first were yielded, yields its key again
+/// with the later metas, and a diff holding `joins` (or `leaves`) twice yields that section
+/// again. A consumer that builds a map (a key or a section replaces what it held) sees exactly
+/// what the two-pass views show.
+///
+/// ```
+/// use phx_codec::decode_text;
+/// use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
+///
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7},{"phx_ref":"F2"}]}}]"#)?;
+/// let mut refs = Vec::new();
+/// for item in PresenceItems::state(&frame) {
+///     match item? {
+///         PresenceItem::Key(key) => assert_eq!(key, PresenceKey::User(7)),
+///         PresenceItem::Meta(meta) => refs.push(meta.phx_ref().unwrap()),
+///         PresenceItem::Section(_) => unreachable!("only diffs have sections"),
+///     }
+/// }
+/// assert_eq!(refs, ["F1", "F2"]);
+///
+/// // A mistyped part is reported where `frame.message()` reports it, after what came before.
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1"},{"phx_ref":2}]}}]"#)?;
+/// let items: Vec<_> = PresenceItems::state(&frame).collect();
+/// assert_eq!(items.len(), 3); // the key, the first meta, the error
+/// assert_eq!(items[2], Err(frame.message().unwrap_err()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct PresenceItems<'a> {
+    walk: Walk<'a>,
+    /// The payload's text (error offsets are relative to it).
+    base: &'a str,
+    /// The payload has no backslash.
+    plain: bool,
+    level: Level,
+    /// Where a map's close leads: [`Level::Done`] for a `presence_state`, back into the
+    /// payload ([`Level::Diff`]) for a `presence_diff`.
+    after_map: Level,
+    /// The section being read (names parts in errors).
+    section: Option<PresenceSection>,
+    /// The current entry's key, and whether metas of it were yielded since it was.
+    key: PresenceKey<'a>,
+    yielded_meta: bool,
+    /// Run by the views' check, which reads no key.
+    checking: bool,
+    /// An error met before the first item (the payload is not an object).
+    pending: Option<MessageError>,
+}
+
+impl<'a> PresenceItems<'a> {
+    fn over(payload: Result<RawJson<'a>, MessageError>, plain: Option<bool>, diff: bool) -> Self {
+        let (raw, pending) = match payload {
+            Ok(raw) if raw.kind() == JsonKind::Object => (raw, None),
+            Ok(raw) => (
+                raw,
+                Some(MessageError {
+                    kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                    offset: 0,
+                }),
+            ),
+            Err(error) => (RawJson::from_validated("null"), Some(error)),
+        };
+        Self {
+            walk: Walk::inside(raw),
+            base: raw.as_str(),
+            plain: pending.is_none() && plain.unwrap_or_else(|| is_plain(raw)),
+            level: match (&pending, diff) {
+                (Some(_), _) => Level::Pending,
+                (None, true) => Level::Diff,
+                (None, false) => Level::Map,
+            },
+            after_map: if diff { Level::Diff } else { Level::Done },
+            section: None,
+            key: PresenceKey::Other(JsonStr::literal("")),
+            yielded_meta: false,
+            checking: false,
+            pending,
         }
-        walk.enter();
-        while let Some(key) = walk.next_key() {
-            if !is_metas(key) {
-                walk.skip();
-                continue;
+    }
+
+    /// Reads a frame's payload as a `presence_state` (the event is not checked: match
+    /// [`Frame::event_kind`] first).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems}};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[]},"user:8":{"metas":[{}]}}]"#)?;
+    /// let metas = PresenceItems::state(&frame)
+    ///     .filter(|item| matches!(item, Ok(PresenceItem::Meta(_))))
+    ///     .count();
+    /// assert_eq!(metas, 1);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn state(frame: &Frame<'a>) -> Self {
+        Self::over(payload_object(frame), frame.payload_plain(), false)
+    }
+
+    /// Reads a `presence_state` payload (any JSON value; it must be an object).
+    ///
+    /// ```
+    /// use phx_codec::{RawJson, presence::{PresenceItem, PresenceItems, PresenceKey}};
+    /// let mut items = PresenceItems::state_json(RawJson::parse(r#"{"customer:c1":{"metas":[]}}"#)?);
+    /// assert_eq!(items.next(), Some(Ok(PresenceItem::Key(PresenceKey::Customer("c1".into())))));
+    /// assert_eq!(items.next(), None);
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn state_json(payload: RawJson<'a>) -> Self {
+        Self::over(Ok(payload), None, false)
+    }
+
+    /// Reads a frame's payload as a `presence_diff`: a [`PresenceItem::Section`] for each of
+    /// `joins` and `leaves` present (null included), in payload order, each followed by its
+    /// keys and metas. The event is not checked: match [`Frame::event_kind`] first.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems, PresenceKey, PresenceSection}};
+    /// let frame = decode_text(br#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3"}]}},"leaves":{}}]"#)?;
+    /// let items: Vec<_> = PresenceItems::diff(&frame).collect::<Result<_, _>>()?;
+    /// assert_eq!(items[0], PresenceItem::Section(PresenceSection::Joins));
+    /// assert_eq!(items[1], PresenceItem::Key(PresenceKey::User(8)));
+    /// assert!(matches!(items[2], PresenceItem::Meta(meta) if meta.phx_ref().unwrap() == "F3"));
+    /// assert_eq!(items[3], PresenceItem::Section(PresenceSection::Leaves));
+    /// assert_eq!(items.len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn diff(frame: &Frame<'a>) -> Self {
+        Self::over(payload_object(frame), frame.payload_plain(), true)
+    }
+
+    /// Reads a `presence_diff` payload (any JSON value; it must be an object).
+    ///
+    /// ```
+    /// use phx_codec::{RawJson, presence::PresenceItems};
+    /// let items = PresenceItems::diff_json(RawJson::parse(r#"{"joins":{"user:1":{"metas":[{}]}}}"#)?);
+    /// assert_eq!(items.count(), 3); // the section, the key, the meta
+    /// assert!(PresenceItems::diff_json(RawJson::parse(r#"{"joins":[]}"#)?).any(|item| item.is_err()));
+    /// # Ok::<(), phx_codec::DecodeError>(())
+    /// ```
+    pub fn diff_json(payload: RawJson<'a>) -> Self {
+        Self::over(Ok(payload), None, true)
+    }
+
+    /// Reads to the end: the first error, if any.
+    fn check(&mut self) -> Result<(), MessageError> {
+        self.checking = true;
+        match self.find_map(Result::err) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// The names of the current section's parts in errors: an entry, its `metas`.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self.section {
+            None => ("*", "*.metas"),
+            Some(PresenceSection::Joins) => ("joins.*", "joins.*.metas"),
+            Some(PresenceSection::Leaves) => ("leaves.*", "leaves.*.metas"),
+        }
+    }
+
+    #[cold]
+    fn wrong(&mut self, field: &'static str, expected: JsonKind) -> MessageError {
+        wrong_type(field, expected, self.walk.value(), self.base)
+    }
+
+    /// The meta at the cursor (inside a `metas` array, at an item).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the inner step: one per meta
+    fn meta(&mut self) -> Result<PresenceItem<'a>, MessageError> {
+        if self.walk.peek() != b'{' {
+            let error = self.wrong("metas[]", JsonKind::Object);
+            return Err(self.fail(error));
+        }
+        match read_meta(&mut self.walk, self.base, self.plain) {
+            Ok(meta) => {
+                self.yielded_meta = true;
+                Ok(PresenceItem::Meta(meta))
             }
-            match walk.peek() {
-                b'[' => {}
-                b'n' => {
-                    walk.skip();
-                    continue;
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    /// Ends the walk with `error`, which it returns.
+    #[cold]
+    fn fail(&mut self, error: MessageError) -> MessageError {
+        self.level = Level::Done;
+        error
+    }
+
+    /// The next item outside a `metas` array, or the error that ends the walk.
+    #[inline]
+    fn step(&mut self) -> Option<Result<PresenceItem<'a>, MessageError>> {
+        loop {
+            match self.level {
+                Level::Metas => {
+                    if self.walk.next_item() {
+                        return Some(self.meta());
+                    }
+                    self.level = Level::Entry;
                 }
-                _ => return Err(wrong_type(metas_field, JsonKind::Array, walk.value(), base)),
-            }
-            walk.enter();
-            while walk.next_item() {
-                if walk.peek() != b'{' {
-                    return Err(wrong_type("metas[]", JsonKind::Object, walk.value(), base));
+                Level::Entry => {
+                    let Some(member) = self.walk.next_key() else {
+                        self.level = Level::Map;
+                        continue;
+                    };
+                    if !is_metas(member) {
+                        self.walk.skip();
+                        continue;
+                    }
+                    match self.walk.peek() {
+                        b'[' => {
+                            self.walk.enter();
+                            self.level = Level::Metas;
+                        }
+                        b'n' => self.walk.skip(),
+                        _ => {
+                            let error = self.wrong(self.names().1, JsonKind::Array);
+                            return Some(Err(self.fail(error)));
+                        }
+                    }
+                    // A later `metas` replaces the metas already handed out.
+                    if self.yielded_meta {
+                        self.yielded_meta = false;
+                        return Some(Ok(PresenceItem::Key(self.key)));
+                    }
                 }
-                object_at::<Meta<'_>, _>(&mut walk, base, false)?;
+                Level::Map => {
+                    let Some(entry) = self.walk.next_key() else {
+                        self.level = self.after_map;
+                        continue;
+                    };
+                    let Some(key) = self.walk.key_str(entry) else {
+                        self.level = Level::Done;
+                        return None;
+                    };
+                    if self.walk.peek() != b'{' {
+                        let error = self.wrong(self.names().0, JsonKind::Object);
+                        return Some(Err(self.fail(error)));
+                    }
+                    self.walk.enter();
+                    self.level = Level::Entry;
+                    // Only checking: the key is not read.
+                    if !self.checking {
+                        self.key = PresenceKey::parse(key);
+                    }
+                    self.yielded_meta = false;
+                    return Some(Ok(PresenceItem::Key(self.key)));
+                }
+                Level::Diff => {
+                    let Some(member) = self.walk.next_key() else {
+                        self.level = Level::Done;
+                        return None;
+                    };
+                    let (section, field) = if member.is("joins") {
+                        (PresenceSection::Joins, "joins")
+                    } else if member.is("leaves") {
+                        (PresenceSection::Leaves, "leaves")
+                    } else {
+                        self.walk.skip();
+                        continue;
+                    };
+                    if self.walk.peek() == b'{' {
+                        self.walk.enter();
+                        self.level = Level::Map;
+                    } else if let Err(error) =
+                        // Null (no such section), or the error.
+                        check_kind(
+                            self.walk.value(),
+                            JsonKind::Object,
+                            field,
+                            self.base,
+                        )
+                    {
+                        return Some(Err(self.fail(error)));
+                    }
+                    self.section = Some(section);
+                    return Some(Ok(PresenceItem::Section(section)));
+                }
+                Level::Pending => {
+                    self.level = Level::Done;
+                    return self.pending.take().map(Err);
+                }
+                Level::Done => return None,
             }
         }
     }
-    Ok(())
 }
+
+impl<'a> Iterator for PresenceItems<'a> {
+    type Item = Result<PresenceItem<'a>, MessageError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        // Metas are most of a presence payload: read here, the rest out of line.
+        if self.level == Level::Metas {
+            if self.walk.next_item() {
+                return Some(self.meta());
+            }
+            self.level = Level::Entry;
+        }
+        self.step()
+    }
+}
+
+impl core::iter::FusedIterator for PresenceItems<'_> {}
 
 /// `presence_state`: every key present, with its metas.
 ///
@@ -362,16 +920,11 @@ impl<'a> PresenceState<'a> {
 
     /// [`parse`](Self::parse), with what decoding found out about backslashes.
     fn checked(raw: RawJson<'a>, plain: Option<bool>) -> Result<Self, MessageError> {
-        if raw.kind() != JsonKind::Object {
-            return Err(MessageError {
-                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
-                offset: 0,
-            });
-        }
-        check_map(raw, "*", "*.metas", raw.as_str())?;
+        let mut items = PresenceItems::over(Ok(raw), plain, false);
+        items.check()?;
         Ok(Self {
             raw,
-            plain: plain.unwrap_or_else(|| is_plain(raw)),
+            plain: items.plain,
         })
     }
 
@@ -460,39 +1013,34 @@ impl<'a> PresenceDiff<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn parse(raw: RawJson<'a>) -> Result<Self, MessageError> {
-        let Some(members) = raw.members() else {
-            return Err(MessageError {
-                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
-                offset: 0,
-            });
-        };
-        Self::from_members(raw, members, None)
+        Self::checked(raw, raw.members(), None)
     }
 
-    fn from_members(
+    /// Type-checks the payload in one walk ([`PresenceItems`] run to its end), then takes the
+    /// last `joins` and `leaves` from `members` (the payload's members, known to be an object
+    /// once checked).
+    fn checked(
         raw: RawJson<'a>,
-        members: impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>,
+        members: Option<impl Iterator<Item = (JsonStr<'a>, RawJson<'a>)>>,
         plain: Option<bool>,
     ) -> Result<Self, MessageError> {
-        let base = raw.as_str();
+        let mut items = PresenceItems::over(Ok(raw), plain, true);
+        items.check()?;
         let mut diff = Self {
             raw,
-            plain: plain.unwrap_or_else(|| is_plain(raw)),
+            plain: items.plain,
             joins: None,
             leaves: None,
         };
-        for (key, value) in members {
-            let (slot, field, entry, metas) = if key.eq_str("joins") {
-                (&mut diff.joins, "joins", "joins.*", "joins.*.metas")
+        for (key, value) in members.into_iter().flatten() {
+            let slot = if key.eq_str("joins") {
+                &mut diff.joins
             } else if key.eq_str("leaves") {
-                (&mut diff.leaves, "leaves", "leaves.*", "leaves.*.metas")
+                &mut diff.leaves
             } else {
                 continue;
             };
-            *slot = check_kind(value, JsonKind::Object, field, base)?;
-            if let Some(map) = *slot {
-                check_map(map, entry, metas, base)?;
-            }
+            *slot = (value.kind() == JsonKind::Object).then_some(value);
         }
         Ok(diff)
     }
@@ -512,10 +1060,7 @@ impl<'a> PresenceDiff<'a> {
     /// ```
     pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
         let raw = payload_object(frame)?;
-        match frame.payload_members() {
-            Some(members) => Self::from_members(raw, members, frame.payload_plain()),
-            None => Self::parse(raw),
-        }
+        Self::checked(raw, frame.payload_members(), frame.payload_plain())
     }
 
     /// The keys that joined (or updated), lazily.

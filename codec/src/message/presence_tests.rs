@@ -274,3 +274,198 @@ fn a_meta_integer_out_of_range_or_fractional_is_rejected_at_its_offset() {
         assert_eq!(err.offset, at, "{text}");
     }
 }
+
+/// The presence check as it was before `PresenceItems` (every meta through the generic
+/// typed-view fill, `object_at::<Meta>`): an independent reference for the errors of the
+/// one-walk reader, which `from_frame` and `parse` now run.
+fn reference_check_map(
+    map: RawJson<'_>,
+    entry_field: &'static str,
+    metas_field: &'static str,
+    base: &str,
+) -> Result<(), MessageError> {
+    let mut walk = Walk::inside(map);
+    while walk.next_key().is_some() {
+        if walk.peek() != b'{' {
+            return Err(wrong_type(
+                entry_field,
+                JsonKind::Object,
+                walk.value(),
+                base,
+            ));
+        }
+        walk.enter();
+        while let Some(key) = walk.next_key() {
+            if !is_metas(key) {
+                walk.skip();
+                continue;
+            }
+            match walk.peek() {
+                b'[' => {}
+                b'n' => {
+                    walk.skip();
+                    continue;
+                }
+                _ => return Err(wrong_type(metas_field, JsonKind::Array, walk.value(), base)),
+            }
+            walk.enter();
+            while walk.next_item() {
+                if walk.peek() != b'{' {
+                    return Err(wrong_type("metas[]", JsonKind::Object, walk.value(), base));
+                }
+                object_at::<Meta<'_>, _>(&mut walk, base, false)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn reference_state(raw: RawJson<'_>) -> Result<(), MessageError> {
+    if raw.kind() != JsonKind::Object {
+        return Err(MessageError {
+            kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+            offset: 0,
+        });
+    }
+    reference_check_map(raw, "*", "*.metas", raw.as_str())
+}
+
+fn reference_diff(raw: RawJson<'_>) -> Result<(), MessageError> {
+    let Some(members) = raw.members() else {
+        return Err(MessageError {
+            kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+            offset: 0,
+        });
+    };
+    let base = raw.as_str();
+    for (key, value) in members {
+        let (field, entry, metas) = if key.eq_str("joins") {
+            ("joins", "joins.*", "joins.*.metas")
+        } else if key.eq_str("leaves") {
+            ("leaves", "leaves.*", "leaves.*.metas")
+        } else {
+            continue;
+        };
+        if let Some(map) = check_kind(value, JsonKind::Object, field, base)? {
+            reference_check_map(map, entry, metas, base)?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` checked as a state and as a diff, by the views (one walk) and by the reference;
+/// every meta the reader yields equal to the generic fill's view of the same object.
+fn same_checks(text: &str) {
+    let Ok(raw) = RawJson::parse(text) else {
+        return;
+    };
+    assert_eq!(
+        PresenceState::parse(raw).err(),
+        reference_state(raw).err(),
+        "{text}"
+    );
+    assert_eq!(
+        PresenceDiff::parse(raw).err(),
+        reference_diff(raw).err(),
+        "{text}"
+    );
+    for items in [
+        PresenceItems::state_json(raw),
+        PresenceItems::diff_json(raw),
+    ] {
+        for item in items {
+            if let Ok(PresenceItem::Meta(meta)) = item {
+                // The generic fill, on the meta's object alone.
+                let parsed = Meta::parse(meta.raw()).unwrap();
+                assert_eq!(
+                    (parsed.phx_ref(), parsed.phx_ref_prev(), parsed.online_at()),
+                    (meta.phx_ref(), meta.phx_ref_prev(), meta.online_at()),
+                    "{text}"
+                );
+                assert_eq!(
+                    (parsed.user_id(), parsed.customer_id()),
+                    (meta.user_id(), meta.customer_id()),
+                    "{text}"
+                );
+            }
+        }
+    }
+}
+
+/// Presence payloads with every kind of part: escapes, spaces, non-ASCII, duplicates, nulls.
+const PAYLOADS: &[&str] = &[
+    r#"{"user:7":{"metas":[{"online_at":"1732460000","phx_ref":"F4nCz5n8R5gAAAPB","user_id":7}]},"customer:c":{"metas":[{"phx_ref":"F2","phx_ref_prev":"F1","customer_id":"c"},{}]}}"#,
+    r#"{"joins":{"u":{"x":1,"metas":[{"phx_ref":"a","user_id":-1}]}},"leaves":{"v":{"metas":null}}}"#,
+    "{ \"m\\u0065tas\" : [ { \"ph\\u0078_ref\" : \"\\\"é\" , \"user_id\" : 1 , \"o\" : [ ] } ] , \"u\" : { \"metas\" : [ ] , \"metas\" : [ { \"user_id\" : null } ] } }",
+];
+
+/// Values of every JSON type, and numbers that are not `i64`s.
+const REPLACEMENTS: &[&str] = &[
+    "null",
+    "1",
+    "1.5",
+    "-9223372036854775809",
+    "true",
+    "\"s\"",
+    "[]",
+    "[1]",
+    "{}",
+    "[{}]",
+];
+
+/// The byte spans of every value in `raw` (itself included).
+fn value_spans(raw: RawJson<'_>, base: &str, out: &mut heapless::Vec<(usize, usize), 96>) {
+    let start = raw.as_str().as_ptr() as usize - base.as_ptr() as usize;
+    out.push((start, start + raw.as_str().len())).unwrap();
+    if let Some(members) = raw.members() {
+        for (_, value) in members {
+            value_spans(value, base, out);
+        }
+    } else if let Some(items) = raw.items() {
+        for value in items {
+            value_spans(value, base, out);
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "a few thousand payloads: too slow under Miri")]
+fn one_walk_checks_give_the_two_pass_errors_with_every_part_of_every_type() {
+    let mut n = 0;
+    for payload in PAYLOADS {
+        same_checks(payload);
+        let mut spans = heapless::Vec::new();
+        value_spans(RawJson::parse(payload).unwrap(), payload, &mut spans);
+        for &(start, end) in &spans {
+            for replacement in REPLACEMENTS {
+                let mut text = heapless::String::<512>::new();
+                text.push_str(&payload[..start]).unwrap();
+                text.push_str(replacement).unwrap();
+                text.push_str(&payload[end..]).unwrap();
+                same_checks(&text);
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 300, "{n}");
+}
+
+#[test]
+fn one_walk_checks_give_the_two_pass_errors() {
+    for text in [
+        r#"{"u":[]}"#,
+        r#"{"u":{"metas":{}}}"#,
+        r#"{"u":{"metas":[1]}}"#,
+        r#"{"u":{"metas":[{"phx_ref":1}]}}"#,
+        r#"{"u":{"metas":[{"user_id":1.5}]}}"#,
+        r#"{"u":{"metas":[{"user_id":"7"}]}}"#,
+        r#"{"u":{"metas":[],"metas":5}}"#,
+        r#"{"joins":[],"leaves":{}}"#,
+        r#"{"joins":{},"leaves":{"k":5}}"#,
+        r#"{"leaves":{"k":{"metas":[{"customer_id":false}]}},"joins":7}"#,
+        "[]",
+        r#""s""#,
+    ] {
+        same_checks(text);
+    }
+}
