@@ -35,6 +35,8 @@ mod lifecycle;
 mod lists;
 mod notices;
 pub mod presence;
+mod presence_items;
+mod presence_meta;
 mod view;
 mod view_macros;
 mod walk;

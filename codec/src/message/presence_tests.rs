@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::decode_text;
+use crate::message::view::{check_kind, wrong_type};
 use crate::message::{Message, MessageErrorKind};
 
 // Frames copied from tests/data/v2.json.

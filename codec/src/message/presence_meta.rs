@@ -1,0 +1,378 @@
+//! Presence keys (`user:<int>`, `customer:<uuid>`) and metas, and the meta reader the
+//! presence iterators share; re-exported by [`presence`](crate::presence).
+
+use core::fmt;
+
+use crate::message::error::{MessageError, MessageErrorKind};
+use crate::message::view::{Span, check_len, wrong_type};
+use crate::message::view_macros::typed_object;
+use crate::message::walk::{Cursor, Key, Walk};
+use crate::raw::{JsonKind, RawJson, parse_i64};
+use crate::string::JsonStr;
+/// A presence key, parsed from Papercups' forms.
+///
+/// ```
+/// use phx_codec::presence::PresenceKey;
+/// let key = PresenceKey::parse("customer:c6f1".into());
+/// assert_eq!(key.customer_id().unwrap(), "c6f1");
+/// assert_eq!(key.to_string(), "customer:c6f1");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PresenceKey<'a> {
+    /// `user:<integer>`: an agent (the integer is written canonically: no sign, no leading
+    /// zeros).
+    User(i64),
+    /// `customer:<uuid>`: a customer (the part after `customer:`, non-empty).
+    Customer(JsonStr<'a>),
+    /// Any other key, whole.
+    Other(JsonStr<'a>),
+}
+
+impl<'a> PresenceKey<'a> {
+    /// Parses a key. Anything that is not exactly `user:<canonical integer>` or
+    /// `customer:<something>` is [`PresenceKey::Other`], so [`Display`](fmt::Display) always
+    /// writes the key back as it was received.
+    ///
+    /// ```
+    /// use phx_codec::presence::PresenceKey;
+    /// assert_eq!(PresenceKey::parse("user:8".into()), PresenceKey::User(8));
+    /// assert_eq!(PresenceKey::parse("customer:c6f1".into()), PresenceKey::Customer("c6f1".into()));
+    /// assert_eq!(PresenceKey::parse("user:08".into()), PresenceKey::Other("user:08".into()));
+    /// ```
+    pub fn parse(key: JsonStr<'a>) -> Self {
+        // `user:<digits>` without escapes (what Phoenix sends): the digits read in place.
+        if let Some(id) = key
+            .as_str()
+            .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
+            .and_then(canonical_digits)
+        {
+            return Self::User(id);
+        }
+        if let Some(id) = key.strip_prefix("user:").and_then(canonical_int) {
+            return Self::User(id);
+        }
+        match key.strip_prefix("customer:") {
+            Some(id) if !id.is_empty() => Self::Customer(id),
+            _ => Self::Other(key),
+        }
+    }
+
+    /// The agent's id for `user:` keys.
+    ///
+    /// ```
+    /// use phx_codec::presence::PresenceKey;
+    /// assert_eq!(PresenceKey::parse("user:7".into()).user_id(), Some(7));
+    /// assert_eq!(PresenceKey::parse("customer:c1".into()).user_id(), None);
+    /// ```
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Self::User(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The customer's id for `customer:` keys.
+    ///
+    /// ```
+    /// use phx_codec::presence::PresenceKey;
+    /// assert!(PresenceKey::parse("user:7".into()).customer_id().is_none());
+    /// ```
+    pub fn customer_id(&self) -> Option<JsonStr<'a>> {
+        match self {
+            Self::Customer(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// A non-negative integer written without sign or leading zeros.
+fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
+    let mut buf = [0u8; 24];
+    let text = match text.as_str() {
+        Some(text) => text,
+        None => text.unescape_into(&mut buf).ok()?,
+    };
+    canonical_digits(text.as_bytes())
+}
+
+/// `digits` as a non-negative integer written without sign or leading zeros.
+#[inline]
+fn canonical_digits(digits: &[u8]) -> Option<i64> {
+    match digits {
+        [b'0'] => Some(0),
+        [b'1'..=b'9', ..] => parse_i64(digits),
+        _ => None,
+    }
+}
+
+impl fmt::Display for PresenceKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::User(id) => write!(f, "user:{id}"),
+            Self::Customer(id) => write!(f, "customer:{id}"),
+            Self::Other(key) => fmt::Display::fmt(key, f),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PresenceKey<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+typed_object! {
+    /// One presence of a key (a tab, a device): `{"phx_ref": .., "online_at": .., "user_id" |
+    /// "customer_id": ..}`. Other tracked fields stay in [`raw`](Self::raw).
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+    /// let (_, mut metas) = state.entries().next().unwrap();
+    /// let meta = metas.next().unwrap();
+    /// assert_eq!((meta.phx_ref().unwrap(), meta.user_id()), ("F1".into(), Some(7)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct Meta in "metas[]." at "phx_codec::presence" {
+        /// This presence's ref (short URL-safe base64).
+        phx_ref: Str = "phx_ref",
+        /// The ref this presence replaces (in the `joins` of an update).
+        phx_ref_prev: Str = "phx_ref_prev",
+        /// When it came online: a string of Unix seconds (see
+        /// [`online_at_secs`](Self::online_at_secs)).
+        online_at: Str = "online_at",
+        /// The agent's id (`user:` keys).
+        user_id: Int = "user_id",
+        /// The customer's id (`customer:` keys).
+        customer_id: Str = "customer_id",
+    }
+}
+
+impl Meta<'_> {
+    /// `online_at` parsed as Unix seconds; `None` when absent or not a plain decimal integer.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+    /// let (_, mut metas) = state.entries().next().unwrap();
+    /// assert_eq!(metas.next().unwrap().online_at_secs(), Some(1_732_460_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn online_at_secs(&self) -> Option<u64> {
+        // Digit by digit over the unescaped text, so `"\u0031..."` reads like `"1..."`.
+        let mut secs: u64 = 0;
+        let mut digits = 0usize;
+        for c in self.online_at()?.chars() {
+            let digit = c.to_digit(10)?;
+            secs = secs.checked_mul(10)?.checked_add(u64::from(digit))?;
+            digits += 1;
+        }
+        (digits > 0).then_some(secs)
+    }
+}
+
+/// Reads the meta at the cursor (`walk.peek() == b'{'`) exactly as the generic typed-view
+/// fill does (`object_at::<Meta>`: the same spans, checks, errors and offsets, the last of
+/// duplicate keys winning), with the keys matched by a `match` on their bytes and each value
+/// read by its field's kind: the inner loop of a presence payload. `base` is the payload's
+/// text (for error offsets), `plain` says it has no backslash. Pinned against `object_at`
+/// by the presence tests.
+#[inline]
+pub(crate) fn read_meta<'a>(
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Meta<'a>, MessageError> {
+    let (read, raw) = walk.object(|raw, walk| fill_meta(raw, walk, base, plain));
+    let mut meta = read?;
+    meta.raw = raw;
+    Ok(meta)
+}
+
+/// [`read_meta`]'s reading of the members: `raw` is the text from the meta's `{` on, `walk`
+/// stands just inside it.
+#[inline]
+fn fill_meta<'a>(
+    raw: RawJson<'a>,
+    walk: &mut Walk<'a>,
+    base: &'a str,
+    plain: bool,
+) -> Result<Meta<'a>, MessageError> {
+    check_len(raw, base)?;
+    let obj = raw.as_str();
+    let mut meta = Meta {
+        raw,
+        plain,
+        phx_ref: Span::ABSENT,
+        phx_ref_prev: Span::ABSENT,
+        online_at: Span::ABSENT,
+        user_id: Span::ABSENT,
+        customer_id: Span::ABSENT,
+    };
+    while let Some(key) = walk.next_key() {
+        let field = if key.escaped {
+            MetaField::escaped(key)
+        } else {
+            MetaField::of(key.bytes)
+        };
+        match field {
+            Some(MetaField::PhxRef) => {
+                meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
+            }
+            Some(MetaField::PhxRefPrev) => {
+                meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
+            }
+            Some(MetaField::OnlineAt) => {
+                meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
+            }
+            Some(MetaField::UserId) => {
+                meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+            }
+            Some(MetaField::CustomerId) => {
+                meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
+            }
+            None => walk.skip(),
+        }
+    }
+    Ok(meta)
+}
+
+/// The fields of a [`Meta`].
+#[derive(Clone, Copy)]
+enum MetaField {
+    PhxRef,
+    PhxRefPrev,
+    OnlineAt,
+    UserId,
+    CustomerId,
+}
+
+impl MetaField {
+    /// The field whose key is `key` (its bytes, without escapes).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // a length switch and a compare, for every meta member
+    fn of(key: &[u8]) -> Option<Self> {
+        // Every key is 7 to 12 bytes: two overlapping words (4 bytes for 7, 8 bytes for the
+        // longer ones) hold all of its bytes, compared with the known keys' words.
+        const PHX_REF: (u32, u32) = words4(b"phx_ref");
+        const USER_ID: (u32, u32) = words4(b"user_id");
+        const ONLINE_AT: (u64, u64) = words8(b"online_at");
+        const CUSTOMER_ID: (u64, u64) = words8(b"customer_id");
+        const PHX_REF_PREV: (u64, u64) = words8(b"phx_ref_prev");
+        if let (Some(head), Some(tail)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+            let words = (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
+            match key.len() {
+                9 if words == ONLINE_AT => Some(Self::OnlineAt),
+                11 if words == CUSTOMER_ID => Some(Self::CustomerId),
+                12 if words == PHX_REF_PREV => Some(Self::PhxRefPrev),
+                _ => None,
+            }
+        } else if let (7, Some(head), Some(tail)) =
+            (key.len(), key.first_chunk::<4>(), key.last_chunk::<4>())
+        {
+            let words = (u32::from_le_bytes(*head), u32::from_le_bytes(*tail));
+            if words == PHX_REF {
+                Some(Self::PhxRef)
+            } else if words == USER_ID {
+                Some(Self::UserId)
+            } else {
+                None
+            }
+        } else {
+            None
+        }
+    }
+
+    /// The field whose key, unescaped, is `key`'s.
+    #[cold]
+    #[inline(never)]
+    fn escaped(key: Key<'_>) -> Option<Self> {
+        [
+            ("phx_ref", Self::PhxRef),
+            ("user_id", Self::UserId),
+            ("online_at", Self::OnlineAt),
+            ("phx_ref_prev", Self::PhxRefPrev),
+            ("customer_id", Self::CustomerId),
+        ]
+        .into_iter()
+        .find_map(|(name, field)| key.is(name).then_some(field))
+    }
+}
+
+/// The first and last 8 bytes of `key` (at least 8 bytes), little-endian.
+const fn words8(key: &[u8]) -> (u64, u64) {
+    match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (0, 0),
+    }
+}
+
+/// The first and last 4 bytes of `key` (at least 4 bytes), little-endian.
+const fn words4(key: &[u8]) -> (u32, u32) {
+    match (key.first_chunk::<4>(), key.last_chunk::<4>()) {
+        (Some(head), Some(tail)) => (u32::from_le_bytes(*head), u32::from_le_bytes(*tail)),
+        _ => (0, 0),
+    }
+}
+
+/// A string meta field at the cursor: the span of its body in `obj`, absent for null.
+#[inline(always)]
+#[allow(clippy::inline_always)] // three per meta
+fn meta_str(
+    walk: &mut Walk<'_>,
+    obj: &str,
+    base: &str,
+    field: &'static str,
+) -> Result<Span, MessageError> {
+    match walk.peek() {
+        b'"' => Ok(Span::of(obj, walk.string_body())),
+        b'n' => {
+            walk.skip();
+            Ok(Span::ABSENT)
+        }
+        _ => Err(wrong_type(field, JsonKind::String, walk.value(), base)),
+    }
+}
+
+/// An integer meta field (in `i64` range) at the cursor: the span of its text in `obj`,
+/// absent for null.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per meta
+fn meta_int(
+    walk: &mut Walk<'_>,
+    obj: &str,
+    base: &str,
+    field: &'static str,
+) -> Result<Span, MessageError> {
+    match walk.peek() {
+        b'-' | b'0'..=b'9' => {
+            let text = walk.scalar();
+            if parse_i64(text).is_none() {
+                return Err(not_an_integer(field, text, base));
+            }
+            Ok(Span::of(obj, text))
+        }
+        b'n' => {
+            walk.skip();
+            Ok(Span::ABSENT)
+        }
+        _ => Err(wrong_type(field, JsonKind::Number, walk.value(), base)),
+    }
+}
+
+#[cold]
+fn not_an_integer(field: &'static str, text: &[u8], base: &str) -> MessageError {
+    MessageError {
+        kind: MessageErrorKind::NotAnInteger { field },
+        offset: (text.as_ptr() as usize).saturating_sub(base.as_ptr() as usize),
+    }
+}
+
+/// Whether a member's key is `metas`.
+#[inline]
+pub(crate) fn is_metas(key: Key<'_>) -> bool {
+    key.is("metas")
+}
