@@ -111,6 +111,18 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
+    /// `text[start..]` (an ASCII boundary from this scanner).
+    #[inline]
+    pub(crate) fn rest_from(&self, start: usize) -> &'a str {
+        self.text.get(start..).unwrap_or("")
+    }
+
+    /// Moves the cursor back to `pos` (a position it stood at), to read again from there.
+    #[inline]
+    pub(crate) fn rewind(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     #[inline]
     pub(crate) fn bump(&mut self) {
         self.pos += 1;

@@ -481,6 +481,10 @@ pub(crate) trait TypedObject<'a>: Sized {
     /// start, which does not move).
     fn set_object(&mut self, raw: RawJson<'a>);
 
+    /// Sets whether the payload has no backslash, in this view and the views nested in it
+    /// (a one-pass fill knows it only at the payload's end).
+    fn set_plain(&mut self, plain: bool);
+
     /// Fills the fields from the members `cur` reads (it stands just inside the object and is
     /// left just past it), in place (a large view is built where it will be returned, not
     /// copied there); `base` is the payload text (for error offsets).

@@ -1,0 +1,229 @@
+//! The one-pass typed fill: a [`Cursor`] that validates the payload object as it walks it
+//! ([`Scanning`], driving the validating [`Scanner`]) and records the frame's member index on
+//! the way, so a view's own `fill_from` reads the payload while the decoder validates it.
+//!
+//! It only ever answers for payloads it read whole without a surprise: at the first syntax
+//! error, type error or anything else unusual, [`fill_scanning`] gives up (`None`) and the
+//! caller reads the payload again the two-pass way, so every error, its kind and its offset,
+//! is the two-pass path's by construction.
+
+use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::message::view::TypedObject;
+use crate::message::walk::{Cursor, Key, Walk};
+use crate::raw::{MemberIndex, RawJson, Recording};
+use crate::scan::Scanner;
+
+/// Containers open around a payload member's value: the frame's array and the payload object.
+const MEMBER_DEPTH: u32 = 2;
+
+/// A cursor over the payload object at a [`Scanner`], validating each key and value as it
+/// passes it (with the scanner's grammar and depth limit) and recording the members' spans as
+/// the plain decoder's payload walk does. After the first error it reads nothing more
+/// (`failed`); its readers then return placeholders the caller throws away.
+pub(crate) struct Scanning<'s, 'a> {
+    s: &'s mut Scanner<'a>,
+    /// Where the object starts (spans are relative to it).
+    start: usize,
+    index: &'s mut MemberIndex,
+    rec: Recording,
+    /// The member whose value is being read: its key span and escape flag, its value's start
+    /// (recorded once the value's end is known, at the next key).
+    pending: Option<((usize, usize, bool), usize)>,
+    /// The first byte of the value at the cursor.
+    peeked: u8,
+    /// No member read yet.
+    first: bool,
+    /// The object's `}` was read.
+    done: bool,
+    /// A syntax error was met.
+    failed: bool,
+}
+
+impl<'s, 'a> Scanning<'s, 'a> {
+    /// Over the object whose `{` is at the scanner (the depth limit already checked).
+    #[inline]
+    fn new(s: &'s mut Scanner<'a>, index: &'s mut MemberIndex) -> Self {
+        let start = s.pos();
+        s.bump();
+        Self {
+            s,
+            start,
+            index,
+            rec: MemberIndex::start(),
+            pending: None,
+            peeked: 0,
+            first: true,
+            done: false,
+            failed: false,
+        }
+    }
+
+    /// Marks the walk failed.
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self) {
+        self.failed = true;
+        self.peeked = 0;
+    }
+
+    /// The next key per the object grammar (`Ok(None)` after the `}`), the cursor then at its
+    /// value, whitespace skipped.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // once per member, in each view's fill
+    fn key(&mut self) -> Result<Option<Key<'a>>, DecodeError> {
+        let mut next = self.s.peek_token()?;
+        if self.first {
+            self.first = false;
+            if next == b'}' {
+                self.s.bump();
+                self.done = true;
+                return Ok(None);
+            }
+        } else {
+            match next {
+                b',' => {
+                    self.s.bump();
+                    next = self.s.peek_token()?;
+                }
+                b'}' => {
+                    self.s.bump();
+                    self.done = true;
+                    return Ok(None);
+                }
+                _ => return Err(self.s.error(K::ExpectedCommaOrObjectEnd)),
+            }
+        }
+        let key_start = self.s.pos() + 1;
+        let key = self.s.object_key(next)?;
+        let escaped = key.has_escapes();
+        let raw = key.raw();
+        let key_end = key_start + raw.len();
+        self.peeked = self.s.peek_token()?;
+        self.pending = Some((
+            (key_start - self.start, key_end - self.start, escaped),
+            self.s.pos() - self.start,
+        ));
+        Ok(Some(Key {
+            bytes: raw.as_bytes(),
+            escaped,
+        }))
+    }
+
+    /// Validates the value at the cursor; its text, or `None` (failed).
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    fn take(&mut self) -> Option<&'a str> {
+        if self.failed {
+            return None;
+        }
+        let start = self.s.pos();
+        if self.s.value(MEMBER_DEPTH).is_err() {
+            self.fail();
+            return None;
+        }
+        Some(self.s.slice(start, self.s.pos()))
+    }
+}
+
+impl<'a> Cursor<'a> for Scanning<'_, 'a> {
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // once per member, in each view's fill
+    fn next_key(&mut self) -> Option<Key<'a>> {
+        if self.done || self.failed {
+            return None;
+        }
+        if let Some((key, value_start)) = self.pending.take() {
+            let value = (value_start, self.s.pos() - self.start);
+            self.index.push(&mut self.rec, key, value);
+        }
+        match self.key() {
+            Ok(key) => key,
+            Err(_) => {
+                self.fail();
+                None
+            }
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    fn peek(&self) -> u8 {
+        self.peeked
+    }
+
+    #[inline]
+    fn value(&mut self) -> RawJson<'a> {
+        RawJson::from_validated(self.take().unwrap_or("null"))
+    }
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // most payload members are strings
+    fn string_body(&mut self) -> &'a [u8] {
+        if self.failed {
+            return &[];
+        }
+        match self.s.string() {
+            Ok(text) => text.raw().as_bytes(),
+            Err(_) => {
+                self.fail();
+                &[]
+            }
+        }
+    }
+
+    #[inline]
+    fn scalar(&mut self) -> &'a [u8] {
+        self.take().unwrap_or_default().as_bytes()
+    }
+
+    #[inline]
+    fn skip(&mut self) {
+        self.take();
+    }
+
+    /// Validates the object at the cursor whole, then walks it in place.
+    #[inline]
+    fn object<R>(
+        &mut self,
+        read: impl FnOnce(RawJson<'a>, &mut Walk<'a>) -> R,
+    ) -> (R, RawJson<'a>) {
+        let raw = RawJson::from_validated(self.take().unwrap_or("{}"));
+        (read(raw, &mut Walk::inside(raw)), raw)
+    }
+}
+
+/// Reads the payload object at the scanner (at its `{`, inside the frame's array) as the view
+/// `T` while validating it, recording its member index into `index` as the plain decoder
+/// does. `None`, the scanner and `index` then in an unspecified state, at the first syntax
+/// error, type error or anything unusual: the caller reads the payload again from its start
+/// the two-pass way, which then reports exactly what the two-pass path reports.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one caller per view kind
+pub(crate) fn fill_scanning<'a, T: TypedObject<'a>>(
+    s: &mut Scanner<'a>,
+    index: &mut MemberIndex,
+) -> Option<T> {
+    if MEMBER_DEPTH > s.max_depth() {
+        return None;
+    }
+    let start = s.pos();
+    // The object's end is not known yet: the view reads the text from its start on, and its
+    // spans are relative to that start, which does not move.
+    let rest = s.rest_from(start);
+    s.saw_escape = false;
+    let mut view = T::empty(RawJson::from_validated(rest), true);
+    let mut cur = Scanning::new(s, index);
+    let filled = view.fill_from(&mut cur, rest);
+    if filled.is_err() || !cur.done {
+        return None;
+    }
+    let rec = cur.rec;
+    index.finish(rec);
+    let plain = !s.saw_escape;
+    index.set_plain(plain);
+    view.set_object(RawJson::from_validated(s.slice(start, s.pos())));
+    if !plain {
+        view.set_plain(false);
+    }
+    Some(view)
+}
