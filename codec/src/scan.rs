@@ -111,6 +111,12 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
+    /// The whole text's bytes.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     /// `text[start..]` (an ASCII boundary from this scanner).
     #[inline]
     pub(crate) fn rest_from(&self, start: usize) -> &'a str {

@@ -361,7 +361,7 @@ fn fast_string<'a>(input: &'a str, i: &mut usize) -> Option<JsonStr<'a>> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)] // four per frame, on the decoder's hot path
 #[allow(clippy::inline_always)]
-fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+pub(crate) fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
     let mask = loop {
         if let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
             let mask = crate::simd::string_stop_mask16(block);

@@ -45,8 +45,8 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
             Err(_) => FAILED,
         }),
         // The events read in one pass: decode and typed fill together.
-        _ if one_pass(case.kind) => Box::new(move || match decode_text_message(&case.bytes) {
-            Ok((frame, message)) => typed_message(&frame, Ok(message), case.kind, &mut scratch),
+        _ if one_pass(case.kind) => Box::new(move || match &decode_text_message(&case.bytes) {
+            Ok((frame, message)) => typed_message(frame, Ok(message), case.kind, &mut scratch),
             Err(_) => FAILED,
         }),
         _ => Box::new(move || match decode(case) {
@@ -201,13 +201,13 @@ fn file_id(id: Option<FileId<'_>>, r: &mut Reader<'_>) {
 
 /// Decode + `frame.message()` + every field of the typed message ([`crate::fields`]).
 pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
-    typed_message(frame, frame.message(), kind, scratch)
+    typed_message(frame, frame.message().as_ref(), kind, scratch)
 }
 
 /// Every field of the typed message `message` of `frame` ([`crate::fields`]).
 pub(crate) fn typed_message(
     frame: &Frame<'_>,
-    message: Result<Message<'_>, MessageError>,
+    message: Result<&Message<'_>, &MessageError>,
     kind: Kind,
     scratch: &mut [u8],
 ) -> u64 {

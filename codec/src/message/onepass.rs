@@ -15,10 +15,10 @@ use core::fmt;
 use crate::envelope::check_text;
 use crate::error::DecodeError;
 use crate::event::Event;
-use crate::frame::Frame;
+use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
 use crate::message::error::MessageError;
-use crate::message::scanning::fill_scanning;
+use crate::message::scanning::fill_into;
 use crate::message::view::TypedObject;
 use crate::message::{
     ConversationCreated, ConversationUpdated, Join, Message, PhxError, Read, ReplayEvent, Shout,
@@ -97,6 +97,7 @@ impl From<MessageError> for TypedDecodeError {
 /// assert_eq!((frame, message), (two_pass, two_pass.message()?));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[inline]
 pub fn decode_text_message(input: &[u8]) -> Result<(Frame<'_>, Message<'_>), TypedDecodeError> {
     decode_text_message_with(input, &DecodeLimits::new())
 }
@@ -115,13 +116,30 @@ pub fn decode_text_message_with<'a>(
     limits: &DecodeLimits,
 ) -> Result<(Frame<'a>, Message<'a>), TypedDecodeError> {
     let text = check_text(input, limits)?;
-    let mut step = MessageStep { message: None };
-    let frame = decode_str_by(text, limits, true, &mut step)?;
-    let message = match step.message {
-        Some(message) => message,
-        None => frame.message()?,
-    };
-    Ok((frame, message))
+    // The answer is built where it is returned: the message (up to a few hundred bytes) is
+    // filled in place, never copied.
+    // (Every outcome is written into `out` and `out` is returned on every path after this
+    // point, so it can be the caller's slot.)
+    let mut out = Ok((placeholder(), Message::Other));
+    if let Ok((frame, message)) = &mut out {
+        let mut step = MessageStep {
+            message,
+            filled: false,
+        };
+        match decode_str_by(text, limits, true, &mut step) {
+            Ok(decoded) => {
+                *frame = decoded;
+                if !step.filled {
+                    match frame.message() {
+                        Ok(typed) => *step.message = typed,
+                        Err(err) => out = Err(err.into()),
+                    }
+                }
+            }
+            Err(err) => out = Err(err.into()),
+        }
+    }
+    out
 }
 
 /// Decodes a V2 JSON text frame and reads its payload as the view `T` in one pass: the same
@@ -133,44 +151,72 @@ pub(crate) fn decode_view<'a, T: TypedObject<'a>>(
 ) -> Result<(Frame<'a>, T), TypedDecodeError> {
     let limits = DecodeLimits::new();
     let text = check_text(input, &limits)?;
-    let mut step = ViewStep { view: None };
-    let frame = decode_str_by(text, &limits, true, &mut step)?;
-    let view = match step.view {
-        Some(view) => view,
-        None => T::from_frame(&frame)?,
-    };
-    Ok((frame, view))
+    // As in `decode_text_message_with`: `out` is returned on every path.
+    let mut out = Ok((placeholder(), T::empty(RawJson::from_validated("{}"), true)));
+    if let Ok((frame, view)) = &mut out {
+        let mut step = ViewStep {
+            view,
+            filled: false,
+        };
+        match decode_str_by(text, &limits, true, &mut step) {
+            Ok(decoded) => {
+                *frame = decoded;
+                if !step.filled {
+                    match T::from_frame(frame) {
+                        Ok(typed) => *step.view = typed,
+                        Err(err) => out = Err(err.into()),
+                    }
+                }
+            }
+            Err(err) => out = Err(err.into()),
+        }
+    }
+    out
 }
 
-/// Reads the payload object as `T` with [`fill_scanning`] when it starts with `{`; otherwise,
-/// or when the one-pass fill gives up, reads it the plain way from where it starts.
+/// The frame the answer starts with, replaced before it is returned.
+#[inline(always)]
+#[allow(clippy::inline_always)] // a few constant stores
+fn placeholder<'a>() -> Frame<'a> {
+    Frame::new(
+        None,
+        None,
+        JsonStr::from_validated_plain(""),
+        JsonStr::from_validated_plain(""),
+        Payload::Json(RawJson::from_validated("{}")),
+    )
+}
+
+/// Reads the payload object into `out` with `fill` (the one-pass fill) when it starts with
+/// `{`; otherwise, or when the one-pass fill gives up, reads it the plain way from where it
+/// starts. Returns the payload and whether `out` was filled.
 #[inline(always)]
 #[allow(clippy::inline_always)] // one caller per view
-fn read_as<'a, T>(
+fn read_into<'a, T>(
     s: &mut Scanner<'a>,
     index: &mut MemberIndex,
-    out: &mut Option<T>,
-    read: impl FnOnce(&mut Scanner<'a>, &mut MemberIndex) -> Option<T>,
-) -> Result<RawJson<'a>, DecodeError> {
+    out: &mut T,
+    fill: impl FnOnce(&mut Scanner<'a>, &mut MemberIndex, &mut T) -> bool,
+) -> Result<(RawJson<'a>, bool), DecodeError> {
     let before = s.pos();
     if let Ok(b'{') = s.peek_token() {
         let start = s.pos();
-        *out = read(s, index);
-        if out.is_some() {
-            return Ok(RawJson::from_validated(s.slice(start, s.pos())));
+        if fill(s, index, out) {
+            return Ok((RawJson::from_validated(s.slice(start, s.pos())), true));
         }
         s.rewind(before);
         *index = MemberIndex::unavailable();
     }
-    payload(s, index)
+    Ok((payload(s, index)?, false))
 }
 
-/// The payload step of [`decode_view`].
-struct ViewStep<T> {
-    view: Option<T>,
+/// The payload step of [`decode_view`]: fills `view`.
+struct ViewStep<'o, T> {
+    view: &'o mut T,
+    filled: bool,
 }
 
-impl<'a, T: TypedObject<'a>> PayloadStep<'a> for ViewStep<T> {
+impl<'a, T: TypedObject<'a>> PayloadStep<'a> for ViewStep<'_, T> {
     #[inline(always)]
     #[allow(clippy::inline_always)] // one caller
     fn read(
@@ -180,17 +226,33 @@ impl<'a, T: TypedObject<'a>> PayloadStep<'a> for ViewStep<T> {
         _: JsonStr<'a>,
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
-        read_as(s, index, &mut self.view, fill_scanning::<T>)
+        let (payload, filled) = read_into(s, index, self.view, fill_into::<T>)?;
+        self.filled = filled;
+        Ok(payload)
     }
 }
 
-/// The payload step of [`decode_text_message`]: the event's view filled in one pass, for the
-/// events whose message is one object view.
-struct MessageStep<'a> {
-    message: Option<Message<'a>>,
+/// Fills `message` with the view `V` (variant `wrap`) in place.
+macro_rules! fill_variant {
+    ($message:expr, $s:expr, $index:expr, $variant:ident, $view:ident) => {
+        read_into($s, $index, $message, |s, index, message| {
+            *message = Message::$variant($view::empty(RawJson::from_validated("{}"), true));
+            match message {
+                Message::$variant(view) => fill_into(s, index, view),
+                _ => false,
+            }
+        })
+    };
 }
 
-impl<'a> PayloadStep<'a> for MessageStep<'a> {
+/// The payload step of [`decode_text_message`]: the event's view filled in one pass into
+/// `message`, for the events whose message is one object view.
+struct MessageStep<'o, 'a> {
+    message: &'o mut Message<'a>,
+    filled: bool,
+}
+
+impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
     #[inline(always)]
     #[allow(clippy::inline_always)] // one caller
     fn read(
@@ -200,27 +262,24 @@ impl<'a> PayloadStep<'a> for MessageStep<'a> {
         event: JsonStr<'a>,
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
-        let read: fn(&mut Scanner<'a>, &mut MemberIndex) -> Option<Message<'a>> =
-            match Event::parse(event) {
-                Event::Shout => |s, index| fill_scanning::<Shout<'a>>(s, index).map(Message::Shout),
-                Event::Join => |s, index| fill_scanning::<Join<'a>>(s, index).map(Message::Join),
-                Event::Error => {
-                    |s, index| fill_scanning::<PhxError<'a>>(s, index).map(Message::Error)
-                }
-                Event::Read => |s, index| fill_scanning::<Read<'a>>(s, index).map(Message::Read),
-                Event::ConversationCreated => |s, index| {
-                    fill_scanning::<ConversationCreated<'a>>(s, index)
-                        .map(Message::ConversationCreated)
-                },
-                Event::ConversationUpdated => |s, index| {
-                    fill_scanning::<ConversationUpdated<'a>>(s, index)
-                        .map(Message::ConversationUpdated)
-                },
-                Event::ReplayEventEmitted => |s, index| {
-                    fill_scanning::<ReplayEvent<'a>>(s, index).map(Message::ReplayEventEmitted)
-                },
-                _ => return payload(s, index),
-            };
-        read_as(s, index, &mut self.message, read)
+        let message = &mut *self.message;
+        let (payload, filled) = match Event::parse(event) {
+            Event::Shout => fill_variant!(message, s, index, Shout, Shout),
+            Event::Join => fill_variant!(message, s, index, Join, Join),
+            Event::Error => fill_variant!(message, s, index, Error, PhxError),
+            Event::Read => fill_variant!(message, s, index, Read, Read),
+            Event::ConversationCreated => {
+                fill_variant!(message, s, index, ConversationCreated, ConversationCreated)
+            }
+            Event::ConversationUpdated => {
+                fill_variant!(message, s, index, ConversationUpdated, ConversationUpdated)
+            }
+            Event::ReplayEventEmitted => {
+                fill_variant!(message, s, index, ReplayEventEmitted, ReplayEvent)
+            }
+            _ => payload(s, index).map(|payload| (payload, false)),
+        }?;
+        self.filled = filled;
+        Ok(payload)
     }
 }

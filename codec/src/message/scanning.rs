@@ -66,10 +66,55 @@ impl<'s, 'a> Scanning<'s, 'a> {
         self.peeked = 0;
     }
 
-    /// The next key per the object grammar (`Ok(None)` after the `}`), the cursor then at its
-    /// value, whitespace skipped.
+    /// The next key in its common shape: `,` (not before the first member), a string without
+    /// escapes or control bytes, `:` and the value's first byte, no whitespace; `None` (the
+    /// scanner not moved) at the first surprise, for [`key`](Self::key) to read as the grammar
+    /// does. What it accepts, the grammar accepts and reads the same.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline(always)]
     #[allow(clippy::inline_always)] // once per member, in each view's fill
+    fn plain_key(&mut self) -> Option<Key<'a>> {
+        let bytes = self.s.bytes();
+        let mut at = self.s.pos();
+        if !self.first && bytes.get(at) == Some(&b',') {
+            at += 1;
+        }
+        if bytes.get(at) != Some(&b'"') || (!self.first && at == self.s.pos()) {
+            return None;
+        }
+        let end = crate::text::plain_end(bytes, at + 1)?;
+        if bytes.get(end + 1) != Some(&b':') {
+            return None;
+        }
+        let value = *bytes.get(end + 2)?;
+        if matches!(value, b' ' | b'\n' | b'\r' | b'\t') {
+            return None;
+        }
+        self.first = false;
+        self.peeked = value;
+        self.pending = Some((
+            (at + 1 - self.start, end - self.start, false),
+            end + 2 - self.start,
+        ));
+        self.s.rewind(end + 2);
+        Some(Key {
+            bytes: bytes.get(at + 1..end)?,
+            escaped: false,
+        })
+    }
+
+    /// No fast path without SSE2: the grammar reads every key (and the embedded build stays
+    /// small).
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    fn plain_key(&mut self) -> Option<Key<'a>> {
+        None
+    }
+
+    /// The next key per the object grammar (`Ok(None)` after the `}`), the cursor then at its
+    /// value, whitespace skipped.
+    #[inline(never)]
     fn key(&mut self) -> Result<Option<Key<'a>>, DecodeError> {
         let mut next = self.s.peek_token()?;
         if self.first {
@@ -117,6 +162,13 @@ impl<'s, 'a> Scanning<'s, 'a> {
             return None;
         }
         let start = self.s.pos();
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.peeked == b'"'
+            && let Some(end) = crate::text::plain_end(self.s.bytes(), start + 1)
+        {
+            self.s.rewind(end + 1);
+            return Some(self.s.slice(start, end + 1));
+        }
         if self.s.value(MEMBER_DEPTH).is_err() {
             self.fail();
             return None;
@@ -135,6 +187,9 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
         if let Some((key, value_start)) = self.pending.take() {
             let value = (value_start, self.s.pos() - self.start);
             self.index.push(&mut self.rec, key, value);
+        }
+        if let Some(key) = self.plain_key() {
+            return Some(key);
         }
         match self.key() {
             Ok(key) => key,
@@ -161,6 +216,16 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
     fn string_body(&mut self) -> &'a [u8] {
         if self.failed {
             return &[];
+        }
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            // The common string: its first stop is its closing quote.
+            let bytes = self.s.bytes();
+            let start = self.s.pos() + 1;
+            if let Some(end) = crate::text::plain_end(bytes, start) {
+                self.s.rewind(end + 1);
+                return bytes.get(start..end).unwrap_or_default();
+            }
         }
         match self.s.string() {
             Ok(text) => text.raw().as_bytes(),
@@ -192,30 +257,32 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
     }
 }
 
-/// Reads the payload object at the scanner (at its `{`, inside the frame's array) as the view
-/// `T` while validating it, recording its member index into `index` as the plain decoder
-/// does. `None`, the scanner and `index` then in an unspecified state, at the first syntax
+/// Reads the payload object at the scanner (at its `{`, inside the frame's array) into
+/// `view` as the view `T` while validating it, recording its member index into `index` as
+/// the plain decoder does; `view` is overwritten, in place (a large view is not copied).
+/// `false`, the scanner, `index` and `view` then in an unspecified state, at the first syntax
 /// error, type error or anything unusual: the caller reads the payload again from its start
 /// the two-pass way, which then reports exactly what the two-pass path reports.
 #[inline(always)]
 #[allow(clippy::inline_always)] // one caller per view kind
-pub(crate) fn fill_scanning<'a, T: TypedObject<'a>>(
+pub(crate) fn fill_into<'a, T: TypedObject<'a>>(
     s: &mut Scanner<'a>,
     index: &mut MemberIndex,
-) -> Option<T> {
+    view: &mut T,
+) -> bool {
     if MEMBER_DEPTH > s.max_depth() {
-        return None;
+        return false;
     }
     let start = s.pos();
     // The object's end is not known yet: the view reads the text from its start on, and its
     // spans are relative to that start, which does not move.
     let rest = s.rest_from(start);
     s.saw_escape = false;
-    let mut view = T::empty(RawJson::from_validated(rest), true);
+    *view = T::empty(RawJson::from_validated(rest), true);
     let mut cur = Scanning::new(s, index);
     let filled = view.fill_from(&mut cur, rest);
     if filled.is_err() || !cur.done {
-        return None;
+        return false;
     }
     let rec = cur.rec;
     index.finish(rec);
@@ -225,5 +292,5 @@ pub(crate) fn fill_scanning<'a, T: TypedObject<'a>>(
     if !plain {
         view.set_plain(false);
     }
-    Some(view)
+    true
 }
