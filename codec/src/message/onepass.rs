@@ -283,3 +283,274 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
         Ok(payload)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode_text_with;
+    use std::format;
+    use std::string::{String, ToString};
+    use std::vec::Vec;
+
+    /// A string's raw text and flags.
+    fn parts(s: JsonStr<'_>) -> (&str, bool, bool) {
+        (s.raw(), s.has_escapes(), s.is_json_safe())
+    }
+
+    /// The payload's members as the frame's index lists them.
+    fn members<'a>(frame: &Frame<'a>) -> Vec<(&'a str, &'a str)> {
+        frame
+            .payload_members()
+            .map(|m| m.map(|(k, v)| (k.raw(), v.as_str())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Everything two frames must agree on: the five fields (strings' raw text and flags),
+    /// the payload's plainness and its member index.
+    fn same_frame(a: &Frame<'_>, b: &Frame<'_>, text: &str) {
+        assert_eq!(a, b, "{text:?}");
+        assert_eq!(a.join_ref().map(parts), b.join_ref().map(parts), "{text:?}");
+        assert_eq!(
+            a.reference().map(parts),
+            b.reference().map(parts),
+            "{text:?}"
+        );
+        assert_eq!(parts(a.topic()), parts(b.topic()), "{text:?}");
+        assert_eq!(parts(a.event()), parts(b.event()), "{text:?}");
+        assert_eq!(a.payload_plain(), b.payload_plain(), "{text:?}");
+        assert_eq!(members(a), members(b), "{text:?}");
+    }
+
+    /// `decode_text_message_with` against `decode_text_with` then `message()`, and
+    /// `Shout::decode_text` against `decode_text` then `Shout::from_frame`.
+    fn same_as_two_passes(text: &str, limits: &DecodeLimits) {
+        let one = decode_text_message_with(text.as_bytes(), limits);
+        let two = decode_text_with(text.as_bytes(), limits)
+            .map_err(TypedDecodeError::from)
+            .and_then(|frame| Ok((frame, frame.message()?)));
+        match (&one, &two) {
+            (Ok((f1, m1)), Ok((f2, m2))) => {
+                same_frame(f1, f2, text);
+                assert_eq!(m1, m2, "{text:?}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
+            _ => panic!("{text:?}: one pass {one:?}, two passes {two:?}"),
+        }
+        if limits == &DecodeLimits::new() {
+            let one = Shout::decode_text(text.as_bytes());
+            let two = crate::decode_text(text.as_bytes())
+                .map_err(TypedDecodeError::from)
+                .and_then(|frame| Ok((frame, Shout::from_frame(&frame)?)));
+            match (&one, &two) {
+                (Ok((f1, v1)), Ok((f2, v2))) => {
+                    same_frame(f1, f2, text);
+                    assert_eq!(v1, v2, "{text:?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
+                _ => panic!("{text:?}: one pass {one:?}, two passes {two:?}"),
+            }
+        }
+    }
+
+    /// Payload members: well typed, null, escaped, mistyped, and broken JSON.
+    const GOOD: &[&str] = &[
+        r#""body":"Hi, I need help with my order #4521""#,
+        r#""customer_id":"c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b""#,
+        r#""sent_at":"2026-11-24T15:01:02.003Z""#,
+        r#""user_id":7"#,
+        r#""user_id":-9223372036854775808"#,
+        r#""private":true"#,
+        r#""private":false"#,
+        r#""body":null"#,
+        r#""user":null"#,
+        r#""user":{"id":7,"email":"a@b.c","full_name":"A \"B\"","role":"admin"}"#,
+        r#""customer":{"id":"c1","name":"Ann","metadata":{"plan":[1,2]}}"#,
+        r#""attachments":[{"id":3,"filename":"a.png"},{"id":"f"}]"#,
+        r#""file_ids":[3,"x"]"#,
+        r#""mentioned_user_ids":[8,9]"#,
+        r#""metadata":{"a":[1,{"b":null}]}"#,
+        r#""unknown":[1,{"x":"y"},"z",true,null,-1.5e3]"#,
+        r#""b\u006fdy":"escaped key""#,
+        r#""customer_id":"caf\u00e9 \n \"q\"""#,
+        r#""k\"ey":"v""#,
+        "\"body\":\"caf\u{e9} \u{6f22}\u{5b57}\"",
+        r#""reason":"channel_crash""#,
+        r#""conversation_id":"5c9b""#,
+        r#""a_long_unknown_key_of_more_than_thirty_two_bytes":"and a value longer than sixteen""#,
+        r#""":"""#,
+    ];
+    const MISTYPED: &[&str] = &[
+        r#""body":5"#,
+        r#""user_id":"7""#,
+        r#""user_id":1.5"#,
+        r#""user_id":9223372036854775808"#,
+        r#""user":[]"#,
+        r#""user":{"id":"x"}"#,
+        r#""customer":{"metadata":1}"#,
+        r#""file_ids":[true]"#,
+        r#""attachments":[1]"#,
+        r#""attachments":[{"id":[]}]"#,
+        r#""private":"yes""#,
+        r#""customer_id":{}"#,
+        r#""reason":1"#,
+        r#""b\u006fdy":[]"#,
+    ];
+    const BROKEN: &[&str] = &[
+        r#""body":}"#,
+        r#""body" 1"#,
+        r#""body":tru"#,
+        r#""body":"unterminated"#,
+        r#""body":"\x""#,
+        "\"body\":\"a\u{1}b\"",
+        r#""body":01"#,
+        r#""body":[1,]"#,
+        r#""user":{"id":7,}"#,
+        r#"body:1"#,
+        r#""\ud800":1"#,
+    ];
+
+    /// Frames of every event kind around payloads made of the members above, one or two at a
+    /// time (in both orders), compact and spaced, with broken endings.
+    fn generated_frames() -> Vec<String> {
+        let events = [
+            "shout",
+            "phx_join",
+            "read",
+            "phx_error",
+            "conversation:created",
+            "replay:event:emitted",
+            "phx_reply",
+            "presence_state",
+            "heartbeat",
+            "typing",
+            r"sh\u006fut",
+        ];
+        let all: Vec<&str> = GOOD.iter().chain(MISTYPED).chain(BROKEN).copied().collect();
+        let mut payloads: Vec<String> = std::vec![
+            "{}".to_string(),
+            "{ }".to_string(),
+            "[]".to_string(),
+            "1".to_string(),
+            "null".to_string(),
+            "{".to_string(),
+            "".to_string(),
+        ];
+        for a in &all {
+            payloads.push(format!("{{{a}}}"));
+            payloads.push(format!("{{ {} }}", a.replacen(':', " : ", 1)));
+            for b in &all {
+                payloads.push(format!("{{{a},{b}}}"));
+            }
+        }
+        // Duplicates: the last one wins, every one is type-checked.
+        payloads.push(r#"{"body":"1","body":"2"}"#.to_string());
+        payloads.push(r#"{"body":5,"body":"2"}"#.to_string());
+        payloads.push(r#"{"body":"1","b\u006fdy":"2"}"#.to_string());
+        let mut frames = Vec::new();
+        for (k, payload) in payloads.iter().enumerate() {
+            // Every payload under the shout; a few under every other event.
+            let events: &[&str] = if k % 17 == 0 { &events } else { &events[..1] };
+            for event in events {
+                frames.push(format!(
+                    r#"["1","5","conversation:5c9b","{event}",{payload}]"#
+                ));
+            }
+        }
+        for end in ["]x", ",1]", "", " ", ",]", "}", "] "] {
+            for payload in [r#"{"body":5}"#, r#"{"body":"x"}"#] {
+                frames.push(format!(r#"[null,null,"t","shout",{payload}{end}"#));
+            }
+        }
+        frames
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of frames: too slow under Miri; cargo test runs it"
+    )]
+    fn one_pass_answers_as_the_two_passes_do() {
+        let limits = DecodeLimits::new();
+        for frame in generated_frames() {
+            same_as_two_passes(&frame, &limits);
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "every truncation of many frames: too slow under Miri")]
+    fn one_pass_answers_as_the_two_passes_do_for_every_truncation_and_limit() {
+        let limits = DecodeLimits::new();
+        let others = [
+            DecodeLimits::new().with_max_depth(0),
+            DecodeLimits::new().with_max_depth(1),
+            DecodeLimits::new().with_max_depth(2),
+            DecodeLimits::new().with_max_depth(3),
+            DecodeLimits::new().with_extra_elements_allowed(true),
+            DecodeLimits::new().with_max_frame_len(40),
+        ];
+        for (k, frame) in generated_frames().iter().enumerate() {
+            if k % 7 != 0 {
+                continue;
+            }
+            for other in &others {
+                same_as_two_passes(frame, other);
+            }
+            for end in 0..=frame.len() {
+                if let Some(prefix) = frame.get(..end) {
+                    same_as_two_passes(prefix, &limits);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_after_a_type_error_wins() {
+        // A mistyped member at every position, a syntax error after it.
+        let members = [r#""body":"x""#, r#""sent_at":"y""#, r#""user_id":7"#];
+        for at in 0..=members.len() {
+            let mut parts: Vec<&str> = members.to_vec();
+            parts.insert(at, r#""user_id":"7""#);
+            let payload = parts.join(",");
+            let typed = format!(r#"[null,null,"t","shout",{{{payload}}}]"#);
+            let err = decode_text_message(typed.as_bytes()).unwrap_err();
+            assert!(matches!(err, TypedDecodeError::Message(_)), "{typed}");
+            let broken = format!(r#"[null,null,"t","shout",{{{payload},"z":}}]"#);
+            let err = decode_text_message(broken.as_bytes()).unwrap_err();
+            assert!(matches!(err, TypedDecodeError::Decode(_)), "{broken}");
+            same_as_two_passes(&typed, &DecodeLimits::new());
+            same_as_two_passes(&broken, &DecodeLimits::new());
+        }
+    }
+
+    #[test]
+    fn the_one_pass_fill_reads_what_the_two_passes_read() {
+        let text = r#"["1","5","t","shout",{"body":"Hi","b\u006fdy":"caf\u00e9","user":{"id":7,"role":"admin"},"user_id":7,"x":[1]}]"#;
+        let (frame, message) = decode_text_message(text.as_bytes()).unwrap();
+        let Message::Shout(shout) = message else {
+            panic!("{message:?}")
+        };
+        assert_eq!(shout.body().unwrap(), "caf\u{e9}");
+        assert_eq!(shout.user().unwrap().role().unwrap(), "admin");
+        assert_eq!(shout.user_id(), Some(7));
+        assert_eq!(frame.payload_get("x").unwrap().as_str(), "[1]");
+        assert_eq!(frame.payload_plain(), Some(false));
+        same_as_two_passes(text, &DecodeLimits::new());
+    }
+
+    #[test]
+    fn typed_decode_errors_convert_and_display() {
+        use core::error::Error;
+        let decode = DecodeError::new(crate::DecodeErrorKind::UnexpectedEnd, 3);
+        let err = TypedDecodeError::from(decode);
+        assert_eq!(err, TypedDecodeError::Decode(decode));
+        assert_eq!(err.to_string(), decode.to_string());
+        assert!(err.source().is_some());
+        let (_, message) = crate::decode_text(br#"[null,null,"t","shout",{"body":1}]"#)
+            .map(|f| ((), f.message()))
+            .unwrap();
+        let message = message.unwrap_err();
+        let err = TypedDecodeError::from(message);
+        assert_eq!(err, TypedDecodeError::Message(message));
+        assert_eq!(err.to_string(), message.to_string());
+    }
+}
