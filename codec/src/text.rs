@@ -473,12 +473,21 @@ fn string_field<'a>(s: &mut Scanner<'a>, field: EnvelopeField) -> Result<JsonStr
     }
 }
 
-/// The payload: an object is walked here, one level, recording its members' spans; anything
-/// else goes through the generic scanner.
-pub(crate) fn payload<'a>(
+/// [`payload`] out of line, for the one-pass decoder's other events and fallbacks (the plain
+/// decoder keeps its one call inlined).
+#[inline(never)]
+pub(crate) fn payload_out_of_line<'a>(
     s: &mut Scanner<'a>,
     index: &mut MemberIndex,
 ) -> Result<RawJson<'a>, DecodeError> {
+    payload(s, index)
+}
+
+/// The payload: an object is walked here, one level, recording its members' spans; anything
+/// else goes through the generic scanner.
+#[inline(always)] // the plain decoder's one call (`payload_out_of_line` for the others)
+#[allow(clippy::inline_always)]
+fn payload<'a>(s: &mut Scanner<'a>, index: &mut MemberIndex) -> Result<RawJson<'a>, DecodeError> {
     let first = element_start(s)?;
     let start = s.pos();
     if first == b'{' {

@@ -46,7 +46,9 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
         }),
         // The events read in one pass: decode and typed fill together.
         _ if one_pass(case.kind) => Box::new(move || match &decode_text_message(&case.bytes) {
-            Ok((frame, message)) => typed_message(frame, Ok(message), case.kind, &mut scratch),
+            Ok((frame, message)) => {
+                typed_message(frame, Some(Ok(message)), case.kind, &mut scratch)
+            }
             Err(_) => FAILED,
         }),
         _ => Box::new(move || match decode(case) {
@@ -59,7 +61,10 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
 /// Whether the case's event is read by `decode_text_message` in one pass (its payload is one
 /// object view); the others are decoded, then read by `frame.message()`.
 fn one_pass(kind: Kind) -> bool {
-    matches!(kind, Kind::ClientShout | Kind::ServerShout | Kind::Join)
+    matches!(
+        kind,
+        Kind::ClientShout | Kind::ServerShout | Kind::Join | Kind::Reply
+    )
 }
 
 /// Folds strings into a [`Sum`], unescaping into a reused buffer when needed.
@@ -201,13 +206,20 @@ fn file_id(id: Option<FileId<'_>>, r: &mut Reader<'_>) {
 
 /// Decode + `frame.message()` + every field of the typed message ([`crate::fields`]).
 pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
-    typed_message(frame, frame.message().as_ref(), kind, scratch)
+    if kind == Kind::BinaryPush {
+        // Its payload is read as bytes: no message.
+        return typed_message(frame, None, kind, scratch);
+    }
+    typed_message(frame, Some(frame.message().as_ref()), kind, scratch)
 }
 
-/// Every field of the typed message `message` of `frame` ([`crate::fields`]).
+/// Every field of the typed message `message` of `frame` ([`crate::fields`]); `None` for
+/// binary pushes, whose payload is read as bytes.
+#[inline(always)] // two callers, each with what it knows about `message` folded in (measured)
+#[allow(clippy::inline_always)]
 pub(crate) fn typed_message(
     frame: &Frame<'_>,
-    message: Result<&Message<'_>, &MessageError>,
+    message: Option<Result<&Message<'_>, &MessageError>>,
     kind: Kind,
     scratch: &mut [u8],
 ) -> u64 {
@@ -225,6 +237,9 @@ pub(crate) fn typed_message(
             _ => FAILED,
         };
     }
+    let Some(message) = message else {
+        return FAILED;
+    };
     match (kind, message) {
         (Kind::ClientShout | Kind::ServerShout, Ok(Message::Shout(shout))) => {
             read_shout(&shout, &mut r);

@@ -18,15 +18,16 @@ use crate::event::Event;
 use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
 use crate::message::error::MessageError;
-use crate::message::scanning::fill_into;
+use crate::message::scanning::{fill_into, scan_payload};
 use crate::message::view::TypedObject;
 use crate::message::{
-    ConversationCreated, ConversationUpdated, Join, Message, PhxError, Read, ReplayEvent, Shout,
+    ConversationCreated, ConversationUpdated, Join, Message, PhxError, Read, ReplayEvent, Reply,
+    Shout,
 };
 use crate::raw::{MemberIndex, RawJson};
 use crate::scan::Scanner;
 use crate::string::JsonStr;
-use crate::text::{PayloadStep, decode_str_by, payload};
+use crate::text::{PayloadStep, decode_str_by, payload_out_of_line as payload};
 
 /// Why a frame could not be decoded as a typed message: the frame itself is not a valid V2
 /// text frame ([`DecodeError`]), or its payload does not fit its event's message
@@ -39,7 +40,7 @@ use crate::text::{PayloadStep, decode_str_by, payload};
 /// // The same mistyped field, but the frame is cut short: the syntax error wins.
 /// let err = decode_text_message(br#"[null,null,"t","shout",{"body":5}"#).unwrap_err();
 /// assert!(matches!(err, TypedDecodeError::Decode(_)));
-/// assert_eq!(err.to_string(), "unexpected end of input at byte 34");
+/// assert_eq!(err.to_string(), "unexpected end of input at byte 33");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TypedDecodeError {
@@ -80,8 +81,8 @@ impl From<MessageError> for TypedDecodeError {
 }
 
 /// Decodes a V2 JSON text frame and reads its typed message, in one pass for the events whose
-/// payload is an object view (`shout`, `phx_join`, `phx_error`, `read`, `conversation:*`,
-/// `replay:event:emitted`): the same answer as [`decode_text`](crate::decode_text) then
+/// payload is an object view (`shout`, `phx_join`, `phx_reply`, `phx_error`, `read`,
+/// `conversation:*`, `replay:event:emitted`): the same answer as [`decode_text`](crate::decode_text) then
 /// [`Frame::message`], errors and their offsets included, with the default
 /// [`DecodeLimits`]. Other events are decoded, then read by [`Frame::message`].
 ///
@@ -232,7 +233,7 @@ impl<'a, T: TypedObject<'a>> PayloadStep<'a> for ViewStep<'_, T> {
     }
 }
 
-/// Fills `message` with the view `V` (variant `wrap`) in place.
+/// Fills `message` with the view `$view` (variant `$variant`) in place.
 macro_rules! fill_variant {
     ($message:expr, $s:expr, $index:expr, $variant:ident, $view:ident) => {
         read_into($s, $index, $message, |s, index, message| {
@@ -246,7 +247,7 @@ macro_rules! fill_variant {
 }
 
 /// The payload step of [`decode_text_message`]: the event's view filled in one pass into
-/// `message`, for the events whose message is one object view.
+/// `message`, for the events whose message is one object view (and `phx_reply`).
 struct MessageStep<'o, 'a> {
     message: &'o mut Message<'a>,
     filled: bool,
@@ -268,6 +269,15 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
             Event::Join => fill_variant!(message, s, index, Join, Join),
             Event::Error => fill_variant!(message, s, index, Error, PhxError),
             Event::Read => fill_variant!(message, s, index, Read, Read),
+            Event::Reply => read_into(s, index, message, |s, index, message| {
+                scan_payload(s, index, |cur, base| match Reply::fill_from(cur, base) {
+                    Ok(reply) => {
+                        *message = Message::Reply(reply);
+                        true
+                    }
+                    Err(_) => false,
+                })
+            }),
             Event::ConversationCreated => {
                 fill_variant!(message, s, index, ConversationCreated, ConversationCreated)
             }
@@ -378,6 +388,11 @@ mod tests {
         r#""conversation_id":"5c9b""#,
         r#""a_long_unknown_key_of_more_than_thirty_two_bytes":"and a value longer than sixteen""#,
         r#""":"""#,
+        r#""status":"ok""#,
+        r#""st\u0061tus":"error""#,
+        r#""response":{"reason":"unauthorized"}"#,
+        r#""response":null"#,
+        r#""response":[1,"x"]"#,
     ];
     const MISTYPED: &[&str] = &[
         r#""body":5"#,
@@ -394,6 +409,8 @@ mod tests {
         r#""customer_id":{}"#,
         r#""reason":1"#,
         r#""b\u006fdy":[]"#,
+        r#""status":5"#,
+        r#""status":{"a":"b"}"#,
     ];
     const BROKEN: &[&str] = &[
         r#""body":}"#,
@@ -414,12 +431,12 @@ mod tests {
     fn generated_frames() -> Vec<String> {
         let events = [
             "shout",
+            "phx_reply",
             "phx_join",
             "read",
             "phx_error",
             "conversation:created",
             "replay:event:emitted",
-            "phx_reply",
             "presence_state",
             "heartbeat",
             "typing",
@@ -448,8 +465,8 @@ mod tests {
         payloads.push(r#"{"body":"1","b\u006fdy":"2"}"#.to_string());
         let mut frames = Vec::new();
         for (k, payload) in payloads.iter().enumerate() {
-            // Every payload under the shout; a few under every other event.
-            let events: &[&str] = if k % 17 == 0 { &events } else { &events[..1] };
+            // Every payload under the shout and the reply; a few under every other event.
+            let events: &[&str] = if k % 17 == 0 { &events } else { &events[..2] };
             for event in events {
                 frames.push(format!(
                     r#"["1","5","conversation:5c9b","{event}",{payload}]"#

@@ -3,7 +3,7 @@
 //! the way, so a view's own `fill_from` reads the payload while the decoder validates it.
 //!
 //! It only ever answers for payloads it read whole without a surprise: at the first syntax
-//! error, type error or anything else unusual, [`fill_scanning`] gives up (`None`) and the
+//! error, type error or anything else unusual, [`fill_into`] gives up (`false`) and the
 //! caller reads the payload again the two-pass way, so every error, its kind and its offset,
 //! is the two-pass path's by construction.
 
@@ -257,12 +257,37 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
     }
 }
 
-/// Reads the payload object at the scanner (at its `{`, inside the frame's array) into
-/// `view` as the view `T` while validating it, recording its member index into `index` as
-/// the plain decoder does; `view` is overwritten, in place (a large view is not copied).
-/// `false`, the scanner, `index` and `view` then in an unspecified state, at the first syntax
-/// error, type error or anything unusual: the caller reads the payload again from its start
-/// the two-pass way, which then reports exactly what the two-pass path reports.
+/// Reads the payload object at the scanner (at its `{`, inside the frame's array) with
+/// `fill`, which gets a [`Scanning`] cursor just inside it and the text from the object's
+/// start on (its end is not known yet), while the cursor validates it and records its member
+/// index into `index` as the plain decoder does. `false`, the scanner and `index` then in an
+/// unspecified state, when `fill` returns `false` or stops before the object's end, or at the
+/// first syntax error: the caller reads the payload again from its start the two-pass way,
+/// which then reports exactly what the two-pass path reports.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one caller per view kind
+pub(crate) fn scan_payload<'a>(
+    s: &mut Scanner<'a>,
+    index: &mut MemberIndex,
+    fill: impl FnOnce(&mut Scanning<'_, 'a>, &'a str) -> bool,
+) -> bool {
+    if MEMBER_DEPTH > s.max_depth() {
+        return false;
+    }
+    let rest = s.rest_from(s.pos());
+    s.saw_escape = false;
+    let mut cur = Scanning::new(s, index);
+    if !fill(&mut cur, rest) || !cur.done {
+        return false;
+    }
+    let rec = cur.rec;
+    index.finish(rec);
+    index.set_plain(!s.saw_escape);
+    true
+}
+
+/// [`scan_payload`] into `view` as the view `T`, which must be empty (`T::empty(_, true)`)
+/// and is filled in place (a large view is not copied); `false` also at a type error.
 #[inline(always)]
 #[allow(clippy::inline_always)] // one caller per view kind
 pub(crate) fn fill_into<'a, T: TypedObject<'a>>(
@@ -270,26 +295,18 @@ pub(crate) fn fill_into<'a, T: TypedObject<'a>>(
     index: &mut MemberIndex,
     view: &mut T,
 ) -> bool {
-    if MEMBER_DEPTH > s.max_depth() {
-        return false;
-    }
     let start = s.pos();
     // The object's end is not known yet: the view reads the text from its start on, and its
     // spans are relative to that start, which does not move.
-    let rest = s.rest_from(start);
-    s.saw_escape = false;
-    *view = T::empty(RawJson::from_validated(rest), true);
-    let mut cur = Scanning::new(s, index);
-    let filled = view.fill_from(&mut cur, rest);
-    if filled.is_err() || !cur.done {
+    let filled = scan_payload(s, index, |cur, rest| {
+        view.set_object(RawJson::from_validated(rest));
+        view.fill_from(cur, rest).is_ok()
+    });
+    if !filled {
         return false;
     }
-    let rec = cur.rec;
-    index.finish(rec);
-    let plain = !s.saw_escape;
-    index.set_plain(plain);
     view.set_object(RawJson::from_validated(s.slice(start, s.pos())));
-    if !plain {
+    if s.saw_escape {
         view.set_plain(false);
     }
     true

@@ -13,16 +13,6 @@ use crate::string::JsonStr;
 /// Longest escaped key that is unescaped to be recognised (every known key is shorter).
 pub(crate) const KEY_BUF: usize = 32;
 
-/// The text of a key, unescaped into `buf` when needed; `None` for escaped keys too long to be
-/// a known one.
-#[inline]
-pub(crate) fn key_text<'k>(key: JsonStr<'k>, buf: &'k mut [u8; KEY_BUF]) -> Option<&'k str> {
-    match key.as_str() {
-        Some(text) => Some(text),
-        None => key.unescape_into(buf).ok(),
-    }
-}
-
 /// Whether `raw` holds no backslash, so none of its strings has escapes: one scan of the
 /// payload instead of one per string read.
 #[inline]
