@@ -242,7 +242,7 @@ pub(crate) fn typed_message(
     };
     match (kind, message) {
         (Kind::ClientShout | Kind::ServerShout, Ok(Message::Shout(shout))) => {
-            read_shout(&shout, &mut r);
+            read_shout(shout, &mut r);
         }
         (Kind::Join, Ok(Message::Join(join))) => r.text(join.customer_id()),
         (Kind::Reply, Ok(Message::Reply(reply))) => {

@@ -422,7 +422,7 @@ mod tests {
         r#""body":01"#,
         r#""body":[1,]"#,
         r#""user":{"id":7,}"#,
-        r#"body:1"#,
+        r"body:1",
         r#""\ud800":1"#,
     ];
 
@@ -450,7 +450,7 @@ mod tests {
             "1".to_string(),
             "null".to_string(),
             "{".to_string(),
-            "".to_string(),
+            String::new(),
         ];
         for a in &all {
             payloads.push(format!("{{{a}}}"));
@@ -562,10 +562,8 @@ mod tests {
         assert_eq!(err, TypedDecodeError::Decode(decode));
         assert_eq!(err.to_string(), decode.to_string());
         assert!(err.source().is_some());
-        let (_, message) = crate::decode_text(br#"[null,null,"t","shout",{"body":1}]"#)
-            .map(|f| ((), f.message()))
-            .unwrap();
-        let message = message.unwrap_err();
+        let frame = crate::decode_text(br#"[null,null,"t","shout",{"body":1}]"#).unwrap();
+        let message = frame.message().unwrap_err();
         let err = TypedDecodeError::from(message);
         assert_eq!(err, TypedDecodeError::Message(message));
         assert_eq!(err.to_string(), message.to_string());

@@ -191,12 +191,11 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
         if let Some(key) = self.plain_key() {
             return Some(key);
         }
-        match self.key() {
-            Ok(key) => key,
-            Err(_) => {
-                self.fail();
-                None
-            }
+        if let Ok(key) = self.key() {
+            key
+        } else {
+            self.fail();
+            None
         }
     }
 
@@ -227,12 +226,11 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
                 return bytes.get(start..end).unwrap_or_default();
             }
         }
-        match self.s.string() {
-            Ok(text) => text.raw().as_bytes(),
-            Err(_) => {
-                self.fail();
-                &[]
-            }
+        if let Ok(text) = self.s.string() {
+            text.raw().as_bytes()
+        } else {
+            self.fail();
+            &[]
         }
     }
 
