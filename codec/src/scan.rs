@@ -111,7 +111,8 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
-    /// The whole text's bytes.
+    /// The whole text's bytes (for the one-pass fill's SSE2 fast paths).
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline]
     pub(crate) fn bytes(&self) -> &'a [u8] {
         self.bytes
