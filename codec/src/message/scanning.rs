@@ -107,7 +107,7 @@ impl<'s, 'a> Scanning<'s, 'a> {
     /// small).
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     #[inline(always)]
-    #[allow(clippy::inline_always)]
+    #[allow(clippy::inline_always, clippy::unused_self)] // the SSE2 version's signature
     fn plain_key(&mut self) -> Option<Key<'a>> {
         None
     }
