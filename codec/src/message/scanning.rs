@@ -8,6 +8,7 @@
 //! is the two-pass path's by construction.
 
 use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::message::error::MessageError;
 use crate::message::view::TypedObject;
 use crate::message::walk::{Cursor, Key, Walk};
 use crate::raw::{MemberIndex, RawJson, Recording};
@@ -258,54 +259,62 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
 /// Reads the payload object at the scanner (at its `{`, inside the frame's array) with
 /// `fill`, which gets a [`Scanning`] cursor just inside it and the text from the object's
 /// start on (its end is not known yet), while the cursor validates it and records its member
-/// index into `index` as the plain decoder does. `false`, the scanner and `index` then in an
-/// unspecified state, when `fill` returns `false` or stops before the object's end, or at the
-/// first syntax error: the caller reads the payload again from its start the two-pass way,
-/// which then reports exactly what the two-pass path reports.
+/// index into `index` as the plain decoder does.
+///
+/// `Ok(true)`: read whole. `Ok(false)`: given up (a syntax error, or a depth limit below the
+/// payload's members). `Err`: the type error `fill` met while all the text read so far was
+/// valid: once the rest of the frame is found valid, it is the two-pass path's answer too (that
+/// path meets the same members in the same order). After `Ok(false)` or `Err` the scanner and
+/// `index` are in an unspecified state: the caller reads the payload again from its start the
+/// plain way.
 #[inline(always)]
 #[allow(clippy::inline_always)] // one caller per view kind
 pub(crate) fn scan_payload<'a>(
     s: &mut Scanner<'a>,
     index: &mut MemberIndex,
-    fill: impl FnOnce(&mut Scanning<'_, 'a>, &'a str) -> bool,
-) -> bool {
+    fill: impl FnOnce(&mut Scanning<'_, 'a>, &'a str) -> Result<(), MessageError>,
+) -> Result<bool, MessageError> {
     if MEMBER_DEPTH > s.max_depth() {
-        return false;
+        return Ok(false);
     }
     let rest = s.rest_from(s.pos());
     s.saw_escape = false;
     let mut cur = Scanning::new(s, index);
-    if !fill(&mut cur, rest) || !cur.done {
-        return false;
+    let filled = fill(&mut cur, rest);
+    if cur.failed {
+        return Ok(false);
+    }
+    filled?;
+    if !cur.done {
+        return Ok(false);
     }
     let rec = cur.rec;
     index.finish(rec);
     index.set_plain(!s.saw_escape);
-    true
+    Ok(true)
 }
 
 /// [`scan_payload`] into `view` as the view `T`, which must be empty (`T::empty(_, true)`)
-/// and is filled in place (a large view is not copied); `false` also at a type error.
+/// and is filled in place (a large view is not copied).
 #[inline(always)]
 #[allow(clippy::inline_always)] // one caller per view kind
 pub(crate) fn fill_into<'a, T: TypedObject<'a>>(
     s: &mut Scanner<'a>,
     index: &mut MemberIndex,
     view: &mut T,
-) -> bool {
+) -> Result<bool, MessageError> {
     let start = s.pos();
     // The object's end is not known yet: the view reads the text from its start on, and its
     // spans are relative to that start, which does not move.
     let filled = scan_payload(s, index, |cur, rest| {
         view.set_object(RawJson::from_validated(rest));
-        view.fill_from(cur, rest).is_ok()
-    });
-    if !filled {
-        return false;
+        view.fill_from(cur, rest)
+    })?;
+    if filled {
+        view.set_object(RawJson::from_validated(s.slice(start, s.pos())));
+        if s.saw_escape {
+            view.set_plain(false);
+        }
     }
-    view.set_object(RawJson::from_validated(s.slice(start, s.pos())));
-    if s.saw_escape {
-        view.set_plain(false);
-    }
-    true
+    Ok(filled)
 }
