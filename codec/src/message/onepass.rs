@@ -6,9 +6,11 @@
 //! The answers are exactly those of [`decode_text`](crate::decode_text) followed by
 //! [`Frame::message`] (or the view's `from_frame`): the same frame (member index included),
 //! the same message, the same error with the same offset. A syntax error anywhere in the frame
-//! wins over a type error earlier in the payload: at the first surprise (a syntax error, a
-//! mistyped field, an unusual shape) the one-pass walk gives up and the payload is read again
-//! the two-pass way, which decides.
+//! wins over a type error earlier in the payload. At the first surprise the one-pass walk
+//! gives up and the payload is validated again the plain way, from its start: after a syntax
+//! error or an unusual shape the two-pass path then decides; after a type error met while the
+//! text read so far was valid, that error is the answer once the whole frame is found valid
+//! (the two-pass path meets the same members in the same order, so it stops at the same one).
 
 use core::fmt;
 
