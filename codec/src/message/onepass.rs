@@ -6,11 +6,13 @@
 //! The answers are exactly those of [`decode_text`](crate::decode_text) followed by
 //! [`Frame::message`] (or the view's `from_frame`): the same frame (member index included),
 //! the same message, the same error with the same offset. A syntax error anywhere in the frame
-//! wins over a type error earlier in the payload. At the first surprise the one-pass walk
-//! gives up and the payload is validated again the plain way, from its start: after a syntax
-//! error or an unusual shape the two-pass path then decides; after a type error met while the
-//! text read so far was valid, that error is the answer once the whole frame is found valid
-//! (the two-pass path meets the same members in the same order, so it stops at the same one).
+//! wins over a type error earlier in the payload: at the first surprise (a syntax error, a
+//! type error, an unusual shape) the one-pass walk gives up, the payload is validated again
+//! the plain way from its start, and once the whole frame is found valid its message is read
+//! again over the validated text (by [`Frame::message`], or for the per-event entry points by
+//! the same one-pass filler, so that firmware links one filler per view: over valid text it
+//! meets the same members in the same order as the two-pass path, so it stops at the same
+//! type error).
 
 use core::fmt;
 
@@ -127,18 +129,16 @@ pub fn decode_text_message_with<'a>(
     if let Ok((frame, message)) = &mut out {
         let mut step = MessageStep {
             message,
-            outcome: Outcome::Unread,
+            filled: false,
         };
         match decode_str_by(text, limits, true, &mut step) {
             Ok(decoded) => {
                 *frame = decoded;
-                match step.outcome {
-                    Outcome::Filled => {}
-                    Outcome::Mistyped(err) => out = Err(err.into()),
-                    Outcome::Unread => match frame.message() {
+                if !step.filled {
+                    match frame.message() {
                         Ok(typed) => *step.message = typed,
                         Err(err) => out = Err(err.into()),
-                    },
+                    }
                 }
             }
             Err(err) => out = Err(err.into()),
@@ -161,16 +161,14 @@ pub(crate) fn decode_view<'a, T: TypedObject<'a>>(
     if let Ok((frame, view)) = &mut out {
         let mut step = ViewStep {
             view,
-            outcome: Outcome::Unread,
+            filled: false,
         };
         match decode_str_by(text, &limits, true, &mut step) {
             Ok(decoded) => {
                 *frame = decoded;
-                let outcome = match step.outcome {
-                    Outcome::Unread => refill(text, &limits, frame, step.view),
-                    outcome => outcome,
-                };
-                if let Outcome::Mistyped(err) = outcome {
+                if !step.filled
+                    && let Err(err) = refill(text, &limits, frame, step.view)
+                {
                     out = Err(err.into());
                 }
             }
@@ -181,28 +179,29 @@ pub(crate) fn decode_view<'a, T: TypedObject<'a>>(
 }
 
 /// The payload of `frame` (decoded from `text`, valid) read into `view` (empty) when the
-/// decode did not (the `{}]` ending the envelope reader takes itself, a payload that is not
-/// an object): with the one-pass fill again, so that firmware links one filler per view.
+/// decode did not (a type error, the `{}]` ending the envelope reader takes itself, a payload
+/// that is not an object): with the one-pass fill again, over text now known valid, so that
+/// firmware links one filler per view. Its type error is the two-pass path's: that path
+/// meets the same members in the same order.
+#[cold]
 #[inline(never)]
 fn refill<'a, T: TypedObject<'a>>(
     text: &'a str,
     limits: &DecodeLimits,
     frame: &Frame<'a>,
     view: &mut T,
-) -> Outcome {
-    let raw = match payload_object(frame) {
-        Ok(raw) => raw,
-        Err(err) => return Outcome::Mistyped(err),
-    };
+) -> Result<(), MessageError> {
+    let raw = payload_object(frame)?;
     let mut s = Scanner::new(text, limits.max_depth());
     s.rewind((raw.as_str().as_ptr() as usize).wrapping_sub(text.as_ptr() as usize));
+    *view = T::empty(RawJson::from_validated("{}"), true);
     match fill_view(&mut s, &mut MemberIndex::unavailable(), view) {
-        Ok(true) => Outcome::Filled,
-        Err(err) => Outcome::Mistyped(err),
+        Ok(true) => Ok(()),
+        Err(err) => Err(err),
         // Not reached: a valid object payload inside the frame's array (so the depth limit
         // is at least 2) is read whole. Answered as the two-pass path never answers, so the
         // differential tests and fuzz bodies would see it.
-        Ok(false) => Outcome::Mistyped(MessageError {
+        Ok(false) => Err(MessageError {
             kind: MessageErrorKind::TooLarge,
             offset: 0,
         }),
@@ -222,47 +221,27 @@ fn placeholder<'a>() -> Frame<'a> {
     )
 }
 
-/// What a payload step did with the payload.
-#[derive(Clone, Copy)]
-enum Outcome {
-    /// Left for the two-pass path (another event, an unusual shape, a syntax error).
-    Unread,
-    /// Read whole into the view.
-    Filled,
-    /// The view's type error, met while the text was valid so far: the answer once the rest of
-    /// the frame is valid.
-    Mistyped(MessageError),
-}
-
 /// Reads the payload object into `out` with `fill` (the one-pass fill) when it starts with
-/// `{`; otherwise, or when the one-pass fill does not read it whole, reads it the plain way
-/// from where it starts. Returns the payload and what `fill` did.
+/// `{`; otherwise, or when the one-pass fill does not read it whole (`false`), reads it the
+/// plain way from where it starts. Returns the payload and whether `out` was filled.
 #[inline(always)]
 #[allow(clippy::inline_always)] // one caller per view
 fn read_into<'a, T>(
     s: &mut Scanner<'a>,
     index: &mut MemberIndex,
     out: &mut T,
-    fill: impl FnOnce(&mut Scanner<'a>, &mut MemberIndex, &mut T) -> Result<bool, MessageError>,
-) -> Result<(RawJson<'a>, Outcome), DecodeError> {
+    fill: impl FnOnce(&mut Scanner<'a>, &mut MemberIndex, &mut T) -> bool,
+) -> Result<(RawJson<'a>, bool), DecodeError> {
     let before = s.pos();
-    let mut outcome = Outcome::Unread;
     if let Ok(b'{') = s.peek_token() {
         let start = s.pos();
-        match fill(s, index, out) {
-            Ok(true) => {
-                return Ok((
-                    RawJson::from_validated(s.slice(start, s.pos())),
-                    Outcome::Filled,
-                ));
-            }
-            Ok(false) => {}
-            Err(err) => outcome = Outcome::Mistyped(err),
+        if fill(s, index, out) {
+            return Ok((RawJson::from_validated(s.slice(start, s.pos())), true));
         }
         s.rewind(before);
         *index = MemberIndex::unavailable();
     }
-    Ok((payload(s, index)?, outcome))
+    Ok((payload(s, index)?, false))
 }
 
 /// [`fill_into`] for [`decode_view`]: one copy for its two callers on bare metal, where
@@ -281,7 +260,7 @@ fn fill_view<'a, T: TypedObject<'a>>(
 /// The payload step of [`decode_view`]: fills `view`.
 struct ViewStep<'o, T> {
     view: &'o mut T,
-    outcome: Outcome,
+    filled: bool,
 }
 
 impl<'a, T: TypedObject<'a>> PayloadStep<'a> for ViewStep<'_, T> {
@@ -294,8 +273,10 @@ impl<'a, T: TypedObject<'a>> PayloadStep<'a> for ViewStep<'_, T> {
         _: JsonStr<'a>,
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
-        let (payload, outcome) = read_into(s, index, self.view, fill_view::<T>)?;
-        self.outcome = outcome;
+        let (payload, filled) = read_into(s, index, self.view, |s, index, view| {
+            matches!(fill_view(s, index, view), Ok(true))
+        })?;
+        self.filled = filled;
         Ok(payload)
     }
 }
@@ -306,8 +287,8 @@ macro_rules! fill_variant {
         read_into($s, $index, $message, |s, index, message| {
             *message = Message::$variant($view::empty(RawJson::from_validated("{}"), true));
             match message {
-                Message::$variant(view) => fill_into(s, index, view),
-                _ => Ok(false),
+                Message::$variant(view) => matches!(fill_into(s, index, view), Ok(true)),
+                _ => false,
             }
         })
     };
@@ -317,7 +298,7 @@ macro_rules! fill_variant {
 /// `message`, for the events whose message is one object view (and `phx_reply`).
 struct MessageStep<'o, 'a> {
     message: &'o mut Message<'a>,
-    outcome: Outcome,
+    filled: bool,
 }
 
 impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
@@ -331,16 +312,17 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
         let message = &mut *self.message;
-        let (payload, outcome) = match Event::parse(event) {
+        let (payload, filled) = match Event::parse(event) {
             Event::Shout => fill_variant!(message, s, index, Shout, Shout),
             Event::Join => fill_variant!(message, s, index, Join, Join),
             Event::Error => fill_variant!(message, s, index, Error, PhxError),
             Event::Read => fill_variant!(message, s, index, Read, Read),
             Event::Reply => read_into(s, index, message, |s, index, message| {
-                scan_payload(s, index, |cur, base| {
+                let read = scan_payload(s, index, |cur, base| {
                     *message = Message::Reply(Reply::fill_from(cur, base)?);
                     Ok(())
-                })
+                });
+                matches!(read, Ok(true))
             }),
             Event::ConversationCreated => {
                 fill_variant!(message, s, index, ConversationCreated, ConversationCreated)
@@ -351,9 +333,9 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
             Event::ReplayEventEmitted => {
                 fill_variant!(message, s, index, ReplayEventEmitted, ReplayEvent)
             }
-            _ => payload(s, index).map(|payload| (payload, Outcome::Unread)),
+            _ => payload(s, index).map(|payload| (payload, false)),
         }?;
-        self.outcome = outcome;
+        self.filled = filled;
         Ok(payload)
     }
 }
