@@ -1,7 +1,8 @@
 //! phx-codec: borrowed frames.
 //!
 //! - `decode`: `decode_text` (binary: `binary::decode_from_client`), topic and event read.
-//! - `typed`: decode + `frame.message()` + every accessor of the typed message
+//! - `typed`: decode + `frame.message()` (for shouts, joins and replies both at once, in one
+//!   pass: `decode_text_message`) + every accessor of the typed message
 //!   ([`crate::fields`]); strings with escapes are unescaped into a reused buffer
 //!   (`JsonStr::unescape_into`), the others read in place (`as_str`).
 //! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
@@ -12,15 +13,15 @@
 //! - `forward`: `encode_v2_into` (binary: `encode_binary_into`) of a frame decoded beforehand.
 
 use phx_codec::encode::{JsonObjectWriter, Sink, SliceSink, WriteJson};
-use phx_codec::message::{FileId, ReplyStatus, Response, Shout};
+use phx_codec::message::{FileId, Reply, ReplyStatus, Response, Shout};
 use phx_codec::outgoing::{
     EmptyObject, JoinParams, JsonArray, MetaPayload, OutgoingFrame, PresenceStatePayload,
     ReplyPayload, ShoutPush,
 };
 use phx_codec::presence::PresenceKey;
 use phx_codec::{
-    Direction, EncodeError, Frame, JsonStr, Message, MessageError, Payload, RawJson, binary,
-    decode_text, decode_text_message,
+    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
+    decode_text_message,
 };
 use serde_json::Value;
 
@@ -46,9 +47,7 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
         }),
         // The events read in one pass: decode and typed fill together.
         _ if one_pass(case.kind) => Box::new(move || match &decode_text_message(&case.bytes) {
-            Ok((frame, message)) => {
-                typed_message(frame, Some(Ok(message)), case.kind, &mut scratch)
-            }
+            Ok((frame, message)) => typed_one_pass(frame, message, case.kind, &mut scratch),
             Err(_) => FAILED,
         }),
         _ => Box::new(move || match decode(case) {
@@ -59,12 +58,29 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
 }
 
 /// Whether the case's event is read by `decode_text_message` in one pass (its payload is one
-/// object view); the others are decoded, then read by `frame.message()`.
+/// object view, or a reply); the others are decoded, then read by `frame.message()`.
 fn one_pass(kind: Kind) -> bool {
     matches!(
         kind,
         Kind::ClientShout | Kind::ServerShout | Kind::Join | Kind::Reply
     )
+}
+
+/// [`typed`] for the cases [`one_pass`] takes: the same fields read from the message that
+/// `decode_text_message` read with the frame.
+fn typed_one_pass(frame: &Frame<'_>, message: &Message<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
+    let mut r = Reader::new(scratch);
+    r.text(frame.join_ref());
+    r.text(frame.reference());
+    r.text(Some(frame.topic()));
+    r.text(Some(frame.event()));
+    match (kind, message) {
+        (Kind::ClientShout | Kind::ServerShout, Message::Shout(shout)) => read_shout(shout, &mut r),
+        (Kind::Join, Message::Join(join)) => r.text(join.customer_id()),
+        (Kind::Reply, Message::Reply(reply)) => read_reply(reply, &mut r),
+        _ => return FAILED,
+    }
+    r.sum.0
 }
 
 /// Folds strings into a [`Sum`], unescaping into a reused buffer when needed.
@@ -196,6 +212,14 @@ fn read_shout(shout: &Shout<'_>, r: &mut Reader<'_>) {
     }
 }
 
+fn read_reply(reply: &Reply<'_>, r: &mut Reader<'_>) {
+    r.text(reply.status().map(|s| s.as_json_str()));
+    if let Response::Json(response) = reply.response() {
+        r.sum.count(response.members().map(Iterator::count));
+    }
+    r.text(reply.reason());
+}
+
 fn file_id(id: Option<FileId<'_>>, r: &mut Reader<'_>) {
     match id {
         Some(FileId::Int(id)) => r.sum.int(Some(id)),
@@ -206,23 +230,6 @@ fn file_id(id: Option<FileId<'_>>, r: &mut Reader<'_>) {
 
 /// Decode + `frame.message()` + every field of the typed message ([`crate::fields`]).
 pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
-    if kind == Kind::BinaryPush {
-        // Its payload is read as bytes: no message.
-        return typed_message(frame, None, kind, scratch);
-    }
-    typed_message(frame, Some(frame.message().as_ref()), kind, scratch)
-}
-
-/// Every field of the typed message `message` of `frame` ([`crate::fields`]); `None` for
-/// binary pushes, whose payload is read as bytes.
-#[inline(always)] // two callers, each with what it knows about `message` folded in (measured)
-#[allow(clippy::inline_always)]
-pub(crate) fn typed_message(
-    frame: &Frame<'_>,
-    message: Option<Result<&Message<'_>, &MessageError>>,
-    kind: Kind,
-    scratch: &mut [u8],
-) -> u64 {
     let mut r = Reader::new(scratch);
     r.text(frame.join_ref());
     r.text(frame.reference());
@@ -237,21 +244,12 @@ pub(crate) fn typed_message(
             _ => FAILED,
         };
     }
-    let Some(message) = message else {
-        return FAILED;
-    };
-    match (kind, message) {
+    match (kind, frame.message()) {
         (Kind::ClientShout | Kind::ServerShout, Ok(Message::Shout(shout))) => {
-            read_shout(shout, &mut r);
+            read_shout(&shout, &mut r);
         }
         (Kind::Join, Ok(Message::Join(join))) => r.text(join.customer_id()),
-        (Kind::Reply, Ok(Message::Reply(reply))) => {
-            r.text(reply.status().map(|s| s.as_json_str()));
-            if let Response::Json(response) = reply.response() {
-                r.sum.count(response.members().map(Iterator::count));
-            }
-            r.text(reply.reason());
-        }
+        (Kind::Reply, Ok(Message::Reply(reply))) => read_reply(&reply, &mut r),
         (Kind::Heartbeat, Ok(Message::Heartbeat)) => {
             r.sum.count(count(frame.payload_json()));
         }
