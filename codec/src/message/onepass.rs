@@ -528,14 +528,13 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of frames: too slow under Miri; cargo test runs it"
-    )]
     fn one_pass_answers_as_the_two_passes_do() {
         let limits = DecodeLimits::new();
-        for frame in generated_frames() {
-            same_as_two_passes(&frame, &limits);
+        // Under Miri (~1000x slower), a handful of frames (every 797th): the code paths, for
+        // undefined behaviour; plain `cargo test` compares them all.
+        let step = if cfg!(miri) { 797 } else { 1 };
+        for frame in generated_frames().iter().step_by(step) {
+            same_as_two_passes(frame, &limits);
         }
     }
 
