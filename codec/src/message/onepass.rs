@@ -501,7 +501,9 @@ mod tests {
         for a in &all {
             payloads.push(format!("{{{a}}}"));
             payloads.push(format!("{{ {} }}", a.replacen(':', " : ", 1)));
-            for b in &all {
+            // Pairs: all of them, or under Miri (~1000x slower) the pairs with the first.
+            let pairs = if cfg!(miri) { &all[..1] } else { &all[..] };
+            for b in pairs {
                 payloads.push(format!("{{{a},{b}}}"));
             }
         }
@@ -530,9 +532,9 @@ mod tests {
     #[test]
     fn one_pass_answers_as_the_two_passes_do() {
         let limits = DecodeLimits::new();
-        // Under Miri (~1000x slower), a handful of frames (every 797th): the code paths, for
-        // undefined behaviour; plain `cargo test` compares them all.
-        let step = if cfg!(miri) { 797 } else { 1 };
+        // Under Miri (~1000x slower), every 7th frame: the code paths, for undefined
+        // behaviour; plain `cargo test` compares them all.
+        let step = if cfg!(miri) { 7 } else { 1 };
         for frame in generated_frames().iter().step_by(step) {
             same_as_two_passes(frame, &limits);
         }
