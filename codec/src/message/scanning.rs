@@ -189,6 +189,13 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
             let value = (value_start, self.s.pos() - self.start);
             self.index.push(&mut self.rec, key, value);
         }
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.s.bytes().get(self.s.pos()) == Some(&b'}') {
+            // The object's end, right after `{` or a value.
+            self.s.bump();
+            self.done = true;
+            return None;
+        }
         if let Some(key) = self.plain_key() {
             return Some(key);
         }
