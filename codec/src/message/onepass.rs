@@ -439,6 +439,12 @@ mod tests {
         r#""response":{"reason":"unauthorized"}"#,
         r#""response":null"#,
         r#""response":[1,"x"]"#,
+        r#""metadata":{}"#,
+        r#""file_ids":[]"#,
+        r#""user_id":0"#,
+        r#""user_id":-0"#,
+        r#""unknown":-12.5e-3"#,
+        r#""unknown":false"#,
     ];
     const MISTYPED: &[&str] = &[
         r#""body":5"#,
@@ -470,6 +476,14 @@ mod tests {
         r#""user":{"id":7,}"#,
         r"body:1",
         r#""\ud800":1"#,
+        r#""user_id":-"#,
+        r#""user_id":1."#,
+        r#""user_id":-a"#,
+        r#""x":nul"#,
+        r#""x":nulll"#,
+        r#""x":[}"#,
+        r#""x":{]"#,
+        r#""x":{} "#,
     ];
 
     /// Frames of every event kind around payloads made of the members above, one or two at a
@@ -562,6 +576,60 @@ mod tests {
             for end in 0..=frame.len() {
                 if let Some(prefix) = frame.get(..end) {
                     same_as_two_passes(prefix, &limits);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_read_with_direct_checks_are_read_as_the_grammar_reads_them() {
+        // Every limit around the payload's members, for the values the cursor reads without
+        // the grammar (plain strings, literals, integers, empty containers) and their near
+        // misses.
+        let values = [
+            r#""x""#,
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "01",
+            "-",
+            "-a",
+            "1.",
+            "1.5",
+            "1e3",
+            "1E3",
+            "{}",
+            "[]",
+            "{ }",
+            "[ ]",
+            "{]",
+            "[}",
+            "nul",
+            "nulll",
+            "tru",
+            "fals",
+            "falsey",
+            "[{}]",
+            "{\"a\":{}}",
+        ];
+        let limits = [0, 1, 2, 3, 4, 128].map(|depth| DecodeLimits::new().with_max_depth(depth));
+        for value in values {
+            for key in ["user_id", "private", "metadata", "body", "unknown"] {
+                for payload in [
+                    format!("{{\"{key}\":{value}}}"),
+                    format!("{{\"{key}\":{value},\"body\":\"x\"}}"),
+                    format!("{{\"body\":\"x\",\"{key}\":{value} }}"),
+                ] {
+                    for event in ["shout", "phx_reply"] {
+                        let frame = format!(r#"[null,null,"t","{event}",{payload}]"#);
+                        for limits in &limits {
+                            same_as_two_passes(&frame, limits);
+                        }
+                    }
                 }
             }
         }

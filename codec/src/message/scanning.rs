@@ -164,17 +164,56 @@ impl<'s, 'a> Scanning<'s, 'a> {
         }
         let start = self.s.pos();
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        if self.peeked == b'"'
-            && let Some(end) = crate::text::plain_end(self.s.bytes(), start + 1)
         {
-            self.s.rewind(end + 1);
-            return Some(self.s.slice(start, end + 1));
+            let empty = self.s.max_depth() > MEMBER_DEPTH;
+            if let Some(end) = plain_value_end(self.s.bytes(), start, self.peeked, empty) {
+                self.s.rewind(end);
+                return Some(self.s.slice(start, end));
+            }
         }
         if self.s.value(MEMBER_DEPTH).is_err() {
             self.fail();
             return None;
         }
         Some(self.s.slice(start, self.s.pos()))
+    }
+}
+
+/// Where the value starting at `start` with byte `first` ends, for the common values read
+/// with direct checks: a string without escapes or control bytes, `null`, `true`, `false`, an
+/// integer, and `{}` and `[]` when `empty` (the depth limit allows a container there). `None`
+/// for anything else (fractions, exponents, other containers, escapes, errors), for the
+/// grammar to read. What it accepts, the grammar accepts and reads to the same end (a
+/// number's next byte is the grammar's to judge, as it is after the grammar's number).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per member value, in each view's fill
+fn plain_value_end(bytes: &[u8], start: usize, first: u8, empty: bool) -> Option<usize> {
+    let literal = |word: &[u8]| {
+        (bytes.get(start..start + word.len()) == Some(word)).then_some(start + word.len())
+    };
+    match first {
+        b'"' => crate::text::plain_end(bytes, start + 1).map(|end| end + 1),
+        b'n' => literal(b"null"),
+        b't' => literal(b"true"),
+        b'f' => literal(b"false"),
+        b'{' if empty => literal(b"{}"),
+        b'[' if empty => literal(b"[]"),
+        b'-' | b'0'..=b'9' => {
+            let mut at = start + usize::from(first == b'-');
+            match bytes.get(at) {
+                Some(b'0') => at += 1,
+                Some(b'1'..=b'9') => {
+                    at += 1;
+                    while let Some(b'0'..=b'9') = bytes.get(at) {
+                        at += 1;
+                    }
+                }
+                _ => return None,
+            }
+            (!matches!(bytes.get(at), Some(b'.' | b'e' | b'E'))).then_some(at)
+        }
+        _ => None,
     }
 }
 
