@@ -615,12 +615,17 @@ mod tests {
             "falsey",
             "[{}]",
             "{\"a\":{}}",
+            "{\"id\":7,\"x\":{\"y\":[]}}",
+            "{\"id\":\"7\"}",
+            "{\"id\":7,}",
+            "{\"email\":\"a\" ,\"role\" : null }",
+            "{\"id\":{}}",
         ];
         let limits = [2, 3, 0, 1, 4, 128].map(|depth| DecodeLimits::new().with_max_depth(depth));
         // Under Miri (~1000x slower), one key, one event, the limits around the members.
-        let (keys, events, depths) = if cfg!(miri) { (1, 1, 2) } else { (5, 2, 6) };
+        let (keys, events, depths) = if cfg!(miri) { (1, 1, 2) } else { (6, 2, 6) };
         for value in values {
-            for key in ["user_id", "private", "metadata", "body", "unknown"]
+            for key in ["user_id", "user", "private", "metadata", "body", "unknown"]
                 .iter()
                 .take(keys)
             {

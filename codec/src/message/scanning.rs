@@ -10,12 +10,24 @@
 use crate::error::{DecodeError, DecodeErrorKind as K};
 use crate::message::error::MessageError;
 use crate::message::view::TypedObject;
-use crate::message::walk::{Cursor, Key, Walk};
+use crate::message::walk::{Cursor, Key};
 use crate::raw::{MemberIndex, RawJson, Recording};
 use crate::scan::Scanner;
 
 /// Containers open around a payload member's value: the frame's array and the payload object.
 const MEMBER_DEPTH: u32 = 2;
+
+/// Where a [`Scanning`] cursor is in the object it reads.
+#[derive(Clone, Copy)]
+struct Place {
+    /// No member read yet.
+    first: bool,
+    /// The object's `}` was read.
+    done: bool,
+    /// Containers open around the object's member values ([`MEMBER_DEPTH`] for the payload's,
+    /// one more per nested object).
+    depth: u32,
+}
 
 /// A cursor over the payload object at a [`Scanner`], validating each key and value as it
 /// passes it (with the scanner's grammar and depth limit) and recording the members' spans as
@@ -32,10 +44,8 @@ pub(crate) struct Scanning<'s, 'a> {
     pending: Option<((usize, usize, bool), usize)>,
     /// The first byte of the value at the cursor.
     peeked: u8,
-    /// No member read yet.
-    first: bool,
-    /// The object's `}` was read.
-    done: bool,
+    /// Where it is in the object it reads (the payload, or a nested object).
+    at: Place,
     /// A syntax error was met.
     failed: bool,
 }
@@ -53,8 +63,11 @@ impl<'s, 'a> Scanning<'s, 'a> {
             rec: MemberIndex::start(),
             pending: None,
             peeked: 0,
-            first: true,
-            done: false,
+            at: Place {
+                first: true,
+                done: false,
+                depth: MEMBER_DEPTH,
+            },
             failed: false,
         }
     }
@@ -77,10 +90,10 @@ impl<'s, 'a> Scanning<'s, 'a> {
     fn plain_key(&mut self) -> Option<Key<'a>> {
         let bytes = self.s.bytes();
         let mut at = self.s.pos();
-        if !self.first && bytes.get(at) == Some(&b',') {
+        if !self.at.first && bytes.get(at) == Some(&b',') {
             at += 1;
         }
-        if bytes.get(at) != Some(&b'"') || (!self.first && at == self.s.pos()) {
+        if bytes.get(at) != Some(&b'"') || (!self.at.first && at == self.s.pos()) {
             return None;
         }
         let end = crate::text::plain_end(bytes, at + 1)?;
@@ -91,12 +104,14 @@ impl<'s, 'a> Scanning<'s, 'a> {
         if matches!(value, b' ' | b'\n' | b'\r' | b'\t') {
             return None;
         }
-        self.first = false;
+        self.at.first = false;
         self.peeked = value;
-        self.pending = Some((
-            (at + 1 - self.start, end - self.start, false),
-            end + 2 - self.start,
-        ));
+        if self.at.depth == MEMBER_DEPTH {
+            self.pending = Some((
+                (at + 1 - self.start, end - self.start, false),
+                end + 2 - self.start,
+            ));
+        }
         self.s.rewind(end + 2);
         Some(Key {
             bytes: bytes.get(at + 1..end)?,
@@ -118,11 +133,11 @@ impl<'s, 'a> Scanning<'s, 'a> {
     #[inline(never)]
     fn key(&mut self) -> Result<Option<Key<'a>>, DecodeError> {
         let mut next = self.s.peek_token()?;
-        if self.first {
-            self.first = false;
+        if self.at.first {
+            self.at.first = false;
             if next == b'}' {
                 self.s.bump();
-                self.done = true;
+                self.at.done = true;
                 return Ok(None);
             }
         } else {
@@ -133,7 +148,7 @@ impl<'s, 'a> Scanning<'s, 'a> {
                 }
                 b'}' => {
                     self.s.bump();
-                    self.done = true;
+                    self.at.done = true;
                     return Ok(None);
                 }
                 _ => return Err(self.s.error(K::ExpectedCommaOrObjectEnd)),
@@ -145,10 +160,12 @@ impl<'s, 'a> Scanning<'s, 'a> {
         let raw = key.raw();
         let key_end = key_start + raw.len();
         self.peeked = self.s.peek_token()?;
-        self.pending = Some((
-            (key_start - self.start, key_end - self.start, escaped),
-            self.s.pos() - self.start,
-        ));
+        if self.at.depth == MEMBER_DEPTH {
+            self.pending = Some((
+                (key_start - self.start, key_end - self.start, escaped),
+                self.s.pos() - self.start,
+            ));
+        }
         Ok(Some(Key {
             bytes: raw.as_bytes(),
             escaped,
@@ -165,13 +182,13 @@ impl<'s, 'a> Scanning<'s, 'a> {
         let start = self.s.pos();
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         {
-            let empty = self.s.max_depth() > MEMBER_DEPTH;
+            let empty = self.s.max_depth() > self.at.depth;
             if let Some(end) = plain_value_end(self.s.bytes(), start, self.peeked, empty) {
                 self.s.rewind(end);
                 return Some(self.s.slice(start, end));
             }
         }
-        if self.s.value(MEMBER_DEPTH).is_err() {
+        if self.s.value(self.at.depth).is_err() {
             self.fail();
             return None;
         }
@@ -221,10 +238,14 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
     #[inline(always)]
     #[allow(clippy::inline_always)] // once per member, in each view's fill
     fn next_key(&mut self) -> Option<Key<'a>> {
-        if self.done || self.failed {
+        if self.at.done || self.failed {
             return None;
         }
-        if let Some((key, value_start)) = self.pending.take() {
+        // The payload's own members are recorded (a nested object's are not: the payload
+        // member holding it is recorded once its end is known).
+        if self.at.depth == MEMBER_DEPTH
+            && let Some((key, value_start)) = self.pending.take()
+        {
             let value = (value_start, self.s.pos() - self.start);
             self.index.push(&mut self.rec, key, value);
         }
@@ -232,7 +253,7 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
         if self.s.bytes().get(self.s.pos()) == Some(&b'}') {
             // The object's end, right after `{` or a value.
             self.s.bump();
-            self.done = true;
+            self.at.done = true;
             return None;
         }
         if let Some(key) = self.plain_key() {
@@ -291,14 +312,35 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
         self.take();
     }
 
-    /// Validates the object at the cursor whole, then walks it in place.
+    type Inner = Self;
+
+    /// Reads the object at the cursor in place with this cursor, validating it as `read`
+    /// walks it (its end is known once `read` has drained it).
     #[inline]
-    fn object<R>(
-        &mut self,
-        read: impl FnOnce(RawJson<'a>, &mut Walk<'a>) -> R,
-    ) -> (R, RawJson<'a>) {
-        let raw = RawJson::from_validated(self.take().unwrap_or("{}"));
-        (read(raw, &mut Walk::inside(raw)), raw)
+    fn object<R>(&mut self, read: impl FnOnce(RawJson<'a>, &mut Self) -> R) -> (R, RawJson<'a>) {
+        let start = self.s.pos();
+        if self.failed || self.at.depth >= self.s.max_depth() {
+            // Failed (so `read` finds no member), or the grammar's depth error: the caller
+            // reads the payload again.
+            self.fail();
+            let raw = RawJson::from_validated("{}");
+            return (read(raw, self), raw);
+        }
+        let outer = self.at;
+        self.s.bump();
+        self.at = Place {
+            first: true,
+            done: false,
+            depth: outer.depth + 1,
+        };
+        // `read` drains the object, unless a syntax error (`failed`) or a type error (which
+        // `read` returns, and which stops the caller's fill too) stops it.
+        let out = read(RawJson::from_validated(self.s.rest_from(start)), self);
+        self.at = outer;
+        (
+            out,
+            RawJson::from_validated(self.s.slice(start, self.s.pos())),
+        )
     }
 }
 
@@ -331,7 +373,7 @@ pub(crate) fn scan_payload<'a>(
         return Ok(false);
     }
     filled?;
-    if !cur.done {
+    if !cur.at.done {
         return Ok(false);
     }
     let rec = cur.rec;
