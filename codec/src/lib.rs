@@ -94,6 +94,9 @@ pub use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EnvelopeField,
 pub use crate::event::Event;
 pub use crate::frame::{Frame, Payload};
 pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
+pub use crate::message::onepass::{
+    TypedDecodeError, decode_text_message, decode_text_message_with,
+};
 pub use crate::message::presence;
 pub use crate::message::{Message, MessageError, MessageErrorKind};
 pub use crate::raw::{ArrayItems, JsonKind, ObjectMembers, RawJson};

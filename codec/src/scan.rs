@@ -111,6 +111,25 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
+    /// The whole text's bytes (for the one-pass fill's SSE2 fast paths).
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[inline]
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// `text[start..]` (an ASCII boundary from this scanner).
+    #[inline]
+    pub(crate) fn rest_from(&self, start: usize) -> &'a str {
+        self.text.get(start..).unwrap_or("")
+    }
+
+    /// Moves the cursor back to `pos` (a position it stood at), to read again from there.
+    #[inline]
+    pub(crate) fn rewind(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     #[inline]
     pub(crate) fn bump(&mut self) {
         self.pos += 1;

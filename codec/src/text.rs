@@ -158,6 +158,51 @@ fn decode_str<'a>(
     limits: &DecodeLimits,
     fast: bool,
 ) -> Result<Frame<'a>, DecodeError> {
+    decode_str_by(input, limits, fast, &mut Validate)
+}
+
+/// What reads the payload (the fifth element) once the envelope is read: [`Validate`] (the
+/// plain decoder) or a one-pass typed reader (`onepass`), which knows the event before the
+/// payload.
+pub(crate) trait PayloadStep<'a> {
+    /// Reads the payload at the scanner, which stands after the event's comma, recording its
+    /// members into `index`: what [`payload`] does, with the same result and errors.
+    fn read(
+        &mut self,
+        s: &mut Scanner<'a>,
+        topic: JsonStr<'a>,
+        event: JsonStr<'a>,
+        index: &mut MemberIndex,
+    ) -> Result<RawJson<'a>, DecodeError>;
+}
+
+/// The plain decoder's payload step: [`payload`].
+pub(crate) struct Validate;
+
+impl<'a> PayloadStep<'a> for Validate {
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the plain decoder's one payload step
+    fn read(
+        &mut self,
+        s: &mut Scanner<'a>,
+        _: JsonStr<'a>,
+        _: JsonStr<'a>,
+        index: &mut MemberIndex,
+    ) -> Result<RawJson<'a>, DecodeError> {
+        payload(s, index)
+    }
+}
+
+/// The decoder with its payload read by `step` (not called for the `{}]` ending, which
+/// [`fast_head`] reads itself); `fast` as in [`decode_str`].
+#[inline(always)] // two callers (the plain decoder and the one-pass one), `fast` constant
+#[allow(clippy::inline_always)]
+pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
+    input: &'a str,
+    limits: &DecodeLimits,
+    fast: bool,
+    step: &mut P,
+) -> Result<Frame<'a>, DecodeError> {
     if input.len() > limits.max_frame_len() {
         return Err(DecodeError::new(K::FrameTooLarge, limits.max_frame_len()));
     }
@@ -182,7 +227,7 @@ fn decode_str<'a>(
         )
         .with_index(index));
     }
-    let payload = payload(&mut s, &mut index)?;
+    let payload = step.read(&mut s, head.topic, head.event, &mut index)?;
     // The common end, `]` as the last byte, takes two compares (not worth its bytes in the
     // embedded build).
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -316,7 +361,7 @@ fn fast_string<'a>(input: &'a str, i: &mut usize) -> Option<JsonStr<'a>> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)] // four per frame, on the decoder's hot path
 #[allow(clippy::inline_always)]
-fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+pub(crate) fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
     let mask = loop {
         if let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
             let mask = crate::simd::string_stop_mask16(block);
@@ -428,8 +473,20 @@ fn string_field<'a>(s: &mut Scanner<'a>, field: EnvelopeField) -> Result<JsonStr
     }
 }
 
+/// [`payload`] out of line, for the one-pass decoder's other events and fallbacks (the plain
+/// decoder keeps its one call inlined).
+#[inline(never)]
+pub(crate) fn payload_out_of_line<'a>(
+    s: &mut Scanner<'a>,
+    index: &mut MemberIndex,
+) -> Result<RawJson<'a>, DecodeError> {
+    payload(s, index)
+}
+
 /// The payload: an object is walked here, one level, recording its members' spans; anything
 /// else goes through the generic scanner.
+#[inline(always)] // the plain decoder's one call (`payload_out_of_line` for the others)
+#[allow(clippy::inline_always)]
 fn payload<'a>(s: &mut Scanner<'a>, index: &mut MemberIndex) -> Result<RawJson<'a>, DecodeError> {
     let first = element_start(s)?;
     let start = s.pos();

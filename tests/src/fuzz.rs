@@ -13,9 +13,9 @@
 //! | [`decode_text`] | any bytes | V2 decode never panics; an error's offset is within the input; an accepted frame re-encodes (V2 and V1) to bytes that decode to an equal frame, and the canonical V2 encoding is a fixed point |
 //! | [`decode_binary_client`], [`decode_binary_server`] | any bytes | binary decode never panics; an accepted frame re-encodes to exactly the input bytes |
 //! | [`decode_v1`] | any bytes | as `decode_text`, for the V1 object form (duplicate envelope keys rejected) |
-//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other |
+//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other; the one-pass typed decoders answer as the two passes ([`one_pass_same_as_two_passes`]) |
 //! | [`roundtrip`] | structure (via `arbitrary`) | a generated frame encodes (V2, V1, binary both directions where representable) and decodes back equal; `encoded_len*` is the number of bytes written; too small a buffer fails without writing |
-//! | [`differential_serde_json`] | any bytes | `serde_json` (into five `Value`s) and `decode_text` agree on acceptance and on the five values |
+//! | [`differential_serde_json`] | any bytes | `serde_json` (into five `Value`s) and `decode_text` agree on acceptance and on the five values; the one-pass typed decoders answer as the two passes |
 //!
 //! # Intended differences from `serde_json`
 //!
@@ -149,6 +149,7 @@ pub fn decode_v1(data: &[u8]) {
 
 /// Any bytes through every decoder; every accepted frame through every typed accessor.
 pub fn typed_message(data: &[u8]) {
+    one_pass_same_as_two_passes(data);
     if let Ok(frame) = phx_codec::decode_text(data) {
         walk_typed(&frame);
     }
@@ -272,6 +273,7 @@ pub fn roundtrip(data: &[u8]) {
 /// the module documentation.
 pub fn differential_serde_json(data: &[u8]) {
     type Five = (Value, Value, Value, Value, Value);
+    one_pass_same_as_two_passes(data);
     let ours = phx_codec::decode_text(data);
     let theirs = serde_json::from_slice::<Five>(data);
     match (ours, theirs) {
@@ -308,6 +310,61 @@ pub fn differential_serde_json(data: &[u8]) {
 }
 
 // --- Shared checks ------------------------------------------------------------------------------
+
+/// The one-pass typed decoders answer exactly as the two passes do: `decode_text_message`
+/// as `decode_text` then `Frame::message`, `Shout::decode_text` and `Join::decode_text` as
+/// `decode_text` then their `from_frame` (same frame, same view, same error and offset).
+pub fn one_pass_same_as_two_passes(data: &[u8]) {
+    use phx_codec::message::{Join, Shout};
+    use phx_codec::{TypedDecodeError, decode_text, decode_text_message};
+
+    /// The envelope strings' raw text and flags.
+    fn parts(frame: &Frame<'_>) -> [Option<(String, bool)>; 4] {
+        let part = |s: JsonStr<'_>| (s.raw().to_owned(), s.has_escapes());
+        [
+            frame.join_ref().map(part),
+            frame.reference().map(part),
+            Some(part(frame.topic())),
+            Some(part(frame.event())),
+        ]
+    }
+
+    let two = decode_text(data).map_err(TypedDecodeError::from);
+    match (decode_text_message(data), &two) {
+        (Ok((f1, m1)), Ok(f2)) => {
+            assert_eq!(f1, *f2, "{data:?}");
+            assert_eq!(parts(&f1), parts(f2), "{data:?}");
+            assert_eq!(Ok(m1), f2.message(), "{data:?}");
+        }
+        (Err(TypedDecodeError::Message(e)), Ok(f2)) => {
+            assert_eq!(Err(e), f2.message(), "{data:?}");
+        }
+        (one, Err(e)) => assert_eq!(one.err().as_ref(), Some(e), "{data:?}"),
+        (one, Ok(f2)) => panic!("{data:?}: one pass {one:?}, two passes {f2:?}"),
+    }
+    match (Shout::decode_text(data), &two) {
+        (Ok((f1, v1)), Ok(f2)) => {
+            assert_eq!(f1, *f2, "{data:?}");
+            assert_eq!(Ok(v1), Shout::from_frame(f2), "{data:?}");
+        }
+        (Err(TypedDecodeError::Message(e)), Ok(f2)) => {
+            assert_eq!(Err(e), Shout::from_frame(f2), "{data:?}");
+        }
+        (one, Err(e)) => assert_eq!(one.err().as_ref(), Some(e), "{data:?}"),
+        (one, Ok(f2)) => panic!("{data:?}: one pass {one:?}, two passes {f2:?}"),
+    }
+    match (Join::decode_text(data), &two) {
+        (Ok((f1, v1)), Ok(f2)) => {
+            assert_eq!(f1, *f2, "{data:?}");
+            assert_eq!(Ok(v1), Join::from_frame(f2), "{data:?}");
+        }
+        (Err(TypedDecodeError::Message(e)), Ok(f2)) => {
+            assert_eq!(Err(e), Join::from_frame(f2), "{data:?}");
+        }
+        (one, Err(e)) => assert_eq!(one.err().as_ref(), Some(e), "{data:?}"),
+        (one, Ok(f2)) => panic!("{data:?}: one pass {one:?}, two passes {f2:?}"),
+    }
+}
 
 /// Other limits than the defaults: the deepest supported nesting accepts the same frames (and
 /// refuses the others with the same error, unless the default refused them for depth), and a

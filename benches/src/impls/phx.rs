@@ -1,7 +1,8 @@
 //! phx-codec: borrowed frames.
 //!
 //! - `decode`: `decode_text` (binary: `binary::decode_from_client`), topic and event read.
-//! - `typed`: decode + `frame.message()` + every accessor of the typed message
+//! - `typed`: decode + `frame.message()` (for shouts, joins and replies both at once, in one
+//!   pass: `decode_text_message`) + every accessor of the typed message
 //!   ([`crate::fields`]); strings with escapes are unescaped into a reused buffer
 //!   (`JsonStr::unescape_into`), the others read in place (`as_str`).
 //! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
@@ -13,7 +14,7 @@
 
 use phx_codec::Event;
 use phx_codec::encode::{JsonObjectWriter, Sink, SliceSink, WriteJson};
-use phx_codec::message::{FileId, ReplyStatus, Response, Shout};
+use phx_codec::message::{FileId, Reply, ReplyStatus, Response, Shout};
 use phx_codec::outgoing::{
     EmptyObject, JoinParams, JsonArray, MetaPayload, OutgoingFrame, PresenceStatePayload,
     ReplyPayload, ShoutPush,
@@ -21,6 +22,7 @@ use phx_codec::outgoing::{
 use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
 use phx_codec::{
     Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
+    decode_text_message,
 };
 use serde_json::Value;
 
@@ -44,11 +46,42 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
             Ok(frame) => envelope(&frame, &mut scratch),
             Err(_) => FAILED,
         }),
+        // The events read in one pass: decode and typed fill together.
+        _ if one_pass(case.kind) => Box::new(move || match &decode_text_message(&case.bytes) {
+            Ok((frame, message)) => typed_one_pass(frame, message, case.kind, &mut scratch),
+            Err(_) => FAILED,
+        }),
         _ => Box::new(move || match decode(case) {
             Ok(frame) => typed(&frame, case.kind, &mut scratch),
             Err(_) => FAILED,
         }),
     })
+}
+
+/// Whether the case's event is read by `decode_text_message` in one pass (its payload is one
+/// object view, or a reply); the others are decoded, then read by `frame.message()`.
+fn one_pass(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::ClientShout | Kind::ServerShout | Kind::Join | Kind::Reply
+    )
+}
+
+/// [`typed`] for the cases [`one_pass`] takes: the same fields read from the message that
+/// `decode_text_message` read with the frame.
+fn typed_one_pass(frame: &Frame<'_>, message: &Message<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
+    let mut r = Reader::new(scratch);
+    r.text(frame.join_ref());
+    r.text(frame.reference());
+    r.text(Some(frame.topic()));
+    r.text(Some(frame.event()));
+    match (kind, message) {
+        (Kind::ClientShout | Kind::ServerShout, Message::Shout(shout)) => read_shout(shout, &mut r),
+        (Kind::Join, Message::Join(join)) => r.text(join.customer_id()),
+        (Kind::Reply, Message::Reply(reply)) => read_reply(reply, &mut r),
+        _ => return FAILED,
+    }
+    r.sum.0
 }
 
 /// Folds strings into a [`Sum`], unescaping into a reused buffer when needed.
@@ -180,6 +213,14 @@ fn read_shout(shout: &Shout<'_>, r: &mut Reader<'_>) {
     }
 }
 
+fn read_reply(reply: &Reply<'_>, r: &mut Reader<'_>) {
+    r.text(reply.status().map(|s| s.as_json_str()));
+    if let Response::Json(response) = reply.response() {
+        r.sum.count(response.members().map(Iterator::count));
+    }
+    r.text(reply.reason());
+}
+
 fn file_id(id: Option<FileId<'_>>, r: &mut Reader<'_>) {
     match id {
         Some(FileId::Int(id)) => r.sum.int(Some(id)),
@@ -212,13 +253,7 @@ pub(crate) fn typed(frame: &Frame<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
             read_shout(&shout, &mut r);
         }
         (Kind::Join, Ok(Message::Join(join))) => r.text(join.customer_id()),
-        (Kind::Reply, Ok(Message::Reply(reply))) => {
-            r.text(reply.status().map(|s| s.as_json_str()));
-            if let Response::Json(response) = reply.response() {
-                r.sum.count(response.members().map(Iterator::count));
-            }
-            r.text(reply.reason());
-        }
+        (Kind::Reply, Ok(Message::Reply(reply))) => read_reply(&reply, &mut r),
         (Kind::Heartbeat, Ok(Message::Heartbeat)) => {
             r.sum.count(count(frame.payload_json()));
         }

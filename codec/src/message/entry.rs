@@ -4,6 +4,7 @@
 
 use crate::frame::Frame;
 use crate::message::error::MessageError;
+use crate::message::onepass::{TypedDecodeError, decode_view};
 use crate::message::view::TypedObject;
 use crate::message::{
     ConversationCreated, ConversationUpdated, Issue, Join, PhxError, Read, ReplayEvent, Shout,
@@ -33,6 +34,28 @@ macro_rules! entry_points {
                 #[inline]
                 pub fn from_frame(frame: &Frame<'a>) -> Result<Self, MessageError> {
                     <Self as TypedObject<'a>>::from_frame(frame)
+                }
+
+                #[doc = concat!(
+                    "Decodes a V2 JSON text frame and reads its payload as a `", $event,
+                    "` message in one pass: the same answer as [`decode_text`](crate::decode_text) ",
+                    "then [`from_frame`](Self::from_frame) (errors and their offsets included; a ",
+                    "syntax error anywhere wins over a type error), linking only this view's ",
+                    "parser. The event is not checked: match [`Frame::event_kind`] on the frame.\n\n",
+                    "```\n",
+                    "use phx_codec::{decode_text, TypedDecodeError, message::", stringify!($view), "};\n",
+                    "let bytes = br#\"[null,null,\"t\",\"", $event, "\",{}]\"#;\n",
+                    "let (frame, view) = ", stringify!($view), "::decode_text(bytes)?;\n",
+                    "let two_pass = decode_text(bytes)?;\n",
+                    "assert_eq!((frame, view), (two_pass, ", stringify!($view), "::from_frame(&two_pass)?));\n",
+                    "let bad = ", stringify!($view), "::decode_text(br#\"[null,null,\"t\",\"", $event, "\",[]]\"#);\n",
+                    "assert!(matches!(bad, Err(TypedDecodeError::Message(_)))); // not an object\n",
+                    "# Ok::<(), Box<dyn std::error::Error>>(())\n",
+                    "```"
+                )]
+                #[inline]
+                pub fn decode_text(input: &'a [u8]) -> Result<(Frame<'a>, Self), TypedDecodeError> {
+                    decode_view(input)
                 }
             }
         )*

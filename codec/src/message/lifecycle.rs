@@ -4,9 +4,10 @@
 #[cfg(feature = "serde")]
 use crate::frame::Bytes;
 use crate::frame::{Frame, Payload};
-use crate::message::error::MessageError;
-use crate::message::view::{KEY_BUF, check_str, key_text, payload_object};
+use crate::message::error::{MessageError, MessageErrorKind};
+use crate::message::view::{check_str, payload_object};
 use crate::message::view_macros::typed_object;
+use crate::message::walk::{Cursor, Listed};
 use crate::raw::RawJson;
 use crate::string::JsonStr;
 
@@ -176,27 +177,39 @@ impl<'a> Reply<'a> {
             });
         }
         let raw = payload_object(frame)?;
-        let base = raw.as_str();
+        match frame.payload_members() {
+            Some(members) => Self::fill_from(&mut Listed::new(members), raw.as_str()),
+            None => Err(MessageError {
+                kind: MessageErrorKind::PayloadNotObject { found: raw.kind() },
+                offset: 0,
+            }),
+        }
+    }
+
+    /// Reads a JSON reply's members from `cur` (standing just inside the payload object, left
+    /// just past it unless an error stops it); `base` is the payload text (for error offsets).
+    pub(crate) fn fill_from<C: Cursor<'a>>(
+        cur: &mut C,
+        base: &'a str,
+    ) -> Result<Self, MessageError> {
         let mut reply = Self {
             status: None,
             response: Response::Absent,
         };
-        let mut buf = [0u8; KEY_BUF];
-        for (key, value) in frame.payload_members().into_iter().flatten() {
-            match key_text(key, &mut buf) {
-                Some("status") => {
-                    reply.status = check_str(value, "status", base)?
-                        .and_then(|v| v.as_json_str())
-                        .map(ReplyStatus::parse);
-                }
-                Some("response") => {
-                    reply.response = if value.is_null() {
-                        Response::Absent
-                    } else {
-                        Response::Json(value)
-                    };
-                }
-                _ => {}
+        while let Some(key) = cur.next_key() {
+            if key.is("status") {
+                reply.status = check_str(cur.value(), "status", base)?
+                    .and_then(|v| v.as_json_str())
+                    .map(ReplyStatus::parse);
+            } else if key.is("response") {
+                let value = cur.value();
+                reply.response = if value.is_null() {
+                    Response::Absent
+                } else {
+                    Response::Json(value)
+                };
+            } else {
+                cur.skip();
             }
         }
         Ok(reply)

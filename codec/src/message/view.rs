@@ -13,16 +13,6 @@ use crate::string::JsonStr;
 /// Longest escaped key that is unescaped to be recognised (every known key is shorter).
 pub(crate) const KEY_BUF: usize = 32;
 
-/// The text of a key, unescaped into `buf` when needed; `None` for escaped keys too long to be
-/// a known one.
-#[inline]
-pub(crate) fn key_text<'k>(key: JsonStr<'k>, buf: &'k mut [u8; KEY_BUF]) -> Option<&'k str> {
-    match key.as_str() {
-        Some(text) => Some(text),
-        None => key.unescape_into(buf).ok(),
-    }
-}
-
 /// Whether `raw` holds no backslash, so none of its strings has escapes: one scan of the
 /// payload instead of one per string read.
 #[inline]
@@ -480,6 +470,10 @@ pub(crate) trait TypedObject<'a>: Sized {
     /// Sets the object the view reads, once its end is known (the spans are relative to its
     /// start, which does not move).
     fn set_object(&mut self, raw: RawJson<'a>);
+
+    /// Sets whether the payload has no backslash, in this view and the views nested in it
+    /// (a one-pass fill knows it only at the payload's end).
+    fn set_plain(&mut self, plain: bool);
 
     /// Fills the fields from the members `cur` reads (it stands just inside the object and is
     /// left just past it), in place (a large view is built where it will be returned, not

@@ -48,6 +48,25 @@ macro_rules! absent {
 }
 pub(crate) use absent;
 
+/// Passes [`TypedObject::set_plain`](crate::message::view::TypedObject::set_plain) on to a
+/// nested view field; other kinds of field do not keep it.
+macro_rules! set_plain_field {
+    (Bool, $f:expr, $plain:expr) => {};
+    (Str, $f:expr, $plain:expr) => {};
+    (Int, $f:expr, $plain:expr) => {};
+    (Obj, $f:expr, $plain:expr) => {};
+    (Id, $f:expr, $plain:expr) => {};
+    (IdList, $f:expr, $plain:expr) => {};
+    (IntList, $f:expr, $plain:expr) => {};
+    (AttachmentList, $f:expr, $plain:expr) => {};
+    ($nested:ident, $f:expr, $plain:expr) => {
+        if let Some(view) = &mut $f {
+            $crate::message::view::TypedObject::set_plain(view, $plain);
+        }
+    };
+}
+pub(crate) use set_plain_field;
+
 /// Reads the member value at the cursor `$cur` into `$out` for each kind of field (`$i` is
 /// its index in `$fill.names`); `false` when mistyped (the error is in `$fill`).
 macro_rules! read_field {
@@ -471,6 +490,12 @@ macro_rules! typed_object {
             #[inline]
             fn set_object(&mut self, raw: RawJson<'a>) {
                 self.raw = raw;
+            }
+
+            #[inline]
+            fn set_plain(&mut self, plain: bool) {
+                self.plain = plain;
+                $( $crate::message::view_macros::set_plain_field!($kind, self.$field, plain); )*
             }
 
             #[inline(never)]

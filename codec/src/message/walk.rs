@@ -59,12 +59,17 @@ pub(crate) trait Cursor<'a> {
     /// Consumes the value at the cursor without reading it.
     fn skip(&mut self);
 
+    /// The cursor a nested object is read with.
+    type Inner: Cursor<'a>;
+
     /// Takes the object at the cursor (`peek() == b'{'`): `read` gets its text (up to the
     /// end of the text, while its end is not known yet: a slice starting where the object
-    /// does) and a walk just inside it, which it drains; returns what `read` returns and the
+    /// does) and a cursor just inside it, which it drains; returns what `read` returns and the
     /// object's text.
-    fn object<R>(&mut self, read: impl FnOnce(RawJson<'a>, &mut Walk<'a>) -> R)
-    -> (R, RawJson<'a>);
+    fn object<R>(
+        &mut self,
+        read: impl FnOnce(RawJson<'a>, &mut Self::Inner) -> R,
+    ) -> (R, RawJson<'a>);
 }
 
 /// A position in validated JSON text. After [`next_key`](Self::next_key) or a `true`
@@ -257,6 +262,8 @@ fn close_quote_slow(bytes: &[u8], mut at: usize) -> (usize, bool) {
 }
 
 impl<'a> Cursor<'a> for Walk<'a> {
+    type Inner = Self;
+
     /// Inside an object: the next member's key (the cursor then stands at its value), or
     /// `None` after stepping out of the object.
     // Small with its slow paths out of line, and read for every member: inlined, except on
@@ -398,6 +405,8 @@ impl<'f, 'a> Listed<'f, 'a> {
 }
 
 impl<'a> Cursor<'a> for Listed<'_, 'a> {
+    type Inner = Walk<'a>;
+
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     #[allow(clippy::inline_always)]
