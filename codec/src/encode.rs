@@ -30,8 +30,8 @@
 
 use crate::error::EncodeError;
 use crate::raw::RawJson;
-use crate::sink::reserve;
 pub use crate::sink::{LenCounter, Sink, SliceSink};
+use crate::sink::{Room, reserve};
 use crate::string::{JsonStr, Piece};
 
 /// One way of writing something whole (a frame in one wire form), so that the exact-length,
@@ -69,19 +69,28 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         && let Some(bound) = encoding.max_len()
         && bound <= remaining
     {
-        // A sink that lends its room is written through a cursor of its own (its position
-        // stays in a register), then told how much was written.
+        // A sink that lends its room is written through a `Room` of its own (its position
+        // stays in registers, and no write needs a fallback), then told how much was
+        // written. A bound that was wrong after all (a payload's own `max_json_len`) fails
+        // the write part-way, in bytes not committed: the exact path below starts over.
         let spare = out.spare();
-        if spare.len() >= bound {
-            let mut cursor = SliceSink::new(spare);
-            encoding.write_to(&mut cursor)?;
-            let written = cursor.len();
-            out.commit(written);
-            return Ok(written);
+        let lent = spare.len();
+        if lent >= bound {
+            let mut room = Room::new(spare);
+            match encoding.write_to(&mut room) {
+                Ok(()) => {
+                    let written = lent - room.remaining();
+                    out.commit(written);
+                    return Ok(written);
+                }
+                Err(EncodeError::BufferTooSmall { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        } else {
+            // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
+            encoding.write_to(out)?;
+            return Ok(remaining.saturating_sub(out.remaining()));
         }
-        // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
-        encoding.write_to(out)?;
-        return Ok(remaining.saturating_sub(out.remaining()));
     }
     let len = exact_len(encoding)?;
     reserve(out, len)?;
@@ -178,6 +187,9 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
         copy_bytes(tail, bytes);
         out.commit(n);
         return Ok(());
+    }
+    if out.lends_all() {
+        return commit_or_full(out, None, n);
     }
     out.put(prefix)?;
     out.put(bytes)
@@ -1215,6 +1227,11 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
+    if out.lends_all() {
+        // All the room there is: no fallback (and no call that takes the sink).
+        let written = str_into(out.spare(), prefix, s);
+        return commit_or_full(out, written, prefix.len() + s.raw().len() + 2);
+    }
     let raw = s.raw().as_bytes();
     let p = prefix.len();
     if !s.has_escapes()
@@ -1241,6 +1258,63 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
         }
     }
     put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
+}
+
+/// Writes `prefix` then `s` quoted at the front of `dst`; the bytes written, or `None` when
+/// `dst` is too small (some of it may be written then). Strings without escapes inline (a
+/// few moves under sixteen bytes, one call longer), strings with escapes out of line.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+fn str_into(dst: &mut [u8], prefix: &[u8], s: JsonStr<'_>) -> Option<usize> {
+    let raw = s.raw().as_bytes();
+    let p = prefix.len();
+    if s.has_escapes() {
+        return str_into_escaped(dst, prefix, s.raw());
+    }
+    let total = p + raw.len() + 2;
+    let (head, slot) = dst.get_mut(..total)?.split_at_mut_checked(p)?;
+    copy_bytes(head, prefix);
+    if s.is_json_safe() {
+        copy_quoted(slot, raw);
+        return Some(total);
+    }
+    match quote_clean_native(slot, raw) {
+        Ok(()) => Some(total),
+        Err(first) => Some(p + quote_escaped_native(dst.get_mut(p..)?, raw, first)?),
+    }
+}
+
+/// [`str_into`] for a string with JSON escapes (written in canonical form).
+#[cold]
+#[inline(never)]
+fn str_into_escaped(dst: &mut [u8], prefix: &[u8], raw: &str) -> Option<usize> {
+    let mut cursor = SliceSink::new(dst);
+    put_str_after(&mut cursor, prefix, raw, true, false).ok()?;
+    Some(cursor.len())
+}
+
+/// Commits `written` bytes of a sink that lends all its room, or reports it full (`needed`
+/// is the least the write took).
+#[inline]
+fn commit_or_full<S: Sink + ?Sized>(
+    out: &mut S,
+    written: Option<usize>,
+    needed: usize,
+) -> Result<(), EncodeError> {
+    match written {
+        Some(n) => {
+            out.commit(n);
+            Ok(())
+        }
+        None => Err(EncodeError::BufferTooSmall {
+            needed,
+            available: out.remaining(),
+        }),
+    }
 }
 
 /// [`write_str_after`] piece by piece, for sinks that lend no room (or too little) and
