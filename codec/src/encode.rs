@@ -30,8 +30,15 @@
 
 use crate::error::EncodeError;
 use crate::raw::RawJson;
+/// The one-pass writer's cursor: a [`Room`](crate::sink::Room) on x86_64, where the frame
+/// writers are inlined whole and keep it in registers; elsewhere a [`SliceSink`], the type
+/// the exact path writes through too, so that firmware links one copy of each writer.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use crate::sink::Room as Cursor;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use crate::sink::SliceSink as Cursor;
+use crate::sink::reserve;
 pub use crate::sink::{LenCounter, Sink, SliceSink};
-use crate::sink::{Room, reserve};
 use crate::string::{JsonStr, Piece};
 
 /// One way of writing something whole (a frame in one wire form), so that the exact-length,
@@ -76,7 +83,7 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         let spare = out.spare();
         let lent = spare.len();
         if lent >= bound {
-            let mut room = Room::new(spare);
+            let mut room = Cursor::new(spare);
             match encoding.write_to(&mut room) {
                 Ok(()) => {
                     let written = lent - room.remaining();

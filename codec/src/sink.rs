@@ -237,10 +237,18 @@ impl Sink for SliceSink<'_> {
 /// inlined whole keeps it in registers; it lends all its room ([`Sink::lends_all`]), so the
 /// writers take no fallback path that would need its address.
 #[derive(Debug)]
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
 pub(crate) struct Room<'b> {
     rest: &'b mut [u8],
 }
 
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
 impl<'b> Room<'b> {
     /// Room over all of `buf`.
     #[inline]
