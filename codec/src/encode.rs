@@ -1042,7 +1042,11 @@ fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
 #[allow(clippy::inline_always)] // see the module doc, "Inlining"
 fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     if src.len() < NATIVE {
-        quote_clean::<NATIVE, Native>(slot, src)
+        // One test inline; where the first stop is, out of line (strings to escape only).
+        match quote_clean::<NATIVE, Native>(slot, src) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(next_stop_native(src, 0)),
+        }
     } else {
         quote_clean_long(slot, src)
     }
