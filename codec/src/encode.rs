@@ -30,6 +30,13 @@
 
 use crate::error::EncodeError;
 use crate::raw::RawJson;
+/// The one-pass writer's cursor: a [`Room`](crate::sink::Room) on x86_64, where the frame
+/// writers are inlined whole and keep it in registers; elsewhere a [`SliceSink`], the type
+/// the exact path writes through too, so that firmware links one copy of each writer.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use crate::sink::Room as Cursor;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use crate::sink::SliceSink as Cursor;
 use crate::sink::reserve;
 pub use crate::sink::{LenCounter, Sink, SliceSink};
 use crate::string::{JsonStr, Piece};
@@ -69,19 +76,28 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
         && let Some(bound) = encoding.max_len()
         && bound <= remaining
     {
-        // A sink that lends its room is written through a cursor of its own (its position
-        // stays in a register), then told how much was written.
+        // A sink that lends its room is written through a `Room` of its own (its position
+        // stays in registers, and no write needs a fallback), then told how much was
+        // written. A bound that was wrong after all (a payload's own `max_json_len`) fails
+        // the write part-way, in bytes not committed: the exact path below starts over.
         let spare = out.spare();
-        if spare.len() >= bound {
-            let mut cursor = SliceSink::new(spare);
-            encoding.write_to(&mut cursor)?;
-            let written = cursor.len();
-            out.commit(written);
-            return Ok(written);
+        let lent = spare.len();
+        if lent >= bound {
+            let mut room = Cursor::new(spare);
+            match encoding.write_to(&mut room) {
+                Ok(()) => {
+                    let written = lent - room.remaining();
+                    out.commit(written);
+                    return Ok(written);
+                }
+                Err(EncodeError::BufferTooSmall { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        } else {
+            // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
+            encoding.write_to(out)?;
+            return Ok(remaining.saturating_sub(out.remaining()));
         }
-        // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
-        encoding.write_to(out)?;
-        return Ok(remaining.saturating_sub(out.remaining()));
     }
     let len = exact_len(encoding)?;
     reserve(out, len)?;
@@ -178,6 +194,9 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
         copy_bytes(tail, bytes);
         out.commit(n);
         return Ok(());
+    }
+    if out.lends_all() {
+        return commit_or_full(out, None, n);
     }
     out.put(prefix)?;
     out.put(bytes)
@@ -1023,17 +1042,65 @@ fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
 #[allow(clippy::inline_always)] // see the module doc, "Inlining"
 fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     if src.len() < NATIVE {
-        quote_clean::<NATIVE, Native>(slot, src)
+        // One test inline; where the first stop is, out of line (strings to escape only).
+        match quote_clean::<NATIVE, Native>(slot, src) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(next_stop_native(src, 0)),
+        }
     } else {
         quote_clean_long(slot, src)
     }
 }
 
-/// [`quote_clean`] for strings of one block or more.
+/// [`quote_clean`] for strings of one block or more: up to four blocks (64 bytes) with no
+/// loop, as overlapping blocks searched together and tested once (the ids, timestamps and
+/// topics most frames carry); longer strings block by block.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
 fn quote_clean_long(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let n = src.len();
+    // Every block lies inside the string (it has one block at least).
+    if (NATIVE..=4 * NATIVE).contains(&n)
+        && let Some((open, rest)) = slot.split_first_mut()
+        && let Some((body, close)) = rest.split_at_mut_checked(n)
+        && let Some(close) = close.first_mut()
+    {
+        *open = b'"';
+        *close = b'"';
+        let stops = if n <= 2 * NATIVE {
+            copy_block(body, src, 0) | copy_block(body, src, n - NATIVE)
+        } else {
+            copy_block(body, src, 0)
+                | copy_block(body, src, NATIVE)
+                | copy_block(body, src, n - 2 * NATIVE)
+                | copy_block(body, src, n - NATIVE)
+        };
+        if stops == 0 {
+            return Ok(());
+        }
+        // Some byte needs escaping: where the first one is.
+        return Err(next_stop_native(src, 0));
+    }
     quote_clean::<NATIVE, Native>(slot, src)
+}
+
+/// Copies the block of `src` at `at` to the same place in `dst`; its lanes that need
+/// escaping (none when either is too short).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // one load, one store and the search
+fn copy_block(dst: &mut [u8], src: &[u8], at: usize) -> u32 {
+    if let Some(d) = dst.get_mut(at..at + NATIVE)
+        && let Some(s) = src.get(at..at + NATIVE)
+        && let Ok(d) = <&mut [u8; NATIVE]>::try_from(d)
+        && let Ok(s) = <&[u8; NATIVE]>::try_from(s)
+    {
+        let lanes = Native::lanes(s);
+        *d = *s;
+        lanes
+    } else {
+        0
+    }
 }
 
 /// [`quote_clean`]'s result without SSE2, in less code: searched, then copied.
@@ -1215,6 +1282,11 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
+    if out.lends_all() {
+        // All the room there is: no fallback (and no call that takes the sink).
+        let written = str_into(out.spare(), prefix, s);
+        return commit_or_full(out, written, prefix.len() + s.raw().len() + 2);
+    }
     let raw = s.raw().as_bytes();
     let p = prefix.len();
     if !s.has_escapes()
@@ -1241,6 +1313,63 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
         }
     }
     put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
+}
+
+/// Writes `prefix` then `s` quoted at the front of `dst`; the bytes written, or `None` when
+/// `dst` is too small (some of it may be written then). Strings without escapes inline (a
+/// few moves under sixteen bytes, one call longer), strings with escapes out of line.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+fn str_into(dst: &mut [u8], prefix: &[u8], s: JsonStr<'_>) -> Option<usize> {
+    let raw = s.raw().as_bytes();
+    let p = prefix.len();
+    if s.has_escapes() {
+        return str_into_escaped(dst, prefix, s.raw());
+    }
+    let total = p + raw.len() + 2;
+    let (head, slot) = dst.get_mut(..total)?.split_at_mut_checked(p)?;
+    copy_bytes(head, prefix);
+    if s.is_json_safe() {
+        copy_quoted(slot, raw);
+        return Some(total);
+    }
+    match quote_clean_native(slot, raw) {
+        Ok(()) => Some(total),
+        Err(first) => Some(p + quote_escaped_native(dst.get_mut(p..)?, raw, first)?),
+    }
+}
+
+/// [`str_into`] for a string with JSON escapes (written in canonical form).
+#[cold]
+#[inline(never)]
+fn str_into_escaped(dst: &mut [u8], prefix: &[u8], raw: &str) -> Option<usize> {
+    let mut cursor = SliceSink::new(dst);
+    put_str_after(&mut cursor, prefix, raw, true, false).ok()?;
+    Some(cursor.len())
+}
+
+/// Commits `written` bytes of a sink that lends all its room, or reports it full (`needed`
+/// is the least the write took).
+#[inline]
+fn commit_or_full<S: Sink + ?Sized>(
+    out: &mut S,
+    written: Option<usize>,
+    needed: usize,
+) -> Result<(), EncodeError> {
+    match written {
+        Some(n) => {
+            out.commit(n);
+            Ok(())
+        }
+        None => Err(EncodeError::BufferTooSmall {
+            needed,
+            available: out.remaining(),
+        }),
+    }
 }
 
 /// [`write_str_after`] piece by piece, for sinks that lend no room (or too little) and
@@ -1381,6 +1510,30 @@ mod tests {
         let mut sink = SliceSink::new(&mut bare);
         write_escaped(&mut sink, text).unwrap();
         assert_eq!(sink.written(), &expected[1..expected.len() - 1]);
+        // In a frame written in one pass (through a `Room`), as the topic.
+        let frame = crate::outgoing::OutgoingFrame {
+            join_ref: None,
+            reference: None,
+            topic: text,
+            event: "e",
+            payload: crate::outgoing::EmptyObject,
+        };
+        let mut want = b"[null,null,".to_vec();
+        want.extend_from_slice(&expected);
+        want.extend_from_slice(br#","e",{}]"#);
+        let mut roomy = std::vec![0u8; text.len() * 6 + 64];
+        let n = frame.encode_v2(&mut SliceSink::new(&mut roomy)).unwrap();
+        assert_eq!(&roomy[..n], &want[..], "{text:?} (one-pass frame)");
+        // This build's clean-string copy, and the first stop it reports.
+        let mut slot = std::vec![0u8; text.len() + 2];
+        match quote_clean_native(&mut slot, text.as_bytes()) {
+            Ok(()) => assert_eq!(slot, expected, "{text:?} (clean copy)"),
+            Err(first) => assert_eq!(
+                Some(first),
+                text.bytes().position(needs_escape),
+                "{text:?} (first stop)"
+            ),
+        }
         for kernel in [
             kernel::<16, Sse2Or16>,
             kernel::<8, Swar>,
@@ -1479,11 +1632,12 @@ mod tests {
 
     #[test]
     fn every_byte_value_at_every_offset_around_block_edges_escapes_like_the_reference() {
-        // Every length up to 40 (short strings, one block, a block and a tail, two blocks),
-        // every ASCII/control value at every offset; Miri takes a sample of the values.
-        // (Miri, ~1000x slower, takes every 7th length and offset and every 23rd value.)
+        // Every length up to 70 (short strings, one block, a block and a tail, two to four
+        // overlapping blocks, the block loop), every ASCII/control value at every offset;
+        // Miri takes a sample of the values. (Miri, ~1000x slower, takes every 7th length
+        // and offset and every 23rd value.)
         let (step, value_step) = if cfg!(miri) { (7, 23) } else { (1, 1) };
-        for len in (0..=40usize).step_by(step) {
+        for len in (0..=70usize).step_by(step) {
             for at in (0..len).step_by(step) {
                 for byte in (0u8..0x80).step_by(value_step) {
                     let mut text = std::vec![b'a'; len];

@@ -104,6 +104,16 @@ pub trait Sink {
     fn commit(&mut self, len: usize) {
         let _ = len;
     }
+
+    /// Whether [`spare`](Self::spare) lends all the room this sink has, so that a write that
+    /// does not fit there fails instead of falling back to [`put`](Self::put) (the crate's
+    /// one-pass frame writer, whose writers then need no fallback path). `false` (the
+    /// default) for every other sink.
+    #[doc(hidden)]
+    #[inline]
+    fn lends_all(&self) -> bool {
+        false
+    }
 }
 
 /// Checks that `sink` can take `needed` bytes.
@@ -221,6 +231,81 @@ impl Sink for SliceSink<'_> {
     }
 }
 
+/// The room an encoder writes a whole frame into in one pass, once an upper bound of its
+/// length fits ([`encode_exact`](crate::encode)): the unwritten rest of a buffer, which every
+/// write shortens from the front. Its position lives in the slice itself, so a frame writer
+/// inlined whole keeps it in registers; it lends all its room ([`Sink::lends_all`]), so the
+/// writers take no fallback path that would need its address.
+#[derive(Debug)]
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+pub(crate) struct Room<'b> {
+    rest: &'b mut [u8],
+}
+
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+impl<'b> Room<'b> {
+    /// Room over all of `buf`.
+    #[inline]
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Self { rest: buf }
+    }
+}
+
+impl Sink for Room<'_> {
+    #[inline]
+    fn remaining(&self) -> usize {
+        self.rest.len()
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        let available = self.rest.len();
+        if bytes.len() > available {
+            return Err(EncodeError::BufferTooSmall {
+                needed: bytes.len(),
+                available,
+            });
+        }
+        let (dst, tail) = core::mem::take(&mut self.rest).split_at_mut(bytes.len());
+        dst.copy_from_slice(bytes);
+        self.rest = tail;
+        Ok(())
+    }
+
+    #[inline]
+    fn claim(&mut self, len: usize) -> Option<&mut [u8]> {
+        if len > self.rest.len() {
+            return None;
+        }
+        let (claimed, tail) = core::mem::take(&mut self.rest).split_at_mut(len);
+        self.rest = tail;
+        Some(claimed)
+    }
+
+    #[inline]
+    fn spare(&mut self) -> &mut [u8] {
+        self.rest
+    }
+
+    #[inline]
+    fn commit(&mut self, len: usize) {
+        let rest = core::mem::take(&mut self.rest);
+        let at = len.min(rest.len());
+        self.rest = rest.get_mut(at..).unwrap_or_default();
+    }
+
+    #[inline]
+    fn lends_all(&self) -> bool {
+        true
+    }
+}
+
 /// A sink that only counts: the exact length of an encoding.
 ///
 /// ```
@@ -315,5 +400,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn commit(&mut self, len: usize) {
         (**self).commit(len);
+    }
+
+    fn lends_all(&self) -> bool {
+        (**self).lends_all()
     }
 }

@@ -513,6 +513,52 @@ mod tests {
     }
 
     #[test]
+    fn a_payload_bound_too_small_falls_back_to_the_exact_path() {
+        /// What `Understated` writes: far more than the frame's bound allows for it.
+        const LONG: &[u8] =
+            br#""0123456789012345678901234567890123456789012345678901234567890123456789""#;
+        /// Claims a bound smaller than what it writes.
+        struct Understated;
+        impl WriteJson for Understated {
+            fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+                out.put(LONG)
+            }
+            fn max_json_len(&self) -> Option<usize> {
+                Some(2)
+            }
+        }
+        let frame = OutgoingFrame {
+            join_ref: None,
+            reference: Some("1"),
+            topic: "t",
+            event: "e",
+            payload: Understated,
+        };
+        let want = [br#"[null,"1","t","e","#, LONG, b"]"].concat();
+        assert_eq!(frame.encoded_len_v2(), Ok(want.len()));
+        // The frame's bound is under its length, so some rooms take the one-pass path.
+        assert!(OutV2(&frame).max_len().unwrap() < want.len());
+        // Room for the bound but not for the frame: the exact need, nothing committed.
+        for room in 0..want.len() {
+            let mut buf = std::vec![0u8; room];
+            let mut sink = SliceSink::new(&mut buf);
+            assert_eq!(
+                frame.encode_v2(&mut sink),
+                Err(EncodeError::BufferTooSmall {
+                    needed: want.len(),
+                    available: room
+                }),
+                "room {room}"
+            );
+            assert!(sink.is_empty());
+        }
+        let mut buf = [0u8; 128];
+        let mut sink = SliceSink::new(&mut buf);
+        assert_eq!(frame.encode_v2(&mut sink), Ok(want.len()));
+        assert_eq!(sink.written(), &want[..]);
+    }
+
+    #[test]
     fn a_failing_payload_writer_fails_the_length_too() {
         struct Refuses;
         impl WriteJson for Refuses {
