@@ -499,7 +499,7 @@ fn payload<'a>(s: &mut Scanner<'a>, index: &mut MemberIndex) -> Result<RawJson<'
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -596,7 +596,7 @@ mod tests {
         );
     }
 
-    /// A string's raw text and flags: what the two paths must agree on beyond equality.
+    /// A string's raw text and flags: what two decoders must agree on beyond equality.
     fn parts(s: JsonStr<'_>) -> (&str, bool, bool) {
         (s.raw(), s.has_escapes(), s.is_json_safe())
     }
@@ -609,25 +609,31 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// Everything two decodings of `text` must agree on: the frames, the five fields'
+    /// strings (raw text and flags), the payload, its plainness and its member index.
+    /// Shared with the one-pass decoder's tests.
+    pub(crate) fn assert_same_frame(a: &Frame<'_>, b: &Frame<'_>, text: &str) {
+        assert_eq!(a, b, "{text:?}");
+        assert_eq!(a.join_ref().map(parts), b.join_ref().map(parts), "{text:?}");
+        assert_eq!(
+            a.reference().map(parts),
+            b.reference().map(parts),
+            "{text:?}"
+        );
+        assert_eq!(parts(a.topic()), parts(b.topic()), "{text:?}");
+        assert_eq!(parts(a.event()), parts(b.event()), "{text:?}");
+        assert_eq!(a.payload(), b.payload(), "{text:?}");
+        assert_eq!(a.payload_plain(), b.payload_plain(), "{text:?}");
+        assert_eq!(members(a), members(b), "{text:?}");
+    }
+
     /// The fast envelope path and the grammar alone give the same frame (strings' raw text
     /// and flags, payload span, member index) or the same error at the same offset.
     fn same_as_precise(text: &str, limits: &DecodeLimits) {
         let fast = decode_str(text, limits, true);
         let precise = decode_str(text, limits, false);
         match (&fast, &precise) {
-            (Ok(a), Ok(b)) => {
-                assert_eq!(a.join_ref().map(parts), b.join_ref().map(parts), "{text:?}");
-                assert_eq!(
-                    a.reference().map(parts),
-                    b.reference().map(parts),
-                    "{text:?}"
-                );
-                assert_eq!(parts(a.topic()), parts(b.topic()), "{text:?}");
-                assert_eq!(parts(a.event()), parts(b.event()), "{text:?}");
-                assert_eq!(a.payload(), b.payload(), "{text:?}");
-                assert_eq!(a.payload_plain(), b.payload_plain(), "{text:?}");
-                assert_eq!(members(a), members(b), "{text:?}");
-            }
+            (Ok(a), Ok(b)) => assert_same_frame(a, b, text),
             (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
             _ => panic!("{text:?}: fast {fast:?}, precise {precise:?}"),
         }

@@ -344,38 +344,10 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
 mod tests {
     use super::*;
     use crate::decode_text_with;
+    use crate::text::tests::assert_same_frame;
     use std::format;
     use std::string::{String, ToString};
     use std::vec::Vec;
-
-    /// A string's raw text and flags.
-    fn parts(s: JsonStr<'_>) -> (&str, bool, bool) {
-        (s.raw(), s.has_escapes(), s.is_json_safe())
-    }
-
-    /// The payload's members as the frame's index lists them.
-    fn members<'a>(frame: &Frame<'a>) -> Vec<(&'a str, &'a str)> {
-        frame
-            .payload_members()
-            .map(|m| m.map(|(k, v)| (k.raw(), v.as_str())).collect())
-            .unwrap_or_default()
-    }
-
-    /// Everything two frames must agree on: the five fields (strings' raw text and flags),
-    /// the payload's plainness and its member index.
-    fn same_frame(a: &Frame<'_>, b: &Frame<'_>, text: &str) {
-        assert_eq!(a, b, "{text:?}");
-        assert_eq!(a.join_ref().map(parts), b.join_ref().map(parts), "{text:?}");
-        assert_eq!(
-            a.reference().map(parts),
-            b.reference().map(parts),
-            "{text:?}"
-        );
-        assert_eq!(parts(a.topic()), parts(b.topic()), "{text:?}");
-        assert_eq!(parts(a.event()), parts(b.event()), "{text:?}");
-        assert_eq!(a.payload_plain(), b.payload_plain(), "{text:?}");
-        assert_eq!(members(a), members(b), "{text:?}");
-    }
 
     /// `decode_text_message_with` against `decode_text_with` then `message()`, and
     /// `Shout::decode_text` against `decode_text` then `Shout::from_frame`.
@@ -386,7 +358,7 @@ mod tests {
             .and_then(|frame| Ok((frame, frame.message()?)));
         match (&one, &two) {
             (Ok((f1, m1)), Ok((f2, m2))) => {
-                same_frame(f1, f2, text);
+                assert_same_frame(f1, f2, text);
                 assert_eq!(m1, m2, "{text:?}");
             }
             (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
@@ -399,7 +371,7 @@ mod tests {
                 .and_then(|frame| Ok((frame, Shout::from_frame(&frame)?)));
             match (&one, &two) {
                 (Ok((f1, v1)), Ok((f2, v2))) => {
-                    same_frame(f1, f2, text);
+                    assert_same_frame(f1, f2, text);
                     assert_eq!(v1, v2, "{text:?}");
                 }
                 (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
