@@ -61,28 +61,27 @@ pub(crate) fn exact_len<E: Encoding>(encoding: &E) -> Result<usize, EncodeError>
     Ok(counter.len)
 }
 
-/// Writes in one pass when [`Encoding::max_len`] fits in the sink; otherwise measures, checks
-/// the room, then writes: into one claimed slice when the sink offers it, piece by piece
-/// otherwise. Nothing is written when it does not fit.
+/// Writes in one pass into the room a bounded sink lends, committed only when it all fit;
+/// otherwise (or when it did not fit) measures, checks the room, then writes: into one
+/// claimed slice when the sink offers it, piece by piece otherwise. Nothing is written when
+/// it does not fit.
 pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     encoding: &E,
     out: &mut S,
 ) -> Result<usize, EncodeError> {
-    // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
-    // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
-    // slice, costs them less than growing piece by piece.
+    // Growing sinks (`Vec`) take the exact path: one reservation, then one claimed slice,
+    // costs them less than growing piece by piece.
     let remaining = out.remaining();
-    if remaining < usize::MAX / 2
-        && let Some(bound) = encoding.max_len()
-        && bound <= remaining
-    {
+    if remaining < usize::MAX / 2 {
         // A sink that lends its room is written through a `Room` of its own (its position
         // stays in registers, and no write needs a fallback), then told how much was
-        // written. A bound that was wrong after all (a payload's own `max_json_len`) fails
-        // the write part-way, in bytes not committed: the exact path below starts over.
+        // written. No bound is computed first: every write checks its room anyway, and a
+        // frame that does not fit fails part-way, in bytes not committed (not part of the
+        // output), and the exact path below starts over to report exactly what it needs.
+        // Content errors are the exact path's too (the same writer finds the same error).
         let spare = out.spare();
         let lent = spare.len();
-        if lent >= bound {
+        if lent > 0 {
             let mut room = Cursor::new(spare);
             match encoding.write_to(&mut room) {
                 Ok(()) => {
@@ -93,8 +92,11 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
                 Err(EncodeError::BufferTooSmall { .. }) => {}
                 Err(other) => return Err(other),
             }
-        } else {
-            // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
+        } else if let Some(bound) = encoding.max_len()
+            && bound <= remaining
+        {
+            // Surely room, nothing can fail half-way: a bounded sink's room shrinks by
+            // exactly what it took (no counting wrapper).
             encoding.write_to(out)?;
             return Ok(remaining.saturating_sub(out.remaining()));
         }
@@ -1041,6 +1043,13 @@ fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
 #[inline(always)]
 #[allow(clippy::inline_always)] // see the module doc, "Inlining"
 fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    if src.len() < 4 {
+        // 0 to 3 bytes (refs, small ids): each looked up in a table, no block search.
+        return match quote_tiny(slot, src) {
+            Some(()) => Ok(()),
+            None => Err(next_stop_native(src, 0)),
+        };
+    }
     if src.len() < NATIVE {
         // One test inline; where the first stop is, out of line (strings to escape only).
         match quote_clean::<NATIVE, Native>(slot, src) {
@@ -1049,6 +1058,94 @@ fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
         }
     } else {
         quote_clean_long(slot, src)
+    }
+}
+
+/// Whether each byte value needs escaping ([`needs_escape`] as a table: one load a byte).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        table[b] = needs_escape(byte);
+        b += 1;
+    }
+    table
+};
+
+/// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes) when `src`, under four bytes,
+/// needs no escaping; `None` otherwise (`slot` partly written). Its first, middle and last
+/// bytes (all of them) are looked up in [`NEEDS_ESCAPE`] and written by the same three moves.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // three loads, three look-ups, five stores
+fn quote_tiny(slot: &mut [u8], src: &[u8]) -> Option<()> {
+    let n = src.len();
+    let (open, rest) = slot.split_first_mut()?;
+    let (body, close) = rest.split_at_mut_checked(n)?;
+    *close.first_mut()? = b'"';
+    *open = b'"';
+    if n == 0 {
+        return Some(());
+    }
+    let (a, m, z) = (*src.first()?, *src.get(n / 2)?, *src.last()?);
+    let table = &NEEDS_ESCAPE;
+    if table[usize::from(a)] | table[usize::from(m)] | table[usize::from(z)] {
+        return None;
+    }
+    *body.first_mut()? = a;
+    *body.get_mut(n / 2)? = m;
+    *body.last_mut()? = z;
+    Some(())
+}
+
+/// Writes `prefix`, then `"src"`, into `slot` (exactly as long), `src` needing no escaping:
+/// up to 64 bytes as overlapping 16-byte moves, shorter strings by two overlapping moves,
+/// longer by `memcpy`. (`prefix` is punctuation or a key: under sixteen bytes.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // see the module doc, "Inlining"
+fn quoted_after(slot: &mut [u8], prefix: &[u8], src: &[u8]) {
+    if let Some((head, rest)) = slot.split_at_mut_checked(prefix.len())
+        && let Some((open, rest)) = rest.split_first_mut()
+        && let Some((body, close)) = rest.split_at_mut_checked(src.len())
+        && let Some(close) = close.first_mut()
+    {
+        copy_prefix(head, prefix);
+        *open = b'"';
+        let n = src.len();
+        if n < NATIVE {
+            copy_under_16(body, src);
+        } else if n <= 4 * NATIVE {
+            copy_at::<NATIVE>(body, src, 0);
+            copy_at::<NATIVE>(body, src, n - NATIVE);
+            if n > 2 * NATIVE {
+                copy_at::<NATIVE>(body, src, NATIVE);
+                copy_at::<NATIVE>(body, src, n - 2 * NATIVE);
+            }
+        } else {
+            body.copy_from_slice(src);
+        }
+        *close = b'"';
+    }
+}
+
+/// Copies `prefix` (punctuation or a quoted key, known where the writer is inlined) to the
+/// front of `dst`: a few moves, no call.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // constant-folded into a move or two
+fn copy_prefix(dst: &mut [u8], prefix: &[u8]) {
+    let n = prefix.len();
+    if n < 16 {
+        copy_under_16(dst, prefix);
+    } else if n <= 32 {
+        copy_at::<16>(dst, prefix, 0);
+        copy_at::<16>(dst, prefix, n - 16);
+    } else if let Some(d) = dst.get_mut(..n) {
+        d.copy_from_slice(prefix);
     }
 }
 
@@ -1284,6 +1381,26 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
 ) -> Result<(), EncodeError> {
     if out.lends_all() {
         // All the room there is: no fallback (and no call that takes the sink).
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            // A clean string is searched first, then written into a slot claimed for it:
+            // one room check, and the cursor moves by exactly what was checked.
+            let raw = s.raw().as_bytes();
+            if !s.has_escapes() && s.is_json_safe() {
+                let total = prefix.len() + raw.len() + 2;
+                let available = out.remaining();
+                return match out.claim(total) {
+                    Some(slot) => {
+                        quoted_after(slot, prefix, raw);
+                        Ok(())
+                    }
+                    None => Err(EncodeError::BufferTooSmall {
+                        needed: total,
+                        available,
+                    }),
+                };
+            }
+        }
         let written = str_into(out.spare(), prefix, s);
         return commit_or_full(out, written, prefix.len() + s.raw().len() + 2);
     }
