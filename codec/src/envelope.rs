@@ -166,7 +166,7 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
     allow(clippy::inline_always)
 )] // see `encode`'s module doc, "Inlining"
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
-fn write_nullable_after<S: Sink + ?Sized>(
+pub(crate) fn write_nullable_after<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],
     value: Option<JsonStr<'_>>,

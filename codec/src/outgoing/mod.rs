@@ -31,7 +31,8 @@ pub use self::payloads::{
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
 use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len, finite, unbounded_max};
-use crate::envelope::Envelope;
+use crate::encode::write_str_after;
+use crate::envelope::{Envelope, write_nullable_after};
 use crate::error::EncodeError;
 use crate::string::JsonStr;
 
@@ -138,7 +139,15 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        self.0.envelope().write_v2(out)
+        // `Envelope::write_v2` field by field, each read where it is written (not all five
+        // held in registers, and spilled, across the writes before them).
+        let f = self.0;
+        write_nullable_after(out, b"[", f.join_ref.map(JsonStr::literal))?;
+        write_nullable_after(out, b",", f.reference.map(JsonStr::literal))?;
+        write_str_after(out, b",", JsonStr::literal(f.topic))?;
+        write_str_after(out, b",", JsonStr::literal(f.event))?;
+        f.payload.write_json_after(b",", out)?;
+        out.put(b"]")
     }
 
     fn max_len(&self) -> Option<usize> {
