@@ -204,6 +204,33 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
     out.put(bytes)
 }
 
+/// Writes `prefix` then `value`; when `out` lends all its room (the one-pass `Room`),
+/// through a `Room` of its own over that room, then commits what it wrote: the writer may
+/// be out of line, and it takes the address of this second cursor, not of `out` (whose
+/// position then stays in registers in the frame writer around it).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+pub(crate) fn write_detached<S: Sink + ?Sized, V: WriteJson + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    value: &V,
+) -> Result<(), EncodeError> {
+    if out.lends_all() {
+        let spare = out.spare();
+        let lent = spare.len();
+        let mut room = crate::sink::Room::new(spare);
+        value.write_json_after(prefix, &mut room)?;
+        let written = lent - room.remaining();
+        out.commit(written);
+        return Ok(());
+    }
+    value.write_json_after(prefix, out)
+}
+
 /// The most a string of `raw_len` bytes (literal, or the raw body of a JSON string) takes
 /// written as a quoted JSON string: every byte, or every character an escape decodes to,
 /// takes at most six.
@@ -609,6 +636,33 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
             Some(v) => self.static_member(key, v),
             None => Ok(()),
         }
+    }
+
+    /// [`static_optional_member`](Self::static_optional_member) for a value written out of
+    /// line (a list, raw JSON): through a cursor of its own when the sink lends all its
+    /// room ([`write_detached`]), so that the sink itself is never passed to a call and its
+    /// position stays in registers for the members around it.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    pub(crate) fn static_optional_member_detached<V: WriteJson>(
+        &mut self,
+        key: StaticKey,
+        value: Option<&V>,
+    ) -> Result<(), EncodeError> {
+        let Some(value) = value else {
+            return Ok(());
+        };
+        let prefix = match self.state {
+            ObjectState::Unopened => key.opening,
+            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
+            ObjectState::Members => key.following,
+        };
+        self.state = ObjectState::Members;
+        write_detached(self.out, prefix, value)
     }
 
     /// Writes `"key":value` when `value` is `Some`; nothing otherwise.

@@ -30,8 +30,8 @@ pub use self::payloads::{
 };
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
-use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len, finite, unbounded_max};
 use crate::encode::write_str_after;
+use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len, finite, unbounded_max};
 use crate::envelope::{Envelope, write_nullable_after};
 use crate::error::EncodeError;
 use crate::string::JsonStr;

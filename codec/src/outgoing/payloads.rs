@@ -227,11 +227,12 @@ impl WriteJson for ShoutPush<'_> {
             self.conversation_id.as_ref(),
         )?;
         obj.static_optional_member(static_key!("sent_at"), self.sent_at.as_ref())?;
-        obj.static_optional_member(
+        // Lists and raw JSON out of line, through a cursor of their own (`write_detached`).
+        obj.static_optional_member_detached(
             static_key!("mentioned_user_ids"),
             self.mentioned_user_ids.map(JsonArray).as_ref(),
         )?;
-        obj.static_optional_member(
+        obj.static_optional_member_detached(
             static_key!("file_ids"),
             self.file_ids.map(JsonArray).as_ref(),
         )?;
