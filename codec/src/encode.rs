@@ -1155,54 +1155,6 @@ fn quote_tiny(slot: &mut [u8], src: &[u8]) -> Option<()> {
     Some(())
 }
 
-/// Writes `prefix`, then `"src"`, into `slot` (exactly as long), `src` needing no escaping:
-/// up to 64 bytes as overlapping 16-byte moves, shorter strings by two overlapping moves,
-/// longer by `memcpy`. (`prefix` is punctuation or a key: under sixteen bytes.)
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-#[allow(clippy::inline_always)] // see the module doc, "Inlining"
-fn quoted_after(slot: &mut [u8], prefix: &[u8], src: &[u8]) {
-    if let Some((head, rest)) = slot.split_at_mut_checked(prefix.len())
-        && let Some((open, rest)) = rest.split_first_mut()
-        && let Some((body, close)) = rest.split_at_mut_checked(src.len())
-        && let Some(close) = close.first_mut()
-    {
-        copy_prefix(head, prefix);
-        *open = b'"';
-        let n = src.len();
-        if n < NATIVE {
-            copy_under_16(body, src);
-        } else if n <= 4 * NATIVE {
-            copy_at::<NATIVE>(body, src, 0);
-            copy_at::<NATIVE>(body, src, n - NATIVE);
-            if n > 2 * NATIVE {
-                copy_at::<NATIVE>(body, src, NATIVE);
-                copy_at::<NATIVE>(body, src, n - 2 * NATIVE);
-            }
-        } else {
-            body.copy_from_slice(src);
-        }
-        *close = b'"';
-    }
-}
-
-/// Copies `prefix` (punctuation or a quoted key, known where the writer is inlined) to the
-/// front of `dst`: a few moves, no call.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-#[allow(clippy::inline_always)] // constant-folded into a move or two
-fn copy_prefix(dst: &mut [u8], prefix: &[u8]) {
-    let n = prefix.len();
-    if n < 16 {
-        copy_under_16(dst, prefix);
-    } else if n <= 32 {
-        copy_at::<16>(dst, prefix, 0);
-        copy_at::<16>(dst, prefix, n - 16);
-    } else if let Some(d) = dst.get_mut(..n) {
-        d.copy_from_slice(prefix);
-    }
-}
-
 /// [`quote_clean`] for strings of one block or more: up to four blocks (64 bytes) with no
 /// loop, as overlapping blocks searched together and tested once (the ids, timestamps and
 /// topics most frames carry); longer strings block by block.
@@ -1435,26 +1387,6 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
 ) -> Result<(), EncodeError> {
     if out.lends_all() {
         // All the room there is: no fallback (and no call that takes the sink).
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        {
-            // A clean string is searched first, then written into a slot claimed for it:
-            // one room check, and the cursor moves by exactly what was checked.
-            let raw = s.raw().as_bytes();
-            if !s.has_escapes() && s.is_json_safe() {
-                let total = prefix.len() + raw.len() + 2;
-                let available = out.remaining();
-                return match out.claim(total) {
-                    Some(slot) => {
-                        quoted_after(slot, prefix, raw);
-                        Ok(())
-                    }
-                    None => Err(EncodeError::BufferTooSmall {
-                        needed: total,
-                        available,
-                    }),
-                };
-            }
-        }
         let written = str_into(out.spare(), prefix, s);
         return commit_or_full(out, written, prefix.len() + s.raw().len() + 2);
     }
@@ -1560,9 +1492,15 @@ fn put_str_after<S: Sink + ?Sized>(
 }
 
 /// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes), `src` needing no escaping.
-#[inline]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 fn copy_quoted(slot: &mut [u8], src: &[u8]) {
-    // `memcpy`: for strings copied whole it costs less than `copy_bytes`' branches.
+    // Moves, or `memcpy` for long strings: for strings copied whole it costs less than
+    // `copy_bytes`' branches.
     if let Some((open, rest)) = slot.split_first_mut()
         && let Some((body, close)) = rest.split_at_mut_checked(src.len())
         && let Some(close) = close.first_mut()
@@ -1573,16 +1511,24 @@ fn copy_quoted(slot: &mut [u8], src: &[u8]) {
     }
 }
 
-/// Copies `src` into `body` (as long): under 16 bytes by two overlapping moves, longer by
-/// `memcpy`.
+/// Copies `src` into `body` (as long): under 16 bytes by two overlapping moves, up to 64 by
+/// two or four overlapping 16-byte moves, longer by `memcpy`.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 #[allow(clippy::inline_always)] // a few moves where a call would cost more
 fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
-    if src.len() >= 16 {
-        body.copy_from_slice(src);
-    } else {
+    let n = src.len();
+    if n < NATIVE {
         copy_under_16(body, src);
+    } else if n <= 4 * NATIVE {
+        copy_at::<NATIVE>(body, src, 0);
+        copy_at::<NATIVE>(body, src, n - NATIVE);
+        if n > 2 * NATIVE {
+            copy_at::<NATIVE>(body, src, NATIVE);
+            copy_at::<NATIVE>(body, src, n - 2 * NATIVE);
+        }
+    } else {
+        body.copy_from_slice(src);
     }
 }
 
