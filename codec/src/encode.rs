@@ -1,10 +1,12 @@
 //! Writing frames into caller memory: the [`Sink`] trait, its implementations, JSON string
 //! escaping as `JSON.stringify` does it, and [`WriteJson`] for payloads.
 //!
-//! An encoder whose output has a cheap upper bound ([`WriteJson::max_json_len`]) and a sink
-//! with that much room writes in one pass; otherwise it computes its exact length first (with
-//! [`LenCounter`]), checks the sink's room, and only then writes. Either way a failed encode
-//! writes nothing and says how much it needed.
+//! A frame is written in one pass into the room a bounded sink lends ([`Sink::spare`]),
+//! every write checking its room, and committed only when it all fit; a sink that lends no
+//! room but has enough for a cheap upper bound ([`WriteJson::max_json_len`]) is written in one
+//! pass too. Otherwise (and after a one-pass write that did not fit) the encoder computes its
+//! exact length first (with [`LenCounter`]), checks the sink's room, and only then writes.
+//! Either way a failed encode writes nothing and says exactly how much it needed.
 //!
 //! Strings go straight into the room a sink lends ([`Sink::spare`], then [`Sink::commit`]):
 //! one capacity check for a string and the punctuation or key before it, searched for bytes
@@ -143,8 +145,9 @@ pub trait WriteJson {
 
     /// An upper bound of [`json_len`](Self::json_len) known without a pass over string
     /// bytes, or `None` (the default) when there is none that cheap. Encoders that see this
-    /// much room in the sink write in one pass instead of measuring first; a value that
-    /// returns `Some` must fail to write only when the sink is full.
+    /// much room in a sink that lends none ([`Sink::spare`]) write in one pass instead of
+    /// measuring first; a value that returns `Some` must fail to write only when the sink is
+    /// full.
     ///
     /// ```
     /// use phx_codec::encode::WriteJson;
