@@ -1,12 +1,10 @@
 //! Writing frames into caller memory: the [`Sink`] trait, its implementations, JSON string
 //! escaping as `JSON.stringify` does it, and [`WriteJson`] for payloads.
 //!
-//! A frame is written in one pass into the room a bounded sink lends ([`Sink::spare`]),
-//! every write checking its room, and committed only when it all fit; a sink that lends no
-//! room but has enough for a cheap upper bound ([`WriteJson::max_json_len`]) is written in one
-//! pass too. Otherwise (and after a one-pass write that did not fit) the encoder computes its
-//! exact length first (with [`LenCounter`]), checks the sink's room, and only then writes.
-//! Either way a failed encode writes nothing and says exactly how much it needed.
+//! An encoder whose output has a cheap upper bound ([`WriteJson::max_json_len`]) and a sink
+//! with that much room writes in one pass; otherwise it computes its exact length first (with
+//! [`LenCounter`]), checks the sink's room, and only then writes. Either way a failed encode
+//! writes nothing and says how much it needed.
 //!
 //! Strings go straight into the room a sink lends ([`Sink::spare`], then [`Sink::commit`]):
 //! one capacity check for a string and the punctuation or key before it, searched for bytes
@@ -63,27 +61,28 @@ pub(crate) fn exact_len<E: Encoding>(encoding: &E) -> Result<usize, EncodeError>
     Ok(counter.len)
 }
 
-/// Writes in one pass into the room a bounded sink lends, committed only when it all fit;
-/// otherwise (or when it did not fit) measures, checks the room, then writes: into one
-/// claimed slice when the sink offers it, piece by piece otherwise. Nothing is written when
-/// it does not fit.
+/// Writes in one pass when [`Encoding::max_len`] fits in the sink; otherwise measures, checks
+/// the room, then writes: into one claimed slice when the sink offers it, piece by piece
+/// otherwise. Nothing is written when it does not fit.
 pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     encoding: &E,
     out: &mut S,
 ) -> Result<usize, EncodeError> {
-    // Growing sinks (`Vec`) take the exact path: one reservation, then one claimed slice,
-    // costs them less than growing piece by piece.
+    // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
+    // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
+    // slice, costs them less than growing piece by piece.
     let remaining = out.remaining();
-    if remaining < usize::MAX / 2 {
+    if remaining < usize::MAX / 2
+        && let Some(bound) = encoding.max_len()
+        && bound <= remaining
+    {
         // A sink that lends its room is written through a `Room` of its own (its position
         // stays in registers, and no write needs a fallback), then told how much was
-        // written. No bound is computed first: every write checks its room anyway, and a
-        // frame that does not fit fails part-way, in bytes not committed (not part of the
-        // output), and the exact path below starts over to report exactly what it needs.
-        // Content errors are the exact path's too (the same writer finds the same error).
+        // written. A bound that was wrong after all (a payload's own `max_json_len`) fails
+        // the write part-way, in bytes not committed: the exact path below starts over.
         let spare = out.spare();
         let lent = spare.len();
-        if lent > 0 {
+        if lent >= bound {
             let mut room = Cursor::new(spare);
             match encoding.write_to(&mut room) {
                 Ok(()) => {
@@ -94,11 +93,8 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
                 Err(EncodeError::BufferTooSmall { .. }) => {}
                 Err(other) => return Err(other),
             }
-        } else if let Some(bound) = encoding.max_len()
-            && bound <= remaining
-        {
-            // Surely room, nothing can fail half-way: a bounded sink's room shrinks by
-            // exactly what it took (no counting wrapper).
+        } else {
+            // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
             encoding.write_to(out)?;
             return Ok(remaining.saturating_sub(out.remaining()));
         }
@@ -145,9 +141,8 @@ pub trait WriteJson {
 
     /// An upper bound of [`json_len`](Self::json_len) known without a pass over string
     /// bytes, or `None` (the default) when there is none that cheap. Encoders that see this
-    /// much room in a sink that lends none ([`Sink::spare`]) write in one pass instead of
-    /// measuring first; a value that returns `Some` must fail to write only when the sink is
-    /// full.
+    /// much room in the sink write in one pass instead of measuring first; a value that
+    /// returns `Some` must fail to write only when the sink is full.
     ///
     /// ```
     /// use phx_codec::encode::WriteJson;

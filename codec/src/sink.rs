@@ -231,9 +231,9 @@ impl Sink for SliceSink<'_> {
     }
 }
 
-/// The room an encoder writes a whole frame into in one pass ([`encode_exact`](crate::encode)),
-/// committed to the sink only when it all fit: the unwritten rest of a buffer, which every
-/// write shortens from the front (after checking its room). Its position lives in the slice itself, so a frame writer
+/// The room an encoder writes a whole frame into in one pass, once an upper bound of its
+/// length fits ([`encode_exact`](crate::encode)): the unwritten rest of a buffer, which every
+/// write shortens from the front. Its position lives in the slice itself, so a frame writer
 /// inlined whole keeps it in registers; it lends all its room ([`Sink::lends_all`]), so the
 /// writers take no fallback path that would need its address.
 #[derive(Debug)]

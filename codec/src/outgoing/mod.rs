@@ -593,8 +593,8 @@ mod tests {
     }
 
     /// Every room size from 0 to the exact need, for one encoder: a too-small slice reports
-    /// exactly what it needed and keeps nothing (the one-pass write into its room is not
-    /// committed); the exact room and a roomy one write the same bytes, and nothing past them.
+    /// exactly what it needed and is not written at all; the exact room and a roomy one get
+    /// the same bytes, and nothing past them.
     fn every_room_size<E>(name: &str, encode: E)
     where
         E: Fn(&mut SliceSink<'_>) -> Result<usize, EncodeError>,
@@ -611,7 +611,7 @@ mod tests {
         let step = if cfg!(miri) { 7 } else { 1 };
         let sizes = (0..needed).step_by(step).chain([needed.saturating_sub(1)]);
         for room in sizes {
-            let mut buf = std::vec![0u8; room];
+            let mut buf = std::vec![0xaau8; room];
             let mut sink = SliceSink::new(&mut buf);
             assert_eq!(
                 encode(&mut sink),
@@ -622,6 +622,7 @@ mod tests {
                 "{name} in {room}"
             );
             assert!(sink.is_empty(), "{name} in {room}");
+            assert!(buf.iter().all(|&b| b == 0xaa), "{name} wrote into {room}");
         }
         let mut exact = std::vec![0u8; needed];
         let mut sink = SliceSink::new(&mut exact);
