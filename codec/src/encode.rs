@@ -238,6 +238,20 @@ pub(crate) fn max_str_len(raw_len: usize) -> usize {
     raw_len.saturating_mul(6).saturating_add(2)
 }
 
+/// Lengths at most this large (each) are summed and multiplied by six in plain arithmetic
+/// by the frames' bounds: a handful of them times six stays under `usize::MAX / 2`. (A
+/// longer string takes the exact path.)
+pub(crate) const PLAIN_LEN_MAX: usize = usize::MAX >> 6;
+
+/// The most `s` takes written quoted, less its two quotes: its raw length when it is known to
+/// need no escaping (a decoded string), six bytes a byte otherwise. `s` is at most
+/// [`PLAIN_LEN_MAX`] long (the caller checks), so nothing overflows.
+#[inline]
+pub(crate) fn str_body_bound(s: JsonStr<'_>) -> usize {
+    let n = s.raw().len();
+    if s.is_json_safe() { n } else { n * 6 }
+}
+
 /// Sums upper bounds, `None` when one is missing or the sum overflows. Branch-free: a
 /// missing bound counts as `usize::MAX` and the sum saturates (a bound that large fits no
 /// sink anyway).
@@ -1108,6 +1122,8 @@ fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
             Ok(()) => Ok(()),
             Err(_) => Err(next_stop_native(src, 0)),
         }
+    } else if src.len() <= 4 * NATIVE {
+        quote_clean_blocks(slot, src)
     } else {
         quote_clean_long(slot, src)
     }
@@ -1153,36 +1169,69 @@ fn quote_tiny(slot: &mut [u8], src: &[u8]) -> Option<()> {
     Some(())
 }
 
-/// [`quote_clean`] for strings of one block or more: up to four blocks (64 bytes) with no
-/// loop, as overlapping blocks searched together and tested once (the ids, timestamps and
-/// topics most frames carry); longer strings block by block.
+/// [`quote_clean`] for strings of one to four blocks (16 to 64 bytes): overlapping blocks
+/// searched together and tested once, no loop (the ids, timestamps and topics most frames
+/// carry), inlined where the string is written.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // see the module doc, "Inlining"
+fn quote_clean_blocks(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let n = src.len();
+    debug_assert!((NATIVE..=4 * NATIVE).contains(&n));
+    let Some((open, rest)) = slot.split_first_mut() else {
+        return Err(0);
+    };
+    let Some((body, close)) = rest.split_at_mut_checked(n) else {
+        return Err(0);
+    };
+    let Some(close) = close.first_mut() else {
+        return Err(0);
+    };
+    *open = b'"';
+    *close = b'"';
+    let mut stops = copy_block(body, src, 0) | copy_block(body, src, n - NATIVE);
+    if n > 2 * NATIVE {
+        stops |= copy_block(body, src, NATIVE) | copy_block(body, src, n - 2 * NATIVE);
+    }
+    if stops == 0 {
+        return Ok(());
+    }
+    // Some byte needs escaping: where the first one is.
+    Err(next_stop_native(src, 0))
+}
+
+/// [`quote_clean`] for strings over four blocks: two blocks a step, tested together, then
+/// the last two blocks (overlapping the steps before).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
 fn quote_clean_long(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     let n = src.len();
-    // Every block lies inside the string (it has one block at least).
-    if (NATIVE..=4 * NATIVE).contains(&n)
-        && let Some((open, rest)) = slot.split_first_mut()
-        && let Some((body, close)) = rest.split_at_mut_checked(n)
-        && let Some(close) = close.first_mut()
-    {
-        *open = b'"';
-        *close = b'"';
-        let stops = if n <= 2 * NATIVE {
-            copy_block(body, src, 0) | copy_block(body, src, n - NATIVE)
-        } else {
-            copy_block(body, src, 0)
-                | copy_block(body, src, NATIVE)
-                | copy_block(body, src, n - 2 * NATIVE)
-                | copy_block(body, src, n - NATIVE)
-        };
-        if stops == 0 {
-            return Ok(());
+    let Some((open, rest)) = slot.split_first_mut() else {
+        return Err(0);
+    };
+    let Some((body, close)) = rest.split_at_mut_checked(n) else {
+        return Err(0);
+    };
+    let Some(close) = close.first_mut() else {
+        return Err(0);
+    };
+    *open = b'"';
+    *close = b'"';
+    let mut at = 0;
+    while at + 2 * NATIVE <= n {
+        if copy_block(body, src, at) | copy_block(body, src, at + NATIVE) != 0 {
+            return Err(next_stop_native(src, at));
         }
-        // Some byte needs escaping: where the first one is.
-        return Err(next_stop_native(src, 0));
+        at += 2 * NATIVE;
     }
-    quote_clean::<NATIVE, Native>(slot, src)
+    if at < n {
+        // The last two blocks (the string has more than two): clean up to `at` already.
+        let last = n.saturating_sub(2 * NATIVE);
+        if copy_block(body, src, last) | copy_block(body, src, n - NATIVE) != 0 {
+            return Err(next_stop_native(src, last));
+        }
+    }
+    Ok(())
 }
 
 /// Copies the block of `src` at `at` to the same place in `dst`; its lanes that need
@@ -1757,6 +1806,27 @@ mod tests {
                 for byte in (0u8..0x80).step_by(value_step) {
                     let mut text = std::vec![b'a'; len];
                     text[at] = byte;
+                    agrees_with_reference(core::str::from_utf8(&text).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_over_four_blocks_find_their_first_stop_at_every_offset() {
+        // Over 64 bytes the clean copy takes two blocks a step, then the last two blocks:
+        // every length up to ten blocks, a stop (or two) at every offset, or none.
+        // (Miri takes every 11th length and offset.)
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for len in (65..=160usize).step_by(step) {
+            agrees_with_reference(core::str::from_utf8(&std::vec![b'a'; len]).unwrap());
+            for at in (0..len).step_by(step) {
+                for (byte, second) in [(b'"', None), (0x1f, Some(len - 1)), (b'\\', Some(at / 2))] {
+                    let mut text = std::vec![b'a'; len];
+                    text[at] = byte;
+                    if let Some(other) = second {
+                        text[other] = b'\n';
+                    }
                     agrees_with_reference(core::str::from_utf8(&text).unwrap());
                 }
             }

@@ -31,7 +31,7 @@ pub use self::payloads::{
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
 use crate::encode::{
-    Encoding, Sink, WriteJson, encode_exact, exact_len, finite, unbounded_max, write_str_after,
+    Encoding, PLAIN_LEN_MAX, Sink, WriteJson, encode_exact, exact_len, write_str_after,
 };
 use crate::envelope::{Envelope, write_nullable_after};
 use crate::error::EncodeError;
@@ -151,22 +151,22 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
         out.put(b"]")
     }
 
+    #[inline]
     fn max_len(&self) -> Option<usize> {
         // `[`, four commas and `]`; each field quoted or `null` (four bytes at most) and six
-        // bytes per string byte at most; the payload's own bound.
+        // bytes per string byte at most; the payload's own bound. (Plain sums: every string
+        // at most `PLAIN_LEN_MAX` long, or no bound.)
         let f = self.0;
-        let strings = f
-            .join_ref
-            .map_or(0, str::len)
-            .saturating_add(f.reference.map_or(0, str::len))
-            .saturating_add(f.topic.len())
-            .saturating_add(f.event.len());
-        finite(
-            strings
-                .saturating_mul(6)
-                .saturating_add(6 + 4 * 4)
-                .saturating_add(unbounded_max(f.payload.max_json_len())),
-        )
+        let (join_ref, reference) = (
+            f.join_ref.map_or(0, str::len),
+            f.reference.map_or(0, str::len),
+        );
+        let (topic, event) = (f.topic.len(), f.event.len());
+        if (join_ref | reference | topic | event) > PLAIN_LEN_MAX {
+            return None;
+        }
+        ((join_ref + reference + topic + event) * 6 + 6 + 4 * 4)
+            .checked_add(f.payload.max_json_len()?)
     }
 }
 
