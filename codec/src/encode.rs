@@ -202,6 +202,33 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
     out.put(bytes)
 }
 
+/// Writes `prefix` then `value`; when `out` lends all its room (the one-pass `Room`),
+/// through a `Room` of its own over that room, then commits what it wrote: the writer may
+/// be out of line, and it takes the address of this second cursor, not of `out` (whose
+/// position then stays in registers in the frame writer around it).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+pub(crate) fn write_detached<S: Sink + ?Sized, V: WriteJson + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    value: &V,
+) -> Result<(), EncodeError> {
+    if out.lends_all() {
+        let spare = out.spare();
+        let lent = spare.len();
+        let mut room = crate::sink::Room::new(spare);
+        value.write_json_after(prefix, &mut room)?;
+        let written = lent - room.remaining();
+        out.commit(written);
+        return Ok(());
+    }
+    value.write_json_after(prefix, out)
+}
+
 /// The most a string of `raw_len` bytes (literal, or the raw body of a JSON string) takes
 /// written as a quoted JSON string: every byte, or every character an escape decodes to,
 /// takes at most six.
@@ -209,6 +236,20 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
 #[inline]
 pub(crate) fn max_str_len(raw_len: usize) -> usize {
     raw_len.saturating_mul(6).saturating_add(2)
+}
+
+/// Lengths at most this large (each) are summed and multiplied by six in plain arithmetic
+/// by the frames' bounds: a handful of them times six stays under `usize::MAX / 2`. (A
+/// longer string takes the exact path.)
+pub(crate) const PLAIN_LEN_MAX: usize = usize::MAX >> 6;
+
+/// The most `s` takes written quoted, less its two quotes: its raw length when it is known to
+/// need no escaping (a decoded string), six bytes a byte otherwise. `s` is at most
+/// [`PLAIN_LEN_MAX`] long (the caller checks), so nothing overflows.
+#[inline]
+pub(crate) fn str_body_bound(s: JsonStr<'_>) -> usize {
+    let n = s.raw().len();
+    if s.is_json_safe() { n } else { n * 6 }
 }
 
 /// Sums upper bounds, `None` when one is missing or the sum overflows. Branch-free: a
@@ -607,6 +648,33 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
             Some(v) => self.static_member(key, v),
             None => Ok(()),
         }
+    }
+
+    /// [`static_optional_member`](Self::static_optional_member) for a value written out of
+    /// line (a list, raw JSON): through a cursor of its own when the sink lends all its
+    /// room ([`write_detached`]), so that the sink itself is never passed to a call and its
+    /// position stays in registers for the members around it.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see the module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+    pub(crate) fn static_optional_member_detached<V: WriteJson>(
+        &mut self,
+        key: StaticKey,
+        value: Option<&V>,
+    ) -> Result<(), EncodeError> {
+        let Some(value) = value else {
+            return Ok(());
+        };
+        let prefix = match self.state {
+            ObjectState::Unopened => key.opening,
+            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
+            ObjectState::Members => key.following,
+        };
+        self.state = ObjectState::Members;
+        write_detached(self.out, prefix, value)
     }
 
     /// Writes `"key":value` when `value` is `Some`; nothing otherwise.
@@ -1041,47 +1109,129 @@ fn copy_pair<const N: usize, const W: usize, F: StopSearch<W>>(
 #[inline(always)]
 #[allow(clippy::inline_always)] // see the module doc, "Inlining"
 fn quote_clean_native(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    if src.len() < 4 {
+        // 0 to 3 bytes (refs, small ids): each looked up in a table, no block search.
+        return match quote_tiny(slot, src) {
+            Some(()) => Ok(()),
+            None => Err(next_stop_native(src, 0)),
+        };
+    }
     if src.len() < NATIVE {
         // One test inline; where the first stop is, out of line (strings to escape only).
         match quote_clean::<NATIVE, Native>(slot, src) {
             Ok(()) => Ok(()),
             Err(_) => Err(next_stop_native(src, 0)),
         }
+    } else if src.len() <= 4 * NATIVE {
+        quote_clean_blocks(slot, src)
     } else {
         quote_clean_long(slot, src)
     }
 }
 
-/// [`quote_clean`] for strings of one block or more: up to four blocks (64 bytes) with no
-/// loop, as overlapping blocks searched together and tested once (the ids, timestamps and
-/// topics most frames carry); longer strings block by block.
+/// Whether each byte value needs escaping ([`needs_escape`] as a table: one load a byte).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        table[b] = needs_escape(byte);
+        b += 1;
+    }
+    table
+};
+
+/// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes) when `src`, under four bytes,
+/// needs no escaping; `None` otherwise (`slot` partly written). Its first, middle and last
+/// bytes (all of them) are looked up in [`NEEDS_ESCAPE`] and written by the same three moves.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // three loads, three look-ups, five stores
+fn quote_tiny(slot: &mut [u8], src: &[u8]) -> Option<()> {
+    let n = src.len();
+    let (open, rest) = slot.split_first_mut()?;
+    let (body, close) = rest.split_at_mut_checked(n)?;
+    *close.first_mut()? = b'"';
+    *open = b'"';
+    if n == 0 {
+        return Some(());
+    }
+    let (a, m, z) = (*src.first()?, *src.get(n / 2)?, *src.last()?);
+    let table = &NEEDS_ESCAPE;
+    if table[usize::from(a)] | table[usize::from(m)] | table[usize::from(z)] {
+        return None;
+    }
+    *body.first_mut()? = a;
+    *body.get_mut(n / 2)? = m;
+    *body.last_mut()? = z;
+    Some(())
+}
+
+/// [`quote_clean`] for strings of one to four blocks (16 to 64 bytes): overlapping blocks
+/// searched together and tested once, no loop (the ids, timestamps and topics most frames
+/// carry), inlined where the string is written.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // see the module doc, "Inlining"
+fn quote_clean_blocks(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
+    let n = src.len();
+    debug_assert!((NATIVE..=4 * NATIVE).contains(&n));
+    let Some((open, rest)) = slot.split_first_mut() else {
+        return Err(0);
+    };
+    let Some((body, close)) = rest.split_at_mut_checked(n) else {
+        return Err(0);
+    };
+    let Some(close) = close.first_mut() else {
+        return Err(0);
+    };
+    *open = b'"';
+    *close = b'"';
+    let mut stops = copy_block(body, src, 0) | copy_block(body, src, n - NATIVE);
+    if n > 2 * NATIVE {
+        stops |= copy_block(body, src, NATIVE) | copy_block(body, src, n - 2 * NATIVE);
+    }
+    if stops == 0 {
+        return Ok(());
+    }
+    // Some byte needs escaping: where the first one is.
+    Err(next_stop_native(src, 0))
+}
+
+/// [`quote_clean`] for strings over four blocks: two blocks a step, tested together, then
+/// the last two blocks (overlapping the steps before).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
 fn quote_clean_long(slot: &mut [u8], src: &[u8]) -> Result<(), usize> {
     let n = src.len();
-    // Every block lies inside the string (it has one block at least).
-    if (NATIVE..=4 * NATIVE).contains(&n)
-        && let Some((open, rest)) = slot.split_first_mut()
-        && let Some((body, close)) = rest.split_at_mut_checked(n)
-        && let Some(close) = close.first_mut()
-    {
-        *open = b'"';
-        *close = b'"';
-        let stops = if n <= 2 * NATIVE {
-            copy_block(body, src, 0) | copy_block(body, src, n - NATIVE)
-        } else {
-            copy_block(body, src, 0)
-                | copy_block(body, src, NATIVE)
-                | copy_block(body, src, n - 2 * NATIVE)
-                | copy_block(body, src, n - NATIVE)
-        };
-        if stops == 0 {
-            return Ok(());
+    let Some((open, rest)) = slot.split_first_mut() else {
+        return Err(0);
+    };
+    let Some((body, close)) = rest.split_at_mut_checked(n) else {
+        return Err(0);
+    };
+    let Some(close) = close.first_mut() else {
+        return Err(0);
+    };
+    *open = b'"';
+    *close = b'"';
+    let mut at = 0;
+    while at + 2 * NATIVE <= n {
+        if copy_block(body, src, at) | copy_block(body, src, at + NATIVE) != 0 {
+            return Err(next_stop_native(src, at));
         }
-        // Some byte needs escaping: where the first one is.
-        return Err(next_stop_native(src, 0));
+        at += 2 * NATIVE;
     }
-    quote_clean::<NATIVE, Native>(slot, src)
+    if at < n {
+        // The last two blocks (the string has more than two): clean up to `at` already.
+        let last = n.saturating_sub(2 * NATIVE);
+        if copy_block(body, src, last) | copy_block(body, src, n - NATIVE) != 0 {
+            return Err(next_stop_native(src, last));
+        }
+    }
+    Ok(())
 }
 
 /// Copies the block of `src` at `at` to the same place in `dst`; its lanes that need
@@ -1389,9 +1539,15 @@ fn put_str_after<S: Sink + ?Sized>(
 }
 
 /// Writes `"src"` into `slot` (exactly `src.len() + 2` bytes), `src` needing no escaping.
-#[inline]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 fn copy_quoted(slot: &mut [u8], src: &[u8]) {
-    // `memcpy`: for strings copied whole it costs less than `copy_bytes`' branches.
+    // Moves, or `memcpy` for long strings: for strings copied whole it costs less than
+    // `copy_bytes`' branches.
     if let Some((open, rest)) = slot.split_first_mut()
         && let Some((body, close)) = rest.split_at_mut_checked(src.len())
         && let Some(close) = close.first_mut()
@@ -1402,16 +1558,24 @@ fn copy_quoted(slot: &mut [u8], src: &[u8]) {
     }
 }
 
-/// Copies `src` into `body` (as long): under 16 bytes by two overlapping moves, longer by
-/// `memcpy`.
+/// Copies `src` into `body` (as long): under 16 bytes by two overlapping moves, up to 64 by
+/// two or four overlapping 16-byte moves, longer by `memcpy`.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 #[allow(clippy::inline_always)] // a few moves where a call would cost more
 fn copy_short_or_call(body: &mut [u8], src: &[u8]) {
-    if src.len() >= 16 {
-        body.copy_from_slice(src);
-    } else {
+    let n = src.len();
+    if n < NATIVE {
         copy_under_16(body, src);
+    } else if n <= 4 * NATIVE {
+        copy_at::<NATIVE>(body, src, 0);
+        copy_at::<NATIVE>(body, src, n - NATIVE);
+        if n > 2 * NATIVE {
+            copy_at::<NATIVE>(body, src, NATIVE);
+            copy_at::<NATIVE>(body, src, n - 2 * NATIVE);
+        }
+    } else {
+        body.copy_from_slice(src);
     }
 }
 
@@ -1642,6 +1806,27 @@ mod tests {
                 for byte in (0u8..0x80).step_by(value_step) {
                     let mut text = std::vec![b'a'; len];
                     text[at] = byte;
+                    agrees_with_reference(core::str::from_utf8(&text).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_over_four_blocks_find_their_first_stop_at_every_offset() {
+        // Over 64 bytes the clean copy takes two blocks a step, then the last two blocks:
+        // every length up to ten blocks, a stop (or two) at every offset, or none.
+        // (Miri, ~1000x slower, takes every 31st length and offset.)
+        let step = if cfg!(miri) { 31 } else { 1 };
+        for len in (65..=160usize).step_by(step) {
+            agrees_with_reference(core::str::from_utf8(&std::vec![b'a'; len]).unwrap());
+            for at in (0..len).step_by(step) {
+                for (byte, second) in [(b'"', None), (0x1f, Some(len - 1)), (b'\\', Some(at / 2))] {
+                    let mut text = std::vec![b'a'; len];
+                    text[at] = byte;
+                    if let Some(other) = second {
+                        text[other] = b'\n';
+                    }
                     agrees_with_reference(core::str::from_utf8(&text).unwrap());
                 }
             }

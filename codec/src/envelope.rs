@@ -3,7 +3,7 @@
 //! writer used by [`Frame`](crate::Frame) and [`OutgoingFrame`](crate::outgoing::OutgoingFrame)
 //! alike.
 
-use crate::encode::{Sink, WriteJson, put_after, sum_bounds, write_str_after};
+use crate::encode::{PLAIN_LEN_MAX, Sink, WriteJson, put_after, str_body_bound, write_str_after};
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError, EnvelopeField};
 use crate::limits::DecodeLimits;
 use crate::raw::MemberIndex;
@@ -132,17 +132,25 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
         out.put(b"]")
     }
 
-    /// An upper bound of [`write_v2`](Self::write_v2)'s output, when the payload has one.
+    /// An upper bound of [`write_v2`](Self::write_v2)'s output, when the payload has one (and
+    /// no field is over [`PLAIN_LEN_MAX`] bytes): each string's own bound, plain sums.
     #[inline]
     pub(crate) fn max_v2_len(&self) -> Option<usize> {
-        sum_bounds(&[
-            self.join_ref.max_json_len(),
-            self.reference.max_json_len(),
-            self.topic.max_json_len(),
-            self.event.max_json_len(),
-            self.payload.max_json_len(),
-            Some(6), // `[`, four commas, `]`
-        ])
+        let len = |s: Option<JsonStr<'_>>| s.map_or(0, |s| s.raw().len());
+        let (join_ref, reference) = (len(self.join_ref), len(self.reference));
+        let (topic, event) = (self.topic.raw().len(), self.event.raw().len());
+        if (join_ref | reference | topic | event) > PLAIN_LEN_MAX {
+            return None;
+        }
+        let body = |s: Option<JsonStr<'_>>| s.map_or(0, str_body_bound);
+        // `[`, four commas, `]`; two quotes or `null` (four bytes at most) per field.
+        let envelope = body(self.join_ref)
+            + body(self.reference)
+            + str_body_bound(self.topic)
+            + str_body_bound(self.event)
+            + 6
+            + 4 * 4;
+        envelope.checked_add(self.payload.max_json_len()?)
     }
 
     /// The V1 object the reference serializer writes: `topic`, `event`, `payload`, `ref`, then
@@ -166,7 +174,7 @@ impl<P: WriteJson + ?Sized> Envelope<'_, '_, P> {
     allow(clippy::inline_always)
 )] // see `encode`'s module doc, "Inlining"
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
-fn write_nullable_after<S: Sink + ?Sized>(
+pub(crate) fn write_nullable_after<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],
     value: Option<JsonStr<'_>>,

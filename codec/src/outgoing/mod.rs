@@ -30,8 +30,10 @@ pub use self::payloads::{
 };
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
-use crate::encode::{Encoding, Sink, WriteJson, encode_exact, exact_len, finite, unbounded_max};
-use crate::envelope::Envelope;
+use crate::encode::{
+    Encoding, PLAIN_LEN_MAX, Sink, WriteJson, encode_exact, exact_len, write_str_after,
+};
+use crate::envelope::{Envelope, write_nullable_after};
 use crate::error::EncodeError;
 use crate::string::JsonStr;
 
@@ -138,25 +140,33 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
-        self.0.envelope().write_v2(out)
+        // `Envelope::write_v2` field by field, each read where it is written (not all five
+        // held in registers, and spilled, across the writes before them).
+        let f = self.0;
+        write_nullable_after(out, b"[", f.join_ref.map(JsonStr::literal))?;
+        write_nullable_after(out, b",", f.reference.map(JsonStr::literal))?;
+        write_str_after(out, b",", JsonStr::literal(f.topic))?;
+        write_str_after(out, b",", JsonStr::literal(f.event))?;
+        f.payload.write_json_after(b",", out)?;
+        out.put(b"]")
     }
 
+    #[inline]
     fn max_len(&self) -> Option<usize> {
         // `[`, four commas and `]`; each field quoted or `null` (four bytes at most) and six
-        // bytes per string byte at most; the payload's own bound.
+        // bytes per string byte at most; the payload's own bound. (Plain sums: every string
+        // at most `PLAIN_LEN_MAX` long, or no bound.)
         let f = self.0;
-        let strings = f
-            .join_ref
-            .map_or(0, str::len)
-            .saturating_add(f.reference.map_or(0, str::len))
-            .saturating_add(f.topic.len())
-            .saturating_add(f.event.len());
-        finite(
-            strings
-                .saturating_mul(6)
-                .saturating_add(6 + 4 * 4)
-                .saturating_add(unbounded_max(f.payload.max_json_len())),
-        )
+        let (join_ref, reference) = (
+            f.join_ref.map_or(0, str::len),
+            f.reference.map_or(0, str::len),
+        );
+        let (topic, event) = (f.topic.len(), f.event.len());
+        if (join_ref | reference | topic | event) > PLAIN_LEN_MAX {
+            return None;
+        }
+        ((join_ref + reference + topic + event) * 6 + 6 + 4 * 4)
+            .checked_add(f.payload.max_json_len()?)
     }
 }
 
@@ -580,5 +590,193 @@ mod tests {
             out.encode_v2(&mut SliceSink::new(&mut buf)),
             Err(EncodeError::PayloadNotJson)
         );
+    }
+
+    /// Every room size from 0 to the exact need, for one encoder: a too-small slice reports
+    /// exactly what it needed and is not written at all; the exact room and a roomy one get
+    /// the same bytes, and nothing past them.
+    fn every_room_size<E>(name: &str, encode: E)
+    where
+        E: Fn(&mut SliceSink<'_>) -> Result<usize, EncodeError>,
+    {
+        let mut roomy = std::vec![0xeeu8; 4096];
+        let mut sink = SliceSink::new(&mut roomy);
+        let needed = encode(&mut sink).unwrap();
+        assert_eq!(sink.len(), needed, "{name}");
+        assert!(
+            roomy[needed..].iter().all(|&b| b == 0xee),
+            "{name}: past the output"
+        );
+        // Miri (~1000x slower) takes every 7th size, the edges always.
+        let step = if cfg!(miri) { 7 } else { 1 };
+        let sizes = (0..needed).step_by(step).chain([needed.saturating_sub(1)]);
+        for room in sizes {
+            let mut buf = std::vec![0xaau8; room];
+            let mut sink = SliceSink::new(&mut buf);
+            assert_eq!(
+                encode(&mut sink),
+                Err(EncodeError::BufferTooSmall {
+                    needed,
+                    available: room
+                }),
+                "{name} in {room}"
+            );
+            assert!(sink.is_empty(), "{name} in {room}");
+            assert!(buf.iter().all(|&b| b == 0xaa), "{name} wrote into {room}");
+        }
+        let mut exact = std::vec![0u8; needed];
+        let mut sink = SliceSink::new(&mut exact);
+        assert_eq!(encode(&mut sink), Ok(needed), "{name}");
+        assert_eq!(exact[..], roomy[..needed], "{name}");
+    }
+
+    #[test]
+    fn every_encoder_reports_the_exact_need_in_every_too_small_room() {
+        let metadata = RawJson::parse(r#"{"plan":"pro","n":[1,2]}"#).unwrap();
+        let push = ShoutPush {
+            customer_id: Some("c6f1e2d3-4b5a-6978-8a9b-0c1d2e3f4a5b".into()),
+            conversation_id: Some("conv\n".into()),
+            sent_at: Some("2026-11-24T15:01:02.003Z".into()),
+            mentioned_user_ids: Some(&[8, -1, i64::MIN]),
+            file_ids: Some(&[FileId::Int(3), FileId::Str("f\n\"x".into())]),
+            private: Some(true),
+            metadata: Some(metadata),
+            ..ShoutPush::new("Hi \"there\"\ttab, é 日 🚚 and a line long enough for blocks".into())
+        };
+        let frame = OutgoingFrame {
+            join_ref: Some("1"),
+            reference: Some("5"),
+            topic: "conversation:5c9b7a1e-2f3a-4c1d-9e8f-0a1b2c3d4e5f",
+            event: "shout",
+            payload: push,
+        };
+        every_room_size("outgoing v2", |out| frame.encode_v2(out));
+        every_room_size("outgoing v1", |out| frame.encode_v1(out));
+        let bare = OutgoingFrame {
+            join_ref: None,
+            reference: None,
+            topic: "t",
+            event: "e",
+            payload: ShoutPush::new("".into()),
+        };
+        every_room_size("bare outgoing v2", |out| bare.encode_v2(out));
+        let mut text = [0u8; 1024];
+        let n = frame.encode_v2(&mut SliceSink::new(&mut text)).unwrap();
+        let decoded = decode_text(&text[..n]).unwrap();
+        every_room_size("decoded v2", |out| decoded.encode_v2(out));
+        every_room_size("decoded v1", |out| decoded.encode_v1(out));
+        let binary = crate::Frame::new(
+            Some("1".into()),
+            Some("2".into()),
+            "room:1".into(),
+            "chunk".into(),
+            crate::Payload::Binary(b"\x00\x01binary"),
+        );
+        every_room_size("binary", |out| {
+            binary.encode_binary(crate::Direction::FromClient, out)
+        });
+    }
+
+    #[test]
+    fn content_errors_are_the_same_in_every_room() {
+        // A server push with a ref has no binary layout; a JSON payload has no binary form.
+        let push = crate::Frame::new(
+            Some("1".into()),
+            Some("2".into()),
+            "room:1".into(),
+            "up".into(),
+            crate::Payload::Binary(b"\x00"),
+        );
+        let json = decode_text(br#"[null,null,"t","e",{}]"#).unwrap();
+        for room in [0, 1, 8, 64] {
+            let mut buf = std::vec![0u8; room];
+            let mut sink = SliceSink::new(&mut buf);
+            assert_eq!(
+                push.encode_binary(crate::Direction::FromServer, &mut sink),
+                Err(EncodeError::NotRepresentable(crate::EnvelopeField::Ref))
+            );
+            assert_eq!(
+                json.encode_binary(crate::Direction::FromServer, &mut sink),
+                Err(EncodeError::PayloadNotBinary)
+            );
+            assert!(sink.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_sink_lending_part_of_its_room_gets_the_same_bytes() {
+        /// Lends at most `lend` bytes of its room at a time (a ring buffer's contiguous part).
+        struct Partial {
+            buf: std::vec::Vec<u8>,
+            len: usize,
+            lend: usize,
+        }
+        impl Sink for Partial {
+            fn remaining(&self) -> usize {
+                self.buf.len() - self.len
+            }
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                let available = self.remaining();
+                let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) else {
+                    return Err(EncodeError::BufferTooSmall {
+                        needed: bytes.len(),
+                        available,
+                    });
+                };
+                dst.copy_from_slice(bytes);
+                self.len += bytes.len();
+                Ok(())
+            }
+            fn spare(&mut self) -> &mut [u8] {
+                let end = (self.len + self.lend).min(self.buf.len());
+                &mut self.buf[self.len..end]
+            }
+            fn commit(&mut self, len: usize) {
+                self.len += len.min(self.lend).min(self.remaining());
+            }
+        }
+        let frame = OutgoingFrame {
+            join_ref: Some("1"),
+            reference: Some("5"),
+            topic: "conversation:5c9b",
+            event: "shout",
+            payload: ShoutPush {
+                mentioned_user_ids: Some(&[8]),
+                ..ShoutPush::new("a \"quoted\" body".into())
+            },
+        };
+        let want = frame.encoded_len_v2().unwrap();
+        let mut reference = std::vec![0u8; want];
+        frame
+            .encode_v2(&mut SliceSink::new(&mut reference))
+            .unwrap();
+        for lend in [0, 1, 7, want - 1, want, want + 9] {
+            for cap in [want - 1, want, want + 20] {
+                let mut sink = Partial {
+                    buf: std::vec![0u8; cap],
+                    len: 0,
+                    lend,
+                };
+                let result = frame.encode_v2(&mut sink);
+                if cap < want {
+                    assert_eq!(
+                        result,
+                        Err(EncodeError::BufferTooSmall {
+                            needed: want,
+                            available: cap
+                        }),
+                        "lend {lend} cap {cap}"
+                    );
+                    assert_eq!(sink.len, 0);
+                } else {
+                    assert_eq!(result, Ok(want), "lend {lend} cap {cap}");
+                    assert_eq!(
+                        &sink.buf[..sink.len],
+                        &reference[..],
+                        "lend {lend} cap {cap}"
+                    );
+                }
+            }
+        }
     }
 }

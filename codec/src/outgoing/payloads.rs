@@ -1,8 +1,8 @@
 //! The payloads of pushes, replies and notices (everything but presence).
 
 use crate::encode::{
-    JsonObjectWriter, Sink, StaticKey, WriteJson, finite, put_after, static_key, sum_bounds,
-    unbounded_max, write_json_str,
+    JsonObjectWriter, PLAIN_LEN_MAX, Sink, StaticKey, WriteJson, finite, put_after, static_key,
+    sum_bounds, unbounded_max, write_json_str,
 };
 use crate::error::EncodeError;
 use crate::message::{FileId, ReplyStatus};
@@ -227,11 +227,12 @@ impl WriteJson for ShoutPush<'_> {
             self.conversation_id.as_ref(),
         )?;
         obj.static_optional_member(static_key!("sent_at"), self.sent_at.as_ref())?;
-        obj.static_optional_member(
+        // Lists and raw JSON out of line, through a cursor of their own (`write_detached`).
+        obj.static_optional_member_detached(
             static_key!("mentioned_user_ids"),
             self.mentioned_user_ids.map(JsonArray).as_ref(),
         )?;
-        obj.static_optional_member(
+        obj.static_optional_member_detached(
             static_key!("file_ids"),
             self.file_ids.map(JsonArray).as_ref(),
         )?;
@@ -240,33 +241,46 @@ impl WriteJson for ShoutPush<'_> {
         obj.finish()
     }
 
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(clippy::inline_always)
+    )] // see `encode`'s module doc, "Inlining"
+    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn max_json_len(&self) -> Option<usize> {
         // Every key with its `{` or `,` (110 bytes), the closing `}`, two quotes per string
         // and `false`: 124 bytes at most; then six bytes per string byte (at most), and the
         // lists and the metadata as their own bounds. (Coarser than member by member, and a
-        // third of the instructions: a bound is only compared with the room.)
+        // third of the instructions: a bound is only compared with the room.) Plain sums:
+        // every string and the metadata at most `PLAIN_LEN_MAX` long, or no bound.
         const FIXED: usize = 124;
-        let strings = [self.customer_id, self.conversation_id, self.sent_at]
-            .iter()
-            .fold(self.body.raw().len(), |total, s| {
-                total.saturating_add(s.map_or(0, |s| s.raw().len()))
-            });
-        let lists = unbounded_max(
-            self.mentioned_user_ids
-                .map_or(Some(0), |ids| JsonArray(ids).max_json_len()),
-        )
-        .saturating_add(unbounded_max(
-            self.file_ids
-                .map_or(Some(0), |ids| JsonArray(ids).max_json_len()),
-        ));
+        let len = |s: Option<JsonStr<'_>>| s.map_or(0, |s| s.raw().len());
+        let (body, customer_id) = (self.body.raw().len(), len(self.customer_id));
+        let (conversation_id, sent_at) = (len(self.conversation_id), len(self.sent_at));
         let metadata = self.metadata.map_or(0, |m| m.as_str().len());
-        finite(
-            strings
-                .saturating_mul(6)
-                .saturating_add(FIXED)
-                .saturating_add(lists)
-                .saturating_add(metadata),
-        )
+        if (body | customer_id | conversation_id | sent_at | metadata) > PLAIN_LEN_MAX {
+            return None;
+        }
+        let bound = (body + customer_id + conversation_id + sent_at) * 6 + FIXED + metadata;
+        if self.mentioned_user_ids.is_none() && self.file_ids.is_none() {
+            return Some(bound);
+        }
+        self.lists_bound()
+            .and_then(|lists| bound.checked_add(lists))
+    }
+}
+
+impl ShoutPush<'_> {
+    /// The bound of the lists, when there are any.
+    #[inline(never)]
+    fn lists_bound(&self) -> Option<usize> {
+        let ids = self
+            .mentioned_user_ids
+            .map_or(Some(0), |ids| JsonArray(ids).max_json_len())?;
+        let files = self
+            .file_ids
+            .map_or(Some(0), |ids| JsonArray(ids).max_json_len())?;
+        ids.checked_add(files)
     }
 }
 
