@@ -2,9 +2,9 @@
 //!
 //! - `decode`: `decode_text` (binary: `binary::decode_from_client`), topic and event read.
 //! - `typed`: decode + `frame.message()` (for shouts, joins and replies both at once, in one
-//!   pass: `decode_text_message`) + every accessor of the typed message
-//!   ([`crate::fields`]); strings with escapes are unescaped into a reused buffer
-//!   (`JsonStr::unescape_into`), the others read in place (`as_str`).
+//!   pass: `TypedFrame::decode_text`, `decode_text_message` written in place) + every
+//!   accessor of the typed message ([`crate::fields`]); strings with escapes are unescaped
+//!   into a reused buffer (`JsonStr::unescape_into`), the others read in place (`as_str`).
 //! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
 //!   values (`JsonStr::literal` of unescaped text, so every string is escaped on write),
 //!   written with `encode_v2` into a reused slice (`SliceSink`). The server's message has no
@@ -21,8 +21,8 @@ use phx_codec::outgoing::{
 };
 use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
 use phx_codec::{
-    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
-    decode_text_message,
+    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, TypedFrame, binary,
+    decode_text,
 };
 use serde_json::Value;
 
@@ -46,11 +46,15 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
             Ok(frame) => envelope(&frame, &mut scratch),
             Err(_) => FAILED,
         }),
-        // The events read in one pass: decode and typed fill together.
-        _ if one_pass(case.kind) => Box::new(move || match &decode_text_message(&case.bytes) {
-            Ok((frame, message)) => typed_one_pass(frame, message, case.kind, &mut scratch),
-            Err(_) => FAILED,
-        }),
+        // The events read in one pass: decode and typed fill together, into a `TypedFrame`
+        // the closure keeps (written in place, not returned by value).
+        _ if one_pass(case.kind) => {
+            let mut typed = TypedFrame::new();
+            Box::new(move || match typed.decode_text(&case.bytes) {
+                Ok(()) => typed_one_pass(typed.frame(), typed.message(), case.kind, &mut scratch),
+                Err(_) => FAILED,
+            })
+        }
         _ => Box::new(move || match decode(case) {
             Ok(frame) => typed(&frame, case.kind, &mut scratch),
             Err(_) => FAILED,
@@ -58,7 +62,7 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
     })
 }
 
-/// Whether the case's event is read by `decode_text_message` in one pass (its payload is one
+/// Whether the case's event is read by `TypedFrame::decode_text` in one pass (its payload is one
 /// object view, or a reply); the others are decoded, then read by `frame.message()`.
 fn one_pass(kind: Kind) -> bool {
     matches!(
@@ -68,7 +72,7 @@ fn one_pass(kind: Kind) -> bool {
 }
 
 /// [`typed`] for the cases [`one_pass`] takes: the same fields read from the message that
-/// `decode_text_message` read with the frame.
+/// `TypedFrame::decode_text` read with the frame.
 fn typed_one_pass(frame: &Frame<'_>, message: &Message<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
     let mut r = Reader::new(scratch);
     r.text(frame.join_ref());

@@ -120,31 +120,175 @@ pub fn decode_text_message_with<'a>(
     input: &'a [u8],
     limits: &DecodeLimits,
 ) -> Result<(Frame<'a>, Message<'a>), TypedDecodeError> {
-    let text = check_text(input, limits)?;
-    // The answer is built where it is returned: the message (up to a few hundred bytes) is
-    // filled in place, never copied.
-    // (Every outcome is written into `out` and `out` is returned on every path after this
-    // point, so it can be the caller's slot.)
-    let mut out = Ok((placeholder(), Message::Other));
-    if let Ok((frame, message)) = &mut out {
-        let mut step = MessageStep {
-            message,
-            filled: false,
-        };
-        match decode_str_by(text, limits, true, &mut step) {
-            Ok(decoded) => {
-                *frame = decoded;
-                if !step.filled {
-                    match frame.message() {
-                        Ok(typed) => *step.message = typed,
-                        Err(err) => out = Err(err.into()),
-                    }
-                }
-            }
-            Err(err) => out = Err(err.into()),
+    let mut out = TypedFrame::new();
+    decode_into(input, limits, &mut out.frame, &mut out.message)?;
+    Ok((out.frame, out.message))
+}
+
+/// A V2 text frame and its typed message, decoded in one pass into storage the caller
+/// holds ([`TypedFrame::decode_text`]): what [`decode_text_message`] returns, written in
+/// place instead of returned by value (a `Message` holding a `Shout` is a few hundred
+/// bytes, and a returned value is copied at least once on its way out).
+///
+/// ```
+/// use phx_codec::{TypedFrame, decode_text_message, message::Message};
+/// let bytes = br#"["1","5","conversation:9","shout",{"body":"Hi","customer_id":"c1"}]"#;
+/// let mut typed = TypedFrame::new();
+/// typed.decode_text(bytes)?;
+/// let Message::Shout(shout) = typed.message() else { unreachable!() };
+/// assert_eq!(shout.body().unwrap(), "Hi");
+/// assert_eq!(typed.frame().topic(), "conversation:9");
+/// // Exactly what `decode_text_message` returns.
+/// assert_eq!(typed.into_parts(), decode_text_message(bytes)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypedFrame<'a> {
+    frame: Frame<'a>,
+    message: Message<'a>,
+}
+
+impl Default for TypedFrame<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> TypedFrame<'a> {
+    /// The empty frame (`[null,null,"","",{}]`) and [`Message::Other`]: what a `TypedFrame`
+    /// holds before a decode, and after a failed one.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, message::Message};
+    /// let typed = TypedFrame::new();
+    /// assert_eq!(typed.frame().event(), "");
+    /// assert_eq!(typed.message(), &Message::Other);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            frame: placeholder(),
+            message: Message::Other,
         }
     }
-    out
+
+    /// Decodes `input` into `self` with the default [`DecodeLimits`]: the same frame, message
+    /// and error as [`decode_text_message`]. After an error `self` holds what
+    /// [`TypedFrame::new`] does.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, TypedDecodeError, message::Message};
+    /// let mut typed = TypedFrame::new();
+    /// typed.decode_text(br#"[null,"1","rooms:lobby","phx_join",{"customer_id":"c1"}]"#)?;
+    /// assert!(matches!(typed.message(), Message::Join(join) if join.customer_id().unwrap() == "c1"));
+    /// let err = typed.decode_text(br#"[null,null,"t","shout",{"body":5}]"#).unwrap_err();
+    /// assert!(matches!(err, TypedDecodeError::Message(_)));
+    /// assert_eq!(typed.message(), &Message::Other);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn decode_text(&mut self, input: &'a [u8]) -> Result<(), TypedDecodeError> {
+        self.decode_text_with(input, &DecodeLimits::new())
+    }
+
+    /// [`decode_text`](Self::decode_text) under `limits`: the same answer as
+    /// [`decode_text_message_with`].
+    ///
+    /// ```
+    /// use phx_codec::{DecodeLimits, TypedDecodeError, TypedFrame};
+    /// let mut typed = TypedFrame::new();
+    /// let limits = DecodeLimits::new().with_max_depth(2);
+    /// let err = typed.decode_text_with(br#"[null,null,"t","shout",{"user":{}}]"#, &limits);
+    /// assert!(matches!(err, Err(TypedDecodeError::Decode(_))));
+    /// ```
+    #[inline]
+    pub fn decode_text_with(
+        &mut self,
+        input: &'a [u8],
+        limits: &DecodeLimits,
+    ) -> Result<(), TypedDecodeError> {
+        let result = decode_into(input, limits, &mut self.frame, &mut self.message);
+        if result.is_err() {
+            self.clear();
+        }
+        result
+    }
+
+    /// Back to [`TypedFrame::new`] (after an error; kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// The frame.
+    ///
+    /// ```
+    /// let mut typed = phx_codec::TypedFrame::new();
+    /// typed.decode_text(br#"[null,"7","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(typed.frame().reference().unwrap(), "7");
+    /// # Ok::<(), phx_codec::TypedDecodeError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn frame(&self) -> &Frame<'a> {
+        &self.frame
+    }
+
+    /// The frame's typed message.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, message::Message};
+    /// let mut typed = TypedFrame::new();
+    /// typed.decode_text(br#"[null,"7","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(typed.message(), &Message::Heartbeat);
+    /// # Ok::<(), phx_codec::TypedDecodeError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn message(&self) -> &Message<'a> {
+        &self.message
+    }
+
+    /// The frame and its message, by value.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, message::Message};
+    /// let mut typed = TypedFrame::new();
+    /// typed.decode_text(br#"[null,"7","phoenix","heartbeat",{}]"#)?;
+    /// let (frame, message) = typed.into_parts();
+    /// assert_eq!(frame.event(), "heartbeat");
+    /// assert_eq!(message, Message::Heartbeat);
+    /// # Ok::<(), phx_codec::TypedDecodeError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn into_parts(self) -> (Frame<'a>, Message<'a>) {
+        (self.frame, self.message)
+    }
+}
+
+/// The one-pass decoder: `frame` and `message` written in place (not returned, so never
+/// copied); on error they hold whatever was written before it, for the caller to reset.
+#[inline(always)]
+#[allow(clippy::inline_always)] // two callers: `decode_text_message_with` and `TypedFrame`
+fn decode_into<'a>(
+    input: &'a [u8],
+    limits: &DecodeLimits,
+    frame: &mut Frame<'a>,
+    message: &mut Message<'a>,
+) -> Result<(), TypedDecodeError> {
+    let text = check_text(input, limits)?;
+    let mut step = MessageStep {
+        message,
+        filled: false,
+    };
+    *frame = decode_str_by(text, limits, true, &mut step)?;
+    if !step.filled {
+        *step.message = frame.message()?;
+    }
+    Ok(())
 }
 
 /// Decodes a V2 JSON text frame and reads its payload as the view `T` in one pass: the same
@@ -363,6 +507,24 @@ mod tests {
             }
             (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
             _ => panic!("{text:?}: one pass {one:?}, two passes {two:?}"),
+        }
+        // In place, into a `TypedFrame` that held another frame: the same answer; after an
+        // error, the empty frame.
+        let mut typed = TypedFrame::new();
+        typed
+            .decode_text(br#"["1","2","t","shout",{"body":"x","user":{"id":1}}]"#)
+            .unwrap();
+        match (typed.decode_text_with(text.as_bytes(), limits), &one) {
+            (Ok(()), Ok((f1, m1))) => {
+                assert_same_frame(typed.frame(), f1, text);
+                assert_eq!(typed.message(), m1, "{text:?}");
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(&a, b, "{text:?}");
+                assert_eq!(typed, TypedFrame::new(), "{text:?}");
+                assert_same_frame(typed.frame(), TypedFrame::new().frame(), text);
+            }
+            (into, _) => panic!("{text:?}: in place {into:?}, returned {one:?}"),
         }
         if limits == &DecodeLimits::new() {
             let one = Shout::decode_text(text.as_bytes());
