@@ -438,6 +438,36 @@ macro_rules! fill_variant {
     };
 }
 
+/// The event as [`MessageStep`] needs it: [`Event::parse`]'s answer for the events read in one
+/// pass, found with a length switch and one fixed-size comparison (most frames' events are
+/// plain); [`Event::Other`] for every other plain name (the step reads those the plain way,
+/// whatever they are); escaped names go to [`Event::parse`].
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per frame, a few compares
+fn one_pass_event(event: JsonStr<'_>) -> Event<'_> {
+    /// Whether `bytes` is `name`: a fixed-size comparison.
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    fn is<const N: usize>(bytes: &[u8], name: &[u8; N]) -> bool {
+        bytes.first_chunk::<N>() == Some(name)
+    }
+    let Some(text) = event.as_str() else {
+        return Event::parse(event);
+    };
+    let bytes = text.as_bytes();
+    match bytes.len() {
+        5 if is(bytes, b"shout") => Event::Shout,
+        9 if is(bytes, b"phx_reply") => Event::Reply,
+        8 if is(bytes, b"phx_join") => Event::Join,
+        9 if is(bytes, b"phx_error") => Event::Error,
+        4 if is(bytes, b"read") => Event::Read,
+        20 if is(bytes, b"conversation:created") => Event::ConversationCreated,
+        20 if is(bytes, b"conversation:updated") => Event::ConversationUpdated,
+        20 if is(bytes, b"replay:event:emitted") => Event::ReplayEventEmitted,
+        _ => Event::Other(event),
+    }
+}
+
 /// The payload step of [`decode_text_message`]: the event's view filled in one pass into
 /// `message`, for the events whose message is one object view (and `phx_reply`).
 struct MessageStep<'o, 'a> {
@@ -456,7 +486,7 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
         let message = &mut *self.message;
-        let (payload, filled) = match Event::parse(event) {
+        let (payload, filled) = match one_pass_event(event) {
             Event::Shout => fill_variant!(message, s, index, Shout, Shout),
             Event::Join => fill_variant!(message, s, index, Join, Join),
             Event::Error => fill_variant!(message, s, index, Error, PhxError),
@@ -675,6 +705,53 @@ mod tests {
             }
         }
         frames
+    }
+
+    #[test]
+    fn the_one_pass_events_are_recognised_as_event_parse_recognises_them() {
+        let one_pass = [
+            Event::Shout,
+            Event::Reply,
+            Event::Join,
+            Event::Error,
+            Event::Read,
+            Event::ConversationCreated,
+            Event::ConversationUpdated,
+            Event::ReplayEventEmitted,
+        ];
+        let mut names: Vec<String> = Event::KNOWN.iter().map(ToString::to_string).collect();
+        // Near misses: one byte changed, added or removed at each end, other cases.
+        for name in Event::KNOWN {
+            names.push(format!("{name}x"));
+            names.push(format!("x{name}"));
+            names.push(name[1..].to_string());
+            names.push(name[..name.len() - 1].to_string());
+            names.push(name.to_uppercase());
+            names.push(format!("{}_", &name[..name.len() - 1]));
+        }
+        names.extend(["", "a", "conversation:createe", "replay:event:emittee"].map(String::from));
+        let mut seen = 0;
+        for name in &names {
+            let plain = JsonStr::from_validated_plain(name);
+            let fast = one_pass_event(plain);
+            let slow = Event::parse(plain);
+            if one_pass.contains(&slow) {
+                assert_eq!(fast, slow, "{name:?}");
+                seen += 1;
+            } else {
+                assert_eq!(fast, Event::Other(plain), "{name:?}");
+            }
+        }
+        assert_eq!(seen, one_pass.len());
+        // Escaped names: as `Event::parse` reads them.
+        for escaped in [r"sh\u006fut", r"phx_\u0072eply", r"\u0074yping", r"read\n"] {
+            let name = JsonStr::from_json_body(escaped).unwrap();
+            assert_eq!(one_pass_event(name), Event::parse(name), "{escaped:?}");
+        }
+        assert_eq!(
+            one_pass_event(JsonStr::from_json_body(r"sh\u006fut").unwrap()),
+            Event::Shout
+        );
     }
 
     #[test]
