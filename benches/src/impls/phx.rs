@@ -145,61 +145,49 @@ fn count(raw: Option<RawJson<'_>>) -> Option<usize> {
 }
 
 fn read_shout(shout: &Shout<'_>, r: &mut Reader<'_>) {
-    for s in [
-        shout.id(),
-        shout.object(),
-        shout.body(),
-        shout.message_type(),
-        shout.content_type(),
-        shout.source(),
-        shout.created_at(),
-        shout.sent_at(),
-        shout.seen_at(),
-        shout.conversation_id(),
-        shout.account_id(),
-        shout.customer_id(),
-    ] {
-        r.text(s);
-    }
+    r.text(shout.id());
+    r.text(shout.object());
+    r.text(shout.body());
+    r.text(shout.message_type());
+    r.text(shout.content_type());
+    r.text(shout.source());
+    r.text(shout.created_at());
+    r.text(shout.sent_at());
+    r.text(shout.seen_at());
+    r.text(shout.conversation_id());
+    r.text(shout.account_id());
+    r.text(shout.customer_id());
     r.sum.flag(shout.private());
     r.sum.int(shout.user_id());
     if let Some(user) = shout.user() {
         r.sum.int(user.id());
-        for s in [
-            user.object(),
-            user.email(),
-            user.created_at(),
-            user.disabled_at(),
-            user.archived_at(),
-            user.full_name(),
-            user.display_name(),
-            user.profile_photo_url(),
-            user.role(),
-        ] {
-            r.text(s);
-        }
+        r.text(user.object());
+        r.text(user.email());
+        r.text(user.created_at());
+        r.text(user.disabled_at());
+        r.text(user.archived_at());
+        r.text(user.full_name());
+        r.text(user.display_name());
+        r.text(user.profile_photo_url());
+        r.text(user.role());
     }
     if let Some(customer) = shout.customer() {
-        for s in [
-            customer.id(),
-            customer.object(),
-            customer.name(),
-            customer.email(),
-            customer.phone(),
-            customer.external_id(),
-            customer.profile_photo_url(),
-            customer.company_id(),
-            customer.host(),
-            customer.pathname(),
-            customer.current_url(),
-            customer.browser(),
-            customer.os(),
-            customer.created_at(),
-            customer.updated_at(),
-            customer.title(),
-        ] {
-            r.text(s);
-        }
+        r.text(customer.id());
+        r.text(customer.object());
+        r.text(customer.name());
+        r.text(customer.email());
+        r.text(customer.phone());
+        r.text(customer.external_id());
+        r.text(customer.profile_photo_url());
+        r.text(customer.company_id());
+        r.text(customer.host());
+        r.text(customer.pathname());
+        r.text(customer.current_url());
+        r.text(customer.browser());
+        r.text(customer.os());
+        r.text(customer.created_at());
+        r.text(customer.updated_at());
+        r.text(customer.title());
         r.sum.count(count(customer.metadata()));
     }
     for a in shout.attachments() {
