@@ -4,8 +4,8 @@
 //! event's view in the same walk, the view's fields recorded as the walk passes them.
 //!
 //! The answers are exactly those of [`decode_text`](crate::decode_text) followed by
-//! [`Frame::message`] (or the view's `from_frame`): the same frame (member index included),
-//! the same message, the same error with the same offset. A syntax error anywhere in the frame
+//! [`Frame::message`] (or the view's `from_frame`): the same frame (its member index aside: a
+//! payload read in one pass records none, so `payload_members` walks it), the same message, the same error with the same offset. A syntax error anywhere in the frame
 //! wins over a type error earlier in the payload: at the first surprise (a syntax error, a
 //! type error, an unusual shape) the one-pass walk gives up, the payload is validated again
 //! the plain way from its start, and once the whole frame is found valid its message is read
@@ -705,6 +705,21 @@ mod tests {
             }
         }
         frames
+    }
+
+    #[test]
+    fn a_frame_read_in_one_pass_finds_its_members_as_the_plain_decoder_does() {
+        let text =
+            r#"["1","2","t","shout",{"body":"hi","x":[1,{"y":2}],"k\u0031":null,"user":{"id":1}}]"#;
+        let (one, _) = decode_text_message(text.as_bytes()).unwrap();
+        let two = crate::decode_text(text.as_bytes()).unwrap();
+        assert_same_frame(&one, &two, text);
+        assert_eq!(one.payload_members().unwrap().count(), 4);
+        for key in ["body", "x", "k1", "user", "nope"] {
+            assert_eq!(one.payload_get(key), two.payload_get(key), "{key}");
+        }
+        assert_eq!(one.payload_get("x").unwrap().as_str(), r#"[1,{"y":2}]"#);
+        assert_eq!(one.payload_plain(), Some(false));
     }
 
     #[test]
