@@ -362,20 +362,20 @@ fn fast_string<'a>(input: &'a str, i: &mut usize) -> Option<JsonStr<'a>> {
 #[inline(always)] // four per frame, on the decoder's hot path
 #[allow(clippy::inline_always)]
 pub(crate) fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+    // Where the last block starts: blocks at `i <= last` are whole.
+    let last = bytes.len().checked_sub(16)?;
     let mask = loop {
-        if let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
-            let mask = crate::simd::string_stop_mask16(block);
-            if mask != 0 {
-                break mask;
-            }
-            i += 16;
-        } else {
+        if i > last {
             // The last 16 bytes, the lanes before `i` shifted out.
-            let at = bytes.len().checked_sub(16)?;
-            let skip = u32::try_from(i.checked_sub(at)?).ok()?;
-            let block = bytes.get(at..)?.first_chunk::<16>()?;
+            let skip = u32::try_from(i - last).ok()?;
+            let block = bytes.get(last..)?.first_chunk::<16>()?;
             break crate::simd::string_stop_mask16(block).checked_shr(skip)?;
         }
+        let mask = crate::simd::string_stop_mask16(bytes.get(i..)?.first_chunk::<16>()?);
+        if mask != 0 {
+            break mask;
+        }
+        i += 16;
     };
     // No stop at all: the input ends inside the string.
     let end = i + (mask != 0).then_some(mask.trailing_zeros() as usize)?;
@@ -761,6 +761,48 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    /// `plain_end` against a byte-at-a-time search: every input length from 16 to 70, every
+    /// start (past the end too), no stop or one stop (`"`, `\`, a control byte) anywhere.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn plain_end_finds_the_closing_quote_as_a_byte_search_does() {
+        let reference = |bytes: &[u8], i: usize| {
+            let at = i + bytes
+                .get(i..)?
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            (bytes[at] == b'"').then_some(at)
+        };
+        let lengths: std::vec::Vec<usize> = if cfg!(miri) {
+            std::vec![16, 17, 31, 33]
+        } else {
+            (16..=70).collect()
+        };
+        // Under Miri, every 5th stop position and start.
+        let step = if cfg!(miri) { 5 } else { 1 };
+        let mut checked = 0;
+        for &len in &lengths {
+            for stop in [None, Some(b'"'), Some(b'\\'), Some(0x1f)] {
+                for at in (0..=if stop.is_some() { len - 1 } else { 0 }).step_by(step) {
+                    let mut bytes = std::vec![b'a'; len];
+                    if let Some(stop) = stop {
+                        bytes[at] = stop;
+                    }
+                    for i in (0..=len + 2).step_by(step) {
+                        assert_eq!(
+                            plain_end(&bytes, i),
+                            reference(&bytes, i),
+                            "{len} bytes, {stop:?} at {at}, from {i}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000 || cfg!(miri));
+        assert_eq!(plain_end(b"0123456789abcd\"", 0), None, "under 16 bytes");
     }
 
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
