@@ -158,7 +158,7 @@ fn decode_str<'a>(
     limits: &DecodeLimits,
     fast: bool,
 ) -> Result<Frame<'a>, DecodeError> {
-    decode_str_by(input, limits, fast, &mut Validate)
+    decode_str_by(input, limits, fast, &mut Validate, |frame| frame)
 }
 
 /// What reads the payload (the fifth element) once the envelope is read: [`Validate`] (the
@@ -194,15 +194,18 @@ impl<'a> PayloadStep<'a> for Validate {
 }
 
 /// The decoder with its payload read by `step` (not called for the `{}]` ending, which
-/// [`fast_head`] reads itself); `fast` as in [`decode_str`].
+/// [`fast_head`] reads itself); `fast` as in [`decode_str`]. The frame is handed to `finish`
+/// as it is built (the one-pass decoder stores it in place: returned inside a `Result`, it
+/// would be built on the stack and copied).
 #[inline(always)] // two callers (the plain decoder and the one-pass one), `fast` constant
 #[allow(clippy::inline_always)]
-pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
+pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>, R>(
     input: &'a str,
     limits: &DecodeLimits,
     fast: bool,
     step: &mut P,
-) -> Result<Frame<'a>, DecodeError> {
+    finish: impl FnOnce(Frame<'a>) -> R,
+) -> Result<R, DecodeError> {
     if input.len() > limits.max_frame_len() {
         return Err(DecodeError::new(K::FrameTooLarge, limits.max_frame_len()));
     }
@@ -218,14 +221,16 @@ pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
         index.finish(MemberIndex::start());
         index.set_plain(true);
         let payload = RawJson::from_validated(s.slice(s.pos(), s.pos() + 2));
-        return Ok(Frame::new(
-            head.join_ref,
-            head.reference,
-            head.topic,
-            head.event,
-            Payload::Json(payload),
-        )
-        .with_index(index));
+        return Ok(finish(
+            Frame::new(
+                head.join_ref,
+                head.reference,
+                head.topic,
+                head.event,
+                Payload::Json(payload),
+            )
+            .with_index(index),
+        ));
     }
     let payload = step.read(&mut s, head.topic, head.event, &mut index)?;
     // The common end, `]` as the last byte, takes two compares (not worth its bytes in the
@@ -261,14 +266,16 @@ pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
     // Built in the return slot; only the index is copied into it. (Building the whole frame
     // first and filling its index in place costs a copy of the whole frame instead: a value
     // borrowed while it is built is not built in the return slot.)
-    Ok(Frame::new(
-        head.join_ref,
-        head.reference,
-        head.topic,
-        head.event,
-        Payload::Json(payload),
-    )
-    .with_index(index))
+    Ok(finish(
+        Frame::new(
+            head.join_ref,
+            head.reference,
+            head.topic,
+            head.event,
+            Payload::Json(payload),
+        )
+        .with_index(index),
+    ))
 }
 
 /// The envelope's four strings; the scanner stands after the comma that ends the event.

@@ -284,7 +284,7 @@ fn decode_into<'a>(
         message,
         filled: false,
     };
-    *frame = decode_str_by(text, limits, true, &mut step)?;
+    decode_str_by(text, limits, true, &mut step, |decoded| *frame = decoded)?;
     if !step.filled {
         *step.message = frame.message()?;
     }
@@ -307,7 +307,7 @@ pub(crate) fn decode_view<'a, T: TypedObject<'a>>(
             view,
             filled: false,
         };
-        match decode_str_by(text, &limits, true, &mut step) {
+        match decode_str_by(text, &limits, true, &mut step, |frame| frame) {
             Ok(decoded) => {
                 *frame = decoded;
                 if !step.filled
