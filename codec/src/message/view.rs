@@ -702,16 +702,21 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
 ) -> Option<usize> {
     if key.escaped {
         let mut buf = [0u8; KEY_BUF];
-        table.find(unescape_key(key, &mut buf)?)
+        table.find(unescape_key(key.bytes, &mut buf)?)
     } else {
         table.find(key.bytes)
     }
 }
 
-/// An escaped key's text, unescaped into `buf`; `None` when too long to be a known key.
+/// An escaped key's text (its raw bytes: passed in two registers, not spilled as a `Key` on
+/// every member's path), unescaped into `buf`; `None` when too long to be a known key.
 #[cold]
 #[inline(never)]
-fn unescape_key<'b>(key: Key<'_>, buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
+fn unescape_key<'b>(bytes: &[u8], buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
+    let key = Key {
+        bytes,
+        escaped: true,
+    };
     Some(key.as_json_str()?.unescape_into(buf).ok()?.as_bytes())
 }
 
