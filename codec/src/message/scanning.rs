@@ -278,7 +278,8 @@ impl<'a> Cursor<'a> for Scanning<'_, 'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // integers: a call cost as much as their digits
     fn scalar(&mut self) -> &'a [u8] {
         self.take().unwrap_or_default().as_bytes()
     }
