@@ -523,7 +523,8 @@ mod tests {
     use std::string::{String, ToString};
     use std::vec::Vec;
 
-    /// `decode_text_message_with` against `decode_text_with` then `message()`, and
+    /// `decode_text_message_with` against `decode_text_with` then `message()`,
+    /// `TypedFrame::decode_text_with` against `decode_text_message_with`, and
     /// `Shout::decode_text` against `decode_text` then `Shout::from_frame`.
     fn same_as_two_passes(text: &str, limits: &DecodeLimits) {
         let one = decode_text_message_with(text.as_bytes(), limits);
@@ -539,7 +540,11 @@ mod tests {
             _ => panic!("{text:?}: one pass {one:?}, two passes {two:?}"),
         }
         // In place, into a `TypedFrame` that held another frame: the same answer; after an
-        // error, the empty frame.
+        // error, the empty frame. (Under Miri, for every fourth frame length only: it runs the
+        // code `decode_text_message_with` runs, checked for undefined behaviour above.)
+        if cfg!(miri) && !text.len().is_multiple_of(4) {
+            return same_view_as_two_passes(text, limits);
+        }
         let mut typed = TypedFrame::new();
         typed
             .decode_text(br#"["1","2","t","shout",{"body":"x","user":{"id":1}}]"#)
@@ -556,6 +561,11 @@ mod tests {
             }
             (into, _) => panic!("{text:?}: in place {into:?}, returned {one:?}"),
         }
+        same_view_as_two_passes(text, limits);
+    }
+
+    /// `Shout::decode_text` against `decode_text` then `Shout::from_frame` (default limits).
+    fn same_view_as_two_passes(text: &str, limits: &DecodeLimits) {
         if limits == &DecodeLimits::new() {
             let one = Shout::decode_text(text.as_bytes());
             let two = crate::decode_text(text.as_bytes())
