@@ -95,7 +95,7 @@ pub use crate::event::Event;
 pub use crate::frame::{Frame, Payload};
 pub use crate::limits::{DecodeLimits, MAX_SUPPORTED_DEPTH};
 pub use crate::message::onepass::{
-    TypedDecodeError, decode_text_message, decode_text_message_with,
+    TypedDecodeError, TypedFrame, decode_text_message, decode_text_message_with,
 };
 pub use crate::message::presence;
 pub use crate::message::{Message, MessageError, MessageErrorKind};

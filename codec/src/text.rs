@@ -158,7 +158,7 @@ fn decode_str<'a>(
     limits: &DecodeLimits,
     fast: bool,
 ) -> Result<Frame<'a>, DecodeError> {
-    decode_str_by(input, limits, fast, &mut Validate)
+    decode_str_by(input, limits, fast, &mut Validate, |frame| frame)
 }
 
 /// What reads the payload (the fifth element) once the envelope is read: [`Validate`] (the
@@ -194,15 +194,18 @@ impl<'a> PayloadStep<'a> for Validate {
 }
 
 /// The decoder with its payload read by `step` (not called for the `{}]` ending, which
-/// [`fast_head`] reads itself); `fast` as in [`decode_str`].
+/// [`fast_head`] reads itself); `fast` as in [`decode_str`]. The frame is handed to `finish`
+/// as it is built (the one-pass decoder stores it in place: returned inside a `Result`, it
+/// would be built on the stack and copied).
 #[inline(always)] // two callers (the plain decoder and the one-pass one), `fast` constant
 #[allow(clippy::inline_always)]
-pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
+pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>, R>(
     input: &'a str,
     limits: &DecodeLimits,
     fast: bool,
     step: &mut P,
-) -> Result<Frame<'a>, DecodeError> {
+    finish: impl FnOnce(Frame<'a>) -> R,
+) -> Result<R, DecodeError> {
     if input.len() > limits.max_frame_len() {
         return Err(DecodeError::new(K::FrameTooLarge, limits.max_frame_len()));
     }
@@ -218,14 +221,16 @@ pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
         index.finish(MemberIndex::start());
         index.set_plain(true);
         let payload = RawJson::from_validated(s.slice(s.pos(), s.pos() + 2));
-        return Ok(Frame::new(
-            head.join_ref,
-            head.reference,
-            head.topic,
-            head.event,
-            Payload::Json(payload),
-        )
-        .with_index(index));
+        return Ok(finish(
+            Frame::new(
+                head.join_ref,
+                head.reference,
+                head.topic,
+                head.event,
+                Payload::Json(payload),
+            )
+            .with_index(index),
+        ));
     }
     let payload = step.read(&mut s, head.topic, head.event, &mut index)?;
     // The common end, `]` as the last byte, takes two compares (not worth its bytes in the
@@ -261,14 +266,16 @@ pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>>(
     // Built in the return slot; only the index is copied into it. (Building the whole frame
     // first and filling its index in place costs a copy of the whole frame instead: a value
     // borrowed while it is built is not built in the return slot.)
-    Ok(Frame::new(
-        head.join_ref,
-        head.reference,
-        head.topic,
-        head.event,
-        Payload::Json(payload),
-    )
-    .with_index(index))
+    Ok(finish(
+        Frame::new(
+            head.join_ref,
+            head.reference,
+            head.topic,
+            head.event,
+            Payload::Json(payload),
+        )
+        .with_index(index),
+    ))
 }
 
 /// The envelope's four strings; the scanner stands after the comma that ends the event.
@@ -362,20 +369,20 @@ fn fast_string<'a>(input: &'a str, i: &mut usize) -> Option<JsonStr<'a>> {
 #[inline(always)] // four per frame, on the decoder's hot path
 #[allow(clippy::inline_always)]
 pub(crate) fn plain_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+    // Where the last block starts: blocks at `i <= last` are whole.
+    let last = bytes.len().checked_sub(16)?;
     let mask = loop {
-        if let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
-            let mask = crate::simd::string_stop_mask16(block);
-            if mask != 0 {
-                break mask;
-            }
-            i += 16;
-        } else {
+        if i > last {
             // The last 16 bytes, the lanes before `i` shifted out.
-            let at = bytes.len().checked_sub(16)?;
-            let skip = u32::try_from(i.checked_sub(at)?).ok()?;
-            let block = bytes.get(at..)?.first_chunk::<16>()?;
+            let skip = u32::try_from(i - last).ok()?;
+            let block = bytes.get(last..)?.first_chunk::<16>()?;
             break crate::simd::string_stop_mask16(block).checked_shr(skip)?;
         }
+        let mask = crate::simd::string_stop_mask16(bytes.get(i..)?.first_chunk::<16>()?);
+        if mask != 0 {
+            break mask;
+        }
+        i += 16;
     };
     // No stop at all: the input ends inside the string.
     let end = i + (mask != 0).then_some(mask.trailing_zeros() as usize)?;
@@ -761,6 +768,48 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    /// `plain_end` against a byte-at-a-time search: every input length from 16 to 70, every
+    /// start (past the end too), no stop or one stop (`"`, `\`, a control byte) anywhere.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn plain_end_finds_the_closing_quote_as_a_byte_search_does() {
+        let reference = |bytes: &[u8], i: usize| {
+            let at = i + bytes
+                .get(i..)?
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            (bytes[at] == b'"').then_some(at)
+        };
+        let lengths: std::vec::Vec<usize> = if cfg!(miri) {
+            std::vec![16, 17, 31, 33]
+        } else {
+            (16..=70).collect()
+        };
+        // Under Miri, every 5th stop position and start.
+        let step = if cfg!(miri) { 5 } else { 1 };
+        let mut checked = 0;
+        for &len in &lengths {
+            for stop in [None, Some(b'"'), Some(b'\\'), Some(0x1f)] {
+                for at in (0..=if stop.is_some() { len - 1 } else { 0 }).step_by(step) {
+                    let mut bytes = std::vec![b'a'; len];
+                    if let Some(stop) = stop {
+                        bytes[at] = stop;
+                    }
+                    for i in (0..=len + 2).step_by(step) {
+                        assert_eq!(
+                            plain_end(&bytes, i),
+                            reference(&bytes, i),
+                            "{len} bytes, {stop:?} at {at}, from {i}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000 || cfg!(miri));
+        assert_eq!(plain_end(b"0123456789abcd\"", 0), None, "under 16 bytes");
     }
 
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]

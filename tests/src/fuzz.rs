@@ -312,11 +312,12 @@ pub fn differential_serde_json(data: &[u8]) {
 // --- Shared checks ------------------------------------------------------------------------------
 
 /// The one-pass typed decoders answer exactly as the two passes do: `decode_text_message`
-/// as `decode_text` then `Frame::message`, `Shout::decode_text` and `Join::decode_text` as
-/// `decode_text` then their `from_frame` (same frame, same view, same error and offset).
+/// (and `TypedFrame::decode_text`, in place) as `decode_text` then `Frame::message`,
+/// `Shout::decode_text` and `Join::decode_text` as `decode_text` then their `from_frame`
+/// (same frame, same view, same error and offset).
 pub fn one_pass_same_as_two_passes(data: &[u8]) {
     use phx_codec::message::{Join, Shout};
-    use phx_codec::{TypedDecodeError, decode_text, decode_text_message};
+    use phx_codec::{TypedDecodeError, TypedFrame, decode_text, decode_text_message};
 
     /// The envelope strings' raw text and flags.
     fn parts(frame: &Frame<'_>) -> [Option<(String, bool)>; 4] {
@@ -330,6 +331,20 @@ pub fn one_pass_same_as_two_passes(data: &[u8]) {
     }
 
     let two = decode_text(data).map_err(TypedDecodeError::from);
+    // In place (`TypedFrame`): what `decode_text_message` returns.
+    let mut typed = TypedFrame::new();
+    match (typed.decode_text(data), decode_text_message(data)) {
+        (Ok(()), Ok((f1, m1))) => {
+            assert_eq!(*typed.frame(), f1, "{data:?}");
+            assert_eq!(parts(typed.frame()), parts(&f1), "{data:?}");
+            assert_eq!(*typed.message(), m1, "{data:?}");
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b, "{data:?}");
+            assert_eq!(typed, TypedFrame::new(), "{data:?}");
+        }
+        (into, one) => panic!("{data:?}: in place {into:?}, returned {one:?}"),
+    }
     match (decode_text_message(data), &two) {
         (Ok((f1, m1)), Ok(f2)) => {
             assert_eq!(f1, *f2, "{data:?}");

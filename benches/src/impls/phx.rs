@@ -2,9 +2,9 @@
 //!
 //! - `decode`: `decode_text` (binary: `binary::decode_from_client`), topic and event read.
 //! - `typed`: decode + `frame.message()` (for shouts, joins and replies both at once, in one
-//!   pass: `decode_text_message`) + every accessor of the typed message
-//!   ([`crate::fields`]); strings with escapes are unescaped into a reused buffer
-//!   (`JsonStr::unescape_into`), the others read in place (`as_str`).
+//!   pass: `TypedFrame::decode_text`, `decode_text_message` written in place) + every
+//!   accessor of the typed message ([`crate::fields`]); strings with escapes are unescaped
+//!   into a reused buffer (`JsonStr::unescape_into`), the others read in place (`as_str`).
 //! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
 //!   values (`JsonStr::literal` of unescaped text, so every string is escaped on write),
 //!   written with `encode_v2` into a reused slice (`SliceSink`). The server's message has no
@@ -21,8 +21,8 @@ use phx_codec::outgoing::{
 };
 use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
 use phx_codec::{
-    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, binary, decode_text,
-    decode_text_message,
+    Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, TypedFrame, binary,
+    decode_text,
 };
 use serde_json::Value;
 
@@ -46,11 +46,15 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
             Ok(frame) => envelope(&frame, &mut scratch),
             Err(_) => FAILED,
         }),
-        // The events read in one pass: decode and typed fill together.
-        _ if one_pass(case.kind) => Box::new(move || match &decode_text_message(&case.bytes) {
-            Ok((frame, message)) => typed_one_pass(frame, message, case.kind, &mut scratch),
-            Err(_) => FAILED,
-        }),
+        // The events read in one pass: decode and typed fill together, into a `TypedFrame`
+        // the closure keeps (written in place, not returned by value).
+        _ if one_pass(case.kind) => {
+            let mut typed = TypedFrame::new();
+            Box::new(move || match typed.decode_text(&case.bytes) {
+                Ok(()) => typed_one_pass(typed.frame(), typed.message(), case.kind, &mut scratch),
+                Err(_) => FAILED,
+            })
+        }
         _ => Box::new(move || match decode(case) {
             Ok(frame) => typed(&frame, case.kind, &mut scratch),
             Err(_) => FAILED,
@@ -58,7 +62,7 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
     })
 }
 
-/// Whether the case's event is read by `decode_text_message` in one pass (its payload is one
+/// Whether the case's event is read by `TypedFrame::decode_text` in one pass (its payload is one
 /// object view, or a reply); the others are decoded, then read by `frame.message()`.
 fn one_pass(kind: Kind) -> bool {
     matches!(
@@ -68,7 +72,7 @@ fn one_pass(kind: Kind) -> bool {
 }
 
 /// [`typed`] for the cases [`one_pass`] takes: the same fields read from the message that
-/// `decode_text_message` read with the frame.
+/// `TypedFrame::decode_text` read with the frame.
 fn typed_one_pass(frame: &Frame<'_>, message: &Message<'_>, kind: Kind, scratch: &mut [u8]) -> u64 {
     let mut r = Reader::new(scratch);
     r.text(frame.join_ref());
@@ -141,61 +145,49 @@ fn count(raw: Option<RawJson<'_>>) -> Option<usize> {
 }
 
 fn read_shout(shout: &Shout<'_>, r: &mut Reader<'_>) {
-    for s in [
-        shout.id(),
-        shout.object(),
-        shout.body(),
-        shout.message_type(),
-        shout.content_type(),
-        shout.source(),
-        shout.created_at(),
-        shout.sent_at(),
-        shout.seen_at(),
-        shout.conversation_id(),
-        shout.account_id(),
-        shout.customer_id(),
-    ] {
-        r.text(s);
-    }
+    r.text(shout.id());
+    r.text(shout.object());
+    r.text(shout.body());
+    r.text(shout.message_type());
+    r.text(shout.content_type());
+    r.text(shout.source());
+    r.text(shout.created_at());
+    r.text(shout.sent_at());
+    r.text(shout.seen_at());
+    r.text(shout.conversation_id());
+    r.text(shout.account_id());
+    r.text(shout.customer_id());
     r.sum.flag(shout.private());
     r.sum.int(shout.user_id());
     if let Some(user) = shout.user() {
         r.sum.int(user.id());
-        for s in [
-            user.object(),
-            user.email(),
-            user.created_at(),
-            user.disabled_at(),
-            user.archived_at(),
-            user.full_name(),
-            user.display_name(),
-            user.profile_photo_url(),
-            user.role(),
-        ] {
-            r.text(s);
-        }
+        r.text(user.object());
+        r.text(user.email());
+        r.text(user.created_at());
+        r.text(user.disabled_at());
+        r.text(user.archived_at());
+        r.text(user.full_name());
+        r.text(user.display_name());
+        r.text(user.profile_photo_url());
+        r.text(user.role());
     }
     if let Some(customer) = shout.customer() {
-        for s in [
-            customer.id(),
-            customer.object(),
-            customer.name(),
-            customer.email(),
-            customer.phone(),
-            customer.external_id(),
-            customer.profile_photo_url(),
-            customer.company_id(),
-            customer.host(),
-            customer.pathname(),
-            customer.current_url(),
-            customer.browser(),
-            customer.os(),
-            customer.created_at(),
-            customer.updated_at(),
-            customer.title(),
-        ] {
-            r.text(s);
-        }
+        r.text(customer.id());
+        r.text(customer.object());
+        r.text(customer.name());
+        r.text(customer.email());
+        r.text(customer.phone());
+        r.text(customer.external_id());
+        r.text(customer.profile_photo_url());
+        r.text(customer.company_id());
+        r.text(customer.host());
+        r.text(customer.pathname());
+        r.text(customer.current_url());
+        r.text(customer.browser());
+        r.text(customer.os());
+        r.text(customer.created_at());
+        r.text(customer.updated_at());
+        r.text(customer.title());
         r.sum.count(count(customer.metadata()));
     }
     for a in shout.attachments() {

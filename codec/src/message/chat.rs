@@ -248,15 +248,23 @@ pub struct Attachments<'a> {
 impl<'a> Iterator for Attachments<'a> {
     type Item = Attachment<'a>;
 
+    /// Absent lists end here, inline; the items are read out of line.
+    #[inline]
     fn next(&mut self) -> Option<Attachment<'a>> {
-        loop {
-            let raw = self.items.as_mut()?.next()?;
-            // Checked when the message was read, so this only fails for items that were not.
-            if let Ok(Some(attachment)) =
-                Attachment::from_value(raw, "attachments[]", raw.as_str(), self.plain)
-            {
-                return Some(attachment);
-            }
+        let items = self.items.as_mut()?;
+        next_attachment(items, self.plain)
+    }
+}
+
+/// The next item of `items` that reads as an attachment.
+fn next_attachment<'a>(items: &mut ArrayItems<'a>, plain: bool) -> Option<Attachment<'a>> {
+    loop {
+        let raw = items.next()?;
+        // Checked when the message was read, so this only fails for items that were not.
+        if let Ok(Some(attachment)) =
+            Attachment::from_value(raw, "attachments[]", raw.as_str(), plain)
+        {
+            return Some(attachment);
         }
     }
 }

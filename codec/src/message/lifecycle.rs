@@ -198,9 +198,16 @@ impl<'a> Reply<'a> {
         };
         while let Some(key) = cur.next_key() {
             if key.is("status") {
-                reply.status = check_str(cur.value(), "status", base)?
-                    .and_then(|v| v.as_json_str())
-                    .map(ReplyStatus::parse);
+                let value = cur.value();
+                // The two statuses Phoenix sends, as they are written (no escapes), without
+                // measuring the string for escapes and comparing it unescaped.
+                reply.status = match value.as_bytes() {
+                    b"\"ok\"" => Some(ReplyStatus::Ok),
+                    b"\"error\"" => Some(ReplyStatus::Error),
+                    _ => check_str(value, "status", base)?
+                        .and_then(|v| v.as_json_str())
+                        .map(ReplyStatus::parse),
+                };
             } else if key.is("response") {
                 let value = cur.value();
                 reply.response = if value.is_null() {
@@ -280,6 +287,8 @@ impl<'a> Reply<'a> {
     /// ```
     pub fn reason(&self) -> Option<JsonStr<'a>> {
         match self.response {
+            // The common `{}` (an `ok` reply's) without setting up a walk over its members.
+            Response::Json(raw) if raw.as_bytes() == b"{}" => None,
             Response::Json(raw) => raw.get("reason")?.as_json_str(),
             _ => None,
         }
@@ -358,5 +367,58 @@ impl serde::Serialize for Ping<'_> {
                 response: bytes, ..
             } => serializer.serialize_bytes(bytes),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode_text;
+
+    fn reply(text: &str) -> Reply<'_> {
+        let frame = decode_text(text.as_bytes()).unwrap();
+        Reply::from_frame(&frame).unwrap()
+    }
+
+    /// The statuses read without unescaping (`"ok"`, `"error"` as written) against the same
+    /// statuses escaped, and near misses, read the general way.
+    #[test]
+    fn statuses_read_the_same_written_plain_or_escaped() {
+        let frame = |json: &str| {
+            std::format!(r#"[null,"1","t","phx_reply",{{"status":{json},"response":{{}}}}]"#)
+        };
+        for (json, expected) in [
+            (r#""ok""#, Some(ReplyStatus::Ok)),
+            (r#""\u006fk""#, Some(ReplyStatus::Ok)),
+            (r#""error""#, Some(ReplyStatus::Error)),
+            (r#""err\u006fr""#, Some(ReplyStatus::Error)),
+            ("null", None),
+        ] {
+            assert_eq!(reply(&frame(json)).status(), expected, "{json}");
+        }
+        for other in [
+            r#""okay""#,
+            r#""Ok""#,
+            r#""o""#,
+            r#""""#,
+            r#""errors""#,
+            r#""error ""#,
+        ] {
+            let text = frame(other);
+            let Some(ReplyStatus::Other(raw)) = reply(&text).status() else {
+                panic!("{other}")
+            };
+            assert_eq!(std::format!("\"{}\"", raw.raw()), other);
+        }
+    }
+
+    #[test]
+    fn an_empty_response_has_no_reason() {
+        let text = r#"[null,"1","t","phx_reply",{"status":"ok","response":{}}]"#;
+        assert_eq!(reply(text).reason(), None);
+        let text = r#"[null,"1","t","phx_reply",{"status":"ok","response":{ }}]"#;
+        assert_eq!(reply(text).reason(), None);
+        let text = r#"[null,"1","t","phx_reply",{"status":"error","response":{"reason":"x"}}]"#;
+        assert_eq!(reply(text).reason().unwrap(), "x");
     }
 }

@@ -50,13 +50,11 @@ pub struct FileIds<'a> {
 impl<'a> Iterator for FileIds<'a> {
     type Item = FileId<'a>;
 
+    /// Absent lists end here, inline; the items are read out of line.
+    #[inline]
     fn next(&mut self) -> Option<FileId<'a>> {
-        loop {
-            let raw = self.items.as_mut()?.next()?;
-            if let Some(id) = FileId::from_raw(raw) {
-                return Some(id);
-            }
-        }
+        let items = self.items.as_mut()?;
+        next_file_id(items)
     }
 }
 
@@ -78,12 +76,28 @@ pub struct Integers<'a> {
 impl Iterator for Integers<'_> {
     type Item = i64;
 
+    /// Absent lists end here, inline; the items are read out of line.
+    #[inline]
     fn next(&mut self) -> Option<i64> {
-        loop {
-            let raw = self.items.as_mut()?.next()?;
-            if let Some(n) = raw.as_i64() {
-                return Some(n);
-            }
+        let items = self.items.as_mut()?;
+        next_integer(items)
+    }
+}
+
+/// The next item of `items` that is a file id.
+fn next_file_id<'a>(items: &mut ArrayItems<'a>) -> Option<FileId<'a>> {
+    loop {
+        if let Some(id) = FileId::from_raw(items.next()?) {
+            return Some(id);
+        }
+    }
+}
+
+/// The next item of `items` that is an integer.
+fn next_integer(items: &mut ArrayItems<'_>) -> Option<i64> {
+    loop {
+        if let Some(n) = items.next()?.as_i64() {
+            return Some(n);
         }
     }
 }

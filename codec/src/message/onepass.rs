@@ -4,8 +4,8 @@
 //! event's view in the same walk, the view's fields recorded as the walk passes them.
 //!
 //! The answers are exactly those of [`decode_text`](crate::decode_text) followed by
-//! [`Frame::message`] (or the view's `from_frame`): the same frame (member index included),
-//! the same message, the same error with the same offset. A syntax error anywhere in the frame
+//! [`Frame::message`] (or the view's `from_frame`): the same frame (its member index aside: a
+//! payload read in one pass records none, so `payload_members` walks it), the same message, the same error with the same offset. A syntax error anywhere in the frame
 //! wins over a type error earlier in the payload: at the first surprise (a syntax error, a
 //! type error, an unusual shape) the one-pass walk gives up, the payload is validated again
 //! the plain way from its start, and once the whole frame is found valid its message is read
@@ -120,31 +120,175 @@ pub fn decode_text_message_with<'a>(
     input: &'a [u8],
     limits: &DecodeLimits,
 ) -> Result<(Frame<'a>, Message<'a>), TypedDecodeError> {
-    let text = check_text(input, limits)?;
-    // The answer is built where it is returned: the message (up to a few hundred bytes) is
-    // filled in place, never copied.
-    // (Every outcome is written into `out` and `out` is returned on every path after this
-    // point, so it can be the caller's slot.)
-    let mut out = Ok((placeholder(), Message::Other));
-    if let Ok((frame, message)) = &mut out {
-        let mut step = MessageStep {
-            message,
-            filled: false,
-        };
-        match decode_str_by(text, limits, true, &mut step) {
-            Ok(decoded) => {
-                *frame = decoded;
-                if !step.filled {
-                    match frame.message() {
-                        Ok(typed) => *step.message = typed,
-                        Err(err) => out = Err(err.into()),
-                    }
-                }
-            }
-            Err(err) => out = Err(err.into()),
+    let mut out = TypedFrame::new();
+    decode_into(input, limits, &mut out.frame, &mut out.message)?;
+    Ok((out.frame, out.message))
+}
+
+/// A V2 text frame and its typed message, decoded in one pass into storage the caller
+/// holds ([`TypedFrame::decode_text`]): what [`decode_text_message`] returns, written in
+/// place instead of returned by value (a `Message` holding a `Shout` is a few hundred
+/// bytes, and a returned value is copied at least once on its way out).
+///
+/// ```
+/// use phx_codec::{TypedFrame, decode_text_message, message::Message};
+/// let bytes = br#"["1","5","conversation:9","shout",{"body":"Hi","customer_id":"c1"}]"#;
+/// let mut typed = TypedFrame::new();
+/// typed.decode_text(bytes)?;
+/// let Message::Shout(shout) = typed.message() else { unreachable!() };
+/// assert_eq!(shout.body().unwrap(), "Hi");
+/// assert_eq!(typed.frame().topic(), "conversation:9");
+/// // Exactly what `decode_text_message` returns.
+/// assert_eq!(typed.into_parts(), decode_text_message(bytes)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypedFrame<'a> {
+    frame: Frame<'a>,
+    message: Message<'a>,
+}
+
+impl Default for TypedFrame<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> TypedFrame<'a> {
+    /// The empty frame (`[null,null,"","",{}]`) and [`Message::Other`]: what a `TypedFrame`
+    /// holds before a decode, and after a failed one.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, message::Message};
+    /// let typed = TypedFrame::new();
+    /// assert_eq!(typed.frame().event(), "");
+    /// assert_eq!(typed.message(), &Message::Other);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            frame: placeholder(),
+            message: Message::Other,
         }
     }
-    out
+
+    /// Decodes `input` into `self` with the default [`DecodeLimits`]: the same frame, message
+    /// and error as [`decode_text_message`]. After an error `self` holds what
+    /// [`TypedFrame::new`] does.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, TypedDecodeError, message::Message};
+    /// let mut typed = TypedFrame::new();
+    /// typed.decode_text(br#"[null,"1","rooms:lobby","phx_join",{"customer_id":"c1"}]"#)?;
+    /// assert!(matches!(typed.message(), Message::Join(join) if join.customer_id().unwrap() == "c1"));
+    /// let err = typed.decode_text(br#"[null,null,"t","shout",{"body":5}]"#).unwrap_err();
+    /// assert!(matches!(err, TypedDecodeError::Message(_)));
+    /// assert_eq!(typed.message(), &Message::Other);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn decode_text(&mut self, input: &'a [u8]) -> Result<(), TypedDecodeError> {
+        self.decode_text_with(input, &DecodeLimits::new())
+    }
+
+    /// [`decode_text`](Self::decode_text) under `limits`: the same answer as
+    /// [`decode_text_message_with`].
+    ///
+    /// ```
+    /// use phx_codec::{DecodeLimits, TypedDecodeError, TypedFrame};
+    /// let mut typed = TypedFrame::new();
+    /// let limits = DecodeLimits::new().with_max_depth(2);
+    /// let err = typed.decode_text_with(br#"[null,null,"t","shout",{"user":{}}]"#, &limits);
+    /// assert!(matches!(err, Err(TypedDecodeError::Decode(_))));
+    /// ```
+    #[inline]
+    pub fn decode_text_with(
+        &mut self,
+        input: &'a [u8],
+        limits: &DecodeLimits,
+    ) -> Result<(), TypedDecodeError> {
+        let result = decode_into(input, limits, &mut self.frame, &mut self.message);
+        if result.is_err() {
+            self.clear();
+        }
+        result
+    }
+
+    /// Back to [`TypedFrame::new`] (after an error; kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// The frame.
+    ///
+    /// ```
+    /// let mut typed = phx_codec::TypedFrame::new();
+    /// typed.decode_text(br#"[null,"7","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(typed.frame().reference().unwrap(), "7");
+    /// # Ok::<(), phx_codec::TypedDecodeError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn frame(&self) -> &Frame<'a> {
+        &self.frame
+    }
+
+    /// The frame's typed message.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, message::Message};
+    /// let mut typed = TypedFrame::new();
+    /// typed.decode_text(br#"[null,"7","phoenix","heartbeat",{}]"#)?;
+    /// assert_eq!(typed.message(), &Message::Heartbeat);
+    /// # Ok::<(), phx_codec::TypedDecodeError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn message(&self) -> &Message<'a> {
+        &self.message
+    }
+
+    /// The frame and its message, by value.
+    ///
+    /// ```
+    /// use phx_codec::{TypedFrame, message::Message};
+    /// let mut typed = TypedFrame::new();
+    /// typed.decode_text(br#"[null,"7","phoenix","heartbeat",{}]"#)?;
+    /// let (frame, message) = typed.into_parts();
+    /// assert_eq!(frame.event(), "heartbeat");
+    /// assert_eq!(message, Message::Heartbeat);
+    /// # Ok::<(), phx_codec::TypedDecodeError>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub const fn into_parts(self) -> (Frame<'a>, Message<'a>) {
+        (self.frame, self.message)
+    }
+}
+
+/// The one-pass decoder: `frame` and `message` written in place (not returned, so never
+/// copied); on error they hold whatever was written before it, for the caller to reset.
+#[inline(always)]
+#[allow(clippy::inline_always)] // two callers: `decode_text_message_with` and `TypedFrame`
+fn decode_into<'a>(
+    input: &'a [u8],
+    limits: &DecodeLimits,
+    frame: &mut Frame<'a>,
+    message: &mut Message<'a>,
+) -> Result<(), TypedDecodeError> {
+    let text = check_text(input, limits)?;
+    let mut step = MessageStep {
+        message,
+        filled: false,
+    };
+    decode_str_by(text, limits, true, &mut step, |decoded| *frame = decoded)?;
+    if !step.filled {
+        *step.message = frame.message()?;
+    }
+    Ok(())
 }
 
 /// Decodes a V2 JSON text frame and reads its payload as the view `T` in one pass: the same
@@ -163,7 +307,7 @@ pub(crate) fn decode_view<'a, T: TypedObject<'a>>(
             view,
             filled: false,
         };
-        match decode_str_by(text, &limits, true, &mut step) {
+        match decode_str_by(text, &limits, true, &mut step, |frame| frame) {
             Ok(decoded) => {
                 *frame = decoded;
                 if !step.filled
@@ -294,6 +438,36 @@ macro_rules! fill_variant {
     };
 }
 
+/// The event as [`MessageStep`] needs it: [`Event::parse`]'s answer for the events read in one
+/// pass, found with a length switch and one fixed-size comparison (most frames' events are
+/// plain); [`Event::Other`] for every other plain name (the step reads those the plain way,
+/// whatever they are); escaped names go to [`Event::parse`].
+#[inline(always)]
+#[allow(clippy::inline_always)] // once per frame, a few compares
+fn one_pass_event(event: JsonStr<'_>) -> Event<'_> {
+    /// Whether `bytes` is `name`: a fixed-size comparison.
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    fn is<const N: usize>(bytes: &[u8], name: &[u8; N]) -> bool {
+        bytes.first_chunk::<N>() == Some(name)
+    }
+    let Some(text) = event.as_str() else {
+        return Event::parse(event);
+    };
+    let bytes = text.as_bytes();
+    match bytes.len() {
+        5 if is(bytes, b"shout") => Event::Shout,
+        9 if is(bytes, b"phx_reply") => Event::Reply,
+        8 if is(bytes, b"phx_join") => Event::Join,
+        9 if is(bytes, b"phx_error") => Event::Error,
+        4 if is(bytes, b"read") => Event::Read,
+        20 if is(bytes, b"conversation:created") => Event::ConversationCreated,
+        20 if is(bytes, b"conversation:updated") => Event::ConversationUpdated,
+        20 if is(bytes, b"replay:event:emitted") => Event::ReplayEventEmitted,
+        _ => Event::Other(event),
+    }
+}
+
 /// The payload step of [`decode_text_message`]: the event's view filled in one pass into
 /// `message`, for the events whose message is one object view (and `phx_reply`).
 struct MessageStep<'o, 'a> {
@@ -312,7 +486,7 @@ impl<'a> PayloadStep<'a> for MessageStep<'_, 'a> {
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
         let message = &mut *self.message;
-        let (payload, filled) = match Event::parse(event) {
+        let (payload, filled) = match one_pass_event(event) {
             Event::Shout => fill_variant!(message, s, index, Shout, Shout),
             Event::Join => fill_variant!(message, s, index, Join, Join),
             Event::Error => fill_variant!(message, s, index, Error, PhxError),
@@ -349,7 +523,8 @@ mod tests {
     use std::string::{String, ToString};
     use std::vec::Vec;
 
-    /// `decode_text_message_with` against `decode_text_with` then `message()`, and
+    /// `decode_text_message_with` against `decode_text_with` then `message()`,
+    /// `TypedFrame::decode_text_with` against `decode_text_message_with`, and
     /// `Shout::decode_text` against `decode_text` then `Shout::from_frame`.
     fn same_as_two_passes(text: &str, limits: &DecodeLimits) {
         let one = decode_text_message_with(text.as_bytes(), limits);
@@ -364,6 +539,33 @@ mod tests {
             (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
             _ => panic!("{text:?}: one pass {one:?}, two passes {two:?}"),
         }
+        // In place, into a `TypedFrame` that held another frame: the same answer; after an
+        // error, the empty frame. (Under Miri, for every fourth frame length only: it runs the
+        // code `decode_text_message_with` runs, checked for undefined behaviour above.)
+        if cfg!(miri) && !text.len().is_multiple_of(4) {
+            return same_view_as_two_passes(text, limits);
+        }
+        let mut typed = TypedFrame::new();
+        typed
+            .decode_text(br#"["1","2","t","shout",{"body":"x","user":{"id":1}}]"#)
+            .unwrap();
+        match (typed.decode_text_with(text.as_bytes(), limits), &one) {
+            (Ok(()), Ok((f1, m1))) => {
+                assert_same_frame(typed.frame(), f1, text);
+                assert_eq!(typed.message(), m1, "{text:?}");
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(&a, b, "{text:?}");
+                assert_eq!(typed, TypedFrame::new(), "{text:?}");
+                assert_same_frame(typed.frame(), TypedFrame::new().frame(), text);
+            }
+            (into, _) => panic!("{text:?}: in place {into:?}, returned {one:?}"),
+        }
+        same_view_as_two_passes(text, limits);
+    }
+
+    /// `Shout::decode_text` against `decode_text` then `Shout::from_frame` (default limits).
+    fn same_view_as_two_passes(text: &str, limits: &DecodeLimits) {
         if limits == &DecodeLimits::new() {
             let one = Shout::decode_text(text.as_bytes());
             let two = crate::decode_text(text.as_bytes())
@@ -408,6 +610,12 @@ mod tests {
         r#""":"""#,
         r#""status":"ok""#,
         r#""st\u0061tus":"error""#,
+        r#""status":"\u006fk""#,
+        r#""status":"err\u006fr""#,
+        r#""status":"okay""#,
+        r#""status":"""#,
+        r#""status":null"#,
+        r#""response":{}"#,
         r#""response":{"reason":"unauthorized"}"#,
         r#""response":null"#,
         r#""response":[1,"x"]"#,
@@ -513,6 +721,68 @@ mod tests {
             }
         }
         frames
+    }
+
+    #[test]
+    fn a_frame_read_in_one_pass_finds_its_members_as_the_plain_decoder_does() {
+        let text =
+            r#"["1","2","t","shout",{"body":"hi","x":[1,{"y":2}],"k\u0031":null,"user":{"id":1}}]"#;
+        let (one, _) = decode_text_message(text.as_bytes()).unwrap();
+        let two = crate::decode_text(text.as_bytes()).unwrap();
+        assert_same_frame(&one, &two, text);
+        assert_eq!(one.payload_members().unwrap().count(), 4);
+        for key in ["body", "x", "k1", "user", "nope"] {
+            assert_eq!(one.payload_get(key), two.payload_get(key), "{key}");
+        }
+        assert_eq!(one.payload_get("x").unwrap().as_str(), r#"[1,{"y":2}]"#);
+        assert_eq!(one.payload_plain(), Some(false));
+    }
+
+    #[test]
+    fn the_one_pass_events_are_recognised_as_event_parse_recognises_them() {
+        let one_pass = [
+            Event::Shout,
+            Event::Reply,
+            Event::Join,
+            Event::Error,
+            Event::Read,
+            Event::ConversationCreated,
+            Event::ConversationUpdated,
+            Event::ReplayEventEmitted,
+        ];
+        let mut names: Vec<String> = Event::KNOWN.iter().map(ToString::to_string).collect();
+        // Near misses: one byte changed, added or removed at each end, other cases.
+        for name in Event::KNOWN {
+            names.push(format!("{name}x"));
+            names.push(format!("x{name}"));
+            names.push(name[1..].to_string());
+            names.push(name[..name.len() - 1].to_string());
+            names.push(name.to_uppercase());
+            names.push(format!("{}_", &name[..name.len() - 1]));
+        }
+        names.extend(["", "a", "conversation:createe", "replay:event:emittee"].map(String::from));
+        let mut seen = 0;
+        for name in &names {
+            let plain = JsonStr::from_validated_plain(name);
+            let fast = one_pass_event(plain);
+            let slow = Event::parse(plain);
+            if one_pass.contains(&slow) {
+                assert_eq!(fast, slow, "{name:?}");
+                seen += 1;
+            } else {
+                assert_eq!(fast, Event::Other(plain), "{name:?}");
+            }
+        }
+        assert_eq!(seen, one_pass.len());
+        // Escaped names: as `Event::parse` reads them.
+        for escaped in [r"sh\u006fut", r"phx_\u0072eply", r"\u0074yping", r"read\n"] {
+            let name = JsonStr::from_json_body(escaped).unwrap();
+            assert_eq!(one_pass_event(name), Event::parse(name), "{escaped:?}");
+        }
+        assert_eq!(
+            one_pass_event(JsonStr::from_json_body(r"sh\u006fut").unwrap()),
+            Event::Shout
+        );
     }
 
     #[test]

@@ -344,10 +344,19 @@ pub(crate) fn read_nested<'a, T: TypedObject<'a>, C: Cursor<'a>>(
     out: &mut Option<T>,
 ) -> bool {
     match cur.peek() {
-        b'{' => match object_at(cur, fill.base, fill.plain) {
-            Ok(view) => *out = Some(view),
-            Err(error) => return fill.fail(error),
-        },
+        b'{' => {
+            // Filled where it is kept (a view is up to a few hundred bytes: not built on the
+            // stack, then copied). After an error the caller's fill fails and throws it away.
+            let view = out.insert(T::empty(RawJson::from_validated("{}"), fill.plain));
+            let (read, raw) = cur.object(|raw, walk| {
+                view.set_object(raw);
+                view.fill_from(walk, fill.base)
+            });
+            if let Err(error) = read {
+                return fill.fail(error);
+            }
+            view.set_object(raw);
+        }
         b'n' => {
             cur.skip();
             *out = None;
@@ -358,10 +367,9 @@ pub(crate) fn read_nested<'a, T: TypedObject<'a>, C: Cursor<'a>>(
 }
 
 /// The object at the cursor (`cur.peek() == b'{'`) read as the view `T`, in one pass;
-/// `base` is the payload text (for error offsets), `plain` says it has no backslash.
-#[cfg_attr(not(target_os = "none"), inline(always))]
-#[cfg_attr(target_os = "none", inline)]
-#[allow(clippy::inline_always)] // measured (callgrind, presence): called per meta
+/// `base` is the payload text (for error offsets), `plain` says it has no backslash. The
+/// presence tests' reference reader (nested views are filled in place by [`read_nested`]).
+#[cfg(test)]
 pub(crate) fn object_at<'a, T: TypedObject<'a>, C: Cursor<'a>>(
     cur: &mut C,
     base: &'a str,
@@ -694,16 +702,21 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
 ) -> Option<usize> {
     if key.escaped {
         let mut buf = [0u8; KEY_BUF];
-        table.find(unescape_key(key, &mut buf)?)
+        table.find(unescape_key(key.bytes, &mut buf)?)
     } else {
         table.find(key.bytes)
     }
 }
 
-/// An escaped key's text, unescaped into `buf`; `None` when too long to be a known key.
+/// An escaped key's text (its raw bytes: passed in two registers, not spilled as a `Key` on
+/// every member's path), unescaped into `buf`; `None` when too long to be a known key.
 #[cold]
 #[inline(never)]
-fn unescape_key<'b>(key: Key<'_>, buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
+fn unescape_key<'b>(bytes: &[u8], buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
+    let key = Key {
+        bytes,
+        escaped: true,
+    };
     Some(key.as_json_str()?.unescape_into(buf).ok()?.as_bytes())
 }
 
