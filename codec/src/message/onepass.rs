@@ -4,10 +4,11 @@
 //! event's view in the same walk, the view's fields recorded as the walk passes them.
 //!
 //! The answers are exactly those of [`decode_text`](crate::decode_text) followed by
-//! [`Frame::message`] (or the view's `from_frame`): the same frame (its member index aside: a
-//! payload read in one pass records none, so `payload_members` walks it), the same message, the same error with the same offset. A syntax error anywhere in the frame
-//! wins over a type error earlier in the payload: at the first surprise (a syntax error, a
-//! type error, an unusual shape) the one-pass walk gives up, the payload is validated again
+//! [`Frame::message`] (or the view's `from_frame`): the same frame (its member index aside:
+//! a payload read in one pass records none, so `payload_members` walks it), the same
+//! message, the same error with the same offset. A syntax error anywhere in the frame wins
+//! over a type error earlier in the payload: at the first surprise (a syntax error, a type
+//! error, an unusual shape) the one-pass walk gives up, the payload is validated again
 //! the plain way from its start, and once the whole frame is found valid its message is read
 //! again over the validated text (by [`Frame::message`], or for the per-event entry points by
 //! the same one-pass filler, so that firmware links one filler per view: over valid text it
