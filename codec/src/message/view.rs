@@ -537,6 +537,16 @@ pub(crate) trait TypedObject<'a>: Sized {
         let raw = payload_object(frame)?;
         let plain = frame.payload_plain().unwrap_or_else(|| is_plain(raw));
         match frame.payload_members() {
+            // Bare metal walks the payload in place, as nested objects are read: one cursor
+            // type, so each view's fill and readers are linked once (`.ci/embedded-size`);
+            // the member index saves the walk's key and value scans elsewhere.
+            #[cfg(target_os = "none")]
+            Some(_) => {
+                let mut out = Self::empty(raw, plain);
+                out.fill_from(&mut Walk::inside(raw), raw.as_str())?;
+                Ok(out)
+            }
+            #[cfg(not(target_os = "none"))]
             Some(members) => {
                 let mut out = Self::empty(raw, plain);
                 out.fill(members, raw.as_str())?;
