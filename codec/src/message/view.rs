@@ -686,6 +686,7 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
     }
 
     /// The index (in declaration order) of the key whose bytes are `key`.
+    #[cfg_attr(target_os = "none", allow(dead_code))] // bare metal: `find_key_shared`
     #[inline(always)]
     #[allow(clippy::inline_always)] // a hash and a comparison; part of every member read
     pub(crate) fn find(&self, key: &[u8]) -> Option<usize> {
@@ -710,12 +711,59 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
     table: &KeyTable<N, S>,
     key: Key<'_>,
 ) -> Option<usize> {
+    #[cfg(target_os = "none")]
+    return find_key_shared(&table.as_ref(), key.bytes, key.escaped);
+    #[cfg(not(target_os = "none"))]
     if key.escaped {
         let mut buf = [0u8; KEY_BUF];
         table.find(unescape_key(key.bytes, &mut buf)?)
     } else {
         table.find(key.bytes)
     }
+}
+
+/// A [`KeyTable`] of any size, for the one key lookup bare metal links for every view.
+#[cfg(any(target_os = "none", test))]
+struct KeyTableRef<'t> {
+    keys: &'t [&'static str],
+    ids: &'t [KeyId],
+    slots: &'t [u8],
+    seed: u64,
+    shift: u32,
+}
+
+#[cfg(any(target_os = "none", test))]
+impl<const N: usize, const S: usize> KeyTable<N, S> {
+    /// The table as slices.
+    #[inline]
+    fn as_ref(&self) -> KeyTableRef<'_> {
+        KeyTableRef {
+            keys: &self.keys,
+            ids: &self.ids,
+            slots: &self.slots,
+            seed: self.seed,
+            shift: 64 - S.trailing_zeros(),
+        }
+    }
+}
+
+/// [`find_key`] on bare metal: one function for every view's table (inlined per view, the
+/// hash and the escaped-key path cost a few hundred bytes each; `.ci/embedded-size`).
+#[cfg(any(target_os = "none", test))]
+#[inline(never)]
+fn find_key_shared(table: &KeyTableRef<'_>, bytes: &[u8], escaped: bool) -> Option<usize> {
+    let mut buf = [0u8; KEY_BUF];
+    let key = if escaped {
+        unescape_key(bytes, &mut buf)?
+    } else {
+        bytes
+    };
+    let id = KeyId::of(key);
+    let index = usize::from(*table.slots.get(id.slot(table.seed, table.shift))?);
+    let known = table.ids.get(index)?;
+    let same = *known == id
+        && (id.len <= 16 || table.keys.get(index).is_some_and(|k| k.as_bytes() == key));
+    same.then_some(index)
 }
 
 /// An escaped key's text (its raw bytes: passed in two registers, not spilled as a `Key` on
@@ -784,6 +832,8 @@ mod tests {
                 escaped: false,
             };
             assert_eq!(find_key(table, plain), expected, "{key:?}");
+            let shared = find_key_shared(&table.as_ref(), key.as_bytes(), false);
+            assert_eq!(shared, expected, "{key:?}");
         }
     }
 
@@ -812,6 +862,10 @@ mod tests {
             escaped: true,
         };
         assert_eq!(find_key(&META, escaped(r"user\u005fid")), Some(3));
+        let shared = |bytes: &str| find_key_shared(&META.as_ref(), bytes.as_bytes(), true);
+        assert_eq!(shared(r"user\u005fid"), Some(3));
+        assert_eq!(shared(r"phx_ref\u005fprev"), Some(1));
+        assert_eq!(shared(r#"user\"id"#), None);
         assert_eq!(find_key(&META, escaped(r"phx_ref\u005fprev")), Some(1));
         assert_eq!(find_key(&META, escaped(r#"user\"id"#)), None);
         assert_eq!(
