@@ -12,18 +12,25 @@ use crate::string::JsonStr;
 
 use crate::stop::skip_valid_escapes;
 
+/// One word of a [`BitStack`]: 32-bit targets clear 4-byte-aligned words (an 8-byte-aligned
+/// array links a second memory-clearing routine on bare metal: `.ci/embedded-size`).
+#[cfg(target_pointer_width = "32")]
+type Word = u32;
+#[cfg(not(target_pointer_width = "32"))]
+type Word = u64;
+
 /// A stack of "is this open container an object?" bits.
-struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
+struct BitStack([Word; (MAX_SUPPORTED_DEPTH / Word::BITS) as usize]);
 
 impl BitStack {
     const fn new() -> Self {
-        Self([0; (MAX_SUPPORTED_DEPTH / 64) as usize])
+        Self([0; (MAX_SUPPORTED_DEPTH / Word::BITS) as usize])
     }
 
     #[inline]
     fn set(&mut self, i: u32, object: bool) {
-        if let Some(word) = self.0.get_mut((i / 64) as usize) {
-            let bit = 1u64 << (i % 64);
+        if let Some(word) = self.0.get_mut((i / Word::BITS) as usize) {
+            let bit: Word = 1 << (i % Word::BITS);
             if object {
                 *word |= bit;
             } else {
@@ -35,8 +42,8 @@ impl BitStack {
     #[inline]
     fn is_object(&self, i: u32) -> bool {
         self.0
-            .get((i / 64) as usize)
-            .is_some_and(|word| word & (1u64 << (i % 64)) != 0)
+            .get((i / Word::BITS) as usize)
+            .is_some_and(|word| word & (1 << (i % Word::BITS)) != 0)
     }
 }
 
