@@ -537,15 +537,12 @@ pub(crate) trait TypedObject<'a>: Sized {
         let raw = payload_object(frame)?;
         let plain = frame.payload_plain().unwrap_or_else(|| is_plain(raw));
         match frame.payload_members() {
-            // Bare metal walks the payload in place, as nested objects are read: one cursor
-            // type, so each view's fill and readers are linked once (`.ci/embedded-size`);
-            // the member index saves the walk's key and value scans elsewhere.
+            // Bare metal walks the payload in place, as `parse` and nested objects do: one
+            // cursor type, so each view's fill and readers are linked once (and its decoder
+            // records no index: `text::Unindexed`; `.ci/embedded-size`). The member index
+            // saves the walk's key and value scans elsewhere.
             #[cfg(target_os = "none")]
-            Some(_) => {
-                let mut out = Self::empty(raw, plain);
-                out.fill_from(&mut Walk::inside(raw), raw.as_str())?;
-                Ok(out)
-            }
+            Some(_) => Self::from_walk(raw, raw.as_str(), plain),
             #[cfg(not(target_os = "none"))]
             Some(members) => {
                 let mut out = Self::empty(raw, plain);
