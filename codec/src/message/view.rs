@@ -315,6 +315,18 @@ pub(crate) fn read_list<'a, C: Cursor<'a>>(
     match cur.peek() {
         b'[' => {
             let v = cur.value();
+            // Bare metal steps through the items with the views' own cursor (`Walk`), so the
+            // raw items' walker is not linked for this (`.ci/embedded-size`); the same items.
+            #[cfg(target_os = "none")]
+            {
+                let mut items = Walk::inside(v);
+                while items.next_item() {
+                    if let Err(error) = item(items.value(), item_field, fill.base) {
+                        return fill.fail(error);
+                    }
+                }
+            }
+            #[cfg(not(target_os = "none"))]
             if let Some(items) = v.items() {
                 for value in items {
                     if let Err(error) = item(value, item_field, fill.base) {
@@ -882,6 +894,30 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// Bare metal's `read_list` steps through items with a `Walk`: the same items as
+    /// `RawJson::items`, each the same slice of the text (error offsets are taken from it).
+    #[test]
+    fn a_walk_steps_through_the_items_items_does() {
+        for text in [
+            "[]",
+            "[ ]",
+            "[1]",
+            "[ 1 , \"a\" ,{\"b\":[2,3]} , [] ,null,true,false,-1.5e3 ]",
+            "[\"a\\\"]\",\"\\u005d\",{\"k\":\"]\"}]",
+            "[\n\t[1,[2,[3]]]\r\n,{}]",
+        ] {
+            let raw = RawJson::parse(text).unwrap();
+            let mut walk = Walk::inside(raw);
+            let mut items = raw.items().unwrap();
+            while walk.next_item() {
+                let (got, expected) = (walk.value(), items.next().unwrap());
+                assert_eq!(got.as_str(), expected.as_str(), "{text}");
+                assert_eq!(got.as_str().as_ptr(), expected.as_str().as_ptr(), "{text}");
+            }
+            assert!(items.next().is_none(), "{text}");
+        }
     }
 
     #[test]
