@@ -714,15 +714,13 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
 
 /// The index in `table` of `key` (unescaped first when it has escapes; keys too long to be a
 /// known one are unknown).
+#[cfg_attr(target_os = "none", allow(dead_code))] // bare metal: `find_key_shared`
 #[inline(always)]
 #[allow(clippy::inline_always)] // a hash and a comparison; part of every member read
 pub(crate) fn find_key<const N: usize, const S: usize>(
     table: &KeyTable<N, S>,
     key: Key<'_>,
 ) -> Option<usize> {
-    #[cfg(target_os = "none")]
-    return find_key_shared(&table.as_ref(), key.bytes, key.escaped);
-    #[cfg(not(target_os = "none"))]
     if key.escaped {
         let mut buf = [0u8; KEY_BUF];
         table.find(unescape_key(key.bytes, &mut buf)?)
@@ -733,7 +731,7 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
 
 /// A [`KeyTable`] of any size, for the one key lookup bare metal links for every view.
 #[cfg(any(target_os = "none", test))]
-struct KeyTableRef<'t> {
+pub(crate) struct KeyTableRef<'t> {
     keys: &'t [&'static str],
     ids: &'t [KeyId],
     slots: &'t [u8],
@@ -743,9 +741,9 @@ struct KeyTableRef<'t> {
 
 #[cfg(any(target_os = "none", test))]
 impl<const N: usize, const S: usize> KeyTable<N, S> {
-    /// The table as slices.
+    /// The table as slices (a `static` of each view's, on bare metal).
     #[inline]
-    fn as_ref(&self) -> KeyTableRef<'_> {
+    pub(crate) const fn as_ref(&self) -> KeyTableRef<'_> {
         KeyTableRef {
             keys: &self.keys,
             ids: &self.ids,
@@ -756,11 +754,16 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
     }
 }
 
-/// [`find_key`] on bare metal: one function for every view's table (inlined per view, the
-/// hash and the escaped-key path cost a few hundred bytes each; `.ci/embedded-size`).
+/// [`find_key`] on bare metal, over a view's `static` table: one function for every view
+/// (inlined per view, the hash and the escaped-key path cost a few hundred bytes each;
+/// `.ci/embedded-size`).
 #[cfg(any(target_os = "none", test))]
 #[inline(never)]
-fn find_key_shared(table: &KeyTableRef<'_>, bytes: &[u8], escaped: bool) -> Option<usize> {
+pub(crate) fn find_key_shared(
+    table: &KeyTableRef<'_>,
+    bytes: &[u8],
+    escaped: bool,
+) -> Option<usize> {
     let mut buf = [0u8; KEY_BUF];
     let key = if escaped {
         unescape_key(bytes, &mut buf)?
