@@ -310,7 +310,7 @@ pub(crate) fn parse_i64(text: &[u8]) -> Option<i64> {
 
 /// A [`JsonStr`] over the validated body of a JSON string.
 pub(crate) fn string_from_body(body: &str) -> JsonStr<'_> {
-    if find_backslash(body.as_bytes()).is_some() {
+    if crate::escape::find_backslash(body.as_bytes()).is_some() {
         JsonStr::from_validated_escaped(body)
     } else {
         JsonStr::from_validated_plain(body)
@@ -338,16 +338,6 @@ pub(crate) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// The index of the first backslash in `bytes`: `memchr`, except on bare metal, where a plain
-/// loop is a tenth of its code (`.ci/embedded-size`).
-#[inline]
-pub(crate) fn find_backslash(bytes: &[u8]) -> Option<usize> {
-    #[cfg(target_os = "none")]
-    return bytes.iter().position(|&b| b == b'\\');
-    #[cfg(not(target_os = "none"))]
-    memchr::memchr(b'\\', bytes)
 }
 
 /// Index just past the closing quote of the string whose opening quote is at `i`.
