@@ -310,7 +310,7 @@ pub(crate) fn parse_i64(text: &[u8]) -> Option<i64> {
 
 /// A [`JsonStr`] over the validated body of a JSON string.
 pub(crate) fn string_from_body(body: &str) -> JsonStr<'_> {
-    if memchr::memchr(b'\\', body.as_bytes()).is_some() {
+    if crate::escape::find_backslash(body.as_bytes()).is_some() {
         JsonStr::from_validated_escaped(body)
     } else {
         JsonStr::from_validated_plain(body)

@@ -12,18 +12,25 @@ use crate::string::JsonStr;
 
 use crate::stop::skip_valid_escapes;
 
+/// One word of a [`BitStack`]: 32-bit targets clear 4-byte-aligned words (an 8-byte-aligned
+/// array links a second memory-clearing routine on bare metal: `.ci/embedded-size`).
+#[cfg(target_pointer_width = "32")]
+type Word = u32;
+#[cfg(not(target_pointer_width = "32"))]
+type Word = u64;
+
 /// A stack of "is this open container an object?" bits.
-struct BitStack([u64; (MAX_SUPPORTED_DEPTH / 64) as usize]);
+struct BitStack([Word; (MAX_SUPPORTED_DEPTH / Word::BITS) as usize]);
 
 impl BitStack {
     const fn new() -> Self {
-        Self([0; (MAX_SUPPORTED_DEPTH / 64) as usize])
+        Self([0; (MAX_SUPPORTED_DEPTH / Word::BITS) as usize])
     }
 
     #[inline]
     fn set(&mut self, i: u32, object: bool) {
-        if let Some(word) = self.0.get_mut((i / 64) as usize) {
-            let bit = 1u64 << (i % 64);
+        if let Some(word) = self.0.get_mut((i / Word::BITS) as usize) {
+            let bit: Word = 1 << (i % Word::BITS);
             if object {
                 *word |= bit;
             } else {
@@ -35,8 +42,8 @@ impl BitStack {
     #[inline]
     fn is_object(&self, i: u32) -> bool {
         self.0
-            .get((i / 64) as usize)
-            .is_some_and(|word| word & (1u64 << (i % 64)) != 0)
+            .get((i / Word::BITS) as usize)
+            .is_some_and(|word| word & (1 << (i % Word::BITS)) != 0)
     }
 }
 
@@ -156,11 +163,13 @@ impl<'a> Scanner<'a> {
     }
 
     /// Scans a string whose opening quote is at the cursor.
-    #[inline(always)] // callgrind: -9% instructions per frame decode
+    #[cfg_attr(not(target_os = "none"), inline(always))] // out of line on bare metal (`.ci/embedded-size`); callgrind: -9% instructions per frame decode
     #[allow(clippy::inline_always)]
     pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, DecodeError> {
         let start = self.pos + 1;
         let stop = find_string_stop(self.bytes, start);
+        // Bare metal: `string_with_escapes` ends a plain string the same way.
+        #[cfg(not(target_os = "none"))]
         if self.bytes.get(stop) == Some(&b'"') {
             self.pos = stop + 1;
             return Ok(JsonStr::from_validated_plain(self.slice(start, stop)));
@@ -169,20 +178,26 @@ impl<'a> Scanner<'a> {
     }
 
     /// Scans a string whose opening quote is at the cursor, without building its value.
-    #[inline(always)] // the containers' hot path
+    #[cfg_attr(not(target_os = "none"), inline(always))] // out of line on bare metal (`.ci/embedded-size`); the containers' hot path
     #[allow(clippy::inline_always)]
     fn skip_string(&mut self) -> Result<(), DecodeError> {
-        let start = self.pos + 1;
-        let stop = find_string_stop(self.bytes, start);
-        if self.bytes.get(stop) == Some(&b'"') {
-            self.pos = stop + 1;
-            return Ok(());
+        // Bare metal: `string`'s code, not a second copy of it.
+        #[cfg(target_os = "none")]
+        return self.string().map(|_| ());
+        #[cfg(not(target_os = "none"))]
+        {
+            let start = self.pos + 1;
+            let stop = find_string_stop(self.bytes, start);
+            if self.bytes.get(stop) == Some(&b'"') {
+                self.pos = stop + 1;
+                return Ok(());
+            }
+            self.string_with_escapes(start, stop).map(|_| ())
         }
-        self.string_with_escapes(start, stop).map(|_| ())
     }
 
     /// Scans `"key" :` whose first byte `first` is at the cursor, without building the key.
-    #[inline(always)] // the containers' hot path
+    #[cfg_attr(not(target_os = "none"), inline(always))] // out of line on bare metal (`.ci/embedded-size`); the containers' hot path
     #[allow(clippy::inline_always)]
     fn skip_key(&mut self, first: u8) -> Result<(), DecodeError> {
         if first != b'"' {

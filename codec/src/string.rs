@@ -470,7 +470,7 @@ impl<'a> Iterator for Pieces<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match memchr::memchr(b'\\', self.rest.as_bytes()) {
+        match crate::escape::find_backslash(self.rest.as_bytes()) {
             Some(0) => {
                 let (c, used) = decode_escape(self.rest);
                 self.rest = self.rest.get(used..).unwrap_or("");

@@ -158,7 +158,10 @@ fn decode_str<'a>(
     limits: &DecodeLimits,
     fast: bool,
 ) -> Result<Frame<'a>, DecodeError> {
-    decode_str_by(input, limits, fast, &mut Validate, |frame| frame)
+    #[cfg(not(target_os = "none"))]
+    return decode_str_by(input, limits, fast, &mut Validate, |frame| frame);
+    #[cfg(target_os = "none")]
+    return decode_str_by(input, limits, fast, &mut Unindexed, |frame| frame);
 }
 
 /// What reads the payload (the fifth element) once the envelope is read: [`Validate`] (the
@@ -177,6 +180,7 @@ pub(crate) trait PayloadStep<'a> {
 }
 
 /// The plain decoder's payload step: [`payload`].
+#[cfg_attr(target_os = "none", allow(dead_code))] // bare metal: `Unindexed`
 pub(crate) struct Validate;
 
 impl<'a> PayloadStep<'a> for Validate {
@@ -190,6 +194,30 @@ impl<'a> PayloadStep<'a> for Validate {
         index: &mut MemberIndex,
     ) -> Result<RawJson<'a>, DecodeError> {
         payload(s, index)
+    }
+}
+
+/// The bare-metal decoder's payload step: the payload validated by the generic scanner (the
+/// same errors at the same offsets as [`payload`]), no member index recorded. Its views walk
+/// the payload in place (`TypedObject::from_frame`) and `Frame::payload_members` walks an
+/// unavailable index, so the recording walk is not linked there (`.ci/embedded-size`).
+#[cfg(any(target_os = "none", test))]
+pub(crate) struct Unindexed;
+
+#[cfg(any(target_os = "none", test))]
+impl<'a> PayloadStep<'a> for Unindexed {
+    #[inline]
+    fn read(
+        &mut self,
+        s: &mut Scanner<'a>,
+        _: JsonStr<'a>,
+        _: JsonStr<'a>,
+        _: &mut MemberIndex,
+    ) -> Result<RawJson<'a>, DecodeError> {
+        element_start(s)?;
+        let start = s.pos();
+        s.value(1)?;
+        Ok(RawJson::from_validated(s.slice(start, s.pos())))
     }
 }
 
@@ -508,6 +536,73 @@ fn payload<'a>(s: &mut Scanner<'a>, index: &mut MemberIndex) -> Result<RawJson<'
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The bare-metal payload step (`Unindexed`) decodes every frame as the indexing one does:
+    /// the same frame (no index) or the same error at the same offset.
+    #[test]
+    fn the_unindexed_payload_step_decodes_as_the_indexing_one() {
+        let payloads = [
+            "{}",
+            "{ }",
+            r#"{"a":1}"#,
+            r#"{"a":1, "b\u0031" : "x" ,"c":{"d":[]}}"#,
+            r#"{"body":"Hi","customer_id":"c1","sent_at":"2026"}"#,
+            r#"{"a":[1,{"b":"\n"}],"c":null,"d":true,"e":false,"f":-1.5e3}"#,
+            "[1,2]",
+            "\"s\"",
+            "null",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\":1,",
+            "{\"a\" 1}",
+            "{1:2}",
+            "{\"a\":1,}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":tru}",
+            "{\"a\":\"\\q\"}",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\":01}",
+            "{\"a\":[}",
+            "{\"a\":{\"b\":{\"c\":{}}}}",
+            "{\"a\":1}}",
+            "",
+        ];
+        let limits = [
+            DecodeLimits::new(),
+            DecodeLimits::new().with_max_depth(1),
+            DecodeLimits::new().with_max_depth(2),
+            DecodeLimits::new().with_max_depth(3),
+        ];
+        for payload in payloads {
+            for end in ["]", " ]", "", ",1]"] {
+                let mut text = heapless::String::<128>::new();
+                text.push_str(r#"[null,"1","t","e","#).unwrap();
+                text.push_str(payload).unwrap();
+                text.push_str(end).unwrap();
+                for limits in &limits {
+                    for fast in [false, true] {
+                        let indexed = decode_str_by(&text, limits, fast, &mut Validate, |f| f);
+                        let unindexed = decode_str_by(&text, limits, fast, &mut Unindexed, |f| f);
+                        match (indexed, unindexed) {
+                            (Ok(a), Ok(b)) => {
+                                assert_eq!(a.payload(), b.payload(), "{text}");
+                                assert_eq!((a.topic(), a.event()), (b.topic(), b.event()));
+                                assert_eq!(a.reference(), b.reference(), "{text}");
+                                assert_eq!(
+                                    a.payload_members().map(Iterator::count),
+                                    b.payload_members().map(Iterator::count),
+                                    "{text}"
+                                );
+                            }
+                            (a, b) => assert_eq!(a.err(), b.err(), "{text} {limits:?}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn records_payload_members_while_validating() {

@@ -17,20 +17,26 @@ pub(crate) const KEY_BUF: usize = 32;
 /// payload instead of one per string read.
 #[inline]
 pub(crate) fn is_plain(raw: RawJson<'_>) -> bool {
+    // Bare metal: the plain search for a backslash (smaller code; `.ci/embedded-size`).
+    #[cfg(target_os = "none")]
+    return crate::escape::find_backslash(raw.as_bytes()).is_none();
     // Word at a time, without early exit: payloads rarely hold a backslash, and a branch-free
     // loop beats `memchr`'s set-up on the few hundred bytes a payload has.
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGHS: u64 = ONES << 7;
-    const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
-    let bytes = raw.as_bytes();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut found = 0;
-    for chunk in &mut chunks {
-        let word: [u8; 8] = chunk.try_into().unwrap_or_default();
-        let x = u64::from_ne_bytes(word) ^ BACKSLASHES;
-        found |= x.wrapping_sub(ONES) & !x & HIGHS;
+    #[cfg(not(target_os = "none"))]
+    {
+        const ONES: u64 = u64::from_ne_bytes([1; 8]);
+        const HIGHS: u64 = ONES << 7;
+        const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
+        let bytes = raw.as_bytes();
+        let mut chunks = bytes.chunks_exact(8);
+        let mut found = 0;
+        for chunk in &mut chunks {
+            let word: [u8; 8] = chunk.try_into().unwrap_or_default();
+            let x = u64::from_ne_bytes(word) ^ BACKSLASHES;
+            found |= x.wrapping_sub(ONES) & !x & HIGHS;
+        }
+        found == 0 && !chunks.remainder().contains(&b'\\')
     }
-    found == 0 && !chunks.remainder().contains(&b'\\')
 }
 
 /// Byte offset of `value` inside `base` (both borrow the same payload text).
@@ -315,6 +321,18 @@ pub(crate) fn read_list<'a, C: Cursor<'a>>(
     match cur.peek() {
         b'[' => {
             let v = cur.value();
+            // Bare metal steps through the items with the views' own cursor (`Walk`), so the
+            // raw items' walker is not linked for this (`.ci/embedded-size`); the same items.
+            #[cfg(target_os = "none")]
+            {
+                let mut items = Walk::inside(v);
+                while items.next_item() {
+                    if let Err(error) = item(items.value(), item_field, fill.base) {
+                        return fill.fail(error);
+                    }
+                }
+            }
+            #[cfg(not(target_os = "none"))]
             if let Some(items) = v.items() {
                 for value in items {
                     if let Err(error) = item(value, item_field, fill.base) {
@@ -537,6 +555,13 @@ pub(crate) trait TypedObject<'a>: Sized {
         let raw = payload_object(frame)?;
         let plain = frame.payload_plain().unwrap_or_else(|| is_plain(raw));
         match frame.payload_members() {
+            // Bare metal walks the payload in place, as `parse` and nested objects do: one
+            // cursor type, so each view's fill and readers are linked once (and its decoder
+            // records no index: `text::Unindexed`; `.ci/embedded-size`). The member index
+            // saves the walk's key and value scans elsewhere.
+            #[cfg(target_os = "none")]
+            Some(_) => Self::from_walk(raw, raw.as_str(), plain),
+            #[cfg(not(target_os = "none"))]
             Some(members) => {
                 let mut out = Self::empty(raw, plain);
                 out.fill(members, raw.as_str())?;
@@ -676,6 +701,7 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
     }
 
     /// The index (in declaration order) of the key whose bytes are `key`.
+    #[cfg_attr(target_os = "none", allow(dead_code))] // bare metal: `find_key_shared`
     #[inline(always)]
     #[allow(clippy::inline_always)] // a hash and a comparison; part of every member read
     pub(crate) fn find(&self, key: &[u8]) -> Option<usize> {
@@ -694,6 +720,7 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
 
 /// The index in `table` of `key` (unescaped first when it has escapes; keys too long to be a
 /// known one are unknown).
+#[cfg_attr(target_os = "none", allow(dead_code))] // bare metal: `find_key_shared`
 #[inline(always)]
 #[allow(clippy::inline_always)] // a hash and a comparison; part of every member read
 pub(crate) fn find_key<const N: usize, const S: usize>(
@@ -706,6 +733,55 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
     } else {
         table.find(key.bytes)
     }
+}
+
+/// A [`KeyTable`] of any size, for the one key lookup bare metal links for every view.
+#[cfg(any(target_os = "none", test))]
+pub(crate) struct KeyTableRef<'t> {
+    keys: &'t [&'static str],
+    ids: &'t [KeyId],
+    slots: &'t [u8],
+    seed: u64,
+    shift: u32,
+}
+
+#[cfg(any(target_os = "none", test))]
+impl<const N: usize, const S: usize> KeyTable<N, S> {
+    /// The table as slices (a `static` of each view's, on bare metal).
+    #[inline]
+    pub(crate) const fn as_ref(&self) -> KeyTableRef<'_> {
+        KeyTableRef {
+            keys: &self.keys,
+            ids: &self.ids,
+            slots: &self.slots,
+            seed: self.seed,
+            shift: 64 - S.trailing_zeros(),
+        }
+    }
+}
+
+/// [`find_key`] on bare metal, over a view's `static` table: one function for every view
+/// (inlined per view, the hash and the escaped-key path cost a few hundred bytes each;
+/// `.ci/embedded-size`).
+#[cfg(any(target_os = "none", test))]
+#[inline(never)]
+pub(crate) fn find_key_shared(
+    table: &KeyTableRef<'_>,
+    bytes: &[u8],
+    escaped: bool,
+) -> Option<usize> {
+    let mut buf = [0u8; KEY_BUF];
+    let key = if escaped {
+        unescape_key(bytes, &mut buf)?
+    } else {
+        bytes
+    };
+    let id = KeyId::of(key);
+    let index = usize::from(*table.slots.get(id.slot(table.seed, table.shift))?);
+    let known = table.ids.get(index)?;
+    let same = *known == id
+        && (id.len <= 16 || table.keys.get(index).is_some_and(|k| k.as_bytes() == key));
+    same.then_some(index)
 }
 
 /// An escaped key's text (its raw bytes: passed in two registers, not spilled as a `Key` on
@@ -774,6 +850,8 @@ mod tests {
                 escaped: false,
             };
             assert_eq!(find_key(table, plain), expected, "{key:?}");
+            let shared = find_key_shared(&table.as_ref(), key.as_bytes(), false);
+            assert_eq!(shared, expected, "{key:?}");
         }
     }
 
@@ -802,6 +880,10 @@ mod tests {
             escaped: true,
         };
         assert_eq!(find_key(&META, escaped(r"user\u005fid")), Some(3));
+        let shared = |bytes: &str| find_key_shared(&META.as_ref(), bytes.as_bytes(), true);
+        assert_eq!(shared(r"user\u005fid"), Some(3));
+        assert_eq!(shared(r"phx_ref\u005fprev"), Some(1));
+        assert_eq!(shared(r#"user\"id"#), None);
         assert_eq!(find_key(&META, escaped(r"phx_ref\u005fprev")), Some(1));
         assert_eq!(find_key(&META, escaped(r#"user\"id"#)), None);
         assert_eq!(
@@ -823,6 +905,30 @@ mod tests {
         );
     }
 
+    /// Bare metal's `read_list` steps through items with a `Walk`: the same items as
+    /// `RawJson::items`, each the same slice of the text (error offsets are taken from it).
+    #[test]
+    fn a_walk_steps_through_the_items_items_does() {
+        for text in [
+            "[]",
+            "[ ]",
+            "[1]",
+            "[ 1 , \"a\" ,{\"b\":[2,3]} , [] ,null,true,false,-1.5e3 ]",
+            "[\"a\\\"]\",\"\\u005d\",{\"k\":\"]\"}]",
+            "[\n\t[1,[2,[3]]]\r\n,{}]",
+        ] {
+            let raw = RawJson::parse(text).unwrap();
+            let mut walk = Walk::inside(raw);
+            let mut items = raw.items().unwrap();
+            while walk.next_item() {
+                let (got, expected) = (walk.value(), items.next().unwrap());
+                assert_eq!(got.as_str(), expected.as_str(), "{text}");
+                assert_eq!(got.as_str().as_ptr(), expected.as_str().as_ptr(), "{text}");
+            }
+            assert!(items.next().is_none(), "{text}");
+        }
+    }
+
     #[test]
     fn the_backslash_scan_finds_one_anywhere() {
         let mut text = heapless::String::<64>::new();
@@ -834,6 +940,7 @@ mod tests {
                 }
                 let raw = RawJson::from_validated(&text);
                 assert!(!is_plain(raw), "backslash at {at} of {len}");
+                assert_eq!(crate::escape::find_backslash(raw.as_bytes()), Some(at));
             }
             text.clear();
             for _ in 0..len {

@@ -526,7 +526,16 @@ macro_rules! typed_object {
                     error: None,
                 };
                 while let Some(key) = cur.next_key() {
-                    let Some(index) = $crate::message::view::find_key(&TABLE, key) else {
+                    #[cfg(not(target_os = "none"))]
+                    let found = $crate::message::view::find_key(&TABLE, key);
+                    #[cfg(target_os = "none")]
+                    let found = {
+                        static STORED: $crate::message::view::KeyTable<N, S> = TABLE;
+                        static SHARED: $crate::message::view::KeyTableRef<'static> =
+                            STORED.as_ref();
+                        $crate::message::view::find_key_shared(&SHARED, key.bytes, key.escaped)
+                    };
+                    let Some(index) = found else {
                         cur.skip();
                         continue;
                     };
