@@ -816,6 +816,16 @@ trait StopSearch<const W: usize> {
         }
         mask
     }
+
+    /// Escapes `src` from `i` on into `dst` from `o` on, while whole blocks have room enough
+    /// to need no check per escape; where both stopped (`(o, i)` itself when the build has
+    /// no such path). `i` may be any byte of `src`, `dst[o..]` holds nothing yet.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // nothing by default
+    fn escape_wide(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
+        let _ = (dst, src);
+        (o, i)
+    }
 }
 
 /// Sixteen bytes with SSE2 (part of the x86_64 baseline).
@@ -837,6 +847,12 @@ impl StopSearch<16> for Sse2 {
     #[allow(clippy::inline_always)] // the escape loop's one search per block
     fn lanes(block: &[u8; 16]) -> u32 {
         crate::simd::string_stop_mask16(block)
+    }
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // instantiated once, in `escape_native`
+    fn escape_wide(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
+        escape_blocks_sse2(dst, o, src, i)
     }
 }
 
@@ -982,6 +998,121 @@ const ESCAPE_TABLE_LEN: usize = if cfg!(all(target_arch = "x86_64", target_featu
 } else {
     0x5d
 };
+
+/// The bytes [`escape_blocks_sse2`] escapes a step: two blocks, searched together.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const WIDE: usize = 2 * NATIVE;
+
+/// The source bytes [`escape_blocks_sse2`] needs from a step's start: the step, and a
+/// step's worth after its last lane and one more byte (so that the bytes after any escape
+/// are one or two more block stores, at indices the compiler sees are in bounds).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const WIDE_SRC: usize = 2 * WIDE + 1;
+
+/// The room [`escape_blocks_sse2`] needs from a step's start: every position it writes at
+/// is masked to under 256 (each is at most 192: a step grows by at most five bytes a lane,
+/// so the mask never changes one) and two block stores follow it.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const WIDE_ROOM: usize = 256 + WIDE;
+
+/// For each byte value that needs escaping, its escape in the low bytes (as an eight-byte
+/// little-endian store writes them) and the escape's length less one in the top byte.
+/// (Zero for the bytes that need none.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const ESCAPE_WORD: [u64; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        if needs_escape(byte) {
+            let letter = ESCAPE_LETTER[b];
+            let bytes: [u8; 8] = if letter == b'u' {
+                [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    b'0' + (byte >> 4),
+                    HEX[b & 0xf],
+                    0,
+                    5,
+                ]
+            } else {
+                [b'\\', letter, 0, 0, 0, 0, 0, 1]
+            };
+            table[b] = u64::from_le_bytes(bytes);
+        }
+        b += 1;
+    }
+    table
+};
+
+/// [`StopSearch::escape_wide`] with SSE2: while `src` has [`WIDE_SRC`] bytes from `i` and
+/// `dst` has [`WIDE_ROOM`] from `o`, two blocks a step are copied and searched; each escape
+/// is one eight-byte store from [`ESCAPE_WORD`] and two block stores of the bytes after it
+/// (which the next escape, if any, overwrites from its place on). No check per escape: the
+/// room was checked for the step's worst case. Nothing lands past what the string itself
+/// takes (the block stored after an escape holds bytes of `src`, each of which takes at
+/// least its own place).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // instantiated once, in `escape_native`
+fn escape_blocks_sse2(dst: &mut [u8], mut o: usize, src: &[u8], mut i: usize) -> (usize, usize) {
+    while let Some(s) = src.get(i..i + WIDE_SRC)
+        && let Ok(s) = <&[u8; WIDE_SRC]>::try_from(s)
+        && let Some(w) = dst.get_mut(o..o + WIDE_ROOM)
+        && let Ok(w) = <&mut [u8; WIDE_ROOM]>::try_from(w)
+    {
+        let (low, rest) = s
+            .split_first_chunk::<NATIVE>()
+            .unwrap_or((&[0; NATIVE], &[]));
+        let (high, _) = rest
+            .split_first_chunk::<NATIVE>()
+            .unwrap_or((&[0; NATIVE], &[]));
+        // Both loaded before either store (which could overwrite `s` as far as the
+        // compiler knows).
+        let (low, high) = (*low, *high);
+        let mut lanes = Sse2::lanes(&low) | Sse2::lanes(&high) << NATIVE;
+        if let Some((l, rest)) = w.split_first_chunk_mut::<NATIVE>()
+            && let Some(h) = rest.first_chunk_mut::<NATIVE>()
+        {
+            *l = low;
+            *h = high;
+        }
+        i += WIDE;
+        if lanes == 0 {
+            o += WIDE;
+            continue;
+        }
+        // How much longer the output is than the input so far in this step.
+        let mut grown = 0usize;
+        loop {
+            let k = lanes.trailing_zeros() as usize; // under 32
+            lanes &= lanes - 1;
+            let word = ESCAPE_WORD[usize::from(s[k])];
+            let at = (k + grown) & 255;
+            if let Some(slot) = w.get_mut(at..at + 8) {
+                slot.copy_from_slice(&word.to_le_bytes());
+            }
+            grown += (word >> 56) as usize;
+            // The step's worth of bytes after the escape (up to the next one, or past the
+            // step's end), as two block stores.
+            let at = (k + 1 + grown) & 255;
+            if let Some(slot) = w.get_mut(at..at + WIDE)
+                && let Some(after) = s.get(k + 1..k + 1 + WIDE)
+            {
+                slot.copy_from_slice(after);
+            }
+            if lanes == 0 {
+                break;
+            }
+        }
+        o += WIDE + grown;
+    }
+    (o, i)
+}
 
 /// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
 /// without room.
@@ -1291,7 +1422,8 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
         return Some(o);
     };
     o = put_escape(dst, o, b)?;
-    let mut i = first + 1;
+    // Whole blocks with room for their worst case (where the build has such a path).
+    let (mut o, mut i) = F::escape_wide(dst, o, src, first + 1);
     // Whole blocks with a whole block of room (where the search is wide enough to pay).
     while F::COPY_BLOCKS
         && let Some(chunk) = src.get(i..i + W)
@@ -1936,6 +2068,90 @@ mod tests {
         }
         agrees_with_reference(&"\"".repeat(100));
         agrees_with_reference(&"\u{0}".repeat(100));
+    }
+
+    /// `text` escaped like the reference (as [`agrees_with_reference`]), and nothing written
+    /// past the output in a roomy slice.
+    fn agrees_and_stays_in_place(text: &[u8]) {
+        let text = core::str::from_utf8(text).unwrap();
+        agrees_with_reference(text);
+        let mut buf = std::vec![0xeeu8; text.len() * 6 + 300];
+        let mut sink = SliceSink::new(&mut buf);
+        write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+        let n = sink.len();
+        assert!(buf[n..].iter().all(|&b| b == 0xee), "{text:?}");
+    }
+
+    #[test]
+    fn escapes_at_every_pair_of_places_in_a_two_block_step_escape_like_the_reference() {
+        // Long strings take two blocks a step once past their first escape (with room for
+        // the step's worst case): every escape kind at every place, every pair of places
+        // across two steps, from a string that starts with an escape or a few bytes later.
+        // (Miri, ~1000x slower, takes every 13th place.)
+        let step = if cfg!(miri) { 13 } else { 1 };
+        let base = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+-*";
+        let mut long = base.to_vec();
+        long.extend_from_slice(base);
+        for lead in [0, 1, 5] {
+            for kind in [b'"', b'\\', b'\n', 0x01, 0x1f] {
+                for at in (lead + 1..long.len()).step_by(step) {
+                    let mut text = long.clone();
+                    text[lead] = b'\t';
+                    text[at] = kind;
+                    agrees_and_stays_in_place(&text);
+                }
+            }
+            for a in (lead + 1..lead + 70).step_by(step) {
+                for b in (a + 1..lead + 72).step_by(step) {
+                    let mut text = long.clone();
+                    text[lead] = b'"';
+                    text[a] = 0x01;
+                    text[b] = b'\\';
+                    agrees_and_stays_in_place(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_the_longest_escape_grow_a_step_the_most_and_escape_like_the_reference() {
+        // Every lane of a step a six-byte `\u00XX` (the most a step grows), runs of every
+        // length at every offset, then clean bytes or more escapes after.
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for start in (0..40).step_by(step) {
+            for run in (0..=70).step_by(step) {
+                for fill in [b'a', b'"'] {
+                    let mut text = std::vec![fill; 160];
+                    text[0] = b'\n';
+                    for b in &mut text[start + 1..start + 1 + run] {
+                        *b = 0x01;
+                    }
+                    agrees_and_stays_in_place(&text);
+                }
+            }
+        }
+        agrees_and_stays_in_place(&[0x1f; 300]);
+    }
+
+    #[test]
+    fn long_strings_with_escapes_escape_like_the_reference_in_every_room() {
+        // Near the end of the room the step's worst case does not fit and the checked loop
+        // takes over: every room from exactly enough to some hundreds of bytes more.
+        let line = "Zoë wrote \"the parcel — 日本へ 🚚\"\tC:\\orders\\1.pdf\u{1}\n";
+        let text = line.repeat(4);
+        let expected = reference_quoted(&text);
+        for extra in (0..300).step_by(if cfg!(miri) { 37 } else { 1 }) {
+            let mut buf = std::vec![0xeeu8; expected.len() + extra];
+            let mut sink = SliceSink::new(&mut buf);
+            write_json_str(&mut sink, JsonStr::literal(&text)).unwrap();
+            assert_eq!(sink.written(), &expected[..], "{extra} bytes spare");
+            assert!(buf[expected.len()..].iter().all(|&b| b == 0xee));
+        }
+        for room in (0..expected.len()).step_by(if cfg!(miri) { 37 } else { 1 }) {
+            let mut buf = std::vec![0u8; room];
+            let mut sink = SliceSink::new(&mut buf);
+            assert!(write_json_str(&mut sink, JsonStr::literal(&text)).is_err());
+        }
     }
 
     #[test]
