@@ -1013,7 +1013,7 @@ const WIDE_SRC: usize = 2 * WIDE + 1;
 /// is masked to under 256 (each is at most 192: a step grows by at most five bytes a lane,
 /// so the mask never changes one) and two block stores follow it.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-const WIDE_ROOM: usize = 256 + WIDE;
+const WIDE_ROOM: usize = 512 + WIDE;
 
 /// For each byte value that needs escaping, its escape in the low bytes (as an eight-byte
 /// little-endian store writes them) and the escape's length less one in the top byte.
@@ -1049,6 +1049,20 @@ const ESCAPE_WORD: [u64; 256] = {
     table
 };
 
+/// For each byte value that needs escaping, how many bytes longer its escape is (1 or 5).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const ESCAPE_MORE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // the top byte
+        let more = (ESCAPE_WORD[b] >> 56) as u8;
+        table[b] = more;
+        b += 1;
+    }
+    table
+};
+
 /// [`StopSearch::escape_wide`] with SSE2: while `src` has [`WIDE_SRC`] bytes from `i` and
 /// `dst` has [`WIDE_ROOM`] from `o`, two blocks a step are copied and searched; each escape
 /// is one eight-byte store from [`ESCAPE_WORD`] and two block stores of the bytes after it
@@ -1057,10 +1071,18 @@ const ESCAPE_WORD: [u64; 256] = {
 /// takes (the block stored after an escape holds bytes of `src`, each of which takes at
 /// least its own place).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-#[allow(clippy::inline_always)] // instantiated once, in `escape_native`
+#[inline(never)]
 fn escape_blocks_sse2(dst: &mut [u8], mut o: usize, src: &[u8], mut i: usize) -> (usize, usize) {
-    while let Some(s) = src.get(i..i + WIDE_SRC)
+    // The last steps' starts that fit, computed once (so each step compares, no sums).
+    let (Some(last_i), Some(last_o)) = (
+        src.len().checked_sub(WIDE_SRC),
+        dst.len().checked_sub(WIDE_ROOM),
+    ) else {
+        return (o, i);
+    };
+    while i <= last_i
+        && o <= last_o
+        && let Some(s) = src.get(i..i + WIDE_SRC)
         && let Ok(s) = <&[u8; WIDE_SRC]>::try_from(s)
         && let Some(w) = dst.get_mut(o..o + WIDE_ROOM)
         && let Ok(w) = <&mut [u8; WIDE_ROOM]>::try_from(w)
@@ -1091,15 +1113,16 @@ fn escape_blocks_sse2(dst: &mut [u8], mut o: usize, src: &[u8], mut i: usize) ->
         loop {
             let k = lanes.trailing_zeros() as usize; // under 32
             lanes &= lanes - 1;
-            let word = ESCAPE_WORD[usize::from(s[k])];
+            let b = usize::from(s[k]);
             let at = (k + grown) & 255;
             if let Some(slot) = w.get_mut(at..at + 8) {
-                slot.copy_from_slice(&word.to_le_bytes());
+                slot.copy_from_slice(&ESCAPE_WORD[b].to_le_bytes());
             }
-            grown += (word >> 56) as usize;
+            let more = usize::from(ESCAPE_MORE[b]);
+            grown += more;
             // The step's worth of bytes after the escape (up to the next one, or past the
             // step's end), as two block stores.
-            let at = (k + 1 + grown) & 255;
+            let at = at + 1 + more;
             if let Some(slot) = w.get_mut(at..at + WIDE)
                 && let Some(after) = s.get(k + 1..k + 1 + WIDE)
             {
