@@ -1009,11 +1009,12 @@ const WIDE: usize = 2 * NATIVE;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 const WIDE_SRC: usize = 2 * WIDE + 1;
 
-/// The room [`escape_blocks_sse2`] needs from a step's start: every position it writes at
-/// is masked to under 256 (each is at most 192: a step grows by at most five bytes a lane,
-/// so the mask never changes one) and two block stores follow it.
+/// The room [`escape_blocks_sse2`] needs from a step's start: an escape is written at its
+/// lane plus how much the step has grown before it (masked to under 256, which never
+/// changes it: a step grows by at most five bytes a lane), its length less one (under 256
+/// as far as the compiler knows) on, then two block stores.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-const WIDE_ROOM: usize = 512 + WIDE;
+const WIDE_ROOM: usize = WIDE + 255 + 1 + 255 + WIDE;
 
 /// For each byte value that needs escaping, its escape in the low bytes (as an eight-byte
 /// little-endian store writes them) and the escape's length less one in the top byte.
@@ -1049,18 +1050,31 @@ const ESCAPE_WORD: [u64; 256] = {
     table
 };
 
-/// For each byte value that needs escaping, how many bytes longer its escape is (1 or 5).
+/// [`ESCAPE_WORD`] and, for each byte value that needs escaping, how many bytes longer its
+/// escape is (1 or 5), in one table (one address for the loop to hold).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-const ESCAPE_MORE: [u8; 256] = {
-    let mut table = [0u8; 256];
+struct EscapeTable {
+    /// [`ESCAPE_WORD`].
+    words: [u64; 256],
+    /// The escape's length less one (zero for bytes that need none).
+    more: [u8; 256],
+}
+
+/// The one [`EscapeTable`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+static ESCAPES: EscapeTable = {
+    let mut more = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         #[allow(clippy::cast_possible_truncation)] // the top byte
-        let more = (ESCAPE_WORD[b] >> 56) as u8;
-        table[b] = more;
+        let top = (ESCAPE_WORD[b] >> 56) as u8;
+        more[b] = top;
         b += 1;
     }
-    table
+    EscapeTable {
+        words: ESCAPE_WORD,
+        more,
+    }
 };
 
 /// [`StopSearch::escape_wide`] with SSE2: while `src` has [`WIDE_SRC`] bytes from `i` and
@@ -1072,54 +1086,47 @@ const ESCAPE_MORE: [u8; 256] = {
 /// least its own place).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn escape_blocks_sse2(dst: &mut [u8], mut o: usize, src: &[u8], mut i: usize) -> (usize, usize) {
-    // The last steps' starts that fit, computed once (so each step compares, no sums).
-    let (Some(last_i), Some(last_o)) = (
-        src.len().checked_sub(WIDE_SRC),
-        dst.len().checked_sub(WIDE_ROOM),
-    ) else {
+fn escape_blocks_sse2(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
+    // The unwritten room and the unread source, each shortened from the front a step at a
+    // time (a pointer and a length each, and no limits to hold).
+    let room = dst.len();
+    let (Some(mut out), Some(mut rest)) = (dst.get_mut(o..), src.get(i..)) else {
         return (o, i);
     };
-    while i <= last_i
-        && o <= last_o
-        && let Some(s) = src.get(i..i + WIDE_SRC)
-        && let Ok(s) = <&[u8; WIDE_SRC]>::try_from(s)
-        && let Some(w) = dst.get_mut(o..o + WIDE_ROOM)
-        && let Ok(w) = <&mut [u8; WIDE_ROOM]>::try_from(w)
+    let table = &ESCAPES;
+    while let Some(s) = rest.first_chunk::<WIDE_SRC>()
+        && let Some(w) = out.first_chunk_mut::<WIDE_ROOM>()
     {
-        let (low, rest) = s
+        let (low, tail) = s
             .split_first_chunk::<NATIVE>()
             .unwrap_or((&[0; NATIVE], &[]));
-        let (high, _) = rest
+        let (high, _) = tail
             .split_first_chunk::<NATIVE>()
             .unwrap_or((&[0; NATIVE], &[]));
         // Both loaded before either store (which could overwrite `s` as far as the
         // compiler knows).
         let (low, high) = (*low, *high);
         let mut lanes = Sse2::lanes(&low) | Sse2::lanes(&high) << NATIVE;
-        if let Some((l, rest)) = w.split_first_chunk_mut::<NATIVE>()
-            && let Some(h) = rest.first_chunk_mut::<NATIVE>()
+        if let Some((l, tail)) = w.split_first_chunk_mut::<NATIVE>()
+            && let Some(h) = tail.first_chunk_mut::<NATIVE>()
         {
             *l = low;
             *h = high;
         }
-        i += WIDE;
-        if lanes == 0 {
-            o += WIDE;
-            continue;
-        }
         // How much longer the output is than the input so far in this step.
         let mut grown = 0usize;
-        loop {
+        while lanes != 0 {
             let k = lanes.trailing_zeros() as usize; // under 32
             lanes &= lanes - 1;
             let b = usize::from(s[k]);
-            let at = (k + grown) & 255;
+            let at = k + grown;
             if let Some(slot) = w.get_mut(at..at + 8) {
-                slot.copy_from_slice(&ESCAPE_WORD[b].to_le_bytes());
+                slot.copy_from_slice(&table.words[b].to_le_bytes());
             }
-            let more = usize::from(ESCAPE_MORE[b]);
-            grown += more;
+            let more = usize::from(table.more[b]);
+            // (At most 155 before the last escape: the mask changes nothing, and shows
+            // the compiler the room is there.)
+            grown = (grown + more) & 255;
             // The step's worth of bytes after the escape (up to the next one, or past the
             // step's end), as two block stores.
             let at = at + 1 + more;
@@ -1128,13 +1135,13 @@ fn escape_blocks_sse2(dst: &mut [u8], mut o: usize, src: &[u8], mut i: usize) ->
             {
                 slot.copy_from_slice(after);
             }
-            if lanes == 0 {
-                break;
-            }
         }
-        o += WIDE + grown;
+        rest = rest.get(WIDE..).unwrap_or_default();
+        out = core::mem::take(&mut out)
+            .get_mut(WIDE + grown..)
+            .unwrap_or_default();
     }
-    (o, i)
+    (room - out.len(), src.len() - rest.len())
 }
 
 /// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
