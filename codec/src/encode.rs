@@ -852,7 +852,12 @@ impl StopSearch<16> for Sse2 {
     #[inline(always)]
     #[allow(clippy::inline_always)] // instantiated once, in `escape_native`
     fn escape_wide(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
-        escape_blocks_sse2(dst, o, src, i)
+        // The call only where a step fits (short strings go on with no call).
+        if src.len().saturating_sub(i) >= WIDE_SRC && dst.len().saturating_sub(o) >= WIDE_ROOM {
+            escape_blocks_sse2(dst, o, src, i)
+        } else {
+            (o, i)
+        }
     }
 }
 
