@@ -793,6 +793,11 @@ const fn needs_escape(b: u8) -> bool {
 // byte-at-a-time loop. Nothing is written past what the string itself takes: a block copied
 // whole that holds a stop lies inside the string, so the escape and the bytes after it (at
 // least as many as the block has left) overwrite its copy.
+//
+// With SSE2, past a string's first escape and while the room holds a step's worst case,
+// two blocks a step (`escape_blocks_sse2`): each escape is one eight-byte store from a
+// table and the two blocks after it, with no check per escape; the checked block loop
+// above takes the string's last bytes and the room's last few hundred bytes.
 
 /// How a build finds the bytes to escape in a block of `W` bytes.
 trait StopSearch<const W: usize> {
