@@ -793,6 +793,11 @@ const fn needs_escape(b: u8) -> bool {
 // byte-at-a-time loop. Nothing is written past what the string itself takes: a block copied
 // whole that holds a stop lies inside the string, so the escape and the bytes after it (at
 // least as many as the block has left) overwrite its copy.
+//
+// With SSE2, past a string's first escape and while the room holds a step's worst case,
+// two blocks a step (`escape_blocks_sse2`): each escape is one eight-byte store from a
+// table and the two blocks after it, with no check per escape; the checked block loop
+// above takes the string's last bytes and the room's last few hundred bytes.
 
 /// How a build finds the bytes to escape in a block of `W` bytes.
 trait StopSearch<const W: usize> {
@@ -816,6 +821,16 @@ trait StopSearch<const W: usize> {
         }
         mask
     }
+
+    /// Escapes `src` from `i` on into `dst` from `o` on, while whole blocks have room enough
+    /// to need no check per escape; where both stopped (`(o, i)` itself when the build has
+    /// no such path). `i` may be any byte of `src`, `dst[o..]` holds nothing yet.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // nothing by default
+    fn escape_wide(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
+        let _ = (dst, src);
+        (o, i)
+    }
 }
 
 /// Sixteen bytes with SSE2 (part of the x86_64 baseline).
@@ -837,6 +852,17 @@ impl StopSearch<16> for Sse2 {
     #[allow(clippy::inline_always)] // the escape loop's one search per block
     fn lanes(block: &[u8; 16]) -> u32 {
         crate::simd::string_stop_mask16(block)
+    }
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // instantiated once, in `escape_native`
+    fn escape_wide(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
+        // The call only where a step fits (short strings go on with no call).
+        if src.len().saturating_sub(i) >= WIDE_SRC && dst.len().saturating_sub(o) >= WIDE_ROOM {
+            escape_blocks_sse2(dst, o, src, i)
+        } else {
+            (o, i)
+        }
     }
 }
 
@@ -982,6 +1008,151 @@ const ESCAPE_TABLE_LEN: usize = if cfg!(all(target_arch = "x86_64", target_featu
 } else {
     0x5d
 };
+
+/// The bytes [`escape_blocks_sse2`] escapes a step: two blocks, searched together.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const WIDE: usize = 2 * NATIVE;
+
+/// The source bytes [`escape_blocks_sse2`] needs from a step's start: the step, and a
+/// step's worth after its last lane and one more byte (so that the bytes after any escape
+/// are one or two more block stores, at indices the compiler sees are in bounds).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const WIDE_SRC: usize = 2 * WIDE + 1;
+
+/// The room [`escape_blocks_sse2`] needs from a step's start: an escape is written at its
+/// lane plus how much the step has grown before it (masked to under 256, which never
+/// changes it: a step grows by at most five bytes a lane), its length less one (under 256
+/// as far as the compiler knows) on, then two block stores.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const WIDE_ROOM: usize = WIDE + 255 + 1 + 255 + WIDE;
+
+/// For each byte value that needs escaping, its escape in the low bytes (as an eight-byte
+/// little-endian store writes them) and the escape's length less one in the top byte.
+/// (Zero for the bytes that need none.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const ESCAPE_WORD: [u64; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        if needs_escape(byte) {
+            let letter = ESCAPE_LETTER[b];
+            let bytes: [u8; 8] = if letter == b'u' {
+                [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    b'0' + (byte >> 4),
+                    HEX[b & 0xf],
+                    0,
+                    5,
+                ]
+            } else {
+                [b'\\', letter, 0, 0, 0, 0, 0, 1]
+            };
+            table[b] = u64::from_le_bytes(bytes);
+        }
+        b += 1;
+    }
+    table
+};
+
+/// [`ESCAPE_WORD`] and, for each byte value that needs escaping, how many bytes longer its
+/// escape is (1 or 5), in one table (one address for the loop to hold).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+struct EscapeTable {
+    /// [`ESCAPE_WORD`].
+    words: [u64; 256],
+    /// The escape's length less one (zero for bytes that need none).
+    more: [u8; 256],
+}
+
+/// The one [`EscapeTable`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+static ESCAPES: EscapeTable = {
+    let mut more = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // the top byte
+        let top = (ESCAPE_WORD[b] >> 56) as u8;
+        more[b] = top;
+        b += 1;
+    }
+    EscapeTable {
+        words: ESCAPE_WORD,
+        more,
+    }
+};
+
+/// [`StopSearch::escape_wide`] with SSE2: while `src` has [`WIDE_SRC`] bytes from `i` and
+/// `dst` has [`WIDE_ROOM`] from `o`, two blocks a step are copied and searched; each escape
+/// is one eight-byte store from [`ESCAPE_WORD`] and two block stores of the bytes after it
+/// (which the next escape, if any, overwrites from its place on). No check per escape: the
+/// room was checked for the step's worst case. Nothing lands past what the string itself
+/// takes (the block stored after an escape holds bytes of `src`, each of which takes at
+/// least its own place).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn escape_blocks_sse2(dst: &mut [u8], o: usize, src: &[u8], i: usize) -> (usize, usize) {
+    // The unwritten room and the unread source, each shortened from the front a step at a
+    // time (a pointer and a length each, and no limits to hold).
+    let room = dst.len();
+    let (Some(mut out), Some(mut rest)) = (dst.get_mut(o..), src.get(i..)) else {
+        return (o, i);
+    };
+    let table = &ESCAPES;
+    while let Some(s) = rest.first_chunk::<WIDE_SRC>()
+        && let Some(w) = out.first_chunk_mut::<WIDE_ROOM>()
+    {
+        let (low, tail) = s
+            .split_first_chunk::<NATIVE>()
+            .unwrap_or((&[0; NATIVE], &[]));
+        let (high, _) = tail
+            .split_first_chunk::<NATIVE>()
+            .unwrap_or((&[0; NATIVE], &[]));
+        // Both loaded before either store (which could overwrite `s` as far as the
+        // compiler knows).
+        let (low, high) = (*low, *high);
+        let mut lanes = Sse2::lanes(&low) | Sse2::lanes(&high) << NATIVE;
+        if let Some((l, tail)) = w.split_first_chunk_mut::<NATIVE>()
+            && let Some(h) = tail.first_chunk_mut::<NATIVE>()
+        {
+            *l = low;
+            *h = high;
+        }
+        // How much longer the output is than the input so far in this step.
+        let mut grown = 0usize;
+        while lanes != 0 {
+            let k = lanes.trailing_zeros() as usize; // under 32
+            lanes &= lanes - 1;
+            let b = usize::from(s[k]);
+            let at = k + grown;
+            if let Some(slot) = w.get_mut(at..at + 8) {
+                slot.copy_from_slice(&table.words[b].to_le_bytes());
+            }
+            let more = usize::from(table.more[b]);
+            // (At most 155 before the last escape: the mask changes nothing, and shows
+            // the compiler the room is there.)
+            grown = (grown + more) & 255;
+            // The step's worth of bytes after the escape (up to the next one, or past the
+            // step's end), as two block stores.
+            let at = at + 1 + more;
+            if let Some(slot) = w.get_mut(at..at + WIDE)
+                && let Some(after) = s.get(k + 1..k + 1 + WIDE)
+            {
+                slot.copy_from_slice(after);
+            }
+        }
+        rest = rest.get(WIDE..).unwrap_or_default();
+        out = core::mem::take(&mut out)
+            .get_mut(WIDE + grown..)
+            .unwrap_or_default();
+    }
+    (room - out.len(), src.len() - rest.len())
+}
 
 /// Writes the escape of `b` (a byte that needs one) at `dst[o..]`; where it ends, or `None`
 /// without room.
@@ -1291,7 +1462,8 @@ fn escape_into<const W: usize, F: StopSearch<W>>(
         return Some(o);
     };
     o = put_escape(dst, o, b)?;
-    let mut i = first + 1;
+    // Whole blocks with room for their worst case (where the build has such a path).
+    let (mut o, mut i) = F::escape_wide(dst, o, src, first + 1);
     // Whole blocks with a whole block of room (where the search is wide enough to pay).
     while F::COPY_BLOCKS
         && let Some(chunk) = src.get(i..i + W)
@@ -1936,6 +2108,98 @@ mod tests {
         }
         agrees_with_reference(&"\"".repeat(100));
         agrees_with_reference(&"\u{0}".repeat(100));
+    }
+
+    /// `text` escaped like the reference (as [`agrees_with_reference`]), and nothing written
+    /// past the output in a roomy slice.
+    fn agrees_and_stays_in_place(text: &[u8]) {
+        let text = core::str::from_utf8(text).unwrap();
+        agrees_with_reference(text);
+        let mut buf = std::vec![0xeeu8; text.len() * 6 + 300];
+        let mut sink = SliceSink::new(&mut buf);
+        write_json_str(&mut sink, JsonStr::literal(text)).unwrap();
+        let n = sink.len();
+        assert!(buf[n..].iter().all(|&b| b == 0xee), "{text:?}");
+    }
+
+    #[test]
+    fn escapes_at_every_pair_of_places_in_a_two_block_step_escape_like_the_reference() {
+        // Long strings take two blocks a step once past their first escape (with room for
+        // the step's worst case): every escape kind at every place, every pair of places
+        // across two steps, from a string that starts with an escape or a few bytes later.
+        // (Miri, ~1000x slower, takes every 29th place from one lead, two kinds.)
+        let step = if cfg!(miri) { 29 } else { 1 };
+        let leads: &[usize] = if cfg!(miri) { &[1] } else { &[0, 1, 5] };
+        let base = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+-*";
+        let mut long = base.to_vec();
+        long.extend_from_slice(base);
+        let kinds: &[u8] = if cfg!(miri) {
+            &[b'"', 0x01]
+        } else {
+            &[b'"', b'\\', b'\n', 0x01, 0x1f]
+        };
+        for &lead in leads {
+            for &kind in kinds {
+                for at in (lead + 1..long.len()).step_by(step) {
+                    let mut text = long.clone();
+                    text[lead] = b'\t';
+                    text[at] = kind;
+                    agrees_and_stays_in_place(&text);
+                }
+            }
+            for a in (lead + 1..lead + 70).step_by(step) {
+                for b in (a + 1..lead + 72).step_by(step) {
+                    let mut text = long.clone();
+                    text[lead] = b'"';
+                    text[a] = 0x01;
+                    text[b] = b'\\';
+                    agrees_and_stays_in_place(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_the_longest_escape_grow_a_step_the_most_and_escape_like_the_reference() {
+        // Every lane of a step a six-byte `\u00XX` (the most a step grows), runs of every
+        // length at every offset, then clean bytes or more escapes after.
+        // (Miri, ~1000x slower, takes every 37th start and run length.)
+        let step = if cfg!(miri) { 37 } else { 1 };
+        for start in (0..40).step_by(step) {
+            for run in (0..=70).step_by(step) {
+                for fill in [b'a', b'"'] {
+                    let mut text = std::vec![fill; 160];
+                    text[0] = b'\n';
+                    for b in &mut text[start + 1..start + 1 + run] {
+                        *b = 0x01;
+                    }
+                    agrees_and_stays_in_place(&text);
+                }
+            }
+        }
+        agrees_and_stays_in_place(&[0x1f; 100]);
+    }
+
+    #[test]
+    fn long_strings_with_escapes_escape_like_the_reference_in_every_room() {
+        // Near the end of the room the step's worst case does not fit and the checked loop
+        // takes over: every room from exactly enough to some hundreds of bytes more.
+        let line = "Zoë wrote \"the parcel — 日本へ 🚚\"\tC:\\orders\\1.pdf\u{1}\n";
+        let text = line.repeat(4);
+        let expected = reference_quoted(&text);
+        // (Miri, ~1000x slower, takes every 97th room.)
+        for extra in (0..300).step_by(if cfg!(miri) { 97 } else { 1 }) {
+            let mut buf = std::vec![0xeeu8; expected.len() + extra];
+            let mut sink = SliceSink::new(&mut buf);
+            write_json_str(&mut sink, JsonStr::literal(&text)).unwrap();
+            assert_eq!(sink.written(), &expected[..], "{extra} bytes spare");
+            assert!(buf[expected.len()..].iter().all(|&b| b == 0xee));
+        }
+        for room in (0..expected.len()).step_by(if cfg!(miri) { 97 } else { 1 }) {
+            let mut buf = std::vec![0u8; room];
+            let mut sink = SliceSink::new(&mut buf);
+            assert!(write_json_str(&mut sink, JsonStr::literal(&text)).is_err());
+        }
     }
 
     #[test]
