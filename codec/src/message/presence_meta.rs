@@ -6,7 +6,7 @@ use core::fmt;
 use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::view::{Span, check_len, wrong_type};
 use crate::message::view_macros::typed_object;
-use crate::message::walk::{Cursor, Key, Walk};
+use crate::message::walk::{Cursor, Key, Walk, close_quote};
 use crate::raw::{JsonKind, RawJson, parse_i64};
 use crate::string::JsonStr;
 /// A presence key, parsed from Papercups' forms.
@@ -194,6 +194,12 @@ pub(crate) fn read_meta<'a>(
 
 /// [`read_meta`]'s reading of the members: `raw` is the text from the meta's `{` on, `walk`
 /// stands just inside it.
+///
+/// Each member in the form Phoenix writes it (`"known_key":` then a string, or a short
+/// positive integer for `user_id`) is read by [`fast_member`] straight from the text; any
+/// other member (whitespace, escapes, null, unknown keys, long or mistyped values) is read
+/// through the walk by [`slow_member`], from its start, as before. Both record the same
+/// spans, so which one read a member does not show.
 #[inline]
 fn fill_meta<'a>(
     raw: RawJson<'a>,
@@ -212,32 +218,167 @@ fn fill_meta<'a>(
         user_id: Span::ABSENT,
         customer_id: Span::ABSENT,
     };
-    while let Some(key) = walk.next_key() {
-        let field = if key.escaped {
-            MetaField::escaped(key)
-        } else {
-            MetaField::of(key.bytes)
-        };
-        match field {
-            Some(MetaField::PhxRef) => {
-                meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
-            }
-            Some(MetaField::PhxRefPrev) => {
-                meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
-            }
-            Some(MetaField::OnlineAt) => {
-                meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
-            }
-            Some(MetaField::UserId) => {
-                meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
-            }
-            Some(MetaField::CustomerId) => {
-                meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
-            }
-            None => walk.skip(),
+    let (bytes, mut at) = walk.bytes_at();
+    loop {
+        let mut b = bytes.get(at).copied();
+        if b == Some(b',') {
+            at += 1;
+            b = bytes.get(at).copied();
         }
+        match b {
+            Some(b'}') => {
+                walk.set_pos(at + 1);
+                break;
+            }
+            Some(b'"') => {
+                if let Some(next) = fast_member(bytes, at + 1, obj, &mut meta) {
+                    at = next;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        walk.set_pos(at);
+        let Some(key) = walk.next_key() else {
+            break;
+        };
+        slow_member(key, walk, obj, base, &mut meta)?;
+        at = walk.bytes_at().1;
     }
     Ok(meta)
+}
+
+/// Reads the member whose key's body starts at `key` when it is in the form Phoenix writes:
+/// a [`Meta`] key without escapes, a colon right after it, and a string (without whitespace
+/// before it), or for `user_id` a positive integer of up to 8 digits right before a `,` or
+/// `}`. Returns where the member ends; `None` (having recorded nothing) for any other form.
+#[inline(always)]
+#[allow(clippy::inline_always)] // the inner step of a presence payload: four per meta
+fn fast_member(bytes: &[u8], key: usize, obj: &str, meta: &mut Meta<'_>) -> Option<usize> {
+    // A key's first 8 bytes tell which it can be; the bytes after them, up to its closing
+    // quote, that it is. An unescaped `"` ends a string, so `phx_ref"` is the key `phx_ref`.
+    const ONLINE_A: u64 = u64::from_le_bytes(*b"online_a");
+    const PHX_REF: u64 = u64::from_le_bytes(*b"phx_ref\"");
+    const PHX_REF_: u64 = u64::from_le_bytes(*b"phx_ref_");
+    const USER_ID: u64 = u64::from_le_bytes(*b"user_id\"");
+    const CUSTOMER: u64 = u64::from_le_bytes(*b"customer");
+    let head = u64::from_le_bytes(*bytes.get(key..)?.first_chunk::<8>()?);
+    let tail = bytes.get(key + 8..).unwrap_or_default();
+    let (field, colon) = match head {
+        PHX_REF => (MetaField::PhxRef, key + 8),
+        USER_ID => (MetaField::UserId, key + 8),
+        ONLINE_A if tail.first_chunk::<2>() == Some(b"t\"") => (MetaField::OnlineAt, key + 10),
+        PHX_REF_ if tail.first_chunk::<5>() == Some(b"prev\"") => {
+            (MetaField::PhxRefPrev, key + 13)
+        }
+        CUSTOMER if tail.first_chunk::<4>() == Some(b"_id\"") => {
+            (MetaField::CustomerId, key + 12)
+        }
+        _ => return None,
+    };
+    if bytes.get(colon) != Some(&b':') {
+        return None;
+    }
+    let value = colon + 1;
+    if let MetaField::UserId = field {
+        let end = short_int_end(bytes, value)?;
+        meta.user_id = Span::of(obj, bytes.get(value..end)?);
+        return Some(end);
+    }
+    if bytes.get(value) != Some(&b'"') {
+        return None;
+    }
+    let end = string_end(bytes, value + 1);
+    let span = Span::of(obj, bytes.get(value + 1..end)?);
+    match field {
+        MetaField::PhxRef => meta.phx_ref = span,
+        MetaField::PhxRefPrev => meta.phx_ref_prev = span,
+        MetaField::OnlineAt => meta.online_at = span,
+        MetaField::CustomerId | MetaField::UserId => meta.customer_id = span,
+    }
+    Some(end + 1)
+}
+
+/// The end of the integer at `at` when it is `[1-9][0-9]{0,7}` followed by `,` or `}` (so an
+/// `i64`, its text what [`Walk::scalar`](Cursor::scalar) takes): the digits found with one
+/// 8-byte test, no loop. `None` for any other text, or fewer than 8 bytes left.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per meta
+fn short_int_end(bytes: &[u8], at: usize) -> Option<usize> {
+    const LOW: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    if !matches!(bytes.get(at), Some(b'1'..=b'9')) {
+        return None;
+    }
+    let word = u64::from_le_bytes(*bytes.get(at..)?.first_chunk::<8>()?);
+    // A byte is a digit when its high nibble is 3 and stays 3 with 6 added (`0`-`9`, not
+    // `:`-`?`). A carry out of a byte (`0xFA`-`0xFF`) only reaches later bytes: the first
+    // non-digit is found exactly.
+    let other = ((word & HIGH) ^ LOW) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ LOW);
+    let end = at + (other.trailing_zeros() / 8) as usize;
+    matches!(bytes.get(end), Some(b',' | b'}')).then_some(end)
+}
+
+/// The index of the closing quote of the string whose body starts at `at`: one 16-byte test
+/// for bodies of up to 16 bytes without escapes (refs, timestamps), the walk's search for
+/// the rest.
+#[inline(always)]
+#[allow(clippy::inline_always)] // three per meta
+fn string_end(bytes: &[u8], at: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        let mask = crate::simd::string_stop_mask16(block);
+        if mask == 0 {
+            // 16 bytes without a stop: a 16-byte body ends at the next byte, a longer one
+            // is searched from there (no escape starts before it).
+            if bytes.get(at + 16) == Some(&b'"') {
+                return at + 16;
+            }
+            return close_quote(bytes, at + 16).0;
+        }
+        let end = mask.trailing_zeros() as usize;
+        if block.get(end) == Some(&b'"') {
+            return at + end;
+        }
+    }
+    close_quote(bytes, at).0
+}
+
+/// One member of a meta read through the walk (the cursor at its value): the generic path,
+/// for every form [`fast_member`] does not take.
+#[cold]
+#[inline(never)]
+fn slow_member<'a>(
+    key: Key<'a>,
+    walk: &mut Walk<'a>,
+    obj: &str,
+    base: &str,
+    meta: &mut Meta<'a>,
+) -> Result<(), MessageError> {
+    let field = if key.escaped {
+        MetaField::escaped(key)
+    } else {
+        MetaField::of(key.bytes)
+    };
+    match field {
+        Some(MetaField::PhxRef) => {
+            meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
+        }
+        Some(MetaField::PhxRefPrev) => {
+            meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
+        }
+        Some(MetaField::OnlineAt) => {
+            meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
+        }
+        Some(MetaField::UserId) => {
+            meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+        }
+        Some(MetaField::CustomerId) => {
+            meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
+        }
+        None => walk.skip(),
+    }
+    Ok(())
 }
 
 /// The fields of a [`Meta`].
