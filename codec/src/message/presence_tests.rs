@@ -470,3 +470,127 @@ fn one_walk_checks_give_the_two_pass_errors() {
         same_checks(text);
     }
 }
+
+/// Keys the fast meta reader takes (the first five) and near misses it leaves to the walk.
+const META_KEYS: &[&str] = &[
+    "phx_ref",
+    "phx_ref_prev",
+    "online_at",
+    "customer_id",
+    "user_id",
+    "phx_re",
+    "phx_refs",
+    "phx_ref_pre",
+    "phx_ref_prevs",
+    "online_a",
+    "online_atx",
+    "customer",
+    "customer_i",
+    "customer_idx",
+    "user_i",
+    "user_idx",
+    "u\\u0073er_id",
+    "x",
+];
+
+/// Values other than plain strings: integers short and long, in and out of `i64` range,
+/// fractions, other types, strings with escapes.
+const META_OTHER_VALUES: &[&str] = &[
+    "0",
+    "7",
+    "-7",
+    "10",
+    "1234567",
+    "12345678",
+    "123456789",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "1.5",
+    "1e3",
+    "12345678.5",
+    "null",
+    "true",
+    "{}",
+    "[1]",
+    "\"\\u0031\"",
+    "\"a\\\"b\"",
+    "\"0123456789abcde\\\\\"",
+];
+
+/// The value `i` of the meta reader test: strings of every length 0..=40 (plain, then with an
+/// escape), then [`META_OTHER_VALUES`].
+fn meta_value(i: usize, out: &mut heapless::String<48>) -> bool {
+    out.clear();
+    let (len, escape) = (i % 41, i / 41);
+    match escape {
+        0 | 1 => {
+            out.push('"').unwrap();
+            for at in 0..len {
+                if escape == 1 && at == len / 2 {
+                    out.push_str("\\n").unwrap();
+                } else {
+                    out.push(char::from(b'a' + (at % 26) as u8)).unwrap();
+                }
+            }
+            out.push('"').unwrap();
+            true
+        }
+        _ => match META_OTHER_VALUES.get(i - 82) {
+            Some(value) => {
+                out.push_str(value).unwrap();
+                true
+            }
+            None => false,
+        },
+    }
+}
+
+/// Every member form the fast meta reader takes and the near misses it leaves to the walk,
+/// each meta moved across a 16-byte block by a first member of every length and with its
+/// member last in the text (fewer than 8 or 16 bytes after its value): the same metas (the
+/// same text) and the same first errors as the generic fill.
+#[test]
+fn fast_meta_members_read_what_the_generic_fill_reads() {
+    use core::fmt::Write as _;
+    let miri = cfg!(miri);
+    let keys = if miri { &META_KEYS[..5] } else { META_KEYS };
+    let pads = if miri { 0..2 } else { 0..17 };
+    let mut value = heapless::String::<48>::new();
+    let mut text = heapless::String::<160>::new();
+    let mut n = 0;
+    for pad in pads {
+        for key in keys {
+            for i in 0.. {
+                if !meta_value(i, &mut value) {
+                    break;
+                }
+                if miri && i % 9 != 0 {
+                    continue;
+                }
+                for last in [false, true] {
+                    text.clear();
+                    text.push_str(r#"{"u":{"metas":[{"p":""#).unwrap();
+                    for _ in 0..pad {
+                        text.push('p').unwrap();
+                    }
+                    write!(text, r#"","{key}":{value}"#).unwrap();
+                    if !last {
+                        text.push_str(r#","z":1"#).unwrap();
+                    }
+                    text.push_str("}]}}").unwrap();
+                    same_checks(&text);
+                    let object = &text[15..text.len() - 3];
+                    let raw = RawJson::parse(&text).unwrap();
+                    for item in PresenceItems::state_json(raw) {
+                        if let Ok(PresenceItem::Meta(meta)) = item {
+                            assert_eq!(meta.raw().as_str(), object);
+                        }
+                    }
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert!(n >= 20, "{n}");
+}
