@@ -324,7 +324,15 @@ impl<'a> PresenceItems<'a> {
                         return Some(Err(self.fail(error)));
                     }
                     self.walk.enter();
-                    self.level = Level::Entry;
+                    // An entry as Phoenix writes it, `{"metas":[`: straight into its metas,
+                    // as the entry level would step (no metas of this key were yielded).
+                    let (bytes, at) = self.walk.bytes_at();
+                    if bytes.get(at..).and_then(<[u8]>::first_chunk::<9>) == Some(b"\"metas\":[") {
+                        self.walk.set_pos(at + 9);
+                        self.level = Level::Metas;
+                    } else {
+                        self.level = Level::Entry;
+                    }
                     // Only checking: the key is not read.
                     if !self.checking {
                         self.key = PresenceKey::parse(key);

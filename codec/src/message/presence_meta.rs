@@ -100,6 +100,18 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
 fn canonical_digits(digits: &[u8]) -> Option<i64> {
     match digits {
         [b'0'] => Some(0),
+        // Up to 18 digits cannot overflow: no range check (an id is a few digits).
+        [b'1'..=b'9', ..] if digits.len() <= 18 => {
+            let mut value: i64 = 0;
+            for &b in digits {
+                let digit = b.wrapping_sub(b'0');
+                if digit > 9 {
+                    return None;
+                }
+                value = value * 10 + i64::from(digit);
+            }
+            Some(value)
+        }
         [b'1'..=b'9', ..] => parse_i64(digits),
         _ => None,
     }
@@ -268,12 +280,8 @@ fn fast_member(bytes: &[u8], key: usize, obj: &str, meta: &mut Meta<'_>) -> Opti
         PHX_REF => (MetaField::PhxRef, key + 8),
         USER_ID => (MetaField::UserId, key + 8),
         ONLINE_A if tail.first_chunk::<2>() == Some(b"t\"") => (MetaField::OnlineAt, key + 10),
-        PHX_REF_ if tail.first_chunk::<5>() == Some(b"prev\"") => {
-            (MetaField::PhxRefPrev, key + 13)
-        }
-        CUSTOMER if tail.first_chunk::<4>() == Some(b"_id\"") => {
-            (MetaField::CustomerId, key + 12)
-        }
+        PHX_REF_ if tail.first_chunk::<5>() == Some(b"prev\"") => (MetaField::PhxRefPrev, key + 13),
+        CUSTOMER if tail.first_chunk::<4>() == Some(b"_id\"") => (MetaField::CustomerId, key + 12),
         _ => return None,
     };
     if bytes.get(colon) != Some(&b':') {

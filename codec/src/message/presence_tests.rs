@@ -84,6 +84,22 @@ fn keys_parse_user_customer_and_other_and_display_as_received() {
         ),
         ("customer:", PresenceKey::Other("customer:".into())),
         ("agent:1", PresenceKey::Other("agent:1".into())),
+        // Around the 18 digits read without a range check, and `i64`'s end.
+        (
+            "user:999999999999999999",
+            PresenceKey::User(999_999_999_999_999_999),
+        ),
+        ("user:9223372036854775807", PresenceKey::User(i64::MAX)),
+        (
+            "user:9223372036854775808",
+            PresenceKey::Other("user:9223372036854775808".into()),
+        ),
+        ("user:12a", PresenceKey::Other("user:12a".into())),
+        (
+            "user:1234567890123456a",
+            PresenceKey::Other("user:1234567890123456a".into()),
+        ),
+        ("user:012", PresenceKey::Other("user:012".into())),
     ] {
         let parsed = PresenceKey::parse(text.into());
         assert_eq!(parsed, key, "{text}");
