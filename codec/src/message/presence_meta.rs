@@ -243,7 +243,7 @@ fn fill_meta<'a>(
                 break;
             }
             Some(b'"') => {
-                if let Some(next) = fast_member(bytes, at + 1, obj, &mut meta) {
+                if let Some(next) = fast_member(bytes, at, obj, &mut meta) {
                     at = next;
                     continue;
                 }
@@ -260,13 +260,19 @@ fn fill_meta<'a>(
     Ok(meta)
 }
 
-/// Reads the member whose key's body starts at `key` when it is in the form Phoenix writes:
-/// a [`Meta`] key without escapes, a colon right after it, and a string (without whitespace
-/// before it), or for `user_id` a positive integer of up to 8 digits right before a `,` or
-/// `}`. Returns where the member ends; `None` (having recorded nothing) for any other form.
+/// The bytes [`fast_member`] sees at once: a member's longest key and quotes, its colon and
+/// a 16-byte string body with its closing quote (33 bytes), and room for the byte after.
+const WINDOW: usize = 40;
+
+/// Reads the member whose key's opening quote is at `at` when it is in the form Phoenix
+/// writes: a [`Meta`] key without escapes, a colon right after it, and a string (without
+/// whitespace before it), or for `user_id` a positive integer of up to 8 digits right before
+/// a `,` or `}`; and [`WINDOW`] bytes of text are left from `at` (so every position it tests
+/// is a constant offset into one array: no bounds checks). Returns where the member ends;
+/// `None` (having recorded nothing) for any other form.
 #[inline(always)]
 #[allow(clippy::inline_always)] // the inner step of a presence payload: four per meta
-fn fast_member(bytes: &[u8], key: usize, obj: &str, meta: &mut Meta<'_>) -> Option<usize> {
+fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Option<usize> {
     // A key's first 8 bytes tell which it can be; the bytes after them, up to its closing
     // quote, that it is. An unescaped `"` ends a string, so `phx_ref"` is the key `phx_ref`.
     const ONLINE_A: u64 = u64::from_le_bytes(*b"online_a");
@@ -274,82 +280,96 @@ fn fast_member(bytes: &[u8], key: usize, obj: &str, meta: &mut Meta<'_>) -> Opti
     const PHX_REF_: u64 = u64::from_le_bytes(*b"phx_ref_");
     const USER_ID: u64 = u64::from_le_bytes(*b"user_id\"");
     const CUSTOMER: u64 = u64::from_le_bytes(*b"customer");
-    let head = u64::from_le_bytes(*bytes.get(key..)?.first_chunk::<8>()?);
-    let tail = bytes.get(key + 8..).unwrap_or_default();
-    let (field, colon) = match head {
-        PHX_REF => (MetaField::PhxRef, key + 8),
-        USER_ID => (MetaField::UserId, key + 8),
-        ONLINE_A if tail.first_chunk::<2>() == Some(b"t\"") => (MetaField::OnlineAt, key + 10),
-        PHX_REF_ if tail.first_chunk::<5>() == Some(b"prev\"") => (MetaField::PhxRefPrev, key + 13),
-        CUSTOMER if tail.first_chunk::<4>() == Some(b"_id\"") => (MetaField::CustomerId, key + 12),
-        _ => return None,
-    };
-    if bytes.get(colon) != Some(&b':') {
-        return None;
+    let window: &[u8; WINDOW] = bytes.get(at..)?.first_chunk::<WINDOW>()?;
+    let (_, key) = window.split_first_chunk::<1>()?;
+    let (head, tail) = key.split_first_chunk::<8>()?;
+    // Each arm: the key's length and quote (`1 + len + 1`), its colon, the value.
+    match u64::from_le_bytes(*head) {
+        PHX_REF if window[9] == b':' => {
+            let (span, end) = window_str::<10>(bytes, at, window, obj)?;
+            meta.phx_ref = span;
+            Some(end)
+        }
+        USER_ID if window[9] == b':' => {
+            let end = short_int_end(window)?;
+            meta.user_id = Span::of(obj, window.get(10..end)?);
+            Some(at + end)
+        }
+        ONLINE_A if tail.starts_with(b"t\":") => {
+            let (span, end) = window_str::<12>(bytes, at, window, obj)?;
+            meta.online_at = span;
+            Some(end)
+        }
+        PHX_REF_ if tail.starts_with(b"prev\":") => {
+            let (span, end) = window_str::<15>(bytes, at, window, obj)?;
+            meta.phx_ref_prev = span;
+            Some(end)
+        }
+        CUSTOMER if tail.starts_with(b"_id\":") => {
+            let (span, end) = window_str::<14>(bytes, at, window, obj)?;
+            meta.customer_id = span;
+            Some(end)
+        }
+        _ => None,
     }
-    let value = colon + 1;
-    if let MetaField::UserId = field {
-        let end = short_int_end(bytes, value)?;
-        meta.user_id = Span::of(obj, bytes.get(value..end)?);
-        return Some(end);
-    }
-    if bytes.get(value) != Some(&b'"') {
-        return None;
-    }
-    let end = string_end(bytes, value + 1);
-    let span = Span::of(obj, bytes.get(value + 1..end)?);
-    match field {
-        MetaField::PhxRef => meta.phx_ref = span,
-        MetaField::PhxRefPrev => meta.phx_ref_prev = span,
-        MetaField::OnlineAt => meta.online_at = span,
-        MetaField::CustomerId | MetaField::UserId => meta.customer_id = span,
-    }
-    Some(end + 1)
 }
 
-/// The end of the integer at `at` when it is `[1-9][0-9]{0,7}` followed by `,` or `}` (so an
-/// `i64`, its text what [`Walk::scalar`](Cursor::scalar) takes): the digits found with one
-/// 8-byte test, no loop. `None` for any other text, or fewer than 8 bytes left.
+/// The string value at `window[V]` (`window` is the text from `at` on): its body's span in
+/// `obj` and the index just past it. `None` when no string starts there.
 #[inline(always)]
-#[allow(clippy::inline_always)] // one per meta
-fn short_int_end(bytes: &[u8], at: usize) -> Option<usize> {
-    const LOW: u64 = 0x3030_3030_3030_3030;
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    if !matches!(bytes.get(at), Some(b'1'..=b'9')) {
+#[allow(clippy::inline_always)] // three per meta
+fn window_str<const V: usize>(
+    bytes: &[u8],
+    at: usize,
+    window: &[u8; WINDOW],
+    obj: &str,
+) -> Option<(Span, usize)> {
+    if window.get(V) != Some(&b'"') {
         return None;
     }
-    let word = u64::from_le_bytes(*bytes.get(at..)?.first_chunk::<8>()?);
+    let body = V + 1;
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = window.get(body..).and_then(<[u8]>::first_chunk::<16>) {
+        let mask = crate::simd::string_stop_mask16(block);
+        let end = if mask == 0 {
+            // 16 bytes without a stop: a 16-byte body ends at the next byte, a longer one
+            // is searched from there (no escape starts before it).
+            if window.get(body + 16) == Some(&b'"') {
+                body + 16
+            } else {
+                let end = close_quote(bytes, at + body + 16).0;
+                return Some((Span::of(obj, bytes.get(at + body..end)?), end + 1));
+            }
+        } else {
+            mask.trailing_zeros() as usize + body
+        };
+        if window.get(end) == Some(&b'"') {
+            return Some((Span::of(obj, window.get(body..end)?), at + end + 1));
+        }
+    }
+    let end = close_quote(bytes, at + body).0;
+    Some((Span::of(obj, bytes.get(at + body..end)?), end + 1))
+}
+
+/// The end (in `window`) of the integer at `window[10]` when it is `[1-9][0-9]{0,7}`
+/// followed by `,` or `}` (so an `i64`, its text what [`Walk::scalar`](Cursor::scalar)
+/// takes): the digits found with one 8-byte test, no loop. `None` for any other text.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per meta
+fn short_int_end(window: &[u8; WINDOW]) -> Option<usize> {
+    const LOW: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let digits = window.get(10..)?.first_chunk::<8>()?;
+    if !matches!(digits[0], b'1'..=b'9') {
+        return None;
+    }
+    let word = u64::from_le_bytes(*digits);
     // A byte is a digit when its high nibble is 3 and stays 3 with 6 added (`0`-`9`, not
     // `:`-`?`). A carry out of a byte (`0xFA`-`0xFF`) only reaches later bytes: the first
     // non-digit is found exactly.
     let other = ((word & HIGH) ^ LOW) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ LOW);
-    let end = at + (other.trailing_zeros() / 8) as usize;
-    matches!(bytes.get(end), Some(b',' | b'}')).then_some(end)
-}
-
-/// The index of the closing quote of the string whose body starts at `at`: one 16-byte test
-/// for bodies of up to 16 bytes without escapes (refs, timestamps), the walk's search for
-/// the rest.
-#[inline(always)]
-#[allow(clippy::inline_always)] // three per meta
-fn string_end(bytes: &[u8], at: usize) -> usize {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if let Some(block) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
-        let mask = crate::simd::string_stop_mask16(block);
-        if mask == 0 {
-            // 16 bytes without a stop: a 16-byte body ends at the next byte, a longer one
-            // is searched from there (no escape starts before it).
-            if bytes.get(at + 16) == Some(&b'"') {
-                return at + 16;
-            }
-            return close_quote(bytes, at + 16).0;
-        }
-        let end = mask.trailing_zeros() as usize;
-        if block.get(end) == Some(&b'"') {
-            return at + end;
-        }
-    }
-    close_quote(bytes, at).0
+    let end = 10 + (other.trailing_zeros() / 8) as usize;
+    matches!(window.get(end), Some(b',' | b'}')).then_some(end)
 }
 
 /// One member of a meta read through the walk (the cursor at its value): the generic path,

@@ -563,9 +563,10 @@ fn meta_value(i: usize, out: &mut heapless::String<48>) -> bool {
 }
 
 /// Every member form the fast meta reader takes and the near misses it leaves to the walk,
-/// each meta moved across a 16-byte block by a first member of every length and with its
-/// member last in the text (fewer than 8 or 16 bytes after its value): the same metas (the
-/// same text) and the same first errors as the generic fill.
+/// each meta moved across a 16-byte block by a first member of every length, and followed by
+/// nothing (fewer than the fast reader's window after it: the walk reads it), a short member
+/// or a long one: the same metas (the same text) and the same first errors as the generic
+/// fill.
 #[test]
 fn fast_meta_members_read_what_the_generic_fill_reads() {
     use core::fmt::Write as _;
@@ -573,7 +574,7 @@ fn fast_meta_members_read_what_the_generic_fill_reads() {
     let keys = if miri { &META_KEYS[..5] } else { META_KEYS };
     let pads = if miri { 0..2 } else { 0..17 };
     let mut value = heapless::String::<48>::new();
-    let mut text = heapless::String::<160>::new();
+    let mut text = heapless::String::<192>::new();
     let mut n = 0;
     for pad in pads {
         for key in keys {
@@ -584,15 +585,21 @@ fn fast_meta_members_read_what_the_generic_fill_reads() {
                 if miri && i % 9 != 0 {
                     continue;
                 }
-                for last in [false, true] {
+                for after in 0..3 {
                     text.clear();
                     text.push_str(r#"{"u":{"metas":[{"p":""#).unwrap();
                     for _ in 0..pad {
                         text.push('p').unwrap();
                     }
                     write!(text, r#"","{key}":{value}"#).unwrap();
-                    if !last {
-                        text.push_str(r#","z":1"#).unwrap();
+                    // Nothing after the member, a short member, a long one (so the fast
+                    // reader's window is always there).
+                    match after {
+                        0 => {}
+                        1 => text.push_str(r#","z":1"#).unwrap(),
+                        _ => text
+                            .push_str(r#","z":"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz""#)
+                            .unwrap(),
                     }
                     text.push_str("}]}}").unwrap();
                     same_checks(&text);
