@@ -546,7 +546,8 @@ fn meta_value(i: usize, out: &mut heapless::String<48>) -> bool {
                 if escape == 1 && at == len / 2 {
                     out.push_str("\\n").unwrap();
                 } else {
-                    out.push(char::from(b'a' + (at % 26) as u8)).unwrap();
+                    out.push(char::from(b"abcdefghijklmnopqrstuvwxyz"[at % 26]))
+                        .unwrap();
                 }
             }
             out.push('"').unwrap();
