@@ -573,7 +573,9 @@ fn fast_meta_members_read_what_the_generic_fill_reads() {
     use core::fmt::Write as _;
     let miri = cfg!(miri);
     let keys = if miri { &META_KEYS[..5] } else { META_KEYS };
-    let pads = if miri { 0..2 } else { 0..17 };
+    // Miri (slow) takes one offset, six values and two of the three endings: 60 metas.
+    let pads = if miri { 1..2 } else { 0..17 };
+    let miri_values = [0, 10, 16, 17, 41 + 16, 82 + 5];
     let mut value = heapless::String::<48>::new();
     let mut text = heapless::String::<192>::new();
     let mut n = 0;
@@ -583,10 +585,13 @@ fn fast_meta_members_read_what_the_generic_fill_reads() {
                 if !meta_value(i, &mut value) {
                     break;
                 }
-                if miri && i % 9 != 0 {
+                if miri && !miri_values.contains(&i) {
                     continue;
                 }
                 for after in 0..3 {
+                    if miri && after == 1 {
+                        continue;
+                    }
                     text.clear();
                     text.push_str(r#"{"u":{"metas":[{"p":""#).unwrap();
                     for _ in 0..pad {
@@ -617,4 +622,24 @@ fn fast_meta_members_read_what_the_generic_fill_reads() {
         }
     }
     assert!(n >= 20, "{n}");
+}
+
+#[test]
+fn key_text_is_each_key_as_received() {
+    let text = r#"{"user:7":{"metas":[{"user_id":7}]},"customer:c\u0031":{"metas":[]},"user:07":{"metas":null},"x":{"metas":[{}],"metas":[{}]}}"#;
+    let raw = RawJson::parse(text).unwrap();
+    let mut items = PresenceItems::state_json(raw);
+    assert_eq!(items.key_text(), "");
+    let mut keys = 0;
+    while let Some(item) = items.next() {
+        if let PresenceItem::Key(key) = item.unwrap() {
+            let mut shown = heapless::String::<32>::new();
+            core::fmt::Write::write_fmt(&mut shown, format_args!("{key}")).unwrap();
+            assert_eq!(items.key_text(), shown.as_str());
+            keys += 1;
+        }
+    }
+    // The last entry's key is yielded again for its second `metas`.
+    assert_eq!(keys, 5);
+    assert_eq!(items.key_text(), "x");
 }
