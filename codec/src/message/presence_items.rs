@@ -361,7 +361,7 @@ impl<'a> PresenceItems<'a> {
                     // Only checking: the key is not read.
                     self.key_text = key;
                     if !self.checking {
-                        self.key = PresenceKey::parse(key);
+                        self.key = PresenceKey::parse_inline(key);
                     }
                     self.yielded_meta = false;
                     return Some(Ok(PresenceItem::Key(self.key)));

@@ -57,6 +57,31 @@ impl<'a> PresenceKey<'a> {
         }
     }
 
+    /// [`parse`](Self::parse) with its common case, `user:<up to 18 digits>` without escapes
+    /// (what Phoenix sends for an agent), inlined into the presence reader.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // one per presence key; the rest stays out of line
+    pub(crate) fn parse_inline(key: JsonStr<'a>) -> Self {
+        if let Some(digits) = key
+            .as_str()
+            .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
+            && let [b'1'..=b'9', ..] = digits
+            && digits.len() <= 18
+        {
+            let mut value: i64 = 0;
+            let mut ok = true;
+            for &b in digits {
+                let digit = b.wrapping_sub(b'0');
+                ok &= digit <= 9;
+                value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+            }
+            if ok {
+                return Self::User(value);
+            }
+        }
+        Self::parse(key)
+    }
+
     /// The agent's id for `user:` keys.
     ///
     /// ```

@@ -103,12 +103,14 @@ fn keys_parse_user_customer_and_other_and_display_as_received() {
     ] {
         let parsed = PresenceKey::parse(text.into());
         assert_eq!(parsed, key, "{text}");
+        assert_eq!(PresenceKey::parse_inline(text.into()), key, "{text}");
         let mut shown = heapless::String::<64>::new();
         core::fmt::Write::write_fmt(&mut shown, format_args!("{parsed}")).unwrap();
         assert_eq!(shown, text);
     }
     let escaped = JsonStr::from_json_body(r"user:\u0037").unwrap();
     assert_eq!(PresenceKey::parse(escaped), PresenceKey::User(7));
+    assert_eq!(PresenceKey::parse_inline(escaped), PresenceKey::User(7));
 }
 
 #[test]
