@@ -111,26 +111,6 @@ impl<'b> Reader<'b> {
             self.sum.text(bytes);
         }
     }
-
-    /// A presence key as received: `user:<id>`, `customer:<id>` or the key itself.
-    fn key(&mut self, key: PresenceKey<'_>) {
-        match key {
-            PresenceKey::User(id) => {
-                let mut buf = [0u8; 32];
-                let mut sink = SliceSink::new(&mut buf);
-                let ok = sink.put(b"user:").is_ok() && id.write_json(&mut sink).is_ok();
-                let bytes = ok.then(|| sink.written());
-                self.sum.text(bytes);
-            }
-            PresenceKey::Customer(id) => {
-                let (prefix, rest) = self.scratch.split_at_mut(9.min(self.scratch.len()));
-                prefix.copy_from_slice(&b"customer:"[..prefix.len()]);
-                let n = id.unescape_into(rest).map_or(0, str::len);
-                self.sum.text(self.scratch.get(..9 + n));
-            }
-            PresenceKey::Other(key) => self.text(Some(key)),
-        }
-    }
 }
 
 pub(crate) fn envelope(frame: &Frame<'_>, scratch: &mut [u8]) -> u64 {
@@ -260,9 +240,11 @@ fn read_presence_state(frame: &Frame<'_>, mut r: Reader<'_>) -> u64 {
     if frame.event_kind() != Event::PresenceState {
         return FAILED;
     }
-    for item in PresenceItems::state(frame) {
+    let mut items = PresenceItems::state(frame);
+    while let Some(item) = items.next() {
         match item {
-            Ok(PresenceItem::Key(key)) => r.key(key),
+            // The key as received (what `PresenceKey`'s `Display` writes, unformatted).
+            Ok(PresenceItem::Key(_)) => r.text(Some(items.key_text())),
             Ok(PresenceItem::Meta(meta)) => {
                 for s in [
                     meta.phx_ref(),

@@ -121,8 +121,10 @@ pub struct PresenceItems<'a> {
     after_map: Level,
     /// The section being read (names parts in errors).
     section: Option<PresenceSection>,
-    /// The current entry's key, and whether metas of it were yielded since it was.
+    /// The current entry's key (parsed, and as received), and whether metas of it were
+    /// yielded since it was.
     key: PresenceKey<'a>,
+    key_text: JsonStr<'a>,
     yielded_meta: bool,
     /// Run by the views' check, which reads no key.
     checking: bool,
@@ -159,6 +161,7 @@ impl<'a> PresenceItems<'a> {
             after_map: if diff { Level::Diff } else { Level::Done },
             section: None,
             key: PresenceKey::Other(JsonStr::literal("")),
+            key_text: JsonStr::literal(""),
             yielded_meta: false,
             checking: false,
             pending,
@@ -224,6 +227,28 @@ impl<'a> PresenceItems<'a> {
     /// ```
     pub fn diff_json(payload: RawJson<'a>) -> Self {
         Self::over(Ok(payload), None, true)
+    }
+
+    /// The key of the last [`PresenceItem::Key`] yielded as it was received (the body of its
+    /// JSON string, unescaped on demand): the text [`PresenceKey`]'s `Display` writes back,
+    /// read without formatting. Empty before the first key.
+    ///
+    /// ```
+    /// use phx_codec::{decode_text, presence::{PresenceItem, PresenceItems}};
+    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1"}]},"customer:c1":{"metas":[]}}]"#)?;
+    /// let mut items = PresenceItems::state(&frame);
+    /// let mut keys = Vec::new();
+    /// while let Some(item) = items.next() {
+    ///     if let PresenceItem::Key(key) = item? {
+    ///         assert_eq!(items.key_text(), key.to_string().as_str());
+    ///         keys.push(items.key_text().to_string());
+    ///     }
+    /// }
+    /// assert_eq!(keys, ["user:7", "customer:c1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key_text(&self) -> JsonStr<'a> {
+        self.key_text
     }
 
     /// Reads to the end: the first error, if any.
@@ -324,10 +349,19 @@ impl<'a> PresenceItems<'a> {
                         return Some(Err(self.fail(error)));
                     }
                     self.walk.enter();
-                    self.level = Level::Entry;
+                    // An entry as Phoenix writes it, `{"metas":[`: straight into its metas,
+                    // as the entry level would step (no metas of this key were yielded).
+                    let (bytes, at) = self.walk.bytes_at();
+                    if bytes.get(at..).and_then(<[u8]>::first_chunk::<9>) == Some(b"\"metas\":[") {
+                        self.walk.set_pos(at + 9);
+                        self.level = Level::Metas;
+                    } else {
+                        self.level = Level::Entry;
+                    }
                     // Only checking: the key is not read.
+                    self.key_text = key;
                     if !self.checking {
-                        self.key = PresenceKey::parse(key);
+                        self.key = PresenceKey::parse_inline(key);
                     }
                     self.yielded_meta = false;
                     return Some(Ok(PresenceItem::Key(self.key)));

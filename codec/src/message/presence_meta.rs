@@ -6,7 +6,7 @@ use core::fmt;
 use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::view::{Span, check_len, wrong_type};
 use crate::message::view_macros::typed_object;
-use crate::message::walk::{Cursor, Key, Walk};
+use crate::message::walk::{Cursor, Key, Walk, close_quote};
 use crate::raw::{JsonKind, RawJson, parse_i64};
 use crate::string::JsonStr;
 /// A presence key, parsed from Papercups' forms.
@@ -57,6 +57,31 @@ impl<'a> PresenceKey<'a> {
         }
     }
 
+    /// [`parse`](Self::parse) with its common case, `user:<up to 18 digits>` without escapes
+    /// (what Phoenix sends for an agent), inlined into the presence reader.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // one per presence key; the rest stays out of line
+    pub(crate) fn parse_inline(key: JsonStr<'a>) -> Self {
+        if let Some(digits) = key
+            .as_str()
+            .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
+            && let [b'1'..=b'9', ..] = digits
+            && digits.len() <= 18
+        {
+            let mut value: i64 = 0;
+            let mut ok = true;
+            for &b in digits {
+                let digit = b.wrapping_sub(b'0');
+                ok &= digit <= 9;
+                value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+            }
+            if ok {
+                return Self::User(value);
+            }
+        }
+        Self::parse(key)
+    }
+
     /// The agent's id for `user:` keys.
     ///
     /// ```
@@ -100,6 +125,18 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
 fn canonical_digits(digits: &[u8]) -> Option<i64> {
     match digits {
         [b'0'] => Some(0),
+        // Up to 18 digits cannot overflow: no range check (an id is a few digits).
+        [b'1'..=b'9', ..] if digits.len() <= 18 => {
+            let mut value: i64 = 0;
+            for &b in digits {
+                let digit = b.wrapping_sub(b'0');
+                if digit > 9 {
+                    return None;
+                }
+                value = value * 10 + i64::from(digit);
+            }
+            Some(value)
+        }
         [b'1'..=b'9', ..] => parse_i64(digits),
         _ => None,
     }
@@ -194,6 +231,12 @@ pub(crate) fn read_meta<'a>(
 
 /// [`read_meta`]'s reading of the members: `raw` is the text from the meta's `{` on, `walk`
 /// stands just inside it.
+///
+/// Each member in the form Phoenix writes it (`"known_key":` then a string, or a short
+/// positive integer for `user_id`) is read by [`fast_member`] straight from the text; any
+/// other member (whitespace, escapes, null, unknown keys, long or mistyped values) is read
+/// through the walk by [`slow_member`], from its start, as before. Both record the same
+/// spans, so which one read a member does not show.
 #[inline]
 fn fill_meta<'a>(
     raw: RawJson<'a>,
@@ -212,32 +255,183 @@ fn fill_meta<'a>(
         user_id: Span::ABSENT,
         customer_id: Span::ABSENT,
     };
-    while let Some(key) = walk.next_key() {
-        let field = if key.escaped {
-            MetaField::escaped(key)
-        } else {
-            MetaField::of(key.bytes)
-        };
-        match field {
-            Some(MetaField::PhxRef) => {
-                meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
-            }
-            Some(MetaField::PhxRefPrev) => {
-                meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
-            }
-            Some(MetaField::OnlineAt) => {
-                meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
-            }
-            Some(MetaField::UserId) => {
-                meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
-            }
-            Some(MetaField::CustomerId) => {
-                meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
-            }
-            None => walk.skip(),
+    let (bytes, mut at) = walk.bytes_at();
+    loop {
+        let mut b = bytes.get(at).copied();
+        if b == Some(b',') {
+            at += 1;
+            b = bytes.get(at).copied();
         }
+        match b {
+            Some(b'}') => {
+                walk.set_pos(at + 1);
+                break;
+            }
+            Some(b'"') => {
+                if let Some(next) = fast_member(bytes, at, obj, &mut meta) {
+                    at = next;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        walk.set_pos(at);
+        let Some(key) = walk.next_key() else {
+            break;
+        };
+        slow_member(key, walk, obj, base, &mut meta)?;
+        at = walk.bytes_at().1;
     }
     Ok(meta)
+}
+
+/// The bytes [`fast_member`] sees at once: a member's longest key and quotes, its colon and
+/// a 16-byte string body with its closing quote (33 bytes), and room for the byte after.
+const WINDOW: usize = 40;
+
+/// Reads the member whose key's opening quote is at `at` when it is in the form Phoenix
+/// writes: a [`Meta`] key without escapes, a colon right after it, and a string (without
+/// whitespace before it), or for `user_id` a positive integer of up to 8 digits right before
+/// a `,` or `}`; and [`WINDOW`] bytes of text are left from `at` (so every position it tests
+/// is a constant offset into one array: no bounds checks). Returns where the member ends;
+/// `None` (having recorded nothing) for any other form.
+#[inline(always)]
+#[allow(clippy::inline_always)] // the inner step of a presence payload: four per meta
+fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Option<usize> {
+    // A key's first 8 bytes tell which it can be; the bytes after them, up to its closing
+    // quote, that it is. An unescaped `"` ends a string, so `phx_ref"` is the key `phx_ref`.
+    const ONLINE_A: u64 = u64::from_le_bytes(*b"online_a");
+    const PHX_REF: u64 = u64::from_le_bytes(*b"phx_ref\"");
+    const PHX_REF_: u64 = u64::from_le_bytes(*b"phx_ref_");
+    const USER_ID: u64 = u64::from_le_bytes(*b"user_id\"");
+    const CUSTOMER: u64 = u64::from_le_bytes(*b"customer");
+    let window: &[u8; WINDOW] = bytes.get(at..)?.first_chunk::<WINDOW>()?;
+    let (_, key) = window.split_first_chunk::<1>()?;
+    let (head, tail) = key.split_first_chunk::<8>()?;
+    // Each arm: the key's length and quote (`1 + len + 1`), its colon, the value.
+    match u64::from_le_bytes(*head) {
+        PHX_REF if window[9] == b':' => {
+            let (span, end) = window_str::<10>(bytes, at, window, obj)?;
+            meta.phx_ref = span;
+            Some(end)
+        }
+        USER_ID if window[9] == b':' => {
+            let end = short_int_end(window)?;
+            meta.user_id = Span::of(obj, window.get(10..end)?);
+            Some(at + end)
+        }
+        ONLINE_A if tail.starts_with(b"t\":") => {
+            let (span, end) = window_str::<12>(bytes, at, window, obj)?;
+            meta.online_at = span;
+            Some(end)
+        }
+        PHX_REF_ if tail.starts_with(b"prev\":") => {
+            let (span, end) = window_str::<15>(bytes, at, window, obj)?;
+            meta.phx_ref_prev = span;
+            Some(end)
+        }
+        CUSTOMER if tail.starts_with(b"_id\":") => {
+            let (span, end) = window_str::<14>(bytes, at, window, obj)?;
+            meta.customer_id = span;
+            Some(end)
+        }
+        _ => None,
+    }
+}
+
+/// The string value at `window[V]` (`window` is the text from `at` on): its body's span in
+/// `obj` and the index just past it. `None` when no string starts there.
+#[inline(always)]
+#[allow(clippy::inline_always)] // three per meta
+fn window_str<const V: usize>(
+    bytes: &[u8],
+    at: usize,
+    window: &[u8; WINDOW],
+    obj: &str,
+) -> Option<(Span, usize)> {
+    if window.get(V) != Some(&b'"') {
+        return None;
+    }
+    let body = V + 1;
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = window.get(body..).and_then(<[u8]>::first_chunk::<16>) {
+        let mask = crate::simd::string_stop_mask16(block);
+        let end = if mask == 0 {
+            // 16 bytes without a stop: a 16-byte body ends at the next byte, a longer one
+            // is searched from there (no escape starts before it).
+            if window.get(body + 16) == Some(&b'"') {
+                body + 16
+            } else {
+                let end = close_quote(bytes, at + body + 16).0;
+                return Some((Span::of(obj, bytes.get(at + body..end)?), end + 1));
+            }
+        } else {
+            mask.trailing_zeros() as usize + body
+        };
+        if window.get(end) == Some(&b'"') {
+            return Some((Span::of(obj, window.get(body..end)?), at + end + 1));
+        }
+    }
+    let end = close_quote(bytes, at + body).0;
+    Some((Span::of(obj, bytes.get(at + body..end)?), end + 1))
+}
+
+/// The end (in `window`) of the integer at `window[10]` when it is `[1-9][0-9]{0,7}`
+/// followed by `,` or `}` (so an `i64`, its text what [`Walk::scalar`](Cursor::scalar)
+/// takes): the digits found with one 8-byte test, no loop. `None` for any other text.
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per meta
+fn short_int_end(window: &[u8; WINDOW]) -> Option<usize> {
+    const LOW: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let digits = window.get(10..)?.first_chunk::<8>()?;
+    if !matches!(digits[0], b'1'..=b'9') {
+        return None;
+    }
+    let word = u64::from_le_bytes(*digits);
+    // A byte is a digit when its high nibble is 3 and stays 3 with 6 added (`0`-`9`, not
+    // `:`-`?`). A carry out of a byte (`0xFA`-`0xFF`) only reaches later bytes: the first
+    // non-digit is found exactly.
+    let other = ((word & HIGH) ^ LOW) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ LOW);
+    let end = 10 + (other.trailing_zeros() / 8) as usize;
+    matches!(window.get(end), Some(b',' | b'}')).then_some(end)
+}
+
+/// One member of a meta read through the walk (the cursor at its value): the generic path,
+/// for every form [`fast_member`] does not take.
+#[cold]
+#[inline(never)]
+fn slow_member<'a>(
+    key: Key<'a>,
+    walk: &mut Walk<'a>,
+    obj: &str,
+    base: &str,
+    meta: &mut Meta<'a>,
+) -> Result<(), MessageError> {
+    let field = if key.escaped {
+        MetaField::escaped(key)
+    } else {
+        MetaField::of(key.bytes)
+    };
+    match field {
+        Some(MetaField::PhxRef) => {
+            meta.phx_ref = meta_str(walk, obj, base, "metas[].phx_ref")?;
+        }
+        Some(MetaField::PhxRefPrev) => {
+            meta.phx_ref_prev = meta_str(walk, obj, base, "metas[].phx_ref_prev")?;
+        }
+        Some(MetaField::OnlineAt) => {
+            meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
+        }
+        Some(MetaField::UserId) => {
+            meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+        }
+        Some(MetaField::CustomerId) => {
+            meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
+        }
+        None => walk.skip(),
+    }
+    Ok(())
 }
 
 /// The fields of a [`Meta`].

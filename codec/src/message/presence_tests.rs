@@ -84,15 +84,33 @@ fn keys_parse_user_customer_and_other_and_display_as_received() {
         ),
         ("customer:", PresenceKey::Other("customer:".into())),
         ("agent:1", PresenceKey::Other("agent:1".into())),
+        // Around the 18 digits read without a range check, and `i64`'s end.
+        (
+            "user:999999999999999999",
+            PresenceKey::User(999_999_999_999_999_999),
+        ),
+        ("user:9223372036854775807", PresenceKey::User(i64::MAX)),
+        (
+            "user:9223372036854775808",
+            PresenceKey::Other("user:9223372036854775808".into()),
+        ),
+        ("user:12a", PresenceKey::Other("user:12a".into())),
+        (
+            "user:1234567890123456a",
+            PresenceKey::Other("user:1234567890123456a".into()),
+        ),
+        ("user:012", PresenceKey::Other("user:012".into())),
     ] {
         let parsed = PresenceKey::parse(text.into());
         assert_eq!(parsed, key, "{text}");
+        assert_eq!(PresenceKey::parse_inline(text.into()), key, "{text}");
         let mut shown = heapless::String::<64>::new();
         core::fmt::Write::write_fmt(&mut shown, format_args!("{parsed}")).unwrap();
         assert_eq!(shown, text);
     }
     let escaped = JsonStr::from_json_body(r"user:\u0037").unwrap();
     assert_eq!(PresenceKey::parse(escaped), PresenceKey::User(7));
+    assert_eq!(PresenceKey::parse_inline(escaped), PresenceKey::User(7));
 }
 
 #[test]
@@ -469,4 +487,158 @@ fn one_walk_checks_give_the_two_pass_errors() {
     ] {
         same_checks(text);
     }
+}
+
+/// Keys the fast meta reader takes (the first five) and near misses it leaves to the walk.
+const META_KEYS: &[&str] = &[
+    "phx_ref",
+    "phx_ref_prev",
+    "online_at",
+    "customer_id",
+    "user_id",
+    "phx_re",
+    "phx_refs",
+    "phx_ref_pre",
+    "phx_ref_prevs",
+    "online_a",
+    "online_atx",
+    "customer",
+    "customer_i",
+    "customer_idx",
+    "user_i",
+    "user_idx",
+    "u\\u0073er_id",
+    "x",
+];
+
+/// Values other than plain strings: integers short and long, in and out of `i64` range,
+/// fractions, other types, strings with escapes.
+const META_OTHER_VALUES: &[&str] = &[
+    "0",
+    "7",
+    "-7",
+    "10",
+    "1234567",
+    "12345678",
+    "123456789",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "1.5",
+    "1e3",
+    "12345678.5",
+    "null",
+    "true",
+    "{}",
+    "[1]",
+    "\"\\u0031\"",
+    "\"a\\\"b\"",
+    "\"0123456789abcde\\\\\"",
+];
+
+/// The value `i` of the meta reader test: strings of every length 0..=40 (plain, then with an
+/// escape), then [`META_OTHER_VALUES`].
+fn meta_value(i: usize, out: &mut heapless::String<48>) -> bool {
+    out.clear();
+    let (len, escape) = (i % 41, i / 41);
+    match escape {
+        0 | 1 => {
+            out.push('"').unwrap();
+            for at in 0..len {
+                if escape == 1 && at == len / 2 {
+                    out.push_str("\\n").unwrap();
+                } else {
+                    out.push(char::from(b"abcdefghijklmnopqrstuvwxyz"[at % 26]))
+                        .unwrap();
+                }
+            }
+            out.push('"').unwrap();
+            true
+        }
+        _ => match META_OTHER_VALUES.get(i - 82) {
+            Some(value) => {
+                out.push_str(value).unwrap();
+                true
+            }
+            None => false,
+        },
+    }
+}
+
+/// Every member form the fast meta reader takes and the near misses it leaves to the walk,
+/// each meta moved across a 16-byte block by a first member of every length, and followed by
+/// nothing (fewer than the fast reader's window after it: the walk reads it), a short member
+/// or a long one: the same metas (the same text) and the same first errors as the generic
+/// fill.
+#[test]
+fn fast_meta_members_read_what_the_generic_fill_reads() {
+    use core::fmt::Write as _;
+    let miri = cfg!(miri);
+    let keys = if miri { &META_KEYS[..5] } else { META_KEYS };
+    // Miri (slow: about half a second a meta) takes one offset, a 16-byte string and an
+    // 8-digit integer, the window ending: 10 metas.
+    let pads = if miri { 1..2 } else { 0..17 };
+    let miri_values = [16, 82 + 5];
+    let mut value = heapless::String::<48>::new();
+    let mut text = heapless::String::<192>::new();
+    let mut n = 0;
+    for pad in pads {
+        for key in keys {
+            let all = 0..82 + META_OTHER_VALUES.len();
+            for i in all.filter(|i| !miri || miri_values.contains(i)) {
+                assert!(meta_value(i, &mut value));
+                for after in 0..3 {
+                    if miri && after != 2 {
+                        continue;
+                    }
+                    text.clear();
+                    text.push_str(r#"{"u":{"metas":[{"p":""#).unwrap();
+                    for _ in 0..pad {
+                        text.push('p').unwrap();
+                    }
+                    write!(text, r#"","{key}":{value}"#).unwrap();
+                    // Nothing after the member, a short member, a long one (so the fast
+                    // reader's window is always there).
+                    match after {
+                        0 => {}
+                        1 => text.push_str(r#","z":1"#).unwrap(),
+                        _ => text
+                            .push_str(r#","z":"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz""#)
+                            .unwrap(),
+                    }
+                    text.push_str("}]}}").unwrap();
+                    same_checks(&text);
+                    let object = &text[15..text.len() - 3];
+                    let raw = RawJson::parse(&text).unwrap();
+                    for item in PresenceItems::state_json(raw) {
+                        if let Ok(PresenceItem::Meta(meta)) = item {
+                            assert_eq!(meta.raw().as_str(), object);
+                        }
+                    }
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert!(n >= 10, "{n}");
+}
+
+#[test]
+fn key_text_is_each_key_as_received() {
+    let text = r#"{"user:7":{"metas":[{"user_id":7}]},"customer:c\u0031":{"metas":[]},"user:07":{"metas":null},"x":{"metas":[{}],"metas":[{}]}}"#;
+    let raw = RawJson::parse(text).unwrap();
+    let mut items = PresenceItems::state_json(raw);
+    assert_eq!(items.key_text(), "");
+    let mut keys = 0;
+    while let Some(item) = items.next() {
+        if let PresenceItem::Key(key) = item.unwrap() {
+            let mut shown = heapless::String::<32>::new();
+            core::fmt::Write::write_fmt(&mut shown, format_args!("{key}")).unwrap();
+            assert_eq!(items.key_text(), shown.as_str());
+            keys += 1;
+        }
+    }
+    // The last entry's key is yielded again for its second `metas`.
+    assert_eq!(keys, 5);
+    assert_eq!(items.key_text(), "x");
 }

@@ -131,6 +131,21 @@ impl<'a> Walk<'a> {
         })
     }
 
+    /// The text, as bytes, and where the cursor stands: for a reader that steps through a
+    /// shape it knows itself, then [`set_pos`](Self::set_pos)es the cursor past what it read.
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    pub(crate) fn bytes_at(&self) -> (&'a [u8], usize) {
+        (self.text.as_bytes(), self.pos)
+    }
+
+    /// Moves the cursor to `pos`, a position a reader of [`bytes_at`](Self::bytes_at) found.
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
+    pub(crate) fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     /// Steps into the container at the cursor.
     #[inline]
     pub(crate) fn enter(&mut self) {
@@ -219,7 +234,7 @@ fn is_ws(b: u8) -> bool {
 /// line.
 #[inline(always)]
 #[allow(clippy::inline_always)] // the inner step of every key and string value
-fn close_quote(bytes: &[u8], at: usize) -> (usize, bool) {
+pub(crate) fn close_quote(bytes: &[u8], at: usize) -> (usize, bool) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         let rest = bytes.get(at..).unwrap_or_default();
