@@ -666,7 +666,21 @@ fn user_id_is_the_parsed_value_in_every_form() {
         (r#"{"user_id":5,"user_id":60000000}"#, Some(60_000_000)),
         (r#"{"us\u0065r_id":31}"#, Some(31)),
     ];
-    for &(meta, want) in cases {
+    let mut lengths = std::vec::Vec::new();
+    for digits in 1..=10u32 {
+        // 1, 12, 123, ..., 1234567890; and 9, 99, ...; and 10, 100, ... (zeros after).
+        for value in [
+            (1..=digits).fold(0i64, |v, d| v * 10 + i64::from(d % 10)),
+            10i64.pow(digits) - 1,
+            10i64.pow(digits - 1),
+        ] {
+            for after in [",\"x\":1}", "}"] {
+                lengths.push((std::format!("{{\"user_id\":{value}{after}"), Some(value)));
+            }
+        }
+    }
+    let lengths = lengths.iter().map(|(meta, want)| (meta.as_str(), *want));
+    for (meta, want) in cases.iter().copied().chain(lengths) {
         let text = std::format!(r#"{{"user:1":{{"metas":[{meta}]}}}}"#);
         let raw = RawJson::parse(&text).unwrap();
         let parsed = Meta::parse(RawJson::parse(meta).unwrap()).unwrap();
