@@ -4,8 +4,9 @@
 use core::fmt;
 
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{Span, check_len, wrong_type};
-use crate::message::view_macros::typed_object;
+use crate::message::view::{
+    Fill, Span, TypedObject, body_str, check_len, read_int, read_str, wrong_type,
+};
 use crate::message::walk::{Cursor, Key, Walk, close_quote};
 use crate::raw::{JsonKind, RawJson, parse_i64};
 use crate::string::JsonStr;
@@ -159,31 +160,285 @@ impl serde::Serialize for PresenceKey<'_> {
     }
 }
 
-typed_object! {
-    /// One presence of a key (a tab, a device): `{"phx_ref": .., "online_at": .., "user_id" |
-    /// "customer_id": ..}`. Other tracked fields stay in [`raw`](Self::raw).
+/// One presence of a key (a tab, a device): `{"phx_ref": .., "online_at": .., "user_id" |
+/// "customer_id": ..}`. Other tracked fields stay in [`raw`](Self::raw).
+///
+/// ```
+/// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
+/// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
+/// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
+/// let (_, mut metas) = state.entries().next().unwrap();
+/// let meta = metas.next().unwrap();
+/// assert_eq!((meta.phx_ref().unwrap(), meta.user_id()), ("F1".into(), Some(7)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// With the `serde` feature it serializes as an object of the fields that are present.
+//
+// Written out rather than declared with `typed_object!` so that `user_id` is kept as the
+// value the reader parsed (its accessor does not parse the digits a second time); the
+// struct stays 64 bytes on 64-bit targets (the flag sits next to `plain`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta<'a> {
+    raw: RawJson<'a>,
+    /// The payload has no backslash, so every string in it is literal.
+    plain: bool,
+    /// `user_id` was present (and not null): `user_id_value` holds it.
+    has_user_id: bool,
+    phx_ref: Span,
+    phx_ref_prev: Span,
+    online_at: Span,
+    customer_id: Span,
+    user_id_value: i64,
+}
+
+/// [`Meta`]'s fields' paths in errors, in the order of [`MetaField`].
+const META_NAMES: &[&str] = &[
+    "metas[].phx_ref",
+    "metas[].phx_ref_prev",
+    "metas[].online_at",
+    "metas[].user_id",
+    "metas[].customer_id",
+];
+
+impl<'a> Meta<'a> {
+    /// Reads a JSON object as a meta, in one pass, checking the type of every known field
+    /// (as [`Frame::message`](crate::Frame::message) does for a payload).
     ///
     /// ```
-    /// use phx_codec::{decode_text, message::Message, presence::PresenceKey};
-    /// let frame = decode_text(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"phx_ref":"F1","online_at":"1732460000","user_id":7}]},"customer:c1":{"metas":[{"phx_ref":"F2","customer_id":"c1"}]}}]"#)?;
-    /// let Message::PresenceState(state) = frame.message()? else { unreachable!() };
-    /// let (_, mut metas) = state.entries().next().unwrap();
-    /// let meta = metas.next().unwrap();
-    /// assert_eq!((meta.phx_ref().unwrap(), meta.user_id()), ("F1".into(), Some(7)));
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"unknown":1}"#)?)?;
+    /// assert_eq!(view.raw().get("unknown").unwrap().as_i64(), Some(1));
+    /// assert!(Meta::parse(RawJson::parse("[]")?).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub struct Meta in "metas[]." at "phx_codec::presence" {
-        /// This presence's ref (short URL-safe base64).
-        phx_ref: Str = "phx_ref",
-        /// The ref this presence replaces (in the `joins` of an update).
-        phx_ref_prev: Str = "phx_ref_prev",
-        /// When it came online: a string of Unix seconds (see
-        /// [`online_at_secs`](Self::online_at_secs)).
-        online_at: Str = "online_at",
-        /// The agent's id (`user:` keys).
-        user_id: Int = "user_id",
-        /// The customer's id (`customer:` keys).
-        customer_id: Str = "customer_id",
+    pub fn parse(object: RawJson<'a>) -> Result<Self, MessageError> {
+        match object.kind() {
+            JsonKind::Object => <Self as TypedObject<'a>>::from_walk(
+                object,
+                object.as_str(),
+                crate::message::view::is_plain(object),
+            ),
+            _ => Err(MessageError {
+                kind: MessageErrorKind::PayloadNotObject {
+                    found: object.kind(),
+                },
+                offset: 0,
+            }),
+        }
+    }
+
+    /// The object as received (unknown members included).
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"a": [1]}"#)?)?;
+    /// assert_eq!(view.raw().as_str(), r#"{"a": [1]}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn raw(&self) -> RawJson<'a> {
+        self.raw
+    }
+
+    /// The string field at `span`.
+    #[inline]
+    fn str_at(&self, span: Span) -> Option<JsonStr<'a>> {
+        let plain = self.plain;
+        span.get(self.raw.as_str())
+            .map(|body| body_str(body, plain))
+    }
+
+    /// This presence's ref (short URL-safe base64).
+    ///
+    /// `"phx_ref"`: a string; `None` when absent or null.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"phx_ref":"x"}"#)?)?;
+    /// assert_eq!(view.phx_ref().unwrap(), "x");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn phx_ref(&self) -> Option<JsonStr<'a>> {
+        self.str_at(self.phx_ref)
+    }
+
+    /// The ref this presence replaces (in the `joins` of an update).
+    ///
+    /// `"phx_ref_prev"`: a string; `None` when absent or null.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"phx_ref_prev":"x"}"#)?)?;
+    /// assert_eq!(view.phx_ref_prev().unwrap(), "x");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn phx_ref_prev(&self) -> Option<JsonStr<'a>> {
+        self.str_at(self.phx_ref_prev)
+    }
+
+    /// When it came online: a string of Unix seconds (see
+    /// [`online_at_secs`](Self::online_at_secs)).
+    ///
+    /// `"online_at"`: a string; `None` when absent or null.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"online_at":"x"}"#)?)?;
+    /// assert_eq!(view.online_at().unwrap(), "x");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn online_at(&self) -> Option<JsonStr<'a>> {
+        self.str_at(self.online_at)
+    }
+
+    /// The agent's id (`user:` keys).
+    ///
+    /// `"user_id"`: an integer; `None` when absent or null.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"user_id":3}"#)?)?;
+    /// assert_eq!(view.user_id(), Some(3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn user_id(&self) -> Option<i64> {
+        self.has_user_id.then_some(self.user_id_value)
+    }
+
+    /// The customer's id (`customer:` keys).
+    ///
+    /// `"customer_id"`: a string; `None` when absent or null.
+    ///
+    /// ```
+    /// use phx_codec::RawJson;
+    /// use phx_codec::presence::Meta;
+    /// let view = Meta::parse(RawJson::parse(r#"{"customer_id":"x"}"#)?)?;
+    /// assert_eq!(view.customer_id().unwrap(), "x");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn customer_id(&self) -> Option<JsonStr<'a>> {
+        self.str_at(self.customer_id)
+    }
+
+    /// Records `user_id` (`None`: null).
+    #[inline]
+    fn set_user_id(&mut self, id: Option<i64>) {
+        self.has_user_id = id.is_some();
+        self.user_id_value = id.unwrap_or(0);
+    }
+}
+
+impl<'a> TypedObject<'a> for Meta<'a> {
+    #[inline]
+    fn empty(raw: RawJson<'a>, plain: bool) -> Self {
+        Self {
+            raw,
+            plain,
+            has_user_id: false,
+            phx_ref: Span::ABSENT,
+            phx_ref_prev: Span::ABSENT,
+            online_at: Span::ABSENT,
+            customer_id: Span::ABSENT,
+            user_id_value: 0,
+        }
+    }
+
+    #[inline]
+    fn object(&self) -> RawJson<'a> {
+        self.raw
+    }
+
+    #[inline]
+    fn set_object(&mut self, raw: RawJson<'a>) {
+        self.raw = raw;
+    }
+
+    #[inline]
+    fn set_plain(&mut self, plain: bool) {
+        self.plain = plain;
+    }
+
+    /// The generic fill (any cursor): what `typed_object!` would generate, with the keys
+    /// matched by [`MetaField`].
+    #[inline(never)]
+    fn fill_from<C: Cursor<'a>>(&mut self, cur: &mut C, base: &'a str) -> Result<(), MessageError> {
+        check_len(self.raw, base)?;
+        let mut fill = Fill {
+            obj: self.raw.as_str(),
+            base,
+            plain: self.plain,
+            names: META_NAMES,
+            error: None,
+        };
+        while let Some(key) = cur.next_key() {
+            let field = if key.escaped {
+                MetaField::escaped(key)
+            } else {
+                MetaField::of(key.bytes)
+            };
+            let Some(field) = field else {
+                cur.skip();
+                continue;
+            };
+            let index = field as usize;
+            let ok = match field {
+                MetaField::PhxRef => read_str(cur, &mut fill, index, &mut self.phx_ref),
+                MetaField::PhxRefPrev => read_str(cur, &mut fill, index, &mut self.phx_ref_prev),
+                MetaField::OnlineAt => read_str(cur, &mut fill, index, &mut self.online_at),
+                MetaField::CustomerId => read_str(cur, &mut fill, index, &mut self.customer_id),
+                MetaField::UserId => {
+                    let mut span = Span::ABSENT;
+                    let ok = read_int(cur, &mut fill, index, &mut span);
+                    if ok {
+                        let id = span
+                            .get(fill.obj)
+                            .and_then(|text| parse_i64(text.as_bytes()));
+                        self.set_user_id(id);
+                    }
+                    ok
+                }
+            };
+            if !ok {
+                break;
+            }
+        }
+        fill.finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Meta<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = self.phx_ref() {
+            map.serialize_entry("phx_ref", &value)?;
+        }
+        if let Some(value) = self.phx_ref_prev() {
+            map.serialize_entry("phx_ref_prev", &value)?;
+        }
+        if let Some(value) = self.online_at() {
+            map.serialize_entry("online_at", &value)?;
+        }
+        if let Some(value) = self.user_id() {
+            map.serialize_entry("user_id", &value)?;
+        }
+        if let Some(value) = self.customer_id() {
+            map.serialize_entry("customer_id", &value)?;
+        }
+        map.end()
     }
 }
 
@@ -246,15 +501,7 @@ fn fill_meta<'a>(
 ) -> Result<Meta<'a>, MessageError> {
     check_len(raw, base)?;
     let obj = raw.as_str();
-    let mut meta = Meta {
-        raw,
-        plain,
-        phx_ref: Span::ABSENT,
-        phx_ref_prev: Span::ABSENT,
-        online_at: Span::ABSENT,
-        user_id: Span::ABSENT,
-        customer_id: Span::ABSENT,
-    };
+    let mut meta = Meta::empty(raw, plain);
     let (bytes, mut at) = walk.bytes_at();
     loop {
         let mut b = bytes.get(at).copied();
@@ -317,7 +564,12 @@ fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Optio
         }
         USER_ID if window[9] == b':' => {
             let end = short_int_end(window)?;
-            meta.user_id = Span::of(obj, window.get(10..end)?);
+            // Up to 8 digits, checked by `short_int_end`: no overflow.
+            let mut id: i64 = 0;
+            for &b in window.get(10..end)? {
+                id = id * 10 + i64::from(b - b'0');
+            }
+            meta.set_user_id(Some(id));
             Some(at + end)
         }
         ONLINE_A if tail.starts_with(b"t\":") => {
@@ -424,7 +676,8 @@ fn slow_member<'a>(
             meta.online_at = meta_str(walk, obj, base, "metas[].online_at")?;
         }
         Some(MetaField::UserId) => {
-            meta.user_id = meta_int(walk, obj, base, "metas[].user_id")?;
+            let id = meta_int(walk, base, "metas[].user_id")?;
+            meta.set_user_id(id);
         }
         Some(MetaField::CustomerId) => {
             meta.customer_id = meta_str(walk, obj, base, "metas[].customer_id")?;
@@ -434,7 +687,7 @@ fn slow_member<'a>(
     Ok(())
 }
 
-/// The fields of a [`Meta`].
+/// The fields of a [`Meta`] (in the order of [`META_NAMES`]).
 #[derive(Clone, Copy)]
 enum MetaField {
     PhxRef,
@@ -531,27 +784,25 @@ fn meta_str(
     }
 }
 
-/// An integer meta field (in `i64` range) at the cursor: the span of its text in `obj`,
-/// absent for null.
+/// An integer meta field (in `i64` range) at the cursor: its value, `None` for null.
 #[inline(always)]
 #[allow(clippy::inline_always)] // one per meta
 fn meta_int(
     walk: &mut Walk<'_>,
-    obj: &str,
     base: &str,
     field: &'static str,
-) -> Result<Span, MessageError> {
+) -> Result<Option<i64>, MessageError> {
     match walk.peek() {
         b'-' | b'0'..=b'9' => {
             let text = walk.scalar();
-            if parse_i64(text).is_none() {
-                return Err(not_an_integer(field, text, base));
+            match parse_i64(text) {
+                Some(id) => Ok(Some(id)),
+                None => Err(not_an_integer(field, text, base)),
             }
-            Ok(Span::of(obj, text))
         }
         b'n' => {
             walk.skip();
-            Ok(Span::ABSENT)
+            Ok(None)
         }
         _ => Err(wrong_type(field, JsonKind::Number, walk.value(), base)),
     }

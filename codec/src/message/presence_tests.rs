@@ -642,3 +642,58 @@ fn key_text_is_each_key_as_received() {
     assert_eq!(keys, 5);
     assert_eq!(items.key_text(), "x");
 }
+
+/// `user_id` is kept as the value the reader parsed: every form (the fast path's up to 8
+/// digits before `,` or `}`, longer, negative, zero, the `i64` ends, null, duplicates with
+/// the last winning) gives what the generic fill and a parse of the text give.
+#[test]
+fn user_id_is_the_parsed_value_in_every_form() {
+    let cases: &[(&str, Option<i64>)] = &[
+        (r#"{"user_id":7}"#, Some(7)),
+        (r#"{"user_id":7,"phx_ref":"a"}"#, Some(7)),
+        (r#"{"phx_ref":"a","user_id":12345678}"#, Some(12_345_678)),
+        (r#"{"user_id":123456789}"#, Some(123_456_789)),
+        (r#"{"user_id":99999999,"x":1}"#, Some(99_999_999)),
+        (r#"{"user_id":0}"#, Some(0)),
+        (r#"{"user_id":-5}"#, Some(-5)),
+        (r#"{"user_id":9223372036854775807}"#, Some(i64::MAX)),
+        (r#"{"user_id":-9223372036854775808}"#, Some(i64::MIN)),
+        (r#"{"user_id": 42 }"#, Some(42)),
+        (r#"{"user_id":null}"#, None),
+        (r#"{"phx_ref":"a"}"#, None),
+        (r#"{"user_id":5,"user_id":null}"#, None),
+        (r#"{"user_id":null,"user_id":6}"#, Some(6)),
+        (r#"{"user_id":5,"user_id":60000000}"#, Some(60_000_000)),
+        (r#"{"us\u0065r_id":31}"#, Some(31)),
+    ];
+    let mut lengths = std::vec::Vec::new();
+    for digits in 1..=10u32 {
+        // 1, 12, 123, ..., 1234567890; and 9, 99, ...; and 10, 100, ... (zeros after).
+        for value in [
+            (1..=digits).fold(0i64, |v, d| v * 10 + i64::from(d % 10)),
+            10i64.pow(digits) - 1,
+            10i64.pow(digits - 1),
+        ] {
+            for after in [",\"x\":1}", "}"] {
+                lengths.push((std::format!("{{\"user_id\":{value}{after}"), Some(value)));
+            }
+        }
+    }
+    let lengths = lengths.iter().map(|(meta, want)| (meta.as_str(), *want));
+    for (meta, want) in cases.iter().copied().chain(lengths) {
+        let text = std::format!(r#"{{"user:1":{{"metas":[{meta}]}}}}"#);
+        let raw = RawJson::parse(&text).unwrap();
+        let parsed = Meta::parse(RawJson::parse(meta).unwrap()).unwrap();
+        assert_eq!(parsed.user_id(), want, "{meta}");
+        let mut metas = 0;
+        for item in PresenceItems::state_json(raw) {
+            if let PresenceItem::Meta(read) = item.unwrap() {
+                assert_eq!(read.user_id(), want, "{meta}");
+                assert_eq!(read, parsed, "{meta}");
+                metas += 1;
+            }
+        }
+        assert_eq!(metas, 1, "{meta}");
+        same_checks(&text);
+    }
+}
