@@ -1546,6 +1546,11 @@ fn quote_escaped_native(dst: &mut [u8], src: &[u8], first: usize) -> Option<usiz
 /// ```
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     let src = text.as_bytes();
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    if let Some(len) = out.tally() {
+        *len = len.saturating_add(escaped_len(src));
+        return Ok(());
+    }
     let spare = out.spare();
     if !spare.is_empty() {
         let first = next_stop_native(src, 0);
@@ -1604,6 +1609,15 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
+    // Firmware: a counter adds the string's length (one shared function), so no string
+    // writer is compiled a second time for counting.
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    if let Some(len) = out.tally() {
+        *len = len
+            .saturating_add(prefix.len())
+            .saturating_add(quoted_len(s));
+        return Ok(());
+    }
     if out.lends_all() {
         // All the room there is: no fallback (and no call that takes the sink).
         let written = str_into(out.spare(), prefix, s);
@@ -1778,6 +1792,43 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
     out.put(b"\"")
 }
 
+/// The bytes `text` takes escaped (without quotes), as [`write_escaped`] writes it
+/// (saturating). Firmware counts strings with it (see [`Sink::tally`]).
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn escaped_len(text: &[u8]) -> usize {
+    text.iter().fold(0usize, |n, &b| {
+        let width = if !needs_escape(b) {
+            1
+        } else if ESCAPE_LETTER.get(usize::from(b)).copied().unwrap_or(b'u') == b'u' {
+            6
+        } else {
+            2
+        };
+        n.saturating_add(width)
+    })
+}
+
+/// The bytes `s` takes written quoted by [`write_json_str`] (saturating): what a
+/// [`LenCounter`] counts for it, in one shared function on firmware.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline(never)]
+fn quoted_len(s: JsonStr<'_>) -> usize {
+    let body = if s.is_json_safe() {
+        s.raw().len()
+    } else if let Some(text) = s.as_str() {
+        escaped_len(text.as_bytes())
+    } else {
+        let mut utf8 = [0u8; 4];
+        s.pieces().fold(0usize, |n, piece| {
+            n.saturating_add(match piece {
+                Piece::Run(run) => escaped_len(run.as_bytes()),
+                Piece::Escape(c) => escaped_len(c.encode_utf8(&mut utf8).as_bytes()),
+            })
+        })
+    };
+    body.saturating_add(2)
+}
+
 /// Writes the unescaped bytes of `s` (for binary headers).
 pub(crate) fn write_unescaped<S: Sink + ?Sized>(
     out: &mut S,
@@ -1823,6 +1874,35 @@ mod tests {
         out
     }
 
+    /// Firmware's counting of strings with JSON escapes (`quoted_len`, through `Sink::tally`)
+    /// equals what the writers write for them, decoded or not, safe or not.
+    #[test]
+    fn quoted_len_counts_what_is_written() {
+        for body in [
+            "",
+            "plain",
+            r"\u0041\/",
+            r#"a\"b\\c\n\t\u0001\u001f\b\f\r"#,
+            r"\ud83d\ude00 \u00e9 caf\u00e9",
+            "\u{e9}t\u{e9} /",
+        ] {
+            let s = JsonStr::from_json_body(body).unwrap();
+            let mut buf = std::vec![0u8; body.len() * 6 + 8];
+            let mut sink = SliceSink::new(&mut buf);
+            write_json_str(&mut sink, s).unwrap();
+            assert_eq!(quoted_len(s), sink.len(), "{body:?}");
+            let mut counter = LenCounter::default();
+            write_json_str(&mut counter, s).unwrap();
+            assert_eq!(counter.len, sink.len(), "{body:?} (counter)");
+        }
+        // Saturating, as `LenCounter::put` is.
+        let mut counter = LenCounter {
+            len: usize::MAX - 1,
+        };
+        write_json_str(&mut counter, JsonStr::literal("ab")).unwrap();
+        assert_eq!(counter.len, usize::MAX);
+    }
+
     /// Every way the crate writes `text` quoted agrees with the reference: the sink's spare
     /// room (roomy, and exactly as much as needed), a counter, `claim`-less `put`s, both block
     /// searches' kernels directly, and `write_escaped` without quotes.
@@ -1839,6 +1919,17 @@ mod tests {
         let mut counter = LenCounter::default();
         write_json_str(&mut counter, JsonStr::literal(text)).unwrap();
         assert_eq!(counter.len, expected.len(), "{text:?} (counted)");
+        // Firmware's shared counting functions (`Sink::tally`).
+        assert_eq!(
+            quoted_len(JsonStr::literal(text)),
+            expected.len(),
+            "{text:?} (quoted_len)"
+        );
+        assert_eq!(
+            escaped_len(text.as_bytes()),
+            expected.len() - 2,
+            "{text:?} (escaped_len)"
+        );
         let mut puts = Puts(Vec::new());
         write_json_str(&mut puts, JsonStr::literal(text)).unwrap();
         assert_eq!(puts.0, expected, "{text:?} (put by put)");

@@ -114,6 +114,15 @@ pub trait Sink {
     fn lends_all(&self) -> bool {
         false
     }
+
+    /// The count of a sink that only counts ([`LenCounter`]), so that firmware builds count a
+    /// string's bytes with one shared function instead of a counting copy of every string
+    /// writer; `None` (the default) for every sink that stores bytes.
+    #[doc(hidden)]
+    #[inline]
+    fn tally(&mut self) -> Option<&mut usize> {
+        None
+    }
 }
 
 /// Checks that `sink` can take `needed` bytes.
@@ -331,6 +340,11 @@ impl Sink for LenCounter {
         self.len = self.len.saturating_add(bytes.len());
         Ok(())
     }
+
+    #[inline]
+    fn tally(&mut self) -> Option<&mut usize> {
+        Some(&mut self.len)
+    }
 }
 
 /// `Sink` for one major version of heapless' `Vec<u8, N>`.
@@ -404,5 +418,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn lends_all(&self) -> bool {
         (**self).lends_all()
+    }
+
+    fn tally(&mut self) -> Option<&mut usize> {
+        (**self).tally()
     }
 }
