@@ -1609,15 +1609,53 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
-    // Firmware: a counter adds the string's length (one shared function), so no string
-    // writer is compiled a second time for counting.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        write_str_after_fast(out, prefix, s)
+    }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        write_str_after_small(out, prefix, s)
+    }
+}
+
+/// [`write_str_after`] on firmware, where code size decides: a counter adds the string's
+/// length (one shared function, so no string writer is compiled again for counting); every
+/// other sink takes the piece-by-piece path (whose strings still go into the sink's spare
+/// room in one pass), the same bytes, errors and `needed` figures as
+/// [`write_str_after_fast`] (which falls back to it), without a second inline copy.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn write_str_after_small<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
     if let Some(len) = out.tally() {
         *len = len
             .saturating_add(prefix.len())
             .saturating_add(quoted_len(s));
         return Ok(());
     }
+    put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
+}
+
+/// [`write_str_after`] on x86_64: into the sink's spare room in one pass when it lends
+/// enough for the string as it stands.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+fn write_str_after_fast<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
     if out.lends_all() {
         // All the room there is: no fallback (and no call that takes the sink).
         let written = str_into(out.spare(), prefix, s);
@@ -1901,6 +1939,45 @@ mod tests {
         };
         write_json_str(&mut counter, JsonStr::literal("ab")).unwrap();
         assert_eq!(counter.len, usize::MAX);
+    }
+
+    /// Firmware's string writer (`write_str_after_small`) writes the same bytes and returns the
+    /// same errors (`needed`, `available`) as x86_64's (`write_str_after_fast`), into every
+    /// room from none to more than enough, through a slice, put by put and counted.
+    #[test]
+    fn small_string_writer_matches_the_fast_one() {
+        let long = "0123456789abcdef\"0123456789abcdef\n0123456789abcdef\u{1}";
+        let mut strings: Vec<JsonStr<'_>> = ["", "a", "plain text", "tab\t é \"q\" \\", long]
+            .into_iter()
+            .map(JsonStr::literal)
+            .collect();
+        strings.push(JsonStr::from_json_body(r"\u0041\/ \n caf\u00e9 \ud83d\ude00").unwrap());
+        strings.push(JsonStr::from_json_body("decoded, safe").unwrap());
+        for s in strings {
+            for prefix in [&b""[..], b",", br#","key":"#] {
+                let full = prefix.len() + s.raw().len() * 6 + 2;
+                for room in 0..=full + 2 {
+                    let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                    let (mut fast, mut small) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                    let want = write_str_after_fast(&mut fast, prefix, s);
+                    let got = write_str_after_small(&mut small, prefix, s);
+                    assert_eq!(got, want, "{s:?} {prefix:?} room {room}");
+                    assert_eq!(
+                        small.written(),
+                        fast.written(),
+                        "{s:?} {prefix:?} room {room}"
+                    );
+                }
+                let (mut fast, mut small) = (Puts(Vec::new()), Puts(Vec::new()));
+                write_str_after_fast(&mut fast, prefix, s).unwrap();
+                write_str_after_small(&mut small, prefix, s).unwrap();
+                assert_eq!(small.0, fast.0, "{s:?} {prefix:?} (put by put)");
+                let (mut fast, mut small) = (LenCounter::default(), LenCounter::default());
+                write_str_after_fast(&mut fast, prefix, s).unwrap();
+                write_str_after_small(&mut small, prefix, s).unwrap();
+                assert_eq!(small.len, fast.len, "{s:?} {prefix:?} (counted)");
+            }
+        }
     }
 
     /// Every way the crate writes `text` quoted agrees with the reference: the sink's spare
