@@ -186,6 +186,45 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
     prefix: &[u8],
     bytes: &[u8],
 ) -> Result<(), EncodeError> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        put_after_fast(out, prefix, bytes)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        put_after_small(out, prefix, bytes)
+    }
+}
+
+/// [`put_after`] on firmware: two `put`s (less code; the same bytes and errors as
+/// [`put_after_fast`], which falls back to them), except through a sink that lends all its
+/// room.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn put_after_small<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    bytes: &[u8],
+) -> Result<(), EncodeError> {
+    if out.lends_all() {
+        return put_after_fast(out, prefix, bytes);
+    }
+    out.put(prefix)?;
+    out.put(bytes)
+}
+
+/// [`put_after`] on x86_64: one capacity check when the sink lends room.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+fn put_after_fast<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    bytes: &[u8],
+) -> Result<(), EncodeError> {
     let n = prefix.len() + bytes.len();
     if let Some(slot) = out.spare().get_mut(..n)
         && let Some((head, tail)) = slot.split_at_mut_checked(prefix.len())
@@ -1977,6 +2016,55 @@ mod tests {
                 write_str_after_small(&mut small, prefix, s).unwrap();
                 assert_eq!(small.len, fast.len, "{s:?} {prefix:?} (counted)");
             }
+        }
+    }
+
+    /// Firmware's `put_after_small` writes the same bytes and returns the same errors as
+    /// x86_64's `put_after_fast`, into every room, through a slice, a `Room`, put by put and
+    /// counted.
+    #[test]
+    fn small_put_after_matches_the_fast_one() {
+        for (prefix, bytes) in [
+            (&b""[..], &b""[..]),
+            (b",", b"12345"),
+            (br#","id":"#, b"-9"),
+        ] {
+            let full = prefix.len() + bytes.len();
+            for room in 0..=full + 1 {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut fast, mut small) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                let want = put_after_fast(&mut fast, prefix, bytes);
+                assert_eq!(
+                    put_after_small(&mut small, prefix, bytes),
+                    want,
+                    "room {room}"
+                );
+                assert_eq!(small.written(), fast.written(), "room {room}");
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut fast, mut small) = (
+                    crate::sink::Room::new(&mut a),
+                    crate::sink::Room::new(&mut b),
+                );
+                let want = put_after_fast(&mut fast, prefix, bytes);
+                assert_eq!(
+                    put_after_small(&mut small, prefix, bytes),
+                    want,
+                    "room {room} (Room)"
+                );
+                assert_eq!(
+                    (small.remaining(), &b),
+                    (fast.remaining(), &a),
+                    "room {room} (Room)"
+                );
+            }
+            let (mut fast, mut small) = (Puts(Vec::new()), Puts(Vec::new()));
+            put_after_fast(&mut fast, prefix, bytes).unwrap();
+            put_after_small(&mut small, prefix, bytes).unwrap();
+            assert_eq!(small.0, fast.0);
+            let (mut fast, mut small) = (LenCounter::default(), LenCounter::default());
+            put_after_fast(&mut fast, prefix, bytes).unwrap();
+            put_after_small(&mut small, prefix, bytes).unwrap();
+            assert_eq!(small.len, fast.len);
         }
     }
 
