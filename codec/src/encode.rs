@@ -1583,13 +1583,44 @@ fn quote_escaped_native(dst: &mut [u8], src: &[u8], first: usize) -> Option<usiz
 /// phx_codec::encode::write_escaped(&mut out, "tab\t, quote \", é /").unwrap();
 /// assert_eq!(out.written(), r#"tab\t, quote \", é /"#.as_bytes());
 /// ```
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // the one call it forwards to, as before the split
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
-    let src = text.as_bytes();
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        write_escaped_fast(out, text)
+    }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        write_escaped_small(out, text)
+    }
+}
+
+/// [`write_escaped`] on firmware, where code size decides: a counter adds the escaped
+/// length (one shared function); every other sink takes the piece-by-piece path
+/// ([`put_escaped`], which [`write_escaped_fast`] falls back to: the same bytes and errors),
+/// so the block escaper is not linked.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn write_escaped_small<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     if let Some(len) = out.tally() {
-        *len = len.saturating_add(escaped_len(src));
+        *len = len.saturating_add(escaped_len(text.as_bytes()));
         return Ok(());
     }
+    put_escaped(out, text)
+}
+
+/// [`write_escaped`] on x86_64: into the sink's spare room in one pass when it is enough.
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+fn write_escaped_fast<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
+    let src = text.as_bytes();
     let spare = out.spare();
     if !spare.is_empty() {
         let first = next_stop_native(src, 0);
@@ -2065,6 +2096,39 @@ mod tests {
             put_after_fast(&mut fast, prefix, bytes).unwrap();
             put_after_small(&mut small, prefix, bytes).unwrap();
             assert_eq!(small.len, fast.len);
+        }
+    }
+
+    /// Firmware's `write_escaped_small` writes the same bytes and returns the same errors as
+    /// x86_64's `write_escaped_fast`, into every room, through a slice, put by put and counted.
+    #[test]
+    fn small_escaped_writer_matches_the_fast_one() {
+        for text in [
+            "",
+            "plain",
+            "\"",
+            "a\u{1}b\u{1f}c\\d\ne\tf\u{8}\u{c}\r",
+            "0123456789abcdef0123456789abcdef\"0123456789abcdef é",
+        ] {
+            for room in 0..=text.len() * 6 + 1 {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut fast, mut small) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                let want = write_escaped_fast(&mut fast, text);
+                assert_eq!(
+                    write_escaped_small(&mut small, text),
+                    want,
+                    "{text:?} room {room}"
+                );
+                assert_eq!(small.written(), fast.written(), "{text:?} room {room}");
+            }
+            let (mut fast, mut small) = (Puts(Vec::new()), Puts(Vec::new()));
+            write_escaped_fast(&mut fast, text).unwrap();
+            write_escaped_small(&mut small, text).unwrap();
+            assert_eq!(small.0, fast.0, "{text:?}");
+            let (mut fast, mut small) = (LenCounter::default(), LenCounter::default());
+            write_escaped_fast(&mut fast, text).unwrap();
+            write_escaped_small(&mut small, text).unwrap();
+            assert_eq!(small.len, fast.len, "{text:?}");
         }
     }
 
