@@ -1638,10 +1638,11 @@ fn put_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeEr
     let mut start = 0;
     loop {
         let stop = next_stop_native(bytes, start);
-        let Some(&b) = bytes.get(stop) else {
-            return out.put(bytes.get(start..).unwrap_or(&[]));
-        };
+        // The run up to the stop (or the end): one `put` site for both.
         out.put(bytes.get(start..stop).unwrap_or(&[]))?;
+        let Some(&b) = bytes.get(stop) else {
+            return Ok(());
+        };
         debug_assert!(needs_escape(b));
         let mut escape = [0u8; 6];
         let end = put_escape(&mut escape, 0, b).unwrap_or(0);
