@@ -1692,9 +1692,9 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
 
 /// [`write_str_after`] on firmware, where code size decides: a counter adds the string's
 /// length (one shared function, so no string writer is compiled again for counting); every
-/// other sink takes the piece-by-piece path (whose strings still go into the sink's spare
-/// room in one pass), the same bytes, errors and `needed` figures as
-/// [`write_str_after_fast`] (which falls back to it), without a second inline copy.
+/// other sink takes the piece-by-piece path ([`put_str_after`]: the same bytes, errors and
+/// `needed` figures as [`write_str_after_fast`], which falls back to it), without a second
+/// inline copy.
 #[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 #[inline]
 fn write_str_after_small<S: Sink + ?Sized>(

@@ -207,7 +207,10 @@ impl Sink for SliceSink<'_> {
 
     // Firmware: one copy, called (a call is smaller than the copy inlined at each site).
     #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline)]
-    #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline(never))]
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "sse2")),
+        inline(never)
+    )]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self.len + bytes.len();
         match self.buf.get_mut(self.len..end) {
