@@ -186,6 +186,45 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
     prefix: &[u8],
     bytes: &[u8],
 ) -> Result<(), EncodeError> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        put_after_fast(out, prefix, bytes)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        put_after_small(out, prefix, bytes)
+    }
+}
+
+/// [`put_after`] on firmware: two `put`s (less code; the same bytes and errors as
+/// [`put_after_fast`], which falls back to them), except through a sink that lends all its
+/// room.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn put_after_small<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    bytes: &[u8],
+) -> Result<(), EncodeError> {
+    if out.lends_all() {
+        return put_after_fast(out, prefix, bytes);
+    }
+    out.put(prefix)?;
+    out.put(bytes)
+}
+
+/// [`put_after`] on x86_64: one capacity check when the sink lends room.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
+fn put_after_fast<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    bytes: &[u8],
+) -> Result<(), EncodeError> {
     let n = prefix.len() + bytes.len();
     if let Some(slot) = out.spare().get_mut(..n)
         && let Some((head, tail)) = slot.split_at_mut_checked(prefix.len())
@@ -1544,7 +1583,43 @@ fn quote_escaped_native(dst: &mut [u8], src: &[u8], first: usize) -> Option<usiz
 /// phx_codec::encode::write_escaped(&mut out, "tab\t, quote \", é /").unwrap();
 /// assert_eq!(out.written(), r#"tab\t, quote \", é /"#.as_bytes());
 /// ```
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // the one call it forwards to, as before the split
+#[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        write_escaped_fast(out, text)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        write_escaped_small(out, text)
+    }
+}
+
+/// [`write_escaped`] on firmware, where code size decides: a counter adds the escaped
+/// length (one shared function); every other sink takes the piece-by-piece path
+/// ([`put_escaped`], which [`write_escaped_fast`] falls back to: the same bytes and errors),
+/// so the block escaper is not linked.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn write_escaped_small<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
+    if let Some(len) = out.tally() {
+        *len = len.saturating_add(escaped_len(text.as_bytes()));
+        return Ok(());
+    }
+    put_escaped(out, text)
+}
+
+/// [`write_escaped`] on x86_64: into the sink's spare room in one pass when it is enough.
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+fn write_escaped_fast<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     let src = text.as_bytes();
     let spare = out.spare();
     if !spare.is_empty() {
@@ -1563,10 +1638,11 @@ fn put_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeEr
     let mut start = 0;
     loop {
         let stop = next_stop_native(bytes, start);
-        let Some(&b) = bytes.get(stop) else {
-            return out.put(bytes.get(start..).unwrap_or(&[]));
-        };
+        // The run up to the stop (or the end): one `put` site for both.
         out.put(bytes.get(start..stop).unwrap_or(&[]))?;
+        let Some(&b) = bytes.get(stop) else {
+            return Ok(());
+        };
         debug_assert!(needs_escape(b));
         let mut escape = [0u8; 6];
         let end = put_escape(&mut escape, 0, b).unwrap_or(0);
@@ -1600,6 +1676,53 @@ pub fn write_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(
 )] // see the module doc, "Inlining"
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub(crate) fn write_str_after<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        write_str_after_fast(out, prefix, s)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        write_str_after_small(out, prefix, s)
+    }
+}
+
+/// [`write_str_after`] on firmware, where code size decides: a counter adds the string's
+/// length (one shared function, so no string writer is compiled again for counting); every
+/// other sink takes the piece-by-piece path ([`put_str_after`]: the same bytes, errors and
+/// `needed` figures as [`write_str_after_fast`], which falls back to it), without a second
+/// inline copy.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline]
+fn write_str_after_small<S: Sink + ?Sized>(
+    out: &mut S,
+    prefix: &[u8],
+    s: JsonStr<'_>,
+) -> Result<(), EncodeError> {
+    if let Some(len) = out.tally() {
+        *len = len
+            .saturating_add(prefix.len())
+            .saturating_add(quoted_len(s));
+        return Ok(());
+    }
+    put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
+}
+
+/// [`write_str_after`] on x86_64: into the sink's spare room in one pass when it lends
+/// enough for the string as it stands.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2"),
+    allow(clippy::inline_always)
+)] // see the module doc, "Inlining"
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
+    allow(dead_code)
+)]
+fn write_str_after_fast<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],
     s: JsonStr<'_>,
@@ -1778,6 +1901,43 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
     out.put(b"\"")
 }
 
+/// The bytes `text` takes escaped (without quotes), as [`write_escaped`] writes it
+/// (saturating). Firmware counts strings with it (see [`Sink::tally`]).
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn escaped_len(text: &[u8]) -> usize {
+    text.iter().fold(0usize, |n, &b| {
+        let width = if !needs_escape(b) {
+            1
+        } else if ESCAPE_LETTER.get(usize::from(b)).copied().unwrap_or(b'u') == b'u' {
+            6
+        } else {
+            2
+        };
+        n.saturating_add(width)
+    })
+}
+
+/// The bytes `s` takes written quoted by [`write_json_str`] (saturating): what a
+/// [`LenCounter`] counts for it, in one shared function on firmware.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline(never)]
+fn quoted_len(s: JsonStr<'_>) -> usize {
+    let body = if s.is_json_safe() {
+        s.raw().len()
+    } else if let Some(text) = s.as_str() {
+        escaped_len(text.as_bytes())
+    } else {
+        let mut utf8 = [0u8; 4];
+        s.pieces().fold(0usize, |n, piece| {
+            n.saturating_add(match piece {
+                Piece::Run(run) => escaped_len(run.as_bytes()),
+                Piece::Escape(c) => escaped_len(c.encode_utf8(&mut utf8).as_bytes()),
+            })
+        })
+    };
+    body.saturating_add(2)
+}
+
 /// Writes the unescaped bytes of `s` (for binary headers).
 pub(crate) fn write_unescaped<S: Sink + ?Sized>(
     out: &mut S,
@@ -1823,6 +1983,158 @@ mod tests {
         out
     }
 
+    /// Firmware's counting of strings with JSON escapes (`quoted_len`, through `Sink::tally`)
+    /// equals what the writers write for them, decoded or not, safe or not.
+    #[test]
+    fn quoted_len_counts_what_is_written() {
+        for body in [
+            "",
+            "plain",
+            r"\u0041\/",
+            r#"a\"b\\c\n\t\u0001\u001f\b\f\r"#,
+            r"\ud83d\ude00 \u00e9 caf\u00e9",
+            "\u{e9}t\u{e9} /",
+        ] {
+            let s = JsonStr::from_json_body(body).unwrap();
+            let mut buf = std::vec![0u8; body.len() * 6 + 8];
+            let mut sink = SliceSink::new(&mut buf);
+            write_json_str(&mut sink, s).unwrap();
+            assert_eq!(quoted_len(s), sink.len(), "{body:?}");
+            let mut counter = LenCounter::default();
+            write_json_str(&mut counter, s).unwrap();
+            assert_eq!(counter.len, sink.len(), "{body:?} (counter)");
+        }
+        // Saturating, as `LenCounter::put` is.
+        let mut counter = LenCounter {
+            len: usize::MAX - 1,
+        };
+        write_json_str(&mut counter, JsonStr::literal("ab")).unwrap();
+        assert_eq!(counter.len, usize::MAX);
+    }
+
+    /// Firmware's string writer (`write_str_after_small`) writes the same bytes and returns the
+    /// same errors (`needed`, `available`) as x86_64's (`write_str_after_fast`), into every
+    /// room from none to more than enough, through a slice, put by put and counted.
+    #[test]
+    fn small_string_writer_matches_the_fast_one() {
+        let long = "0123456789abcdef\"0123456789abcdef\n0123456789abcdef\u{1}";
+        let mut strings: Vec<JsonStr<'_>> = ["", "a", "plain text", "tab\t é \"q\" \\", long]
+            .into_iter()
+            .map(JsonStr::literal)
+            .collect();
+        strings.push(JsonStr::from_json_body(r"\u0041\/ \n caf\u00e9 \ud83d\ude00").unwrap());
+        strings.push(JsonStr::from_json_body("decoded, safe").unwrap());
+        for s in strings {
+            for prefix in [&b""[..], b",", br#","key":"#] {
+                let full = prefix.len() + s.raw().len() * 6 + 2;
+                // Every room natively; every seventh under Miri (slow there).
+                for room in (0..=full + 2).step_by(if cfg!(miri) { 7 } else { 1 }) {
+                    let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                    let (mut fast, mut small) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                    let want = write_str_after_fast(&mut fast, prefix, s);
+                    let got = write_str_after_small(&mut small, prefix, s);
+                    assert_eq!(got, want, "{s:?} {prefix:?} room {room}");
+                    assert_eq!(
+                        small.written(),
+                        fast.written(),
+                        "{s:?} {prefix:?} room {room}"
+                    );
+                }
+                let (mut fast, mut small) = (Puts(Vec::new()), Puts(Vec::new()));
+                write_str_after_fast(&mut fast, prefix, s).unwrap();
+                write_str_after_small(&mut small, prefix, s).unwrap();
+                assert_eq!(small.0, fast.0, "{s:?} {prefix:?} (put by put)");
+                let (mut fast, mut small) = (LenCounter::default(), LenCounter::default());
+                write_str_after_fast(&mut fast, prefix, s).unwrap();
+                write_str_after_small(&mut small, prefix, s).unwrap();
+                assert_eq!(small.len, fast.len, "{s:?} {prefix:?} (counted)");
+            }
+        }
+    }
+
+    /// Firmware's `put_after_small` writes the same bytes and returns the same errors as
+    /// x86_64's `put_after_fast`, into every room, through a slice, a `Room`, put by put and
+    /// counted.
+    #[test]
+    fn small_put_after_matches_the_fast_one() {
+        for (prefix, bytes) in [
+            (&b""[..], &b""[..]),
+            (b",", b"12345"),
+            (br#","id":"#, b"-9"),
+        ] {
+            let full = prefix.len() + bytes.len();
+            for room in 0..=full + 1 {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut fast, mut small) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                let want = put_after_fast(&mut fast, prefix, bytes);
+                assert_eq!(
+                    put_after_small(&mut small, prefix, bytes),
+                    want,
+                    "room {room}"
+                );
+                assert_eq!(small.written(), fast.written(), "room {room}");
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut fast, mut small) = (
+                    crate::sink::Room::new(&mut a),
+                    crate::sink::Room::new(&mut b),
+                );
+                let want = put_after_fast(&mut fast, prefix, bytes);
+                assert_eq!(
+                    put_after_small(&mut small, prefix, bytes),
+                    want,
+                    "room {room} (Room)"
+                );
+                assert_eq!(
+                    (small.remaining(), &b),
+                    (fast.remaining(), &a),
+                    "room {room} (Room)"
+                );
+            }
+            let (mut fast, mut small) = (Puts(Vec::new()), Puts(Vec::new()));
+            put_after_fast(&mut fast, prefix, bytes).unwrap();
+            put_after_small(&mut small, prefix, bytes).unwrap();
+            assert_eq!(small.0, fast.0);
+            let (mut fast, mut small) = (LenCounter::default(), LenCounter::default());
+            put_after_fast(&mut fast, prefix, bytes).unwrap();
+            put_after_small(&mut small, prefix, bytes).unwrap();
+            assert_eq!(small.len, fast.len);
+        }
+    }
+
+    /// Firmware's `write_escaped_small` writes the same bytes and returns the same errors as
+    /// x86_64's `write_escaped_fast`, into every room, through a slice, put by put and counted.
+    #[test]
+    fn small_escaped_writer_matches_the_fast_one() {
+        for text in [
+            "",
+            "plain",
+            "\"",
+            "a\u{1}b\u{1f}c\\d\ne\tf\u{8}\u{c}\r",
+            "0123456789abcdef0123456789abcdef\"0123456789abcdef é",
+        ] {
+            // Every room natively; every seventh under Miri (slow there).
+            for room in (0..=text.len() * 6 + 1).step_by(if cfg!(miri) { 7 } else { 1 }) {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut fast, mut small) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                let want = write_escaped_fast(&mut fast, text);
+                assert_eq!(
+                    write_escaped_small(&mut small, text),
+                    want,
+                    "{text:?} room {room}"
+                );
+                assert_eq!(small.written(), fast.written(), "{text:?} room {room}");
+            }
+            let (mut fast, mut small) = (Puts(Vec::new()), Puts(Vec::new()));
+            write_escaped_fast(&mut fast, text).unwrap();
+            write_escaped_small(&mut small, text).unwrap();
+            assert_eq!(small.0, fast.0, "{text:?}");
+            let (mut fast, mut small) = (LenCounter::default(), LenCounter::default());
+            write_escaped_fast(&mut fast, text).unwrap();
+            write_escaped_small(&mut small, text).unwrap();
+            assert_eq!(small.len, fast.len, "{text:?}");
+        }
+    }
+
     /// Every way the crate writes `text` quoted agrees with the reference: the sink's spare
     /// room (roomy, and exactly as much as needed), a counter, `claim`-less `put`s, both block
     /// searches' kernels directly, and `write_escaped` without quotes.
@@ -1839,6 +2151,17 @@ mod tests {
         let mut counter = LenCounter::default();
         write_json_str(&mut counter, JsonStr::literal(text)).unwrap();
         assert_eq!(counter.len, expected.len(), "{text:?} (counted)");
+        // Firmware's shared counting functions (`Sink::tally`).
+        assert_eq!(
+            quoted_len(JsonStr::literal(text)),
+            expected.len(),
+            "{text:?} (quoted_len)"
+        );
+        assert_eq!(
+            escaped_len(text.as_bytes()),
+            expected.len() - 2,
+            "{text:?} (escaped_len)"
+        );
         let mut puts = Puts(Vec::new());
         write_json_str(&mut puts, JsonStr::literal(text)).unwrap();
         assert_eq!(puts.0, expected, "{text:?} (put by put)");

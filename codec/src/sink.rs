@@ -114,6 +114,15 @@ pub trait Sink {
     fn lends_all(&self) -> bool {
         false
     }
+
+    /// The count of a sink that only counts ([`LenCounter`]), so that firmware builds count a
+    /// string's bytes with one shared function instead of a counting copy of every string
+    /// writer; `None` (the default) for every sink that stores bytes.
+    #[doc(hidden)]
+    #[inline]
+    fn tally(&mut self) -> Option<&mut usize> {
+        None
+    }
 }
 
 /// Checks that `sink` can take `needed` bytes.
@@ -196,7 +205,12 @@ impl Sink for SliceSink<'_> {
         self.buf.len() - self.len
     }
 
-    #[inline]
+    // Firmware: one copy, called (a call is smaller than the copy inlined at each site).
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline)]
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "sse2")),
+        inline(never)
+    )]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self.len + bytes.len();
         match self.buf.get_mut(self.len..end) {
@@ -331,6 +345,11 @@ impl Sink for LenCounter {
         self.len = self.len.saturating_add(bytes.len());
         Ok(())
     }
+
+    #[inline]
+    fn tally(&mut self) -> Option<&mut usize> {
+        Some(&mut self.len)
+    }
 }
 
 /// `Sink` for one major version of heapless' `Vec<u8, N>`.
@@ -404,5 +423,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
     fn lends_all(&self) -> bool {
         (**self).lends_all()
+    }
+
+    fn tally(&mut self) -> Option<&mut usize> {
+        (**self).tally()
     }
 }
