@@ -186,11 +186,11 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
     prefix: &[u8],
     bytes: &[u8],
 ) -> Result<(), EncodeError> {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[cfg(not(target_os = "none"))]
     {
         put_after_fast(out, prefix, bytes)
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    #[cfg(target_os = "none")]
     {
         put_after_small(out, prefix, bytes)
     }
@@ -199,7 +199,7 @@ pub(crate) fn put_after<S: Sink + ?Sized>(
 /// [`put_after`] on firmware: two `put`s (less code; the same bytes and errors as
 /// [`put_after_fast`], which falls back to them), except through a sink that lends all its
 /// room.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[cfg(any(test, target_os = "none"))]
 #[inline]
 fn put_after_small<S: Sink + ?Sized>(
     out: &mut S,
@@ -213,7 +213,7 @@ fn put_after_small<S: Sink + ?Sized>(
     out.put(bytes)
 }
 
-/// [`put_after`] on x86_64: one capacity check when the sink lends room.
+/// [`put_after`] everywhere but bare metal: one capacity check when the sink lends room.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
 #[cfg_attr(
     all(target_arch = "x86_64", target_feature = "sse2"),
@@ -1590,11 +1590,11 @@ fn quote_escaped_native(dst: &mut [u8], src: &[u8], first: usize) -> Option<usiz
 )] // the one call it forwards to, as before the split
 #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
 pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[cfg(not(target_os = "none"))]
     {
         write_escaped_fast(out, text)
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    #[cfg(target_os = "none")]
     {
         write_escaped_small(out, text)
     }
@@ -1604,7 +1604,7 @@ pub fn write_escaped<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), En
 /// length (one shared function); every other sink takes the piece-by-piece path
 /// ([`put_escaped`], which [`write_escaped_fast`] falls back to: the same bytes and errors),
 /// so the block escaper is not linked.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[cfg(any(test, target_os = "none"))]
 #[inline]
 fn write_escaped_small<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     if let Some(len) = out.tally() {
@@ -1614,11 +1614,9 @@ fn write_escaped_small<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), 
     put_escaped(out, text)
 }
 
-/// [`write_escaped`] on x86_64: into the sink's spare room in one pass when it is enough.
-#[cfg_attr(
-    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
-    allow(dead_code)
-)]
+/// [`write_escaped`] everywhere but bare metal: into the sink's spare room in one pass when
+/// it is enough.
+#[cfg_attr(target_os = "none", allow(dead_code))]
 fn write_escaped_fast<S: Sink + ?Sized>(out: &mut S, text: &str) -> Result<(), EncodeError> {
     let src = text.as_bytes();
     let spare = out.spare();
@@ -1680,11 +1678,11 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[cfg(not(target_os = "none"))]
     {
         write_str_after_fast(out, prefix, s)
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    #[cfg(target_os = "none")]
     {
         write_str_after_small(out, prefix, s)
     }
@@ -1695,7 +1693,7 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
 /// other sink takes the piece-by-piece path ([`put_str_after`]: the same bytes, errors and
 /// `needed` figures as [`write_str_after_fast`], which falls back to it), without a second
 /// inline copy.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[cfg(any(test, target_os = "none"))]
 #[inline]
 fn write_str_after_small<S: Sink + ?Sized>(
     out: &mut S,
@@ -1711,17 +1709,14 @@ fn write_str_after_small<S: Sink + ?Sized>(
     put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
 }
 
-/// [`write_str_after`] on x86_64: into the sink's spare room in one pass when it lends
-/// enough for the string as it stands.
+/// [`write_str_after`] everywhere but bare metal: into the sink's spare room in one pass
+/// when it lends enough for the string as it stands.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline(always))]
 #[cfg_attr(
     all(target_arch = "x86_64", target_feature = "sse2"),
     allow(clippy::inline_always)
 )] // see the module doc, "Inlining"
-#[cfg_attr(
-    not(any(test, all(target_arch = "x86_64", target_feature = "sse2"))),
-    allow(dead_code)
-)]
+#[cfg_attr(target_os = "none", allow(dead_code))]
 fn write_str_after_fast<S: Sink + ?Sized>(
     out: &mut S,
     prefix: &[u8],
@@ -1903,7 +1898,7 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
 
 /// The bytes `text` takes escaped (without quotes), as [`write_escaped`] writes it
 /// (saturating). Firmware counts strings with it (see [`Sink::tally`]).
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[cfg(any(test, target_os = "none"))]
 fn escaped_len(text: &[u8]) -> usize {
     text.iter().fold(0usize, |n, &b| {
         let width = if !needs_escape(b) {
@@ -1919,7 +1914,7 @@ fn escaped_len(text: &[u8]) -> usize {
 
 /// The bytes `s` takes written quoted by [`write_json_str`] (saturating): what a
 /// [`LenCounter`] counts for it, in one shared function on firmware.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[cfg(any(test, target_os = "none"))]
 #[inline(never)]
 fn quoted_len(s: JsonStr<'_>) -> usize {
     let body = if s.is_json_safe() {

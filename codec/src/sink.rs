@@ -205,12 +205,9 @@ impl Sink for SliceSink<'_> {
         self.buf.len() - self.len
     }
 
-    // Firmware: one copy, called (a call is smaller than the copy inlined at each site).
-    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), inline)]
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "sse2")),
-        inline(never)
-    )]
+    // Bare metal: one copy, called (a call is smaller than the copy inlined at each site).
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self.len + bytes.len();
         match self.buf.get_mut(self.len..end) {
