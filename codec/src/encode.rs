@@ -648,6 +648,20 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
         value.write_json_after(b":", self.out)
     }
 
+    /// What goes before a static key's value in the object's current state (`{"key":`,
+    /// `"key":` or `,"key":`), the object then having members.
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // a three-way choice of a constant, part of every member
+    fn static_prefix(&mut self, key: StaticKey) -> &'static [u8] {
+        let prefix = match self.state {
+            ObjectState::Unopened => key.opening,
+            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
+            ObjectState::Members => key.following,
+        };
+        self.state = ObjectState::Members;
+        prefix
+    }
+
     /// Writes a member whose key was quoted at compile time (`static_key!`): the key with
     /// what goes before it (`{` or `,`) and the value, with one capacity check for all three
     /// where the value allows.
@@ -662,12 +676,7 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
         key: StaticKey,
         value: &V,
     ) -> Result<(), EncodeError> {
-        let prefix = match self.state {
-            ObjectState::Unopened => key.opening,
-            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
-            ObjectState::Members => key.following,
-        };
-        self.state = ObjectState::Members;
+        let prefix = self.static_prefix(key);
         value.write_json_after(prefix, self.out)
     }
 
@@ -707,12 +716,7 @@ impl<'s, S: Sink + ?Sized> JsonObjectWriter<'s, S> {
         let Some(value) = value else {
             return Ok(());
         };
-        let prefix = match self.state {
-            ObjectState::Unopened => key.opening,
-            ObjectState::Open => key.opening.get(1..).unwrap_or_default(),
-            ObjectState::Members => key.following,
-        };
-        self.state = ObjectState::Members;
+        let prefix = self.static_prefix(key);
         write_detached(self.out, prefix, value)
     }
 
