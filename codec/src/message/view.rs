@@ -735,6 +735,22 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
     }
 }
 
+/// Bare metal's step to the next member a view knows: reads keys from `cur`, skipping the
+/// values of unknown ones, until one is in `table` (its index) or the object ends (`None`).
+/// One function for every view (`.ci/embedded-size`); elsewhere each view's loop does this
+/// inline (`typed_object!`'s `fill_from`).
+#[cfg(any(target_os = "none", test))]
+#[inline(never)]
+pub(crate) fn next_known<'a, C: Cursor<'a>>(cur: &mut C, table: &KeyTableRef<'_>) -> Option<usize> {
+    loop {
+        let key = cur.next_key()?;
+        if let Some(index) = find_key_shared(table, key.bytes, key.escaped) {
+            return Some(index);
+        }
+        cur.skip();
+    }
+}
+
 /// A [`KeyTable`] of any size, for the one key lookup bare metal links for every view.
 #[cfg(any(target_os = "none", test))]
 pub(crate) struct KeyTableRef<'t> {
