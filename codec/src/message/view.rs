@@ -879,15 +879,31 @@ pub(crate) fn find_key_shared(
     bytes: &[u8],
     escaped: bool,
 ) -> Option<usize> {
+    if escaped {
+        return find_escaped_key(table, bytes);
+    }
+    table.find(bytes)
+}
+
+/// [`find_key_shared`] for an escaped key: unescaped into a buffer of this (rare) call's
+/// frame, not of every lookup's, then looked up.
+#[cfg(any(target_os = "none", test))]
+#[cold]
+#[inline(never)]
+fn find_escaped_key(table: &KeyTableRef<'_>, bytes: &[u8]) -> Option<usize> {
     let mut buf = [0u8; KEY_BUF];
-    let key = if escaped {
-        unescape_key_ascii(bytes, &mut buf)?
-    } else {
-        bytes
-    };
-    let slot = byte_hash(key, table.seed) >> table.shift;
-    let index = usize::from(*table.slots.get(slot as usize)?);
-    (table.keys.get(index)?.as_bytes() == key).then_some(index)
+    table.find(unescape_key_ascii(bytes, &mut buf)?)
+}
+
+#[cfg(any(target_os = "none", test))]
+impl KeyTableRef<'_> {
+    /// The index of the key whose (unescaped) bytes are `key`.
+    #[inline]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let slot = byte_hash(key, self.seed) >> self.shift;
+        let index = usize::from(*self.slots.get(slot as usize)?);
+        (self.keys.get(index)?.as_bytes() == key).then_some(index)
+    }
 }
 
 /// An escaped key's text unescaped into `buf`, when it is ASCII and fits (otherwise no known
@@ -895,8 +911,7 @@ pub(crate) fn find_key_shared(
 /// UTF-8 decoding (validated text; a byte of a multi-byte character is copied and never
 /// matches an ASCII key).
 #[cfg(any(target_os = "none", test))]
-#[cold]
-#[inline(never)]
+#[inline]
 fn unescape_key_ascii<'b>(bytes: &[u8], buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
     let mut len = 0;
     let mut at = 0;
