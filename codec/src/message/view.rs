@@ -1106,8 +1106,10 @@ mod tests {
             known: bool,
         ) {
             let mut text = heapless::String::<512>::new();
-            let mut found = 0;
-            for key in keys {
+            let (mut found, mut visited) = (0, 0);
+            // Miri: every fifth key (the same paths, fewer lookups).
+            for key in keys.iter().step_by(if cfg!(miri) { 5 } else { 1 }) {
+                visited += 1;
                 for form in 0..3 {
                     // One byte escaped at a time.
                     for at in 0..key.len() {
@@ -1160,7 +1162,7 @@ mod tests {
                 }
             }
             // Escaped forms of known keys were found, not only refused alike.
-            assert_eq!(found >= keys.len(), known, "{found}");
+            assert_eq!(found >= visited, known, "{found} of {visited}");
         }
         every_form(&ALL, STORED, true);
         every_form(&ALL, &["ab\u{e9}", "user_i", "user_idd"], false);
