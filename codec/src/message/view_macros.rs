@@ -504,7 +504,8 @@ macro_rules! typed_object {
                 cur: &mut C,
                 base: &'a str,
             ) -> Result<(), $crate::message::error::MessageError> {
-                // Bare metal: the member loop every view shares (`.ci/embedded-size`).
+                // Bare metal: the step to the next known member is one function for every view
+                // and the field readers are out of line (`fill_from_shared`; `.ci/embedded-size`).
                 #[cfg(target_os = "none")]
                 return self.fill_from_shared(cur, base);
                 #[cfg(not(target_os = "none"))]
