@@ -181,6 +181,17 @@ impl Fill<'_, '_> {
         })
     }
 
+    /// Whether `v` is an id (a string, or an integer in `i64` range; otherwise records the
+    /// error `check_id_item` returns).
+    #[cfg(any(target_os = "none", test))]
+    fn id(&mut self, field: usize, v: RawJson<'_>) -> bool {
+        match v.as_bytes().first() {
+            Some(b'"') => true,
+            Some(b'-' | b'0'..=b'9') => self.integer(field, v.as_bytes()),
+            _ => self.wrong(field, JsonKind::Number, v),
+        }
+    }
+
     /// The outcome of the fill.
     #[inline]
     pub(crate) fn finish(self) -> Result<(), MessageError> {
@@ -297,9 +308,19 @@ pub(crate) fn read_id<'a, C: Cursor<'a>>(
         return true;
     }
     let v = cur.value();
-    let name = fill.names.get(field).copied().unwrap_or_default();
-    if let Err(error) = check_id_item(v, name, fill.base) {
-        return fill.fail(error);
+    // Bare metal: checked in place, the error recorded in `fill` (not returned up two calls:
+    // the deepest stack chain, `.ci/embedded-size`); the same checks and errors as
+    // `check_id_item` (the tests compare them).
+    #[cfg(target_os = "none")]
+    if !fill.id(field, v) {
+        return false;
+    }
+    #[cfg(not(target_os = "none"))]
+    {
+        let name = fill.names.get(field).copied().unwrap_or_default();
+        if let Err(error) = check_id_item(v, name, fill.base) {
+            return fill.fail(error);
+        }
     }
     *out = Span::of(fill.obj, v.as_bytes());
     true
@@ -451,7 +472,10 @@ impl Span {
     }
 
     /// The text at this span of `object`.
-    #[inline]
+    // Bare metal: inlined into the accessors, it leaves no `&str` to spill (`.ci/embedded-size`).
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(always))]
+    #[allow(clippy::inline_always)]
     pub(crate) fn get(self, object: &str) -> Option<&str> {
         if self.end == 0 {
             return None;
@@ -475,7 +499,12 @@ pub(crate) fn check_len(object: RawJson<'_>, base: &str) -> Result<(), MessageEr
 
 /// A string body as a [`JsonStr`]; `plain` (no backslash in the payload) skips the search
 /// for escapes.
-#[inline]
+// Bare metal: inlined into the accessors, the `JsonStr` is built where the caller keeps it,
+// not returned through a stack slot and copied (`_start`'s frame: 1,056 -> 1,024 bytes;
+// `.ci/embedded-size`).
+#[cfg_attr(not(target_os = "none"), inline)]
+#[cfg_attr(target_os = "none", inline(always))]
+#[allow(clippy::inline_always)]
 pub(crate) fn body_str(body: &str, plain: bool) -> JsonStr<'_> {
     if plain {
         JsonStr::literal(body)
@@ -647,6 +676,55 @@ pub(crate) struct KeyTable<const N: usize, const S: usize> {
     /// Index into `keys` for each slot, `u8::MAX` when empty.
     slots: [u8; S],
     seed: u64,
+    /// Bare metal's table: index into `keys` for each slot of [`byte_hash`] with `byte_seed`.
+    #[cfg(any(target_os = "none", test))]
+    byte_slots: [u8; S],
+    #[cfg(any(target_os = "none", test))]
+    byte_seed: u32,
+}
+
+/// Bare metal's key hash: every byte of `key` folded into 32 bits from `seed` (FNV-1a's step),
+/// so a table of keys needs no 64-bit arithmetic (a thumbv7em core has none) and keys that
+/// differ anywhere hash apart; the slot is the top bits. A found key is compared whole.
+#[cfg(any(target_os = "none", test))]
+#[inline]
+const fn byte_hash(key: &[u8], seed: u32) -> u32 {
+    let mut hash = seed;
+    let mut i = 0;
+    while i < key.len() {
+        hash = (hash ^ key[i] as u32).wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    hash
+}
+
+/// The seed of [`byte_hash`] that gives each of `keys` a slot of its own among `S`, and that
+/// slot table (fails the build when none is found: duplicate keys).
+#[cfg(any(target_os = "none", test))]
+#[allow(clippy::cast_possible_truncation)] // indices below `N < 255`
+#[allow(clippy::indexing_slicing)] // indices below `N` and `S` by construction
+const fn byte_slots<const S: usize>(keys: &[&'static str]) -> ([u8; S], u32) {
+    let shift = 32 - S.trailing_zeros();
+    let mut seed: u32 = 0x811C_9DC5;
+    let mut tries = 0;
+    loop {
+        let mut slots = [u8::MAX; S];
+        let mut i = 0;
+        while i < keys.len() {
+            let slot = (byte_hash(keys[i].as_bytes(), seed) >> shift) as usize;
+            if slots[slot] != u8::MAX {
+                break;
+            }
+            slots[slot] = i as u8;
+            i += 1;
+        }
+        if i == keys.len() {
+            return (slots, seed);
+        }
+        seed = seed.wrapping_mul(0x2C1B_3C6D).wrapping_add(0x297A_2D39);
+        tries += 1;
+        assert!(tries < 100_000, "no hash seed separates these keys");
+    }
 }
 
 impl<const N: usize, const S: usize> KeyTable<N, S> {
@@ -684,11 +762,25 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
                 i += 1;
             }
             if i == N {
+                // Bare metal unescapes keys to ASCII only (`unescape_key_ascii`).
+                #[cfg(any(target_os = "none", test))]
+                let (byte_slots, byte_seed) = {
+                    let mut k = 0;
+                    while k < N {
+                        assert!(keys[k].is_ascii(), "a key that is not ASCII");
+                        k += 1;
+                    }
+                    byte_slots::<S>(keys)
+                };
                 return Self {
                     keys: all,
                     ids,
                     slots,
                     seed,
+                    #[cfg(any(target_os = "none", test))]
+                    byte_slots,
+                    #[cfg(any(target_os = "none", test))]
+                    byte_seed,
                 };
             }
             seed = seed
@@ -735,13 +827,29 @@ pub(crate) fn find_key<const N: usize, const S: usize>(
     }
 }
 
+/// Bare metal's step to the next member a view knows: reads keys from `cur`, skipping the
+/// values of unknown ones, until one is in `table` (its index) or the object ends (`None`).
+/// One function for every view (`.ci/embedded-size`); elsewhere each view's loop does this
+/// inline (`typed_object!`'s `fill_from`).
+#[cfg(any(target_os = "none", test))]
+#[inline(never)]
+pub(crate) fn next_known<'a, C: Cursor<'a>>(cur: &mut C, table: &KeyTableRef<'_>) -> Option<usize> {
+    loop {
+        let key = cur.next_key()?;
+        if let Some(index) = find_key_shared(table, key.bytes, key.escaped) {
+            return Some(index);
+        }
+        cur.skip();
+    }
+}
+
 /// A [`KeyTable`] of any size, for the one key lookup bare metal links for every view.
 #[cfg(any(target_os = "none", test))]
 pub(crate) struct KeyTableRef<'t> {
     keys: &'t [&'static str],
-    ids: &'t [KeyId],
+    /// [`KeyTable`]'s `byte_slots`.
     slots: &'t [u8],
-    seed: u64,
+    seed: u32,
     shift: u32,
 }
 
@@ -752,17 +860,18 @@ impl<const N: usize, const S: usize> KeyTable<N, S> {
     pub(crate) const fn as_ref(&self) -> KeyTableRef<'_> {
         KeyTableRef {
             keys: &self.keys,
-            ids: &self.ids,
-            slots: &self.slots,
-            seed: self.seed,
-            shift: 64 - S.trailing_zeros(),
+            slots: &self.byte_slots,
+            seed: self.byte_seed,
+            shift: 32 - S.trailing_zeros(),
         }
     }
 }
 
 /// [`find_key`] on bare metal, over a view's `static` table: one function for every view
 /// (inlined per view, the hash and the escaped-key path cost a few hundred bytes each;
-/// `.ci/embedded-size`).
+/// `.ci/embedded-size`), hashing with 32-bit arithmetic ([`byte_hash`]) and comparing the key
+/// found whole; escaped keys are unescaped to ASCII ([`unescape_key_ascii`]: every known key
+/// is ASCII). The same answers as [`find_key`] (the tests compare them).
 #[cfg(any(target_os = "none", test))]
 #[inline(never)]
 pub(crate) fn find_key_shared(
@@ -770,22 +879,75 @@ pub(crate) fn find_key_shared(
     bytes: &[u8],
     escaped: bool,
 ) -> Option<usize> {
+    if escaped {
+        return find_escaped_key(table, bytes);
+    }
+    table.find(bytes)
+}
+
+/// [`find_key_shared`] for an escaped key: unescaped into a buffer of this (rare) call's
+/// frame, not of every lookup's, then looked up.
+#[cfg(any(target_os = "none", test))]
+#[cold]
+#[inline(never)]
+fn find_escaped_key(table: &KeyTableRef<'_>, bytes: &[u8]) -> Option<usize> {
     let mut buf = [0u8; KEY_BUF];
-    let key = if escaped {
-        unescape_key(bytes, &mut buf)?
-    } else {
-        bytes
-    };
-    let id = KeyId::of(key);
-    let index = usize::from(*table.slots.get(id.slot(table.seed, table.shift))?);
-    let known = table.ids.get(index)?;
-    let same = *known == id
-        && (id.len <= 16 || table.keys.get(index).is_some_and(|k| k.as_bytes() == key));
-    same.then_some(index)
+    table.find(unescape_key_ascii(bytes, &mut buf)?)
+}
+
+#[cfg(any(target_os = "none", test))]
+impl KeyTableRef<'_> {
+    /// The index of the key whose (unescaped) bytes are `key`.
+    #[inline]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let slot = byte_hash(key, self.seed) >> self.shift;
+        let index = usize::from(*self.slots.get(slot as usize)?);
+        (self.keys.get(index)?.as_bytes() == key).then_some(index)
+    }
+}
+
+/// An escaped key's text unescaped into `buf`, when it is ASCII and fits (otherwise no known
+/// key: `None`): the escapes JSON has, `\uXXXX` for code points below 128. Bytes only, no
+/// UTF-8 decoding (validated text; a byte of a multi-byte character is copied and never
+/// matches an ASCII key).
+#[cfg(any(target_os = "none", test))]
+#[inline]
+fn unescape_key_ascii<'b>(bytes: &[u8], buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
+    let mut len = 0;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
+        let out = if byte == b'\\' {
+            let escape = *bytes.get(at)?;
+            at += 1;
+            match escape {
+                b'u' => {
+                    let digits = *bytes.get(at..)?.first_chunk::<4>()?;
+                    at += 4;
+                    u8::try_from(crate::escape::hex4_digits(digits)?)
+                        .ok()
+                        .filter(u8::is_ascii)?
+                }
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                // `"`, `\\`, `/`: themselves (validated text has no other escape).
+                other => other,
+            }
+        } else {
+            byte
+        };
+        *buf.get_mut(len)? = out;
+        len += 1;
+    }
+    buf.get(..len)
 }
 
 /// An escaped key's text (its raw bytes: passed in two registers, not spilled as a `Key` on
 /// every member's path), unescaped into `buf`; `None` when too long to be a known key.
+#[cfg_attr(target_os = "none", allow(dead_code))] // bare metal: `unescape_key_ascii`
 #[cold]
 #[inline(never)]
 fn unescape_key<'b>(bytes: &[u8], buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]> {
@@ -903,6 +1065,133 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// Bare metal's escaped-key lookup (`unescape_key_ascii`, then the byte hash) against
+    /// `find_key` (unescaped as a `JsonStr`, then the 64-bit ids): every key of every table
+    /// with each of its bytes escaped in each way JSON allows, one at a time and all at once,
+    /// and keys that unescape to something no table holds (non-ASCII, too long).
+    #[test]
+    fn escaped_keys_are_found_on_bare_metal_as_elsewhere() {
+        use core::fmt::Write as _;
+        const STORED: &[&str] = KEYS.split_last().unwrap().1;
+        const ALL: KeyTable<31, 128> = KeyTable::new(STORED);
+        const SPECIAL_KEYS: &[&str] = &["a/b", "q\"t", "b\\s", "t\tn\nr\rf\u{c}b\u{8}", "\u{0}z"];
+        const SPECIAL: KeyTable<5, 16> = KeyTable::new(SPECIAL_KEYS);
+        /// `byte` escaped the `form`th way (`None`: that way does not apply to it).
+        fn escape(byte: u8, form: usize, out: &mut heapless::String<512>) -> Option<()> {
+            match (form, byte) {
+                (0, _) => write!(out, "\\u{byte:04x}").ok(),
+                (1, _) => write!(out, "\\u{byte:04X}").ok(),
+                (2, b'"' | b'\\' | b'/') => write!(out, "\\{}", char::from(byte)).ok(),
+                (2, 0x08) => out.push_str("\\b").ok(),
+                (2, 0x0c) => out.push_str("\\f").ok(),
+                (2, b'\n') => out.push_str("\\n").ok(),
+                (2, b'\r') => out.push_str("\\r").ok(),
+                (2, b'\t') => out.push_str("\\t").ok(),
+                _ => None,
+            }
+        }
+        fn agree<const N: usize, const S: usize>(table: &KeyTable<N, S>, text: &str) {
+            let key = Key {
+                bytes: text.as_bytes(),
+                escaped: true,
+            };
+            let shared = find_key_shared(&table.as_ref(), text.as_bytes(), true);
+            assert_eq!(shared, find_key(table, key), "{text:?}");
+        }
+        fn every_form<const N: usize, const S: usize>(
+            table: &KeyTable<N, S>,
+            keys: &[&str],
+            known: bool,
+        ) {
+            let mut text = heapless::String::<512>::new();
+            let (mut found, mut visited) = (0, 0);
+            // Miri: every fifth key (the same paths, fewer lookups).
+            for key in keys.iter().step_by(if cfg!(miri) { 5 } else { 1 }) {
+                visited += 1;
+                for form in 0..3 {
+                    // One byte escaped at a time.
+                    for at in 0..key.len() {
+                        text.clear();
+                        let mut escaped = false;
+                        for (i, &byte) in key.as_bytes().iter().enumerate() {
+                            if i == at && escape(byte, form, &mut text).is_some() {
+                                escaped = true;
+                            } else if byte < 0x20 || byte == b'"' || byte == b'\\' {
+                                escape(byte, 0, &mut text).unwrap();
+                                escaped = true;
+                            } else {
+                                text.push(char::from(byte)).unwrap();
+                            }
+                        }
+                        if escaped {
+                            agree(table, &text);
+                            found += usize::from(
+                                find_key(
+                                    table,
+                                    Key {
+                                        bytes: text.as_bytes(),
+                                        escaped: true,
+                                    },
+                                )
+                                .is_some(),
+                            );
+                        }
+                    }
+                    // Every byte escaped.
+                    text.clear();
+                    for &byte in key.as_bytes() {
+                        if escape(byte, form, &mut text).is_none() {
+                            escape(byte, 0, &mut text).unwrap();
+                        }
+                    }
+                    agree(table, &text);
+                    // Not known: a non-ASCII escape (or character) after it, or too long.
+                    for tail in [
+                        "\\u00e9",
+                        "\\ud83d\\ude00",
+                        "\u{e9}",
+                        "\\u0080",
+                        "\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061\\u0061",
+                    ] {
+                        let mut longer = text.clone();
+                        longer.push_str(tail).unwrap();
+                        agree(table, &longer);
+                    }
+                }
+            }
+            // Escaped forms of known keys were found, not only refused alike.
+            assert_eq!(found >= visited, known, "{found} of {visited}");
+        }
+        every_form(&ALL, STORED, true);
+        every_form(&ALL, &["ab\u{e9}", "user_i", "user_idd"], false);
+        every_form(&SPECIAL, SPECIAL_KEYS, true);
+    }
+
+    /// Bare metal's in-place id check (`Fill::id`, read by `read_id`) against `check_id_item`:
+    /// the same answer and the same error, at the same offset, for every kind of value.
+    #[test]
+    fn the_in_place_id_check_is_check_id_item() {
+        let base = r#"{"x":[null,true,false,0,-0,7,-12,1.5,-1e3,99999999999999999999,"","s","\u0041",{},{"a":1},[],[1]]}"#;
+        let raw = RawJson::parse(base).unwrap();
+        let items = raw.get("x").unwrap().items().unwrap();
+        let (mut ok, mut refused) = (0, 0);
+        for v in items {
+            let mut fill = Fill {
+                obj: base,
+                base,
+                plain: false,
+                names: &["a", "file_ids[]"],
+                error: None,
+            };
+            let got = fill.id(1, v);
+            let want = check_id_item(v, "file_ids[]", base);
+            assert_eq!(got, want.is_ok(), "{}", v.as_str());
+            assert_eq!(fill.error, want.err(), "{}", v.as_str());
+            if got { ok += 1 } else { refused += 1 }
+        }
+        assert_eq!((ok, refused), (7, 10));
     }
 
     /// Bare metal's `read_list` steps through items with a `Walk`: the same items as

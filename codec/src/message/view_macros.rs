@@ -504,54 +504,116 @@ macro_rules! typed_object {
                 cur: &mut C,
                 base: &'a str,
             ) -> Result<(), $crate::message::error::MessageError> {
-                /// The fields, in the order of `KEYS`.
-                #[allow(non_camel_case_types)]
-                #[derive(Clone, Copy)]
-                enum Field { $( $field, )* }
-                const FIELDS: &[Field] = &[ $( Field::$field, )* ];
+                // Bare metal: the step to the next known member is one function for every view
+                // and the field readers are out of line (`fill_from_shared`; `.ci/embedded-size`).
+                #[cfg(target_os = "none")]
+                return self.fill_from_shared(cur, base);
+                #[cfg(not(target_os = "none"))]
+                {
+                    /// The fields, in the order of `KEYS`.
+                    #[allow(non_camel_case_types)]
+                    #[derive(Clone, Copy)]
+                    enum Field { $( $field, )* }
+                    const FIELDS: &[Field] = &[ $( Field::$field, )* ];
+                    const KEYS: &[&str] = &[ $( $key, )* ];
+                    const N: usize = KEYS.len();
+                    const S: usize = $crate::message::view::key_slots(N);
+                    const TABLE: $crate::message::view::KeyTable<N, S> =
+                        $crate::message::view::KeyTable::new(KEYS);
+
+                    const NAMES: &[&str] = &[ $( concat!($prefix, $key), )* ];
+
+                    $crate::message::view::check_len(self.raw, base)?;
+                    let mut fill = $crate::message::view::Fill {
+                        obj: self.raw.as_str(),
+                        base,
+                        plain: self.plain,
+                        names: NAMES,
+                        error: None,
+                    };
+                    while let Some(key) = cur.next_key() {
+                        let Some(index) = $crate::message::view::find_key(&TABLE, key) else {
+                            cur.skip();
+                            continue;
+                        };
+                        let ok = match FIELDS.get(index) {
+                            $(
+                                Some(Field::$field) => $crate::message::view_macros::read_field!(
+                                    $kind, cur, &mut fill, index, &mut self.$field, concat!($prefix, $key)
+                                ),
+                            )*
+                            None => true,
+                        };
+                        if !ok {
+                            break;
+                        }
+                    }
+                    fill.finish()
+                }
+            }
+        }
+
+        #[cfg(any(target_os = "none", test))]
+        impl<'a> $name<'a> {
+            /// [`fill_from`](crate::message::view::TypedObject::fill_from) as bare metal
+            /// reads it: the search for the next known key is
+            /// [`next_known`](crate::message::view::next_known), one function for every view,
+            /// and this view's part is [`read_member`](Self::read_member) (the same readers in
+            /// the same order, so the same view and the same errors; the tests compare both).
+            #[cfg_attr(target_os = "none", inline)]
+            #[cfg_attr(not(target_os = "none"), allow(dead_code))] // the tests' (some views)
+            pub(crate) fn fill_from_shared<C: $crate::message::walk::Cursor<'a>>(
+                &mut self,
+                cur: &mut C,
+                base: &'a str,
+            ) -> Result<(), $crate::message::error::MessageError> {
                 const KEYS: &[&str] = &[ $( $key, )* ];
                 const N: usize = KEYS.len();
                 const S: usize = $crate::message::view::key_slots(N);
-                const TABLE: $crate::message::view::KeyTable<N, S> =
+                static STORED: $crate::message::view::KeyTable<N, S> =
                     $crate::message::view::KeyTable::new(KEYS);
-
-                const NAMES: &[&str] = &[ $( concat!($prefix, $key), )* ];
+                static SHARED: $crate::message::view::KeyTableRef<'static> = STORED.as_ref();
 
                 $crate::message::view::check_len(self.raw, base)?;
                 let mut fill = $crate::message::view::Fill {
                     obj: self.raw.as_str(),
                     base,
                     plain: self.plain,
-                    names: NAMES,
+                    names: &[ $( concat!($prefix, $key), )* ],
                     error: None,
                 };
-                while let Some(key) = cur.next_key() {
-                    #[cfg(not(target_os = "none"))]
-                    let found = $crate::message::view::find_key(&TABLE, key);
-                    #[cfg(target_os = "none")]
-                    let found = {
-                        static STORED: $crate::message::view::KeyTable<N, S> = TABLE;
-                        static SHARED: $crate::message::view::KeyTableRef<'static> =
-                            STORED.as_ref();
-                        $crate::message::view::find_key_shared(&SHARED, key.bytes, key.escaped)
-                    };
-                    let Some(index) = found else {
-                        cur.skip();
-                        continue;
-                    };
-                    let ok = match FIELDS.get(index) {
-                        $(
-                            Some(Field::$field) => $crate::message::view_macros::read_field!(
-                                $kind, cur, &mut fill, index, &mut self.$field, concat!($prefix, $key)
-                            ),
-                        )*
-                        None => true,
-                    };
-                    if !ok {
+                while let Some(index) = $crate::message::view::next_known(cur, &SHARED) {
+                    if !self.read_member(cur, &mut fill, index) {
                         break;
                     }
                 }
                 fill.finish()
+            }
+
+            /// Reads the value of the member whose key is the `index`th of this view's; `false`
+            /// when mistyped (the error is in `fill`). Out of line: inlined into the member
+            /// loop, each field's address is worked out before it and kept on the stack.
+            #[inline(never)]
+            #[cfg_attr(not(target_os = "none"), allow(dead_code))] // the tests' (some views)
+            fn read_member<C: $crate::message::walk::Cursor<'a>>(
+                &mut self,
+                cur: &mut C,
+                fill: &mut $crate::message::view::Fill<'a, '_>,
+                index: usize,
+            ) -> bool {
+                /// The fields, in the order of the keys.
+                #[allow(non_camel_case_types)]
+                #[derive(Clone, Copy)]
+                enum Field { $( $field, )* }
+                const FIELDS: &[Field] = &[ $( Field::$field, )* ];
+                match FIELDS.get(index) {
+                    $(
+                        Some(Field::$field) => $crate::message::view_macros::read_field!(
+                            $kind, cur, fill, index, &mut self.$field, concat!($prefix, $key)
+                        ),
+                    )*
+                    None => true,
+                }
             }
         }
 

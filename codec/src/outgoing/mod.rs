@@ -183,7 +183,7 @@ impl<P: WriteJson> Encoding for OutV1<'_, '_, P> {
 mod tests {
     use super::*;
     use crate::decode_text;
-    use crate::encode::SliceSink;
+    use crate::encode::{LenCounter, SliceSink, exact_len};
     use crate::message::{FileId, Message, ReplyStatus};
     use crate::presence::PresenceKey;
     use crate::raw::RawJson;
@@ -202,6 +202,24 @@ mod tests {
         let mut sink = SliceSink::new(&mut buf);
         let n = frame.encode_v2(&mut sink).unwrap();
         assert_eq!(Ok(n), frame.encoded_len_v2());
+        // Bare metal measures through a counting slice (here with x86_64's writers; the
+        // firmware string writers are compared with a counting slice in `encode`).
+        for (form, written) in [(0, n), (1, exact_len(&OutV1(&frame)).unwrap())] {
+            let (mut counter, mut counting) = (LenCounter::default(), SliceSink::counting());
+            if form == 0 {
+                OutV2(&frame).write_to(&mut counter).unwrap();
+                OutV2(&frame).write_to(&mut counting).unwrap();
+            } else {
+                OutV1(&frame).write_to(&mut counter).unwrap();
+                OutV1(&frame).write_to(&mut counting).unwrap();
+            }
+            assert_eq!(
+                (counting.len(), counter.len),
+                (written, written),
+                "V{}",
+                form + 1
+            );
+        }
         // The bounds bound: the payload's, and the frame's.
         assert!(
             payload
