@@ -279,7 +279,8 @@ fn typed_presence_stream(bytes: &[u8], scratch: &mut [u8]) -> u64 {
 
 /// One item of a `presence_state` (`None`: an error) into the checksum; `false` for an error
 /// or a section. `key_text` is the last key as received.
-#[inline]
+#[inline(always)] // the loop body of both readers
+#[allow(clippy::inline_always)]
 fn read_presence_item(
     item: Option<PresenceItem<'_>>,
     key_text: JsonStr<'_>,

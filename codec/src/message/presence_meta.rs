@@ -562,7 +562,8 @@ fn fill_meta<'a>(
 /// any other form by [`scan_member`], through the validating scanner.
 ///
 /// The meta's `plain` says that the meta itself has no backslash.
-#[inline]
+#[inline(always)]
+#[allow(clippy::inline_always)] // the inner step of the presence stream: one per meta
 pub(crate) fn scan_meta(
     text: &str,
     open: usize,
