@@ -4,11 +4,9 @@
 use core::fmt;
 
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{
-    Fill, Span, TypedObject, body_str, check_len, read_int, read_str, wrong_type,
-};
+use crate::message::view::{Fill, Span, TypedObject, check_len, read_int, read_str, wrong_type};
 use crate::message::walk::{Cursor, Key, Walk, close_quote};
-use crate::raw::{JsonKind, RawJson, parse_i64};
+use crate::raw::{JsonKind, RawJson, parse_i64, string_from_body};
 use crate::scan::Scanner;
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
@@ -263,12 +261,17 @@ impl<'a> Meta<'a> {
         self.raw
     }
 
-    /// The string field at `span`.
+    /// The string field at `span`: the body of a validated JSON string, so without a
+    /// backslash (always, when the text has none: `plain`) it is JSON-safe as it is. The
+    /// same string whoever read the meta, whatever else the payload holds.
     #[inline]
     fn str_at(&self, span: Span) -> Option<JsonStr<'a>> {
-        let plain = self.plain;
-        span.get(self.raw.as_str())
-            .map(|body| body_str(body, plain))
+        let body = span.get(self.raw.as_str())?;
+        Some(if self.plain {
+            JsonStr::from_validated_plain(body)
+        } else {
+            string_from_body(body)
+        })
     }
 
     /// This presence's ref (short URL-safe base64).
