@@ -143,10 +143,9 @@ impl<'a> PresenceStream<'a> {
     /// [`DecodeLimits`]; the stream reads the payload (the event is not checked).
     ///
     /// ```
-    /// use phx_codec::presence::{PresenceItem, PresenceStream};
+    /// use phx_codec::presence::PresenceStream;
     /// let stream = PresenceStream::decode_state(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{}]}}]"#)?;
-    /// assert_eq!(stream.reference().unwrap(), "");
-    /// # let stream = PresenceStream::decode_state(br#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{}]}}]"#)?;
+    /// assert_eq!(stream.topic(), "room:1");
     /// assert_eq!(stream.count(), 2); // the key and its meta
     /// assert!(PresenceStream::decode_state(br#"["2",null,"room:1""#).is_err());
     /// # Ok::<(), phx_codec::DecodeError>(())
