@@ -1673,49 +1673,6 @@ fn has_duplicate_metas(payload: RawJson<'_>) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn nested(depth: usize) -> String {
-        format!(
-            "[null,null,\"t\",\"e\",{}{}]",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        )
-    }
-
-    #[test]
-    fn serde_json_nests_one_level_less_than_we_do() {
-        type Five = (Value, Value, Value, Value, Value);
-        let ok = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH);
-        let one_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1);
-        let two_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 2);
-        assert!(serde_json::from_str::<Five>(&ok).is_ok());
-        assert!(serde_json::from_str::<Five>(&one_more).is_err());
-        assert!(phx_codec::decode_text(one_more.as_bytes()).is_ok());
-        assert_eq!(
-            phx_codec::decode_text(two_more.as_bytes()).map_err(|e| e.kind),
-            Err(DecodeErrorKind::DepthLimitExceeded)
-        );
-        let frame = phx_codec::decode_text(one_more.as_bytes()).expect("accepted");
-        assert_eq!(
-            frame.payload_json().map(json_depth),
-            Some(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1)
-        );
-    }
-
-    #[test]
-    fn the_differential_target_tolerates_only_the_documented_differences() {
-        differential_serde_json(nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1).as_bytes());
-        differential_serde_json(br#"[null,null,"t","e",{"a":[1e999999]}]"#);
-        differential_serde_json(br#"[null,null,"t","e",-0]"#);
-        differential_serde_json(br#"[null,null,"t","e",{"a":1,"a":2}]"#);
-        // A number serde_json refuses for range, in a frame we refuse for another reason.
-        differential_serde_json(br#"[null,null,"t",1,1e999]"#);
-    }
-}
-
 /// `PresenceStream` (a presence frame decoded and read in one walk) answers as `decode_text_with`
 /// then `PresenceItems` (as a `presence_state` and as a `presence_diff`, whatever the event):
 /// the same envelope error from the constructor; on a frame `decode_text_with` rejects, items
@@ -1824,5 +1781,48 @@ pub fn presence_stream_agrees(data: &[u8], limits: &DecodeLimits) {
         }
         assert_eq!(got, expected, "items of {data:?} (diff: {diff})");
         assert_eq!(error, expected_error, "error of {data:?} (diff: {diff})");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!(
+            "[null,null,\"t\",\"e\",{}{}]",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    }
+
+    #[test]
+    fn serde_json_nests_one_level_less_than_we_do() {
+        type Five = (Value, Value, Value, Value, Value);
+        let ok = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH);
+        let one_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1);
+        let two_more = nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 2);
+        assert!(serde_json::from_str::<Five>(&ok).is_ok());
+        assert!(serde_json::from_str::<Five>(&one_more).is_err());
+        assert!(phx_codec::decode_text(one_more.as_bytes()).is_ok());
+        assert_eq!(
+            phx_codec::decode_text(two_more.as_bytes()).map_err(|e| e.kind),
+            Err(DecodeErrorKind::DepthLimitExceeded)
+        );
+        let frame = phx_codec::decode_text(one_more.as_bytes()).expect("accepted");
+        assert_eq!(
+            frame.payload_json().map(json_depth),
+            Some(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1)
+        );
+    }
+
+    #[test]
+    fn the_differential_target_tolerates_only_the_documented_differences() {
+        differential_serde_json(nested(SERDE_JSON_MAX_PAYLOAD_DEPTH + 1).as_bytes());
+        differential_serde_json(br#"[null,null,"t","e",{"a":[1e999999]}]"#);
+        differential_serde_json(br#"[null,null,"t","e",-0]"#);
+        differential_serde_json(br#"[null,null,"t","e",{"a":1,"a":2}]"#);
+        // A number serde_json refuses for range, in a frame we refuse for another reason.
+        differential_serde_json(br#"[null,null,"t",1,1e999]"#);
     }
 }

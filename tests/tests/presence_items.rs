@@ -7,6 +7,8 @@
 
 mod support;
 
+use std::fmt::Write as _;
+
 use phx_codec::DecodeLimits;
 use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey, PresenceSection};
 use phx_codec::{RawJson, decode_text};
@@ -373,9 +375,10 @@ fn stream_frames() -> Vec<String> {
             bench.push(',');
         }
         let id = 1000 + i * 7;
-        bench.push_str(&format!(
+        let _ = write!(
+            bench,
             r#""user:{id}":{{"metas":[{{"online_at":"17324600{i:02}","phx_ref":"F4nCz5n8R5gAAA{i:02}","user_id":{id}}},{{"online_at":"1732460300","phx_ref":"F4nC0xYzWv3AAARD","phx_ref_prev":"F4nC0Ab1Cd2AAAQC","user_id":{id}}}]}}"#
-        ));
+        );
     }
     bench.push_str("}]");
     frames.push(bench);

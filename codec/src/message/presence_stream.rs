@@ -367,7 +367,7 @@ impl<'a> PresenceStream<'a> {
 
     /// Hands out `item`, counting it.
     #[inline(always)]
-    #[allow(clippy::inline_always)]
+    #[allow(clippy::inline_always, clippy::unnecessary_wraps)] // what `next` returns
     fn hand_out(
         &mut self,
         item: PresenceItem<'a>,
@@ -559,11 +559,11 @@ impl<'a> PresenceStream<'a> {
         self.level = Level::Fallback;
         let next = items.next();
         self.fallback = Some(items);
-        self.from_fallback(next)
+        self.answer_fallback(next)
     }
 
     /// An item of the two-pass reader.
-    fn from_fallback(
+    fn answer_fallback(
         &mut self,
         item: Option<Result<PresenceItem<'a>, crate::message::MessageError>>,
     ) -> Option<Result<PresenceItem<'a>, TypedDecodeError>> {
@@ -706,7 +706,7 @@ impl<'a> PresenceStream<'a> {
                 Level::Surprise => return self.take_over(),
                 Level::Fallback => {
                     let next = self.fallback.as_mut().and_then(Iterator::next);
-                    return self.from_fallback(next);
+                    return self.answer_fallback(next);
                 }
                 Level::Done => return None,
             }
