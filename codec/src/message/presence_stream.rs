@@ -6,7 +6,7 @@ use crate::envelope::check_text;
 use crate::error::DecodeError;
 use crate::event::Event;
 use crate::limits::DecodeLimits;
-use crate::message::onepass::TypedDecodeError;
+use crate::message::error::{MessageError, TypedDecodeError};
 use crate::message::presence_items::{PresenceItem, PresenceItems, PresenceSection};
 use crate::message::presence_meta::{PresenceKey, is_metas, scan_meta};
 use crate::message::walk::Key;
@@ -565,7 +565,7 @@ impl<'a> PresenceStream<'a> {
     /// An item of the two-pass reader.
     fn answer_fallback(
         &mut self,
-        item: Option<Result<PresenceItem<'a>, crate::message::MessageError>>,
+        item: Option<Result<PresenceItem<'a>, MessageError>>,
     ) -> Option<Result<PresenceItem<'a>, TypedDecodeError>> {
         match item {
             Some(Ok(item)) => Some(Ok(item)),
