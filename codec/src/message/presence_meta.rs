@@ -63,22 +63,12 @@ impl<'a> PresenceKey<'a> {
     #[inline(always)]
     #[allow(clippy::inline_always)] // one per presence key; the rest stays out of line
     pub(crate) fn parse_inline(key: JsonStr<'a>) -> Self {
-        if let Some(digits) = key
+        if let Some(id) = key
             .as_str()
             .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
-            && let [b'1'..=b'9', ..] = digits
-            && digits.len() <= 18
+            .and_then(short_digits)
         {
-            let mut value: i64 = 0;
-            let mut ok = true;
-            for &b in digits {
-                let digit = b.wrapping_sub(b'0');
-                ok &= digit <= 9;
-                value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
-            }
-            if ok {
-                return Self::User(value);
-            }
+            return Self::User(id);
         }
         Self::parse(key)
     }
@@ -126,21 +116,29 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
 fn canonical_digits(digits: &[u8]) -> Option<i64> {
     match digits {
         [b'0'] => Some(0),
-        // Up to 18 digits cannot overflow: no range check (an id is a few digits).
-        [b'1'..=b'9', ..] if digits.len() <= 18 => {
-            let mut value: i64 = 0;
-            for &b in digits {
-                let digit = b.wrapping_sub(b'0');
-                if digit > 9 {
-                    return None;
-                }
-                value = value * 10 + i64::from(digit);
-            }
-            Some(value)
-        }
+        [b'1'..=b'9', ..] if digits.len() <= 18 => short_digits(digits),
         [b'1'..=b'9', ..] => parse_i64(digits),
         _ => None,
     }
+}
+
+/// `digits` as an integer when they are `[1-9][0-9]{0,17}` (so no overflow: no range
+/// check): one pass with no early exit, the digits checked all at once. The digit loop of
+/// [`canonical_digits`] and of [`PresenceKey::parse_inline`].
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per presence key, in the presence readers' loops
+fn short_digits(digits: &[u8]) -> Option<i64> {
+    if !matches!(digits, [b'1'..=b'9', ..]) || digits.len() > 18 {
+        return None;
+    }
+    let mut value: i64 = 0;
+    let mut ok = true;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        ok &= digit <= 9;
+        value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+    }
+    ok.then_some(value)
 }
 
 impl fmt::Display for PresenceKey<'_> {
