@@ -5,6 +5,7 @@
 //!   pass: `TypedFrame::decode_text`, `decode_text_message` written in place) + every
 //!   accessor of the typed message ([`crate::fields`]); strings with escapes are unescaped
 //!   into a reused buffer (`JsonStr::unescape_into`), the others read in place (`as_str`).
+//!   `presence_state`: decoded and read in one walk (`presence::PresenceStream`).
 //! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
 //!   values (`JsonStr::literal` of unescaped text, so every string is escaped on write),
 //!   written with `encode_v2` into a reused slice (`SliceSink`). The server's message has no
