@@ -771,8 +771,8 @@ fn the_stream_reads_what_the_two_passes_read() {
 
 #[test]
 fn the_stream_reads_every_truncation_as_the_two_passes_do() {
-    // Under Miri, every seventh.
-    let step = if cfg!(miri) { 7 } else { 1 };
+    // Under Miri (slow), every 29th.
+    let step = if cfg!(miri) { 29 } else { 1 };
     for text in [STATE_ROOM, DIFF_UPDATE] {
         for end in (0..text.len()).step_by(step) {
             stream_same_as_two_passes(&text.as_bytes()[..end]);
