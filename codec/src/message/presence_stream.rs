@@ -332,10 +332,7 @@ impl<'a> PresenceStream<'a> {
     /// # Ok::<(), phx_codec::DecodeError>(())
     /// ```
     pub fn key_text(&self) -> JsonStr<'a> {
-        match &self.fallback {
-            Some(items) => items.key_text(),
-            None => self.key_text,
-        }
+        self.key_text
     }
 
     /// The byte at `at` (`0` past the end).
@@ -568,7 +565,12 @@ impl<'a> PresenceStream<'a> {
         item: Option<Result<PresenceItem<'a>, MessageError>>,
     ) -> Option<Result<PresenceItem<'a>, TypedDecodeError>> {
         match item {
-            Some(Ok(item)) => Some(Ok(item)),
+            Some(Ok(item)) => {
+                if let Some(items) = &self.fallback {
+                    self.key_text = items.key_text();
+                }
+                Some(Ok(item))
+            }
             Some(Err(error)) => {
                 self.level = Level::Done;
                 Some(Err(TypedDecodeError::Message(error)))
