@@ -13,7 +13,7 @@
 //! | [`decode_text`] | any bytes | V2 decode never panics; an error's offset is within the input; an accepted frame re-encodes (V2 and V1) to bytes that decode to an equal frame, and the canonical V2 encoding is a fixed point |
 //! | [`decode_binary_client`], [`decode_binary_server`] | any bytes | binary decode never panics; an accepted frame re-encodes to exactly the input bytes |
 //! | [`decode_v1`] | any bytes | as `decode_text`, for the V1 object form (duplicate envelope keys rejected) |
-//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other; the one-pass typed decoders answer as the two passes ([`one_pass_same_as_two_passes`]) |
+//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other; the one-pass typed decoders answer as the two passes ([`one_pass_same_as_two_passes`], which runs [`presence_stream_agrees`]: the one-walk presence stream as `decode_text` + `PresenceItems`) |
 //! | [`roundtrip`] | structure (via `arbitrary`) | a generated frame encodes (V2, V1, binary both directions where representable) and decodes back equal; `encoded_len*` is the number of bytes written; too small a buffer fails without writing |
 //! | [`differential_serde_json`] | any bytes | `serde_json` (into five `Value`s) and `decode_text` agree on acceptance and on the five values; the one-pass typed decoders answer as the two passes |
 //!
