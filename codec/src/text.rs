@@ -306,6 +306,29 @@ pub(crate) fn decode_str_by<'a, P: PayloadStep<'a>, R>(
     ))
 }
 
+/// The envelope's four strings (`join_ref`, `ref`, `topic`, `event`) read as the decoder reads
+/// them (the same errors at the same offsets), the scanner left after the event's comma: for
+/// readers that take the payload from there themselves (`presence::PresenceStream`).
+#[allow(clippy::type_complexity)]
+pub(crate) fn read_head<'a>(
+    s: &mut Scanner<'a>,
+    input: &'a str,
+) -> Result<
+    (
+        Option<JsonStr<'a>>,
+        Option<JsonStr<'a>>,
+        JsonStr<'a>,
+        JsonStr<'a>,
+    ),
+    DecodeError,
+> {
+    let head = match fast_head(s, input) {
+        Some(head) => head,
+        None => precise_head(s, input)?,
+    };
+    Ok((head.join_ref, head.reference, head.topic, head.event))
+}
+
 /// The envelope's four strings; the scanner stands after the comma that ends the event.
 struct Head<'a> {
     join_ref: Option<JsonStr<'a>>,

@@ -13,7 +13,7 @@
 //! | [`decode_text`] | any bytes | V2 decode never panics; an error's offset is within the input; an accepted frame re-encodes (V2 and V1) to bytes that decode to an equal frame, and the canonical V2 encoding is a fixed point |
 //! | [`decode_binary_client`], [`decode_binary_server`] | any bytes | binary decode never panics; an accepted frame re-encodes to exactly the input bytes |
 //! | [`decode_v1`] | any bytes | as `decode_text`, for the V1 object form (duplicate envelope keys rejected) |
-//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other; the one-pass typed decoders answer as the two passes ([`one_pass_same_as_two_passes`]) |
+//! | [`typed_message`] | any bytes | every decoder, then every typed accessor and every string's unescaping agree with each other; the one-pass typed decoders answer as the two passes ([`one_pass_same_as_two_passes`], which runs [`presence_stream_agrees`]: the one-walk presence stream as `decode_text` + `PresenceItems`) |
 //! | [`roundtrip`] | structure (via `arbitrary`) | a generated frame encodes (V2, V1, binary both directions where representable) and decodes back equal; `encoded_len*` is the number of bytes written; too small a buffer fails without writing |
 //! | [`differential_serde_json`] | any bytes | `serde_json` (into five `Value`s) and `decode_text` agree on acceptance and on the five values; the one-pass typed decoders answer as the two passes |
 //!
@@ -330,6 +330,7 @@ pub fn one_pass_same_as_two_passes(data: &[u8]) {
         ]
     }
 
+    presence_stream_agrees(data, &DecodeLimits::new());
     let two = decode_text(data).map_err(TypedDecodeError::from);
     // In place (`TypedFrame`): what `decode_text_message` returns.
     let mut typed = TypedFrame::new();
@@ -1670,6 +1671,117 @@ fn has_duplicate_metas(payload: RawJson<'_>) -> bool {
                 .flatten()
                 .any(|(_, entry)| twice(entry))
     })
+}
+
+/// `PresenceStream` (a presence frame decoded and read in one walk) answers as `decode_text_with`
+/// then `PresenceItems` (as a `presence_state` and as a `presence_diff`, whatever the event):
+/// the same envelope error from the constructor; on a frame `decode_text_with` rejects, items
+/// (well formed) then exactly its error, last; on a frame it accepts, the same envelope, the
+/// same items in the same order (each key's text, each meta's accessors' strings with their
+/// flags), and the same message error, last.
+pub fn presence_stream_agrees(data: &[u8], limits: &DecodeLimits) {
+    use phx_codec::TypedDecodeError;
+    use phx_codec::presence::{PresenceItem, PresenceItems, PresenceStream};
+
+    /// A string's raw text and flags.
+    fn part(s: JsonStr<'_>) -> (String, bool) {
+        (s.raw().to_owned(), s.has_escapes())
+    }
+    /// What an item shows: the item (equal metas: equal text and fields), the key text after
+    /// it, each meta string with its flags (and unescaped).
+    type MetaStrs = [Option<((String, bool), String)>; 4];
+    fn shown<'a>(
+        item: PresenceItem<'a>,
+        key_text: JsonStr<'_>,
+    ) -> (PresenceItem<'a>, (String, bool), Option<MetaStrs>) {
+        let strs = match &item {
+            PresenceItem::Meta(meta) => Some(
+                [
+                    meta.phx_ref(),
+                    meta.phx_ref_prev(),
+                    meta.online_at(),
+                    meta.customer_id(),
+                ]
+                .map(|s| s.map(|s| (part(s), s.to_string()))),
+            ),
+            _ => None,
+        };
+        (item, part(key_text), strs)
+    }
+
+    let two = phx_codec::decode_text_with(data, limits);
+    for diff in [false, true] {
+        let stream = if diff {
+            PresenceStream::decode_diff_with(data, limits)
+        } else {
+            PresenceStream::decode_state_with(data, limits)
+        };
+        let mut stream = match (stream, &two) {
+            (Err(a), Err(b)) => {
+                assert_eq!(&a, b, "envelope error of {data:?}");
+                continue;
+            }
+            (Err(a), Ok(_)) => panic!("{data:?}: the stream refused ({a}), decode_text accepted"),
+            (Ok(stream), _) => stream,
+        };
+        let mut got = Vec::new();
+        let mut error = None;
+        while let Some(item) = stream.next() {
+            match item {
+                Ok(item) => got.push(shown(item, stream.key_text())),
+                Err(e) => {
+                    assert!(error.is_none(), "a second error from {data:?}");
+                    error = Some(e);
+                }
+            }
+        }
+        assert!(stream.next().is_none(), "fused");
+        let frame = match &two {
+            Err(e) => {
+                assert_eq!(error, Some(TypedDecodeError::Decode(*e)), "{data:?}");
+                continue;
+            }
+            Ok(frame) => frame,
+        };
+        let envelope = |j: Option<JsonStr<'_>>, r: Option<JsonStr<'_>>, t, e| {
+            [j.map(part), r.map(part), Some(part(t)), Some(part(e))]
+        };
+        assert_eq!(
+            envelope(
+                stream.join_ref(),
+                stream.reference(),
+                stream.topic(),
+                stream.event()
+            ),
+            envelope(
+                frame.join_ref(),
+                frame.reference(),
+                frame.topic(),
+                frame.event()
+            ),
+            "{data:?}"
+        );
+        assert_eq!(stream.event_kind(), frame.event_kind());
+        if let Some(payload) = frame.payload_json() {
+            let at = payload.as_str().as_ptr() as usize - data.as_ptr() as usize;
+            assert_eq!(stream.payload_offset(), at, "{data:?}");
+        }
+        let mut items = if diff {
+            PresenceItems::diff(frame)
+        } else {
+            PresenceItems::state(frame)
+        };
+        let mut expected = Vec::new();
+        let mut expected_error = None;
+        while let Some(item) = items.next() {
+            match item {
+                Ok(item) => expected.push(shown(item, items.key_text())),
+                Err(e) => expected_error = Some(TypedDecodeError::Message(e)),
+            }
+        }
+        assert_eq!(got, expected, "items of {data:?} (diff: {diff})");
+        assert_eq!(error, expected_error, "error of {data:?} (diff: {diff})");
+    }
 }
 
 #[cfg(test)]

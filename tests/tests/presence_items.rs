@@ -7,9 +7,12 @@
 
 mod support;
 
+use std::fmt::Write as _;
+
+use phx_codec::DecodeLimits;
 use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey, PresenceSection};
 use phx_codec::{RawJson, decode_text};
-use phx_tests::fuzz::presence_items_agree;
+use phx_tests::fuzz::{presence_items_agree, presence_stream_agrees};
 use proptest::prelude::*;
 
 /// Presence payloads: the shapes Phoenix sends, and the odd ones a peer could.
@@ -49,6 +52,8 @@ fn agree(event: &str, payload: &str) {
     let text = format!(r#"["2",null,"room:1","{event}",{payload}]"#);
     let frame = decode_text(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
     presence_items_agree(&frame);
+    // The frame read in one walk (`PresenceStream`) as well.
+    presence_stream_agrees(text.as_bytes(), &DecodeLimits::new());
 }
 
 /// Both events (the comparison reads the payload as a state and as a diff either way; the
@@ -318,4 +323,116 @@ proptest! {
     fn generated_payloads_read_the_same(payload in presence_json()) {
         agree_both(&payload);
     }
+}
+
+/// Limits that move the walk onto its other paths: depth limits around the containers it
+/// opens itself (under 6 it hands the frame to the two-pass reader from the start), extra
+/// elements allowed, a frame length limit.
+fn limits() -> [DecodeLimits; 7] {
+    [
+        DecodeLimits::new(),
+        DecodeLimits::new().with_max_depth(4),
+        DecodeLimits::new().with_max_depth(5),
+        DecodeLimits::new().with_max_depth(6),
+        DecodeLimits::new().with_max_depth(7),
+        DecodeLimits::new().with_extra_elements_allowed(true),
+        DecodeLimits::new().with_max_frame_len(100),
+    ]
+}
+
+/// Frames for the one-walk reader: each payload as a state and as a diff, and frames in
+/// other shapes (whitespace everywhere, escapes in the envelope, extra elements, trailing
+/// bytes, a payload that is not an object).
+fn stream_frames() -> Vec<String> {
+    let mut frames = Vec::new();
+    for payload in PAYLOADS {
+        for event in ["presence_state", "presence_diff"] {
+            frames.push(format!(r#"["2",null,"room:1","{event}",{payload}]"#));
+        }
+    }
+    frames.extend(
+        [
+            "[ \"2\" , null , \"room:1\" , \"presence_state\" , { \"user:1\" : { \"metas\" : [ { \"phx_ref\" : \"a\" } ] } } ]\n",
+            r#"["\u0032",null,"room:\u0031","presence_state",{"user:1":{"metas":[{"phx_ref":"a"}]}}]"#,
+            r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"a"}]}},{"x":[1]},2]"#,
+            r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"a"}]}}] x"#,
+            r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"a"}]}},]"#,
+            r#"[null,null,"room:1","presence_state",[{"metas":[]}]]"#,
+            r#"[null,null,"room:1","presence_state","state"]"#,
+            r#"[null,null,"room:1","presence_state",{}]"#,
+            r#"[null,null,"room:1","presence_state",]"#,
+            r#"[null,null,"room:1","presence_state"]"#,
+            r#"[null,null,"room:1","presence_diff",{"joins":{"user:1":{"metas":[{"phx_ref":"a","user_id":12345678,"online_at":"1732460000"}]}},"other":[{"a":{"b":[null,true,false,-1.5e3]}}],"leaves":null}]"#,
+            r#"[null,null,"room:1","presence_state",{"user:1":{"metas":[{"phx_ref":"0123456789abcdef","phx_ref_prev":"0123456789abcdefg","online_at":"0123456789abcdef0123456789abcdef0","user_id":123456789,"customer_id":"\u00e9"}]}}]"#,
+        ]
+        .map(str::to_owned),
+    );
+    // The bench's shape: agents with two or three metas, some with `phx_ref_prev`.
+    let mut bench =
+        String::from(r#"["2",null,"room:2ebbad4c-b162-4ed2-aff5-eaf9ebf469a5","presence_state",{"#);
+    for i in 0..6u64 {
+        if i > 0 {
+            bench.push(',');
+        }
+        let id = 1000 + i * 7;
+        let _ = write!(
+            bench,
+            r#""user:{id}":{{"metas":[{{"online_at":"17324600{i:02}","phx_ref":"F4nCz5n8R5gAAA{i:02}","user_id":{id}}},{{"online_at":"1732460300","phx_ref":"F4nC0xYzWv3AAARD","phx_ref_prev":"F4nC0Ab1Cd2AAAQC","user_id":{id}}}]}}"#
+        );
+    }
+    bench.push_str("}]");
+    frames.push(bench);
+    frames
+}
+
+#[test]
+fn the_stream_answers_as_the_two_passes_under_every_limit() {
+    for frame in stream_frames() {
+        for limits in &limits() {
+            presence_stream_agrees(frame.as_bytes(), limits);
+        }
+    }
+}
+
+#[test]
+fn the_stream_answers_as_the_two_passes_for_every_truncation() {
+    let mut n = 0;
+    for frame in stream_frames() {
+        for end in 0..frame.len() {
+            presence_stream_agrees(&frame.as_bytes()[..end], &DecodeLimits::new());
+            n += 1;
+        }
+    }
+    assert!(n > 5000, "{n} truncations");
+}
+
+#[test]
+fn the_stream_answers_as_the_two_passes_with_any_byte_replaced() {
+    // Bytes that change the grammar (every structural byte, whitespace, a literal's and a
+    // number's first byte, an escape, a control byte, broken UTF-8) and a case change.
+    const BYTES: &[u8] = b"\"\\,:{}[] \nn1-0a\x00\x1f\xc3\xff";
+    let frames = [
+        r#"["2",null,"room:1","presence_state",{"user:7":{"metas":[{"online_at":"1732460000","phx_ref":"F4nCz5n8R5gAAAPB","user_id":7},{"phx_ref":"F2","phx_ref_prev":"F1","customer_id":"c"}]},"customer:c1":{"x":1,"metas":[]}}]"#,
+        r#"[null,null,"room:1","presence_diff",{"joins":{"user:8":{"metas":[{"phx_ref":"F3","user_id":8}]}},"leaves":{"user:7":{"metas":[{}]}}}]"#,
+    ];
+    let mut n = 0;
+    for frame in frames {
+        for at in 0..frame.len() {
+            let mut bytes = frame.as_bytes().to_vec();
+            let old = bytes[at];
+            for &b in BYTES.iter().chain([&(old ^ 0x20)]) {
+                if b == old {
+                    continue;
+                }
+                bytes[at] = b;
+                presence_stream_agrees(&bytes, &DecodeLimits::new());
+                n += 1;
+            }
+            // And the byte removed.
+            let mut cut = frame.as_bytes().to_vec();
+            cut.remove(at);
+            presence_stream_agrees(&cut, &DecodeLimits::new());
+        }
+    }
+    assert!(n > 4000, "{n} frames");
 }

@@ -5,6 +5,7 @@
 //!   pass: `TypedFrame::decode_text`, `decode_text_message` written in place) + every
 //!   accessor of the typed message ([`crate::fields`]); strings with escapes are unescaped
 //!   into a reused buffer (`JsonStr::unescape_into`), the others read in place (`as_str`).
+//!   `presence_state`: decoded and read in one walk (`presence::PresenceStream`).
 //! - `encode`: an `outgoing::OutgoingFrame` built beforehand from the case's typed field
 //!   values (`JsonStr::literal` of unescaped text, so every string is escaped on write),
 //!   written with `encode_v2` into a reused slice (`SliceSink`). The server's message has no
@@ -19,7 +20,7 @@ use phx_codec::outgoing::{
     EmptyObject, JoinParams, JsonArray, MetaPayload, OutgoingFrame, PresenceStatePayload,
     ReplyPayload, ShoutPush,
 };
-use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey};
+use phx_codec::presence::{PresenceItem, PresenceItems, PresenceKey, PresenceStream};
 use phx_codec::{
     Direction, EncodeError, Frame, JsonStr, Message, Payload, RawJson, TypedFrame, binary,
     decode_text,
@@ -54,6 +55,10 @@ pub(crate) fn prepare(case: &Case, op: Op) -> Result<Runner<'_>, Unsupported> {
                 Ok(()) => typed_one_pass(typed.frame(), typed.message(), case.kind, &mut scratch),
                 Err(_) => FAILED,
             })
+        }
+        // `presence_state`: decoded and read in one walk over the bytes.
+        Op::Typed if case.kind == Kind::PresenceState => {
+            Box::new(move || typed_presence_stream(&case.bytes, &mut scratch))
         }
         _ => Box::new(move || match decode(case) {
             Ok(frame) => typed(&frame, case.kind, &mut scratch),
@@ -260,6 +265,58 @@ fn read_presence_state(frame: &Frame<'_>, mut r: Reader<'_>) -> u64 {
         }
     }
     r.sum.0
+}
+
+/// The `presence_state` case of `typed` for `phx`, in one walk over the bytes
+/// (`PresenceStream`): the envelope, then every key and meta as the payload is validated (the
+/// same checks as `decode_text` + `frame.message()`), then the frame's end; the same fields
+/// as [`read_presence_state`].
+fn typed_presence_stream(bytes: &[u8], scratch: &mut [u8]) -> u64 {
+    let Ok(mut items) = PresenceStream::decode_state(bytes) else {
+        return FAILED;
+    };
+    let mut r = Reader::new(scratch);
+    r.text(items.join_ref());
+    r.text(items.reference());
+    r.text(Some(items.topic()));
+    r.text(Some(items.event()));
+    if items.event_kind() != Event::PresenceState {
+        return FAILED;
+    }
+    while let Some(item) = items.next() {
+        if !read_presence_item(item, items.key_text(), &mut r) {
+            return FAILED;
+        }
+    }
+    r.sum.0
+}
+
+/// One item of a `presence_state` stream into the checksum (as [`read_presence_state`] reads
+/// it); `false` for an error or a section. `key_text` is the last key as received.
+#[inline(always)] // the stream's loop body
+#[allow(clippy::inline_always)]
+fn read_presence_item(
+    item: Result<PresenceItem<'_>, phx_codec::TypedDecodeError>,
+    key_text: JsonStr<'_>,
+    r: &mut Reader<'_>,
+) -> bool {
+    match item {
+        // The key as received (what `PresenceKey`'s `Display` writes, unformatted).
+        Ok(PresenceItem::Key(_)) => r.text(Some(key_text)),
+        Ok(PresenceItem::Meta(meta)) => {
+            for s in [
+                meta.phx_ref(),
+                meta.phx_ref_prev(),
+                meta.online_at(),
+                meta.customer_id(),
+            ] {
+                r.text(s);
+            }
+            r.sum.int(meta.user_id());
+        }
+        Ok(PresenceItem::Section(_)) | Err(_) => return false,
+    }
+    true
 }
 
 /// The server's formatted message, built from typed values (no `outgoing` builder exists

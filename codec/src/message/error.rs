@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::error::DecodeError;
 use crate::raw::JsonKind;
 
 /// What was wrong with a payload. See [`MessageError`] for where.
@@ -116,3 +117,54 @@ impl fmt::Display for MessageError {
 }
 
 impl core::error::Error for MessageError {}
+
+/// Why a frame could not be decoded as a typed message: the frame itself is not a valid V2
+/// text frame ([`DecodeError`]), or its payload does not fit its event's message
+/// ([`MessageError`]). A syntax error anywhere in the frame is reported before a type error.
+///
+/// ```
+/// use phx_codec::{decode_text_message, TypedDecodeError};
+/// let err = decode_text_message(br#"[null,null,"t","shout",{"body":5}]"#).unwrap_err();
+/// assert!(matches!(err, TypedDecodeError::Message(_)));
+/// // The same mistyped field, but the frame is cut short: the syntax error wins.
+/// let err = decode_text_message(br#"[null,null,"t","shout",{"body":5}"#).unwrap_err();
+/// assert!(matches!(err, TypedDecodeError::Decode(_)));
+/// assert_eq!(err.to_string(), "unexpected end of input at byte 33");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TypedDecodeError {
+    /// The bytes are not a valid V2 text frame.
+    Decode(DecodeError),
+    /// The frame is valid; its payload does not fit its event's typed message.
+    Message(MessageError),
+}
+
+impl fmt::Display for TypedDecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Decode(err) => fmt::Display::fmt(err, f),
+            Self::Message(err) => fmt::Display::fmt(err, f),
+        }
+    }
+}
+
+impl core::error::Error for TypedDecodeError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Decode(err) => Some(err),
+            Self::Message(err) => Some(err),
+        }
+    }
+}
+
+impl From<DecodeError> for TypedDecodeError {
+    fn from(err: DecodeError) -> Self {
+        Self::Decode(err)
+    }
+}
+
+impl From<MessageError> for TypedDecodeError {
+    fn from(err: MessageError) -> Self {
+        Self::Message(err)
+    }
+}

@@ -38,6 +38,7 @@ pub(crate) mod onepass;
 pub mod presence;
 mod presence_items;
 mod presence_meta;
+mod presence_stream;
 mod scanning;
 mod view;
 mod view_macros;

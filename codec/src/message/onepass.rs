@@ -15,13 +15,12 @@
 //! meets the same members in the same order as the two-pass path, so it stops at the same
 //! type error).
 
-use core::fmt;
-
 use crate::envelope::check_text;
 use crate::error::DecodeError;
 use crate::event::Event;
 use crate::frame::{Frame, Payload};
 use crate::limits::DecodeLimits;
+pub use crate::message::error::TypedDecodeError;
 use crate::message::error::{MessageError, MessageErrorKind};
 use crate::message::scanning::{fill_into, scan_payload};
 use crate::message::view::{TypedObject, payload_object};
@@ -33,57 +32,6 @@ use crate::raw::{MemberIndex, RawJson};
 use crate::scan::Scanner;
 use crate::string::JsonStr;
 use crate::text::{PayloadStep, decode_str_by, payload_out_of_line as payload};
-
-/// Why a frame could not be decoded as a typed message: the frame itself is not a valid V2
-/// text frame ([`DecodeError`]), or its payload does not fit its event's message
-/// ([`MessageError`]). A syntax error anywhere in the frame is reported before a type error.
-///
-/// ```
-/// use phx_codec::{decode_text_message, TypedDecodeError};
-/// let err = decode_text_message(br#"[null,null,"t","shout",{"body":5}]"#).unwrap_err();
-/// assert!(matches!(err, TypedDecodeError::Message(_)));
-/// // The same mistyped field, but the frame is cut short: the syntax error wins.
-/// let err = decode_text_message(br#"[null,null,"t","shout",{"body":5}"#).unwrap_err();
-/// assert!(matches!(err, TypedDecodeError::Decode(_)));
-/// assert_eq!(err.to_string(), "unexpected end of input at byte 33");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TypedDecodeError {
-    /// The bytes are not a valid V2 text frame.
-    Decode(DecodeError),
-    /// The frame is valid; its payload does not fit its event's typed message.
-    Message(MessageError),
-}
-
-impl fmt::Display for TypedDecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Decode(err) => fmt::Display::fmt(err, f),
-            Self::Message(err) => fmt::Display::fmt(err, f),
-        }
-    }
-}
-
-impl core::error::Error for TypedDecodeError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::Decode(err) => Some(err),
-            Self::Message(err) => Some(err),
-        }
-    }
-}
-
-impl From<DecodeError> for TypedDecodeError {
-    fn from(err: DecodeError) -> Self {
-        Self::Decode(err)
-    }
-}
-
-impl From<MessageError> for TypedDecodeError {
-    fn from(err: MessageError) -> Self {
-        Self::Message(err)
-    }
-}
 
 /// Decodes a V2 JSON text frame and reads its typed message, in one pass for the events whose
 /// payload is an object view (`shout`, `phx_join`, `phx_reply`, `phx_error`, `read`,

@@ -51,6 +51,7 @@ use crate::string::JsonStr;
 
 pub use crate::message::presence_items::{PresenceItem, PresenceItems, PresenceSection};
 pub use crate::message::presence_meta::{Meta, PresenceKey};
+pub use crate::message::presence_stream::PresenceStream;
 
 /// The metas of one key, walked lazily. Yielded by [`Entries`].
 ///

@@ -4,11 +4,11 @@
 use core::fmt;
 
 use crate::message::error::{MessageError, MessageErrorKind};
-use crate::message::view::{
-    Fill, Span, TypedObject, body_str, check_len, read_int, read_str, wrong_type,
-};
+use crate::message::view::{Fill, Span, TypedObject, check_len, read_int, read_str, wrong_type};
 use crate::message::walk::{Cursor, Key, Walk, close_quote};
-use crate::raw::{JsonKind, RawJson, parse_i64};
+use crate::raw::{JsonKind, RawJson, parse_i64, string_from_body};
+use crate::scan::Scanner;
+use crate::stop::find_string_stop;
 use crate::string::JsonStr;
 /// A presence key, parsed from Papercups' forms.
 ///
@@ -63,22 +63,12 @@ impl<'a> PresenceKey<'a> {
     #[inline(always)]
     #[allow(clippy::inline_always)] // one per presence key; the rest stays out of line
     pub(crate) fn parse_inline(key: JsonStr<'a>) -> Self {
-        if let Some(digits) = key
+        if let Some(id) = key
             .as_str()
             .and_then(|text| text.as_bytes().strip_prefix(b"user:"))
-            && let [b'1'..=b'9', ..] = digits
-            && digits.len() <= 18
+            .and_then(short_digits)
         {
-            let mut value: i64 = 0;
-            let mut ok = true;
-            for &b in digits {
-                let digit = b.wrapping_sub(b'0');
-                ok &= digit <= 9;
-                value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
-            }
-            if ok {
-                return Self::User(value);
-            }
+            return Self::User(id);
         }
         Self::parse(key)
     }
@@ -126,21 +116,29 @@ fn canonical_int(text: JsonStr<'_>) -> Option<i64> {
 fn canonical_digits(digits: &[u8]) -> Option<i64> {
     match digits {
         [b'0'] => Some(0),
-        // Up to 18 digits cannot overflow: no range check (an id is a few digits).
-        [b'1'..=b'9', ..] if digits.len() <= 18 => {
-            let mut value: i64 = 0;
-            for &b in digits {
-                let digit = b.wrapping_sub(b'0');
-                if digit > 9 {
-                    return None;
-                }
-                value = value * 10 + i64::from(digit);
-            }
-            Some(value)
-        }
+        [b'1'..=b'9', ..] if digits.len() <= 18 => short_digits(digits),
         [b'1'..=b'9', ..] => parse_i64(digits),
         _ => None,
     }
+}
+
+/// `digits` as an integer when they are `[1-9][0-9]{0,17}` (so no overflow: no range
+/// check): one pass with no early exit, the digits checked all at once. The digit loop of
+/// [`canonical_digits`] and of [`PresenceKey::parse_inline`].
+#[inline(always)]
+#[allow(clippy::inline_always)] // one per presence key, in the presence readers' loops
+fn short_digits(digits: &[u8]) -> Option<i64> {
+    if !matches!(digits, [b'1'..=b'9', ..]) || digits.len() > 18 {
+        return None;
+    }
+    let mut value: i64 = 0;
+    let mut ok = true;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        ok &= digit <= 9;
+        value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+    }
+    ok.then_some(value)
 }
 
 impl fmt::Display for PresenceKey<'_> {
@@ -178,7 +176,7 @@ impl serde::Serialize for PresenceKey<'_> {
 // Written out rather than declared with `typed_object!` so that `user_id` is kept as the
 // value the reader parsed (its accessor does not parse the digits a second time); the
 // struct stays 64 bytes on 64-bit targets (the flag sits next to `plain`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Meta<'a> {
     raw: RawJson<'a>,
     /// The payload has no backslash, so every string in it is literal.
@@ -191,6 +189,24 @@ pub struct Meta<'a> {
     customer_id: Span,
     user_id_value: i64,
 }
+
+/// Equal when read from the same text with the same fields: `plain` is left out, as it only
+/// caches a fact about the text (a reader that knows the whole payload has no backslash says
+/// so for each meta; one that reads a meta before the rest of the payload says it for the
+/// meta alone), and changes nothing an accessor returns.
+impl PartialEq for Meta<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+            && self.has_user_id == other.has_user_id
+            && self.phx_ref == other.phx_ref
+            && self.phx_ref_prev == other.phx_ref_prev
+            && self.online_at == other.online_at
+            && self.customer_id == other.customer_id
+            && self.user_id_value == other.user_id_value
+    }
+}
+
+impl Eq for Meta<'_> {}
 
 /// [`Meta`]'s fields' paths in errors, in the order of [`MetaField`].
 const META_NAMES: &[&str] = &[
@@ -243,12 +259,17 @@ impl<'a> Meta<'a> {
         self.raw
     }
 
-    /// The string field at `span`.
+    /// The string field at `span`: the body of a validated JSON string, so without a
+    /// backslash (always, when the text has none: `plain`) it is JSON-safe as it is. The
+    /// same string whoever read the meta, whatever else the payload holds.
     #[inline]
     fn str_at(&self, span: Span) -> Option<JsonStr<'a>> {
-        let plain = self.plain;
-        span.get(self.raw.as_str())
-            .map(|body| body_str(body, plain))
+        let body = span.get(self.raw.as_str())?;
+        Some(if self.plain {
+            JsonStr::from_validated_plain(body)
+        } else {
+            string_from_body(body)
+        })
     }
 
     /// This presence's ref (short URL-safe base64).
@@ -515,7 +536,7 @@ fn fill_meta<'a>(
                 break;
             }
             Some(b'"') => {
-                if let Some(next) = fast_member(bytes, at, obj, &mut meta) {
+                if let Some(next) = fast_member::<false>(bytes, at, obj, &mut meta) {
                     at = next;
                     continue;
                 }
@@ -532,6 +553,155 @@ fn fill_meta<'a>(
     Ok(meta)
 }
 
+/// Reads **and validates** the meta whose `{` is at `open` in `text` (UTF-8, but not yet known
+/// to be JSON): what [`read_meta`] reads from the same text once validated (the same spans and
+/// values, so an equal [`Meta`]), and the index just past its `}`. `value_depth` is the
+/// number of containers open around the meta's member values, `max_depth` the depth limit.
+/// `None` at the first surprise: a syntax error, a type error, a depth over the limit, or
+/// text past `u32` offsets; the caller then reads the frame the two-pass way, which finds
+/// what it is. Members in the form Phoenix writes are read by [`fast_member`] (checking);
+/// any other form by [`scan_member`], through the validating scanner.
+///
+/// The meta's `plain` says that the meta itself has no backslash.
+#[inline(always)]
+#[allow(clippy::inline_always)] // the inner step of the presence stream: one per meta
+pub(crate) fn scan_meta(
+    text: &str,
+    open: usize,
+    value_depth: u32,
+    max_depth: u32,
+) -> Option<(Meta<'_>, usize)> {
+    let bytes = text.as_bytes();
+    let obj = text.get(open..)?;
+    let mut meta = Meta::empty(RawJson::from_validated(obj), true);
+    let mut at = open + 1;
+    let mut first = true;
+    loop {
+        let mut b = bytes.get(at).copied();
+        if b == Some(b'}') {
+            at += 1;
+            break;
+        }
+        let from = at;
+        if !first && b == Some(b',') {
+            at += 1;
+            b = bytes.get(at).copied();
+        }
+        if (first || at > from)
+            && b == Some(b'"')
+            && let Some(next) = fast_member::<true>(bytes, at, obj, &mut meta)
+        {
+            at = next;
+            first = false;
+            continue;
+        }
+        match scan_member(text, from, first, obj, &mut meta, value_depth, max_depth)? {
+            Scanned::Member { end, escaped } => {
+                at = end;
+                first = false;
+                meta.plain &= !escaped;
+            }
+            Scanned::Closed { end } => {
+                at = end;
+                break;
+            }
+        }
+    }
+    meta.raw = RawJson::from_validated(text.get(open..at)?);
+    Some((meta, at))
+}
+
+/// What [`scan_member`] read.
+enum Scanned {
+    /// A member, up to `end`; `escaped`: its text has a backslash.
+    Member { end: usize, escaped: bool },
+    /// The object's `}`, ending just before `end`.
+    Closed { end: usize },
+}
+
+/// One step of [`scan_meta`] through the validating scanner, from `at` (before the `,` that
+/// ends the member before, unless `first`): the next member, type-checked and recorded as
+/// [`slow_member`] records it, or the object's close. `None` at a syntax or type error.
+#[cold]
+#[inline(never)]
+fn scan_member<'a>(
+    text: &'a str,
+    at: usize,
+    first: bool,
+    obj: &str,
+    meta: &mut Meta<'a>,
+    value_depth: u32,
+    max_depth: u32,
+) -> Option<Scanned> {
+    let mut s = Scanner::new(text, max_depth);
+    s.rewind(at);
+    let mut t = s.peek_token().ok()?;
+    if t == b'}' {
+        s.bump();
+        return Some(Scanned::Closed { end: s.pos() });
+    }
+    if !first {
+        if t != b',' {
+            return None;
+        }
+        s.bump();
+        t = s.peek_token().ok()?;
+    }
+    s.saw_escape = false;
+    let name = s.object_key(t).ok()?;
+    let v = s.peek_token().ok()?;
+    let key = Key {
+        bytes: name.raw().as_bytes(),
+        escaped: name.has_escapes(),
+    };
+    let field = if key.escaped {
+        MetaField::escaped(key)
+    } else {
+        MetaField::of(key.bytes)
+    };
+    let slot = match field {
+        Some(MetaField::PhxRef) => &mut meta.phx_ref,
+        Some(MetaField::PhxRefPrev) => &mut meta.phx_ref_prev,
+        Some(MetaField::OnlineAt) => &mut meta.online_at,
+        Some(MetaField::CustomerId) => &mut meta.customer_id,
+        Some(MetaField::UserId) => {
+            let start = s.pos();
+            match v {
+                b'-' | b'0'..=b'9' | b'n' => s.value(value_depth).ok()?,
+                _ => return None,
+            };
+            let id = match v {
+                b'n' => None,
+                _ => Some(parse_i64(text.as_bytes().get(start..s.pos())?)?),
+            };
+            meta.set_user_id(id);
+            return Some(Scanned::Member {
+                end: s.pos(),
+                escaped: s.saw_escape,
+            });
+        }
+        None => {
+            s.value(value_depth).ok()?;
+            return Some(Scanned::Member {
+                end: s.pos(),
+                escaped: s.saw_escape,
+            });
+        }
+    };
+    *slot = match v {
+        b'"' => Span::of(obj, s.string().ok()?.raw().as_bytes()),
+        b'n' => {
+            s.value(value_depth).ok()?;
+            Span::ABSENT
+        }
+        _ => return None,
+    };
+    Some(Scanned::Member {
+        end: s.pos(),
+        escaped: s.saw_escape,
+    })
+}
+
 /// The bytes [`fast_member`] sees at once: a member's longest key and quotes, its colon and
 /// a 16-byte string body with its closing quote (33 bytes), and room for the byte after.
 const WINDOW: usize = 40;
@@ -544,7 +714,12 @@ const WINDOW: usize = 40;
 /// `None` (having recorded nothing) for any other form.
 #[inline(always)]
 #[allow(clippy::inline_always)] // the inner step of a presence payload: four per meta
-fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Option<usize> {
+fn fast_member<const CHECKED: bool>(
+    bytes: &[u8],
+    at: usize,
+    obj: &str,
+    meta: &mut Meta<'_>,
+) -> Option<usize> {
     // A key's first 8 bytes tell which it can be; the bytes after them, up to its closing
     // quote, that it is. An unescaped `"` ends a string, so `phx_ref"` is the key `phx_ref`.
     const ONLINE_A: u64 = u64::from_le_bytes(*b"online_a");
@@ -558,7 +733,7 @@ fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Optio
     // Each arm: the key's length and quote (`1 + len + 1`), its colon, the value.
     match u64::from_le_bytes(*head) {
         PHX_REF if window[9] == b':' => {
-            let (span, end) = window_str::<10>(bytes, at, window, obj)?;
+            let (span, end) = window_str::<10, CHECKED>(bytes, at, window, obj)?;
             meta.phx_ref = span;
             Some(end)
         }
@@ -573,17 +748,17 @@ fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Optio
             Some(at + end)
         }
         ONLINE_A if tail.starts_with(b"t\":") => {
-            let (span, end) = window_str::<12>(bytes, at, window, obj)?;
+            let (span, end) = window_str::<12, CHECKED>(bytes, at, window, obj)?;
             meta.online_at = span;
             Some(end)
         }
         PHX_REF_ if tail.starts_with(b"prev\":") => {
-            let (span, end) = window_str::<15>(bytes, at, window, obj)?;
+            let (span, end) = window_str::<15, CHECKED>(bytes, at, window, obj)?;
             meta.phx_ref_prev = span;
             Some(end)
         }
         CUSTOMER if tail.starts_with(b"_id\":") => {
-            let (span, end) = window_str::<14>(bytes, at, window, obj)?;
+            let (span, end) = window_str::<14, CHECKED>(bytes, at, window, obj)?;
             meta.customer_id = span;
             Some(end)
         }
@@ -595,7 +770,7 @@ fn fast_member(bytes: &[u8], at: usize, obj: &str, meta: &mut Meta<'_>) -> Optio
 /// `obj` and the index just past it. `None` when no string starts there.
 #[inline(always)]
 #[allow(clippy::inline_always)] // three per meta
-fn window_str<const V: usize>(
+fn window_str<const V: usize, const CHECKED: bool>(
     bytes: &[u8],
     at: usize,
     window: &[u8; WINDOW],
@@ -614,7 +789,7 @@ fn window_str<const V: usize>(
             if window.get(body + 16) == Some(&b'"') {
                 body + 16
             } else {
-                let end = close_quote(bytes, at + body + 16).0;
+                let end = string_end::<CHECKED>(bytes, at + body + 16)?;
                 return Some((Span::of(obj, bytes.get(at + body..end)?), end + 1));
             }
         } else {
@@ -623,9 +798,27 @@ fn window_str<const V: usize>(
         if window.get(end) == Some(&b'"') {
             return Some((Span::of(obj, window.get(body..end)?), at + end + 1));
         }
+        // An escape or a control byte: not this path's when checking.
+        if CHECKED {
+            return None;
+        }
     }
-    let end = close_quote(bytes, at + body).0;
+    let end = string_end::<CHECKED>(bytes, at + body)?;
     Some((Span::of(obj, bytes.get(at + body..end)?), end + 1))
+}
+
+/// The closing quote of the string body from `at` on: in validated text, wherever it is
+/// ([`close_quote`]); when `CHECKED` (text not validated yet), only when the body's first stop
+/// is that quote (no escape, no control byte: with UTF-8 known, a valid string), else `None`.
+#[inline(always)]
+#[allow(clippy::inline_always)] // two uses in `window_str`, one of them constant-folded away
+fn string_end<const CHECKED: bool>(bytes: &[u8], at: usize) -> Option<usize> {
+    if CHECKED {
+        let end = find_string_stop(bytes, at);
+        (bytes.get(end) == Some(&b'"')).then_some(end)
+    } else {
+        Some(close_quote(bytes, at).0)
+    }
 }
 
 /// The end (in `window`) of the integer at `window[10]` when it is `[1-9][0-9]{0,7}`

@@ -697,3 +697,85 @@ fn user_id_is_the_parsed_value_in_every_form() {
         same_checks(&text);
     }
 }
+
+/// `PresenceStream` against `decode_text` then `PresenceItems` (as a state and as a diff):
+/// the same envelope error, or the same items in the same order and the same last error
+/// (a frame `decode_text` rejects: its error after the items read before it). The full
+/// differential runs in `tests/tests/presence_items.rs` and the fuzz bodies; this one is small
+/// enough for Miri.
+fn stream_same_as_two_passes(text: &[u8]) {
+    use crate::message::error::TypedDecodeError;
+    for diff in [false, true] {
+        let stream = if diff {
+            PresenceStream::decode_diff(text)
+        } else {
+            PresenceStream::decode_state(text)
+        };
+        let two = decode_text(text);
+        let stream = match (stream, &two) {
+            (Err(a), Err(b)) => {
+                assert_eq!(&a, b, "{text:?}");
+                continue;
+            }
+            (Err(a), Ok(_)) => panic!("{text:?}: {a}"),
+            (Ok(stream), _) => stream,
+        };
+        let mut got: heapless::Vec<_, 16> = heapless::Vec::new();
+        for item in stream {
+            got.push(item).unwrap();
+        }
+        let mut expected: heapless::Vec<_, 16> = heapless::Vec::new();
+        match &two {
+            Err(e) => {
+                assert_eq!(
+                    got.last(),
+                    Some(&Err(TypedDecodeError::Decode(*e))),
+                    "{text:?}"
+                );
+                assert!(got.iter().rev().skip(1).all(Result::is_ok), "{text:?}");
+                continue;
+            }
+            Ok(frame) => {
+                let items = if diff {
+                    PresenceItems::diff(frame)
+                } else {
+                    PresenceItems::state(frame)
+                };
+                for item in items {
+                    expected
+                        .push(item.map_err(TypedDecodeError::Message))
+                        .unwrap();
+                }
+            }
+        }
+        assert_eq!(got, expected, "{text:?} (diff: {diff})");
+    }
+}
+
+#[test]
+fn the_stream_reads_what_the_two_passes_read() {
+    for text in [STATE_ROOM, DIFF_JOIN, DIFF_LEAVE, DIFF_UPDATE] {
+        stream_same_as_two_passes(text.as_bytes());
+    }
+    for text in [
+        r#"["2",null,"room:1","presence_state",{"user:7":{"x":[1,{"a":null}],"metas":[{"phx_ref":"a\"b","extra":true,"user_id":-7,"online_at":null}],"metas":null}}]"#,
+        "[null,null,\"t\",\"presence_state\", { \"user:1\" : { \"metas\" : [ { } , {\"customer_id\":\"c\"} ] } } ]",
+        r#"[null,null,"t","presence_state",{"user:1":{"metas":[{"user_id":1.5}]}}]"#,
+        r#"[null,null,"t","presence_state",{"user:1":{"metas":[{"phx_ref":1}]}},x]"#,
+        r#"[null,null,"t","presence_diff",{"joins":null,"leaves":{"user:2":{"metas":[]}},"z":{}}]"#,
+        r#"[null,null,"t","presence_diff",{"joins":[]}]"#,
+    ] {
+        stream_same_as_two_passes(text.as_bytes());
+    }
+}
+
+#[test]
+fn the_stream_reads_every_truncation_as_the_two_passes_do() {
+    // Under Miri (slow), every 29th.
+    let step = if cfg!(miri) { 29 } else { 1 };
+    for text in [STATE_ROOM, DIFF_UPDATE] {
+        for end in (0..text.len()).step_by(step) {
+            stream_same_as_two_passes(&text.as_bytes()[..end]);
+        }
+    }
+}
