@@ -215,6 +215,22 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     Some(unsafe { core::str::from_utf8_unchecked(filled) })
 }
 
+/// Whether `\e` is a valid one-character escape, by `e` (`" \ / b f n r t`); `u` and the rest
+/// are not (a `\u` escape is judged by its digits).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const SHORT_ESCAPE_OK: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'/' as usize] = true;
+    table[b'b' as usize] = true;
+    table[b'f' as usize] = true;
+    table[b'n' as usize] = true;
+    table[b'r' as usize] = true;
+    table[b't' as usize] = true;
+    table
+};
+
 /// Index of the first byte at or after `i` that is `"`, a control byte or a backslash that
 /// does not start a valid one-character escape or `\u` escape outside the surrogates, or
 /// `bytes.len()`: the escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`) on the way are valid and
@@ -222,6 +238,10 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
 /// and a new search. `Ok(stop)`, or `Err(at)` where fewer than 16 bytes are left from `at`
 /// (the caller finishes with `stop::find_string_stop`, which this module cannot call: `stop`
 /// is built on it).
+///
+/// Per block, one load gives both the stop mask and the backslash mask; each escape is then
+/// a table look-up of the byte after its backslash and two bits cleared from the mask (the
+/// backslash's and the escaped byte's), with no branch per escape kind.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, usize> {
@@ -230,33 +250,41 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
         // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
         // SSE2 is enabled for the whole build (see `string_stop_mask16`).
         #[allow(clippy::cast_ptr_alignment)] // an unaligned load
-        let mut mask =
-            unsafe { stop_mask_v(_mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>())) };
+        let (mut mask, backslashes) = unsafe {
+            let v = _mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>());
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\'.cast_signed()));
+            (stop_mask_v(v), _mm_movemask_epi8(backslash).cast_unsigned())
+        };
         // Every stop of this block in turn (escapes come in clusters: `\"\t`, `C:\\a\\b`).
         while mask != 0 {
-            let at = i + mask.trailing_zeros() as usize;
-            if bytes.get(at) != Some(&b'\\') {
+            let k = mask.trailing_zeros();
+            let at = i + k as usize;
+            if backslashes & (1 << k) == 0 {
                 return Ok(at);
             }
-            let next = match bytes.get(at + 1) {
-                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at + 2,
+            let Some(&e) = bytes.get(at + 1) else {
+                return Ok(at);
+            };
+            let used = if SHORT_ESCAPE_OK[usize::from(e)] {
+                k + 2
+            } else if e == b'u' {
                 // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
                 // judge).
-                Some(b'u') => match bytes
+                match bytes
                     .get(at + 2..)
                     .and_then(<[u8]>::first_chunk::<4>)
                     .copied()
                     .and_then(crate::escape::hex4_digits)
                 {
-                    Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => at + 6,
+                    Some(unit) if unit & 0xF800 != 0xD800 => k + 6,
                     _ => return Ok(at),
-                },
-                _ => return Ok(at),
+                }
+            } else {
+                return Ok(at);
             };
             // The stops the escape covers (an escaped `"` or `\\`) are not stops.
-            let used = next - i;
             if used >= 16 {
-                i = next;
+                i += used as usize;
                 continue 'blocks;
             }
             mask &= u32::MAX << used;
