@@ -23,8 +23,8 @@
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
     __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
-    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
-    _mm_storeu_si128, _mm_subs_epu8,
+    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_storeu_si128, _mm_subs_epu8,
+    _mm_xor_si128,
 };
 
 /// A byte buffer filled from the front with whole `str`s and `char`s only, so its filled part
@@ -487,44 +487,45 @@ fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
 }
 
 /// Bit `i` is set when byte `i` of `v` breaks a UTF-8 rule, given the bytes 1, 2 and 3 before
-/// each (`back1`, `back2`, `back3`); see `utf8_blocks`.
+/// each (`back1`, `back2`, `back3`); see `utf8_blocks`. A lead that no UTF-8 has (C0, C1,
+/// F5..=FF) is caught at the byte after it: that byte is a continuation byte it cannot have,
+/// or not the continuation byte the lead makes due.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 #[inline]
 fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i) -> u32 {
     let set = |b: u8| _mm_set1_epi8(b.cast_signed());
-    let zero = _mm_setzero_si128();
-    // Non-zero where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of 3+
-    // two back (>= E0), of 4 three back (>= F0).
+    // High bit set where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of
+    // 3+ two back (>= E0), of 4 three back (>= F0). Subtracting with saturation leaves 80..
+    // exactly for those (C0 - 40, E0 - 60, F0 - 70 are 80; one less is 7F).
     let due = _mm_or_si128(
         _mm_or_si128(
-            _mm_subs_epu8(back1, set(0xBF)),
-            _mm_subs_epu8(back2, set(0xDF)),
+            _mm_subs_epu8(back1, set(0x40)),
+            _mm_subs_epu8(back2, set(0x60)),
         ),
-        _mm_subs_epu8(back3, set(0xEF)),
+        _mm_subs_epu8(back3, set(0x70)),
     );
-    let not_due = _mm_cmpeq_epi8(due, zero);
-    // 80..=BF, which are the signed bytes below -64.
+    // All-ones for 80..=BF, which are the signed bytes below -64.
     let cont = _mm_cmpgt_epi8(set(0xC0), v);
-    // All-ones where "not due" and "continuation" agree: one of them is wrong.
-    let bad = _mm_cmpeq_epi8(not_due, cont);
-    // Bytes no UTF-8 has: C0, C1 (overlong leads) and F5..=FF.
-    let invalid = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_max_epu8(v, set(0xF5)), v),
-        _mm_cmpeq_epi8(_mm_and_si128(v, set(0xFE)), set(0xC0)),
+    // High bit set where "due" and "continuation" disagree: one of them is wrong.
+    let bad = _mm_xor_si128(due, cont);
+    // Leads whose next byte needs more than being a continuation byte, one back: C0, C1 and
+    // F5..=FF (none), E0, ED, F0, F4 (a narrower range). First a cheap superset of them
+    // (C0, C1, E0, E1 and ED..=FF), so text without them pays two compares.
+    let maybe = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_and_si128(back1, set(0xDE)), set(0xC0)),
+        _mm_cmpeq_epi8(_mm_max_epu8(back1, set(0xED)), back1),
     );
-    // Leads whose second byte has a narrower range, one back: E0 and F0 exactly, ED and F4
-    // among E4, E5, EC, ED, F4, F5, FC, FD (a cheap superset: only a filter).
-    let narrow_leads = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x10)), set(0xF0)),
-        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x19)), set(0xFD)),
-    );
-    let bad = _mm_or_si128(bad, invalid);
-    if _mm_movemask_epi8(narrow_leads) == 0 {
+    if _mm_movemask_epi8(maybe) == 0 {
         return _mm_movemask_epi8(bad).cast_unsigned();
     }
-    // The second byte of E0, ED, F0 and F4 sequences (a continuation byte, or the lines
-    // above flag it): E0 needs A0.., ED ..9F, F0 90.., F4 ..8F. Signed, 80..=BF is -128..=-65.
+    // No byte may follow C0, C1 or F5..=FF. The byte after E0, ED, F0 and F4 (a continuation
+    // byte, or the lines above flag it): E0 needs A0.., ED ..9F, F0 90.., F4 ..8F. Signed,
+    // 80..=BF is -128..=-65.
+    let never = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_and_si128(back1, set(0xFE)), set(0xC0)),
+        _mm_cmpeq_epi8(_mm_max_epu8(back1, set(0xF5)), back1),
+    );
     let e0 = _mm_cmpeq_epi8(back1, set(0xE0));
     let ed = _mm_cmpeq_epi8(back1, set(0xED));
     let f0 = _mm_cmpeq_epi8(back1, set(0xF0));
@@ -535,7 +536,7 @@ fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i)
         _mm_or_si128(_mm_and_si128(e0, below_a0), _mm_andnot_si128(below_a0, ed)),
         _mm_or_si128(_mm_and_si128(f0, below_90), _mm_andnot_si128(below_90, f4)),
     );
-    let bad = _mm_or_si128(bad, narrow);
+    let bad = _mm_or_si128(bad, _mm_or_si128(never, narrow));
     _mm_movemask_epi8(bad).cast_unsigned()
 }
 
