@@ -245,15 +245,23 @@ const SHORT_ESCAPE_OK: [bool; 256] = {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, usize> {
-    let len = bytes.len();
-    'blocks: while i <= len && len - i >= 16 {
-        // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
-        // SSE2 is enabled for the whole build (see `string_stop_mask16`).
+    // Whole blocks with at least one byte after them, so the byte after a backslash in the
+    // block is always there; the rest is the caller's.
+    let Some(last) = bytes.len().checked_sub(17) else {
+        return Err(i);
+    };
+    'blocks: while i <= last {
+        // SAFETY: `i + 16 < bytes.len()` (just checked), so `bytes[i..i + 16]` is in bounds;
+        // `loadu` needs no alignment; SSE2 is enabled for the whole build (see
+        // `string_stop_mask16`).
         #[allow(clippy::cast_ptr_alignment)] // an unaligned load
         let (mut mask, backslashes) = unsafe {
             let v = _mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>());
             let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\'.cast_signed()));
-            (stop_mask_v(v), _mm_movemask_epi8(backslash).cast_unsigned())
+            (
+                stop_mask_v(v),
+                _mm_movemask_epi8(backslash).cast_unsigned(),
+            )
         };
         // Every stop of this block in turn (escapes come in clusters: `\"\t`, `C:\\a\\b`).
         while mask != 0 {
@@ -262,9 +270,9 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
             if backslashes & (1 << k) == 0 {
                 return Ok(at);
             }
-            let Some(&e) = bytes.get(at + 1) else {
-                return Ok(at);
-            };
+            // SAFETY: `k < 16` (a bit of a 16-lane mask) and `i + 16 < bytes.len()`, so
+            // `at + 1 <= i + 16` is in bounds.
+            let e = unsafe { *bytes.get_unchecked(at + 1) };
             let used = if SHORT_ESCAPE_OK[usize::from(e)] {
                 k + 2
             } else if e == b'u' {
@@ -536,8 +544,8 @@ fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i)
         _mm_or_si128(_mm_and_si128(e0, below_a0), _mm_andnot_si128(below_a0, ed)),
         _mm_or_si128(_mm_and_si128(f0, below_90), _mm_andnot_si128(below_90, f4)),
     );
-    let bad = _mm_or_si128(bad, _mm_or_si128(never, narrow));
-    _mm_movemask_epi8(bad).cast_unsigned()
+    // (Two masks ORed, not two vectors: `bad` is only ever read by its high bits.)
+    (_mm_movemask_epi8(bad) | _mm_movemask_epi8(_mm_or_si128(never, narrow))).cast_unsigned()
 }
 
 /// The end of the UTF-8 character whose lead `bytes[i]` is not ASCII, or `None` when it does
