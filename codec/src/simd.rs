@@ -126,11 +126,16 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     // the escapes decode to.
     let mut i = 0;
     let mut o = 0;
+    // The block loop's bounds: a whole block to load with one more byte after it (the byte
+    // after a backslash in the block is then always there), and a whole block of room.
+    // `i < src_end` means `i + 17 <= src_len`, `o < buf_end` means `o + 16 <= buf_len`.
+    let src_end = src_len.saturating_sub(16);
+    let buf_end = buf_len.saturating_sub(15);
     loop {
-        if src_len - i >= 16 && buf_len - o >= 16 {
-            // SAFETY: `src[i..i + 16]` and `buf[o..o + 16]` are in bounds (just checked, and
-            // `i <= src_len`, `o <= buf_len`); `loadu`/`storeu` need no alignment; SSE2 is
-            // enabled for the whole build (see `string_stop_mask16`).
+        if i < src_end && o < buf_end {
+            // SAFETY: `i + 17 <= src_len` and `o + 16 <= buf_len` (just checked), so
+            // `src[i..i + 16]` and `buf[o..o + 16]` are in bounds; `loadu`/`storeu` need no
+            // alignment; SSE2 is enabled for the whole build (see `string_stop_mask16`).
             #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
             let mask = unsafe {
                 let v = _mm_loadu_si128(src.as_ptr().add(i).cast::<__m128i>());
@@ -147,22 +152,20 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
             let k = mask.trailing_zeros() as usize;
             i += k;
             o += k;
-            if k < 15 {
-                // SAFETY: `k < 15`, so `i + 1` is inside the 16 bytes just loaded and `o`
-                // inside the 16 just stored: both in bounds.
-                let e = unsafe { *src.get_unchecked(i + 1) };
-                let short = SHORT_ESCAPES[usize::from(e)];
-                if short != 0 {
-                    // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
-                    // SAFETY: as above, `o < buf_len`.
-                    unsafe { *buf.get_unchecked_mut(o) = short };
-                    i += 2;
-                    o += 1;
-                    continue;
-                }
+            // SAFETY: `k < 16`, so `i + 1` is at most 16 bytes past the block's start, which
+            // has at least 17 bytes from it.
+            let e = unsafe { *src.get_unchecked(i + 1) };
+            let short = SHORT_ESCAPES[usize::from(e)];
+            if short != 0 {
+                // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
+                // SAFETY: `k < 16`, so `o` is inside the 16 bytes just stored.
+                unsafe { *buf.get_unchecked_mut(o) = short };
+                i += 2;
+                o += 1;
+                continue;
             }
         } else {
-            // Fewer than 16 bytes of input or of room left: the rest of the run one byte at a
+            // Fewer than 17 bytes of input or 16 of room left: the rest of the run one byte at a
             // time (a tail, or a buffer about to be too small).
             let rest = src.get(i..).unwrap_or_default();
             let k = rest.iter().position(|&b| b == b'\\').unwrap_or(rest.len());
@@ -258,10 +261,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
         let (mut mask, backslashes) = unsafe {
             let v = _mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>());
             let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\'.cast_signed()));
-            (
-                stop_mask_v(v),
-                _mm_movemask_epi8(backslash).cast_unsigned(),
-            )
+            (stop_mask_v(v), _mm_movemask_epi8(backslash).cast_unsigned())
         };
         // Every stop of this block in turn (escapes come in clusters: `\"\t`, `C:\\a\\b`).
         while mask != 0 {
