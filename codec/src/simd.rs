@@ -278,13 +278,8 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
             } else if e == b'u' {
                 // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
                 // judge).
-                match bytes
-                    .get(at + 2..)
-                    .and_then(<[u8]>::first_chunk::<4>)
-                    .copied()
-                    .and_then(crate::escape::hex4_digits)
-                {
-                    Some(unit) if unit & 0xF800 != 0xD800 => k + 6,
+                match bytes.get(at + 2..).and_then(<[u8]>::first_chunk::<4>) {
+                    Some(&digits) if crate::escape::hex4_is_scalar(digits) => k + 6,
                     _ => return Ok(at),
                 }
             } else {
