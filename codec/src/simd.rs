@@ -758,8 +758,12 @@ mod tests {
     }
 
     fn agrees_with_core(bytes: &[u8]) {
-        let ours = str_from_utf8(bytes);
-        let core = core::str::from_utf8(bytes).map_err(|e| e.valid_up_to());
+        // Compared as bytes: a wrong `Ok` holds a `str` that is not UTF-8, which `Debug`
+        // cannot print.
+        let ours = str_from_utf8(bytes).map(str::as_bytes);
+        let core = core::str::from_utf8(bytes)
+            .map(str::as_bytes)
+            .map_err(|e| e.valid_up_to());
         assert_eq!(ours, core, "{bytes:x?}");
     }
 
@@ -913,6 +917,145 @@ mod tests {
                         text[at + 1] = second;
                     }
                     agrees_with_core(&text);
+                }
+            }
+        }
+    }
+
+    /// Every kind of UTF-8 sequence, valid and not, of each length: the boundaries of each
+    /// lead's ranges, leads no UTF-8 has (with the continuation bytes a lead of their length
+    /// would take), sequences cut short and stray continuation bytes.
+    const SEQUENCES: [&[u8]; 30] = [
+        b"\xc2\x80",
+        b"\xdf\xbf",
+        b"\xe0\xa0\x80",
+        b"\xe1\x80\x80",
+        b"\xec\xbf\xbf",
+        b"\xed\x9f\xbf",
+        b"\xee\x80\x80",
+        b"\xef\xbf\xbf",
+        b"\xf0\x90\x80\x80",
+        b"\xf3\xbf\xbf\xbf",
+        b"\xf4\x8f\xbf\xbf",
+        b"\xc0\x80",
+        b"\xc1\xbf",
+        b"\xe0\x9f\xbf",
+        b"\xed\xa0\x80",
+        b"\xf0\x8f\xbf\xbf",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xf7\xbf\xbf\xbf",
+        b"\xf8\x80\x80\x80\x80",
+        b"\xff\x80",
+        b"\xfe",
+        b"\x80",
+        b"\xbf\xbf",
+        b"\xc3",
+        b"\xe6\x97",
+        b"\xf0\x9f\x9a",
+        b"\xc3\xa9\xa9",
+        b"\xe6\x97\xa5\x80",
+        b"\xf0\x9f\x9a\x9a\x9a",
+    ];
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_every_sequence_at_every_lane() {
+        // Dense text (so the block check runs) with each sequence at each lane of a block and
+        // across its edge, then more dense text; and the same cut right after the sequence.
+        // Miri (~1000x slower) takes every 5th lane.
+        let step = if cfg!(miri) { 5 } else { 1 };
+        for lead_in in (0..=20).step_by(step) {
+            for seq in SEQUENCES {
+                let mut text = std::vec::Vec::from("zzzé日本".as_bytes());
+                text.extend("日本へ🚚—éa".as_bytes().iter().cycle().take(lead_in));
+                // Cut the filler back to a character boundary, then ASCII up to the lane.
+                while core::str::from_utf8(&text).is_err() {
+                    text.pop();
+                }
+                text.resize(12 + lead_in, b'z');
+                text.extend_from_slice(seq);
+                agrees_with_core(&text);
+                text.extend_from_slice("日本へ 🚚 — é dense text after it".as_bytes());
+                agrees_with_core(&text);
+            }
+        }
+    }
+
+    /// [`skip_short_escapes`] by its definition: one escape at a time from `i`.
+    fn skip_reference(bytes: &[u8], mut i: usize) -> usize {
+        loop {
+            match bytes.get(i) {
+                None => return bytes.len(),
+                Some(&b) if b == b'"' || b < 0x20 => return i,
+                Some(b'\\') => match bytes.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') => {
+                        let unit = bytes
+                            .get(i + 2..i + 6)
+                            .filter(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+                            .and_then(|digits| core::str::from_utf8(digits).ok())
+                            .and_then(|digits| u32::from_str_radix(digits, 16).ok());
+                        match unit {
+                            Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => i += 6,
+                            _ => return i,
+                        }
+                    }
+                    _ => return i,
+                },
+                Some(_) => i += 1,
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn escape_skip_agrees_with_one_escape_at_a_time_at_every_offset_and_end() {
+        // Every escape kind (valid, and each way of not being one) at every offset from the
+        // start, with every distance to the end of the input 0..=20 (the block loop stops 17
+        // bytes before it): the block skip's answer, finished by the plain search as the
+        // scanner does, is the reference's.
+        let escapes: [&str; 17] = [
+            r#"\""#, r"\\", r"\/", r"\b", r"\f", r"\n", r"\r", r"\t", r"\u0041", r"\uFfFf",
+            r"\ud7ff", r"\ud800", r"\udfff", r"\x", r"\u12x4", "\\", "\u{1}",
+        ];
+        // Miri (~1000x slower) takes every 7th offset and end distance.
+        let step = if cfg!(miri) { 7 } else { 1 };
+        for at in (0..=20).step_by(step) {
+            for escape in escapes {
+                for after in (0..=20).step_by(step) {
+                    let text = std::format!(r"{}{escape}\t{}", "a".repeat(at), "b".repeat(after));
+                    let bytes = text.as_bytes();
+                    for from in [0, at] {
+                        let got = match skip_short_escapes(bytes, from) {
+                            Ok(stop) => stop,
+                            Err(rest) => skip_reference(bytes, rest),
+                        };
+                        assert_eq!(got, skip_reference(bytes, from), "{text:?} from {from}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn hex_digit_check_agrees_with_the_code_unit() {
+        // Every first and second byte, the third and fourth at the digit edges.
+        // Miri (~1000x slower) takes every 11th first and second byte.
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for a in (0..=255u8).step_by(step) {
+            for b in (0..=255u8).step_by(step) {
+                for c in [b'0', b'9', b'a', b'F', b'g', b'/', 0xff] {
+                    for d in [b'0', b'f', b'G', b':'] {
+                        let digits = [a, b, c, d];
+                        let expected = crate::escape::hex4_digits(digits)
+                            .is_some_and(|unit| !(0xD800..=0xDFFF).contains(&unit));
+                        assert_eq!(
+                            crate::escape::hex4_is_scalar(digits),
+                            expected,
+                            "{digits:x?}"
+                        );
+                    }
                 }
             }
         }
