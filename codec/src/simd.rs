@@ -23,8 +23,8 @@
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
     __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
-    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_storeu_si128, _mm_subs_epu8,
-    _mm_xor_si128,
+    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    _mm_storeu_si128, _mm_subs_epu8,
 };
 
 /// A byte buffer filled from the front with whole `str`s and `char`s only, so its filled part
@@ -498,20 +498,20 @@ fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
 #[inline]
 fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i) -> u32 {
     let set = |b: u8| _mm_set1_epi8(b.cast_signed());
-    // High bit set where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of
-    // 3+ two back (>= E0), of 4 three back (>= F0). Subtracting with saturation leaves 80..
-    // exactly for those (C0 - 40, E0 - 60, F0 - 70 are 80; one less is 7F).
+    // Non-zero where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of 3+
+    // two back (>= E0), of 4 three back (>= F0).
     let due = _mm_or_si128(
         _mm_or_si128(
-            _mm_subs_epu8(back1, set(0x40)),
-            _mm_subs_epu8(back2, set(0x60)),
+            _mm_subs_epu8(back1, set(0xBF)),
+            _mm_subs_epu8(back2, set(0xDF)),
         ),
-        _mm_subs_epu8(back3, set(0x70)),
+        _mm_subs_epu8(back3, set(0xEF)),
     );
-    // All-ones for 80..=BF, which are the signed bytes below -64.
+    let not_due = _mm_cmpeq_epi8(due, _mm_setzero_si128());
+    // 80..=BF, which are the signed bytes below -64.
     let cont = _mm_cmpgt_epi8(set(0xC0), v);
-    // High bit set where "due" and "continuation" disagree: one of them is wrong.
-    let bad = _mm_xor_si128(due, cont);
+    // All-ones where "not due" and "continuation" agree: one of them is wrong.
+    let bad = _mm_cmpeq_epi8(not_due, cont);
     // Leads whose next byte needs more than being a continuation byte, one back: C0, C1 and
     // F5..=FF (none), E0, ED, F0, F4 (a narrower range). First a cheap superset of them
     // (C0, C1, E0, E1 and ED..=FF), so text without them pays two compares.
@@ -539,7 +539,6 @@ fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i)
         _mm_or_si128(_mm_and_si128(e0, below_a0), _mm_andnot_si128(below_a0, ed)),
         _mm_or_si128(_mm_and_si128(f0, below_90), _mm_andnot_si128(below_90, f4)),
     );
-    // (Two masks ORed, not two vectors: `bad` is only ever read by its high bits.)
     (_mm_movemask_epi8(bad) | _mm_movemask_epi8(_mm_or_si128(never, narrow))).cast_unsigned()
 }
 
