@@ -132,7 +132,10 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     let src_end = src_len.saturating_sub(16);
     let buf_end = buf_len.saturating_sub(15);
     loop {
-        if i < src_end && o < buf_end {
+        // Whole blocks while there is room: runs and one-byte escapes. `escape`: it stopped
+        // at a backslash of another escape.
+        let mut escape = false;
+        while i < src_end && o < buf_end {
             // SAFETY: `i + 17 <= src_len` and `o + 16 <= buf_len` (just checked), so
             // `src[i..i + 16]` and `buf[o..o + 16]` are in bounds; `loadu`/`storeu` need no
             // alignment; SSE2 is enabled for the whole build (see `string_stop_mask16`).
@@ -156,17 +159,19 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
             // has at least 17 bytes from it.
             let e = unsafe { *src.get_unchecked(i + 1) };
             let short = SHORT_ESCAPES[usize::from(e)];
-            if short != 0 {
-                // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
-                // SAFETY: `k < 16`, so `o` is inside the 16 bytes just stored.
-                unsafe { *buf.get_unchecked_mut(o) = short };
-                i += 2;
-                o += 1;
-                continue;
+            if short == 0 {
+                escape = true;
+                break;
             }
-        } else {
-            // Fewer than 17 bytes of input or 16 of room left: the rest of the run one byte at a
-            // time (a tail, or a buffer about to be too small).
+            // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
+            // SAFETY: `k < 16`, so `o` is inside the 16 bytes just stored.
+            unsafe { *buf.get_unchecked_mut(o) = short };
+            i += 2;
+            o += 1;
+        }
+        if !escape {
+            // Fewer than 17 bytes of input or 16 of room left: the rest of the run one byte
+            // at a time (a tail, or a buffer about to be too small).
             let rest = src.get(i..).unwrap_or_default();
             let k = rest.iter().position(|&b| b == b'\\').unwrap_or(rest.len());
             buf.get_mut(o..o + k)?.copy_from_slice(rest.get(..k)?);
