@@ -63,6 +63,16 @@ pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
     Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
 }
 
+/// Whether `digits` are four hex digits (a `\u` escape's) of a code unit outside the
+/// surrogates (`D800..=DFFF`): [`hex4_digits`]'s table look-ups without building the value.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn hex4_is_scalar(digits: [u8; 4]) -> bool {
+    let [a, b, c, d] = digits.map(|digit| HEX_DIGITS[usize::from(digit)]);
+    // A surrogate's first digit is D and its second 8..=F.
+    (a | b | c | d) & 0xF0 == 0 && (a != 0xD || b < 8)
+}
+
 /// The index of the first backslash in `bytes`: `memchr`, except on bare metal, where a plain
 /// loop is a tenth of its code (`.ci/embedded-size`).
 #[inline]

@@ -2,8 +2,9 @@
 //!
 //! Everything is iterative: open containers are tracked in a fixed bit stack
 //! ([`MAX_SUPPORTED_DEPTH`] bits), so hostile nesting costs neither stack nor heap. String
-//! bodies are skipped eight bytes at a time (SWAR); UTF-8 is validated once, up front, by the
-//! callers (`core::str::from_utf8`), so the grammar only ever looks at ASCII.
+//! bodies are searched sixteen bytes at a time with SSE2 (valid escapes skipped inside the
+//! block loop, `simd::skip_short_escapes`), eight (SWAR) elsewhere; UTF-8 is validated once,
+//! up front, by the callers (`simd::str_from_utf8`), so the grammar only ever looks at ASCII.
 
 use crate::error::{DecodeError, DecodeErrorKind as K};
 use crate::limits::MAX_SUPPORTED_DEPTH;

@@ -126,11 +126,19 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     // the escapes decode to.
     let mut i = 0;
     let mut o = 0;
+    // The block loop's bounds: a whole block to load with one more byte after it (the byte
+    // after a backslash in the block is then always there), and a whole block of room.
+    // `i < src_end` means `i + 17 <= src_len`, `o < buf_end` means `o + 16 <= buf_len`.
+    let src_end = src_len.saturating_sub(16);
+    let buf_end = buf_len.saturating_sub(15);
     loop {
-        if src_len - i >= 16 && buf_len - o >= 16 {
-            // SAFETY: `src[i..i + 16]` and `buf[o..o + 16]` are in bounds (just checked, and
-            // `i <= src_len`, `o <= buf_len`); `loadu`/`storeu` need no alignment; SSE2 is
-            // enabled for the whole build (see `string_stop_mask16`).
+        // Whole blocks while there is room: runs and one-byte escapes. `escape`: it stopped
+        // at a backslash of another escape.
+        let mut escape = false;
+        while i < src_end && o < buf_end {
+            // SAFETY: `i + 17 <= src_len` and `o + 16 <= buf_len` (just checked), so
+            // `src[i..i + 16]` and `buf[o..o + 16]` are in bounds; `loadu`/`storeu` need no
+            // alignment; SSE2 is enabled for the whole build (see `string_stop_mask16`).
             #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
             let mask = unsafe {
                 let v = _mm_loadu_si128(src.as_ptr().add(i).cast::<__m128i>());
@@ -147,23 +155,23 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
             let k = mask.trailing_zeros() as usize;
             i += k;
             o += k;
-            if k < 15 {
-                // SAFETY: `k < 15`, so `i + 1` is inside the 16 bytes just loaded and `o`
-                // inside the 16 just stored: both in bounds.
-                let e = unsafe { *src.get_unchecked(i + 1) };
-                let short = SHORT_ESCAPES[usize::from(e)];
-                if short != 0 {
-                    // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
-                    // SAFETY: as above, `o < buf_len`.
-                    unsafe { *buf.get_unchecked_mut(o) = short };
-                    i += 2;
-                    o += 1;
-                    continue;
-                }
+            // SAFETY: `k < 16`, so `i + 1` is at most 16 bytes past the block's start, which
+            // has at least 17 bytes from it.
+            let e = unsafe { *src.get_unchecked(i + 1) };
+            let short = SHORT_ESCAPES[usize::from(e)];
+            if short == 0 {
+                escape = true;
+                break;
             }
-        } else {
-            // Fewer than 16 bytes of input or of room left: the rest of the run one byte at a
-            // time (a tail, or a buffer about to be too small).
+            // A one-byte escape: ASCII out, and `i + 2` follows an ASCII byte.
+            // SAFETY: `k < 16`, so `o` is inside the 16 bytes just stored.
+            unsafe { *buf.get_unchecked_mut(o) = short };
+            i += 2;
+            o += 1;
+        }
+        if !escape {
+            // Fewer than 17 bytes of input or 16 of room left: the rest of the run one byte
+            // at a time (a tail, or a buffer about to be too small).
             let rest = src.get(i..).unwrap_or_default();
             let k = rest.iter().position(|&b| b == b'\\').unwrap_or(rest.len());
             buf.get_mut(o..o + k)?.copy_from_slice(rest.get(..k)?);
@@ -215,6 +223,22 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     Some(unsafe { core::str::from_utf8_unchecked(filled) })
 }
 
+/// Whether `\e` is a valid one-character escape, by `e` (`" \ / b f n r t`); `u` and the rest
+/// are not (a `\u` escape is judged by its digits).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const SHORT_ESCAPE_OK: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'/' as usize] = true;
+    table[b'b' as usize] = true;
+    table[b'f' as usize] = true;
+    table[b'n' as usize] = true;
+    table[b'r' as usize] = true;
+    table[b't' as usize] = true;
+    table
+};
+
 /// Index of the first byte at or after `i` that is `"`, a control byte or a backslash that
 /// does not start a valid one-character escape or `\u` escape outside the surrogates, or
 /// `bytes.len()`: the escapes (`\" \\ \/ \b \f \n \r \t \uXXXX`) on the way are valid and
@@ -222,41 +246,53 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
 /// and a new search. `Ok(stop)`, or `Err(at)` where fewer than 16 bytes are left from `at`
 /// (the caller finishes with `stop::find_string_stop`, which this module cannot call: `stop`
 /// is built on it).
+///
+/// Per block, one load gives both the stop mask and the backslash mask; each escape is then
+/// a table look-up of the byte after its backslash and two bits cleared from the mask (the
+/// backslash's and the escaped byte's), with no branch per escape kind.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, usize> {
-    let len = bytes.len();
-    'blocks: while i <= len && len - i >= 16 {
-        // SAFETY: `bytes[i..i + 16]` is in bounds (just checked); `loadu` needs no alignment;
-        // SSE2 is enabled for the whole build (see `string_stop_mask16`).
+    // Whole blocks with at least one byte after them, so the byte after a backslash in the
+    // block is always there; the rest is the caller's.
+    let Some(last) = bytes.len().checked_sub(17) else {
+        return Err(i);
+    };
+    'blocks: while i <= last {
+        // SAFETY: `i + 16 < bytes.len()` (just checked), so `bytes[i..i + 16]` is in bounds;
+        // `loadu` needs no alignment; SSE2 is enabled for the whole build (see
+        // `string_stop_mask16`).
         #[allow(clippy::cast_ptr_alignment)] // an unaligned load
-        let mut mask =
-            unsafe { stop_mask_v(_mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>())) };
+        let (mut mask, backslashes) = unsafe {
+            let v = _mm_loadu_si128(bytes.as_ptr().add(i).cast::<__m128i>());
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\'.cast_signed()));
+            (stop_mask_v(v), _mm_movemask_epi8(backslash).cast_unsigned())
+        };
         // Every stop of this block in turn (escapes come in clusters: `\"\t`, `C:\\a\\b`).
         while mask != 0 {
-            let at = i + mask.trailing_zeros() as usize;
-            if bytes.get(at) != Some(&b'\\') {
+            let k = mask.trailing_zeros();
+            let at = i + k as usize;
+            if backslashes & (1 << k) == 0 {
                 return Ok(at);
             }
-            let next = match bytes.get(at + 1) {
-                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at + 2,
+            // SAFETY: `k < 16` (a bit of a 16-lane mask) and `i + 16 < bytes.len()`, so
+            // `at + 1 <= i + 16` is in bounds.
+            let e = unsafe { *bytes.get_unchecked(at + 1) };
+            let used = if SHORT_ESCAPE_OK[usize::from(e)] {
+                k + 2
+            } else if e == b'u' {
                 // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
                 // judge).
-                Some(b'u') => match bytes
-                    .get(at + 2..)
-                    .and_then(<[u8]>::first_chunk::<4>)
-                    .copied()
-                    .and_then(crate::escape::hex4_digits)
-                {
-                    Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => at + 6,
+                match bytes.get(at + 2..).and_then(<[u8]>::first_chunk::<4>) {
+                    Some(&digits) if crate::escape::hex4_is_scalar(digits) => k + 6,
                     _ => return Ok(at),
-                },
-                _ => return Ok(at),
+                }
+            } else {
+                return Ok(at);
             };
             // The stops the escape covers (an escaped `"` or `\\`) are not stops.
-            let used = next - i;
             if used >= 16 {
-                i = next;
+                i += used as usize;
                 continue 'blocks;
             }
             mask &= u32::MAX << used;
@@ -459,13 +495,14 @@ fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
 }
 
 /// Bit `i` is set when byte `i` of `v` breaks a UTF-8 rule, given the bytes 1, 2 and 3 before
-/// each (`back1`, `back2`, `back3`); see `utf8_blocks`.
+/// each (`back1`, `back2`, `back3`); see `utf8_blocks`. A lead that no UTF-8 has (C0, C1,
+/// F5..=FF) is caught at the byte after it: that byte is a continuation byte it cannot have,
+/// or not the continuation byte the lead makes due.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 #[inline]
 fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i) -> u32 {
     let set = |b: u8| _mm_set1_epi8(b.cast_signed());
-    let zero = _mm_setzero_si128();
     // Non-zero where a continuation byte is due: a lead of 2+ bytes one back (>= C0), of 3+
     // two back (>= E0), of 4 three back (>= F0).
     let due = _mm_or_si128(
@@ -475,28 +512,28 @@ fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i)
         ),
         _mm_subs_epu8(back3, set(0xEF)),
     );
-    let not_due = _mm_cmpeq_epi8(due, zero);
+    let not_due = _mm_cmpeq_epi8(due, _mm_setzero_si128());
     // 80..=BF, which are the signed bytes below -64.
     let cont = _mm_cmpgt_epi8(set(0xC0), v);
     // All-ones where "not due" and "continuation" agree: one of them is wrong.
     let bad = _mm_cmpeq_epi8(not_due, cont);
-    // Bytes no UTF-8 has: C0, C1 (overlong leads) and F5..=FF.
-    let invalid = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_max_epu8(v, set(0xF5)), v),
-        _mm_cmpeq_epi8(_mm_and_si128(v, set(0xFE)), set(0xC0)),
+    // Leads whose next byte needs more than being a continuation byte, one back: C0, C1 and
+    // F5..=FF (none), E0, ED, F0, F4 (a narrower range). First a cheap superset of them
+    // (C0, C1, E0, E1 and ED..=FF), so text without them pays two compares.
+    let maybe = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_and_si128(back1, set(0xDE)), set(0xC0)),
+        _mm_cmpeq_epi8(_mm_max_epu8(back1, set(0xED)), back1),
     );
-    // Leads whose second byte has a narrower range, one back: E0 and F0 exactly, ED and F4
-    // among E4, E5, EC, ED, F4, F5, FC, FD (a cheap superset: only a filter).
-    let narrow_leads = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x10)), set(0xF0)),
-        _mm_cmpeq_epi8(_mm_or_si128(back1, set(0x19)), set(0xFD)),
-    );
-    let bad = _mm_or_si128(bad, invalid);
-    if _mm_movemask_epi8(narrow_leads) == 0 {
+    if _mm_movemask_epi8(maybe) == 0 {
         return _mm_movemask_epi8(bad).cast_unsigned();
     }
-    // The second byte of E0, ED, F0 and F4 sequences (a continuation byte, or the lines
-    // above flag it): E0 needs A0.., ED ..9F, F0 90.., F4 ..8F. Signed, 80..=BF is -128..=-65.
+    // No byte may follow C0, C1 or F5..=FF. The byte after E0, ED, F0 and F4 (a continuation
+    // byte, or the lines above flag it): E0 needs A0.., ED ..9F, F0 90.., F4 ..8F. Signed,
+    // 80..=BF is -128..=-65.
+    let never = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_and_si128(back1, set(0xFE)), set(0xC0)),
+        _mm_cmpeq_epi8(_mm_max_epu8(back1, set(0xF5)), back1),
+    );
     let e0 = _mm_cmpeq_epi8(back1, set(0xE0));
     let ed = _mm_cmpeq_epi8(back1, set(0xED));
     let f0 = _mm_cmpeq_epi8(back1, set(0xF0));
@@ -507,8 +544,7 @@ fn utf8_block_errors(v: __m128i, back1: __m128i, back2: __m128i, back3: __m128i)
         _mm_or_si128(_mm_and_si128(e0, below_a0), _mm_andnot_si128(below_a0, ed)),
         _mm_or_si128(_mm_and_si128(f0, below_90), _mm_andnot_si128(below_90, f4)),
     );
-    let bad = _mm_or_si128(bad, narrow);
-    _mm_movemask_epi8(bad).cast_unsigned()
+    (_mm_movemask_epi8(bad) | _mm_movemask_epi8(_mm_or_si128(never, narrow))).cast_unsigned()
 }
 
 /// The end of the UTF-8 character whose lead `bytes[i]` is not ASCII, or `None` when it does
@@ -726,8 +762,12 @@ mod tests {
     }
 
     fn agrees_with_core(bytes: &[u8]) {
-        let ours = str_from_utf8(bytes);
-        let core = core::str::from_utf8(bytes).map_err(|e| e.valid_up_to());
+        // Compared as bytes: a wrong `Ok` holds a `str` that is not UTF-8, which `Debug`
+        // cannot print.
+        let ours = str_from_utf8(bytes).map(str::as_bytes);
+        let core = core::str::from_utf8(bytes)
+            .map(str::as_bytes)
+            .map_err(|e| e.valid_up_to());
         assert_eq!(ours, core, "{bytes:x?}");
     }
 
@@ -881,6 +921,145 @@ mod tests {
                         text[at + 1] = second;
                     }
                     agrees_with_core(&text);
+                }
+            }
+        }
+    }
+
+    /// Every kind of UTF-8 sequence, valid and not, of each length: the boundaries of each
+    /// lead's ranges, leads no UTF-8 has (with the continuation bytes a lead of their length
+    /// would take), sequences cut short and stray continuation bytes.
+    const SEQUENCES: [&[u8]; 30] = [
+        b"\xc2\x80",
+        b"\xdf\xbf",
+        b"\xe0\xa0\x80",
+        b"\xe1\x80\x80",
+        b"\xec\xbf\xbf",
+        b"\xed\x9f\xbf",
+        b"\xee\x80\x80",
+        b"\xef\xbf\xbf",
+        b"\xf0\x90\x80\x80",
+        b"\xf3\xbf\xbf\xbf",
+        b"\xf4\x8f\xbf\xbf",
+        b"\xc0\x80",
+        b"\xc1\xbf",
+        b"\xe0\x9f\xbf",
+        b"\xed\xa0\x80",
+        b"\xf0\x8f\xbf\xbf",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xf7\xbf\xbf\xbf",
+        b"\xf8\x80\x80\x80\x80",
+        b"\xff\x80",
+        b"\xfe",
+        b"\x80",
+        b"\xbf\xbf",
+        b"\xc3",
+        b"\xe6\x97",
+        b"\xf0\x9f\x9a",
+        b"\xc3\xa9\xa9",
+        b"\xe6\x97\xa5\x80",
+        b"\xf0\x9f\x9a\x9a\x9a",
+    ];
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_every_sequence_at_every_lane() {
+        // Dense text (so the block check runs) with each sequence at each lane of a block and
+        // across its edge, then more dense text; and the same cut right after the sequence.
+        // Miri (~1000x slower) takes every 5th lane.
+        let step = if cfg!(miri) { 5 } else { 1 };
+        for lead_in in (0..=20).step_by(step) {
+            for seq in SEQUENCES {
+                let mut text = std::vec::Vec::from("zzzé日本".as_bytes());
+                text.extend("日本へ🚚—éa".as_bytes().iter().cycle().take(lead_in));
+                // Cut the filler back to a character boundary, then ASCII up to the lane.
+                while core::str::from_utf8(&text).is_err() {
+                    text.pop();
+                }
+                text.resize(12 + lead_in, b'z');
+                text.extend_from_slice(seq);
+                agrees_with_core(&text);
+                text.extend_from_slice("日本へ 🚚 — é dense text after it".as_bytes());
+                agrees_with_core(&text);
+            }
+        }
+    }
+
+    /// [`skip_short_escapes`] by its definition: one escape at a time from `i`.
+    fn skip_reference(bytes: &[u8], mut i: usize) -> usize {
+        loop {
+            match bytes.get(i) {
+                None => return bytes.len(),
+                Some(&b) if b == b'"' || b < 0x20 => return i,
+                Some(b'\\') => match bytes.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') => {
+                        let unit = bytes
+                            .get(i + 2..i + 6)
+                            .filter(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+                            .and_then(|digits| core::str::from_utf8(digits).ok())
+                            .and_then(|digits| u32::from_str_radix(digits, 16).ok());
+                        match unit {
+                            Some(unit) if !(0xD800..=0xDFFF).contains(&unit) => i += 6,
+                            _ => return i,
+                        }
+                    }
+                    _ => return i,
+                },
+                Some(_) => i += 1,
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn escape_skip_agrees_with_one_escape_at_a_time_at_every_offset_and_end() {
+        // Every escape kind (valid, and each way of not being one) at every offset from the
+        // start, with every distance to the end of the input 0..=20 (the block loop stops 17
+        // bytes before it): the block skip's answer, finished by the plain search as the
+        // scanner does, is the reference's.
+        let escapes: [&str; 17] = [
+            r#"\""#, r"\\", r"\/", r"\b", r"\f", r"\n", r"\r", r"\t", r"\u0041", r"\uFfFf",
+            r"\ud7ff", r"\ud800", r"\udfff", r"\x", r"\u12x4", "\\", "\u{1}",
+        ];
+        // Miri (~1000x slower) takes every 7th offset and end distance.
+        let step = if cfg!(miri) { 7 } else { 1 };
+        for at in (0..=20).step_by(step) {
+            for escape in escapes {
+                for after in (0..=20).step_by(step) {
+                    let text = std::format!(r"{}{escape}\t{}", "a".repeat(at), "b".repeat(after));
+                    let bytes = text.as_bytes();
+                    for from in [0, at] {
+                        let got = match skip_short_escapes(bytes, from) {
+                            Ok(stop) => stop,
+                            Err(rest) => skip_reference(bytes, rest),
+                        };
+                        assert_eq!(got, skip_reference(bytes, from), "{text:?} from {from}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn hex_digit_check_agrees_with_the_code_unit() {
+        // Every first and second byte, the third and fourth at the digit edges.
+        // Miri (~1000x slower) takes every 11th first and second byte.
+        let step = if cfg!(miri) { 11 } else { 1 };
+        for a in (0..=255u8).step_by(step) {
+            for b in (0..=255u8).step_by(step) {
+                for c in [b'0', b'9', b'a', b'F', b'g', b'/', 0xff] {
+                    for d in [b'0', b'f', b'G', b':'] {
+                        let digits = [a, b, c, d];
+                        let expected = crate::escape::hex4_digits(digits)
+                            .is_some_and(|unit| !(0xD800..=0xDFFF).contains(&unit));
+                        assert_eq!(
+                            crate::escape::hex4_is_scalar(digits),
+                            expected,
+                            "{digits:x?}"
+                        );
+                    }
                 }
             }
         }

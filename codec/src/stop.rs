@@ -111,8 +111,17 @@ pub(crate) fn find_short_string_stop(bytes: &[u8], mut i: usize) -> usize {
 pub(crate) fn skip_valid_escapes(bytes: &[u8], i: usize) -> usize {
     match crate::simd::skip_short_escapes(bytes, i) {
         Ok(stop) => stop,
-        Err(at) => find_string_stop(bytes, at),
+        Err(at) => string_stop_tail(bytes, at),
     }
+}
+
+/// [`find_string_stop`] for the last 15 bytes [`skip_valid_escapes`] leaves, out of line: its
+/// eight-byte constants would otherwise take registers from the block loop (measured: they
+/// were reloaded once per block).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn string_stop_tail(bytes: &[u8], i: usize) -> usize {
+    find_string_stop(bytes, i)
 }
 
 /// Elsewhere: the next stop of any kind (the backslash itself), for the scanner to judge.
