@@ -228,4 +228,45 @@ mod tests {
             Event::Other(JsonStr::literal("typing"))
         );
     }
+
+    /// The byte match against the reference (`==` on the names): every known name, escaped
+    /// in full, cut short, one byte longer and with each byte changed, is what the table says.
+    #[test]
+    fn parse_agrees_with_comparing_names() {
+        use std::string::String;
+        let reference = |text: &str| {
+            Event::KNOWN
+                .iter()
+                .position(|&known| known == text)
+                .map(|i| Event::KNOWN.get(i).copied())
+        };
+        for &name in Event::KNOWN {
+            let mut variants = std::vec![String::from(name), std::format!("{name}x")];
+            for cut in 0..name.len() {
+                variants.push(name.get(..cut).unwrap_or_default().into());
+            }
+            for at in 0..name.len() {
+                let mut bytes = name.as_bytes().to_vec();
+                if let Some(b) = bytes.get_mut(at) {
+                    *b ^= 0x20;
+                }
+                variants.push(String::from_utf8(bytes).unwrap());
+            }
+            for text in &variants {
+                let parsed = Event::parse(JsonStr::literal(text));
+                match reference(text) {
+                    Some(known) => assert_eq!(parsed.known_name(), known, "{text}"),
+                    None => assert_eq!(parsed, Event::Other(JsonStr::literal(text)), "{text}"),
+                }
+            }
+            // Escaped whole (each character as `\u00XX`): the same event.
+            let mut escaped = String::new();
+            for c in name.chars() {
+                core::fmt::Write::write_fmt(&mut escaped, format_args!("\\u{:04x}", u32::from(c)))
+                    .unwrap();
+            }
+            let parsed = Event::parse(JsonStr::from_json_body(&escaped).unwrap());
+            assert_eq!(parsed.known_name(), Some(name), "{escaped}");
+        }
+    }
 }

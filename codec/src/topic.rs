@@ -224,6 +224,20 @@ mod tests {
     }
 
     #[test]
+    fn phoenix_is_recognised_plain_or_escaped_and_near_misses_are_not() {
+        assert_eq!(Topic::parse(JsonStr::literal("phoenix")), Topic::Phoenix);
+        let escaped = JsonStr::from_json_body(r"phoeni\u0078").unwrap();
+        assert_eq!(Topic::parse(escaped), Topic::Phoenix);
+        for near in ["phoeni", "phoenixx", "Phoenix", "phoenix:", "xhoenix", ""] {
+            assert_eq!(
+                Topic::parse(JsonStr::literal(near)),
+                Topic::Other(JsonStr::literal(near)),
+                "{near}"
+            );
+        }
+    }
+
+    #[test]
     fn escaped_topics_keep_their_ids() {
         let escaped = JsonStr::from_json_body(r"room:\u0061cc").unwrap();
         assert!(matches!(Topic::parse(escaped), Topic::Room { account_id } if account_id == "acc"));
