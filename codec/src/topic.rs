@@ -83,7 +83,12 @@ impl<'a> Topic<'a> {
     /// assert!(matches!(Topic::parse("lobby".into()), Topic::Other(_)));
     /// ```
     pub fn parse(topic: JsonStr<'a>) -> Self {
-        if topic.eq_str("phoenix") {
+        // A plain `phoenix` by a byte pattern (a few compares; `eq_str` calls `memcmp`).
+        let phoenix = match topic.as_str() {
+            Some(text) => matches!(text.as_bytes(), b"phoenix"),
+            None => topic.eq_str("phoenix"),
+        };
+        if phoenix {
             return Self::Phoenix;
         }
         if let Some(rest) = topic.strip_prefix("conversation:") {
@@ -215,6 +220,20 @@ mod tests {
             let topic = Topic::parse(JsonStr::literal(text));
             assert_eq!(topic.kind_name(), kind, "{text}");
             assert_eq!(topic.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn phoenix_is_recognised_plain_or_escaped_and_near_misses_are_not() {
+        assert_eq!(Topic::parse(JsonStr::literal("phoenix")), Topic::Phoenix);
+        let escaped = JsonStr::from_json_body(r"phoeni\u0078").unwrap();
+        assert_eq!(Topic::parse(escaped), Topic::Phoenix);
+        for near in ["phoeni", "phoenixx", "Phoenix", "phoenix:", "xhoenix", ""] {
+            assert_eq!(
+                Topic::parse(JsonStr::literal(near)),
+                Topic::Other(JsonStr::literal(near)),
+                "{near}"
+            );
         }
     }
 
