@@ -247,21 +247,8 @@ fn read_presence_state(frame: &Frame<'_>, mut r: Reader<'_>) -> u64 {
     }
     let mut items = PresenceItems::state(frame);
     while let Some(item) = items.next() {
-        match item {
-            // The key as received (what `PresenceKey`'s `Display` writes, unformatted).
-            Ok(PresenceItem::Key(_)) => r.text(Some(items.key_text())),
-            Ok(PresenceItem::Meta(meta)) => {
-                for s in [
-                    meta.phx_ref(),
-                    meta.phx_ref_prev(),
-                    meta.online_at(),
-                    meta.customer_id(),
-                ] {
-                    r.text(s);
-                }
-                r.sum.int(meta.user_id());
-            }
-            Ok(PresenceItem::Section(_)) | Err(_) => return FAILED,
+        if !read_presence_item(item.ok(), items.key_text(), &mut r) {
+            return FAILED;
         }
     }
     r.sum.0
@@ -284,26 +271,26 @@ fn typed_presence_stream(bytes: &[u8], scratch: &mut [u8]) -> u64 {
         return FAILED;
     }
     while let Some(item) = items.next() {
-        if !read_presence_item(item, items.key_text(), &mut r) {
+        if !read_presence_item(item.ok(), items.key_text(), &mut r) {
             return FAILED;
         }
     }
     r.sum.0
 }
 
-/// One item of a `presence_state` stream into the checksum (as [`read_presence_state`] reads
-/// it); `false` for an error or a section. `key_text` is the last key as received.
+/// One item of a `presence_state` (from `PresenceItems` or `PresenceStream`) into the
+/// checksum; `false` for an error (`None`) or a section. `key_text` is the last key as received.
 #[inline(always)] // the stream's loop body
 #[allow(clippy::inline_always)]
 fn read_presence_item(
-    item: Result<PresenceItem<'_>, phx_codec::TypedDecodeError>,
+    item: Option<PresenceItem<'_>>,
     key_text: JsonStr<'_>,
     r: &mut Reader<'_>,
 ) -> bool {
     match item {
         // The key as received (what `PresenceKey`'s `Display` writes, unformatted).
-        Ok(PresenceItem::Key(_)) => r.text(Some(key_text)),
-        Ok(PresenceItem::Meta(meta)) => {
+        Some(PresenceItem::Key(_)) => r.text(Some(key_text)),
+        Some(PresenceItem::Meta(meta)) => {
             for s in [
                 meta.phx_ref(),
                 meta.phx_ref_prev(),
@@ -314,7 +301,7 @@ fn read_presence_item(
             }
             r.sum.int(meta.user_id());
         }
-        Ok(PresenceItem::Section(_)) | Err(_) => return false,
+        Some(PresenceItem::Section(_)) | None => return false,
     }
     true
 }

@@ -9,7 +9,7 @@ use crate::limits::DecodeLimits;
 use crate::message::error::{MessageError, TypedDecodeError};
 use crate::message::presence_items::{PresenceItem, PresenceItems, PresenceSection};
 use crate::message::presence_meta::{PresenceKey, is_metas, scan_meta};
-use crate::message::walk::Key;
+use crate::message::walk::{Key, key_str_in};
 use crate::scan::Scanner;
 use crate::stop::find_string_stop;
 use crate::string::JsonStr;
@@ -345,13 +345,7 @@ impl<'a> PresenceStream<'a> {
     /// `key` (read by this walk) as a [`JsonStr`] of the frame's text.
     #[inline]
     fn key_str(&self, key: Key<'a>) -> Option<JsonStr<'a>> {
-        let start = (key.bytes.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        let text = self.text.get(start..start.wrapping_add(key.bytes.len()))?;
-        Some(if key.escaped {
-            JsonStr::from_validated_escaped(text)
-        } else {
-            JsonStr::from_validated_plain(text)
-        })
+        key_str_in(self.text, key)
     }
 
     /// A scanner standing at `at`.

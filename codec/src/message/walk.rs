@@ -122,13 +122,7 @@ impl<'a> Walk<'a> {
     /// `key` (read by this walk) as a [`JsonStr`] of the walk's text.
     #[inline]
     pub(crate) fn key_str(&self, key: Key<'a>) -> Option<JsonStr<'a>> {
-        let start = (key.bytes.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        let text = self.text.get(start..start.wrapping_add(key.bytes.len()))?;
-        Some(if key.escaped {
-            JsonStr::from_validated_escaped(text)
-        } else {
-            JsonStr::from_validated_plain(text)
-        })
+        key_str_in(self.text, key)
     }
 
     /// The text, as bytes, and where the cursor stands: for a reader that steps through a
@@ -467,6 +461,19 @@ impl<'a> Cursor<'a> for Listed<'_, 'a> {
         let value = self.value();
         (read(value, &mut Walk::inside(value)), value)
     }
+}
+
+/// `key`, read from `text` (its bytes a slice of `text`), as a [`JsonStr`] of `text`; `None`
+/// if its bytes are not inside `text`.
+#[inline]
+pub(crate) fn key_str_in<'a>(text: &'a str, key: Key<'a>) -> Option<JsonStr<'a>> {
+    let start = (key.bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    let text = text.get(start..start.wrapping_add(key.bytes.len()))?;
+    Some(if key.escaped {
+        JsonStr::from_validated_escaped(text)
+    } else {
+        JsonStr::from_validated_plain(text)
+    })
 }
 
 #[cfg(test)]
