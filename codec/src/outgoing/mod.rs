@@ -140,15 +140,20 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        #[cfg(target_os = "none")]
+        return write_v2_small(self.0, out);
         // `Envelope::write_v2` field by field, each read where it is written (not all five
         // held in registers, and spilled, across the writes before them).
-        let f = self.0;
-        write_nullable_after(out, b"[", f.join_ref.map(JsonStr::literal))?;
-        write_nullable_after(out, b",", f.reference.map(JsonStr::literal))?;
-        write_str_after(out, b",", JsonStr::literal(f.topic))?;
-        write_str_after(out, b",", JsonStr::literal(f.event))?;
-        f.payload.write_json_after(b",", out)?;
-        out.put(b"]")
+        #[cfg(not(target_os = "none"))]
+        {
+            let f = self.0;
+            write_nullable_after(out, b"[", f.join_ref.map(JsonStr::literal))?;
+            write_nullable_after(out, b",", f.reference.map(JsonStr::literal))?;
+            write_str_after(out, b",", JsonStr::literal(f.topic))?;
+            write_str_after(out, b",", JsonStr::literal(f.event))?;
+            f.payload.write_json_after(b",", out)?;
+            out.put(b"]")
+        }
     }
 
     #[inline]
@@ -168,6 +173,27 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
         ((join_ref + reference + topic + event) * 6 + 6 + 4 * 4)
             .checked_add(f.payload.max_json_len()?)
     }
+}
+
+/// [`OutV2`]'s writer on firmware: the four envelope fields through one call site in a loop
+/// (a topic or event is a field that is never `null`), not four inlined calls each with its
+/// error path (`.ci/embedded-size`). The same bytes and errors as the portable writer.
+#[cfg(any(test, target_os = "none"))]
+fn write_v2_small<P: WriteJson, S: Sink + ?Sized>(
+    f: &OutgoingFrame<'_, P>,
+    out: &mut S,
+) -> Result<(), EncodeError> {
+    let fields = [
+        (b"[", f.join_ref),
+        (b",", f.reference),
+        (b",", Some(f.topic)),
+        (b",", Some(f.event)),
+    ];
+    for (prefix, field) in fields {
+        write_nullable_after(out, prefix, field.map(JsonStr::literal))?;
+    }
+    f.payload.write_json_after(b",", out)?;
+    out.put(b"]")
 }
 
 /// An outgoing frame in the V1 object form.
@@ -796,5 +822,85 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Firmware's V2 frame writer and `ShoutPush`'s string members (`write_v2_small`,
+    /// `write_strings_small`) against the writers they replace there: the same bytes, the
+    /// same result (errors with their `needed` and `available`) and the same bytes written
+    /// before an error, through a slice of every size up to the need and past it, a counting
+    /// slice and a `LenCounter`.
+    #[test]
+    fn small_v2_writers_match_the_portable_ones() {
+        use crate::encode::JsonObjectWriter;
+        type Write<'w> = &'w dyn Fn(&mut dyn Sink) -> Result<(), EncodeError>;
+        fn outcomes(
+            write: Write<'_>,
+        ) -> std::vec::Vec<(Result<(), EncodeError>, std::vec::Vec<u8>)> {
+            let mut counter = LenCounter::default();
+            let counted = write(&mut counter);
+            let mut counting = SliceSink::counting();
+            let mut seen = std::vec![
+                (counted, std::vec![0; counter.len]),
+                (write(&mut counting), std::vec![0; counting.len()])
+            ];
+            for cap in 0..=counter.len + 2 {
+                let mut buf = std::vec![0u8; cap];
+                let mut sink = SliceSink::new(&mut buf);
+                let result = write(&mut sink);
+                seen.push((result, sink.written().to_vec()));
+            }
+            seen
+        }
+        let metadata = RawJson::parse(r#"{"plan":"pro"}"#).unwrap();
+        let body = ShoutPush::new("Hi \"there\"\ttab, é 🚚".into());
+        let ids: &[i64] = &[8, -1];
+        let files = [FileId::Int(3), FileId::Str("f\n".into())];
+        let mut pushes = std::vec::Vec::new();
+        for bits in 0u32..64 {
+            let on = |bit: u32| bits & (1 << bit) != 0;
+            pushes.push(ShoutPush {
+                customer_id: on(0).then(|| "c6f1e2d3".into()),
+                conversation_id: on(1).then(|| "conv\n".into()),
+                sent_at: on(2).then(|| "2026-11-24T15:01:02.003Z".into()),
+                mentioned_user_ids: on(3).then_some(ids),
+                file_ids: on(4).then_some(&files[..]),
+                private: on(5).then_some(bits & 1 == 0),
+                metadata: on(5).then_some(metadata),
+                ..if on(0) {
+                    ShoutPush::new("".into())
+                } else {
+                    body
+                }
+            });
+        }
+        let mut compared = 0;
+        for push in &pushes {
+            let small: Write<'_> = &|out| {
+                let mut obj = JsonObjectWriter::deferred(out);
+                push.write_strings_small(&mut obj)?;
+                push.write_rest(obj)
+            };
+            let portable: Write<'_> = &|out| push.write_json(out);
+            assert_eq!(outcomes(small), outcomes(portable), "{push:?}");
+            compared += 1;
+        }
+        for (join_ref, reference) in [(None, None), (Some("1"), Some("5")), (Some("a\"b"), None)] {
+            for (topic, event) in [("conversation:5c9b", "shout"), ("", "e\u{1}")] {
+                for push in [pushes[0], pushes[63], pushes[9]] {
+                    let frame = OutgoingFrame {
+                        join_ref,
+                        reference,
+                        topic,
+                        event,
+                        payload: push,
+                    };
+                    let small: Write<'_> = &|out| write_v2_small(&frame, out);
+                    let portable: Write<'_> = &|out| OutV2(&frame).write_to(out);
+                    assert_eq!(outcomes(small), outcomes(portable), "{frame:?}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 64 + 18);
     }
 }
