@@ -79,6 +79,38 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     encoding: &E,
     out: &mut S,
 ) -> Result<usize, EncodeError> {
+    #[cfg(target_os = "none")]
+    return encode_exact_small(encoding, out);
+    #[cfg(not(target_os = "none"))]
+    encode_exact_fast(encoding, out)
+}
+
+/// [`encode_exact`] on firmware, where code size decides: always measure, check the room,
+/// then write straight into the sink (two calls of the writer, both for the sink type the
+/// firmware writes through, instead of four: `.ci/embedded-size`). The same bytes, lengths
+/// and errors as [`encode_exact_fast`] (whose one-pass write starts over on this path when
+/// it meets a full sink, and which fails only where this does): a content error is found by
+/// the measuring pass before anything is written, and nothing is written when it does not
+/// fit. (The price: two passes over the frame where a bound fits.)
+#[cfg(any(test, target_os = "none"))]
+pub(crate) fn encode_exact_small<E: Encoding, S: Sink + ?Sized>(
+    encoding: &E,
+    out: &mut S,
+) -> Result<usize, EncodeError> {
+    let len = exact_len(encoding)?;
+    reserve(out, len)?;
+    encoding.write_to(out)?;
+    Ok(len)
+}
+
+/// [`encode_exact`] everywhere but bare metal.
+#[cfg_attr(target_os = "none", allow(dead_code))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // `encode_exact`'s body as it was
+pub(crate) fn encode_exact_fast<E: Encoding, S: Sink + ?Sized>(
+    encoding: &E,
+    out: &mut S,
+) -> Result<usize, EncodeError> {
     // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
     // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
     // slice, costs them less than growing piece by piece.

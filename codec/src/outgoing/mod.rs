@@ -903,4 +903,130 @@ mod tests {
         }
         assert_eq!(compared, 64 + 18);
     }
+
+    /// Firmware's `encode_exact` (always measure, then write straight into the sink) against
+    /// the one it replaces there: the same result (length, or error with its `needed` and
+    /// `available`) and the same bytes in the sink, through a slice of every size, a
+    /// `LenCounter` and a sink lending part of its room, for frames whose bound fits, a
+    /// payload whose bound is too small and a payload that fails part-way.
+    #[test]
+    fn small_encode_exact_matches_the_portable_one() {
+        use crate::encode::{encode_exact_fast, encode_exact_small};
+        /// A payload whose bound is too small (the one-pass write meets a full room).
+        struct Lying;
+        impl WriteJson for Lying {
+            fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+                out.put(b"[1,2,3,4,5,6,7,8,9]")
+            }
+            fn max_json_len(&self) -> Option<usize> {
+                Some(3)
+            }
+        }
+        /// A payload that writes a little, then fails.
+        struct Failing;
+        impl WriteJson for Failing {
+            fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+                out.put(b"[1")?;
+                Err(EncodeError::NotRepresentable(
+                    crate::error::EnvelopeField::Topic,
+                ))
+            }
+        }
+        /// A sink lending `lend` bytes of its room at a time.
+        struct Lending {
+            buf: std::vec::Vec<u8>,
+            len: usize,
+            lend: usize,
+        }
+        impl Sink for Lending {
+            fn remaining(&self) -> usize {
+                self.buf.len() - self.len
+            }
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                let available = self.remaining();
+                let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) else {
+                    return Err(EncodeError::BufferTooSmall {
+                        needed: bytes.len(),
+                        available,
+                    });
+                };
+                dst.copy_from_slice(bytes);
+                self.len += bytes.len();
+                Ok(())
+            }
+            fn spare(&mut self) -> &mut [u8] {
+                let end = (self.len + self.lend).min(self.buf.len());
+                &mut self.buf[self.len..end]
+            }
+            fn commit(&mut self, len: usize) {
+                self.len += len.min(self.lend).min(self.remaining());
+            }
+        }
+        type Outcome = (Result<usize, EncodeError>, std::vec::Vec<u8>);
+        fn outcomes<E: Encoding>(encoding: &E, small: bool) -> std::vec::Vec<Outcome> {
+            let encode = |out: &mut dyn Sink| {
+                if small {
+                    encode_exact_small(encoding, out)
+                } else {
+                    encode_exact_fast(encoding, out)
+                }
+            };
+            let mut counter = LenCounter::default();
+            let mut seen = std::vec![(encode(&mut counter), std::vec![0; counter.len])];
+            for cap in 0..=300 {
+                let mut buf = std::vec![0u8; cap];
+                let mut sink = SliceSink::new(&mut buf);
+                let result = encode(&mut sink);
+                seen.push((result, sink.written().to_vec()));
+                for lend in [0, 1, 40, cap] {
+                    let mut sink = Lending {
+                        buf: std::vec![0u8; cap],
+                        len: 0,
+                        lend,
+                    };
+                    let result = encode(&mut sink);
+                    sink.buf.truncate(sink.len);
+                    seen.push((result, sink.buf));
+                }
+            }
+            seen
+        }
+        fn compare<P: WriteJson>(payload: P) -> usize {
+            let mut compared = 0;
+            for (join_ref, reference) in [(None, Some("12")), (Some("1"), Some("5\n"))] {
+                let frame = OutgoingFrame {
+                    join_ref,
+                    reference,
+                    topic: "conversation:5c9b",
+                    event: "shout",
+                    payload: &payload,
+                };
+                assert_eq!(
+                    outcomes(&OutV2(&frame), true),
+                    outcomes(&OutV2(&frame), false),
+                    "V2 {join_ref:?} {reference:?}"
+                );
+                assert_eq!(
+                    outcomes(&OutV1(&frame), true),
+                    outcomes(&OutV1(&frame), false),
+                    "V1 {join_ref:?} {reference:?}"
+                );
+                compared += 2;
+            }
+            compared
+        }
+        let files = [FileId::Int(3), FileId::Str("f\n\"x".into())];
+        let compared = compare(ShoutPush {
+            customer_id: Some("c6f1e2d3".into()),
+            sent_at: Some("2026-11-24T15:01:02.003Z".into()),
+            mentioned_user_ids: Some(&[8, -1]),
+            file_ids: Some(&files),
+            private: Some(true),
+            ..ShoutPush::new("Hi \"there\"\ttab, é 🚚".into())
+        }) + compare(ShoutPush::new("hi".into()))
+            + compare(EmptyObject)
+            + compare(Lying)
+            + compare(Failing);
+        assert_eq!(compared, 20);
+    }
 }
