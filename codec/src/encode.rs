@@ -82,14 +82,55 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     #[cfg(target_os = "none")]
     return encode_exact_small(encoding, out);
     #[cfg(not(target_os = "none"))]
-    encode_exact_fast(encoding, out)
+    {
+        // One pass when a bounded sink (a slice, an array) surely has room: nothing can
+        // fail half-way. Growing sinks (`Vec`) take the exact path: one reservation, then
+        // one claimed slice, costs them less than growing piece by piece.
+        let remaining = out.remaining();
+        if remaining < usize::MAX / 2
+            && let Some(bound) = encoding.max_len()
+            && bound <= remaining
+        {
+            // A sink that lends its room is written through a `Room` of its own (its
+            // position stays in registers, and no write needs a fallback), then told how
+            // much was written. A bound that was wrong after all (a payload's own
+            // `max_json_len`) fails the write part-way, in bytes not committed: the exact
+            // path below starts over.
+            let spare = out.spare();
+            let lent = spare.len();
+            if lent >= bound {
+                let mut room = Cursor::new(spare);
+                match encoding.write_to(&mut room) {
+                    Ok(()) => {
+                        let written = lent - room.remaining();
+                        out.commit(written);
+                        return Ok(written);
+                    }
+                    Err(EncodeError::BufferTooSmall { .. }) => {}
+                    Err(other) => return Err(other),
+                }
+            } else {
+                // A bounded sink's room shrinks by exactly what it took (no counting
+                // wrapper).
+                encoding.write_to(out)?;
+                return Ok(remaining.saturating_sub(out.remaining()));
+            }
+        }
+        let len = exact_len(encoding)?;
+        reserve(out, len)?;
+        match out.claim(len) {
+            Some(buf) => encoding.write_to(&mut SliceSink::new(buf))?,
+            None => encoding.write_to(out)?,
+        }
+        Ok(len)
+    }
 }
 
 /// [`encode_exact`] on firmware, where code size decides: always measure, check the room,
 /// then write straight into the sink (two calls of the writer, both for the sink type the
 /// firmware writes through, instead of four: `.ci/embedded-size`). The same bytes, lengths
-/// and errors as [`encode_exact_fast`] (whose one-pass write starts over on this path when
-/// it meets a full sink, and which fails only where this does): a content error is found by
+/// and errors as the portable path (whose one-pass write starts over on this path when it
+/// meets a full sink, and which fails only where this does): a content error is found by
 /// the measuring pass before anything is written, and nothing is written when it does not
 /// fit. (The price: two passes over the frame where a bound fits.)
 #[cfg(any(test, target_os = "none"))]
@@ -100,54 +141,6 @@ pub(crate) fn encode_exact_small<E: Encoding, S: Sink + ?Sized>(
     let len = exact_len(encoding)?;
     reserve(out, len)?;
     encoding.write_to(out)?;
-    Ok(len)
-}
-
-/// [`encode_exact`] everywhere but bare metal.
-#[cfg_attr(target_os = "none", allow(dead_code))]
-#[inline(always)]
-#[allow(clippy::inline_always)] // `encode_exact`'s body as it was
-pub(crate) fn encode_exact_fast<E: Encoding, S: Sink + ?Sized>(
-    encoding: &E,
-    out: &mut S,
-) -> Result<usize, EncodeError> {
-    // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
-    // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
-    // slice, costs them less than growing piece by piece.
-    let remaining = out.remaining();
-    if remaining < usize::MAX / 2
-        && let Some(bound) = encoding.max_len()
-        && bound <= remaining
-    {
-        // A sink that lends its room is written through a `Room` of its own (its position
-        // stays in registers, and no write needs a fallback), then told how much was
-        // written. A bound that was wrong after all (a payload's own `max_json_len`) fails
-        // the write part-way, in bytes not committed: the exact path below starts over.
-        let spare = out.spare();
-        let lent = spare.len();
-        if lent >= bound {
-            let mut room = Cursor::new(spare);
-            match encoding.write_to(&mut room) {
-                Ok(()) => {
-                    let written = lent - room.remaining();
-                    out.commit(written);
-                    return Ok(written);
-                }
-                Err(EncodeError::BufferTooSmall { .. }) => {}
-                Err(other) => return Err(other),
-            }
-        } else {
-            // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
-            encoding.write_to(out)?;
-            return Ok(remaining.saturating_sub(out.remaining()));
-        }
-    }
-    let len = exact_len(encoding)?;
-    reserve(out, len)?;
-    match out.claim(len) {
-        Some(buf) => encoding.write_to(&mut SliceSink::new(buf))?,
-        None => encoding.write_to(out)?,
-    }
     Ok(len)
 }
 

@@ -911,7 +911,7 @@ mod tests {
     /// payload whose bound is too small and a payload that fails part-way.
     #[test]
     fn small_encode_exact_matches_the_portable_one() {
-        use crate::encode::{encode_exact_fast, encode_exact_small};
+        use crate::encode::encode_exact_small;
         /// A payload whose bound is too small (the one-pass write meets a full room).
         struct Lying;
         impl WriteJson for Lying {
@@ -968,7 +968,7 @@ mod tests {
                 if small {
                     encode_exact_small(encoding, out)
                 } else {
-                    encode_exact_fast(encoding, out)
+                    encode_exact(encoding, out)
                 }
             };
             let mut counter = LenCounter::default();
