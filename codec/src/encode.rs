@@ -35,7 +35,10 @@ use crate::raw::RawJson;
 /// the exact path writes through too, so that firmware links one copy of each writer.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use crate::sink::Room as Cursor;
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[cfg(not(any(
+    target_os = "none",
+    all(target_arch = "x86_64", target_feature = "sse2")
+)))]
 use crate::sink::SliceSink as Cursor;
 use crate::sink::reserve;
 pub use crate::sink::{LenCounter, Sink, SliceSink};
@@ -48,7 +51,9 @@ pub(crate) trait Encoding {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
 
     /// An upper bound of the output's length known without a pass over string bytes, when
-    /// every content error is found before anything is written; `None` otherwise.
+    /// every content error is found before anything is written; `None` otherwise. (Unused
+    /// on bare metal, whose `encode_exact` always measures.)
+    #[cfg_attr(target_os = "none", allow(dead_code))]
     fn max_len(&self) -> Option<usize> {
         None
     }

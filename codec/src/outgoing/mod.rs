@@ -30,9 +30,9 @@ pub use self::payloads::{
 };
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
-use crate::encode::{
-    Encoding, PLAIN_LEN_MAX, Sink, WriteJson, encode_exact, exact_len, write_str_after,
-};
+#[cfg(not(target_os = "none"))]
+use crate::encode::write_str_after;
+use crate::encode::{Encoding, PLAIN_LEN_MAX, Sink, WriteJson, encode_exact, exact_len};
 use crate::envelope::{Envelope, write_nullable_after};
 use crate::error::EncodeError;
 use crate::string::JsonStr;
@@ -1028,5 +1028,64 @@ mod tests {
             + compare(Lying)
             + compare(Failing);
         assert_eq!(compared, 20);
+    }
+
+    /// Firmware's list items (`items_small`) against the portable loop: the same bytes, the
+    /// same result and the same bytes written before an error, for lists of 0 to 4 integers,
+    /// file ids and strings, through a slice of every size, a counting slice and a counter.
+    #[test]
+    fn small_list_items_match_the_portable_loop() {
+        fn portable<T: WriteJson, S: Sink + ?Sized>(
+            items: &[T],
+            out: &mut S,
+        ) -> Result<(), EncodeError> {
+            let Some((first, rest)) = items.split_first() else {
+                return Ok(());
+            };
+            first.write_json(out)?;
+            for item in rest {
+                item.write_json_after(b",", out)?;
+            }
+            Ok(())
+        }
+        fn compare<T: WriteJson>(items: &[T]) {
+            let run = |small: bool, out: &mut dyn Sink| {
+                if small {
+                    payloads::items_small(items, out)
+                } else {
+                    portable(items, out)
+                }
+            };
+            for small in [true, false] {
+                let mut counter = LenCounter::default();
+                let mut counting = SliceSink::counting();
+                let counted = (run(small, &mut counter), counter.len);
+                assert_eq!(counted, (run(small, &mut counting), counting.len()));
+            }
+            let mut counter = LenCounter::default();
+            assert_eq!(run(true, &mut counter), Ok(()));
+            let (mut small_counter, need) = (LenCounter::default(), counter.len);
+            assert_eq!(run(false, &mut small_counter), Ok(()));
+            assert_eq!(small_counter.len, need);
+            for cap in 0..=need + 2 {
+                let (mut a, mut b) = (std::vec![0u8; cap], std::vec![0u8; cap]);
+                let (mut a, mut b) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                assert_eq!(run(true, &mut a), run(false, &mut b), "cap {cap}");
+                assert_eq!(a.written(), b.written(), "cap {cap}");
+            }
+        }
+        let ints = [8, -1, i64::MIN, 0];
+        let files = [
+            FileId::Int(3),
+            FileId::Str("f\n\"x".into()),
+            FileId::Str("".into()),
+            FileId::Int(-7),
+        ];
+        let strings: [JsonStr<'_>; 4] = ["a".into(), "é\u{1}".into(), "".into(), "\"".into()];
+        for n in 0..=4 {
+            compare(&ints[..n]);
+            compare(&files[..n]);
+            compare(&strings[..n]);
+        }
     }
 }
