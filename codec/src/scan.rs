@@ -51,6 +51,35 @@ impl BitStack {
 /// Parses `\uXXXX` digits at `bytes[i..i + 4]`.
 #[inline]
 fn hex4(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
+    #[cfg(target_os = "none")]
+    return hex4_small(bytes, i, escape_at);
+    #[cfg(not(target_os = "none"))]
+    hex4_fast(bytes, i, escape_at)
+}
+
+/// [`hex4`] on firmware: the digits there are (padded with `0`) through the one table
+/// look-up, no second digit-by-digit parser (`.ci/embedded-size`). The same value, error
+/// kind and offset: a byte that is not a hex digit is [`K::InvalidUnicodeEscape`] even when
+/// the input ends after it; otherwise a short input is [`K::UnexpectedEnd`].
+#[cfg(any(test, target_os = "none"))]
+fn hex4_small(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
+    let rest = bytes.get(i..).unwrap_or_default();
+    let mut digits = [b'0'; 4];
+    for (digit, &b) in digits.iter_mut().zip(rest) {
+        *digit = b;
+    }
+    match crate::escape::hex4_digits(digits) {
+        None => Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
+        Some(_) if rest.len() < 4 => Err(DecodeError::new(K::UnexpectedEnd, bytes.len())),
+        Some(value) => Ok(value),
+    }
+}
+
+/// [`hex4`] everywhere but bare metal.
+#[cfg_attr(target_os = "none", allow(dead_code))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // `hex4`'s body as it was
+fn hex4_fast(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
     // Four hex digits: one table look-up each. Anything else is an error, found below digit by
     // digit so it names the first problem where it is (a bad digit, or the end of the input).
     if let Some(value) = bytes
@@ -736,5 +765,39 @@ mod tests {
             }
         }
         assert!(compared > 2_000, "{compared}");
+    }
+
+    /// Firmware's `\u` digits (`hex4_small`) against the portable parser: the same value or
+    /// error kind and offset for every sequence of up to five bytes from digits, letters
+    /// around the hex ranges and punctuation, at every start.
+    #[test]
+    fn small_hex4_matches_the_fast_one() {
+        let alphabet = b"09afAF/:@G`gx\"\\";
+        let mut compared = 0;
+        let mut bytes = [0u8; 5];
+        // Miri: up to three bytes (every short-input case; the full run takes seconds).
+        let longest = if cfg!(miri) { 3 } else { 5 };
+        for len in 0..=longest {
+            let count = alphabet.len().pow(u32::try_from(len).unwrap());
+            for mut code in 0..count {
+                for b in &mut bytes[..len] {
+                    *b = alphabet[code % alphabet.len()];
+                    code /= alphabet.len();
+                }
+                let text = &bytes[..len];
+                for i in 0..=len + 1 {
+                    assert_eq!(
+                        hex4_small(text, i, 7),
+                        hex4_fast(text, i, 7),
+                        "{text:?} at {i}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(
+            compared > if cfg!(miri) { 10_000 } else { 100_000 },
+            "{compared}"
+        );
     }
 }
