@@ -1733,11 +1733,11 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     }
 }
 
-/// [`write_str_after`] on firmware, where code size decides: a counter adds the string's
-/// length (one shared function, so no string writer is compiled again for counting); every
-/// other sink takes the piece-by-piece path ([`put_str_after`]: the same bytes, errors and
-/// `needed` figures as [`write_str_after_fast`], which falls back to it), without a second
-/// inline copy.
+/// [`write_str_after`] on firmware, where code size decides: the piece-by-piece path
+/// ([`put_str_after`]: the same bytes, errors and `needed` figures as
+/// [`write_str_after_fast`], which falls back to it), without a second inline copy. A
+/// counting sink counts through it too: its `put`s add lengths and [`write_escaped`] tallies
+/// escaped runs, so no second walk over a string's pieces is linked for counting.
 #[cfg(any(test, target_os = "none"))]
 #[inline]
 fn write_str_after_small<S: Sink + ?Sized>(
@@ -1745,12 +1745,6 @@ fn write_str_after_small<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
-    if let Some(len) = out.tally() {
-        *len = len
-            .saturating_add(prefix.len())
-            .saturating_add(quoted_len(s));
-        return Ok(());
-    }
     put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
 }
 
@@ -1958,8 +1952,8 @@ fn escaped_len(text: &[u8]) -> usize {
 }
 
 /// The bytes `s` takes written quoted by [`write_json_str`] (saturating): what a
-/// [`LenCounter`] counts for it, in one shared function on firmware.
-#[cfg(any(test, target_os = "none"))]
+/// [`LenCounter`] counts for it (a reference for the tests).
+#[cfg(test)]
 #[inline(never)]
 fn quoted_len(s: JsonStr<'_>) -> usize {
     let body = if s.is_json_safe() {
@@ -2023,8 +2017,8 @@ mod tests {
         out
     }
 
-    /// Firmware's counting of strings with JSON escapes (`quoted_len`, through `Sink::tally`)
-    /// equals what the writers write for them, decoded or not, safe or not.
+    /// The counted length of strings with JSON escapes (`quoted_len`) equals what the
+    /// writers write for them, decoded or not, safe or not.
     #[test]
     fn quoted_len_counts_what_is_written() {
         for body in [
