@@ -676,6 +676,22 @@ mod tests {
     #[test]
     fn small_value_matches_the_fast_one() {
         use std::format;
+        use std::string::ToString;
+        type Outcome<'t> = (Result<Option<&'t str>, (K, usize)>, usize, bool);
+        fn run(text: &str, depth: u32, max: u32, small: bool) -> Outcome<'_> {
+            let mut scanner = Scanner::new(text, max);
+            let got = if small {
+                scanner.value_small(depth)
+            } else {
+                scanner.value_fast(depth)
+            };
+            (
+                got.map(|s| s.map(|s| s.raw()))
+                    .map_err(|e| (e.kind, e.offset)),
+                scanner.pos(),
+                scanner.saw_escape,
+            )
+        }
         let values = [
             "0",
             "-0",
@@ -727,25 +743,10 @@ mod tests {
             "{\"a\":{\"b\":[true,null,-1e5]}}",
             "\u{feff}1",
         ];
-        type Outcome<'t> = (Result<Option<&'t str>, (K, usize)>, usize, bool);
-        fn run(text: &str, depth: u32, max: u32, small: bool) -> Outcome<'_> {
-            let mut scanner = Scanner::new(text, max);
-            let got = if small {
-                scanner.value_small(depth)
-            } else {
-                scanner.value_fast(depth)
-            };
-            (
-                got.map(|s| s.map(|s| s.raw()))
-                    .map_err(|e| (e.kind, e.offset)),
-                scanner.pos(),
-                scanner.saw_escape,
-            )
-        }
         let mut compared = 0;
         for value in values {
             for text in [
-                format!("{value}"),
+                value.to_string(),
                 format!(" \t{value}\n "),
                 format!("{value},1"),
             ] {
