@@ -1922,8 +1922,23 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
     out.put(b"\"")?;
     if s.is_json_safe() {
         out.put(s.raw().as_bytes())?;
-    } else if let Some(text) = s.as_str() {
-        write_escaped(out, text)?;
+    } else {
+        #[cfg(target_os = "none")]
+        escape_body_small(out, s)?;
+        #[cfg(not(target_os = "none"))]
+        escape_body(out, s)?;
+    }
+    out.put(b"\"")
+}
+
+/// The body of a string that is not JSON-safe as it stands, escaped: the text, or each of
+/// its pieces when it has escapes.
+#[cfg_attr(target_os = "none", allow(dead_code))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // `put_json_str`'s body as it was
+fn escape_body<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    if let Some(text) = s.as_str() {
+        write_escaped(out, text)
     } else {
         let mut utf8 = [0u8; 4];
         for piece in s.pieces() {
@@ -1932,8 +1947,30 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
                 Piece::Escape(c) => write_escaped(out, c.encode_utf8(&mut utf8))?,
             }
         }
+        Ok(())
     }
-    out.put(b"\"")
+}
+
+/// [`escape_body`] on firmware: the same `write_escaped` calls in the same order, from one
+/// call site (the text as one run when it has no escapes), not three
+/// (`.ci/embedded-size`).
+#[cfg(any(test, target_os = "none"))]
+fn escape_body_small<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    let mut plain = s.as_str();
+    let mut pieces = s.pieces();
+    let mut utf8 = [0u8; 4];
+    loop {
+        let text = match plain.take() {
+            Some(text) => text,
+            None if s.has_escapes() => match pieces.next() {
+                Some(Piece::Run(run)) => run,
+                Some(Piece::Escape(c)) => c.encode_utf8(&mut utf8),
+                None => return Ok(()),
+            },
+            None => return Ok(()),
+        };
+        write_escaped(out, text)?;
+    }
 }
 
 /// The bytes `text` takes escaped (without quotes), as [`write_escaped`] writes it
@@ -2744,6 +2781,55 @@ mod tests {
             n.write_json(&mut out).unwrap();
             assert_eq!(out.written(), text.as_bytes());
             assert_eq!(n.json_len(), text.len());
+        }
+    }
+
+    /// Firmware's escaped string body (`escape_body_small`) against the portable one: the
+    /// same puts in the same order, the same tallies through a counting slice, and the same
+    /// result and bytes in a slice of every size, for plain and escaped strings.
+    #[test]
+    fn small_escape_body_matches_the_portable_one() {
+        /// Records each put.
+        struct Calls(Vec<Vec<u8>>);
+        impl Sink for Calls {
+            fn remaining(&self) -> usize {
+                usize::MAX
+            }
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                self.0.push(bytes.to_vec());
+                Ok(())
+            }
+        }
+        let mut strings: Vec<JsonStr<'_>> = ["", "a\\b", "tab\t \"q\" \u{1} é", "plain"]
+            .into_iter()
+            .map(JsonStr::literal)
+            .collect();
+        for body in [
+            r"\u0041\/ \n caf\u00e9 \ud83d\ude00",
+            r#"\"\\\b\f\n\r\t\u0001\u001f"#,
+            r"x\u005c",
+        ] {
+            strings.push(JsonStr::from_json_body(body).unwrap());
+        }
+        for s in strings {
+            let (mut small, mut portable) = (Calls(Vec::new()), Calls(Vec::new()));
+            escape_body_small(&mut small, s).unwrap();
+            escape_body(&mut portable, s).unwrap();
+            assert_eq!(small.0, portable.0, "{s:?}");
+            let (mut small, mut portable) = (SliceSink::counting(), SliceSink::counting());
+            escape_body_small(&mut small, s).unwrap();
+            escape_body(&mut portable, s).unwrap();
+            assert_eq!(small.len(), portable.len(), "{s:?}");
+            for room in 0..=portable.len() + 1 {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut small, mut portable) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                assert_eq!(
+                    escape_body_small(&mut small, s),
+                    escape_body(&mut portable, s),
+                    "{s:?} room {room}"
+                );
+                assert_eq!(small.written(), portable.written(), "{s:?} room {room}");
+            }
         }
     }
 }
