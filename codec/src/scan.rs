@@ -54,7 +54,33 @@ fn hex4(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
     #[cfg(target_os = "none")]
     return hex4_small(bytes, i, escape_at);
     #[cfg(not(target_os = "none"))]
-    hex4_fast(bytes, i, escape_at)
+    {
+        // Four hex digits: one table look-up each. Anything else is an error, found below
+        // digit by digit so it names the first problem where it is (a bad digit, or the end
+        // of the input).
+        if let Some(value) = bytes
+            .get(i..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .copied()
+            .and_then(crate::escape::hex4_digits)
+        {
+            return Ok(value);
+        }
+        let mut value = 0u32;
+        for k in 0..4 {
+            let Some(&b) = bytes.get(i + k) else {
+                return Err(DecodeError::new(K::UnexpectedEnd, bytes.len()));
+            };
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
+            };
+            value = (value << 4) | u32::from(digit);
+        }
+        Ok(value)
+    }
 }
 
 /// [`hex4`] on firmware: the digits there are (padded with `0`) through the one table
@@ -73,37 +99,6 @@ fn hex4_small(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeErr
         Some(_) if rest.len() < 4 => Err(DecodeError::new(K::UnexpectedEnd, bytes.len())),
         Some(value) => Ok(value),
     }
-}
-
-/// [`hex4`] everywhere but bare metal.
-#[cfg_attr(target_os = "none", allow(dead_code))]
-#[inline(always)]
-#[allow(clippy::inline_always)] // `hex4`'s body as it was
-fn hex4_fast(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
-    // Four hex digits: one table look-up each. Anything else is an error, found below digit by
-    // digit so it names the first problem where it is (a bad digit, or the end of the input).
-    if let Some(value) = bytes
-        .get(i..)
-        .and_then(<[u8]>::first_chunk::<4>)
-        .copied()
-        .and_then(crate::escape::hex4_digits)
-    {
-        return Ok(value);
-    }
-    let mut value = 0u32;
-    for k in 0..4 {
-        let Some(&b) = bytes.get(i + k) else {
-            return Err(DecodeError::new(K::UnexpectedEnd, bytes.len()));
-        };
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
-        };
-        value = (value << 4) | u32::from(digit);
-    }
-    Ok(value)
 }
 
 /// A cursor over validated UTF-8 that checks the JSON grammar.
@@ -390,7 +385,18 @@ impl<'a> Scanner<'a> {
         #[cfg(target_os = "none")]
         return self.value_small(depth);
         #[cfg(not(target_os = "none"))]
-        self.value_fast(depth)
+        {
+            match self.peek_token()? {
+                b'"' => return self.string().map(Some),
+                b'{' | b'[' => self.container(depth)?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(self.error(K::ExpectedValue)),
+            }
+            Ok(None)
+        }
     }
 
     /// [`value`](Self::value) on firmware: a string, or anything else through
@@ -403,24 +409,6 @@ impl<'a> Scanner<'a> {
             return self.string().map(Some);
         }
         self.container(depth)?;
-        Ok(None)
-    }
-
-    /// [`value`](Self::value) everywhere but bare metal: scalars checked here, containers
-    /// in their loop.
-    #[cfg_attr(target_os = "none", allow(dead_code))]
-    #[inline(always)]
-    #[allow(clippy::inline_always)] // `value`'s body as it was, on x86_64 too
-    fn value_fast(&mut self, depth: u32) -> Result<Option<JsonStr<'a>>, DecodeError> {
-        match self.peek_token()? {
-            b'"' => return self.string().map(Some),
-            b'{' | b'[' => self.container(depth)?,
-            b'-' | b'0'..=b'9' => self.number()?,
-            b't' => self.literal(b"true")?,
-            b'f' => self.literal(b"false")?,
-            b'n' => self.literal(b"null")?,
-            _ => return Err(self.error(K::ExpectedValue)),
-        }
         Ok(None)
     }
 
@@ -683,7 +671,7 @@ mod tests {
             let got = if small {
                 scanner.value_small(depth)
             } else {
-                scanner.value_fast(depth)
+                scanner.value(depth)
             };
             (
                 got.map(|s| s.map(|s| s.raw()))
@@ -787,11 +775,7 @@ mod tests {
                 }
                 let text = &bytes[..len];
                 for i in 0..=len + 1 {
-                    assert_eq!(
-                        hex4_small(text, i, 7),
-                        hex4_fast(text, i, 7),
-                        "{text:?} at {i}"
-                    );
+                    assert_eq!(hex4_small(text, i, 7), hex4(text, i, 7), "{text:?} at {i}");
                     compared += 1;
                 }
             }
