@@ -35,7 +35,10 @@ use crate::raw::RawJson;
 /// the exact path writes through too, so that firmware links one copy of each writer.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use crate::sink::Room as Cursor;
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[cfg(not(any(
+    target_os = "none",
+    all(target_arch = "x86_64", target_feature = "sse2")
+)))]
 use crate::sink::SliceSink as Cursor;
 use crate::sink::reserve;
 pub use crate::sink::{LenCounter, Sink, SliceSink};
@@ -48,13 +51,16 @@ pub(crate) trait Encoding {
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError>;
 
     /// An upper bound of the output's length known without a pass over string bytes, when
-    /// every content error is found before anything is written; `None` otherwise.
+    /// every content error is found before anything is written; `None` otherwise. (Unused
+    /// on bare metal, whose `encode_exact` always measures.)
+    #[cfg_attr(target_os = "none", allow(dead_code))]
     fn max_len(&self) -> Option<usize> {
         None
     }
 }
 
 /// The exact length of `encoding`'s output.
+#[cfg_attr(target_os = "none", inline(never))] // its counting sink off the caller's frame
 pub(crate) fn exact_len<E: Encoding>(encoding: &E) -> Result<usize, EncodeError> {
     // Bare metal counts through a counting `SliceSink`, the sink it writes through: one
     // copy of every writer instead of two (`.ci/embedded-size`).
@@ -79,43 +85,68 @@ pub(crate) fn encode_exact<E: Encoding, S: Sink + ?Sized>(
     encoding: &E,
     out: &mut S,
 ) -> Result<usize, EncodeError> {
-    // One pass when a bounded sink (a slice, an array) surely has room: nothing can fail
-    // half-way. Growing sinks (`Vec`) take the exact path: one reservation, then one claimed
-    // slice, costs them less than growing piece by piece.
-    let remaining = out.remaining();
-    if remaining < usize::MAX / 2
-        && let Some(bound) = encoding.max_len()
-        && bound <= remaining
+    #[cfg(target_os = "none")]
+    return encode_exact_small(encoding, out);
+    #[cfg(not(target_os = "none"))]
     {
-        // A sink that lends its room is written through a `Room` of its own (its position
-        // stays in registers, and no write needs a fallback), then told how much was
-        // written. A bound that was wrong after all (a payload's own `max_json_len`) fails
-        // the write part-way, in bytes not committed: the exact path below starts over.
-        let spare = out.spare();
-        let lent = spare.len();
-        if lent >= bound {
-            let mut room = Cursor::new(spare);
-            match encoding.write_to(&mut room) {
-                Ok(()) => {
-                    let written = lent - room.remaining();
-                    out.commit(written);
-                    return Ok(written);
+        // One pass when a bounded sink (a slice, an array) surely has room: nothing can
+        // fail half-way. Growing sinks (`Vec`) take the exact path: one reservation, then
+        // one claimed slice, costs them less than growing piece by piece.
+        let remaining = out.remaining();
+        if remaining < usize::MAX / 2
+            && let Some(bound) = encoding.max_len()
+            && bound <= remaining
+        {
+            // A sink that lends its room is written through a `Room` of its own (its
+            // position stays in registers, and no write needs a fallback), then told how
+            // much was written. A bound that was wrong after all (a payload's own
+            // `max_json_len`) fails the write part-way, in bytes not committed: the exact
+            // path below starts over.
+            let spare = out.spare();
+            let lent = spare.len();
+            if lent >= bound {
+                let mut room = Cursor::new(spare);
+                match encoding.write_to(&mut room) {
+                    Ok(()) => {
+                        let written = lent - room.remaining();
+                        out.commit(written);
+                        return Ok(written);
+                    }
+                    Err(EncodeError::BufferTooSmall { .. }) => {}
+                    Err(other) => return Err(other),
                 }
-                Err(EncodeError::BufferTooSmall { .. }) => {}
-                Err(other) => return Err(other),
+            } else {
+                // A bounded sink's room shrinks by exactly what it took (no counting
+                // wrapper).
+                encoding.write_to(out)?;
+                return Ok(remaining.saturating_sub(out.remaining()));
             }
-        } else {
-            // A bounded sink's room shrinks by exactly what it took (no counting wrapper).
-            encoding.write_to(out)?;
-            return Ok(remaining.saturating_sub(out.remaining()));
         }
+        let len = exact_len(encoding)?;
+        reserve(out, len)?;
+        match out.claim(len) {
+            Some(buf) => encoding.write_to(&mut SliceSink::new(buf))?,
+            None => encoding.write_to(out)?,
+        }
+        Ok(len)
     }
+}
+
+/// [`encode_exact`] on firmware, where code size decides: always measure, check the room,
+/// then write straight into the sink (two calls of the writer, both for the sink type the
+/// firmware writes through, instead of four: `.ci/embedded-size`). The same bytes, lengths
+/// and errors as the portable path (whose one-pass write starts over on this path when it
+/// meets a full sink, and which fails only where this does): a content error is found by
+/// the measuring pass before anything is written, and nothing is written when it does not
+/// fit. (The price: two passes over the frame where a bound fits.)
+#[cfg(any(test, target_os = "none"))]
+pub(crate) fn encode_exact_small<E: Encoding, S: Sink + ?Sized>(
+    encoding: &E,
+    out: &mut S,
+) -> Result<usize, EncodeError> {
     let len = exact_len(encoding)?;
     reserve(out, len)?;
-    match out.claim(len) {
-        Some(buf) => encoding.write_to(&mut SliceSink::new(buf))?,
-        None => encoding.write_to(out)?,
-    }
+    encoding.write_to(out)?;
     Ok(len)
 }
 
@@ -1703,11 +1734,11 @@ pub(crate) fn write_str_after<S: Sink + ?Sized>(
     }
 }
 
-/// [`write_str_after`] on firmware, where code size decides: a counter adds the string's
-/// length (one shared function, so no string writer is compiled again for counting); every
-/// other sink takes the piece-by-piece path ([`put_str_after`]: the same bytes, errors and
-/// `needed` figures as [`write_str_after_fast`], which falls back to it), without a second
-/// inline copy.
+/// [`write_str_after`] on firmware, where code size decides: the piece-by-piece path
+/// ([`put_str_after`]: the same bytes, errors and `needed` figures as
+/// [`write_str_after_fast`], which falls back to it), without a second inline copy. A
+/// counting sink counts through it too: its `put`s add lengths and [`write_escaped`] tallies
+/// escaped runs, so no second walk over a string's pieces is linked for counting.
 #[cfg(any(test, target_os = "none"))]
 #[inline]
 fn write_str_after_small<S: Sink + ?Sized>(
@@ -1715,12 +1746,6 @@ fn write_str_after_small<S: Sink + ?Sized>(
     prefix: &[u8],
     s: JsonStr<'_>,
 ) -> Result<(), EncodeError> {
-    if let Some(len) = out.tally() {
-        *len = len
-            .saturating_add(prefix.len())
-            .saturating_add(quoted_len(s));
-        return Ok(());
-    }
     put_str_after(out, prefix, s.raw(), s.has_escapes(), s.is_json_safe())
 }
 
@@ -1897,8 +1922,23 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
     out.put(b"\"")?;
     if s.is_json_safe() {
         out.put(s.raw().as_bytes())?;
-    } else if let Some(text) = s.as_str() {
-        write_escaped(out, text)?;
+    } else {
+        #[cfg(target_os = "none")]
+        escape_body_small(out, s)?;
+        #[cfg(not(target_os = "none"))]
+        escape_body(out, s)?;
+    }
+    out.put(b"\"")
+}
+
+/// The body of a string that is not JSON-safe as it stands, escaped: the text, or each of
+/// its pieces when it has escapes.
+#[cfg_attr(target_os = "none", allow(dead_code))]
+#[inline(always)]
+#[allow(clippy::inline_always)] // `put_json_str`'s body as it was
+fn escape_body<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    if let Some(text) = s.as_str() {
+        write_escaped(out, text)
     } else {
         let mut utf8 = [0u8; 4];
         for piece in s.pieces() {
@@ -1907,8 +1947,30 @@ fn put_json_str<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), Enc
                 Piece::Escape(c) => write_escaped(out, c.encode_utf8(&mut utf8))?,
             }
         }
+        Ok(())
     }
-    out.put(b"\"")
+}
+
+/// [`escape_body`] on firmware: the same `write_escaped` calls in the same order, from one
+/// call site (the text as one run when it has no escapes), not three
+/// (`.ci/embedded-size`).
+#[cfg(any(test, target_os = "none"))]
+fn escape_body_small<S: Sink + ?Sized>(out: &mut S, s: JsonStr<'_>) -> Result<(), EncodeError> {
+    let mut plain = s.as_str();
+    let mut pieces = s.pieces();
+    let mut utf8 = [0u8; 4];
+    loop {
+        let text = match plain.take() {
+            Some(text) => text,
+            None if s.has_escapes() => match pieces.next() {
+                Some(Piece::Run(run)) => run,
+                Some(Piece::Escape(c)) => c.encode_utf8(&mut utf8),
+                None => return Ok(()),
+            },
+            None => return Ok(()),
+        };
+        write_escaped(out, text)?;
+    }
 }
 
 /// The bytes `text` takes escaped (without quotes), as [`write_escaped`] writes it
@@ -1928,8 +1990,8 @@ fn escaped_len(text: &[u8]) -> usize {
 }
 
 /// The bytes `s` takes written quoted by [`write_json_str`] (saturating): what a
-/// [`LenCounter`] counts for it, in one shared function on firmware.
-#[cfg(any(test, target_os = "none"))]
+/// [`LenCounter`] counts for it (a reference for the tests).
+#[cfg(test)]
 #[inline(never)]
 fn quoted_len(s: JsonStr<'_>) -> usize {
     let body = if s.is_json_safe() {
@@ -1993,8 +2055,8 @@ mod tests {
         out
     }
 
-    /// Firmware's counting of strings with JSON escapes (`quoted_len`, through `Sink::tally`)
-    /// equals what the writers write for them, decoded or not, safe or not.
+    /// The counted length of strings with JSON escapes (`quoted_len`) equals what the
+    /// writers write for them, decoded or not, safe or not.
     #[test]
     fn quoted_len_counts_what_is_written() {
         for body in [
@@ -2719,6 +2781,55 @@ mod tests {
             n.write_json(&mut out).unwrap();
             assert_eq!(out.written(), text.as_bytes());
             assert_eq!(n.json_len(), text.len());
+        }
+    }
+
+    /// Firmware's escaped string body (`escape_body_small`) against the portable one: the
+    /// same puts in the same order, the same tallies through a counting slice, and the same
+    /// result and bytes in a slice of every size, for plain and escaped strings.
+    #[test]
+    fn small_escape_body_matches_the_portable_one() {
+        /// Records each put.
+        struct Calls(Vec<Vec<u8>>);
+        impl Sink for Calls {
+            fn remaining(&self) -> usize {
+                usize::MAX
+            }
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                self.0.push(bytes.to_vec());
+                Ok(())
+            }
+        }
+        let mut strings: Vec<JsonStr<'_>> = ["", "a\\b", "tab\t \"q\" \u{1} é", "plain"]
+            .into_iter()
+            .map(JsonStr::literal)
+            .collect();
+        for body in [
+            r"\u0041\/ \n caf\u00e9 \ud83d\ude00",
+            r#"\"\\\b\f\n\r\t\u0001\u001f"#,
+            r"x\u005c",
+        ] {
+            strings.push(JsonStr::from_json_body(body).unwrap());
+        }
+        for s in strings {
+            let (mut small, mut portable) = (Calls(Vec::new()), Calls(Vec::new()));
+            escape_body_small(&mut small, s).unwrap();
+            escape_body(&mut portable, s).unwrap();
+            assert_eq!(small.0, portable.0, "{s:?}");
+            let (mut small, mut portable) = (SliceSink::counting(), SliceSink::counting());
+            escape_body_small(&mut small, s).unwrap();
+            escape_body(&mut portable, s).unwrap();
+            assert_eq!(small.len(), portable.len(), "{s:?}");
+            for room in 0..=portable.len() + 1 {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let (mut small, mut portable) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                assert_eq!(
+                    escape_body_small(&mut small, s),
+                    escape_body(&mut portable, s),
+                    "{s:?} room {room}"
+                );
+                assert_eq!(small.written(), portable.written(), "{s:?} room {room}");
+            }
         }
     }
 }

@@ -51,30 +51,54 @@ impl BitStack {
 /// Parses `\uXXXX` digits at `bytes[i..i + 4]`.
 #[inline]
 fn hex4(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
-    // Four hex digits: one table look-up each. Anything else is an error, found below digit by
-    // digit so it names the first problem where it is (a bad digit, or the end of the input).
-    if let Some(value) = bytes
-        .get(i..)
-        .and_then(<[u8]>::first_chunk::<4>)
-        .copied()
-        .and_then(crate::escape::hex4_digits)
+    #[cfg(target_os = "none")]
+    return hex4_small(bytes, i, escape_at);
+    #[cfg(not(target_os = "none"))]
     {
-        return Ok(value);
+        // Four hex digits: one table look-up each. Anything else is an error, found below
+        // digit by digit so it names the first problem where it is (a bad digit, or the end
+        // of the input).
+        if let Some(value) = bytes
+            .get(i..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .copied()
+            .and_then(crate::escape::hex4_digits)
+        {
+            return Ok(value);
+        }
+        let mut value = 0u32;
+        for k in 0..4 {
+            let Some(&b) = bytes.get(i + k) else {
+                return Err(DecodeError::new(K::UnexpectedEnd, bytes.len()));
+            };
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
+            };
+            value = (value << 4) | u32::from(digit);
+        }
+        Ok(value)
     }
-    let mut value = 0u32;
-    for k in 0..4 {
-        let Some(&b) = bytes.get(i + k) else {
-            return Err(DecodeError::new(K::UnexpectedEnd, bytes.len()));
-        };
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
-        };
-        value = (value << 4) | u32::from(digit);
+}
+
+/// [`hex4`] on firmware: the digits there are (padded with `0`) through the one table
+/// look-up, no second digit-by-digit parser (`.ci/embedded-size`). The same value, error
+/// kind and offset: a byte that is not a hex digit is [`K::InvalidUnicodeEscape`] even when
+/// the input ends after it; otherwise a short input is [`K::UnexpectedEnd`].
+#[cfg(any(test, target_os = "none"))]
+fn hex4_small(bytes: &[u8], i: usize, escape_at: usize) -> Result<u32, DecodeError> {
+    let rest = bytes.get(i..).unwrap_or_default();
+    let mut digits = [b'0'; 4];
+    for (digit, &b) in digits.iter_mut().zip(rest) {
+        *digit = b;
     }
-    Ok(value)
+    match crate::escape::hex4_digits(digits) {
+        None => Err(DecodeError::new(K::InvalidUnicodeEscape, escape_at)),
+        Some(_) if rest.len() < 4 => Err(DecodeError::new(K::UnexpectedEnd, bytes.len())),
+        Some(value) => Ok(value),
+    }
 }
 
 /// A cursor over validated UTF-8 that checks the JSON grammar.
@@ -358,15 +382,33 @@ impl<'a> Scanner<'a> {
     /// Validates one JSON value starting at the next token. `depth` is the number of
     /// containers already open around it. Returns the string when the value is one.
     pub(crate) fn value(&mut self, depth: u32) -> Result<Option<JsonStr<'a>>, DecodeError> {
-        match self.peek_token()? {
-            b'"' => return self.string().map(Some),
-            b'{' | b'[' => self.container(depth)?,
-            b'-' | b'0'..=b'9' => self.number()?,
-            b't' => self.literal(b"true")?,
-            b'f' => self.literal(b"false")?,
-            b'n' => self.literal(b"null")?,
-            _ => return Err(self.error(K::ExpectedValue)),
+        #[cfg(target_os = "none")]
+        return self.value_small(depth);
+        #[cfg(not(target_os = "none"))]
+        {
+            match self.peek_token()? {
+                b'"' => return self.string().map(Some),
+                b'{' | b'[' => self.container(depth)?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(self.error(K::ExpectedValue)),
+            }
+            Ok(None)
         }
+    }
+
+    /// [`value`](Self::value) on firmware: a string, or anything else through
+    /// [`container`](Self::container), whose loop validates a lone scalar the same way (the
+    /// same errors at the same offsets; one copy of the scalars' dispatch instead of two:
+    /// `.ci/embedded-size`).
+    #[cfg(any(test, target_os = "none"))]
+    fn value_small(&mut self, depth: u32) -> Result<Option<JsonStr<'a>>, DecodeError> {
+        if self.peek_token()? == b'"' {
+            return self.string().map(Some);
+        }
+        self.container(depth)?;
         Ok(None)
     }
 
@@ -613,5 +655,134 @@ mod tests {
         assert_eq!(check(&deep), Err(K::DepthLimitExceeded));
         let deep_objects = "{\"a\":".repeat(1_000_000);
         assert_eq!(check(&deep_objects), Err(K::DepthLimitExceeded));
+    }
+
+    /// Firmware's `value` (a lone scalar through the containers' loop) against the one it
+    /// replaces there: the same result, error kind and offset, end position and escape flag,
+    /// for every valid and invalid value above, each prefix of them (every truncation), with
+    /// whitespace around, and at depths around the limit.
+    #[test]
+    fn small_value_matches_the_fast_one() {
+        use std::format;
+        use std::string::ToString;
+        type Outcome<'t> = (Result<Option<&'t str>, (K, usize)>, usize, bool);
+        fn run(text: &str, depth: u32, max: u32, small: bool) -> Outcome<'_> {
+            let mut scanner = Scanner::new(text, max);
+            let got = if small {
+                scanner.value_small(depth)
+            } else {
+                scanner.value(depth)
+            };
+            (
+                got.map(|s| s.map(|s| s.raw()))
+                    .map_err(|e| (e.kind, e.offset)),
+                scanner.pos(),
+                scanner.saw_escape,
+            )
+        }
+        let values = [
+            "0",
+            "-0",
+            "1.5e-3",
+            "1E+2",
+            "12",
+            "-",
+            "-a",
+            "01",
+            "1.",
+            "1.e",
+            "1e",
+            "1e+",
+            "0.5x",
+            "true",
+            "false",
+            "null",
+            "tru",
+            "trux",
+            "fals",
+            "nul",
+            "nulx",
+            "NaN",
+            "x",
+            "}",
+            "]",
+            ",",
+            ":",
+            "\"\"",
+            "\"abc",
+            "\"a\\nb\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\ud83d\\ude00\"",
+            "\"a\nb\"",
+            "[]",
+            "{}",
+            "[1,]",
+            "[1 2]",
+            "[}",
+            "[1}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{\"a\":1 \"b\"}",
+            "[1,[2,{\"a\":[]}]]",
+            " { \"a\" : 1 , \"b\" : [ ] } ",
+            "[[[]]]",
+            "{\"a\":{\"b\":[true,null,-1e5]}}",
+            "\u{feff}1",
+        ];
+        let mut compared = 0;
+        for value in values {
+            for text in [
+                value.to_string(),
+                format!(" \t{value}\n "),
+                format!("{value},1"),
+            ] {
+                for end in 0..=text.len() {
+                    let Some(text) = text.get(..end) else {
+                        continue;
+                    };
+                    for (depth, max) in [(0, 128), (0, 2), (1, 2), (2, 2), (3, 2)] {
+                        assert_eq!(
+                            run(text, depth, max, true),
+                            run(text, depth, max, false),
+                            "{text:?} at depth {depth} of {max}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 2_000, "{compared}");
+    }
+
+    /// Firmware's `\u` digits (`hex4_small`) against the portable parser: the same value or
+    /// error kind and offset for every sequence of up to five bytes from digits, letters
+    /// around the hex ranges and punctuation, at every start.
+    #[test]
+    fn small_hex4_matches_the_fast_one() {
+        let alphabet = b"09afAF/:@G`gx\"\\";
+        let mut compared = 0;
+        let mut bytes = [0u8; 5];
+        // Miri: up to three bytes (every short-input case; the full run takes seconds).
+        let longest = if cfg!(miri) { 3 } else { 5 };
+        for len in 0..=longest {
+            let count = alphabet.len().pow(u32::try_from(len).unwrap());
+            for mut code in 0..count {
+                for b in &mut bytes[..len] {
+                    *b = alphabet[code % alphabet.len()];
+                    code /= alphabet.len();
+                }
+                let text = &bytes[..len];
+                for i in 0..=len + 1 {
+                    assert_eq!(hex4_small(text, i, 7), hex4(text, i, 7), "{text:?} at {i}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(
+            compared > if cfg!(miri) { 10_000 } else { 100_000 },
+            "{compared}"
+        );
     }
 }

@@ -30,9 +30,9 @@ pub use self::payloads::{
 };
 pub use self::presence::{MetaPayload, PresenceDiffPayload, PresenceMap, PresenceStatePayload};
 
-use crate::encode::{
-    Encoding, PLAIN_LEN_MAX, Sink, WriteJson, encode_exact, exact_len, write_str_after,
-};
+#[cfg(not(target_os = "none"))]
+use crate::encode::write_str_after;
+use crate::encode::{Encoding, PLAIN_LEN_MAX, Sink, WriteJson, encode_exact, exact_len};
 use crate::envelope::{Envelope, write_nullable_after};
 use crate::error::EncodeError;
 use crate::string::JsonStr;
@@ -140,15 +140,20 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
     )] // see `encode`'s module doc, "Inlining"
     #[cfg_attr(not(all(target_arch = "x86_64", target_feature = "sse2")), inline)]
     fn write_to<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+        #[cfg(target_os = "none")]
+        return write_v2_small(self.0, out);
         // `Envelope::write_v2` field by field, each read where it is written (not all five
         // held in registers, and spilled, across the writes before them).
-        let f = self.0;
-        write_nullable_after(out, b"[", f.join_ref.map(JsonStr::literal))?;
-        write_nullable_after(out, b",", f.reference.map(JsonStr::literal))?;
-        write_str_after(out, b",", JsonStr::literal(f.topic))?;
-        write_str_after(out, b",", JsonStr::literal(f.event))?;
-        f.payload.write_json_after(b",", out)?;
-        out.put(b"]")
+        #[cfg(not(target_os = "none"))]
+        {
+            let f = self.0;
+            write_nullable_after(out, b"[", f.join_ref.map(JsonStr::literal))?;
+            write_nullable_after(out, b",", f.reference.map(JsonStr::literal))?;
+            write_str_after(out, b",", JsonStr::literal(f.topic))?;
+            write_str_after(out, b",", JsonStr::literal(f.event))?;
+            f.payload.write_json_after(b",", out)?;
+            out.put(b"]")
+        }
     }
 
     #[inline]
@@ -168,6 +173,27 @@ impl<P: WriteJson> Encoding for OutV2<'_, '_, P> {
         ((join_ref + reference + topic + event) * 6 + 6 + 4 * 4)
             .checked_add(f.payload.max_json_len()?)
     }
+}
+
+/// [`OutV2`]'s writer on firmware: the four envelope fields through one call site in a loop
+/// (a topic or event is a field that is never `null`), not four inlined calls each with its
+/// error path (`.ci/embedded-size`). The same bytes and errors as the portable writer.
+#[cfg(any(test, target_os = "none"))]
+fn write_v2_small<P: WriteJson, S: Sink + ?Sized>(
+    f: &OutgoingFrame<'_, P>,
+    out: &mut S,
+) -> Result<(), EncodeError> {
+    let fields = [
+        (b"[", f.join_ref),
+        (b",", f.reference),
+        (b",", Some(f.topic)),
+        (b",", Some(f.event)),
+    ];
+    for (prefix, field) in fields {
+        write_nullable_after(out, prefix, field.map(JsonStr::literal))?;
+    }
+    f.payload.write_json_after(b",", out)?;
+    out.put(b"]")
 }
 
 /// An outgoing frame in the V1 object form.
@@ -795,6 +821,273 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// Firmware's V2 frame writer and `ShoutPush`'s string members (`write_v2_small`,
+    /// `write_strings_small`) against the writers they replace there: the same bytes, the
+    /// same result (errors with their `needed` and `available`) and the same bytes written
+    /// before an error, through a slice of every size up to the need and past it, a counting
+    /// slice and a `LenCounter`.
+    #[test]
+    fn small_v2_writers_match_the_portable_ones() {
+        use crate::encode::JsonObjectWriter;
+        type Write<'w> = &'w dyn Fn(&mut dyn Sink) -> Result<(), EncodeError>;
+        fn outcomes(
+            write: Write<'_>,
+        ) -> std::vec::Vec<(Result<(), EncodeError>, std::vec::Vec<u8>)> {
+            let mut counter = LenCounter::default();
+            let counted = write(&mut counter);
+            let mut counting = SliceSink::counting();
+            let mut seen = std::vec![
+                (counted, std::vec![0; counter.len]),
+                (write(&mut counting), std::vec![0; counting.len()])
+            ];
+            // Miri: every 13th size (each size is a full write).
+            for cap in (0..=counter.len + 2).step_by(if cfg!(miri) { 13 } else { 1 }) {
+                let mut buf = std::vec![0u8; cap];
+                let mut sink = SliceSink::new(&mut buf);
+                let result = write(&mut sink);
+                seen.push((result, sink.written().to_vec()));
+            }
+            seen
+        }
+        let metadata = RawJson::parse(r#"{"plan":"pro"}"#).unwrap();
+        let body = ShoutPush::new("Hi \"there\"\ttab, é 🚚".into());
+        let ids: &[i64] = &[8, -1];
+        let files = [FileId::Int(3), FileId::Str("f\n".into())];
+        let mut pushes = std::vec::Vec::new();
+        for bits in 0u32..64 {
+            let on = |bit: u32| bits & (1 << bit) != 0;
+            pushes.push(ShoutPush {
+                customer_id: on(0).then(|| "c6f1e2d3".into()),
+                conversation_id: on(1).then(|| "conv\n".into()),
+                sent_at: on(2).then(|| "2026-11-24T15:01:02.003Z".into()),
+                mentioned_user_ids: on(3).then_some(ids),
+                file_ids: on(4).then_some(&files[..]),
+                private: on(5).then_some(bits & 1 == 0),
+                metadata: on(5).then_some(metadata),
+                ..if on(0) {
+                    ShoutPush::new("".into())
+                } else {
+                    body
+                }
+            });
+        }
+        let mut compared = 0;
+        for push in pushes.iter().step_by(if cfg!(miri) { 7 } else { 1 }) {
+            let small: Write<'_> = &|out| {
+                let mut obj = JsonObjectWriter::deferred(out);
+                push.write_strings_small(&mut obj)?;
+                push.write_rest(obj)
+            };
+            let portable: Write<'_> = &|out| push.write_json(out);
+            assert_eq!(outcomes(small), outcomes(portable), "{push:?}");
+            compared += 1;
+        }
+        for (join_ref, reference) in [(None, None), (Some("1"), Some("5")), (Some("a\"b"), None)] {
+            for (topic, event) in [("conversation:5c9b", "shout"), ("", "e\u{1}")] {
+                for push in [pushes[0], pushes[63], pushes[9]] {
+                    let frame = OutgoingFrame {
+                        join_ref,
+                        reference,
+                        topic,
+                        event,
+                        payload: push,
+                    };
+                    let small: Write<'_> = &|out| write_v2_small(&frame, out);
+                    let portable: Write<'_> = &|out| OutV2(&frame).write_to(out);
+                    assert_eq!(outcomes(small), outcomes(portable), "{frame:?}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, if cfg!(miri) { 10 } else { 64 } + 18);
+    }
+
+    /// Firmware's `encode_exact` (always measure, then write straight into the sink) against
+    /// the one it replaces there: the same result (length, or error with its `needed` and
+    /// `available`) and the same bytes in the sink, through a slice of every size, a
+    /// `LenCounter` and a sink lending part of its room, for frames whose bound fits, a
+    /// payload whose bound is too small and a payload that fails part-way.
+    #[test]
+    fn small_encode_exact_matches_the_portable_one() {
+        use crate::encode::encode_exact_small;
+        /// A payload whose bound is too small (the one-pass write meets a full room).
+        struct Lying;
+        impl WriteJson for Lying {
+            fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+                out.put(b"[1,2,3,4,5,6,7,8,9]")
+            }
+            fn max_json_len(&self) -> Option<usize> {
+                Some(3)
+            }
+        }
+        /// A payload that writes a little, then fails.
+        struct Failing;
+        impl WriteJson for Failing {
+            fn write_json<S: Sink + ?Sized>(&self, out: &mut S) -> Result<(), EncodeError> {
+                out.put(b"[1")?;
+                Err(EncodeError::NotRepresentable(
+                    crate::error::EnvelopeField::Topic,
+                ))
+            }
+        }
+        /// A sink lending `lend` bytes of its room at a time.
+        struct Lending {
+            buf: std::vec::Vec<u8>,
+            len: usize,
+            lend: usize,
+        }
+        impl Sink for Lending {
+            fn remaining(&self) -> usize {
+                self.buf.len() - self.len
+            }
+            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+                let available = self.remaining();
+                let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) else {
+                    return Err(EncodeError::BufferTooSmall {
+                        needed: bytes.len(),
+                        available,
+                    });
+                };
+                dst.copy_from_slice(bytes);
+                self.len += bytes.len();
+                Ok(())
+            }
+            fn spare(&mut self) -> &mut [u8] {
+                let end = (self.len + self.lend).min(self.buf.len());
+                &mut self.buf[self.len..end]
+            }
+            fn commit(&mut self, len: usize) {
+                self.len += len.min(self.lend).min(self.remaining());
+            }
+        }
+        type Outcome = (Result<usize, EncodeError>, std::vec::Vec<u8>);
+        fn outcomes<E: Encoding>(encoding: &E, small: bool) -> std::vec::Vec<Outcome> {
+            let encode = |out: &mut dyn Sink| {
+                if small {
+                    encode_exact_small(encoding, out)
+                } else {
+                    encode_exact(encoding, out)
+                }
+            };
+            let mut counter = LenCounter::default();
+            let mut seen = std::vec![(encode(&mut counter), std::vec![0; counter.len])];
+            // Miri: every 13th size (each size is five full encodes).
+            for cap in (0..=300).step_by(if cfg!(miri) { 13 } else { 1 }) {
+                let mut buf = std::vec![0u8; cap];
+                let mut sink = SliceSink::new(&mut buf);
+                let result = encode(&mut sink);
+                seen.push((result, sink.written().to_vec()));
+                for lend in [0, 1, 40, cap] {
+                    let mut sink = Lending {
+                        buf: std::vec![0u8; cap],
+                        len: 0,
+                        lend,
+                    };
+                    let result = encode(&mut sink);
+                    sink.buf.truncate(sink.len);
+                    seen.push((result, sink.buf));
+                }
+            }
+            seen
+        }
+        fn compare<P: WriteJson>(payload: P) -> usize {
+            let mut compared = 0;
+            for (join_ref, reference) in [(None, Some("12")), (Some("1"), Some("5\n"))] {
+                let frame = OutgoingFrame {
+                    join_ref,
+                    reference,
+                    topic: "conversation:5c9b",
+                    event: "shout",
+                    payload: &payload,
+                };
+                assert_eq!(
+                    outcomes(&OutV2(&frame), true),
+                    outcomes(&OutV2(&frame), false),
+                    "V2 {join_ref:?} {reference:?}"
+                );
+                assert_eq!(
+                    outcomes(&OutV1(&frame), true),
+                    outcomes(&OutV1(&frame), false),
+                    "V1 {join_ref:?} {reference:?}"
+                );
+                compared += 2;
+            }
+            compared
+        }
+        let files = [FileId::Int(3), FileId::Str("f\n\"x".into())];
+        let compared = compare(ShoutPush {
+            customer_id: Some("c6f1e2d3".into()),
+            sent_at: Some("2026-11-24T15:01:02.003Z".into()),
+            mentioned_user_ids: Some(&[8, -1]),
+            file_ids: Some(&files),
+            private: Some(true),
+            ..ShoutPush::new("Hi \"there\"\ttab, é 🚚".into())
+        }) + compare(ShoutPush::new("hi".into()))
+            + compare(EmptyObject)
+            + compare(Lying)
+            + compare(Failing);
+        assert_eq!(compared, 20);
+    }
+
+    /// Firmware's list items (`items_small`) against the portable loop: the same bytes, the
+    /// same result and the same bytes written before an error, for lists of 0 to 4 integers,
+    /// file ids and strings, through a slice of every size, a counting slice and a counter.
+    #[test]
+    fn small_list_items_match_the_portable_loop() {
+        fn portable<T: WriteJson, S: Sink + ?Sized>(
+            items: &[T],
+            out: &mut S,
+        ) -> Result<(), EncodeError> {
+            let Some((first, rest)) = items.split_first() else {
+                return Ok(());
+            };
+            first.write_json(out)?;
+            for item in rest {
+                item.write_json_after(b",", out)?;
+            }
+            Ok(())
+        }
+        fn compare<T: WriteJson>(items: &[T]) {
+            let run = |small: bool, out: &mut dyn Sink| {
+                if small {
+                    payloads::items_small(items, out)
+                } else {
+                    portable(items, out)
+                }
+            };
+            for small in [true, false] {
+                let mut counter = LenCounter::default();
+                let mut counting = SliceSink::counting();
+                let counted = (run(small, &mut counter), counter.len);
+                assert_eq!(counted, (run(small, &mut counting), counting.len()));
+            }
+            let mut counter = LenCounter::default();
+            assert_eq!(run(true, &mut counter), Ok(()));
+            let (mut small_counter, need) = (LenCounter::default(), counter.len);
+            assert_eq!(run(false, &mut small_counter), Ok(()));
+            assert_eq!(small_counter.len, need);
+            for cap in 0..=need + 2 {
+                let (mut a, mut b) = (std::vec![0u8; cap], std::vec![0u8; cap]);
+                let (mut a, mut b) = (SliceSink::new(&mut a), SliceSink::new(&mut b));
+                assert_eq!(run(true, &mut a), run(false, &mut b), "cap {cap}");
+                assert_eq!(a.written(), b.written(), "cap {cap}");
+            }
+        }
+        let ints = [8, -1, i64::MIN, 0];
+        let files = [
+            FileId::Int(3),
+            FileId::Str("f\n\"x".into()),
+            FileId::Str("".into()),
+            FileId::Int(-7),
+        ];
+        let strings: [JsonStr<'_>; 4] = ["a".into(), "é\u{1}".into(), "".into(), "\"".into()];
+        for n in 0..=4 {
+            compare(&ints[..n]);
+            compare(&files[..n]);
+            compare(&strings[..n]);
         }
     }
 }
