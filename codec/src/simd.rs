@@ -22,10 +22,13 @@
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
-    __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
-    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
-    _mm_storeu_si128, _mm_subs_epu8,
+    __cpuid, __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+    _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_subs_epu8,
+    _mm_xor_si128,
 };
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use core::sync::atomic::{AtomicU8, Ordering};
 
 /// A byte buffer filled from the front with whole `str`s and `char`s only, so its filled part
 /// is always valid UTF-8 and reads back as `&str` without re-checking.
@@ -307,7 +310,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
-    match first_invalid_utf8(bytes) {
+    match first_invalid_utf8::<false>(bytes) {
         Some(at) => Err(at),
         // SAFETY: `first_invalid_utf8` found no invalid sequence: every byte is ASCII or part
         // of a complete, shortest-form, non-surrogate sequence of at most U+10FFFF (the same
@@ -325,14 +328,17 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 }
 
 /// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
+///
+/// `SSE2_ONLY`: the dense text's blocks by [`utf8_blocks`] even where the CPU has SSSE3 (the
+/// tests check both paths; the decoder passes `false`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
+fn first_invalid_utf8<const SSE2_ONLY: bool>(bytes: &[u8]) -> Option<usize> {
     // Most frames are all ASCII: that much without the rest's registers and calls.
     let i = skip_ascii(bytes, 0);
     if i >= bytes.len() {
         return None;
     }
-    first_invalid_utf8_past_ascii(bytes, i)
+    first_invalid_utf8_past_ascii::<SSE2_ONLY>(bytes, i)
 }
 
 /// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, while
@@ -340,7 +346,10 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
 /// the first two non-ASCII characters in a row (a tail call: this loop keeps nothing for it).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn first_invalid_utf8_past_ascii(bytes: &[u8], mut i: usize) -> Option<usize> {
+fn first_invalid_utf8_past_ascii<const SSE2_ONLY: bool>(
+    bytes: &[u8],
+    mut i: usize,
+) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
@@ -350,7 +359,7 @@ fn first_invalid_utf8_past_ascii(bytes: &[u8], mut i: usize) -> Option<usize> {
         match utf8_char_end(bytes, i) {
             // Two non-ASCII characters in a row: the text may be dense with them.
             Some(end) if bytes.get(end).is_some_and(|&b| b >= 0x80) => {
-                return utf8_dense(bytes, end);
+                return utf8_dense::<SSE2_ONLY>(bytes, end);
             }
             Some(end) => i = end,
             None => return Some(i),
@@ -379,7 +388,7 @@ fn starts_dense(bytes: &[u8], i: usize) -> bool {
 /// character at a time elsewhere.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn utf8_dense(bytes: &[u8], mut i: usize) -> Option<usize> {
+fn utf8_dense<const SSE2_ONLY: bool>(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
@@ -387,7 +396,14 @@ fn utf8_dense(bytes: &[u8], mut i: usize) -> Option<usize> {
             continue;
         }
         if starts_dense(bytes, i) {
-            match utf8_blocks(bytes, i) {
+            let blocks = if !SSE2_ONLY && ssse3_available() {
+                // SAFETY: `ssse3_available` just said that this CPU has SSSE3, the one
+                // target feature `utf8_blocks_ssse3` is compiled with beyond the build's.
+                unsafe { utf8_blocks_ssse3(bytes, i) }
+            } else {
+                utf8_blocks(bytes, i)
+            };
+            match blocks {
                 Ok(next) if next > i => {
                     i = next;
                     continue;
@@ -492,6 +508,221 @@ fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
         }
     }
     j
+}
+
+/// Whether this CPU has SSSE3: 0 not asked yet, 1 no, 2 yes. Asked once, by
+/// [`ssse3_available`]; a race between two first callers stores the same answer twice.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+static SSSE3: AtomicU8 = AtomicU8::new(0);
+
+/// Whether this CPU has SSSE3 (so [`utf8_blocks_ssse3`] may run), from CPUID leaf 1 (ECX bit
+/// 9) the first time and from [`SSSE3`] after. Always `false` under Miri, which interprets no
+/// CPUID and runs the SSE2 path.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn ssse3_available() -> bool {
+    if cfg!(miri) {
+        return false;
+    }
+    match SSSE3.load(Ordering::Relaxed) {
+        0 => detect_ssse3(),
+        known => known == 2,
+    }
+}
+
+/// Asks the CPU whether it has SSSE3 and keeps the answer in [`SSSE3`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[cold]
+#[inline(never)]
+fn detect_ssse3() -> bool {
+    // SAFETY: every x86_64 CPU has the CPUID instruction, and leaf 1 (processor info and
+    // feature bits) exists on every one of them; reading it has no other effect. (`__cpuid`
+    // is an `unsafe fn` in older `core`s, a safe one in newer.)
+    #[allow(unused_unsafe)]
+    let leaf1 = unsafe { __cpuid(1) };
+    let yes = leaf1.ecx & (1 << 9) != 0;
+    SSSE3.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+    yes
+}
+
+/// The rules of UTF-8 as seen by a byte `b` and the byte `a` before it, one bit each, each a
+/// condition on `a`'s high nibble, `a`'s low nibble and `b`'s high nibble (sets of nibble
+/// values, bit `n` for nibble `n`). A pair breaks rule `k` exactly when all three hold; the
+/// lookup tables below are these columns, so `table1[a >> 4] & table2[a & 15] & table3[b >> 4]`
+/// has bit `k` set exactly then.
+///
+/// Bit 7 is not an error by itself: a continuation byte after a continuation byte is right
+/// exactly as the third byte of a 3- or 4-byte character or the fourth of a 4-byte one, which
+/// the bytes two and three back decide (see [`utf8_block_errors_ssse3`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const UTF8_PAIR_RULES: [(u16, u16, u16); 8] = {
+    const ALL: u16 = 0xFFFF;
+    const ASCII: u16 = 0x00FF; // 0..=7
+    const CONT: u16 = 0x0F00; // 8..=B
+    const LEAD: u16 = 0xF000; // C..=F
+    const fn one(n: u16) -> u16 {
+        1 << n
+    }
+    [
+        // 0: a lead not followed by a continuation byte.
+        (LEAD, ALL, ASCII | LEAD),
+        // 1: a continuation byte after ASCII.
+        (ASCII, ALL, CONT),
+        // 2: C0 or C1 and a continuation byte: an overlong 2-byte form.
+        (one(0xC), one(0) | one(1), CONT),
+        // 3: E0 and 80..=9F: an overlong 3-byte form.
+        (one(0xE), one(0), one(8) | one(9)),
+        // 4: ED and A0..=BF: a surrogate.
+        (one(0xE), one(0xD), one(0xA) | one(0xB)),
+        // 5: F4..=FF and 90..=BF: past U+10FFFF (or a lead no UTF-8 has).
+        (one(0xF), 0xFFF0, one(9) | one(0xA) | one(0xB)),
+        // 6: F0 and 80..=8F (an overlong 4-byte form), F5..=FF and 80..=8F (no such lead).
+        (one(0xF), one(0) | 0xFFE0, one(8)),
+        // 7: a continuation byte after a continuation byte (see above).
+        (CONT, ALL, CONT),
+    ]
+};
+
+/// Column `column` (0, 1 or 2) of [`UTF8_PAIR_RULES`] as a 16-entry table by nibble.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const fn utf8_pair_table(column: usize) -> [u8; 16] {
+    let mut table = [0u8; 16];
+    let mut nibble = 0;
+    while nibble < 16 {
+        let mut k = 0;
+        while k < 8 {
+            let (high1, low1, high2) = UTF8_PAIR_RULES[k];
+            let set = match column {
+                0 => high1,
+                1 => low1,
+                _ => high2,
+            };
+            if set & (1 << nibble) != 0 {
+                table[nibble] |= 1 << k;
+            }
+            k += 1;
+        }
+        nibble += 1;
+    }
+    table
+}
+
+/// [`UTF8_PAIR_RULES`] by the previous byte's high nibble, its low nibble and the byte's high
+/// nibble.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const UTF8_PAIR_TABLES: [[u8; 16]; 3] =
+    [utf8_pair_table(0), utf8_pair_table(1), utf8_pair_table(2)];
+
+/// [`utf8_blocks`] by table look-ups (SSSE3's byte shuffle): the same answers (`Ok` where
+/// to go on, `Err` a character boundary before the first invalid sequence; the tests check
+/// both against `core::str::from_utf8`), in fewer instructions a block. Blocks go two at a
+/// time; their errors are gathered and looked at once, at the end (text is valid UTF-8 but
+/// for a broken frame, which is then looked at again, exactly, from `start`).
+///
+/// Callers must know that the CPU has SSSE3 ([`ssse3_available`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "ssse3")]
+#[inline(never)]
+fn utf8_blocks_ssse3(bytes: &[u8], start: usize) -> Result<usize, usize> {
+    let len = bytes.len();
+    if start < 3 {
+        return Ok(start);
+    }
+    let mut p = start;
+    let mut errors = _mm_setzero_si128();
+    let mut ascii_pairs = 0;
+    while len - p >= 32 {
+        // SAFETY: `p >= 3` and `p + 32 <= len`, so both blocks (at `p` and `p + 16`, each
+        // with the three bytes before it) lie in `bytes[p - 3..p + 32]`; this function runs
+        // with SSSE3 (its caller's promise).
+        let (ascii, found) = unsafe {
+            let at = bytes.as_ptr().add(p);
+            let (a, a_errors) = utf8_block_errors_ssse3(at);
+            let (b, b_errors) = utf8_block_errors_ssse3(at.add(16));
+            let ascii = _mm_movemask_epi8(_mm_or_si128(a, b)) == 0;
+            (ascii, _mm_or_si128(a_errors, b_errors))
+        };
+        errors = _mm_or_si128(errors, found);
+        p += 32;
+        if ascii {
+            // Plain ASCII (checked, with the bytes before it): a short run (between words
+            // of other scripts) stays in blocks, a long one goes back to skipping ASCII.
+            ascii_pairs += 1;
+            if ascii_pairs == 2 {
+                break;
+            }
+        } else {
+            ascii_pairs = 0;
+        }
+    }
+    if ascii_pairs < 2 && len - p >= 16 {
+        // SAFETY: `p >= 3` and `p + 16 <= len`: the block and the three bytes before it lie
+        // in `bytes`; SSSE3 as above.
+        let (_, found) = unsafe { utf8_block_errors_ssse3(bytes.as_ptr().add(p)) };
+        errors = _mm_or_si128(errors, found);
+        p += 16;
+    }
+    if _mm_movemask_epi8(_mm_cmpeq_epi8(errors, _mm_setzero_si128())) != 0xFFFF {
+        return Err(start);
+    }
+    // After two ASCII pairs `p` follows an ASCII byte: `char_start_before` gives `p`.
+    Ok(char_start_before(bytes, start, p))
+}
+
+/// The block at `at` and, per byte, non-zero where it breaks a UTF-8 rule given the three
+/// bytes before it: [`UTF8_PAIR_RULES`] for the byte and the one before it, bit 7 flipped
+/// where the byte two back is a lead of 3 or 4 bytes or the byte three back one of 4 (a
+/// continuation byte after a continuation byte is due there, and wrong anywhere else).
+///
+/// Unlike `utf8_block_errors` this also flags a lead cut short at the end of the block only
+/// when the next block shows it (it is not an error yet); `char_start_before` keeps the
+/// caller from going past it.
+///
+/// # Safety
+/// `at - 3 .. at + 16` must be readable.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "ssse3")]
+#[inline]
+unsafe fn utf8_block_errors_ssse3(at: *const u8) -> (__m128i, __m128i) {
+    let table = |t: &[u8; 16]| {
+        // SAFETY: `t` is 16 readable bytes; `loadu` has no alignment requirement.
+        unsafe { _mm_loadu_si128(t.as_ptr().cast::<__m128i>()) }
+    };
+    let [high1, low1, high2] = &UTF8_PAIR_TABLES;
+    // SAFETY: `at - 3 .. at + 16` is readable (the caller's promise); `loadu` has no
+    // alignment requirement.
+    #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+    let (v, back1, back2, back3) = unsafe {
+        (
+            _mm_loadu_si128(at.cast::<__m128i>()),
+            _mm_loadu_si128(at.sub(1).cast::<__m128i>()),
+            _mm_loadu_si128(at.sub(2).cast::<__m128i>()),
+            _mm_loadu_si128(at.sub(3).cast::<__m128i>()),
+        )
+    };
+    let nibble = _mm_set1_epi8(0x0F);
+    // Shifted as 16-bit lanes, so the high byte's bits land in the low byte's top nibble:
+    // masked off (a shuffle index with bit 7 set gives 0).
+    let v_high = _mm_and_si128(_mm_srli_epi16::<4>(v), nibble);
+    let back1_high = _mm_and_si128(_mm_srli_epi16::<4>(back1), nibble);
+    let back1_low = _mm_and_si128(back1, nibble);
+    let broken = _mm_and_si128(
+        _mm_and_si128(
+            _mm_shuffle_epi8(table(high1), back1_high),
+            _mm_shuffle_epi8(table(low1), back1_low),
+        ),
+        _mm_shuffle_epi8(table(high2), v_high),
+    );
+    // Bit 7 set where the byte two back is E0..=FF (a lead of 3 or 4 bytes) or the byte
+    // three back F0..=FF (a lead of 4): 0x60 and 0x70 less, saturated, reach 0x80 exactly
+    // then.
+    let third = _mm_subs_epu8(back2, _mm_set1_epi8(0x60));
+    let fourth = _mm_subs_epu8(back3, _mm_set1_epi8(0x70));
+    let due = _mm_and_si128(
+        _mm_or_si128(third, fourth),
+        _mm_set1_epi8(0x80u8.cast_signed()),
+    );
+    (v, _mm_xor_si128(broken, due))
 }
 
 /// Bit `i` is set when byte `i` of `v` breaks a UTF-8 rule, given the bytes 1, 2 and 3 before
