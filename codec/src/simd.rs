@@ -674,9 +674,8 @@ fn utf8_blocks_ssse3(bytes: &[u8], start: usize) -> Result<usize, usize> {
 /// where the byte two back is a lead of 3 or 4 bytes or the byte three back one of 4 (a
 /// continuation byte after a continuation byte is due there, and wrong anywhere else).
 ///
-/// Unlike `utf8_block_errors` this also flags a lead cut short at the end of the block only
-/// when the next block shows it (it is not an error yet); `char_start_before` keeps the
-/// caller from going past it.
+/// A lead cut short by the end of the block is not an error yet: the next block, or the
+/// caller's exact path from `char_start_before`, judges it.
 ///
 /// # Safety
 /// `at - 3 .. at + 16` must be readable.
@@ -992,14 +991,163 @@ mod tests {
         assert_eq!(w.into_str(), "abé!xyz");
     }
 
+    /// Fails loudly where the SSSE3 path cannot run (outside Miri): every x86_64 machine this
+    /// crate is tested on has SSSE3, and a test run that skipped the path would prove nothing.
+    fn require_ssse3() {
+        if !cfg!(miri) {
+            assert!(
+                ssse3_available(),
+                "this CPU reports no SSSE3 (CPUID leaf 1, ECX bit 9): the SSSE3 UTF-8 block \
+                 check cannot be tested here; run the tests on an x86_64 CPU with SSSE3"
+            );
+        }
+    }
+
     fn agrees_with_core(bytes: &[u8]) {
         // Compared as bytes: a wrong `Ok` holds a `str` that is not UTF-8, which `Debug`
         // cannot print.
-        let ours = str_from_utf8(bytes).map(str::as_bytes);
         let core = core::str::from_utf8(bytes)
             .map(str::as_bytes)
             .map_err(|e| e.valid_up_to());
+        // The decoder's: SSSE3 blocks where the CPU has SSSE3 (every test machine but Miri).
+        require_ssse3();
+        let ours = str_from_utf8(bytes).map(str::as_bytes);
         assert_eq!(ours, core, "{bytes:x?}");
+        // SSE2 blocks, forced.
+        let sse2 = match first_invalid_utf8::<true>(bytes) {
+            Some(at) => Err(at),
+            None => Ok(bytes),
+        };
+        assert_eq!(sse2, core, "SSE2 path: {bytes:x?}");
+    }
+
+    /// The block check `blocks` (either path) from `start` keeps its promises: `Ok(p)` only
+    /// with `bytes[..p]` valid UTF-8 and `p` not before `start`; `Err(at)` only for text that
+    /// is not, with `at` a character boundary at or before the first invalid sequence.
+    fn blocks_keep_promises(
+        bytes: &[u8],
+        start: usize,
+        blocks: fn(&[u8], usize) -> Result<usize, usize>,
+    ) {
+        match (blocks(bytes, start), core::str::from_utf8(bytes)) {
+            (Ok(p), _) => {
+                assert!(p >= start, "{start}: {bytes:x?}");
+                assert!(
+                    core::str::from_utf8(&bytes[..p]).is_ok(),
+                    "Ok({p}): {bytes:x?}"
+                );
+            }
+            (Err(at), Err(e)) => {
+                assert!(
+                    at >= start && at <= e.valid_up_to(),
+                    "Err({at}): {bytes:x?}"
+                );
+            }
+            (Err(at), Ok(_)) => panic!("Err({at}) for valid text: {bytes:x?}"),
+        }
+    }
+
+    /// [`utf8_blocks_ssse3`] as a plain function, for `blocks_keep_promises`.
+    fn ssse3_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
+        require_ssse3();
+        if cfg!(miri) {
+            // Miri runs the SSE2 path only (see `ssse3_available`).
+            return utf8_blocks(bytes, start);
+        }
+        // SAFETY: `require_ssse3` just checked that this CPU has SSSE3.
+        unsafe { utf8_blocks_ssse3(bytes, start) }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri interprets no CPUID: it runs the SSE2 path only")]
+    fn ssse3_detection_is_asked_once_and_kept() {
+        let first = ssse3_available();
+        let kept = SSSE3.load(Ordering::Relaxed);
+        assert_eq!(kept, if first { 2 } else { 1 });
+        // From the cache now, the same answer.
+        assert_eq!(ssse3_available(), first);
+        assert_eq!(SSSE3.load(Ordering::Relaxed), kept);
+        require_ssse3();
+    }
+
+    #[test]
+    fn utf8_pair_tables_flag_exactly_the_broken_pairs() {
+        // Every byte pair, in dense text with a block edge at every lane of the pair:
+        // both paths against `core`, and the blocks' promises.
+        // Miri (~1000x slower) takes every 23rd first and second byte and two lanes.
+        let (step, lanes): (usize, &[usize]) = if cfg!(miri) {
+            (23, &[14, 15])
+        } else {
+            (1, &[0, 7, 14, 15])
+        };
+        for a in (0..=255u8).step_by(step) {
+            for b in (0..=255u8).step_by(step) {
+                for &lane in lanes {
+                    let mut text = std::vec::Vec::from("zzzé日本へ🚚".as_bytes());
+                    text.resize(5 + 16 + lane, b'z');
+                    text.extend_from_slice(&[a, b]);
+                    text.extend_from_slice("日本へ 🚚 — é dense text after it, 日本".as_bytes());
+                    agrees_with_core(&text);
+                    blocks_keep_promises(&text, 5, utf8_blocks);
+                    blocks_keep_promises(&text, 5, ssse3_blocks);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_random_text() {
+        // A deterministic generator (xorshift64): text of valid characters of every length,
+        // some bytes replaced by random ones, some texts cut anywhere.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pieces = [
+            "a",
+            "z ",
+            "é",
+            "ß",
+            "—",
+            "日",
+            "本",
+            "へ",
+            "🚚",
+            "\u{10FFFF}",
+            "\u{80}",
+            "\u{7FF}",
+            "\u{800}",
+            "\u{FFFF}",
+            "\u{10000}",
+        ];
+        let count = if cfg!(miri) { 40 } else { 20_000 };
+        for _ in 0..count {
+            let mut text = std::vec::Vec::new();
+            let len = next() % 120;
+            while (text.len() as u64) < len {
+                text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize].as_bytes());
+            }
+            // Most texts broken in a place or two, some left valid.
+            for _ in 0..next() % 3 {
+                if !text.is_empty() {
+                    let at = (next() % text.len() as u64) as usize;
+                    text[at] = next() as u8;
+                }
+            }
+            if next() % 4 == 0 {
+                text.truncate((next() % (text.len() as u64 + 1)) as usize);
+            }
+            agrees_with_core(&text);
+            for start in [3, 4, 5] {
+                if start <= text.len() && core::str::from_utf8(&text[..start]).is_ok() {
+                    blocks_keep_promises(&text, start, utf8_blocks);
+                    blocks_keep_promises(&text, start, ssse3_blocks);
+                }
+            }
+        }
     }
 
     #[test]
@@ -1082,13 +1230,18 @@ mod tests {
                             agrees_with_core(&text);
                             // The blocks themselves: they pass valid text, and flag an
                             // error that starts in the first block.
-                            let blocks = utf8_blocks(&text, 5);
-                            match core::str::from_utf8(&text) {
-                                Ok(_) => assert!(matches!(blocks, Ok(p) if p > 21), "{text:x?}"),
-                                Err(e) if e.valid_up_to() < 21 => {
-                                    assert!(blocks.is_err(), "{text:x?}");
+                            for blocks in [utf8_blocks, ssse3_blocks] {
+                                let found = blocks(&text, 5);
+                                match core::str::from_utf8(&text) {
+                                    Ok(_) => {
+                                        assert!(matches!(found, Ok(p) if p > 21), "{text:x?}");
+                                    }
+                                    Err(e) if e.valid_up_to() < 21 => {
+                                        assert!(found.is_err(), "{text:x?}");
+                                    }
+                                    Err(_) => {}
                                 }
-                                Err(_) => {}
+                                blocks_keep_promises(&text, 5, blocks);
                             }
                         }
                     }
