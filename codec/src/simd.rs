@@ -1072,7 +1072,8 @@ mod tests {
 
     #[test]
     fn utf8_pair_tables_flag_exactly_the_broken_pairs() {
-        // Every byte pair, in dense text with a block edge at every lane of the pair:
+        // Every byte pair (completed by the continuation bytes its lead wants), in dense text
+        // with a block edge at every lane of the pair:
         // both paths against `core`, and the blocks' promises.
         // Miri (~1000x slower) takes every 23rd first and second byte and two lanes.
         let (step, lanes): (usize, &[usize]) = if cfg!(miri) {
@@ -1086,6 +1087,17 @@ mod tests {
                     let mut text = std::vec::Vec::from("zzzé日本へ🚚".as_bytes());
                     text.resize(5 + 16 + lane, b'z');
                     text.extend_from_slice(&[a, b]);
+                    // The continuation bytes `a` wants after `b`, so that the pair's own
+                    // rule alone can flag it (not a short character after it).
+                    let rest = match a {
+                        0xE0..=0xEF => 1,
+                        0xF0..=0xFF => 2,
+                        _ => 0,
+                    };
+                    text.extend(core::iter::repeat_n(
+                        if lane == 7 { 0xBF } else { 0x80 },
+                        rest,
+                    ));
                     text.extend_from_slice("日本へ 🚚 — é dense text after it, 日本".as_bytes());
                     agrees_with_core(&text);
                     blocks_keep_promises(&text, 5, utf8_blocks);
