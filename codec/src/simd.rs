@@ -683,6 +683,7 @@ fn utf8_blocks_ssse3(bytes: &[u8], start: usize) -> Result<usize, usize> {
 #[target_feature(enable = "ssse3")]
 #[inline]
 unsafe fn utf8_block_errors_ssse3(at: *const u8) -> (__m128i, __m128i) {
+    #[allow(clippy::cast_ptr_alignment)] // unaligned loads
     let table = |t: &[u8; 16]| {
         // SAFETY: `t` is 16 readable bytes; `loadu` has no alignment requirement.
         unsafe { _mm_loadu_si128(t.as_ptr().cast::<__m128i>()) }
@@ -1112,11 +1113,12 @@ mod tests {
         // A deterministic generator (xorshift64): text of valid characters of every length,
         // some bytes replaced by random ones, some texts cut anywhere.
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
+        // A number below `bound`.
+        let mut next = move |bound: usize| -> usize {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            state
+            usize::try_from(state % u64::try_from(bound).unwrap()).unwrap()
         };
         let pieces = [
             "a",
@@ -1138,19 +1140,19 @@ mod tests {
         let count = if cfg!(miri) { 40 } else { 20_000 };
         for _ in 0..count {
             let mut text = std::vec::Vec::new();
-            let len = next() % 120;
-            while (text.len() as u64) < len {
-                text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize].as_bytes());
+            let len = next(120);
+            while text.len() < len {
+                text.extend_from_slice(pieces[next(pieces.len())].as_bytes());
             }
             // Most texts broken in a place or two, some left valid.
-            for _ in 0..next() % 3 {
+            for _ in 0..next(3) {
                 if !text.is_empty() {
-                    let at = (next() % text.len() as u64) as usize;
-                    text[at] = next() as u8;
+                    let at = next(text.len());
+                    text[at] = u8::try_from(next(256)).unwrap();
                 }
             }
-            if next() % 4 == 0 {
-                text.truncate((next() % (text.len() as u64 + 1)) as usize);
+            if next(4) == 0 {
+                text.truncate(next(text.len() + 1));
             }
             agrees_with_core(&text);
             for start in [3, 4, 5] {
