@@ -22,10 +22,13 @@
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
-    __cpuid, __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
-    _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    __cpuid, __cpuid_count, __m128i, __m256i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8,
+    _mm_cmpgt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_subs_epu8,
-    _mm_xor_si128,
+    _mm_xor_si128, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+    _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+    _mm256_subs_epu8, _mm256_xor_si256, _xgetbv,
 };
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -310,7 +313,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
-    match first_invalid_utf8::<false>(bytes) {
+    match first_invalid_utf8::<LEVEL_AVX2>(bytes) {
         Some(at) => Err(at),
         // SAFETY: `first_invalid_utf8` found no invalid sequence: every byte is ASCII or part
         // of a complete, shortest-form, non-surrogate sequence of at most U+10FFFF (the same
@@ -329,16 +332,16 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 
 /// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
 ///
-/// `SSE2_ONLY`: the dense text's blocks by [`utf8_blocks`] even where the CPU has SSSE3 (the
-/// tests check both paths; the decoder passes `false`).
+/// `MAX_LEVEL`: the best block check the dense text may use (the CPU's best at most): the
+/// decoder passes [`LEVEL_AVX2`], the tests each level in turn.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn first_invalid_utf8<const SSE2_ONLY: bool>(bytes: &[u8]) -> Option<usize> {
+fn first_invalid_utf8<const MAX_LEVEL: u8>(bytes: &[u8]) -> Option<usize> {
     // Most frames are all ASCII: that much without the rest's registers and calls.
     let i = skip_ascii(bytes, 0);
     if i >= bytes.len() {
         return None;
     }
-    first_invalid_utf8_past_ascii::<SSE2_ONLY>(bytes, i)
+    first_invalid_utf8_past_ascii::<MAX_LEVEL>(bytes, i)
 }
 
 /// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, while
@@ -346,10 +349,7 @@ fn first_invalid_utf8<const SSE2_ONLY: bool>(bytes: &[u8]) -> Option<usize> {
 /// the first two non-ASCII characters in a row (a tail call: this loop keeps nothing for it).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn first_invalid_utf8_past_ascii<const SSE2_ONLY: bool>(
-    bytes: &[u8],
-    mut i: usize,
-) -> Option<usize> {
+fn first_invalid_utf8_past_ascii<const MAX_LEVEL: u8>(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
@@ -359,7 +359,7 @@ fn first_invalid_utf8_past_ascii<const SSE2_ONLY: bool>(
         match utf8_char_end(bytes, i) {
             // Two non-ASCII characters in a row: the text may be dense with them.
             Some(end) if bytes.get(end).is_some_and(|&b| b >= 0x80) => {
-                return utf8_dense::<SSE2_ONLY>(bytes, end);
+                return utf8_dense::<MAX_LEVEL>(bytes, end);
             }
             Some(end) => i = end,
             None => return Some(i),
@@ -388,7 +388,7 @@ fn starts_dense(bytes: &[u8], i: usize) -> bool {
 /// character at a time elsewhere.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn utf8_dense<const SSE2_ONLY: bool>(bytes: &[u8], mut i: usize) -> Option<usize> {
+fn utf8_dense<const MAX_LEVEL: u8>(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
@@ -396,12 +396,15 @@ fn utf8_dense<const SSE2_ONLY: bool>(bytes: &[u8], mut i: usize) -> Option<usize
             continue;
         }
         if starts_dense(bytes, i) {
-            let blocks = if !SSE2_ONLY && ssse3_available() {
-                // SAFETY: `ssse3_available` just said that this CPU has SSSE3, the one
-                // target feature `utf8_blocks_ssse3` is compiled with beyond the build's.
-                unsafe { utf8_blocks_ssse3(bytes, i) }
-            } else {
-                utf8_blocks(bytes, i)
+            let blocks = match simd_level().min(MAX_LEVEL) {
+                // SAFETY: `simd_level` just said that this CPU has AVX2, the one target
+                // feature `utf8_blocks_avx2` is compiled with beyond the build's (and
+                // SSSE3, which every AVX2 CPU has).
+                LEVEL_AVX2 => unsafe { utf8_blocks_avx2(bytes, i) },
+                // SAFETY: `simd_level` just said that this CPU has SSSE3, the one target
+                // feature `utf8_blocks_ssse3` is compiled with beyond the build's.
+                LEVEL_SSSE3 => unsafe { utf8_blocks_ssse3(bytes, i) },
+                _ => utf8_blocks(bytes, i),
             };
             match blocks {
                 Ok(next) if next > i => {
@@ -510,39 +513,69 @@ fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
     j
 }
 
-/// Whether this CPU has SSSE3: 0 not asked yet, 1 no, 2 yes. Asked once, by
-/// [`ssse3_available`]; a race between two first callers stores the same answer twice.
+/// The block checks by what they need of the CPU: SSE2 (the build's), SSSE3, AVX2.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-static SSSE3: AtomicU8 = AtomicU8::new(0);
+const LEVEL_SSE2: u8 = 1;
+/// See [`LEVEL_SSE2`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const LEVEL_SSSE3: u8 = 2;
+/// See [`LEVEL_SSE2`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const LEVEL_AVX2: u8 = 3;
 
-/// Whether this CPU has SSSE3 (so [`utf8_blocks_ssse3`] may run), from CPUID leaf 1 (ECX bit
-/// 9) the first time and from [`SSSE3`] after. Always `false` under Miri, which interprets no
-/// CPUID and runs the SSE2 path.
+/// The best block check this CPU runs (a `LEVEL_`), 0 when not asked yet. Asked once, by
+/// [`simd_level`]; a race between two first callers stores the same answer twice.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+static SIMD_LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// The best block check this CPU runs (a `LEVEL_`), from CPUID the first time and from
+/// [`SIMD_LEVEL`] after. Always [`LEVEL_SSE2`] under Miri, which interprets no CPUID.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
-fn ssse3_available() -> bool {
+fn simd_level() -> u8 {
     if cfg!(miri) {
-        return false;
+        return LEVEL_SSE2;
     }
-    match SSSE3.load(Ordering::Relaxed) {
-        0 => detect_ssse3(),
-        known => known == 2,
+    match SIMD_LEVEL.load(Ordering::Relaxed) {
+        0 => detect_simd_level(),
+        known => known,
     }
 }
 
-/// Asks the CPU whether it has SSSE3 and keeps the answer in [`SSSE3`].
+/// Asks the CPU which block check it runs and keeps the answer in [`SIMD_LEVEL`]: SSSE3 is
+/// CPUID leaf 1 ECX bit 9; AVX2 is leaf 7 (sub-leaf 0) EBX bit 5, usable only where the OS
+/// saves the YMM registers (leaf 1 ECX bits 27 OSXSAVE and 28 AVX, then XCR0 bits 1 and 2).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[cold]
 #[inline(never)]
-fn detect_ssse3() -> bool {
-    // SAFETY: every x86_64 CPU has the CPUID instruction, and leaf 1 (processor info and
-    // feature bits) exists on every one of them; reading it has no other effect. (`__cpuid`
-    // is an `unsafe fn` in older `core`s, a safe one in newer.)
+fn detect_simd_level() -> u8 {
+    // SAFETY: every x86_64 CPU has the CPUID instruction, and leaves 0 and 1 exist on every
+    // one of them; reading them has no other effect. (`__cpuid` is an `unsafe fn` in older
+    // `core`s, a safe one in newer.)
     #[allow(unused_unsafe)]
-    let leaf1 = unsafe { __cpuid(1) };
-    let yes = leaf1.ecx & (1 << 9) != 0;
-    SSSE3.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
-    yes
+    let (max_leaf, leaf1) = unsafe { (__cpuid(0).eax, __cpuid(1)) };
+    let ssse3 = leaf1.ecx & (1 << 9) != 0;
+    let os_avx = leaf1.ecx & (1 << 27) != 0 && leaf1.ecx & (1 << 28) != 0 && {
+        // SAFETY: OSXSAVE (leaf 1 ECX bit 27, just checked) says that the OS enabled
+        // XGETBV, which `_xgetbv` (compiled with `xsave`) runs; XCR0 always exists then.
+        let xcr0 = unsafe { _xgetbv(0) };
+        xcr0 & 0b110 == 0b110
+    };
+    let avx2 = os_avx && max_leaf >= 7 && {
+        // SAFETY: CPUID as above; leaf 7 exists (`max_leaf >= 7`, just checked).
+        #[allow(unused_unsafe)]
+        let leaf7 = unsafe { __cpuid_count(7, 0) };
+        leaf7.ebx & (1 << 5) != 0
+    };
+    let level = if avx2 && ssse3 {
+        LEVEL_AVX2
+    } else if ssse3 {
+        LEVEL_SSSE3
+    } else {
+        LEVEL_SSE2
+    };
+    SIMD_LEVEL.store(level, Ordering::Relaxed);
+    level
 }
 
 /// The rules of UTF-8 as seen by a byte `b` and the byte `a` before it, one bit each, each a
@@ -619,7 +652,7 @@ const UTF8_PAIR_TABLES: [[u8; 16]; 3] =
 /// time; their errors are gathered and looked at once, at the end (text is valid UTF-8 but
 /// for a broken frame, which is then looked at again, exactly, from `start`).
 ///
-/// Callers must know that the CPU has SSSE3 ([`ssse3_available`]).
+/// Callers must know that the CPU has SSSE3 ([`simd_level`]).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "ssse3")]
 #[inline(never)]
@@ -666,6 +699,96 @@ fn utf8_blocks_ssse3(bytes: &[u8], start: usize) -> Result<usize, usize> {
         return Err(start);
     }
     // After two ASCII pairs `p` follows an ASCII byte: `char_start_before` gives `p`.
+    Ok(char_start_before(bytes, start, p))
+}
+
+/// [`utf8_blocks_ssse3`] 32 bytes a step (AVX2: the same look-ups in both 16-byte halves,
+/// three-operand instructions, no register copies), the same answers.
+///
+/// Callers must know that the CPU has AVX2 ([`simd_level`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+fn utf8_blocks_avx2(bytes: &[u8], start: usize) -> Result<usize, usize> {
+    let len = bytes.len();
+    if start < 3 {
+        return Ok(start);
+    }
+    let table = |t: &[u8; 16]| {
+        // SAFETY: `t` is 16 readable bytes; `loadu` has no alignment requirement.
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        let t = unsafe { _mm_loadu_si128(t.as_ptr().cast::<__m128i>()) };
+        _mm256_broadcastsi128_si256(t)
+    };
+    let [high1, low1, high2] = &UTF8_PAIR_TABLES;
+    let (high1, low1, high2) = (table(high1), table(low1), table(high2));
+    let nibble = _mm256_set1_epi8(0x0F);
+    let mut p = start;
+    let mut errors = _mm256_setzero_si256();
+    let mut ascii_blocks = 0;
+    while len - p >= 32 {
+        // SAFETY: `p >= 3` and `p + 32 <= len`, so the loads at `p - 3 ..= p` read only
+        // `bytes[p - 3..p + 32]`; `loadu` needs no alignment; this function runs with AVX2
+        // (its caller's promise).
+        #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+        let (v, back1, back2, back3) = unsafe {
+            let at = bytes.as_ptr().add(p);
+            (
+                _mm256_loadu_si256(at.cast::<__m256i>()),
+                _mm256_loadu_si256(at.sub(1).cast::<__m256i>()),
+                _mm256_loadu_si256(at.sub(2).cast::<__m256i>()),
+                _mm256_loadu_si256(at.sub(3).cast::<__m256i>()),
+            )
+        };
+        // As in `utf8_block_errors_ssse3`, lane by lane.
+        let v_high = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+        let back1_high = _mm256_and_si256(_mm256_srli_epi16::<4>(back1), nibble);
+        let back1_low = _mm256_and_si256(back1, nibble);
+        let broken = _mm256_and_si256(
+            _mm256_and_si256(
+                _mm256_shuffle_epi8(high1, back1_high),
+                _mm256_shuffle_epi8(low1, back1_low),
+            ),
+            _mm256_shuffle_epi8(high2, v_high),
+        );
+        let third = _mm256_subs_epu8(back2, _mm256_set1_epi8(0x60));
+        let fourth = _mm256_subs_epu8(back3, _mm256_set1_epi8(0x70));
+        let due = _mm256_and_si256(
+            _mm256_or_si256(third, fourth),
+            _mm256_set1_epi8(0x80u8.cast_signed()),
+        );
+        errors = _mm256_or_si256(errors, _mm256_xor_si256(broken, due));
+        p += 32;
+        if _mm256_movemask_epi8(v) == 0 {
+            // Plain ASCII (checked, with the bytes before it): a short run stays in
+            // blocks, a long one goes back to skipping ASCII.
+            ascii_blocks += 1;
+            if ascii_blocks == 2 {
+                break;
+            }
+        } else {
+            ascii_blocks = 0;
+        }
+    }
+    let mut last = _mm_setzero_si128();
+    if ascii_blocks < 2 && len - p >= 16 {
+        // SAFETY: `p >= 3` and `p + 16 <= len`: the block and the three bytes before it lie
+        // in `bytes`; AVX2 as above, which includes SSSE3.
+        let (_, found) = unsafe { utf8_block_errors_ssse3(bytes.as_ptr().add(p)) };
+        last = found;
+        p += 16;
+    }
+    let halves = _mm_or_si128(
+        _mm_or_si128(
+            _mm256_castsi256_si128(errors),
+            _mm256_extracti128_si256::<1>(errors),
+        ),
+        last,
+    );
+    if _mm_movemask_epi8(_mm_cmpeq_epi8(halves, _mm_setzero_si128())) != 0xFFFF {
+        return Err(start);
+    }
+    // After two ASCII blocks `p` follows an ASCII byte: `char_start_before` gives `p`.
     Ok(char_start_before(bytes, start, p))
 }
 
@@ -992,14 +1115,16 @@ mod tests {
         assert_eq!(w.into_str(), "abé!xyz");
     }
 
-    /// Fails loudly where the SSSE3 path cannot run (outside Miri): every x86_64 machine this
-    /// crate is tested on has SSSE3, and a test run that skipped the path would prove nothing.
-    fn require_ssse3() {
+    /// Fails loudly where the SSSE3 or AVX2 path cannot run (outside Miri): the x86_64
+    /// machines this crate is tested on have both, and a test run that skipped a path would
+    /// prove nothing about it.
+    fn require_level(level: u8) {
         if !cfg!(miri) {
             assert!(
-                ssse3_available(),
-                "this CPU reports no SSSE3 (CPUID leaf 1, ECX bit 9): the SSSE3 UTF-8 block \
-                 check cannot be tested here; run the tests on an x86_64 CPU with SSSE3"
+                simd_level() >= level,
+                "this CPU lacks {} (CPUID): its UTF-8 block check cannot be tested here; run \
+                 the tests on an x86_64 CPU with SSSE3 and AVX2",
+                if level == LEVEL_AVX2 { "AVX2" } else { "SSSE3" }
             );
         }
     }
@@ -1010,16 +1135,22 @@ mod tests {
         let core = core::str::from_utf8(bytes)
             .map(str::as_bytes)
             .map_err(|e| e.valid_up_to());
-        // The decoder's: SSSE3 blocks where the CPU has SSSE3 (every test machine but Miri).
-        require_ssse3();
+        // The decoder's: AVX2 blocks where the CPU has AVX2 (every test machine but Miri).
+        require_level(LEVEL_AVX2);
         let ours = str_from_utf8(bytes).map(str::as_bytes);
         assert_eq!(ours, core, "{bytes:x?}");
-        // SSE2 blocks, forced.
-        let sse2 = match first_invalid_utf8::<true>(bytes) {
-            Some(at) => Err(at),
-            None => Ok(bytes),
-        };
-        assert_eq!(sse2, core, "SSE2 path: {bytes:x?}");
+        // SSSE3 and SSE2 blocks, forced.
+        let at_most = |found: Option<usize>| found.map_or(Ok(bytes), Err);
+        assert_eq!(
+            at_most(first_invalid_utf8::<LEVEL_SSSE3>(bytes)),
+            core,
+            "SSSE3: {bytes:x?}"
+        );
+        assert_eq!(
+            at_most(first_invalid_utf8::<LEVEL_SSE2>(bytes)),
+            core,
+            "SSE2: {bytes:x?}"
+        );
     }
 
     /// The block check `blocks` (either path) from `start` keeps its promises: `Ok(p)` only
@@ -1050,25 +1181,36 @@ mod tests {
 
     /// [`utf8_blocks_ssse3`] as a plain function, for `blocks_keep_promises`.
     fn ssse3_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
-        require_ssse3();
+        require_level(LEVEL_SSSE3);
         if cfg!(miri) {
-            // Miri runs the SSE2 path only (see `ssse3_available`).
+            // Miri runs the SSE2 path only (see `simd_level`).
             return utf8_blocks(bytes, start);
         }
-        // SAFETY: `require_ssse3` just checked that this CPU has SSSE3.
+        // SAFETY: `require_level` just checked that this CPU has SSSE3.
         unsafe { utf8_blocks_ssse3(bytes, start) }
+    }
+
+    /// [`utf8_blocks_avx2`] as a plain function, for `blocks_keep_promises`.
+    fn avx2_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
+        require_level(LEVEL_AVX2);
+        if cfg!(miri) {
+            // Miri runs the SSE2 path only (see `simd_level`).
+            return utf8_blocks(bytes, start);
+        }
+        // SAFETY: `require_level` just checked that this CPU has AVX2.
+        unsafe { utf8_blocks_avx2(bytes, start) }
     }
 
     #[test]
     #[cfg_attr(miri, ignore = "Miri interprets no CPUID: it runs the SSE2 path only")]
-    fn ssse3_detection_is_asked_once_and_kept() {
-        let first = ssse3_available();
-        let kept = SSSE3.load(Ordering::Relaxed);
-        assert_eq!(kept, if first { 2 } else { 1 });
+    fn simd_level_is_asked_once_and_kept() {
+        let first = simd_level();
+        assert!((LEVEL_SSE2..=LEVEL_AVX2).contains(&first));
+        assert_eq!(SIMD_LEVEL.load(Ordering::Relaxed), first);
         // From the cache now, the same answer.
-        assert_eq!(ssse3_available(), first);
-        assert_eq!(SSSE3.load(Ordering::Relaxed), kept);
-        require_ssse3();
+        assert_eq!(simd_level(), first);
+        assert_eq!(SIMD_LEVEL.load(Ordering::Relaxed), first);
+        require_level(LEVEL_AVX2);
     }
 
     #[test]
@@ -1103,6 +1245,7 @@ mod tests {
                     agrees_with_core(&text);
                     blocks_keep_promises(&text, 5, utf8_blocks);
                     blocks_keep_promises(&text, 5, ssse3_blocks);
+                    blocks_keep_promises(&text, 5, avx2_blocks);
                 }
             }
         }
@@ -1159,6 +1302,7 @@ mod tests {
                 if start <= text.len() && core::str::from_utf8(&text[..start]).is_ok() {
                     blocks_keep_promises(&text, start, utf8_blocks);
                     blocks_keep_promises(&text, start, ssse3_blocks);
+                    blocks_keep_promises(&text, start, avx2_blocks);
                 }
             }
         }
@@ -1244,7 +1388,7 @@ mod tests {
                             agrees_with_core(&text);
                             // The blocks themselves: they pass valid text, and flag an
                             // error that starts in the first block.
-                            for blocks in [utf8_blocks, ssse3_blocks] {
+                            for blocks in [utf8_blocks, ssse3_blocks, avx2_blocks] {
                                 let found = blocks(&text, 5);
                                 match core::str::from_utf8(&text) {
                                     Ok(_) => {
