@@ -13,7 +13,10 @@
 //!   character until its next aligned word, so text mixing both costs it ~5 instructions a
 //!   byte), and text dense with non-ASCII checked sixteen bytes at a time by the same rules
 //!   (each byte against the three before it), one character at a time only near the end or
-//!   to find exactly where an error is.
+//!   to find exactly where an error is. Where the CPU has them (asked once, by CPUID, and
+//!   kept in an atomic: `simd_level`), the blocks go by nibble-table look-ups instead:
+//!   SSSE3 sixteen bytes at a time, AVX2 thirty-two; SSE2 otherwise and under Miri. A
+//!   `#[target_feature]` function beyond SSE2 is called only after that check said yes.
 //! - [`unescape_into`] and [`skip_short_escapes`]: a JSON string body dense with escapes
 //!   (chat text) unescaped, or validated, in one block loop: sixteen bytes stored or skipped
 //!   per step and each escape handled where the block's mask finds it, with no search call
