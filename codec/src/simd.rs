@@ -13,7 +13,10 @@
 //!   character until its next aligned word, so text mixing both costs it ~5 instructions a
 //!   byte), and text dense with non-ASCII checked sixteen bytes at a time by the same rules
 //!   (each byte against the three before it), one character at a time only near the end or
-//!   to find exactly where an error is.
+//!   to find exactly where an error is. Where the CPU has them (asked once, by CPUID, and
+//!   kept in an atomic: `simd_level`), the blocks go by nibble-table look-ups instead:
+//!   SSSE3 sixteen bytes at a time, AVX2 thirty-two; SSE2 otherwise and under Miri. A
+//!   `#[target_feature]` function beyond SSE2 is called only after that check said yes.
 //! - [`unescape_into`] and [`skip_short_escapes`]: a JSON string body dense with escapes
 //!   (chat text) unescaped, or validated, in one block loop: sixteen bytes stored or skipped
 //!   per step and each escape handled where the block's mask finds it, with no search call
@@ -22,10 +25,16 @@
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::arch::x86_64::{
-    __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
-    _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
-    _mm_storeu_si128, _mm_subs_epu8,
+    __cpuid, __cpuid_count, __m128i, __m256i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8,
+    _mm_cmpgt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_subs_epu8,
+    _mm_xor_si128, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+    _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+    _mm256_subs_epu8, _mm256_xor_si256, _xgetbv,
 };
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use core::sync::atomic::{AtomicU8, Ordering};
 
 /// A byte buffer filled from the front with whole `str`s and `char`s only, so its filled part
 /// is always valid UTF-8 and reads back as `&str` without re-checking.
@@ -307,7 +316,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
-    match first_invalid_utf8(bytes) {
+    match first_invalid_utf8::<LEVEL_AVX2>(bytes) {
         Some(at) => Err(at),
         // SAFETY: `first_invalid_utf8` found no invalid sequence: every byte is ASCII or part
         // of a complete, shortest-form, non-surrogate sequence of at most U+10FFFF (the same
@@ -325,14 +334,17 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 }
 
 /// Where the first byte sequence that is not UTF-8 starts, or `None` when all of `bytes` is.
+///
+/// `MAX_LEVEL`: the best block check the dense text may use (the CPU's best at most): the
+/// decoder passes [`LEVEL_AVX2`], the tests each level in turn.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
+fn first_invalid_utf8<const MAX_LEVEL: u8>(bytes: &[u8]) -> Option<usize> {
     // Most frames are all ASCII: that much without the rest's registers and calls.
     let i = skip_ascii(bytes, 0);
     if i >= bytes.len() {
         return None;
     }
-    first_invalid_utf8_past_ascii(bytes, i)
+    first_invalid_utf8_past_ascii::<MAX_LEVEL>(bytes, i)
 }
 
 /// [`first_invalid_utf8`] from `i`, a character boundary with valid UTF-8 before it, while
@@ -340,7 +352,7 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
 /// the first two non-ASCII characters in a row (a tail call: this loop keeps nothing for it).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn first_invalid_utf8_past_ascii(bytes: &[u8], mut i: usize) -> Option<usize> {
+fn first_invalid_utf8_past_ascii<const MAX_LEVEL: u8>(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
@@ -350,7 +362,7 @@ fn first_invalid_utf8_past_ascii(bytes: &[u8], mut i: usize) -> Option<usize> {
         match utf8_char_end(bytes, i) {
             // Two non-ASCII characters in a row: the text may be dense with them.
             Some(end) if bytes.get(end).is_some_and(|&b| b >= 0x80) => {
-                return utf8_dense(bytes, end);
+                return utf8_dense::<MAX_LEVEL>(bytes, end);
             }
             Some(end) => i = end,
             None => return Some(i),
@@ -379,7 +391,7 @@ fn starts_dense(bytes: &[u8], i: usize) -> bool {
 /// character at a time elsewhere.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
-fn utf8_dense(bytes: &[u8], mut i: usize) -> Option<usize> {
+fn utf8_dense<const MAX_LEVEL: u8>(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
         let &lead = bytes.get(i)?;
         if lead < 0x80 {
@@ -387,7 +399,17 @@ fn utf8_dense(bytes: &[u8], mut i: usize) -> Option<usize> {
             continue;
         }
         if starts_dense(bytes, i) {
-            match utf8_blocks(bytes, i) {
+            let blocks = match simd_level().min(MAX_LEVEL) {
+                // SAFETY: `simd_level` just said that this CPU has AVX2, the one target
+                // feature `utf8_blocks_avx2` is compiled with beyond the build's (and
+                // SSSE3, which every AVX2 CPU has).
+                LEVEL_AVX2 => unsafe { utf8_blocks_avx2(bytes, i) },
+                // SAFETY: `simd_level` just said that this CPU has SSSE3, the one target
+                // feature `utf8_blocks_ssse3` is compiled with beyond the build's.
+                LEVEL_SSSE3 => unsafe { utf8_blocks_ssse3(bytes, i) },
+                _ => utf8_blocks(bytes, i),
+            };
+            match blocks {
                 Ok(next) if next > i => {
                     i = next;
                     continue;
@@ -492,6 +514,341 @@ fn char_start_before(bytes: &[u8], start: usize, p: usize) -> usize {
         }
     }
     j
+}
+
+/// The block checks by what they need of the CPU: SSE2 (the build's), SSSE3, AVX2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const LEVEL_SSE2: u8 = 1;
+/// See [`LEVEL_SSE2`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const LEVEL_SSSE3: u8 = 2;
+/// See [`LEVEL_SSE2`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const LEVEL_AVX2: u8 = 3;
+
+/// The best block check this CPU runs (a `LEVEL_`), 0 when not asked yet. Asked once, by
+/// [`simd_level`]; a race between two first callers stores the same answer twice.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+static SIMD_LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// The best block check this CPU runs (a `LEVEL_`), from CPUID the first time and from
+/// [`SIMD_LEVEL`] after. Always [`LEVEL_SSE2`] under Miri, which interprets no CPUID.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn simd_level() -> u8 {
+    if cfg!(miri) {
+        return LEVEL_SSE2;
+    }
+    match SIMD_LEVEL.load(Ordering::Relaxed) {
+        0 => detect_simd_level(),
+        known => known,
+    }
+}
+
+/// Asks the CPU which block check it runs and keeps the answer in [`SIMD_LEVEL`]: SSSE3 is
+/// CPUID leaf 1 ECX bit 9; AVX2 is leaf 7 (sub-leaf 0) EBX bit 5, usable only where the OS
+/// saves the YMM registers (leaf 1 ECX bits 27 OSXSAVE and 28 AVX, then XCR0 bits 1 and 2).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[cold]
+#[inline(never)]
+fn detect_simd_level() -> u8 {
+    // SAFETY: every x86_64 CPU has the CPUID instruction, and leaves 0 and 1 exist on every
+    // one of them; reading them has no other effect. (`__cpuid` is an `unsafe fn` in older
+    // `core`s, a safe one in newer.)
+    #[allow(unused_unsafe)]
+    let (max_leaf, leaf1) = unsafe { (__cpuid(0).eax, __cpuid(1)) };
+    let ssse3 = leaf1.ecx & (1 << 9) != 0;
+    let os_avx = leaf1.ecx & (1 << 27) != 0 && leaf1.ecx & (1 << 28) != 0 && {
+        // SAFETY: OSXSAVE (leaf 1 ECX bit 27, just checked) says that the OS enabled
+        // XGETBV, which `_xgetbv` (compiled with `xsave`) runs; XCR0 always exists then.
+        let xcr0 = unsafe { _xgetbv(0) };
+        xcr0 & 0b110 == 0b110
+    };
+    let avx2 = os_avx && max_leaf >= 7 && {
+        // SAFETY: CPUID as above; leaf 7 exists (`max_leaf >= 7`, just checked).
+        #[allow(unused_unsafe)]
+        let leaf7 = unsafe { __cpuid_count(7, 0) };
+        leaf7.ebx & (1 << 5) != 0
+    };
+    let level = if avx2 && ssse3 {
+        LEVEL_AVX2
+    } else if ssse3 {
+        LEVEL_SSSE3
+    } else {
+        LEVEL_SSE2
+    };
+    SIMD_LEVEL.store(level, Ordering::Relaxed);
+    level
+}
+
+/// The rules of UTF-8 as seen by a byte `b` and the byte `a` before it, one bit each, each a
+/// condition on `a`'s high nibble, `a`'s low nibble and `b`'s high nibble (sets of nibble
+/// values, bit `n` for nibble `n`). A pair breaks rule `k` exactly when all three hold; the
+/// lookup tables below are these columns, so `table1[a >> 4] & table2[a & 15] & table3[b >> 4]`
+/// has bit `k` set exactly then.
+///
+/// Bit 7 is not an error by itself: a continuation byte after a continuation byte is right
+/// exactly as the third byte of a 3- or 4-byte character or the fourth of a 4-byte one, which
+/// the bytes two and three back decide (see [`utf8_block_errors_ssse3`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const UTF8_PAIR_RULES: [(u16, u16, u16); 8] = {
+    const ALL: u16 = 0xFFFF;
+    const ASCII: u16 = 0x00FF; // 0..=7
+    const CONT: u16 = 0x0F00; // 8..=B
+    const LEAD: u16 = 0xF000; // C..=F
+    const fn one(n: u16) -> u16 {
+        1 << n
+    }
+    [
+        // 0: a lead not followed by a continuation byte.
+        (LEAD, ALL, ASCII | LEAD),
+        // 1: a continuation byte after ASCII.
+        (ASCII, ALL, CONT),
+        // 2: C0 or C1 and a continuation byte: an overlong 2-byte form.
+        (one(0xC), one(0) | one(1), CONT),
+        // 3: E0 and 80..=9F: an overlong 3-byte form.
+        (one(0xE), one(0), one(8) | one(9)),
+        // 4: ED and A0..=BF: a surrogate.
+        (one(0xE), one(0xD), one(0xA) | one(0xB)),
+        // 5: F4..=FF and 90..=BF: past U+10FFFF (or a lead no UTF-8 has).
+        (one(0xF), 0xFFF0, one(9) | one(0xA) | one(0xB)),
+        // 6: F0 and 80..=8F (an overlong 4-byte form), F5..=FF and 80..=8F (no such lead).
+        (one(0xF), one(0) | 0xFFE0, one(8)),
+        // 7: a continuation byte after a continuation byte (see above).
+        (CONT, ALL, CONT),
+    ]
+};
+
+/// Column `column` (0, 1 or 2) of [`UTF8_PAIR_RULES`] as a 16-entry table by nibble.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const fn utf8_pair_table(column: usize) -> [u8; 16] {
+    let mut table = [0u8; 16];
+    let mut nibble = 0;
+    while nibble < 16 {
+        let mut k = 0;
+        while k < 8 {
+            let (high1, low1, high2) = UTF8_PAIR_RULES[k];
+            let set = match column {
+                0 => high1,
+                1 => low1,
+                _ => high2,
+            };
+            if set & (1 << nibble) != 0 {
+                table[nibble] |= 1 << k;
+            }
+            k += 1;
+        }
+        nibble += 1;
+    }
+    table
+}
+
+/// [`UTF8_PAIR_RULES`] by the previous byte's high nibble, its low nibble and the byte's high
+/// nibble.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const UTF8_PAIR_TABLES: [[u8; 16]; 3] =
+    [utf8_pair_table(0), utf8_pair_table(1), utf8_pair_table(2)];
+
+/// [`utf8_blocks`] by table look-ups (SSSE3's byte shuffle): the same answers (`Ok` where
+/// to go on, `Err` a character boundary before the first invalid sequence; the tests check
+/// both against `core::str::from_utf8`), in fewer instructions a block. Blocks go two at a
+/// time; their errors are gathered and looked at once, at the end (text is valid UTF-8 but
+/// for a broken frame, which is then looked at again, exactly, from `start`).
+///
+/// Callers must know that the CPU has SSSE3 ([`simd_level`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "ssse3")]
+#[inline(never)]
+fn utf8_blocks_ssse3(bytes: &[u8], start: usize) -> Result<usize, usize> {
+    let len = bytes.len();
+    if start < 3 {
+        return Ok(start);
+    }
+    let mut p = start;
+    let mut errors = _mm_setzero_si128();
+    let mut ascii_pairs = 0;
+    while len - p >= 32 {
+        // SAFETY: `p >= 3` and `p + 32 <= len`, so both blocks (at `p` and `p + 16`, each
+        // with the three bytes before it) lie in `bytes[p - 3..p + 32]`; this function runs
+        // with SSSE3 (its caller's promise).
+        let (ascii, found) = unsafe {
+            let at = bytes.as_ptr().add(p);
+            let (a, a_errors) = utf8_block_errors_ssse3(at);
+            let (b, b_errors) = utf8_block_errors_ssse3(at.add(16));
+            let ascii = _mm_movemask_epi8(_mm_or_si128(a, b)) == 0;
+            (ascii, _mm_or_si128(a_errors, b_errors))
+        };
+        errors = _mm_or_si128(errors, found);
+        p += 32;
+        if ascii {
+            // Plain ASCII (checked, with the bytes before it): a short run (between words
+            // of other scripts) stays in blocks, a long one goes back to skipping ASCII.
+            ascii_pairs += 1;
+            if ascii_pairs == 2 {
+                break;
+            }
+        } else {
+            ascii_pairs = 0;
+        }
+    }
+    if ascii_pairs < 2 && len - p >= 16 {
+        // SAFETY: `p >= 3` and `p + 16 <= len`: the block and the three bytes before it lie
+        // in `bytes`; SSSE3 as above.
+        let (_, found) = unsafe { utf8_block_errors_ssse3(bytes.as_ptr().add(p)) };
+        errors = _mm_or_si128(errors, found);
+        p += 16;
+    }
+    if _mm_movemask_epi8(_mm_cmpeq_epi8(errors, _mm_setzero_si128())) != 0xFFFF {
+        return Err(start);
+    }
+    // After two ASCII pairs `p` follows an ASCII byte: `char_start_before` gives `p`.
+    Ok(char_start_before(bytes, start, p))
+}
+
+/// [`utf8_blocks_ssse3`] 32 bytes a step (AVX2: the same look-ups in both 16-byte halves,
+/// three-operand instructions, no register copies), the same answers.
+///
+/// Callers must know that the CPU has AVX2 ([`simd_level`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+fn utf8_blocks_avx2(bytes: &[u8], start: usize) -> Result<usize, usize> {
+    let len = bytes.len();
+    if start < 3 {
+        return Ok(start);
+    }
+    let table = |t: &[u8; 16]| {
+        // SAFETY: `t` is 16 readable bytes; `loadu` has no alignment requirement.
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        let t = unsafe { _mm_loadu_si128(t.as_ptr().cast::<__m128i>()) };
+        _mm256_broadcastsi128_si256(t)
+    };
+    let [high1, low1, high2] = &UTF8_PAIR_TABLES;
+    let (high1, low1, high2) = (table(high1), table(low1), table(high2));
+    let nibble = _mm256_set1_epi8(0x0F);
+    let mut p = start;
+    let mut errors = _mm256_setzero_si256();
+    let mut ascii_blocks = 0;
+    while len - p >= 32 {
+        // SAFETY: `p >= 3` and `p + 32 <= len`, so the loads at `p - 3 ..= p` read only
+        // `bytes[p - 3..p + 32]`; `loadu` needs no alignment; this function runs with AVX2
+        // (its caller's promise).
+        #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+        let (v, back1, back2, back3) = unsafe {
+            let at = bytes.as_ptr().add(p);
+            (
+                _mm256_loadu_si256(at.cast::<__m256i>()),
+                _mm256_loadu_si256(at.sub(1).cast::<__m256i>()),
+                _mm256_loadu_si256(at.sub(2).cast::<__m256i>()),
+                _mm256_loadu_si256(at.sub(3).cast::<__m256i>()),
+            )
+        };
+        // As in `utf8_block_errors_ssse3`, lane by lane.
+        let v_high = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+        let back1_high = _mm256_and_si256(_mm256_srli_epi16::<4>(back1), nibble);
+        let back1_low = _mm256_and_si256(back1, nibble);
+        let broken = _mm256_and_si256(
+            _mm256_and_si256(
+                _mm256_shuffle_epi8(high1, back1_high),
+                _mm256_shuffle_epi8(low1, back1_low),
+            ),
+            _mm256_shuffle_epi8(high2, v_high),
+        );
+        let third = _mm256_subs_epu8(back2, _mm256_set1_epi8(0x60));
+        let fourth = _mm256_subs_epu8(back3, _mm256_set1_epi8(0x70));
+        let due = _mm256_and_si256(
+            _mm256_or_si256(third, fourth),
+            _mm256_set1_epi8(0x80u8.cast_signed()),
+        );
+        errors = _mm256_or_si256(errors, _mm256_xor_si256(broken, due));
+        p += 32;
+        if _mm256_movemask_epi8(v) == 0 {
+            // Plain ASCII (checked, with the bytes before it): a short run stays in
+            // blocks, a long one goes back to skipping ASCII.
+            ascii_blocks += 1;
+            if ascii_blocks == 2 {
+                break;
+            }
+        } else {
+            ascii_blocks = 0;
+        }
+    }
+    let mut last = _mm_setzero_si128();
+    if ascii_blocks < 2 && len - p >= 16 {
+        // SAFETY: `p >= 3` and `p + 16 <= len`: the block and the three bytes before it lie
+        // in `bytes`; AVX2 as above, which includes SSSE3.
+        let (_, found) = unsafe { utf8_block_errors_ssse3(bytes.as_ptr().add(p)) };
+        last = found;
+        p += 16;
+    }
+    let halves = _mm_or_si128(
+        _mm_or_si128(
+            _mm256_castsi256_si128(errors),
+            _mm256_extracti128_si256::<1>(errors),
+        ),
+        last,
+    );
+    if _mm_movemask_epi8(_mm_cmpeq_epi8(halves, _mm_setzero_si128())) != 0xFFFF {
+        return Err(start);
+    }
+    // After two ASCII blocks `p` follows an ASCII byte: `char_start_before` gives `p`.
+    Ok(char_start_before(bytes, start, p))
+}
+
+/// The block at `at` and, per byte, non-zero where it breaks a UTF-8 rule given the three
+/// bytes before it: [`UTF8_PAIR_RULES`] for the byte and the one before it, bit 7 flipped
+/// where the byte two back is a lead of 3 or 4 bytes or the byte three back one of 4 (a
+/// continuation byte after a continuation byte is due there, and wrong anywhere else).
+///
+/// A lead cut short by the end of the block is not an error yet: the next block, or the
+/// caller's exact path from `char_start_before`, judges it.
+///
+/// # Safety
+/// `at - 3 .. at + 16` must be readable.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "ssse3")]
+#[inline]
+unsafe fn utf8_block_errors_ssse3(at: *const u8) -> (__m128i, __m128i) {
+    #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+    let table = |t: &[u8; 16]| {
+        // SAFETY: `t` is 16 readable bytes; `loadu` has no alignment requirement.
+        unsafe { _mm_loadu_si128(t.as_ptr().cast::<__m128i>()) }
+    };
+    let [high1, low1, high2] = &UTF8_PAIR_TABLES;
+    // SAFETY: `at - 3 .. at + 16` is readable (the caller's promise); `loadu` has no
+    // alignment requirement.
+    #[allow(clippy::cast_ptr_alignment)] // unaligned loads
+    let (v, back1, back2, back3) = unsafe {
+        (
+            _mm_loadu_si128(at.cast::<__m128i>()),
+            _mm_loadu_si128(at.sub(1).cast::<__m128i>()),
+            _mm_loadu_si128(at.sub(2).cast::<__m128i>()),
+            _mm_loadu_si128(at.sub(3).cast::<__m128i>()),
+        )
+    };
+    let nibble = _mm_set1_epi8(0x0F);
+    // Shifted as 16-bit lanes, so the high byte's bits land in the low byte's top nibble:
+    // masked off (a shuffle index with bit 7 set gives 0).
+    let v_high = _mm_and_si128(_mm_srli_epi16::<4>(v), nibble);
+    let back1_high = _mm_and_si128(_mm_srli_epi16::<4>(back1), nibble);
+    let back1_low = _mm_and_si128(back1, nibble);
+    let broken = _mm_and_si128(
+        _mm_and_si128(
+            _mm_shuffle_epi8(table(high1), back1_high),
+            _mm_shuffle_epi8(table(low1), back1_low),
+        ),
+        _mm_shuffle_epi8(table(high2), v_high),
+    );
+    // Bit 7 set where the byte two back is E0..=FF (a lead of 3 or 4 bytes) or the byte
+    // three back F0..=FF (a lead of 4): 0x60 and 0x70 less, saturated, reach 0x80 exactly
+    // then.
+    let third = _mm_subs_epu8(back2, _mm_set1_epi8(0x60));
+    let fourth = _mm_subs_epu8(back3, _mm_set1_epi8(0x70));
+    let due = _mm_and_si128(
+        _mm_or_si128(third, fourth),
+        _mm_set1_epi8(0x80u8.cast_signed()),
+    );
+    (v, _mm_xor_si128(broken, due))
 }
 
 /// Bit `i` is set when byte `i` of `v` breaks a UTF-8 rule, given the bytes 1, 2 and 3 before
@@ -761,14 +1118,197 @@ mod tests {
         assert_eq!(w.into_str(), "abé!xyz");
     }
 
+    /// Fails loudly where the SSSE3 or AVX2 path cannot run (outside Miri): the x86_64
+    /// machines this crate is tested on have both, and a test run that skipped a path would
+    /// prove nothing about it.
+    fn require_level(level: u8) {
+        if !cfg!(miri) {
+            assert!(
+                simd_level() >= level,
+                "this CPU lacks {} (CPUID): its UTF-8 block check cannot be tested here; run \
+                 the tests on an x86_64 CPU with SSSE3 and AVX2",
+                if level == LEVEL_AVX2 { "AVX2" } else { "SSSE3" }
+            );
+        }
+    }
+
     fn agrees_with_core(bytes: &[u8]) {
         // Compared as bytes: a wrong `Ok` holds a `str` that is not UTF-8, which `Debug`
         // cannot print.
-        let ours = str_from_utf8(bytes).map(str::as_bytes);
         let core = core::str::from_utf8(bytes)
             .map(str::as_bytes)
             .map_err(|e| e.valid_up_to());
+        // The decoder's: AVX2 blocks where the CPU has AVX2 (every test machine but Miri).
+        require_level(LEVEL_AVX2);
+        let ours = str_from_utf8(bytes).map(str::as_bytes);
         assert_eq!(ours, core, "{bytes:x?}");
+        // SSSE3 and SSE2 blocks, forced.
+        let at_most = |found: Option<usize>| found.map_or(Ok(bytes), Err);
+        assert_eq!(
+            at_most(first_invalid_utf8::<LEVEL_SSSE3>(bytes)),
+            core,
+            "SSSE3: {bytes:x?}"
+        );
+        assert_eq!(
+            at_most(first_invalid_utf8::<LEVEL_SSE2>(bytes)),
+            core,
+            "SSE2: {bytes:x?}"
+        );
+    }
+
+    /// The block check `blocks` (either path) from `start` keeps its promises: `Ok(p)` only
+    /// with `bytes[..p]` valid UTF-8 and `p` not before `start`; `Err(at)` only for text that
+    /// is not, with `at` a character boundary at or before the first invalid sequence.
+    fn blocks_keep_promises(
+        bytes: &[u8],
+        start: usize,
+        blocks: fn(&[u8], usize) -> Result<usize, usize>,
+    ) {
+        match (blocks(bytes, start), core::str::from_utf8(bytes)) {
+            (Ok(p), _) => {
+                assert!(p >= start, "{start}: {bytes:x?}");
+                assert!(
+                    core::str::from_utf8(&bytes[..p]).is_ok(),
+                    "Ok({p}): {bytes:x?}"
+                );
+            }
+            (Err(at), Err(e)) => {
+                assert!(
+                    at >= start && at <= e.valid_up_to(),
+                    "Err({at}): {bytes:x?}"
+                );
+            }
+            (Err(at), Ok(_)) => panic!("Err({at}) for valid text: {bytes:x?}"),
+        }
+    }
+
+    /// [`utf8_blocks_ssse3`] as a plain function, for `blocks_keep_promises`.
+    fn ssse3_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
+        require_level(LEVEL_SSSE3);
+        if cfg!(miri) {
+            // Miri runs the SSE2 path only (see `simd_level`).
+            return utf8_blocks(bytes, start);
+        }
+        // SAFETY: `require_level` just checked that this CPU has SSSE3.
+        unsafe { utf8_blocks_ssse3(bytes, start) }
+    }
+
+    /// [`utf8_blocks_avx2`] as a plain function, for `blocks_keep_promises`.
+    fn avx2_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
+        require_level(LEVEL_AVX2);
+        if cfg!(miri) {
+            // Miri runs the SSE2 path only (see `simd_level`).
+            return utf8_blocks(bytes, start);
+        }
+        // SAFETY: `require_level` just checked that this CPU has AVX2.
+        unsafe { utf8_blocks_avx2(bytes, start) }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri interprets no CPUID: it runs the SSE2 path only")]
+    fn simd_level_is_asked_once_and_kept() {
+        let first = simd_level();
+        assert!((LEVEL_SSE2..=LEVEL_AVX2).contains(&first));
+        assert_eq!(SIMD_LEVEL.load(Ordering::Relaxed), first);
+        // From the cache now, the same answer.
+        assert_eq!(simd_level(), first);
+        assert_eq!(SIMD_LEVEL.load(Ordering::Relaxed), first);
+        require_level(LEVEL_AVX2);
+    }
+
+    #[test]
+    fn utf8_pair_tables_flag_exactly_the_broken_pairs() {
+        // Every byte pair (completed by the continuation bytes its lead wants), in dense text
+        // with a block edge at every lane of the pair:
+        // both paths against `core`, and the blocks' promises.
+        // Miri (~1000x slower) takes every 23rd first and second byte and two lanes.
+        let (step, lanes): (usize, &[usize]) = if cfg!(miri) {
+            (23, &[14, 15])
+        } else {
+            (1, &[0, 7, 14, 15])
+        };
+        for a in (0..=255u8).step_by(step) {
+            for b in (0..=255u8).step_by(step) {
+                for &lane in lanes {
+                    let mut text = std::vec::Vec::from("zzzé日本へ🚚".as_bytes());
+                    text.resize(5 + 16 + lane, b'z');
+                    text.extend_from_slice(&[a, b]);
+                    // The continuation bytes `a` wants after `b`, so that the pair's own
+                    // rule alone can flag it (not a short character after it).
+                    let rest = match a {
+                        0xE0..=0xEF => 1,
+                        0xF0..=0xFF => 2,
+                        _ => 0,
+                    };
+                    text.extend(core::iter::repeat_n(
+                        if lane == 7 { 0xBF } else { 0x80 },
+                        rest,
+                    ));
+                    text.extend_from_slice("日本へ 🚚 — é dense text after it, 日本".as_bytes());
+                    agrees_with_core(&text);
+                    blocks_keep_promises(&text, 5, utf8_blocks);
+                    blocks_keep_promises(&text, 5, ssse3_blocks);
+                    blocks_keep_promises(&text, 5, avx2_blocks);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_core_on_random_text() {
+        // A deterministic generator (xorshift64): text of valid characters of every length,
+        // some bytes replaced by random ones, some texts cut anywhere.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        // A number below `bound`.
+        let mut next = move |bound: usize| -> usize {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % u64::try_from(bound).unwrap()).unwrap()
+        };
+        let pieces = [
+            "a",
+            "z ",
+            "é",
+            "ß",
+            "—",
+            "日",
+            "本",
+            "へ",
+            "🚚",
+            "\u{10FFFF}",
+            "\u{80}",
+            "\u{7FF}",
+            "\u{800}",
+            "\u{FFFF}",
+            "\u{10000}",
+        ];
+        let count = if cfg!(miri) { 40 } else { 20_000 };
+        for _ in 0..count {
+            let mut text = std::vec::Vec::new();
+            let len = next(120);
+            while text.len() < len {
+                text.extend_from_slice(pieces[next(pieces.len())].as_bytes());
+            }
+            // Most texts broken in a place or two, some left valid.
+            for _ in 0..next(3) {
+                if !text.is_empty() {
+                    let at = next(text.len());
+                    text[at] = u8::try_from(next(256)).unwrap();
+                }
+            }
+            if next(4) == 0 {
+                text.truncate(next(text.len() + 1));
+            }
+            agrees_with_core(&text);
+            for start in [3, 4, 5] {
+                if start <= text.len() && core::str::from_utf8(&text[..start]).is_ok() {
+                    blocks_keep_promises(&text, start, utf8_blocks);
+                    blocks_keep_promises(&text, start, ssse3_blocks);
+                    blocks_keep_promises(&text, start, avx2_blocks);
+                }
+            }
+        }
     }
 
     #[test]
@@ -851,13 +1391,18 @@ mod tests {
                             agrees_with_core(&text);
                             // The blocks themselves: they pass valid text, and flag an
                             // error that starts in the first block.
-                            let blocks = utf8_blocks(&text, 5);
-                            match core::str::from_utf8(&text) {
-                                Ok(_) => assert!(matches!(blocks, Ok(p) if p > 21), "{text:x?}"),
-                                Err(e) if e.valid_up_to() < 21 => {
-                                    assert!(blocks.is_err(), "{text:x?}");
+                            for blocks in [utf8_blocks, ssse3_blocks, avx2_blocks] {
+                                let found = blocks(&text, 5);
+                                match core::str::from_utf8(&text) {
+                                    Ok(_) => {
+                                        assert!(matches!(found, Ok(p) if p > 21), "{text:x?}");
+                                    }
+                                    Err(e) if e.valid_up_to() < 21 => {
+                                        assert!(found.is_err(), "{text:x?}");
+                                    }
+                                    Err(_) => {}
                                 }
-                                Err(_) => {}
+                                blocks_keep_promises(&text, 5, blocks);
                             }
                         }
                     }
