@@ -1,5 +1,5 @@
 //! Zero heap allocations: decoding (V2 text, V1, binary, through `Decoder` too), typed access
-//! (`message()`, presence read in one walk (`PresenceItems`), topic and event parsing,
+//! (`message()`, presence read in one walk (`PresenceItems`, `PresenceStream`), topic and event parsing,
 //! walking every payload value, unescaping into stack buffers) and encoding into `&mut [u8]` /
 //! `heapless::Vec`, for every conformance vector; hostile nesting is rejected without
 //! allocating as well.
@@ -22,7 +22,7 @@ use phx_codec::Message;
 use phx_codec::encode::SliceSink;
 use phx_codec::message::{Customer, FileId, Response, Shout, User};
 use phx_codec::outgoing::OutgoingFrame;
-use phx_codec::presence::{Entries, PresenceItem, PresenceItems};
+use phx_codec::presence::{Entries, PresenceItem, PresenceItems, PresenceStream};
 use phx_codec::{
     DecodeErrorKind, DecodeLimits, Frame, JsonKind, JsonStr, Payload, RawJson, WireFormat,
     decode_text, decode_text_with,
@@ -318,6 +318,42 @@ fn touch_frame(frame: &Frame<'_>) -> usize {
     sum + w.0
 }
 
+/// The input decoded by [`PresenceStream`] as a state and as a diff, every item read: the
+/// one-walk presence decoder allocates neither on frames it reads nor on ones it rejects.
+fn touch_presence_stream(input: &[u8]) -> usize {
+    let mut sum = 0;
+    let mut w = CountingWriter::default();
+    for stream in [
+        PresenceStream::decode_state(input),
+        PresenceStream::decode_diff(input),
+    ] {
+        match stream {
+            Ok(stream) => {
+                sum += touch_str(stream.topic()) + touch_str(stream.event()) + 1;
+                sum += stream.join_ref().map_or(0, touch_str);
+                sum += stream.reference().map_or(0, touch_str);
+                for item in stream {
+                    match item {
+                        Ok(PresenceItem::Meta(meta)) => {
+                            sum += opt_str(meta.phx_ref()) + opt_str(meta.online_at());
+                        }
+                        Ok(other) => {
+                            let _ = write!(w, "{other:?}");
+                        }
+                        Err(err) => {
+                            let _ = write!(w, "{err}");
+                        }
+                    }
+                }
+            }
+            Err(err) => {
+                let _ = write!(w, "{err}");
+            }
+        }
+    }
+    sum + w.0
+}
+
 /// What the encoders produced, for checking outside the measured closure.
 struct Encoded {
     len: usize,
@@ -368,7 +404,8 @@ fn decoding_typed_access_and_encoding_of_every_vector_never_allocate() {
             let ((frame, via_decoder, checksum, encoded), used) = count(|| {
                 let frame = case.decode().ok();
                 let via_decoder = case.decode_with_decoder().ok();
-                let checksum = frame.as_ref().map_or(0, touch_frame);
+                let checksum =
+                    frame.as_ref().map_or(0, touch_frame) + touch_presence_stream(&case.input);
                 let encoded = frame.as_ref().map(|f| encode_all(f, case));
                 (frame, via_decoder, checksum, encoded)
             });
@@ -406,6 +443,7 @@ fn decoding_typed_access_and_encoding_of_every_vector_never_allocate() {
                 if let Some(err) = err {
                     let _ = write!(w, "{err} {err:?} {}", err.kind.name());
                 }
+                black_box(touch_presence_stream(&case.input));
                 (err.is_some() && again == err).then_some(w.0)
             });
             assert!(
