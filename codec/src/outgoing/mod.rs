@@ -747,38 +747,40 @@ mod tests {
         }
     }
 
+    /// A sink lending at most `lend` bytes of its room at a time (a ring buffer's contiguous
+    /// part), for the tests of the writers' `spare`/`commit` path.
+    struct Lending {
+        buf: std::vec::Vec<u8>,
+        len: usize,
+        lend: usize,
+    }
+    impl Sink for Lending {
+        fn remaining(&self) -> usize {
+            self.buf.len() - self.len
+        }
+        fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+            let available = self.remaining();
+            let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) else {
+                return Err(EncodeError::BufferTooSmall {
+                    needed: bytes.len(),
+                    available,
+                });
+            };
+            dst.copy_from_slice(bytes);
+            self.len += bytes.len();
+            Ok(())
+        }
+        fn spare(&mut self) -> &mut [u8] {
+            let end = (self.len + self.lend).min(self.buf.len());
+            &mut self.buf[self.len..end]
+        }
+        fn commit(&mut self, len: usize) {
+            self.len += len.min(self.lend).min(self.remaining());
+        }
+    }
+
     #[test]
     fn a_sink_lending_part_of_its_room_gets_the_same_bytes() {
-        /// Lends at most `lend` bytes of its room at a time (a ring buffer's contiguous part).
-        struct Partial {
-            buf: std::vec::Vec<u8>,
-            len: usize,
-            lend: usize,
-        }
-        impl Sink for Partial {
-            fn remaining(&self) -> usize {
-                self.buf.len() - self.len
-            }
-            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-                let available = self.remaining();
-                let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) else {
-                    return Err(EncodeError::BufferTooSmall {
-                        needed: bytes.len(),
-                        available,
-                    });
-                };
-                dst.copy_from_slice(bytes);
-                self.len += bytes.len();
-                Ok(())
-            }
-            fn spare(&mut self) -> &mut [u8] {
-                let end = (self.len + self.lend).min(self.buf.len());
-                &mut self.buf[self.len..end]
-            }
-            fn commit(&mut self, len: usize) {
-                self.len += len.min(self.lend).min(self.remaining());
-            }
-        }
         let frame = OutgoingFrame {
             join_ref: Some("1"),
             reference: Some("5"),
@@ -796,7 +798,7 @@ mod tests {
             .unwrap();
         for lend in [0, 1, 7, want - 1, want, want + 9] {
             for cap in [want - 1, want, want + 20] {
-                let mut sink = Partial {
+                let mut sink = Lending {
                     buf: std::vec![0u8; cap],
                     len: 0,
                     lend,
@@ -931,36 +933,6 @@ mod tests {
                 Err(EncodeError::NotRepresentable(
                     crate::error::EnvelopeField::Topic,
                 ))
-            }
-        }
-        /// A sink lending `lend` bytes of its room at a time.
-        struct Lending {
-            buf: std::vec::Vec<u8>,
-            len: usize,
-            lend: usize,
-        }
-        impl Sink for Lending {
-            fn remaining(&self) -> usize {
-                self.buf.len() - self.len
-            }
-            fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-                let available = self.remaining();
-                let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) else {
-                    return Err(EncodeError::BufferTooSmall {
-                        needed: bytes.len(),
-                        available,
-                    });
-                };
-                dst.copy_from_slice(bytes);
-                self.len += bytes.len();
-                Ok(())
-            }
-            fn spare(&mut self) -> &mut [u8] {
-                let end = (self.len + self.lend).min(self.buf.len());
-                &mut self.buf[self.len..end]
-            }
-            fn commit(&mut self, len: usize) {
-                self.len += len.min(self.lend).min(self.remaining());
             }
         }
         type Outcome = (Result<usize, EncodeError>, std::vec::Vec<u8>);
