@@ -280,7 +280,7 @@ fn typed_presence_stream(bytes: &[u8], scratch: &mut [u8]) -> u64 {
 
 /// One item of a `presence_state` (from `PresenceItems` or `PresenceStream`) into the
 /// checksum; `false` for an error (`None`) or a section. `key_text` is the last key as received.
-#[inline(always)] // the stream's loop body
+#[inline(always)] // the loop body of both readers
 #[allow(clippy::inline_always)]
 fn read_presence_item(
     item: Option<PresenceItem<'_>>,
