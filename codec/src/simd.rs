@@ -20,7 +20,10 @@
 //! - [`unescape_into`] and [`skip_short_escapes`]: a JSON string body dense with escapes
 //!   (chat text) unescaped, or validated, in one block loop: sixteen bytes stored or skipped
 //!   per step and each escape handled where the block's mask finds it, with no search call
-//!   per escape.
+//!   per escape. Past a block with no stop in a long string, [`skip_short_escapes`] goes 64
+//!   bytes a step (`skip_escape_chunks`): one backslash mask and one quote-or-control mask
+//!   per step (AVX2 where the CPU has it, with BMI1 for the mask arithmetic), each escape a
+//!   table look-up, the escaped bytes marked so that they stop nothing.
 #![allow(unsafe_code)]
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -29,9 +32,9 @@ use core::arch::x86_64::{
     _mm_cmpgt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_subs_epu8,
     _mm_xor_si128, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
-    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
-    _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
-    _mm256_subs_epu8, _mm256_xor_si256, _xgetbv,
+    _mm256_cmpeq_epi8, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_max_epu8,
+    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+    _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_subs_epu8, _mm256_xor_si256, _xgetbv,
 };
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -307,8 +310,168 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
             mask &= u32::MAX << used;
         }
         i += 16;
+        // A block with no stop left: the string goes on past it, perhaps far (a chat body).
+        // Long runs go 64 bytes a step, every escape of a step from one mask.
+        if bytes.len() - i > CHUNK_MIN_REST {
+            match skip_escape_chunks(bytes, i) {
+                Ok(stop) => return Ok(stop),
+                Err(rest) => i = rest,
+            }
+        }
     }
     Err(i)
+}
+
+/// How many bytes past a block with no stop make [`skip_escape_chunks`] worth its call: a
+/// few of its 64-byte steps.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const CHUNK_MIN_REST: usize = 192;
+
+/// [`skip_short_escapes`]' answer, 64 bytes a step, for long strings: `Ok(stop)`, or
+/// `Err(rest)` with fewer than 65 bytes left from `rest` (a byte that no escape covers: the
+/// block loop goes on from there). AVX2 where the CPU has it ([`simd_level`]), SSE2 otherwise
+/// and under Miri.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn skip_escape_chunks(bytes: &[u8], i: usize) -> Result<usize, usize> {
+    if simd_level() == LEVEL_AVX2 {
+        // SAFETY: the CPU has AVX2 (`simd_level` asked it).
+        unsafe { skip_escape_chunks_avx2(bytes, i) }
+    } else {
+        escape_chunks(bytes, i, |chunk| {
+            // SAFETY: SSE2 is enabled for the whole x86_64 build.
+            unsafe { chunk_masks_sse2(chunk) }
+        })
+    }
+}
+
+/// [`skip_escape_chunks`] with AVX2 masks.
+///
+/// Callers must know that the CPU has AVX2 ([`simd_level`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2,bmi1")]
+fn skip_escape_chunks_avx2(bytes: &[u8], i: usize) -> Result<usize, usize> {
+    // The closure runs with this function's AVX2 (closures inherit target features).
+    escape_chunks(bytes, i, |chunk| chunk_masks_avx2(chunk))
+}
+
+/// The 64-byte step of [`skip_escape_chunks`], with `masks` giving a chunk's backslashes and
+/// its quotes and control bytes (bit `k` for byte `k`).
+///
+/// Each escape of a chunk in turn, from the backslash mask: the byte after it looked up (a
+/// `\u` also by its four digits), the escaped byte marked (it is no stop, and a backslash
+/// there starts no escape); then the first unmarked quote or control byte. The answer is the
+/// first of that and the first backslash that starts no valid escape. An escape whose
+/// escaped byte opens the next chunk carries that mark over.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(clippy::inline_always)] // one body for both mask kinds, each inlined into its caller
+#[inline(always)]
+fn escape_chunks(
+    bytes: &[u8],
+    mut i: usize,
+    masks: impl Fn(&[u8; 64]) -> (u64, u64),
+) -> Result<usize, usize> {
+    // Bit 0 when the chunk's first byte is escaped by the last one of the chunk before.
+    let mut carried = 0u64;
+    // `bytes[i + 64]` is always there: the byte after an escape's backslash is.
+    while bytes.len() - i > 64 {
+        let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<64>) else {
+            break;
+        };
+        let (backslashes, stops) = masks(chunk);
+        // Backslashes not escaped themselves: escapes start there, left to right.
+        let mut starts = backslashes & !carried;
+        // The escapes that start in this chunk, and the first bad one's bit (64: none).
+        let mut escapes = 0u64;
+        let mut bad = 64;
+        while starts != 0 {
+            let k = starts.trailing_zeros();
+            // SAFETY: `k < 64` and `i + 64 < bytes.len()`: `i + k + 1` is in bounds.
+            let e = unsafe { *bytes.get_unchecked(i + k as usize + 1) };
+            if !SHORT_ESCAPE_OK[usize::from(e)] && !unicode_escape_at(bytes, i + k as usize) {
+                bad = k;
+                break;
+            }
+            let start = starts & starts.wrapping_neg();
+            escapes |= start;
+            // Neither the backslash nor the byte it escapes starts another escape.
+            starts &= !(start.wrapping_mul(3));
+        }
+        let escaped = escapes << 1 | carried;
+        let stop = (stops & !escaped).trailing_zeros().min(bad);
+        if stop < 64 {
+            return Ok(i + stop as usize);
+        }
+        carried = escapes >> 63;
+        i += 64;
+    }
+    // An escape open across the edge: the block loop takes it again from its backslash.
+    Err(i - usize::from(carried != 0))
+}
+
+/// The backslash mask and the quote-or-control mask of 64 bytes, SSE2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline] // the build enables SSE2 everywhere, so every caller may inline it
+fn chunk_masks_sse2(chunk: &[u8; 64]) -> (u64, u64) {
+    let mut backslashes = 0u64;
+    let mut stops = 0u64;
+    let (backslash, quote, limit) = (
+        _mm_set1_epi8(b'\\'.cast_signed()),
+        _mm_set1_epi8(b'"'.cast_signed()),
+        _mm_set1_epi8(0x1f),
+    );
+    for part in 0..4 {
+        // SAFETY: `16 * part + 16 <= 64`: in bounds of `chunk`; `loadu` needs no alignment.
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().add(16 * part).cast::<__m128i>()) };
+        let b = _mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)).cast_unsigned();
+        // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
+        let s = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), control)).cast_unsigned();
+        backslashes |= u64::from(b) << (16 * part);
+        stops |= u64::from(s) << (16 * part);
+    }
+    (backslashes, stops)
+}
+
+/// Whether the backslash at `at` starts a `\uXXXX` escape outside the surrogates (a pair, or
+/// an error, is the scanner's to judge).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn unicode_escape_at(bytes: &[u8], at: usize) -> bool {
+    bytes.get(at + 1) == Some(&b'u')
+        && matches!(
+            bytes.get(at + 2..).and_then(<[u8]>::first_chunk::<4>),
+            Some(&digits) if crate::escape::hex4_is_scalar(digits)
+        )
+}
+
+/// [`chunk_masks_sse2`] with AVX2: two 32-byte loads. Callers must know that the CPU has
+/// AVX2 ([`simd_level`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn chunk_masks_avx2(chunk: &[u8; 64]) -> (u64, u64) {
+    let mut backslashes = 0u64;
+    let mut stops = 0u64;
+    let (backslash, quote, limit) = (
+        _mm256_set1_epi8(b'\\'.cast_signed()),
+        _mm256_set1_epi8(b'"'.cast_signed()),
+        _mm256_set1_epi8(0x1f),
+    );
+    for part in 0..2 {
+        // SAFETY: `32 * part + 32 <= 64`: in bounds of `chunk`; `loadu` needs no alignment.
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().add(32 * part).cast::<__m256i>()) };
+        let b = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)).cast_unsigned();
+        let control = _mm256_cmpeq_epi8(_mm256_max_epu8(v, limit), limit);
+        let s = _mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), control))
+            .cast_unsigned();
+        backslashes |= u64::from(b) << (32 * part);
+        stops |= u64::from(s) << (32 * part);
+    }
+    (backslashes, stops)
 }
 
 /// `bytes` as `&str`, or, when it is not UTF-8, the length of its longest valid UTF-8 prefix
@@ -546,8 +709,9 @@ fn simd_level() -> u8 {
 }
 
 /// Asks the CPU which block check it runs and keeps the answer in [`SIMD_LEVEL`]: SSSE3 is
-/// CPUID leaf 1 ECX bit 9; AVX2 is leaf 7 (sub-leaf 0) EBX bit 5, usable only where the OS
-/// saves the YMM registers (leaf 1 ECX bits 27 OSXSAVE and 28 AVX, then XCR0 bits 1 and 2).
+/// CPUID leaf 1 ECX bit 9; AVX2 is leaf 7 (sub-leaf 0) EBX bit 5 (taken with BMI1, bit 3),
+/// usable only where the OS saves the YMM registers (leaf 1 ECX bits 27 OSXSAVE and 28 AVX,
+/// then XCR0 bits 1 and 2).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[cold]
 #[inline(never)]
@@ -568,7 +732,9 @@ fn detect_simd_level() -> u8 {
         // SAFETY: CPUID as above; leaf 7 exists (`max_leaf >= 7`, just checked).
         #[allow(unused_unsafe)]
         let leaf7 = unsafe { __cpuid_count(7, 0) };
-        leaf7.ebx & (1 << 5) != 0
+        // AVX2 (bit 5), and BMI1 (bit 3), which every AVX2 CPU has and the AVX2 loops
+        // use (`blsi`, `andn`, `tzcnt` on masks).
+        leaf7.ebx & (1 << 5) != 0 && leaf7.ebx & (1 << 3) != 0
     };
     let level = if avx2 && ssse3 {
         LEVEL_AVX2
@@ -1582,6 +1748,131 @@ mod tests {
                         assert_eq!(got, skip_reference(bytes, from), "{text:?} from {from}");
                     }
                 }
+            }
+        }
+    }
+
+    /// [`escape_chunks`] with each mask kind this CPU has (AVX2 must be there, see
+    /// [`require_level`]; Miri runs SSE2 only), and the block loop around them, each answer
+    /// finished by the reference as the scanner would, checked against the reference.
+    fn chunks_agree(bytes: &[u8], from: usize) {
+        let expected = skip_reference(bytes, from);
+        let finish = |got: Result<usize, usize>| match got {
+            Ok(stop) => stop,
+            Err(rest) => {
+                assert!(bytes.len() - rest <= 65, "left {rest} of {}", bytes.len());
+                skip_reference(bytes, rest)
+            }
+        };
+        let text = || std::string::String::from_utf8_lossy(bytes).into_owned();
+        let sse2 = escape_chunks(bytes, from, |chunk| {
+            // SAFETY: SSE2 is enabled for the whole x86_64 build.
+            unsafe { chunk_masks_sse2(chunk) }
+        });
+        assert_eq!(finish(sse2), expected, "SSE2 {:?} from {from}", text());
+        require_level(LEVEL_AVX2);
+        if !cfg!(miri) {
+            // SAFETY: `require_level` just checked that this CPU has AVX2 (and BMI1).
+            let avx2 = unsafe { skip_escape_chunks_avx2(bytes, from) };
+            assert_eq!(finish(avx2), expected, "AVX2 {:?} from {from}", text());
+        }
+        let blocks = match skip_short_escapes(bytes, from) {
+            Ok(stop) => stop,
+            Err(rest) => skip_reference(bytes, rest),
+        };
+        assert_eq!(blocks, expected, "block loop {:?} from {from}", text());
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn escape_chunks_agree_with_one_escape_at_a_time_at_every_lane() {
+        // Every escape kind, and backslash runs, at every lane of a 64-byte chunk and across
+        // its edge (the escaped byte, a `\u`'s digits, a run's parity carried over), in text
+        // long enough for the chunk loop, ended by a quote, a backslash or the input's end.
+        let escapes: [&str; 21] = [
+            r#"\""#,
+            r"\\",
+            r"\/",
+            r"\b",
+            r"\f",
+            r"\n",
+            r"\r",
+            r"\t",
+            r"\u0041",
+            r"\uFfFf",
+            r"\ud7ff",
+            r"\ud800",
+            r"\udfff",
+            r"\x",
+            r"\u12x4",
+            r"\u00",
+            "\\",
+            "\u{1}",
+            r#"\\\""#,
+            r#"\\\\\\\"x"#,
+            "\"",
+        ];
+        // Miri (~1000x slower) takes every 23rd lane and one ending.
+        let (step, ends) = if cfg!(miri) { (23, 1) } else { (1, 3) };
+        for at in (0..140).step_by(step) {
+            for escape in escapes {
+                for end in ["\"", "", "\\"].into_iter().take(ends) {
+                    let text =
+                        std::format!(r"{}{escape}{}{end}", "a".repeat(at), r"b\n".repeat(90));
+                    chunks_agree(text.as_bytes(), 0);
+                    chunks_agree(text.as_bytes(), at.min(16));
+                }
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn escape_chunks_agree_with_one_escape_at_a_time_on_random_text() {
+        // Text made of escapes (valid and not), backslash runs, quotes, control and
+        // non-ASCII bytes, a few hundred bytes long, from every start in its first chunk.
+        let pieces: [&[u8]; 16] = [
+            b"plain text ",
+            br#"\""#,
+            br"\\",
+            br"\n",
+            br"\u00e9",
+            br"\uD83D\uDE9A",
+            br"\q",
+            br"\\\",
+            b"\"",
+            b"\x01",
+            "日本へ 🚚".as_bytes(),
+            br"\u12",
+            br"\/",
+            br"\t\t",
+            b"0123456789abcdefghijklmnopqrstuvwxyz",
+            b"\\",
+        ];
+        // The valid pieces: most text is valid, so that the loops run far before they stop.
+        let valid = [0, 1, 2, 3, 4, 12, 13, 14];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (texts, starts) = if cfg!(miri) { (6, 2) } else { (3000, 70) };
+        for _ in 0..texts {
+            let mut text = std::vec::Vec::new();
+            let len = 150 + usize::try_from(next() % 400).unwrap_or(0);
+            while text.len() < len {
+                let r = usize::try_from(next() >> 8).unwrap_or(0);
+                let piece = if r % 8 == 0 {
+                    pieces[(r >> 3) % pieces.len()]
+                } else {
+                    pieces[valid[(r >> 3) % valid.len()]]
+                };
+                text.extend_from_slice(piece);
+            }
+            for from in 0..starts.min(text.len()) {
+                chunks_agree(&text, from);
             }
         }
     }
