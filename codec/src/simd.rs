@@ -24,6 +24,8 @@
 //!   bytes a step (`skip_escape_chunks`): one backslash mask and one quote-or-control mask
 //!   per step (AVX2 where the CPU has it, with BMI1 for the mask arithmetic), each escape a
 //!   table look-up, the escaped bytes marked so that they stop nothing.
+//!   [`unescape_into`] takes a long body's front 32 bytes a step with AVX2 where the CPU has
+//!   it (`unescape_blocks_avx2`), `\uXXXX` escapes decoded in the loop.
 #![allow(unsafe_code)]
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -34,7 +36,8 @@ use core::arch::x86_64::{
     _mm_xor_si128, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
     _mm256_cmpeq_epi8, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_max_epu8,
     _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-    _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_subs_epu8, _mm256_xor_si256, _xgetbv,
+    _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_storeu_si256, _mm256_subs_epu8,
+    _mm256_xor_si256, _xgetbv,
 };
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -136,8 +139,13 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     // unchanged (a run starts at 0 or where an escape ends, and ends at a backslash or at the
     // end of `raw`, all char boundaries of `raw`), and the UTF-8 encodings of whole `char`s
     // the escapes decode to.
-    let mut i = 0;
-    let mut o = 0;
+    // Long bodies through the AVX2 loop first, where the CPU has it.
+    let (mut i, mut o) = if src_len >= UNESCAPE_AVX2_MIN && simd_level() == LEVEL_AVX2 {
+        // SAFETY: the CPU has AVX2 (`simd_level` asked it).
+        unsafe { unescape_blocks_avx2(src, buf) }
+    } else {
+        (0, 0)
+    };
     // The block loop's bounds: a whole block to load with one more byte after it (the byte
     // after a backslash in the block is then always there), and a whole block of room.
     // `i < src_end` means `i + 17 <= src_len`, `o < buf_end` means `o + 16 <= buf_len`.
@@ -233,6 +241,88 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
     // SAFETY: by the loop's invariant `buf[..o]` is the concatenation of whole `str`s (runs
     // of `raw` cut at char boundaries) and whole UTF-8 encoded `char`s: valid UTF-8.
     Some(unsafe { core::str::from_utf8_unchecked(filled) })
+}
+
+/// How long a body [`unescape_blocks_avx2`] is worth its call for: a few of its blocks.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const UNESCAPE_AVX2_MIN: usize = 96;
+
+/// The front of [`unescape_into`] 32 bytes a step, with AVX2: `(i, o)`, how much of `src` it
+/// unescaped into how much of `buf`, with the same invariant (`buf[..o]` is `src[..i]`
+/// unescaped, `i` a char boundary of a `str` `src`). It stops near either end, and at any
+/// escape but a one-byte one or a `\uXXXX` outside the surrogates, for the block loop to go
+/// on from there.
+///
+/// Each step stores a whole block before looking at it, as the block loop does; a `\uXXXX`
+/// escape is decoded in place rather than by a trip out of the loop.
+///
+/// Callers must know that the CPU has AVX2 ([`simd_level`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2,bmi1")]
+fn unescape_blocks_avx2(src: &[u8], buf: &mut [u8]) -> (usize, usize) {
+    // `i < src_end`: a block from `i` and the five bytes after it (an escape at its last byte
+    // with its four digits) are in `src`. `o < buf_end`: a block and two more bytes (a 3-byte
+    // character written at its last byte) fit in `buf`.
+    let src_end = src.len().saturating_sub(32 + 5);
+    let buf_end = buf.len().saturating_sub(32 + 2);
+    let backslash = _mm256_set1_epi8(b'\\'.cast_signed());
+    let (mut i, mut o) = (0, 0);
+    while i < src_end && o < buf_end {
+        // SAFETY: `i + 37 <= src.len()` and `o + 34 <= buf.len()` (just checked), so
+        // `src[i..i + 32]` and `buf[o..o + 32]` are in bounds; `loadu`/`storeu` need no
+        // alignment; this function runs with AVX2 (its caller's promise).
+        #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
+        let mask = unsafe {
+            let v = _mm256_loadu_si256(src.as_ptr().add(i).cast::<__m256i>());
+            _mm256_storeu_si256(buf.as_mut_ptr().add(o).cast::<__m256i>(), v);
+            _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)).cast_unsigned()
+        };
+        if mask == 0 {
+            i += 32;
+            o += 32;
+            continue;
+        }
+        // The run up to the backslash is in place (the store copied it).
+        let k = mask.trailing_zeros() as usize;
+        let (at, out) = (i + k, o + k);
+        // SAFETY: `k < 32`, so `at + 1 < i + 37 <= src.len()`.
+        let e = unsafe { *src.get_unchecked(at + 1) };
+        let short = SHORT_ESCAPES[usize::from(e)];
+        if short != 0 {
+            // A one-byte escape: ASCII out, and `at + 2` follows an ASCII byte.
+            // SAFETY: `k < 32`, so `out < o + 32 <= buf.len()`.
+            unsafe { *buf.get_unchecked_mut(out) = short };
+            (i, o) = (at + 2, out + 1);
+            continue;
+        }
+        // `\uXXXX` outside the surrogates: a char of one to three UTF-8 bytes, written
+        // here (the block left room for three), and `at + 6` follows its ASCII digits.
+        // SAFETY: `k < 32`, so `at + 5 < i + 37 <= src.len()`.
+        let digits = unsafe { [1, 2, 3, 4].map(|d| *src.get_unchecked(at + 1 + d)) };
+        let unit = match crate::escape::hex4_digits(digits) {
+            Some(unit) if e == b'u' && !(0xD800..0xE000).contains(&unit) => unit,
+            // A surrogate pair, or a body no decoder validated: the block loop's.
+            _ => return (at, out),
+        };
+        // The UTF-8 bytes of `unit` (below 0x10000: one, two or three); each below 0x100
+        // by construction, so the casts keep them whole.
+        #[allow(clippy::cast_possible_truncation)]
+        let (utf8, len) = if unit < 0x80 {
+            ([unit as u8, 0, 0], 1)
+        } else if unit < 0x800 {
+            ([0xC0 | (unit >> 6) as u8, 0x80 | (unit & 0x3F) as u8, 0], 2)
+        } else {
+            let (high, middle, low) = (unit >> 12, unit >> 6 & 0x3F, unit & 0x3F);
+            (
+                [0xE0 | high as u8, 0x80 | middle as u8, 0x80 | low as u8],
+                3,
+            )
+        };
+        // SAFETY: `k < 32`, so `out + 3 <= o + 34 <= buf.len()`.
+        unsafe { buf.get_unchecked_mut(out..out + 3) }.copy_from_slice(&utf8);
+        (i, o) = (at + 6, out + len);
+    }
+    (i, o)
 }
 
 /// Whether `\e` is a valid one-character escape, by `e` (`" \ / b f n r t`); `u` and the rest

@@ -716,6 +716,29 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of long strings: too slow under Miri, which runs the 16-byte loop \
+                  only (the next test is its sample)"
+    )]
+    fn unescape_agrees_with_chars_for_every_escape_at_every_offset_of_long_bodies() {
+        // Bodies long enough for the 32-byte loop in front (`simd::unescape_blocks_avx2`,
+        // from 96 bytes where the CPU has AVX2): each escape at every offset of its blocks,
+        // alone, doubled and ending the body, in buffers of every size.
+        for at in 0..=70 {
+            for escape in ESCAPES {
+                for ascii in [true, false] {
+                    let head = filler(at, ascii);
+                    let tail = filler(130 - at, ascii);
+                    unescapes_as_chars_does(&std::format!("{head}{escape}{tail}"));
+                    unescapes_as_chars_does(&std::format!("{head}{escape}{escape}{tail}"));
+                    unescapes_as_chars_does(&std::format!("{tail}{head}{escape}"));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn unescape_agrees_with_chars_on_dense_escapes_across_blocks() {
         // Every escape kind back to back, then one per block edge, then spread out.
         let dense: std::string::String = ESCAPES.concat();
@@ -728,6 +751,7 @@ mod tests {
         }
         unescapes_as_chars_does(&spread);
         unescapes_as_chars_does(&filler(70, false));
+        unescapes_as_chars_does(&std::format!("{spread}{dense}{spread}"));
         unescapes_as_chars_does(r"\n");
         unescapes_as_chars_does("");
     }
