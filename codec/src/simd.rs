@@ -982,13 +982,12 @@ fn utf8_blocks_avx2(bytes: &[u8], start: usize) -> Result<usize, usize> {
     let [high1, low1, high2] = &UTF8_PAIR_TABLES;
     let (high1, low1, high2) = (table(high1), table(low1), table(high2));
     let nibble = _mm256_set1_epi8(0x0F);
-    let mut p = start;
-    let mut errors = _mm256_setzero_si256();
-    let mut ascii_blocks = 0;
-    while len - p >= 32 {
-        // SAFETY: `p >= 3` and `p + 32 <= len`, so the loads at `p - 3 ..= p` read only
-        // `bytes[p - 3..p + 32]`; `loadu` needs no alignment; this function runs with AVX2
-        // (its caller's promise).
+    // The errors of the 32 bytes at `p` (`p >= 3`, `p + 32 <= len`), each byte judged with
+    // the three before it, and whether any of them is not ASCII.
+    let block = |p: usize| {
+        // SAFETY: `p >= 3` and `p + 32 <= len` (the callers' loop bounds), so the loads at
+        // `p - 3 ..= p` read only `bytes[p - 3..p + 32]`; `loadu` needs no alignment; this
+        // function runs with AVX2 (its caller's promise), and so does the closure.
         #[allow(clippy::cast_ptr_alignment)] // unaligned loads
         let (v, back1, back2, back3) = unsafe {
             let at = bytes.as_ptr().add(p);
@@ -1016,15 +1015,31 @@ fn utf8_blocks_avx2(bytes: &[u8], start: usize) -> Result<usize, usize> {
             _mm256_or_si256(third, fourth),
             _mm256_set1_epi8(0x80u8.cast_signed()),
         );
-        errors = _mm256_or_si256(errors, _mm256_xor_si256(broken, due));
+        (_mm256_xor_si256(broken, due), v)
+    };
+    let mut p = start;
+    let mut errors = _mm256_setzero_si256();
+    let mut ascii_blocks = 0;
+    // Two blocks a step while the text is dense (half the loop's own instructions a byte);
+    // 64 bytes of ASCII send it back to skipping ASCII.
+    while len - p >= 64 {
+        let (found1, v1) = block(p);
+        let (found2, v2) = block(p + 32);
+        errors = _mm256_or_si256(errors, _mm256_or_si256(found1, found2));
+        p += 64;
+        if _mm256_movemask_epi8(_mm256_or_si256(v1, v2)) == 0 {
+            ascii_blocks = 2;
+            break;
+        }
+    }
+    while ascii_blocks < 2 && len - p >= 32 {
+        let (found, v) = block(p);
+        errors = _mm256_or_si256(errors, found);
         p += 32;
         if _mm256_movemask_epi8(v) == 0 {
             // Plain ASCII (checked, with the bytes before it): a short run stays in
             // blocks, a long one goes back to skipping ASCII.
             ascii_blocks += 1;
-            if ascii_blocks == 2 {
-                break;
-            }
         } else {
             ascii_blocks = 0;
         }
