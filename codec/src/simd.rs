@@ -248,10 +248,10 @@ pub(crate) fn unescape_into<'b>(raw: &str, buf: &'b mut [u8]) -> Option<&'b str>
 const UNESCAPE_AVX2_MIN: usize = 96;
 
 /// The front of [`unescape_into`] 32 bytes a step, with AVX2: `(i, o)`, how much of `src` it
-/// unescaped into how much of `buf`, with the same invariant (`buf[..o]` is `src[..i]`
-/// unescaped, `i` a char boundary of a `str` `src`). It stops near either end, and at any
-/// escape but a one-byte one or a `\uXXXX` outside the surrogates, for the block loop to go
-/// on from there.
+/// unescaped into how much of `buf`: `buf[..o]` is `src[..i]` unescaped, runs copied whole
+/// and escapes decoded (`i` may fall inside a character of a run, whose rest the block loop
+/// copies next). It stops near either end, and at any escape but a one-byte one or a
+/// `\uXXXX` outside the surrogates, for the block loop to go on from there.
 ///
 /// Each step stores a whole block before looking at it, as the block loop does; a `\uXXXX`
 /// escape is decoded in place rather than by a trip out of the loop.
