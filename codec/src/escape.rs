@@ -56,11 +56,17 @@ const HEX_DIGITS: [u8; 256] = {
 /// table look-up per digit and one test for all four, no branch per digit.
 #[inline]
 pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
-    let [a, b, c, d] = digits.map(|digit| HEX_DIGITS[usize::from(digit)]);
-    if (a | b | c | d) & 0xF0 != 0 {
+    let value = |digit: u8| u32::from(HEX_DIGITS[usize::from(digit)]);
+    let (a, b, c, d) = (
+        value(digits[0]),
+        value(digits[1]),
+        value(digits[2]),
+        value(digits[3]),
+    );
+    if (a | b | c | d) > 0xF {
         return None;
     }
-    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
+    Some(a << 12 | b << 8 | c << 4 | d)
 }
 
 /// Whether `digits` are four hex digits (a `\u` escape's) of a code unit outside the

@@ -260,15 +260,20 @@ const UNESCAPE_AVX2_MIN: usize = 96;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "avx2,bmi1")]
 fn unescape_blocks_avx2(src: &[u8], buf: &mut [u8]) -> (usize, usize) {
-    // `i < src_end`: a block from `i` and the five bytes after it (an escape at its last byte
-    // with its four digits) are in `src`. `o < buf_end`: a block and two more bytes (a 3-byte
-    // character written at its last byte) fit in `buf`.
-    let src_end = src.len().saturating_sub(32 + 5);
-    let buf_end = buf.len().saturating_sub(32 + 2);
+    // `i < src.len() - 37`: a block from `i` and the five bytes after it (an escape at its
+    // last byte with its four digits) are in `src`. `o < buf.len() - 34`: a block and two
+    // more bytes (a 3-byte character written at its last byte) fit in `buf`. One check for
+    // both, on `i`: `o <= i` throughout (an escape is never shorter than what it decodes
+    // to), so `i < end` gives both (a `buf` shorter than `src` only stops the loop early).
+    let end = src
+        .len()
+        .saturating_sub(37)
+        .min(buf.len().saturating_sub(34));
     let backslash = _mm256_set1_epi8(b'\\'.cast_signed());
     let (mut i, mut o) = (0, 0);
-    while i < src_end && o < buf_end {
-        // SAFETY: `i + 37 <= src.len()` and `o + 34 <= buf.len()` (just checked), so
+    while i < end {
+        debug_assert!(o <= i);
+        // SAFETY: `o <= i < end`, so `i + 37 <= src.len()` and `o + 34 <= buf.len()`, so
         // `src[i..i + 32]` and `buf[o..o + 32]` are in bounds; `loadu`/`storeu` need no
         // alignment; this function runs with AVX2 (its caller's promise).
         #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
