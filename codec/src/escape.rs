@@ -74,9 +74,15 @@ pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn hex4_is_scalar(digits: [u8; 4]) -> bool {
-    let [a, b, c, d] = digits.map(|digit| HEX_DIGITS[usize::from(digit)]);
+    let value = |digit: u8| u32::from(HEX_DIGITS[usize::from(digit)]);
+    let (a, b, c, d) = (
+        value(digits[0]),
+        value(digits[1]),
+        value(digits[2]),
+        value(digits[3]),
+    );
     // A surrogate's first digit is D and its second 8..=F.
-    (a | b | c | d) & 0xF0 == 0 && (a != 0xD || b < 8)
+    (a | b | c | d) <= 0xF && (a != 0xD || b < 8)
 }
 
 /// The index of the first backslash in `bytes`: `memchr`, except on bare metal, where a plain

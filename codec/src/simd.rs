@@ -423,7 +423,7 @@ pub(crate) fn skip_short_escapes(bytes: &[u8], mut i: usize) -> Result<usize, us
 const CHUNK_MIN_REST: usize = 192;
 
 /// [`skip_short_escapes`]' answer, 64 bytes a step, for long strings: `Ok(stop)`, or
-/// `Err(rest)` with fewer than 65 bytes left from `rest` (a byte that no escape covers: the
+/// `Err(rest)` with at most 69 bytes left from `rest` (a byte that no escape covers: the
 /// block loop goes on from there). AVX2 where the CPU has it ([`simd_level`]), SSE2 otherwise
 /// and under Miri.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -468,8 +468,10 @@ fn escape_chunks(
 ) -> Result<usize, usize> {
     // Bit 0 when the chunk's first byte is escaped by the last one of the chunk before.
     let mut carried = 0u64;
-    // `bytes[i + 64]` is always there: the byte after an escape's backslash is.
-    while bytes.len() - i > 64 {
+    // `i < end` means `i + 69 <= bytes.len()`: the chunk, and an escape at its last byte with
+    // four digits after it, are in `bytes`.
+    let end = bytes.len().saturating_sub(68);
+    while i < end {
         let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<64>) else {
             break;
         };
@@ -481,11 +483,18 @@ fn escape_chunks(
         let mut bad = 64;
         while starts != 0 {
             let k = starts.trailing_zeros();
-            // SAFETY: `k < 64` and `i + 64 < bytes.len()`: `i + k + 1` is in bounds.
-            let e = unsafe { *bytes.get_unchecked(i + k as usize + 1) };
-            if !SHORT_ESCAPE_OK[usize::from(e)] && !unicode_escape_at(bytes, i + k as usize) {
-                bad = k;
-                break;
+            let at = i + k as usize;
+            // SAFETY: `k < 64` and `i + 69 <= bytes.len()`: `at + 1` is in bounds.
+            let e = unsafe { *bytes.get_unchecked(at + 1) };
+            if !SHORT_ESCAPE_OK[usize::from(e)] {
+                // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
+                // judge).
+                // SAFETY: `at + 5 <= i + 68 < bytes.len()`.
+                let digits = unsafe { [2, 3, 4, 5].map(|d| *bytes.get_unchecked(at + d)) };
+                if e != b'u' || !crate::escape::hex4_is_scalar(digits) {
+                    bad = k;
+                    break;
+                }
             }
             let start = starts & starts.wrapping_neg();
             escapes |= start;
@@ -528,18 +537,6 @@ fn chunk_masks_sse2(chunk: &[u8; 64]) -> (u64, u64) {
         stops |= u64::from(s) << (16 * part);
     }
     (backslashes, stops)
-}
-
-/// Whether the backslash at `at` starts a `\uXXXX` escape outside the surrogates (a pair, or
-/// an error, is the scanner's to judge).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline]
-fn unicode_escape_at(bytes: &[u8], at: usize) -> bool {
-    bytes.get(at + 1) == Some(&b'u')
-        && matches!(
-            bytes.get(at + 2..).and_then(<[u8]>::first_chunk::<4>),
-            Some(&digits) if crate::escape::hex4_is_scalar(digits)
-        )
 }
 
 /// [`chunk_masks_sse2`] with AVX2: two 32-byte loads. Callers must know that the CPU has
@@ -1870,7 +1867,7 @@ mod tests {
         let finish = |got: Result<usize, usize>| match got {
             Ok(stop) => stop,
             Err(rest) => {
-                assert!(bytes.len() - rest <= 65, "left {rest} of {}", bytes.len());
+                assert!(bytes.len() - rest <= 69, "left {rest} of {}", bytes.len());
                 skip_reference(bytes, rest)
             }
         };
