@@ -52,6 +52,13 @@ const HEX_DIGITS: [u8; 256] = {
     table
 };
 
+/// The value of the hex digit `digit` (0 to 15), or 0xFF when it is not one.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+pub(crate) fn hex_digit_value(digit: u8) -> u32 {
+    u32::from(HEX_DIGITS[usize::from(digit)])
+}
+
 /// Four hex digits (a `\u` escape's) as a number, or `None` when one is not a hex digit: a
 /// table look-up per digit and one test for all four, no branch per digit.
 #[inline]
