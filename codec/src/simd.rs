@@ -502,9 +502,9 @@ fn escape_chunks(
     // four digits after it, are in `bytes`.
     let end = bytes.len().saturating_sub(68);
     while i < end {
-        let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<64>) else {
-            break;
-        };
+        // SAFETY: `i + 69 <= bytes.len()`: the 64 bytes from `i` are in `bytes`, and
+        // `[u8; 64]` has the alignment of `u8`.
+        let chunk = unsafe { &*bytes.as_ptr().add(i).cast::<[u8; 64]>() };
         let (backslashes, stops) = masks(chunk);
         // Backslashes not escaped themselves: escapes start there, left to right.
         let mut starts = backslashes & !carried;
