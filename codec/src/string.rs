@@ -751,7 +751,10 @@ mod tests {
         }
         unescapes_as_chars_does(&spread);
         unescapes_as_chars_does(&filler(70, false));
-        unescapes_as_chars_does(&std::format!("{spread}{dense}{spread}"));
+        if !cfg!(miri) {
+            // Long enough for the AVX2 loop in front, which Miri does not run.
+            unescapes_as_chars_does(&std::format!("{spread}{dense}{spread}"));
+        }
         unescapes_as_chars_does(r"\n");
         unescapes_as_chars_does("");
     }
