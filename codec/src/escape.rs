@@ -53,23 +53,29 @@ const HEX_DIGITS: [u8; 256] = {
 };
 
 /// The value of the hex digit `digit` (0 to 15), or 0xFF when it is not one.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn hex_digit_value(digit: u8) -> u32 {
     u32::from(HEX_DIGITS[usize::from(digit)])
+}
+
+/// [`hex_digit_value`] of each of four digits, widened before they are combined (combining
+/// the bytes first cost x86-64 shuffles).
+#[inline]
+fn hex4_values(digits: [u8; 4]) -> (u32, u32, u32, u32) {
+    let [a, b, c, d] = digits;
+    (
+        hex_digit_value(a),
+        hex_digit_value(b),
+        hex_digit_value(c),
+        hex_digit_value(d),
+    )
 }
 
 /// Four hex digits (a `\u` escape's) as a number, or `None` when one is not a hex digit: a
 /// table look-up per digit and one test for all four, no branch per digit.
 #[inline]
 pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
-    let value = |digit: u8| u32::from(HEX_DIGITS[usize::from(digit)]);
-    let (a, b, c, d) = (
-        value(digits[0]),
-        value(digits[1]),
-        value(digits[2]),
-        value(digits[3]),
-    );
+    let (a, b, c, d) = hex4_values(digits);
     if (a | b | c | d) > 0xF {
         return None;
     }
@@ -81,13 +87,7 @@ pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn hex4_is_scalar(digits: [u8; 4]) -> bool {
-    let value = |digit: u8| u32::from(HEX_DIGITS[usize::from(digit)]);
-    let (a, b, c, d) = (
-        value(digits[0]),
-        value(digits[1]),
-        value(digits[2]),
-        value(digits[3]),
-    );
+    let (a, b, c, d) = hex4_values(digits);
     // A surrogate's first digit is D and its second 8..=F.
     (a | b | c | d) <= 0xF && (a != 0xD || b < 8)
 }

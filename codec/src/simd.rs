@@ -1862,6 +1862,14 @@ mod tests {
         }
     }
 
+    /// Every escape kind, valid and each way of not being one (a bad byte after the backslash,
+    /// bad digits, a surrogate, a lone backslash, a control byte).
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    const ESCAPES: [&str; 17] = [
+        r#"\""#, r"\\", r"\/", r"\b", r"\f", r"\n", r"\r", r"\t", r"\u0041", r"\uFfFf", r"\ud7ff",
+        r"\ud800", r"\udfff", r"\x", r"\u12x4", "\\", "\u{1}",
+    ];
+
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[test]
     fn escape_skip_agrees_with_one_escape_at_a_time_at_every_offset_and_end() {
@@ -1869,14 +1877,10 @@ mod tests {
         // start, with every distance to the end of the input 0..=20 (the block loop stops 17
         // bytes before it): the block skip's answer, finished by the plain search as the
         // scanner does, is the reference's.
-        let escapes: [&str; 17] = [
-            r#"\""#, r"\\", r"\/", r"\b", r"\f", r"\n", r"\r", r"\t", r"\u0041", r"\uFfFf",
-            r"\ud7ff", r"\ud800", r"\udfff", r"\x", r"\u12x4", "\\", "\u{1}",
-        ];
         // Miri (~1000x slower) takes every 7th offset and end distance.
         let step = if cfg!(miri) { 7 } else { 1 };
         for at in (0..=20).step_by(step) {
-            for escape in escapes {
+            for escape in ESCAPES {
                 for after in (0..=20).step_by(step) {
                     let text = std::format!(r"{}{escape}\t{}", "a".repeat(at), "b".repeat(after));
                     let bytes = text.as_bytes();
@@ -1929,33 +1933,12 @@ mod tests {
         // Every escape kind, and backslash runs, at every lane of a 64-byte chunk and across
         // its edge (the escaped byte, a `\u`'s digits, a run's parity carried over), in text
         // long enough for the chunk loop, ended by a quote, a backslash or the input's end.
-        let escapes: [&str; 21] = [
-            r#"\""#,
-            r"\\",
-            r"\/",
-            r"\b",
-            r"\f",
-            r"\n",
-            r"\r",
-            r"\t",
-            r"\u0041",
-            r"\uFfFf",
-            r"\ud7ff",
-            r"\ud800",
-            r"\udfff",
-            r"\x",
-            r"\u12x4",
-            r"\u00",
-            "\\",
-            "\u{1}",
-            r#"\\\""#,
-            r#"\\\\\\\"x"#,
-            "\"",
-        ];
+        // Beyond `ESCAPES`: digits cut short, backslash runs of each parity, a quote.
+        let more = [r"\u00", r#"\\\""#, r#"\\\\\\\"x"#, "\""];
         // Miri (~1000x slower) takes every 31st lane and one ending.
         let (step, ends) = if cfg!(miri) { (31, 1) } else { (1, 3) };
         for at in (0..140).step_by(step) {
-            for escape in escapes {
+            for escape in ESCAPES.iter().chain(&more) {
                 for end in ["\"", "", "\\"].into_iter().take(ends) {
                     let text =
                         std::format!(r"{}{escape}{}{end}", "a".repeat(at), r"b\n".repeat(90));
