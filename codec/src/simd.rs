@@ -1431,9 +1431,13 @@ mod tests {
         if !cfg!(miri) {
             assert!(
                 simd_level() >= level,
-                "this CPU lacks {} (CPUID): its UTF-8 block check cannot be tested here; run \
-                 the tests on an x86_64 CPU with SSSE3 and AVX2",
-                if level == LEVEL_AVX2 { "AVX2" } else { "SSSE3" }
+                "this CPU lacks {} (CPUID): its block loops cannot be tested here; run the \
+                 tests on an x86_64 CPU with SSSE3, AVX2 and BMI1",
+                if level == LEVEL_AVX2 {
+                    "AVX2 or BMI1"
+                } else {
+                    "SSSE3"
+                }
             );
         }
     }
