@@ -283,9 +283,10 @@ pub(crate) fn check_attachment_item<'a>(
     }
 }
 
-/// [`check_attachment_item`] on bare metal: the item read into one `Attachment` on the stack,
-/// with no `Result<Option<Attachment>>` beside it (the deepest stack chain goes through here:
-/// `.ci/embedded-size`); the same checks and errors (the tests compare them).
+/// [`check_attachment_item`] on bare metal: the item's members checked as `Attachment` reads
+/// them, each value into one scratch span, with no `Attachment` or fill of one on the stack
+/// (the deepest stack chain goes through here: `.ci/embedded-size`); the same checks and
+/// errors (the tests compare them for every key with every kind of value).
 #[cfg(any(target_os = "none", test))]
 #[inline]
 fn check_attachment_in_place<'a>(
@@ -293,11 +294,32 @@ fn check_attachment_in_place<'a>(
     field: &'static str,
     base: &'a str,
 ) -> Result<(), MessageError> {
+    use crate::message::view::{Fill, Span, check_len, next_known, read_id, read_str};
     if v.as_bytes().first() != Some(&b'{') {
         return Err(wrong_type(field, JsonKind::Object, v, base));
     }
-    let mut view = Attachment::empty(v, false);
-    view.fill_from(&mut crate::message::walk::Walk::inside(v), base)
+    check_len(v, base)?;
+    let mut cur = crate::message::walk::Walk::inside(v);
+    let mut fill = Fill {
+        obj: v.as_str(),
+        base,
+        plain: false,
+        names: Attachment::NAMES,
+        error: None,
+    };
+    let mut scratch = Span::ABSENT;
+    while let Some(index) = next_known(&mut cur, Attachment::shared_keys()) {
+        // `Attachment`'s fields: `id` (the first) an id, every other a string.
+        let ok = if index == 0 {
+            read_id(&mut cur, &mut fill, index, &mut scratch)
+        } else {
+            read_str(&mut cur, &mut fill, index, &mut scratch)
+        };
+        if !ok {
+            break;
+        }
+    }
+    fill.finish()
 }
 
 #[cfg(test)]

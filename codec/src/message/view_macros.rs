@@ -567,27 +567,38 @@ macro_rules! typed_object {
                 cur: &mut C,
                 base: &'a str,
             ) -> Result<(), $crate::message::error::MessageError> {
+                $crate::message::view::check_len(self.raw, base)?;
+                let mut fill = $crate::message::view::Fill {
+                    obj: self.raw.as_str(),
+                    base,
+                    plain: self.plain,
+                    names: Self::NAMES,
+                    error: None,
+                };
+                while let Some(index) = $crate::message::view::next_known(cur, Self::shared_keys()) {
+                    if !self.read_member(cur, &mut fill, index) {
+                        break;
+                    }
+                }
+                fill.finish()
+            }
+
+            /// Each field's path (the prefix and the key), in declaration order: what errors
+            /// name fields by.
+            #[cfg_attr(not(target_os = "none"), allow(dead_code))] // the tests' (some views)
+            pub(crate) const NAMES: &'static [&'static str] = &[ $( concat!($prefix, $key), )* ];
+
+            /// This view's keys as bare metal looks them up ([`next_known`](crate::message::view::next_known)):
+            /// one `static` table, shared by every fill of the view.
+            #[cfg_attr(not(target_os = "none"), allow(dead_code))] // the tests' (some views)
+            pub(crate) fn shared_keys() -> &'static $crate::message::view::KeyTableRef<'static> {
                 const KEYS: &[&str] = &[ $( $key, )* ];
                 const N: usize = KEYS.len();
                 const S: usize = $crate::message::view::key_slots(N);
                 static STORED: $crate::message::view::KeyTable<N, S> =
                     $crate::message::view::KeyTable::new(KEYS);
                 static SHARED: $crate::message::view::KeyTableRef<'static> = STORED.as_ref();
-
-                $crate::message::view::check_len(self.raw, base)?;
-                let mut fill = $crate::message::view::Fill {
-                    obj: self.raw.as_str(),
-                    base,
-                    plain: self.plain,
-                    names: &[ $( concat!($prefix, $key), )* ],
-                    error: None,
-                };
-                while let Some(index) = $crate::message::view::next_known(cur, &SHARED) {
-                    if !self.read_member(cur, &mut fill, index) {
-                        break;
-                    }
-                }
-                fill.finish()
+                &SHARED
             }
 
             /// Reads the value of the member whose key is the `index`th of this view's; `false`
