@@ -517,24 +517,26 @@ fn div_rem_10(n: u64) -> (u64, u8) {
     (n / 10, (n % 10) as u8)
 }
 
-/// `(n / 10, n % 10)` in 32-bit arithmetic, 16 bits at a time: on 32-bit targets a `u64`
-/// division links a ~0.9 KiB runtime routine (`__aeabi_uldivmod` on Arm), which firmware
-/// that writes integers would otherwise carry for this alone.
+/// `(n / 10, n % 10)` in 32-bit arithmetic: the high word, then the low word 16 bits at a
+/// time. On 32-bit targets a `u64` division links a ~0.9 KiB runtime routine
+/// (`__aeabi_uldivmod` on Arm), which firmware that writes integers would otherwise carry for
+/// this alone; every shift is by a constant, so no 64-bit shift routine (`__aeabi_llsl`,
+/// `__aeabi_llsr`) is linked either.
 #[cfg(any(test, not(target_pointer_width = "64")))]
 #[inline]
-#[allow(clippy::cast_possible_truncation)] // 16-bit limbs; quotient limbs and the digit fit
+#[allow(clippy::cast_possible_truncation)] // the two words of `n`; the digit fits
 fn div_rem_10_narrow(n: u64) -> (u64, u8) {
-    let mut quotient = 0u64;
-    let mut rem = 0u32;
-    let mut shift = 64;
-    while shift > 0 {
-        shift -= 16;
-        // rem < 10, so cur < 10 * 2^16 and cur / 10 < 2^16.
-        let cur = (rem << 16) | ((n >> shift) as u32 & 0xFFFF);
-        quotient |= u64::from(cur / 10) << shift;
-        rem = cur % 10;
-    }
-    (quotient, rem as u8)
+    let (high, low) = ((n >> 32) as u32, n as u32);
+    let (q_high, rem) = (high / 10, high % 10);
+    // rem < 10, so each `cur` is below 10 * 2^16 and its quotient below 2^16.
+    let cur = rem << 16 | low >> 16;
+    let (q_mid, rem) = (cur / 10, cur % 10);
+    let cur = rem << 16 | (low & 0xFFFF);
+    let (q_low, rem) = (cur / 10, cur % 10);
+    (
+        u64::from(q_high) << 32 | u64::from(q_mid << 16 | q_low),
+        rem as u8,
+    )
 }
 
 #[cfg(not(target_pointer_width = "64"))]
@@ -2700,7 +2702,7 @@ mod tests {
     }
 
     #[test]
-    fn dividing_by_ten_in_sixteen_bit_limbs_matches_u64_division() {
+    fn dividing_by_ten_in_32_bit_arithmetic_matches_u64_division() {
         let mut samples = std::vec![0, 1, 9, 10, 11, 99, 100, u64::MAX, u64::MAX - 9, 1 << 63];
         for shift in 0..64 {
             let p = 1u64 << shift;
