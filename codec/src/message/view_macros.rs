@@ -474,6 +474,10 @@ macro_rules! typed_object {
             }
 
             $( $crate::message::view_macros::accessor!($kind, $field, $key, [$(#[$fdoc])*], $name, $path); )*
+
+            /// Each field's path (the prefix and the key), in declaration order: what errors
+            /// name fields by.
+            pub(crate) const NAMES: &'static [&'static str] = &[ $( concat!($prefix, $key), )* ];
         }
 
         impl<'a> $crate::message::view::TypedObject<'a> for $name<'a> {
@@ -521,14 +525,12 @@ macro_rules! typed_object {
                     const TABLE: $crate::message::view::KeyTable<N, S> =
                         $crate::message::view::KeyTable::new(KEYS);
 
-                    const NAMES: &[&str] = &[ $( concat!($prefix, $key), )* ];
-
                     $crate::message::view::check_len(self.raw, base)?;
                     let mut fill = $crate::message::view::Fill {
                         obj: self.raw.as_str(),
                         base,
                         plain: self.plain,
-                        names: NAMES,
+                        names: Self::NAMES,
                         error: None,
                     };
                     while let Some(key) = cur.next_key() {
@@ -582,11 +584,6 @@ macro_rules! typed_object {
                 }
                 fill.finish()
             }
-
-            /// Each field's path (the prefix and the key), in declaration order: what errors
-            /// name fields by.
-            #[cfg_attr(not(target_os = "none"), allow(dead_code))] // the tests' (some views)
-            pub(crate) const NAMES: &'static [&'static str] = &[ $( concat!($prefix, $key), )* ];
 
             /// This view's keys as bare metal looks them up ([`next_known`](crate::message::view::next_known)):
             /// one `static` table, shared by every fill of the view.
