@@ -87,6 +87,11 @@ pub(crate) fn hex4_digits(digits: [u8; 4]) -> Option<u32> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 pub(crate) fn hex4_is_scalar(digits: [u8; 4]) -> bool {
+    if let [b'0', b'0', c, d] = digits {
+        // `\u00XX`, the one `\u` escape JSON writers use for text (control characters):
+        // no surrogate, and two digits to look up.
+        return hex_digit_value(c) | hex_digit_value(d) <= 0xF;
+    }
     let (a, b, c, d) = hex4_values(digits);
     // A surrogate's first digit is D and its second 8..=F.
     (a | b | c | d) <= 0xF && (a != 0xD || b < 8)

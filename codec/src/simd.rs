@@ -22,11 +22,12 @@
 //!   per step and each escape handled where the block's mask finds it, with no search call
 //!   per escape. Past a block with no stop in a long string, [`skip_short_escapes`] goes 64
 //!   bytes a step (`skip_escape_chunks`): one backslash mask and one quote-or-control mask
-//!   per step (AVX2 where the CPU has it, with BMI1 for the mask arithmetic), each escape a
-//!   table look-up, the escaped bytes marked so that they stop nothing.
+//!   per step (AVX2 where the CPU has it, with BMI1 for the mask arithmetic), the escapes'
+//!   backslashes found from the mask by word arithmetic and each escape a table look-up.
 //!   [`unescape_into`] takes a long body's front 32 bytes a step with AVX2 where the CPU has
 //!   it (`unescape_blocks_avx2`): every escape of a block from its one mask, each followed by
-//!   the block's rest loaded and stored again, `\uXXXX` escapes decoded in the loop.
+//!   the block's rest loaded and stored again, `\uXXXX` escapes decoded in the loop (a
+//!   `\u00XX` control character from two digits).
 #![allow(unsafe_code)]
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -259,7 +260,9 @@ const UNESCAPE_AVX2_MIN: usize = 96;
 /// again after it: the escapes of a block do not wait on one another (taking the block again
 /// from after each escape put a load, a compare and a mask between one escape and the next,
 /// about 28% slower on text dense with escapes, for about 7% fewer instructions). A `\uXXXX`
-/// escape is decoded in place rather than by a trip out of the loop.
+/// escape is decoded in place rather than by a trip out of the loop. Blocks with no backslash
+/// go round a loop of their own, and only a block's last escape is checked for running past
+/// the block.
 ///
 /// Callers must know that the CPU has AVX2 ([`simd_level`]).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -277,49 +280,77 @@ fn unescape_blocks_avx2(src: &[u8], buf: &mut [u8]) -> (usize, usize) {
         .min(buf.len().saturating_sub(69));
     let backslash = _mm256_set1_epi8(b'\\'.cast_signed());
     let (mut i, mut o) = (0, 0);
-    'blocks: while i < end {
-        debug_assert!(o <= i);
-        // SAFETY: `o <= i < end`, so `i + 69 <= src.len()` and `o + 69 <= buf.len()`, so
-        // `src[i..i + 32]` and `buf[o..o + 32]` are in bounds; `loadu`/`storeu` need no
-        // alignment; this function runs with AVX2 (its caller's promise).
-        #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
-        let mut mask = unsafe {
-            let v = _mm256_loadu_si256(src.as_ptr().add(i).cast::<__m256i>());
-            _mm256_storeu_si256(buf.as_mut_ptr().add(o).cast::<__m256i>(), v);
-            _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)).cast_unsigned()
-        };
-        if mask == 0 {
+    'blocks: loop {
+        // Blocks with no backslash: each stored whole, in a loop of their own.
+        let mut mask = loop {
+            if i >= end {
+                return (i, o);
+            }
+            debug_assert!(o <= i);
+            // SAFETY: `o <= i < end`, so `i + 69 <= src.len()` and `o + 69 <= buf.len()`,
+            // so `src[i..i + 32]` and `buf[o..o + 32]` are in bounds; `loadu`/`storeu` need
+            // no alignment; this function runs with AVX2 (its caller's promise).
+            #[allow(clippy::cast_ptr_alignment)] // unaligned loads and stores
+            let mask = unsafe {
+                let v = _mm256_loadu_si256(src.as_ptr().add(i).cast::<__m256i>());
+                _mm256_storeu_si256(buf.as_mut_ptr().add(o).cast::<__m256i>(), v);
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)).cast_unsigned()
+            };
+            if mask != 0 {
+                break mask;
+            }
             i += 32;
             o += 32;
-            continue;
-        }
+        };
         // Every escape whose backslash is in the block, from the one mask: each is decoded
         // where the store put it, and the block's rest after it is loaded again and stored
         // right after what it decoded to. No escape waits for the one before it to be
         // found again (a load and a mask per escape, one after the other): only `base`
         // carries from one to the next.
         //
-        // `base + k` is where the block's byte `k` goes: `o` less what the escapes so far
-        // took off, wrapping (only `base + k` is an index, and it is `o` or more: the escapes
-        // before `k` all end by `i + k` and each takes off less than it reads, so together
-        // less than `k`).
-        let mut base = o;
-        while mask != 0 {
+        // `block + k` is the block's byte `k`, `base + k` where it goes: `buf`'s byte `o`
+        // less what the escapes so far took off, wrapping (only `base + k` is an address,
+        // and it is `o` or more: the escapes before `k` all end by `i + k` and each takes off
+        // less than it reads, so together less than `k`). Pointers, so that `k` indexes both
+        // with no addition of its own.
+        let block = src.as_ptr().wrapping_add(i);
+        let mut base = buf.as_mut_ptr().wrapping_add(o);
+        loop {
             let k = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let (at, out) = (i + k, base.wrapping_add(k));
-            // SAFETY: `k < 32`, so `at + 5 < i + 69 <= src.len()`.
-            let e = unsafe { *src.get_unchecked(at + 1) };
+            let (at, out) = (block.wrapping_add(k), base.wrapping_add(k));
+            // After the escape at `k` (its backslash at `at`, what it decodes to at `out`),
+            // which read `$read` bytes and wrote `$wrote`: on to the block's next escape, or
+            // on after the block. Only the block's last escape can run past the block: the
+            // bits of `mask` are all below 32, and the bytes an escape reads after its
+            // backslash are no backslashes (a `\\` clears its second one).
+            macro_rules! after_escape {
+                ($read:expr, $wrote:expr) => {{
+                    base = base.wrapping_sub($read - $wrote);
+                    if mask != 0 {
+                        continue;
+                    }
+                    if k + $read > 32 {
+                        // It ran past the block: on from its end (`base` is already past
+                        // what the escape took off).
+                        i += k + $read;
+                        o = base.wrapping_add(k + $read).addr() - buf.as_ptr().addr();
+                        continue 'blocks;
+                    }
+                    break;
+                }};
+            }
+            // SAFETY (every access below): `i < end` and `k < 32`, so the escape and the 32
+            // bytes after it, `at .. at + 38`, are in `src` (`at + 38 <= i + 69`); `out` is
+            // at most `o + k` (see `base`), so `out .. out + 35` is in `buf` (`o + 66`);
+            // `loadu`/`storeu` need no alignment.
+            let e = unsafe { *at.add(1) };
             let short = SHORT_ESCAPES[usize::from(e)];
             if short != 0 {
-                // SAFETY: `k < 32` and `out <= o + k`, so `out + 33 <= o + 64 <= buf.len()`
-                // and `at + 34 <= i + 65 <= src.len()`: the byte, then the rest (an
-                // unaligned load and store).
-                #[allow(clippy::cast_ptr_alignment)]
+                // SAFETY: as above.
                 unsafe {
-                    *buf.get_unchecked_mut(out) = short;
-                    let rest = _mm256_loadu_si256(src.as_ptr().add(at + 2).cast::<__m256i>());
-                    _mm256_storeu_si256(buf.as_mut_ptr().add(out + 1).cast::<__m256i>(), rest);
+                    *out = short;
+                    copy_block(at.add(2), out.add(1));
                 }
                 // `\\`: its second backslash (the next bit of `mask`, when in the block)
                 // starts no escape. (A branch: four instructions fewer than clearing the bit
@@ -327,70 +358,71 @@ fn unescape_blocks_avx2(src: &[u8], buf: &mut [u8]) -> (usize, usize) {
                 if e == b'\\' {
                     mask &= mask.wrapping_sub(1);
                 }
-                base = base.wrapping_sub(1);
-                if k == 31 {
-                    // It ran past the block: on from its end.
-                    (i, o) = (at + 2, out + 1);
-                    continue 'blocks;
-                }
-                continue;
+                after_escape!(2, 1);
             }
-            // `\uXXXX` outside the surrogates: a char of one to three UTF-8 bytes, written
-            // here (there is room for three past `out`).
-            // SAFETY: `k < 32`, so `at + 5 < i + 69 <= src.len()`.
-            let digits = unsafe { [2, 3, 4, 5].map(|d| *src.get_unchecked(at + d)) };
-            let [zero1, zero2, high, low] = digits;
-            let (high, low) = (
-                crate::escape::hex_digit_value(high),
-                crate::escape::hex_digit_value(low),
-            );
-            let unit = if e == b'u' && zero1 == b'0' && zero2 == b'0' && high | low <= 0xF {
-                // `\u00XX`, the one `\u` escape JSON writers use for text (control
-                // characters): its value straight from two digits.
-                high << 4 | low
-            } else {
-                match crate::escape::hex4_digits(digits) {
-                    Some(unit) if e == b'u' && !(0xD800..0xE000).contains(&unit) => unit,
-                    // A surrogate pair, or a body no decoder validated: the block loop's.
-                    // Everything before `at` is in `buf[..out]` (the stores so far).
-                    _ => return (at, out),
+            // `\uXXXX` outside the surrogates: a char of one to three UTF-8 bytes.
+            // SAFETY: as above.
+            let digits = unsafe { at.add(2).cast::<[u8; 4]>().read() };
+            // `\u0000` to `\u007F` (the `\u` escapes JSON writers use for text are control
+            // characters): one ASCII byte from the last two digits, which are hex digits
+            // when the value is below 0x80 (a byte that is not one reads as 0xFF).
+            let ascii = crate::escape::hex_digit_value(digits[2]) << 4
+                | crate::escape::hex_digit_value(digits[3]);
+            if e == b'u' && digits[..2] == *b"00" && ascii < 0x80 {
+                // SAFETY: as above.
+                #[allow(clippy::cast_possible_truncation)] // below 0x80
+                unsafe {
+                    *out = ascii as u8;
+                    copy_block(at.add(6), out.add(1));
                 }
+                after_escape!(6, 1);
+            }
+            let unit = match crate::escape::hex4_digits(digits) {
+                Some(unit) if e == b'u' && !(0xD800..0xE000).contains(&unit) => unit,
+                // A surrogate pair, or a body no decoder validated: the block loop's.
+                // Everything before `at` is in `buf` before `out` (the stores so far).
+                _ => return (i + k, out.addr() - buf.as_ptr().addr()),
             };
-            // The UTF-8 bytes of `unit` (below 0x10000: one, two or three); each below 0x100
-            // by construction, so the casts keep them whole.
-            #[allow(clippy::cast_possible_truncation)]
+            // The UTF-8 bytes of `unit` (below 0x10000: one, two or three), first byte lowest.
             let (utf8, utf8_len) = if unit < 0x80 {
-                ([unit as u8, 0, 0], 1)
+                (unit, 1)
             } else if unit < 0x800 {
-                ([0xC0 | (unit >> 6) as u8, 0x80 | (unit & 0x3F) as u8, 0], 2)
+                (0xC0 | unit >> 6 | (0x80 | unit & 0x3F) << 8, 2)
             } else {
-                let (high, middle, low) = (unit >> 12, unit >> 6 & 0x3F, unit & 0x3F);
-                (
-                    [0xE0 | high as u8, 0x80 | middle as u8, 0x80 | low as u8],
-                    3,
-                )
+                let (middle, low) = (0x80 | unit >> 6 & 0x3F, 0x80 | unit & 0x3F);
+                (0xE0 | unit >> 12 | middle << 8 | low << 16, 3)
             };
-            // SAFETY: `k < 32` and `out <= o + k`, so `out + 35 <= o + 66 <= buf.len()` and
-            // `at + 38 <= i + 69 <= src.len()`: the three bytes, then the rest (an unaligned
-            // load and store).
-            #[allow(clippy::cast_ptr_alignment)]
+            // SAFETY: as above: four bytes (the rest overwrites what is past the char), then
+            // the rest.
             unsafe {
-                buf.get_unchecked_mut(out..out + 3).copy_from_slice(&utf8);
-                let rest = _mm256_loadu_si256(src.as_ptr().add(at + 6).cast::<__m256i>());
-                _mm256_storeu_si256(buf.as_mut_ptr().add(out + utf8_len).cast::<__m256i>(), rest);
+                out.cast::<[u8; 4]>().write(utf8.to_le_bytes());
+                copy_block(at.add(6), out.add(utf8_len));
             }
-            base = base.wrapping_sub(6 - utf8_len);
-            if k > 26 {
-                // It ran past the block: on from its end.
-                (i, o) = (at + 6, out + utf8_len);
-                continue 'blocks;
-            }
+            after_escape!(6, utf8_len);
         }
         // On after the block.
-        o = base.wrapping_add(32);
         i += 32;
+        o = base.wrapping_add(32).addr() - buf.as_ptr().addr();
     }
-    (i, o)
+}
+
+/// Copies the 32 bytes at `from` to `to` (an unaligned load and store).
+///
+/// # Safety
+/// `from .. from + 32` must be readable and `to .. to + 32` writable, and the CPU must have
+/// AVX2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "avx2")]
+#[inline]
+#[allow(clippy::cast_ptr_alignment)] // an unaligned load and store
+unsafe fn copy_block(from: *const u8, to: *mut u8) {
+    // SAFETY: the caller's promise; `loadu`/`storeu` need no alignment.
+    unsafe {
+        _mm256_storeu_si256(
+            to.cast::<__m256i>(),
+            _mm256_loadu_si256(from.cast::<__m256i>()),
+        );
+    }
 }
 
 /// Whether `\e` is a valid one-character escape, by `e` (`" \ / b f n r t`); `u` and the rest
@@ -513,14 +545,21 @@ fn skip_escape_chunks_avx2(bytes: &[u8], i: usize) -> Result<usize, usize> {
     escape_chunks(bytes, i, |chunk| chunk_masks_avx2(chunk))
 }
 
+/// Bits 1, 3, 5, ... 63 of a chunk's mask: its odd lanes.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+const ODD_LANES: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+
 /// The 64-byte step of [`skip_escape_chunks`], with `masks` giving a chunk's backslashes and
 /// its quotes and control bytes (bit `k` for byte `k`).
 ///
-/// Each escape of a chunk in turn, from the backslash mask: the byte after it looked up (a
-/// `\u` also by its four digits), the escaped byte marked (it is no stop, and a backslash
-/// there starts no escape); then the first unmarked quote or control byte. The answer is the
-/// first of that and the first backslash that starts no valid escape. An escape whose
-/// escaped byte opens the next chunk carries that mark over.
+/// The backslashes that start escapes come from the backslash mask by word arithmetic, all
+/// at once (a run of backslashes starts escapes at every other one of its bytes); the bytes
+/// they escape stop nothing, and the first other quote or control byte is a stop. Then each
+/// escape in turn has the byte after its backslash looked up (a `\u` also its four digits).
+/// The answer is the first of the stop and the first backslash that starts no valid escape.
+/// An escape whose escaped byte opens the next chunk carries that over. (Marking each
+/// escape's bytes in the loop instead made every escape wait on the one before it, and cost
+/// three more instructions an escape.)
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[allow(clippy::inline_always)] // one body for both mask kinds, each inlined into its caller
 #[inline(always)]
@@ -539,37 +578,48 @@ fn escape_chunks(
         // `[u8; 64]` has the alignment of `u8`.
         let chunk = unsafe { &*bytes.as_ptr().add(i).cast::<[u8; 64]>() };
         let (backslashes, stops) = masks(chunk);
-        // Backslashes not escaped themselves: escapes start there, left to right.
-        let mut starts = backslashes & !carried;
-        // The escapes that start in this chunk, and the first bad one's bit (64: none).
-        let mut escapes = 0u64;
-        let mut bad = 64;
-        while starts != 0 {
-            let k = starts.trailing_zeros();
-            let at = i + k as usize;
-            // SAFETY: `k < 64` and `i + 69 <= bytes.len()`: `at + 1` is in bounds.
-            let e = unsafe { *bytes.get_unchecked(at + 1) };
+        // The backslashes that start escapes, all at once, with no loop: a run of
+        // backslashes (less one escaped by the chunk before) starts escapes at its first,
+        // third, fifth... backslash. Adding its first bit to a run clears the run (the carry
+        // runs through it), so `sum` keeps whole the runs that start on an even lane and
+        // loses those that start on an odd one; the even runs start escapes on even lanes,
+        // the odd runs on odd lanes. (A run that reaches the chunk's last lane carries out
+        // of the word: its bits in `sum` are clear all the same. The even lanes would do as
+        // well, the roles swapped.)
+        let free = backslashes & !carried;
+        let run_starts = free & !(free << 1);
+        let sum = free.wrapping_add(run_starts & ODD_LANES);
+        let starts = free & (sum ^ ODD_LANES);
+        // The quotes and control bytes no escape takes: the first ends the string.
+        let unescaped_stops = stops & !(starts << 1 | carried);
+        // Each escape checked by the byte after its backslash (a `\u` also by its four
+        // digits). The first bad one ends the scan, unless a stop comes before it.
+        let mut unchecked = starts;
+        // The chunk's first byte, as a pointer into `bytes` (the escapes read past the
+        // chunk), so that a lane indexes it with no addition of its own.
+        let chunk_start = bytes.as_ptr().wrapping_add(i);
+        while unchecked != 0 {
+            let k = unchecked.trailing_zeros();
+            let at = chunk_start.wrapping_add(k as usize);
+            // SAFETY: `at` is `bytes`'s byte `i + k`, with `k < 64` and `i + 69 <=
+            // bytes.len()`: `at + 1` is in bounds.
+            let e = unsafe { *at.add(1) };
             if !SHORT_ESCAPE_OK[usize::from(e)] {
                 // `\uXXXX` outside the surrogates (a pair, or an error, is the scanner's to
                 // judge).
-                // SAFETY: `at + 5 <= i + 68 < bytes.len()`.
-                let digits = unsafe { [2, 3, 4, 5].map(|d| *bytes.get_unchecked(at + d)) };
+                // SAFETY: `at + 5` is `bytes`'s byte `i + k + 5 <= i + 68 < bytes.len()`.
+                let digits = unsafe { [2, 3, 4, 5].map(|d| *at.add(d)) };
                 if e != b'u' || !crate::escape::hex4_is_scalar(digits) {
-                    bad = k;
-                    break;
+                    let stop = unescaped_stops.trailing_zeros().min(k);
+                    return Ok(i + stop as usize);
                 }
             }
-            let start = starts & starts.wrapping_neg();
-            escapes |= start;
-            // Neither the backslash nor the byte it escapes starts another escape.
-            starts &= !(start.wrapping_mul(3));
+            unchecked &= unchecked - 1;
         }
-        let escaped = escapes << 1 | carried;
-        let stop = (stops & !escaped).trailing_zeros().min(bad);
-        if stop < 64 {
-            return Ok(i + stop as usize);
+        if unescaped_stops != 0 {
+            return Ok(i + unescaped_stops.trailing_zeros() as usize);
         }
-        carried = escapes >> 63;
+        carried = starts >> 63;
         i += 64;
     }
     // An escape open across the edge: the block loop takes it again from its backslash.

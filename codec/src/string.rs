@@ -622,7 +622,7 @@ mod tests {
     }
 
     /// Every escape kind `unescape_into` decodes, as JSON writes it.
-    const ESCAPES: [&str; 16] = [
+    const ESCAPES: [&str; 19] = [
         r#"\""#,
         r"\\",
         r"\/",
@@ -633,8 +633,11 @@ mod tests {
         r"\t",
         r"\u0000",
         r"\u0001",
+        r"\u001F",
         r"\u007f",
         r"\u00e9",
+        r"\u017F",
+        r"\u1000",
         r"\u4F60",
         r"\uffff",
         r"\ud83d\ude00",
