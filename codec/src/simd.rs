@@ -15,8 +15,10 @@
 //!   (each byte against the three before it), one character at a time only near the end or
 //!   to find exactly where an error is. Where the CPU has them (asked once, by CPUID, and
 //!   kept in an atomic: `simd_level`), the blocks go by nibble-table look-ups instead:
-//!   SSSE3 sixteen bytes at a time, AVX2 thirty-two; SSE2 otherwise and under Miri. A
-//!   `#[target_feature]` function beyond SSE2 is called only after that check said yes.
+//!   SSSE3 sixteen bytes at a time, AVX2 thirty-two; SSE2 otherwise. Miri, which interprets
+//!   no CPUID, takes what the build was compiled for (`.ci/run` runs the loops' tests in an
+//!   SSE2 build and an AVX2 one). A `#[target_feature]` function beyond SSE2 is called only
+//!   after that check said yes.
 //! - [`unescape_into`] and [`skip_short_escapes`]: a JSON string body dense with escapes
 //!   (chat text) unescaped, or validated, in one block loop: sixteen bytes stored or skipped
 //!   per step and each escape handled where the block's mask finds it, with no search call
@@ -519,8 +521,8 @@ const CHUNK_MIN_REST: usize = 192;
 
 /// [`skip_short_escapes`]' answer, 64 bytes a step, for long strings: `Ok(stop)`, or
 /// `Err(rest)` with at most 69 bytes left from `rest` (a byte that no escape covers: the
-/// block loop goes on from there). AVX2 where the CPU has it ([`simd_level`]), SSE2 otherwise
-/// and under Miri.
+/// block loop goes on from there). AVX2 where the CPU has it ([`simd_level`]), SSE2
+/// otherwise.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
 fn skip_escape_chunks(bytes: &[u8], i: usize) -> Result<usize, usize> {
@@ -903,12 +905,21 @@ const LEVEL_AVX2: u8 = 3;
 static SIMD_LEVEL: AtomicU8 = AtomicU8::new(0);
 
 /// The best block check this CPU runs (a `LEVEL_`), from CPUID the first time and from
-/// [`SIMD_LEVEL`] after. Always [`LEVEL_SSE2`] under Miri, which interprets no CPUID.
+/// [`SIMD_LEVEL`] after. Under Miri, which interprets no CPUID, the level of the build's
+/// target features.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn simd_level() -> u8 {
     if cfg!(miri) {
-        return LEVEL_SSE2;
+        // Miri interprets no CPUID: the level the build was compiled for (a Miri run built
+        // with `-C target-feature=+avx2,+bmi1` checks the AVX2 loops).
+        return if cfg!(all(target_feature = "avx2", target_feature = "bmi1")) {
+            LEVEL_AVX2
+        } else if cfg!(target_feature = "ssse3") {
+            LEVEL_SSSE3
+        } else {
+            LEVEL_SSE2
+        };
     }
     match SIMD_LEVEL.load(Ordering::Relaxed) {
         0 => detect_simd_level(),
@@ -1531,7 +1542,8 @@ mod tests {
         let core = core::str::from_utf8(bytes)
             .map(str::as_bytes)
             .map_err(|e| e.valid_up_to());
-        // The decoder's: AVX2 blocks where the CPU has AVX2 (every test machine but Miri).
+        // The decoder's: AVX2 blocks where the CPU has AVX2 (every test machine; Miri in its
+        // AVX2 build).
         require_level(LEVEL_AVX2);
         let ours = str_from_utf8(bytes).map(str::as_bytes);
         assert_eq!(ours, core, "{bytes:x?}");
@@ -1578,27 +1590,30 @@ mod tests {
     /// [`utf8_blocks_ssse3`] as a plain function, for `blocks_keep_promises`.
     fn ssse3_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
         require_level(LEVEL_SSSE3);
-        if cfg!(miri) {
-            // Miri runs the SSE2 path only (see `simd_level`).
+        if simd_level() < LEVEL_SSSE3 {
+            // Miri built without it (see `simd_level`): the SSE2 path.
             return utf8_blocks(bytes, start);
         }
-        // SAFETY: `require_level` just checked that this CPU has SSSE3.
+        // SAFETY: `simd_level` just said this CPU (or the build Miri runs) has SSSE3.
         unsafe { utf8_blocks_ssse3(bytes, start) }
     }
 
     /// [`utf8_blocks_avx2`] as a plain function, for `blocks_keep_promises`.
     fn avx2_blocks(bytes: &[u8], start: usize) -> Result<usize, usize> {
         require_level(LEVEL_AVX2);
-        if cfg!(miri) {
-            // Miri runs the SSE2 path only (see `simd_level`).
+        if simd_level() < LEVEL_AVX2 {
+            // Miri built without it (see `simd_level`): the SSE2 path.
             return utf8_blocks(bytes, start);
         }
-        // SAFETY: `require_level` just checked that this CPU has AVX2.
+        // SAFETY: `simd_level` just said this CPU (or the build Miri runs) has AVX2.
         unsafe { utf8_blocks_avx2(bytes, start) }
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "Miri interprets no CPUID: it runs the SSE2 path only")]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri interprets no CPUID: the build's target features decide"
+    )]
     fn simd_level_is_asked_once_and_kept() {
         let first = simd_level();
         assert!((LEVEL_SSE2..=LEVEL_AVX2).contains(&first));
@@ -1986,8 +2001,9 @@ mod tests {
     }
 
     /// [`escape_chunks`] with each mask kind this CPU has (AVX2 must be there, see
-    /// [`require_level`]; Miri runs SSE2 only), and the block loop around them, each answer
-    /// finished by the reference as the scanner would, checked against the reference.
+    /// [`require_level`]; Miri has AVX2 in its AVX2 build only), and the block loop around
+    /// them, each answer finished by the reference as the scanner would, checked against the
+    /// reference.
     fn chunks_agree(bytes: &[u8], from: usize) {
         let expected = skip_reference(bytes, from);
         let finish = |got: Result<usize, usize>| match got {
@@ -2004,8 +2020,9 @@ mod tests {
         });
         assert_eq!(finish(sse2), expected, "SSE2 {:?} from {from}", text());
         require_level(LEVEL_AVX2);
-        if !cfg!(miri) {
-            // SAFETY: `require_level` just checked that this CPU has AVX2 (and BMI1).
+        if simd_level() == LEVEL_AVX2 {
+            // SAFETY: `simd_level` just said this CPU (or the build Miri runs) has AVX2 and
+            // BMI1.
             let avx2 = unsafe { skip_escape_chunks_avx2(bytes, from) };
             assert_eq!(finish(avx2), expected, "AVX2 {:?} from {from}", text());
         }
@@ -2033,6 +2050,57 @@ mod tests {
                         std::format!(r"{}{escape}{}{end}", "a".repeat(at), r"b\n".repeat(90));
                     chunks_agree(text.as_bytes(), 0);
                     chunks_agree(text.as_bytes(), at.min(16));
+                }
+            }
+        }
+    }
+
+    /// `unescape_into` stays inside the body and the buffer: an escape (one byte out of two,
+    /// one out of six, three out of six) at the last five lanes of the AVX2 loop's last block
+    /// and of the block after it (by the loop's bound, `i < len - 69` for body and buffer
+    /// both), for a body of every length modulo 32, into a buffer of exactly the right size,
+    /// one a little longer than the body and one a little too small. Body and buffer are
+    /// allocations of their own, no longer
+    /// than they need, so that under Miri (built with AVX2 in its second run, `.ci/run`) a
+    /// read or a write past either end is an error even when the bytes come out right.
+    #[test]
+    fn unescape_stays_inside_the_body_and_the_buffer() {
+        let escapes = [(r"\n", "\n"), (r"\u0001", "\u{1}"), (r"\u4F60", "你")];
+        // Miri (~1000x slower) takes the lanes where an escape reads and writes furthest (31)
+        // and the first that runs past the block (27); in a build without AVX2, whose loops
+        // have tests of their own, every fourth length.
+        let lanes: &[usize] = if cfg!(miri) {
+            &[27, 31, 59, 63]
+        } else {
+            &[27, 28, 29, 30, 31, 59, 60, 61, 62, 63]
+        };
+        let step = if cfg!(miri) && simd_level() < LEVEL_AVX2 {
+            4
+        } else {
+            1
+        };
+        for len in (96..128).step_by(step) {
+            for (escape, decoded) in escapes {
+                // Exactly the right size; a little longer than the body (the body's bound
+                // binds); a little too small (the buffer's bound binds, and the answer is no).
+                let exact = len - escape.len() + decoded.len();
+                for buf_len in [exact, len + 4, exact - 4] {
+                    // The AVX2 loop's last block (no escape before it: `o == i`).
+                    let last = (len.min(buf_len) - 70) / 32 * 32;
+                    for at in lanes.iter().map(|k| last + k) {
+                        let Some(rest) = len.checked_sub(at + escape.len()) else {
+                            continue;
+                        };
+                        let (head, tail) = ("a".repeat(at), "b".repeat(rest));
+                        let raw = [head.as_str(), escape, &tail].concat().into_boxed_str();
+                        let expected = [head.as_str(), decoded, &tail].concat();
+                        let mut buf = std::vec![0u8; buf_len].into_boxed_slice();
+                        assert_eq!(
+                            unescape_into(&raw, &mut buf),
+                            (buf_len >= exact).then_some(expected.as_str()),
+                            "{escape} at {at} of {len} into {buf_len}"
+                        );
+                    }
                 }
             }
         }
