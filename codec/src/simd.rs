@@ -576,9 +576,12 @@ fn escape_chunks(
     // four digits after it, are in `bytes`.
     let end = bytes.len().saturating_sub(68);
     while i < end {
+        // The chunk's first byte, as a pointer into `bytes` (the escapes read past the
+        // chunk), so that a lane indexes it with no addition of its own.
+        let chunk_start = bytes.as_ptr().wrapping_add(i);
         // SAFETY: `i + 69 <= bytes.len()`: the 64 bytes from `i` are in `bytes`, and
         // `[u8; 64]` has the alignment of `u8`.
-        let chunk = unsafe { &*bytes.as_ptr().add(i).cast::<[u8; 64]>() };
+        let chunk = unsafe { &*chunk_start.cast::<[u8; 64]>() };
         let (backslashes, stops) = masks(chunk);
         // The backslashes that start escapes, all at once, with no loop: a run of
         // backslashes (less one escaped by the chunk before) starts escapes at its first,
@@ -597,9 +600,6 @@ fn escape_chunks(
         // Each escape checked by the byte after its backslash (a `\u` also by its four
         // digits). The first bad one ends the scan, unless a stop comes before it.
         let mut unchecked = starts;
-        // The chunk's first byte, as a pointer into `bytes` (the escapes read past the
-        // chunk), so that a lane indexes it with no addition of its own.
-        let chunk_start = bytes.as_ptr().wrapping_add(i);
         while unchecked != 0 {
             let k = unchecked.trailing_zeros();
             let at = chunk_start.wrapping_add(k as usize);
