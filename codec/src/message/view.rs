@@ -480,6 +480,17 @@ impl Span {
         if self.end == 0 {
             return None;
         }
+        // The same checks as `object.get(start..end)` (in bounds, `start <= end`, both on
+        // character boundaries) as two splits: inlined into each accessor, `get` left a
+        // longer check there (callgrind: shout_server `typed` -435 instructions, shout -34);
+        // bare metal keeps `get`, 88 bytes smaller over the shout's accessors.
+        #[cfg(not(target_os = "none"))]
+        {
+            let (head, _) = object.split_at_checked(self.end as usize)?;
+            head.split_at_checked(self.start as usize)
+                .map(|(_, body)| body)
+        }
+        #[cfg(target_os = "none")]
         object.get(self.start as usize..self.end as usize)
     }
 }
@@ -961,6 +972,25 @@ fn unescape_key<'b>(bytes: &[u8], buf: &'b mut [u8; KEY_BUF]) -> Option<&'b [u8]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_reads_what_str_get_reads_for_every_start_and_end() {
+        // Every span over text with characters of one to four bytes, past its end too, and
+        // start after end: the text `str::get` gives, or nothing (never a panic).
+        let object = "{\"a\":\"é日🚚\",\"b\":1}";
+        let len = u32::try_from(object.len()).unwrap();
+        for start in 0..len + 3 {
+            for end in 1..len + 3 {
+                let span = Span { start, end };
+                assert_eq!(
+                    span.get(object),
+                    object.get(start as usize..end as usize),
+                    "{start}..{end}"
+                );
+            }
+        }
+        assert_eq!(Span::ABSENT.get(object), None);
+    }
 
     /// Keys of every length from 0 to 40 that differ from each other in one byte at a time
     /// (first, middle, last), and the names of every view's fields.
