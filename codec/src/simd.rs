@@ -8,8 +8,9 @@
 //! - [`StrWriter`]: a buffer filled with whole UTF-8 text only, so the text it holds is a
 //!   `str` without a second `from_utf8` pass over it (unescaping a 64 KiB body otherwise
 //!   validates every byte it just wrote).
-//! - [`str_from_utf8`]: the text frame's UTF-8 check, ASCII skipped sixteen bytes at a time
-//!   from any position (`core::str::from_utf8` goes byte by byte after every non-ASCII
+//! - [`str_from_utf8`]: the text frame's UTF-8 check, an all-ASCII frame taken 64 bytes a
+//!   step, ASCII skipped sixteen bytes at a time from any position
+//!   (`core::str::from_utf8` goes byte by byte after every non-ASCII
 //!   character until its next aligned word, so text mixing both costs it ~5 instructions a
 //!   byte), and text dense with non-ASCII checked sixteen bytes at a time by the same rules
 //!   (each byte against the three before it), one character at a time only near the end or
@@ -712,8 +713,13 @@ pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, usize> {
 /// decoder passes [`LEVEL_AVX2`], the tests each level in turn.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn first_invalid_utf8<const MAX_LEVEL: u8>(bytes: &[u8]) -> Option<usize> {
-    // Most frames are all ASCII: that much without the rest's registers and calls.
-    let i = skip_ascii(bytes, 0);
+    // Most frames are all ASCII: that much without the rest's registers and calls, 64 bytes
+    // a step; from the first block with a non-ASCII byte, character by character.
+    let i = ascii_blocks(bytes);
+    if i >= bytes.len() {
+        return None;
+    }
+    let i = skip_ascii(bytes, i);
     if i >= bytes.len() {
         return None;
     }
@@ -1366,6 +1372,73 @@ fn utf8_char_end(bytes: &[u8], i: usize) -> Option<usize> {
     )
 }
 
+/// How much of `bytes` is ASCII as far as whole 64-byte blocks tell: `bytes.len()` when all
+/// of it is, otherwise the start of the first 64-byte block holding a non-ASCII byte (text
+/// shorter than a block, or the part after the last whole block, is looked at as one window
+/// that ends where `bytes` ends). Most frames are all ASCII: one OR of four loads and one
+/// mask per 64 bytes, where [`skip_ascii`] takes two steps, each with its mask.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn ascii_blocks(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    let mut blocks = bytes.chunks_exact(64);
+    for block in &mut blocks {
+        let Ok(block) = <&[u8; 64]>::try_from(block) else {
+            break;
+        };
+        // SAFETY: see `string_stop_mask16`: the build enables SSE2.
+        if unsafe { any_high64_sse2(block) } {
+            return at;
+        }
+        at += 64;
+    }
+    if blocks.remainder().is_empty() {
+        return at;
+    }
+    // The rest: the last 64 bytes (overlapping checked ones) when there are that many;
+    // otherwise the front and back halves of a shorter text, each 16 or 32 bytes wide.
+    let rest_ascii = if let Some((_, last)) = bytes.split_last_chunk::<64>() {
+        // SAFETY: as above.
+        !unsafe { any_high64_sse2(last) }
+    } else if let (Some((front, _)), Some((_, back))) = (
+        bytes.split_first_chunk::<32>(),
+        bytes.split_last_chunk::<32>(),
+    ) {
+        // SAFETY: as above.
+        unsafe { high_mask32_sse2(front) | high_mask32_sse2(back) == 0 }
+    } else if let (Some((front, _)), Some((_, back))) = (
+        bytes.split_first_chunk::<16>(),
+        bytes.split_last_chunk::<16>(),
+    ) {
+        // SAFETY: as above.
+        unsafe { high_mask16_sse2(front) | high_mask16_sse2(back) == 0 }
+    } else {
+        // Under 16 bytes: `skip_ascii` looks.
+        false
+    };
+    if rest_ascii { bytes.len() } else { at }
+}
+
+/// Whether any byte of `block` is not ASCII.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn any_high64_sse2(block: &[u8; 64]) -> bool {
+    let load = |at: usize| {
+        // SAFETY: `block` is 64 readable bytes and `at` is 0, 16, 32 or 48; `loadu` has no
+        // alignment requirement.
+        #[allow(clippy::cast_ptr_alignment)] // an unaligned load
+        unsafe {
+            _mm_loadu_si128(block.as_ptr().add(at).cast::<__m128i>())
+        }
+    };
+    let any = _mm_or_si128(
+        _mm_or_si128(load(0), load(16)),
+        _mm_or_si128(load(32), load(48)),
+    );
+    _mm_movemask_epi8(any) != 0
+}
+
 /// Index of the first byte at or after `i` that is not ASCII, or `bytes.len()`.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
@@ -1863,10 +1936,20 @@ mod tests {
 
     #[test]
     fn utf8_check_finds_non_ascii_at_every_position_of_every_length() {
-        for len in 0..80 {
-            // Miri: every third position and the last three (117 s by Miri's clock at every
-            // position).
-            for at in (0..=len).filter(|at| !cfg!(miri) || at % 3 == 0 || at + 3 > len) {
+        // Past three 64-byte blocks (the whole-frame ASCII step, its last window and the
+        // short texts' halves). Miri: lengths up to 80 (one block and a window over its
+        // rest) at every third position and the last three (117 s by Miri's clock at every
+        // position), and two lengths past two blocks at the blocks' edges.
+        let lengths = (0..80).chain(if cfg!(miri) { 128..130 } else { 80..200 });
+        let sampled = |len: usize, at: usize| {
+            if len < 80 {
+                at.is_multiple_of(3) || at + 3 > len
+            } else {
+                matches!(at, 0 | 63 | 64 | 127 | 128)
+            }
+        };
+        for len in lengths {
+            for at in (0..=len).filter(|&at| !cfg!(miri) || sampled(len, at)) {
                 for (first, second) in [(0xff, b'a'), (0xc3, 0xa9), (0xc3, b'a')] {
                     let mut text = std::vec![b'a'; len];
                     if at < len {
