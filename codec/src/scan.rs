@@ -112,6 +112,7 @@ pub(crate) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[inline]
     pub(crate) fn new(text: &'a str, max_depth: u32) -> Self {
         Self {
             text,
