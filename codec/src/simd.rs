@@ -1373,10 +1373,11 @@ fn utf8_char_end(bytes: &[u8], i: usize) -> Option<usize> {
 }
 
 /// How much of `bytes` is ASCII as far as whole 64-byte blocks tell: `bytes.len()` when all
-/// of it is, otherwise the start of the first 64-byte block holding a non-ASCII byte (text
-/// shorter than a block, or the part after the last whole block, is looked at as one window
-/// that ends where `bytes` ends). Most frames are all ASCII: one OR of four loads and one
-/// mask per 64 bytes, where [`skip_ascii`] takes two steps, each with its mask.
+/// of it is, otherwise the start of the first 64-byte block holding a non-ASCII byte (the
+/// part after the last whole block is looked at through the last 64 bytes, and text shorter
+/// than a block through its front and back halves; text under 16 bytes is left to
+/// [`skip_ascii`]: 0). Most frames are all ASCII: one OR of four loads and one mask per 64
+/// bytes, where [`skip_ascii`] takes two steps, each with its mask.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn ascii_blocks(bytes: &[u8]) -> usize {
