@@ -100,41 +100,9 @@ macro_rules! define_events {
             /// # Ok::<(), phx_codec::DecodeError>(())
             /// ```
             pub fn parse(name: JsonStr<'a>) -> Self {
-                match name.as_str() {
-                    Some(text) => Self::known(text.as_bytes()).unwrap_or(Self::Other(name)),
-                    None => Self::parse_escaped(name),
-                }
-            }
-
-            /// [`Event::parse`] of a name with escapes: unescaped into a buffer first (out of
-            /// line, so the common path sets up no buffer).
-            #[cold]
-            #[inline(never)]
-            fn parse_escaped(name: JsonStr<'a>) -> Self {
-                let mut buf = [0u8; 24];
-                if name.unescaped_len() > buf.len() {
-                    return Self::Other(name);
-                }
-                match name.unescape_into(&mut buf) {
-                    Ok(text) => Self::known(text.as_bytes()).unwrap_or(Self::Other(name)),
-                    Err(_) => Self::Other(name),
-                }
-            }
-
-            /// The known event named `bytes`, if any.
-            ///
-            /// Matched as bytes against byte-slice constants (a switch on the length, then on
-            /// the bytes) rather than as `&str` against string literals, which compares the
-            /// name with each row in turn (callgrind, a heartbeat's `Frame::message`: -12).
-            #[inline]
-            fn known(bytes: &[u8]) -> Option<Self> {
-                #[allow(non_upper_case_globals)]
-                mod names {
-                    $( pub(super) const $variant: &[u8] = $name.as_bytes(); )*
-                }
-                match bytes {
-                    $( names::$variant => Some(Self::$variant), )*
-                    _ => None,
+                match KnownEvent::of(name) {
+                    Some(known) => known.event(),
+                    None => Self::Other(name),
                 }
             }
 
@@ -156,6 +124,74 @@ macro_rules! define_events {
 }
 
 event_table!(define_events);
+
+/// Generates [`KnownEvent`] from [`event_table!`].
+macro_rules! define_known_events {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal $(($view:ident))?, )*) => {
+        /// The known events without [`Event::Other`]'s name: one byte, so code that only
+        /// branches on the event (`Frame::message`) never builds, stores and reloads an
+        /// [`Event`] with its name inside. Matching `Event::parse`'s answer instead stalled
+        /// x86-64 on store-to-load forwarding (a heartbeat's `message()` reloaded the name's
+        /// one-byte flags as eight bytes; `perf record`, about a fifth of a heartbeat's
+        /// `typed` time).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum KnownEvent {
+            $( $variant, )*
+        }
+
+        impl KnownEvent {
+            /// The known event named `name` (escaped names too), if any.
+            #[inline]
+            pub(crate) fn of(name: JsonStr<'_>) -> Option<Self> {
+                match name.as_str() {
+                    Some(text) => Self::named(text.as_bytes()),
+                    None => Self::of_escaped(name),
+                }
+            }
+
+            /// [`KnownEvent::of`] a name with escapes: unescaped into a buffer first (out of
+            /// line, so the common path sets up no buffer).
+            #[cold]
+            #[inline(never)]
+            fn of_escaped(name: JsonStr<'_>) -> Option<Self> {
+                let mut buf = [0u8; 24];
+                if name.unescaped_len() > buf.len() {
+                    return None;
+                }
+                name.unescape_into(&mut buf)
+                    .ok()
+                    .and_then(|text| Self::named(text.as_bytes()))
+            }
+
+            /// The known event named `bytes`, if any.
+            ///
+            /// Matched as bytes against byte-slice constants (a switch on the length, then on
+            /// the bytes) rather than as `&str` against string literals, which compares the
+            /// name with each row in turn (callgrind, a heartbeat's `Frame::message`: -12).
+            #[inline]
+            fn named(bytes: &[u8]) -> Option<Self> {
+                #[allow(non_upper_case_globals)]
+                mod names {
+                    $( pub(super) const $variant: &[u8] = $name.as_bytes(); )*
+                }
+                match bytes {
+                    $( names::$variant => Some(Self::$variant), )*
+                    _ => None,
+                }
+            }
+
+            /// The [`Event`] it is.
+            #[inline]
+            pub(crate) const fn event<'a>(self) -> Event<'a> {
+                match self {
+                    $( Self::$variant => Event::$variant, )*
+                }
+            }
+        }
+    };
+}
+
+event_table!(define_known_events);
 
 impl<'a> Event<'a> {
     /// Whether this is one of Phoenix's own lifecycle events (`phx_*`, `heartbeat`).
@@ -203,6 +239,13 @@ impl<'a> Frame<'a> {
     /// ```
     pub fn event_kind(&self) -> Event<'a> {
         Event::parse(self.event())
+    }
+
+    /// The frame's event when it is a known one ([`Frame::event_kind`] without
+    /// [`Event::Other`]'s name).
+    #[inline]
+    pub(crate) fn known_event(&self) -> Option<KnownEvent> {
+        KnownEvent::of(self.event())
     }
 }
 

@@ -51,12 +51,12 @@ pub use self::lists::{FileId, FileIds, Integers};
 pub use self::notices::{ConversationCreated, ConversationUpdated, Issue, ReplayEvent};
 pub use self::presence::{PresenceDiff, PresenceState};
 
-use crate::event::{Event, event_table};
+use crate::event::{KnownEvent as E, event_table};
 use crate::frame::Frame;
 use crate::message::view::{TypedObject, is_plain, payload_object};
 use crate::topic::Topic;
 
-/// Generates [`Message`] from the event table ([`Event`]'s, in `event.rs`).
+/// Generates [`Message`] from the event table ([`Event`](crate::Event)'s, in `event.rs`).
 macro_rules! define_messages {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal $(($view:ident))?, )*) => {
         /// A frame's typed meaning, chosen by its event (and topic, for `heartbeat`).
@@ -153,34 +153,36 @@ impl<'a> Frame<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn message(&self) -> Result<Message<'a>, MessageError> {
-        Ok(match self.event_kind() {
-            Event::Join => Message::Join(Join::from_frame(self)?),
-            Event::Reply => Message::Reply(Reply::from_frame(self)?),
-            Event::Leave => Message::Leave,
-            Event::Close => Message::Close,
-            Event::Error => Message::Error(PhxError::from_frame(self)?),
-            Event::Heartbeat if self.topic_kind() == Topic::Phoenix => Message::Heartbeat,
-            Event::Shout => return shout_message(self),
-            Event::MessagesSeen => Message::MessagesSeen,
-            Event::Read => Message::Read(Read::from_frame(self)?),
-            Event::Ping => Message::Ping(Ping::new(self.payload())),
-            Event::PresenceState => Message::PresenceState(PresenceState::from_frame(self)?),
-            Event::PresenceDiff => Message::PresenceDiff(PresenceDiff::from_frame(self)?),
-            Event::ConversationCreated => {
+        // On the one-byte `KnownEvent`, not `event_kind()`'s `Event` (see `KnownEvent`).
+        let Some(event) = self.known_event() else {
+            return Ok(Message::Other);
+        };
+        Ok(match event {
+            E::Join => Message::Join(Join::from_frame(self)?),
+            E::Reply => Message::Reply(Reply::from_frame(self)?),
+            E::Leave => Message::Leave,
+            E::Close => Message::Close,
+            E::Error => Message::Error(PhxError::from_frame(self)?),
+            E::Heartbeat if self.topic_kind() == Topic::Phoenix => Message::Heartbeat,
+            E::Shout => return shout_message(self),
+            E::MessagesSeen => Message::MessagesSeen,
+            E::Read => Message::Read(Read::from_frame(self)?),
+            E::Ping => Message::Ping(Ping::new(self.payload())),
+            E::PresenceState => Message::PresenceState(PresenceState::from_frame(self)?),
+            E::PresenceDiff => Message::PresenceDiff(PresenceDiff::from_frame(self)?),
+            E::ConversationCreated => {
                 Message::ConversationCreated(ConversationCreated::from_frame(self)?)
             }
-            Event::ConversationUpdated => {
+            E::ConversationUpdated => {
                 Message::ConversationUpdated(ConversationUpdated::from_frame(self)?)
             }
-            Event::IssueCreated => Message::IssueCreated(Issue::from_issue_frame(self)?),
-            Event::IssueUpdated => Message::IssueUpdated(Issue::from_issue_frame(self)?),
-            Event::ReplayEventEmitted => {
-                Message::ReplayEventEmitted(ReplayEvent::from_frame(self)?)
-            }
-            Event::SessionActive => Message::SessionActive,
-            Event::SessionInactive => Message::SessionInactive,
+            E::IssueCreated => Message::IssueCreated(Issue::from_issue_frame(self)?),
+            E::IssueUpdated => Message::IssueUpdated(Issue::from_issue_frame(self)?),
+            E::ReplayEventEmitted => Message::ReplayEventEmitted(ReplayEvent::from_frame(self)?),
+            E::SessionActive => Message::SessionActive,
+            E::SessionInactive => Message::SessionInactive,
             // `heartbeat` is typed on topic `phoenix` only.
-            Event::Heartbeat | Event::Other(_) => Message::Other,
+            E::Heartbeat => Message::Other,
         })
     }
 }
