@@ -309,6 +309,12 @@ pub(crate) fn parse_i64(text: &[u8]) -> Option<i64> {
 }
 
 /// A [`JsonStr`] over the validated body of a JSON string.
+///
+/// Inlined on hosted targets: out of line it returned the string through memory, and where it
+/// met a caller's other path (`view::body_str`'s plain strings) the caller read the length
+/// and the flags byte back as one 16-byte load across two smaller stores, which x86-64 cannot
+/// forward (`perf record`, a shout's `typed`). Inlined, the string stays in registers.
+#[cfg_attr(not(target_os = "none"), inline)]
 pub(crate) fn string_from_body(body: &str) -> JsonStr<'_> {
     if crate::escape::find_backslash(body.as_bytes()).is_some() {
         JsonStr::from_validated_escaped(body)
