@@ -73,13 +73,19 @@ fn run(dir: &Path) -> Result<String, String> {
             for median in &medians {
                 let _ = write!(table, " {} |", median.map_or_else(|| "-".into(), time));
             }
-            let phx = median_ns(dir, &group, Variant::Phx)?;
-            let mut best = None::<f64>;
-            for peer in Impl::PEERS {
-                if let Some(ns) = median_ns(dir, &group, peer.into())? {
-                    best = Some(best.map_or(ns, |b| b.min(ns)));
-                }
-            }
+            // From the medians just read, by variant (no second read of the files).
+            let median_of = |variant: Variant| {
+                Variant::ALL
+                    .iter()
+                    .zip(&medians)
+                    .find_map(|(v, median)| (*v == variant).then_some(*median))
+                    .flatten()
+            };
+            let phx = median_of(Variant::Phx);
+            let best = Impl::PEERS
+                .into_iter()
+                .filter_map(|peer| median_of(peer.into()))
+                .reduce(f64::min);
             match (phx, best) {
                 (Some(phx), Some(best)) if phx > 0.0 => {
                     let _ = writeln!(table, " {:.2}x |", best / phx);
